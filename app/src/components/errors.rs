@@ -1,0 +1,42 @@
+//! Showing errors to people: what went wrong and what to do next.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// Fallback of the page's error boundary: one message per error, never internal detail.
+#[component]
+pub fn ErrorPanel(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    let messages = move || {
+        errors
+            .get()
+            .into_iter()
+            .map(|(_, e)| match e.downcast_ref::<AppError>() {
+                Some(app) => app.to_string(),
+                None => {
+                    "Something went wrong. Reload the page; if it persists, call IT.".to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <section class="panel error-panel" role="alert">
+            <h1>"This page could not be shown"</h1>
+            <ul>{move || messages().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+            <p><a href="/">"Back to the start page"</a></p>
+        </section>
+    }
+}
+
+/// A field's error message, tied to its control by id (`aria-describedby`).
+#[component]
+pub fn FieldError(
+    #[prop(into)] id: String,
+    #[prop(into)] message: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <p class="field-error" id=id aria-live="polite">
+            {move || message.get()}
+        </p>
+    }
+}

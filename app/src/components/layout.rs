@@ -1,0 +1,75 @@
+//! The frame of every page: skip link, header with navigation, main region, footer.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::components::errors::ErrorPanel;
+
+/// Key under which the display preference is kept in the browser.
+#[cfg(feature = "hydrate")]
+const DISPLAY_KEY: &str = "tumorboard.display";
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    // Meeting-room display: larger type for the big screen. Off on the server; after hydration
+    // the browser's saved preference applies.
+    let (large, set_large) = signal(false);
+
+    #[cfg(feature = "hydrate")]
+    {
+        let storage = || web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+        Effect::new(move |first: Option<()>| {
+            if first.is_none() {
+                if let Some(saved) = storage().and_then(|s| s.get_item(DISPLAY_KEY).ok().flatten())
+                {
+                    set_large.set(saved == "large");
+                }
+            } else if let Some(s) = storage() {
+                let _ = s.set_item(DISPLAY_KEY, if large.get() { "large" } else { "normal" });
+            }
+            // track the signal on the first run too
+            let _ = large.get();
+        });
+    }
+
+    view! {
+        <div class="app" class:large-display=move || large.get()>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="site-header">
+                <a class="brand" href="/">
+                    <span class="brand-mark" aria-hidden="true">"TB"</span>
+                    <span class="brand-name">"Tumorboard"</span>
+                </a>
+                <nav aria-label="Main">
+                    <ul class="nav-list">
+                        <li><A href="/cases">"Cases"</A></li>
+                        <li><A href="/meetings">"Meetings"</A></li>
+                        <li><A href="/review">"Review"</A></li>
+                    </ul>
+                </nav>
+                <div class="header-tools">
+                    <button
+                        type="button"
+                        class="toggle"
+                        id="display-toggle"
+                        aria-pressed=move || if large.get() { "true" } else { "false" }
+                        on:click=move |_| set_large.update(|v| *v = !*v)
+                    >
+                        "Meeting-room display"
+                    </button>
+                </div>
+            </header>
+            <main id="main" tabindex="-1">
+                <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                    {children()}
+                </ErrorBoundary>
+            </main>
+            <footer class="site-footer">
+                <p>
+                    "Tumorboard " {env!("CARGO_PKG_VERSION")}
+                    " · Proposals are options for the board to consider; the board decides."
+                </p>
+            </footer>
+        </div>
+    }
+}

@@ -1,0 +1,4 @@
+//! Reusable view pieces: the page layout, error display.
+
+pub mod errors;
+pub mod layout;

@@ -1,0 +1,1 @@
+//! Pure domain logic: no leptos, no sqlx, no I/O. Unit-tested with plain `cargo test -p app`.

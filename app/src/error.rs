@@ -1,0 +1,277 @@
+//! The one error type of Tumorboard, shared by server functions, REST handlers and pages.
+//!
+//! Clients only ever see a code, a human message and field errors. Internal failures carry a
+//! correlation id that is also written to the server log, never SQL or driver text (LG-3).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+/// Field name → messages for that field. Ordered, so responses are stable.
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AppError {
+    /// 400: the request could not be read at all.
+    #[error("{message}")]
+    BadRequest { message: String },
+    /// 401: nobody is logged in, or the session has ended.
+    #[error("Please log in to continue.")]
+    Unauthorized,
+    /// 403: logged in, but this role may not do this.
+    #[error("{message}")]
+    Forbidden { message: String },
+    /// 404: no such record (or no such page).
+    #[error("Not found.")]
+    NotFound,
+    /// 409: the record is in a state that forbids this (e.g. a signed plan).
+    #[error("{message}")]
+    Conflict { message: String },
+    /// 412: the record changed since it was read.
+    #[error(
+        "This record was changed by someone else (now version {current}). Reload to see the changes."
+    )]
+    PreconditionFailed { current: i64 },
+    /// 428: a versioned change came without If-Match.
+    #[error("This change needs the version it was based on (If-Match).")]
+    PreconditionRequired,
+    /// 413: the request body is too large.
+    #[error("The request is too large.")]
+    PayloadTooLarge,
+    /// 422: one or more fields hold invalid values; nothing was changed.
+    #[error("Some fields need attention.")]
+    Validation { fields: FieldErrors },
+    /// 429: too many attempts; wait and retry.
+    #[error("Too many attempts. Wait {retry_after_secs} seconds and try again.")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// 503: the database does not answer.
+    #[error("The service is unavailable. Try again in a minute; if it persists, call IT.")]
+    Unavailable,
+    /// 500: something failed inside; the correlation id finds the log line.
+    #[error(
+        "Something went wrong on the server (reference {correlation_id}). Try again; if it persists, give IT this reference."
+    )]
+    Internal { correlation_id: String },
+    /// The request never reached the server function or its answer could not be read
+    /// (network down, server restarting). Client side only.
+    #[error("The server could not be reached. Check the connection and try again.")]
+    Transport { detail: String },
+}
+
+impl AppError {
+    pub fn forbidden() -> Self {
+        AppError::Forbidden {
+            message: "Your role does not allow this.".into(),
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        AppError::BadRequest {
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        AppError::Conflict {
+            message: message.into(),
+        }
+    }
+
+    /// A single field error.
+    pub fn field(name: &str, message: impl Into<String>) -> Self {
+        let mut fields = FieldErrors::new();
+        fields.insert(name.to_string(), vec![message.into()]);
+        AppError::Validation { fields }
+    }
+
+    /// HTTP status for this error.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::BadRequest { .. } => 400,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden { .. } => 403,
+            AppError::NotFound => 404,
+            AppError::Conflict { .. } => 409,
+            AppError::PreconditionFailed { .. } => 412,
+            AppError::PayloadTooLarge => 413,
+            AppError::Validation { .. } => 422,
+            AppError::PreconditionRequired => 428,
+            AppError::TooManyRequests { .. } => 429,
+            AppError::Internal { .. } => 500,
+            AppError::Transport { .. } => 502,
+            AppError::Unavailable => 503,
+        }
+    }
+
+    /// Stable machine-readable code used in the REST error body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest { .. } => "bad_request",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden { .. } => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::Conflict { .. } => "conflict",
+            AppError::PreconditionFailed { .. } => "precondition_failed",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::Validation { .. } => "validation",
+            AppError::PreconditionRequired => "precondition_required",
+            AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::Internal { .. } => "internal",
+            AppError::Transport { .. } => "transport",
+            AppError::Unavailable => "unavailable",
+        }
+    }
+
+    /// The field errors, if this is a validation error.
+    pub fn fields(&self) -> Option<&FieldErrors> {
+        match self {
+            AppError::Validation { fields } => Some(fields),
+            _ => None,
+        }
+    }
+
+    /// First message for one field, for showing next to its control.
+    pub fn field_message(&self, name: &str) -> Option<String> {
+        self.fields()
+            .and_then(|f| f.get(name))
+            .and_then(|m| m.first().cloned())
+    }
+
+    /// The REST error body of api.md: `{"error": {"code", "message", "fields"}}`.
+    pub fn to_json_body(&self) -> serde_json::Value {
+        let mut err = serde_json::json!({
+            "code": self.code(),
+            "message": self.to_string(),
+        });
+        if let Some(fields) = self.fields() {
+            err["fields"] = serde_json::to_value(fields).unwrap_or_default();
+        }
+        serde_json::json!({ "error": err })
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // The arguments could not be decoded: malformed input from the client.
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
+                AppError::BadRequest {
+                    message: format!("The request could not be read: {msg}"),
+                }
+            }
+            // Client side: the server could not be reached or its answer not read.
+            ServerFnErrorErr::Request(msg)
+            | ServerFnErrorErr::Deserialization(msg)
+            | ServerFnErrorErr::Serialization(msg) => AppError::Transport { detail: msg },
+            // Anything else is internal: no detail goes to the client.
+            other => {
+                #[cfg(feature = "ssr")]
+                {
+                    let correlation_id = crate::ssr::new_correlation_id();
+                    tracing::error!(%correlation_id, error = %other, "server function failure");
+                    AppError::Internal { correlation_id }
+                }
+                #[cfg(not(feature = "ssr"))]
+                {
+                    AppError::Transport {
+                        detail: other.to_string(),
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    /// Database errors are logged with a correlation id and reach the client as `Internal`,
+    /// never with SQL text (LG-3). A pool timeout means the database does not answer.
+    fn from(err: sqlx::Error) -> Self {
+        if matches!(
+            err,
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
+        ) {
+            tracing::error!(error = %err, "database unavailable");
+            return AppError::Unavailable;
+        }
+        let correlation_id = crate::ssr::new_correlation_id();
+        tracing::error!(%correlation_id, error = %err, "database error");
+        AppError::Internal { correlation_id }
+    }
+}
+
+/// Builds field errors one by one; `finish` turns them into `Err(Validation)` if any.
+#[derive(Debug, Default, Clone)]
+pub struct FieldErrorsBuilder {
+    fields: FieldErrors,
+}
+
+impl FieldErrorsBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.fields
+            .entry(field.to_string())
+            .or_default()
+            .push(message.into());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.fields.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation {
+                fields: self.fields,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_error_body_lists_fields_as_in_api_md() {
+        let e = AppError::field("password", "At least 12 characters.");
+        let body = e.to_json_body();
+        assert_eq!(body["error"]["code"], "validation");
+        assert_eq!(
+            body["error"]["fields"]["password"][0],
+            "At least 12 characters."
+        );
+        assert_eq!(e.status_code(), 422);
+    }
+
+    #[test]
+    fn internal_error_message_carries_only_the_reference() {
+        let e = AppError::Internal {
+            correlation_id: "abc123".into(),
+        };
+        let msg = e.to_string();
+        assert!(msg.contains("abc123"));
+        assert!(!msg.to_lowercase().contains("sql"));
+        assert_eq!(e.status_code(), 500);
+    }
+
+    #[test]
+    fn builder_with_no_errors_is_ok_and_with_errors_is_422() {
+        assert!(FieldErrorsBuilder::new().finish().is_ok());
+        let mut b = FieldErrorsBuilder::new();
+        b.add("ecog", "ECOG is 0 to 4.");
+        b.add("ecog", "second");
+        let err = b.finish().unwrap_err();
+        assert_eq!(err.fields().unwrap()["ecog"].len(), 2);
+    }
+}

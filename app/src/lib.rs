@@ -1,0 +1,76 @@
+//! Tumorboard: the web app for multidisciplinary tumor boards.
+//!
+//! This crate is compiled twice: with `ssr` into the server (pages rendered on the server,
+//! server functions, database services) and with `hydrate` into the browser's wasm (the same
+//! pages made interactive). `domain` is plain Rust used by both.
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+use crate::components::layout::Layout;
+use crate::pages::{
+    cases::CasesPage, home::HomePage, meetings::MeetingsPage, not_found::NotFound,
+    review::ReviewPage,
+};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <meta name="description" content="Tumorboard: the shared case for multidisciplinary tumor boards." />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <link rel="stylesheet" id="leptos" href="/pkg/tumorboard.css" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: layout, routes, and the 404 fallback.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|page: String| if page.is_empty() { "Tumorboard".to_string() } else { format!("{page} · Tumorboard") } />
+        <Router>
+            <Layout>
+                <Routes fallback=NotFound>
+                    <Route path=StaticSegment("") view=HomePage />
+                    <Route path=StaticSegment("cases") view=CasesPage />
+                    <Route path=StaticSegment("meetings") view=MeetingsPage />
+                    <Route path=StaticSegment("review") view=ReviewPage />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+/// Browser entry point: makes the server-rendered page interactive.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,15 @@
+//! The case list.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn CasesPage() -> impl IntoView {
+    view! {
+        <Title text="Cases" />
+        <h1>"Cases"</h1>
+        <section class="panel empty">
+            <p>"No cases yet. Structured NET cases are created and found here."</p>
+        </section>
+    }
+}

@@ -1,0 +1,15 @@
+//! Meetings and their agendas.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn MeetingsPage() -> impl IntoView {
+    view! {
+        <Title text="Meetings" />
+        <h1>"Meetings"</h1>
+        <section class="panel empty">
+            <p>"No meetings scheduled. Coordinators schedule boards and build their agendas here."</p>
+        </section>
+    }
+}

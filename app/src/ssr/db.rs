@@ -1,0 +1,228 @@
+//! The database: one pool over SQLite (the embedded default) or PostgreSQL, chosen by the URL.
+//!
+//! Queries go through sqlx's `Any` driver with `$1`-style bound parameters, which both engines
+//! accept, so one query text serves both. Columns are portable: TEXT, BIGINT, DOUBLE PRECISION;
+//! timestamps are fixed-width UTC text (see `ssr::now_text`), booleans are BIGINT 0/1.
+
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor, Row};
+
+/// Which engine a pool talks to; the few places that must differ ask this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Why the database could not be opened, said so that an operator knows what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum DbOpenError {
+    #[error("DATABASE_URL must start with sqlite:// or postgres:// (got {0:?})")]
+    UnsupportedUrl(String),
+    #[error("cannot create the database directory {dir}: {source}")]
+    CreateDir { dir: String, source: std::io::Error },
+    #[error("cannot open the database ({engine:?}): {source}")]
+    Connect { engine: Engine, source: sqlx::Error },
+    #[error("cannot apply the database migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// The application's database handle. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub engine: Engine,
+}
+
+/// The embedded, ordered migrations (../migrations). Never edit one that has been applied.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// SQLite settings required by security.md DI-4, applied to every new connection.
+const SQLITE_PRAGMAS: [&str; 4] = [
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",
+];
+
+impl Db {
+    /// Engine named by a database URL.
+    pub fn engine_of(url: &str) -> Result<Engine, DbOpenError> {
+        if url.starts_with("sqlite:") {
+            Ok(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Engine::Postgres)
+        } else {
+            Err(DbOpenError::UnsupportedUrl(redact_url(url)))
+        }
+    }
+
+    /// Opens the pool (creating a SQLite file and its directory if needed). Does not migrate.
+    pub async fn connect(url: &str) -> Result<Db, DbOpenError> {
+        install_default_drivers();
+        let engine = Self::engine_of(url)?;
+        let url = match engine {
+            Engine::Sqlite => prepare_sqlite_url(url)?,
+            Engine::Postgres => url.to_string(),
+        };
+        let options = AnyPoolOptions::new()
+            .max_connections(match engine {
+                Engine::Sqlite => 8,
+                Engine::Postgres => 10,
+            })
+            .acquire_timeout(Duration::from_secs(5));
+        let options = if engine == Engine::Sqlite {
+            options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    for pragma in SQLITE_PRAGMAS {
+                        conn.execute(pragma).await?;
+                    }
+                    Ok(())
+                })
+            })
+        } else {
+            options
+        };
+        let pool = options
+            .connect(&url)
+            .await
+            .map_err(|source| DbOpenError::Connect { engine, source })?;
+        Ok(Db { pool, engine })
+    }
+
+    /// Connects and applies every pending migration.
+    pub async fn open_and_migrate(url: &str) -> Result<Db, DbOpenError> {
+        let db = Self::connect(url).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    pub async fn migrate(&self) -> Result<(), DbOpenError> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// True when the database answers a trivial query within two seconds.
+    pub async fn ping(&self) -> bool {
+        let q = sqlx::query("SELECT 1").fetch_one(&self.pool);
+        matches!(
+            tokio::time::timeout(Duration::from_secs(2), q).await,
+            Ok(Ok(_))
+        )
+    }
+
+    /// Starts a transaction that will write. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`), so a read-then-write transaction cannot fail to upgrade under WAL.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Engine::Postgres => self.pool.begin().await,
+        }
+    }
+
+    /// The SQLite settings of one pooled connection, as (journal_mode, synchronous,
+    /// foreign_keys, busy_timeout). Used by start-up checks and tests (DI-4).
+    pub async fn sqlite_pragmas(&self) -> Result<(String, i64, i64, i64), sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        let journal: String = sqlx::query("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        let sync: i64 = sqlx::query("PRAGMA synchronous")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        let fk: i64 = sqlx::query("PRAGMA foreign_keys")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        let busy: i64 = sqlx::query("PRAGMA busy_timeout")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        Ok((journal, sync, fk, busy))
+    }
+}
+
+/// Makes sure a SQLite file URL creates its file (`mode=rwc`) and that its directory exists.
+fn prepare_sqlite_url(url: &str) -> Result<String, DbOpenError> {
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let (path, query) = match rest.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (rest, None),
+    };
+    let in_memory =
+        path.is_empty() || path == ":memory:" || query.is_some_and(|q| q.contains("mode=memory"));
+    if !in_memory {
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|source| DbOpenError::CreateDir {
+                dir: dir.display().to_string(),
+                source,
+            })?;
+        }
+    }
+    Ok(match query {
+        Some(q) if q.contains("mode=") => url.to_string(),
+        Some(_) => format!("{url}&mode=rwc"),
+        None => format!("{url}?mode=rwc"),
+    })
+}
+
+/// A database URL with any password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Reads a BIGINT 0/1 column as a bool.
+pub fn get_bool(row: &sqlx::any::AnyRow, col: &str) -> Result<bool, sqlx::Error> {
+    Ok(row.try_get::<i64, _>(col)? != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_choose_the_engine() {
+        assert_eq!(Db::engine_of("sqlite://data/x.db").unwrap(), Engine::Sqlite);
+        assert_eq!(
+            Db::engine_of("postgres://u@h/db").unwrap(),
+            Engine::Postgres
+        );
+        assert!(Db::engine_of("mysql://x").is_err());
+    }
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(
+            redact_url("postgres://tb:secret@db:5432/tb"),
+            "postgres://tb:***@db:5432/tb"
+        );
+        assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+
+    #[test]
+    fn sqlite_urls_get_create_mode() {
+        let dir = std::env::temp_dir().join(format!("tb-url-{}", std::process::id()));
+        let url = format!("sqlite://{}/a/b.db", dir.display());
+        assert!(prepare_sqlite_url(&url).unwrap().ends_with("?mode=rwc"));
+        assert!(dir.join("a").is_dir());
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

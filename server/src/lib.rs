@@ -1,0 +1,32 @@
+//! The Tumorboard server: the HTTP router over the app's pages, server functions and the
+//! `/api/v1` REST API. `router(state)` is what `main` serves and what tests drive in-process.
+
+pub mod cli;
+pub mod rest;
+pub mod security;
+
+use app::ssr::AppState;
+use app::{App, shell};
+use axum::Router;
+use axum::routing::get;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+
+/// Largest request body accepted anywhere (IN-3). A case with its history is far smaller.
+pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// The whole application as an axum router.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(rest::healthz))
+        .nest("/api/v1", rest::api_router())
+        .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(security::server_fn_status))
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            BODY_LIMIT_BYTES,
+        ))
+        .with_state(state)
+}

@@ -1,0 +1,104 @@
+//! `tumorboard`: configuration → database → migrations → serve; and the other commands.
+
+use std::process::ExitCode;
+
+use app::ssr::{AppState, Config, Db};
+use server::cli::{self, Command};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .with_target(false)
+        .init();
+
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match cli::parse(&args) {
+        Ok(c) => c,
+        Err(msg) => {
+            eprintln!("tumorboard: {msg}\n\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    match command {
+        Command::Help => {
+            print!("{}", cli::USAGE);
+            ExitCode::SUCCESS
+        }
+        Command::Serve => serve().await,
+    }
+}
+
+fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("tumorboard: {msg}");
+    ExitCode::FAILURE
+}
+
+async fn serve() -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let mut leptos_options = match leptos::prelude::get_configuration(None) {
+        Ok(conf) => conf.leptos_options,
+        Err(e) => return fail(format!("invalid LEPTOS_* setting: {e}")),
+    };
+    if leptos_options.output_name.is_empty() {
+        leptos_options.output_name = "tumorboard".into();
+    }
+    let db = match Db::open_and_migrate(&config.database_url).await {
+        Ok(db) => db,
+        Err(e) => return fail(e),
+    };
+    let addr = leptos_options.site_addr;
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            return fail(format!(
+                "the address {addr} is already in use: stop the other program or set LEPTOS_SITE_ADDR"
+            ));
+        }
+        Err(e) => return fail(format!("cannot listen on {addr}: {e}")),
+    };
+    tracing::info!(
+        engine = ?db.engine,
+        database = %app::ssr::db::redact_url(&config.database_url),
+        "listening on http://{addr}"
+    );
+    let state = AppState {
+        leptos_options,
+        db,
+        config,
+    };
+    let app = server::router(state);
+    if let Err(e) = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    {
+        return fail(format!("server error: {e}"));
+    }
+    ExitCode::SUCCESS
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

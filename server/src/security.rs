@@ -1,0 +1,83 @@
+//! Response hardening applied to every route: security headers (HD-1) and honest status codes
+//! for server-function errors.
+
+use self::http_body_util_compat::collect_bytes;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use app::error::AppError;
+
+/// Content Security Policy. Leptos hydration needs its inline module script and wasm
+/// compilation; everything else comes from this origin only. No plugins, no <base>, no framing.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
+style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// Adds the HD-1 headers to every response. Pages and API answers may hold patient data, so
+/// they are never stored by the browser or a proxy; only the compiled assets under /pkg/ and
+/// the favicon may be cached.
+pub async fn headers(req: Request, next: Next) -> Response {
+    let cacheable = {
+        let p = req.uri().path();
+        p.starts_with("/pkg/") || p == "/favicon.svg" || p == "/favicon.ico"
+    };
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    if !cacheable {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// Server functions answer every error with HTTP 500 and the encoded error in the body. This
+/// gives such answers the status their `AppError` stands for, so bad input is a 4xx, never a 5xx.
+pub async fn server_fn_status(req: Request, next: Next) -> Response {
+    let is_server_fn = req.uri().path().starts_with("/sfn/");
+    let res = next.run(req).await;
+    if !is_server_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = collect_bytes(body).await;
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(err.status_code()) {
+            parts.status = status;
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+mod http_body_util_compat {
+    use axum::body::{Body, Bytes};
+
+    /// Reads a whole (small, server-produced) body.
+    pub async fn collect_bytes(body: Body) -> Bytes {
+        axum::body::to_bytes(body, super::super::BODY_LIMIT_BYTES * 4)
+            .await
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,163 @@
+//! The foundation: pages render on the server, unknown paths are 404, /healthz tells the truth
+//! about the database, SQLite runs with the DI-4 settings, every response carries HD-1 headers.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::*;
+
+#[tokio::test]
+async fn home_page_renders_with_navigation_and_hydration_script() {
+    let (state, _db) = test_state().await;
+    let res = get(&state, "/").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = body_text(res).await;
+    assert!(html.contains("<h1>Tumorboard</h1>"), "{html}");
+    for nav in ["href=\"/cases\"", "href=\"/meetings\"", "href=\"/review\""] {
+        assert!(html.contains(nav), "navigation link {nav} missing");
+    }
+    assert!(
+        html.contains("/pkg/tumorboard.js"),
+        "hydration script missing"
+    );
+    assert!(html.contains("/pkg/tumorboard.css"));
+}
+
+#[tokio::test]
+async fn unknown_path_answers_404_with_the_not_found_page() {
+    let (state, _db) = test_state().await;
+    let res = get(&state, "/no/such/page").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(body_text(res).await.contains("Page not found"));
+}
+
+#[tokio::test]
+async fn unknown_api_path_is_a_json_404() {
+    let (state, _db) = test_state().await;
+    let res = get(&state, "/api/v1/nothing-here").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(body_json(res).await["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn healthz_is_200_while_the_database_answers_and_503_when_it_does_not() {
+    let (state, _db) = test_state().await;
+    let res = get(&state, "/healthz").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    state.db.pool.close().await;
+    let res = get(&state, "/healthz").await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn sqlite_runs_with_wal_full_sync_foreign_keys_and_busy_timeout() {
+    let (state, _db) = test_state().await;
+    // Ask several pooled connections: each must have the settings.
+    for _ in 0..3 {
+        let (journal, sync, fk, busy) = state.db.sqlite_pragmas().await.unwrap();
+        assert_eq!(journal.to_lowercase(), "wal");
+        assert_eq!(sync, 2, "synchronous=FULL is 2");
+        assert_eq!(fk, 1);
+        assert!(busy >= 1000, "busy timeout {busy}");
+    }
+}
+
+#[tokio::test]
+async fn migrations_are_applied_at_open_and_idempotent() {
+    let db = TestDb::new();
+    let first = state_for(&db).await;
+    first.db.pool.close().await;
+    let again = state_for(&db).await; // second open: nothing to apply, no error
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+        .fetch_one(&again.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(n as usize, app::ssr::db::MIGRATOR.iter().count());
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let (state, _db) = test_state().await;
+    for path in ["/", "/cases", "/nope", "/healthz", "/api/v1/nothing"] {
+        let res = get(&state, path).await;
+        let h = res.headers();
+        let csp = h
+            .get("content-security-policy")
+            .unwrap_or_else(|| panic!("no CSP on {path}"))
+            .to_str()
+            .unwrap();
+        for part in [
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(csp.contains(part), "{path}: CSP lacks {part}");
+        }
+        assert_eq!(
+            h.get("x-content-type-options").unwrap(),
+            "nosniff",
+            "{path}"
+        );
+        assert!(h.get("referrer-policy").is_some(), "{path}");
+        assert_eq!(h.get("cache-control").unwrap(), "no-store", "{path}");
+        assert!(
+            h.get("access-control-allow-origin").is_none(),
+            "{path}: no permissive CORS"
+        );
+    }
+}
+
+#[tokio::test]
+async fn server_function_answers_with_json() {
+    let (state, _db) = test_state().await;
+    let req = Request::post("/sfn/system/status")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::empty())
+        .unwrap();
+    let res = send(&state, req).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let json = body_json(res).await;
+    assert_eq!(json["database_ok"], true);
+    assert_eq!(json["engine"], "SQLite");
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_with_413() {
+    let (state, _db) = test_state().await;
+    let big = vec![b'a'; 10 * 1024 * 1024];
+    let req = Request::post("/sfn/system/status")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("content-length", big.len())
+        .body(Body::from(big))
+        .unwrap();
+    let res = send(&state, req).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+/// One test over a real socket: the server binds port 0 and answers a raw HTTP request.
+#[tokio::test]
+async fn serves_on_a_real_port() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (state, _db) = test_state().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"ok\""));
+    server.abort();
+}
