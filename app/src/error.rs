@@ -31,9 +31,7 @@ pub enum AppError {
     #[error("{message}")]
     Conflict { message: String },
     /// 412: the record changed since it was read.
-    #[error(
-        "This record was changed by someone else (now version {current}). Reload to see the changes."
-    )]
+    #[error("This record was changed by someone else (now version {current}). Reload to see the changes.")]
     PreconditionFailed { current: i64 },
     /// 428: a versioned change came without If-Match.
     #[error("This change needs the version it was based on (If-Match).")]
@@ -63,21 +61,15 @@ pub enum AppError {
 
 impl AppError {
     pub fn forbidden() -> Self {
-        AppError::Forbidden {
-            message: "Your role does not allow this.".into(),
-        }
+        AppError::Forbidden { message: "Your role does not allow this.".into() }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
-        AppError::BadRequest {
-            message: message.into(),
-        }
+        AppError::BadRequest { message: message.into() }
     }
 
     pub fn conflict(message: impl Into<String>) -> Self {
-        AppError::Conflict {
-            message: message.into(),
-        }
+        AppError::Conflict { message: message.into() }
     }
 
     /// A single field error.
@@ -135,9 +127,7 @@ impl AppError {
 
     /// First message for one field, for showing next to its control.
     pub fn field_message(&self, name: &str) -> Option<String> {
-        self.fields()
-            .and_then(|f| f.get(name))
-            .and_then(|m| m.first().cloned())
+        self.fields().and_then(|f| f.get(name)).and_then(|m| m.first().cloned())
     }
 
     /// The REST error body of api.md: `{"error": {"code", "message", "fields"}}`.
@@ -160,9 +150,7 @@ impl FromServerFnError for AppError {
         match value {
             // The arguments could not be decoded: malformed input from the client.
             ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
-                AppError::BadRequest {
-                    message: format!("The request could not be read: {msg}"),
-                }
+                AppError::BadRequest { message: format!("The request could not be read: {msg}") }
             }
             // Client side: the server could not be reached or its answer not read.
             ServerFnErrorErr::Request(msg)
@@ -178,9 +166,7 @@ impl FromServerFnError for AppError {
                 }
                 #[cfg(not(feature = "ssr"))]
                 {
-                    AppError::Transport {
-                        detail: other.to_string(),
-                    }
+                    AppError::Transport { detail: other.to_string() }
                 }
             }
         }
@@ -192,10 +178,7 @@ impl From<sqlx::Error> for AppError {
     /// Database errors are logged with a correlation id and reach the client as `Internal`,
     /// never with SQL text (LG-3). A pool timeout means the database does not answer.
     fn from(err: sqlx::Error) -> Self {
-        if matches!(
-            err,
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
-        ) {
+        if matches!(err, sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) {
             tracing::error!(error = %err, "database unavailable");
             return AppError::Unavailable;
         }
@@ -217,10 +200,7 @@ impl FieldErrorsBuilder {
     }
 
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.fields
-            .entry(field.to_string())
-            .or_default()
-            .push(message.into());
+        self.fields.entry(field.to_string()).or_default().push(message.into());
     }
 
     pub fn is_empty(&self) -> bool {
@@ -228,13 +208,7 @@ impl FieldErrorsBuilder {
     }
 
     pub fn finish(self) -> Result<(), AppError> {
-        if self.fields.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::Validation {
-                fields: self.fields,
-            })
-        }
+        if self.fields.is_empty() { Ok(()) } else { Err(AppError::Validation { fields: self.fields }) }
     }
 }
 
@@ -247,18 +221,13 @@ mod tests {
         let e = AppError::field("password", "At least 12 characters.");
         let body = e.to_json_body();
         assert_eq!(body["error"]["code"], "validation");
-        assert_eq!(
-            body["error"]["fields"]["password"][0],
-            "At least 12 characters."
-        );
+        assert_eq!(body["error"]["fields"]["password"][0], "At least 12 characters.");
         assert_eq!(e.status_code(), 422);
     }
 
     #[test]
     fn internal_error_message_carries_only_the_reference() {
-        let e = AppError::Internal {
-            correlation_id: "abc123".into(),
-        };
+        let e = AppError::Internal { correlation_id: "abc123".into() };
         let msg = e.to_string();
         assert!(msg.contains("abc123"));
         assert!(!msg.to_lowercase().contains("sql"));

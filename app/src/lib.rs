@@ -15,14 +15,15 @@ pub mod ssr;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
 use crate::components::layout::Layout;
+use crate::components::session::provide_session;
 use crate::pages::{
-    cases::CasesPage, home::HomePage, meetings::MeetingsPage, not_found::NotFound,
-    review::ReviewPage,
+    account::AccountPage, admin_users::AdminUsersPage, cases::CasesPage, home::HomePage, login::LoginPage,
+    meetings::MeetingsPage, not_found::NotFound, review::ReviewPage,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -49,18 +50,25 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// The application: layout, routes, and the 404 fallback.
+///
+/// Pages behind a login render completely on the server before anything is sent
+/// (`SsrMode::Async`), so a visitor without a session gets a real HTTP redirect to the login page.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_session();
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Tumorboard".to_string() } else { format!("{page} · Tumorboard") } />
         <Router>
             <Layout>
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage />
-                    <Route path=StaticSegment("cases") view=CasesPage />
-                    <Route path=StaticSegment("meetings") view=MeetingsPage />
-                    <Route path=StaticSegment("review") view=ReviewPage />
+                    <Route path=StaticSegment("cases") view=CasesPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("meetings") view=MeetingsPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("review") view=ReviewPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("login") view=LoginPage />
+                    <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("admin"), StaticSegment("users")) view=AdminUsersPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>
@@ -73,4 +81,8 @@ pub fn App() -> impl IntoView {
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(App);
+    // A marker for the browser tests: the page is now interactive.
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&window, &"__TB_HYDRATED".into(), &true.into());
+    }
 }

@@ -5,6 +5,15 @@
 pub enum Command {
     Serve,
     Help,
+    /// `user add`: the password is read from standard input.
+    UserAdd {
+        username: String,
+        role: String,
+        specialty: Option<String>,
+        display_name: Option<String>,
+    },
+    Demo,
+    AuditVerify,
 }
 
 pub const USAGE: &str = "\
@@ -12,6 +21,12 @@ Usage: tumorboard [COMMAND]
 
 Commands:
   serve            migrate the database, then serve (the default)
+  user add --username U --role R [--specialty S] [--display-name N] --password-stdin
+                   create a user (roles: admin, coordinator, clinician, reviewer);
+                   the first admin is made this way
+  demo             load the demo board and print its logins (idempotent; passwords are
+                   generated anew each time unless TUMORBOARD_DEMO_PASSWORD is set)
+  audit verify     check the audit log's hash chain; exits 1 naming the first bad row
   help             show this text
 
 Configuration (environment):
@@ -20,18 +35,46 @@ Configuration (environment):
   LEPTOS_SITE_ROOT              directory of the built site (default target/site)
   TUMORBOARD_SESSION_IDLE_SECS  idle session timeout (default 900)
   TUMORBOARD_SESSION_MAX_SECS   absolute session lifetime (default 43200)
+  TUMORBOARD_SECURE_COOKIES     true: always mark the session cookie Secure
 ";
 
 /// Parses the arguments after the program name.
 pub fn parse(args: &[String]) -> Result<Command, String> {
-    match args.first().map(String::as_str) {
-        None | Some("serve") => match args.get(1) {
-            None => Ok(Command::Serve),
-            Some(extra) => Err(format!("unexpected argument {extra:?} after 'serve'")),
-        },
-        Some("help" | "--help" | "-h") => Ok(Command::Help),
-        Some(other) => Err(format!("unknown command {other:?}")),
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    match words.as_slice() {
+        [] | ["serve"] => Ok(Command::Serve),
+        ["serve", extra, ..] => Err(format!("unexpected argument {extra:?} after 'serve'")),
+        ["help" | "--help" | "-h"] => Ok(Command::Help),
+        ["demo"] => Ok(Command::Demo),
+        ["audit", "verify"] => Ok(Command::AuditVerify),
+        ["user", "add", rest @ ..] => parse_user_add(rest),
+        [other, ..] => Err(format!("unknown command {other:?}")),
     }
+}
+
+fn parse_user_add(rest: &[&str]) -> Result<Command, String> {
+    let (mut username, mut role, mut specialty, mut display_name, mut stdin) = (None, None, None, None, false);
+    let mut it = rest.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().map(|v| v.to_string()).ok_or_else(|| format!("{flag} needs a value"));
+        match *flag {
+            "--username" => username = Some(value()?),
+            "--role" => role = Some(value()?),
+            "--specialty" => specialty = Some(value()?),
+            "--display-name" => display_name = Some(value()?),
+            "--password-stdin" => stdin = true,
+            other => return Err(format!("unknown option {other:?} for 'user add'")),
+        }
+    }
+    if !stdin {
+        return Err("'user add' reads the password from standard input: pass --password-stdin".into());
+    }
+    Ok(Command::UserAdd {
+        username: username.ok_or("'user add' needs --username")?,
+        role: role.ok_or("'user add' needs --role")?,
+        specialty,
+        display_name,
+    })
 }
 
 #[cfg(test)]
@@ -52,5 +95,37 @@ mod tests {
     fn unknown_commands_are_refused() {
         assert!(parse(&args(&["frobnicate"])).is_err());
         assert!(parse(&args(&["serve", "now"])).is_err());
+    }
+
+    #[test]
+    fn user_add_reads_its_flags() {
+        let c = parse(&args(&[
+            "user",
+            "add",
+            "--username",
+            "a",
+            "--role",
+            "clinician",
+            "--specialty",
+            "surgery",
+            "--password-stdin",
+        ]))
+        .unwrap();
+        assert_eq!(
+            c,
+            Command::UserAdd {
+                username: "a".into(),
+                role: "clinician".into(),
+                specialty: Some("surgery".into()),
+                display_name: None
+            }
+        );
+    }
+
+    #[test]
+    fn user_add_insists_on_password_stdin_and_username() {
+        assert!(parse(&args(&["user", "add", "--username", "a", "--role", "admin"])).is_err());
+        assert!(parse(&args(&["user", "add", "--role", "admin", "--password-stdin"])).is_err());
+        assert!(parse(&args(&["user", "add", "--username"])).is_err());
     }
 }

@@ -2,6 +2,7 @@
 //! `/api/v1` REST API. `router(state)` is what `main` serves and what tests drive in-process.
 
 pub mod cli;
+pub mod commands;
 pub mod rest;
 pub mod security;
 
@@ -24,9 +25,8 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(security::server_fn_status))
+        .layer(axum::middleware::from_fn(security::same_origin))
         .layer(axum::middleware::from_fn(security::headers))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            BODY_LIMIT_BYTES,
-        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .with_state(state)
 }

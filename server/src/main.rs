@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use app::ssr::{AppState, Config, Db};
 use server::cli::{self, Command};
+use server::commands;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -29,6 +30,42 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Serve => serve().await,
+        Command::UserAdd { username, role, specialty, display_name } => {
+            let Some(state) = open_state().await else { return ExitCode::FAILURE };
+            commands::user_add(&state, username, role, specialty, display_name).await
+        }
+        Command::Demo => {
+            let Some(state) = open_state().await else { return ExitCode::FAILURE };
+            commands::demo(&state).await
+        }
+        Command::AuditVerify => {
+            let Some(state) = open_state().await else { return ExitCode::FAILURE };
+            commands::audit_verify(&state).await
+        }
+    }
+}
+
+/// Opens and migrates the database for a command other than `serve`.
+async fn open_state() -> Option<AppState> {
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            fail(e);
+            return None;
+        }
+    };
+    match Db::open_and_migrate(&config.database_url).await {
+        Ok(db) => Some(AppState {
+            leptos_options: leptos::config::LeptosOptions::builder().output_name("tumorboard").build(),
+            db,
+            config,
+            passwords: app::ssr::auth::Passwords::production(),
+            clock: Default::default(),
+        }),
+        Err(e) => {
+            fail(e);
+            None
+        }
     }
 }
 
@@ -72,14 +109,13 @@ async fn serve() -> ExitCode {
         leptos_options,
         db,
         config,
+        passwords: app::ssr::auth::Passwords::production(),
+        clock: Default::default(),
     };
     let app = server::router(state);
-    if let Err(e) = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    if let Err(e) = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
     {
         return fail(format!("server error: {e}"));
     }
@@ -92,8 +128,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

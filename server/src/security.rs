@@ -26,27 +26,12 @@ pub async fn headers(req: Request, next: Next) -> Response {
     };
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        "cross-origin-opener-policy",
-        HeaderValue::from_static("same-origin"),
-    );
-    h.insert(
-        "permissions-policy",
-        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
-    );
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
     if !cacheable {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -76,8 +61,33 @@ mod http_body_util_compat {
 
     /// Reads a whole (small, server-produced) body.
     pub async fn collect_bytes(body: Body) -> Bytes {
-        axum::body::to_bytes(body, super::super::BODY_LIMIT_BYTES * 4)
-            .await
-            .unwrap_or_default()
+        axum::body::to_bytes(body, super::super::BODY_LIMIT_BYTES * 4).await.unwrap_or_default()
     }
+}
+
+/// Refuses state-changing requests that a browser sent from another site (CS-2), on top of
+/// the SameSite=Strict cookie. Browsers send `Sec-Fetch-Site` (and `Origin`) on such requests;
+/// scripts and API clients send neither and are not affected.
+pub async fn same_origin(req: Request, next: Next) -> Response {
+    use axum::http::Method;
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || !is_cross_site(&req) {
+        return next.run(req).await;
+    }
+    tracing::warn!(method = %req.method(), path = %req.uri().path(), "cross-site request refused");
+    let err = AppError::Forbidden { message: "Cross-site requests are refused. Use Tumorboard's own pages.".into() };
+    let mut res = Response::new(Body::from(err.to_json_body().to_string()));
+    *res.status_mut() = StatusCode::FORBIDDEN;
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res
+}
+
+fn is_cross_site(req: &Request) -> bool {
+    let h = req.headers();
+    if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return !matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return false };
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+    let hosts = [h.get(header::HOST), h.get("x-forwarded-host")];
+    !hosts.iter().flatten().filter_map(|v| v.to_str().ok()).any(|host| host == origin_host)
 }

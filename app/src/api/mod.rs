@@ -1,4 +1,6 @@
 //! Server functions, one file per area. Each is thin: who is asking → may they → parse into
 //! domain types → call `ssr::` services → return a plain data type.
 
+pub mod auth;
 pub mod system;
+pub mod users;

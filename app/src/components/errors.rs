@@ -13,9 +13,7 @@ pub fn ErrorPanel(errors: ArcRwSignal<Errors>) -> impl IntoView {
             .into_iter()
             .map(|(_, e)| match e.downcast_ref::<AppError>() {
                 Some(app) => app.to_string(),
-                None => {
-                    "Something went wrong. Reload the page; if it persists, call IT.".to_string()
-                }
+                None => "Something went wrong. Reload the page; if it persists, call IT.".to_string(),
             })
             .collect::<Vec<_>>()
     };
@@ -30,10 +28,7 @@ pub fn ErrorPanel(errors: ArcRwSignal<Errors>) -> impl IntoView {
 
 /// A field's error message, tied to its control by id (`aria-describedby`).
 #[component]
-pub fn FieldError(
-    #[prop(into)] id: String,
-    #[prop(into)] message: Signal<Option<String>>,
-) -> impl IntoView {
+pub fn FieldError(#[prop(into)] id: String, #[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
     view! {
         <p class="field-error" id=id aria-live="polite">
             {move || message.get()}

@@ -4,6 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::errors::ErrorPanel;
+use crate::components::session::{UserMenu, use_session};
+use crate::domain::role::{Action, can};
 
 /// Key under which the display preference is kept in the browser.
 #[cfg(feature = "hydrate")]
@@ -20,8 +22,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         let storage = || web_sys::window().and_then(|w| w.local_storage().ok().flatten());
         Effect::new(move |first: Option<()>| {
             if first.is_none() {
-                if let Some(saved) = storage().and_then(|s| s.get_item(DISPLAY_KEY).ok().flatten())
-                {
+                if let Some(saved) = storage().and_then(|s| s.get_item(DISPLAY_KEY).ok().flatten()) {
                     set_large.set(saved == "large");
                 }
             } else if let Some(s) = storage() {
@@ -45,6 +46,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <li><A href="/cases">"Cases"</A></li>
                         <li><A href="/meetings">"Meetings"</A></li>
                         <li><A href="/review">"Review"</A></li>
+                        <AdminLink />
                     </ul>
                 </nav>
                 <div class="header-tools">
@@ -57,6 +59,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     >
                         "Meeting-room display"
                     </button>
+                    <UserMenu />
                 </div>
             </header>
             <main id="main" tabindex="-1">
@@ -71,5 +74,19 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </p>
             </footer>
         </div>
+    }
+}
+
+/// The user administration link, shown to admins only.
+#[component]
+fn AdminLink() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let admin = matches!(session.await, Ok(Some(ref i)) if can(i.me.role, Action::ManageUsers));
+                admin.then(|| view! { <li><A href="/admin/users">"Users"</A></li> })
+            })}
+        </Suspense>
     }
 }

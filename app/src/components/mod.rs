@@ -2,3 +2,4 @@
 
 pub mod errors;
 pub mod layout;
+pub mod session;

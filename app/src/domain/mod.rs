@@ -1,1 +1,6 @@
 //! Pure domain logic: no leptos, no sqlx, no I/O. Unit-tested with plain `cargo test -p app`.
+
+pub mod audit;
+pub mod password;
+pub mod role;
+pub mod user;

@@ -1,7 +1,10 @@
 //! One module per page.
 
+pub mod account;
+pub mod admin_users;
 pub mod cases;
 pub mod home;
+pub mod login;
 pub mod meetings;
 pub mod not_found;
 pub mod review;

@@ -36,8 +36,10 @@ pub struct Db {
     pub engine: Engine,
 }
 
-/// The embedded, ordered migrations (../migrations). Never edit one that has been applied.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+/// The embedded, ordered migrations for each engine (../migrations/{sqlite,postgres}).
+/// Never edit one that has been applied.
+pub static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+pub static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
 /// SQLite settings required by security.md DI-4, applied to every new connection.
 const SQLITE_PRAGMAS: [&str; 4] = [
@@ -85,10 +87,7 @@ impl Db {
         } else {
             options
         };
-        let pool = options
-            .connect(&url)
-            .await
-            .map_err(|source| DbOpenError::Connect { engine, source })?;
+        let pool = options.connect(&url).await.map_err(|source| DbOpenError::Connect { engine, source })?;
         Ok(Db { pool, engine })
     }
 
@@ -100,17 +99,22 @@ impl Db {
     }
 
     pub async fn migrate(&self) -> Result<(), DbOpenError> {
-        MIGRATOR.run(&self.pool).await?;
+        self.migrator().run(&self.pool).await?;
         Ok(())
+    }
+
+    /// The migrations for this engine.
+    pub fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self.engine {
+            Engine::Sqlite => &SQLITE_MIGRATOR,
+            Engine::Postgres => &POSTGRES_MIGRATOR,
+        }
     }
 
     /// True when the database answers a trivial query within two seconds.
     pub async fn ping(&self) -> bool {
         let q = sqlx::query("SELECT 1").fetch_one(&self.pool);
-        matches!(
-            tokio::time::timeout(Duration::from_secs(2), q).await,
-            Ok(Ok(_))
-        )
+        matches!(tokio::time::timeout(Duration::from_secs(2), q).await, Ok(Ok(_)))
     }
 
     /// Starts a transaction that will write. On SQLite it takes the write lock up front
@@ -126,46 +130,26 @@ impl Db {
     /// foreign_keys, busy_timeout). Used by start-up checks and tests (DI-4).
     pub async fn sqlite_pragmas(&self) -> Result<(String, i64, i64, i64), sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
-        let journal: String = sqlx::query("PRAGMA journal_mode")
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
-        let sync: i64 = sqlx::query("PRAGMA synchronous")
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
-        let fk: i64 = sqlx::query("PRAGMA foreign_keys")
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
-        let busy: i64 = sqlx::query("PRAGMA busy_timeout")
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
+        let journal: String = sqlx::query("PRAGMA journal_mode").fetch_one(&mut *conn).await?.try_get(0)?;
+        let sync: i64 = sqlx::query("PRAGMA synchronous").fetch_one(&mut *conn).await?.try_get(0)?;
+        let fk: i64 = sqlx::query("PRAGMA foreign_keys").fetch_one(&mut *conn).await?.try_get(0)?;
+        let busy: i64 = sqlx::query("PRAGMA busy_timeout").fetch_one(&mut *conn).await?.try_get(0)?;
         Ok((journal, sync, fk, busy))
     }
 }
 
 /// Makes sure a SQLite file URL creates its file (`mode=rwc`) and that its directory exists.
 fn prepare_sqlite_url(url: &str) -> Result<String, DbOpenError> {
-    let rest = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
+    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let (path, query) = match rest.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (rest, None),
     };
-    let in_memory =
-        path.is_empty() || path == ":memory:" || query.is_some_and(|q| q.contains("mode=memory"));
+    let in_memory = path.is_empty() || path == ":memory:" || query.is_some_and(|q| q.contains("mode=memory"));
     if !in_memory {
-        if let Some(dir) = std::path::Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|source| DbOpenError::CreateDir {
-                dir: dir.display().to_string(),
-                source,
-            })?;
+        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|source| DbOpenError::CreateDir { dir: dir.display().to_string(), source })?;
         }
     }
     Ok(match query {
@@ -201,19 +185,13 @@ mod tests {
     #[test]
     fn urls_choose_the_engine() {
         assert_eq!(Db::engine_of("sqlite://data/x.db").unwrap(), Engine::Sqlite);
-        assert_eq!(
-            Db::engine_of("postgres://u@h/db").unwrap(),
-            Engine::Postgres
-        );
+        assert_eq!(Db::engine_of("postgres://u@h/db").unwrap(), Engine::Postgres);
         assert!(Db::engine_of("mysql://x").is_err());
     }
 
     #[test]
     fn passwords_are_redacted_from_urls() {
-        assert_eq!(
-            redact_url("postgres://tb:secret@db:5432/tb"),
-            "postgres://tb:***@db:5432/tb"
-        );
+        assert_eq!(redact_url("postgres://tb:secret@db:5432/tb"), "postgres://tb:***@db:5432/tb");
         assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
     }
 

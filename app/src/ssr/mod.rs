@@ -1,8 +1,13 @@
 //! Server-only code (compiled with the `ssr` feature): application state, the database,
 //! and the services that server functions and REST handlers share.
 
+pub mod audit;
+pub mod auth;
 pub mod db;
+pub mod demo;
+pub mod request;
 pub mod state;
+pub mod users;
 
 pub use db::{Db, DbOpenError, Engine};
 pub use state::{AppState, Config};

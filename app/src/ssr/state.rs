@@ -4,6 +4,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use super::Db;
+use super::auth::{Clock, Passwords};
 
 /// Settings read once from the environment at start-up (api.md, "Command line").
 #[derive(Clone, Debug)]
@@ -13,6 +14,9 @@ pub struct Config {
     pub session_idle_secs: i64,
     /// Absolute lifetime of a session, seconds (`TUMORBOARD_SESSION_MAX_SECS`, default 43200).
     pub session_max_secs: i64,
+    /// Always mark the session cookie `Secure` (`TUMORBOARD_SECURE_COOKIES=true`); it is also
+    /// marked so whenever a request arrived over TLS at a proxy (`X-Forwarded-Proto: https`).
+    pub secure_cookies: bool,
 }
 
 impl Config {
@@ -29,6 +33,10 @@ impl Config {
             database_url,
             session_idle_secs: env_secs("TUMORBOARD_SESSION_IDLE_SECS", 900)?,
             session_max_secs: env_secs("TUMORBOARD_SESSION_MAX_SECS", 43_200)?,
+            secure_cookies: matches!(
+                std::env::var("TUMORBOARD_SECURE_COOKIES").as_deref().map(str::trim),
+                Ok("1" | "true" | "yes")
+            ),
         })
     }
 
@@ -38,6 +46,7 @@ impl Config {
             database_url: database_url.to_string(),
             session_idle_secs: 900,
             session_max_secs: 43_200,
+            secure_cookies: false,
         }
     }
 }
@@ -46,9 +55,7 @@ fn env_secs(name: &str, default: i64) -> Result<i64, String> {
     match std::env::var(name) {
         Ok(v) => match v.trim().parse::<i64>() {
             Ok(n) if n > 0 => Ok(n),
-            _ => Err(format!(
-                "{name} must be a whole number of seconds greater than 0 (got {v:?})"
-            )),
+            _ => Err(format!("{name} must be a whole number of seconds greater than 0 (got {v:?})")),
         },
         Err(_) => Ok(default),
     }
@@ -60,6 +67,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub config: Config,
+    pub passwords: Passwords,
+    pub clock: Clock,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -73,9 +82,7 @@ impl AppState {
     pub fn from_context() -> Result<Self, crate::error::AppError> {
         leptos::prelude::use_context::<AppState>().ok_or_else(|| {
             tracing::error!("AppState missing from the request context");
-            crate::error::AppError::Internal {
-                correlation_id: super::new_correlation_id(),
-            }
+            crate::error::AppError::Internal { correlation_id: super::new_correlation_id() }
         })
     }
 }

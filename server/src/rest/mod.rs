@@ -1,19 +1,30 @@
 //! `/api/v1`: the JSON REST API for outside consumers (spec/api.md), over the same services as
-//! the server functions.
+//! the server functions. Every handler checks the session and the role itself.
+
+mod audit;
+mod auth;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
+use axum::routing::{any, get, post};
 
+use app::domain::role::Action;
 use app::error::AppError;
 use app::ssr::AppState;
+use app::ssr::auth::Session;
 
 /// The REST routes, mounted under `/api/v1`.
 pub fn api_router() -> Router<AppState> {
-    Router::new().fallback(any(|| async { ApiError(AppError::NotFound) }))
+    Router::new()
+        .route("/login", post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/me", get(auth::me))
+        .route("/audit", get(audit::list))
+        .fallback(any(|| async { ApiError(AppError::NotFound) }))
 }
 
 /// `GET /healthz`: 200 only when the database answers.
@@ -21,11 +32,7 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     if state.db.ping().await {
         (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))).into_response()
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({"status": "database unavailable"})),
-        )
-            .into_response()
+        (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "database unavailable"}))).into_response()
     }
 }
 
@@ -38,10 +45,15 @@ impl From<AppError> for ApiError {
     }
 }
 
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError(e.into())
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.0.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.0.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut res = (status, Json(self.0.to_json_body())).into_response();
         if let AppError::TooManyRequests { retry_after_secs } = self.0 {
             if let Ok(v) = retry_after_secs.to_string().parse() {
@@ -49,5 +61,52 @@ impl IntoResponse for ApiError {
             }
         }
         res
+    }
+}
+
+/// The logged-in caller of a REST handler; 401 when there is no live session.
+pub struct Authed(pub Session);
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match app::ssr::request::session_of(state, parts).await? {
+            Some(session) => Ok(Authed(session)),
+            None => Err(ApiError(AppError::Unauthorized)),
+        }
+    }
+}
+
+impl Authed {
+    /// 403 (with an audit row) unless the caller's role may do `action`.
+    pub async fn require(&self, state: &AppState, action: Action, case_id: Option<&str>) -> Result<(), ApiError> {
+        app::ssr::auth::require(state, &self.0, action, case_id).await.map_err(ApiError)
+    }
+}
+
+/// JSON body extractor whose rejections are api.md error bodies (400 malformed, 413 too large,
+/// 415 wrong type) instead of axum's plain text.
+pub struct JsonBody<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for JsonBody<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(JsonBody(v)),
+            Err(rejection) => Err(ApiError(match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+                StatusCode::UNPROCESSABLE_ENTITY => AppError::bad_request(format!(
+                    "The JSON does not have the expected fields: {}",
+                    rejection.body_text()
+                )),
+                _ => AppError::bad_request(format!("The request body must be JSON: {}", rejection.body_text())),
+            })),
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Test helpers: a fresh database per test, the router driven in-process, small HTTP helpers.
 #![allow(dead_code)]
 
+use app::ssr::auth::{Clock, Passwords};
 use app::ssr::{AppState, Config, Db};
 use axum::body::Body;
 use axum::http::{Request, Response};
@@ -19,28 +20,22 @@ impl TestDb {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}/test.db", dir.path().display());
-        TestDb {
-            url,
-            _dir: Some(dir),
-        }
+        TestDb { url, _dir: Some(dir) }
     }
 }
 
 pub fn leptos_options() -> LeptosOptions {
-    LeptosOptions::builder()
-        .output_name("tumorboard")
-        .site_root("target/site")
-        .build()
+    LeptosOptions::builder().output_name("tumorboard").site_root("target/site").build()
 }
 
 pub async fn state_for(db: &TestDb) -> AppState {
-    let pool = Db::open_and_migrate(&db.url)
-        .await
-        .expect("open test database");
+    let pool = Db::open_and_migrate(&db.url).await.expect("open test database");
     AppState {
         leptos_options: leptos_options(),
         db: pool,
         config: Config::for_database(&db.url),
+        passwords: Passwords::cheap_for_tests(),
+        clock: Clock::default(),
     }
 }
 
@@ -52,10 +47,7 @@ pub async fn test_state() -> (AppState, TestDb) {
 }
 
 pub async fn send(state: &AppState, req: Request<Body>) -> Response<Body> {
-    server::router(state.clone())
-        .oneshot(req)
-        .await
-        .expect("router answers")
+    server::router(state.clone()).oneshot(req).await.expect("router answers")
 }
 
 pub async fn get(state: &AppState, path: &str) -> Response<Body> {
@@ -70,4 +62,79 @@ pub async fn body_text(res: Response<Body>) -> String {
 pub async fn body_json(res: Response<Body>) -> serde_json::Value {
     let text = body_text(res).await;
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// A password that satisfies the policy, used for test users.
+pub const PW: &str = "correct horse battery staple";
+
+/// Creates a user directly through the service (as the command line would).
+pub async fn add_user(
+    state: &AppState,
+    username: &str,
+    role: &str,
+    specialty: Option<&str>,
+) -> app::domain::user::UserSummary {
+    let new = app::domain::user::NewUser {
+        username: username.into(),
+        display_name: format!("Test {username}"),
+        role: role.into(),
+        specialty: specialty.map(str::to_string),
+        password: PW.into(),
+    };
+    app::ssr::users::create(state, &app::ssr::users::cli_actor(), &new).await.expect("create test user")
+}
+
+/// A JSON request, optionally with the session cookie.
+pub fn json_req(method: &str, path: &str, body: serde_json::Value, cookie: Option<&str>) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(path).header("content-type", "application/json");
+    if let Some(c) = cookie {
+        b = b.header("cookie", c);
+    }
+    b.body(Body::from(body.to_string())).unwrap()
+}
+
+/// A request with no body, optionally with the session cookie.
+pub fn req(method: &str, path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(path);
+    if let Some(c) = cookie {
+        b = b.header("cookie", c);
+    }
+    b.body(Body::empty()).unwrap()
+}
+
+/// A server-function call as a hydrated page makes it (form-encoded body).
+pub fn sfn_req(path: &str, form: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut b = Request::post(path).header("content-type", "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        b = b.header("cookie", c);
+    }
+    b.body(Body::from(form.to_string())).unwrap()
+}
+
+/// Logs in through the REST API and returns the `name=value` cookie pair.
+pub async fn login(state: &AppState, username: &str, password: &str) -> String {
+    let res = send(
+        state,
+        json_req("POST", "/api/v1/login", serde_json::json!({"username": username, "password": password}), None),
+    )
+    .await;
+    assert_eq!(res.status(), 200, "login of {username} failed");
+    cookie_pair(&res).expect("session cookie")
+}
+
+/// The `name=value` part of the session cookie a response sets.
+pub fn cookie_pair(res: &Response<Body>) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("tb_session="))
+        .map(|c| c.split(';').next().unwrap().to_string())
+}
+
+/// Every audit row, oldest first.
+pub async fn audit_rows(state: &AppState) -> Vec<app::domain::audit::AuditRow> {
+    let mut rows = app::ssr::audit::query(&state.db, &Default::default()).await.unwrap();
+    rows.reverse();
+    rows
 }

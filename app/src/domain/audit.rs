@@ -1,0 +1,33 @@
+//! The audit trail's rows and filters as data (the trail itself lives in `ssr::audit`).
+
+use serde::{Deserialize, Serialize};
+
+/// A stored audit row, as `GET /api/v1/audit` returns it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: String,
+    pub user_id: Option<String>,
+    pub username: Option<String>,
+    pub role: Option<String>,
+    pub action: String,
+    pub case_id: Option<String>,
+    pub target: Option<String>,
+    pub outcome: String,
+    pub detail: Option<String>,
+    pub client_addr: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Filters for reading the trail. Times are the stored UTC text; bounds are inclusive.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct AuditQuery {
+    pub case_id: Option<String>,
+    pub user_id: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Only rows with a smaller seq (for paging backwards).
+    pub before_seq: Option<i64>,
+    pub limit: Option<i64>,
+}

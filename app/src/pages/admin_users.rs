@@ -1,0 +1,196 @@
+//! User administration (admins): create users, change role or specialty, disable, reset a
+//! password. The server functions check the role; this page only arranges them.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::users::{CreateUser, ResetPassword, UpdateUser, UserChange, UserSummary, list_users};
+use crate::components::errors::FieldError;
+use crate::components::session::RequireLogin;
+use crate::domain::role::{Action, Role, Specialty};
+
+#[component]
+pub fn AdminUsersPage() -> impl IntoView {
+    view! {
+        <Title text="Users" />
+        <RequireLogin action=Action::ManageUsers>
+            <UsersAdmin />
+        </RequireLogin>
+    }
+}
+
+#[component]
+fn UsersAdmin() -> impl IntoView {
+    let create = ServerAction::<CreateUser>::new();
+    let update = ServerAction::<UpdateUser>::new();
+    let reset = ServerAction::<ResetPassword>::new();
+    let users = Resource::new(move || (create.version().get(), update.version().get()), |_| list_users());
+
+    view! {
+        <h1>"Users"</h1>
+        <section class="panel" aria-labelledby="users-heading">
+            <h2 id="users-heading">"Accounts"</h2>
+            {move || update.value().get().and_then(|r| r.err()).map(|e| view! { <p class="notice bad" role="alert">{e.to_string()}</p> })}
+            {move || match reset.value().get() {
+                Some(Ok(())) => Some(view! { <p class="notice ok" role="status">"Password reset. The user's sessions were ended."</p> }.into_any()),
+                Some(Err(e)) => Some(view! { <p class="notice bad" role="alert">{e.field_message("admin_password").or_else(|| e.field_message("new_password")).unwrap_or_else(|| e.to_string())}</p> }.into_any()),
+                None => None,
+            }}
+            <Transition fallback=|| view! { <p aria-busy="true">"Loading users…"</p> }>
+                {move || Suspend::new(async move {
+                    match users.await {
+                        Ok(list) => view! {
+                            <div class="table-wrap">
+                                <table data-testid="users-table">
+                                    <caption class="visually-hidden">"User accounts"</caption>
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">"User"</th>
+                                            <th scope="col">"Role and specialty"</th>
+                                            <th scope="col">"Status"</th>
+                                            <th scope="col">"Reset password"</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {list.into_iter().map(|u| view! { <UserRow user=u update reset /> }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+        <NewUserForm create />
+    }
+}
+
+#[component]
+fn UserRow(user: UserSummary, update: ServerAction<UpdateUser>, reset: ServerAction<ResetPassword>) -> impl IntoView {
+    let id = user.id.clone();
+    let name = user.username.clone();
+    let role_id = format!("role-{}", user.username);
+    let spec_id = format!("spec-{}", user.username);
+    let pw_id = format!("pw-{}", user.username);
+    let admin_pw_id = format!("adminpw-{}", user.username);
+    let role = RwSignal::new(user.role.code().to_string());
+    let specialty = RwSignal::new(user.specialty.map(|s| s.code().to_string()).unwrap_or_default());
+    let save = {
+        let id = id.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            update.dispatch(UpdateUser {
+                id: id.clone(),
+                change: UserChange {
+                    role: Some(role.get_untracked()),
+                    specialty: Some(specialty.get_untracked()),
+                    ..Default::default()
+                },
+            });
+        }
+    };
+    let toggle = {
+        let id = id.clone();
+        let disabled = user.disabled;
+        move |_| {
+            update.dispatch(UpdateUser {
+                id: id.clone(),
+                change: UserChange { disabled: Some(!disabled), ..Default::default() },
+            });
+        }
+    };
+    view! {
+        <tr data-username=user.username.clone()>
+            <td><strong>{user.display_name.clone()}</strong><br /><span class="muted">{user.username.clone()}</span></td>
+            <td>
+                <form class="inline-fields" on:submit=save>
+                    <label class="visually-hidden" for=role_id.clone()>"Role of " {name.clone()}</label>
+                    <select id=role_id prop:value=move || role.get() on:change=move |ev| role.set(event_target_value(&ev))>
+                        {Role::ALL.into_iter().map(|r| view! { <option value=r.code() selected=r == user.role>{r.label()}</option> }).collect_view()}
+                    </select>
+                    <label class="visually-hidden" for=spec_id.clone()>"Specialty of " {name.clone()}</label>
+                    <select id=spec_id prop:value=move || specialty.get() on:change=move |ev| specialty.set(event_target_value(&ev))>
+                        <option value="" selected=user.specialty.is_none()>"No specialty"</option>
+                        {Specialty::ALL.into_iter().map(|s| view! { <option value=s.code() selected=Some(s) == user.specialty>{s.label()}</option> }).collect_view()}
+                    </select>
+                    <button type="submit" class="secondary small">"Save"</button>
+                </form>
+            </td>
+            <td>
+                {if user.disabled { "Disabled" } else { "Active" }}
+                " "
+                <button type="button" class="secondary small" on:click=toggle>
+                    {if user.disabled { "Enable" } else { "Disable" }}
+                </button>
+            </td>
+            <td>
+                <ActionForm action=reset attr:class="inline-fields">
+                    <input type="hidden" name="id" value=id.clone() />
+                    <label class="visually-hidden" for=pw_id.clone()>"New password for " {name.clone()}</label>
+                    <input id=pw_id name="new_password" type="password" autocomplete="new-password" placeholder="New password" required minlength="12" />
+                    <label class="visually-hidden" for=admin_pw_id.clone()>"Your own password, to confirm"</label>
+                    <input id=admin_pw_id name="admin_password" type="password" autocomplete="current-password" placeholder="Your password" required />
+                    <button type="submit" class="secondary small">"Reset"</button>
+                </ActionForm>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn NewUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
+    let err = move |field: &'static str| {
+        Signal::derive(move || create.value().get().and_then(|r| r.err()).and_then(|e| e.field_message(field)))
+    };
+    let invalid = move |field: &'static str| move || if err(field).get().is_some() { "true" } else { "false" };
+    view! {
+        <section class="panel" aria-labelledby="new-user-heading">
+            <h2 id="new-user-heading">"New user"</h2>
+            {move || match create.value().get() {
+                Some(Ok(u)) => Some(view! { <p class="notice ok" role="status">"Created " {u.username} ". Give them their password in person or by phone."</p> }.into_any()),
+                Some(Err(e)) if e.fields().is_none() => Some(view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any()),
+                _ => None,
+            }}
+            <ActionForm action=create attr:class="grid-form">
+                <div class="field">
+                    <label for="nu-username">"Username"</label>
+                    <input id="nu-username" name="user[username]" type="text" autocomplete="off" required
+                        aria-invalid=invalid("username") aria-describedby="nu-username-error" />
+                    <FieldError id="nu-username-error" message=err("username") />
+                </div>
+                <div class="field">
+                    <label for="nu-display">"Display name"</label>
+                    <input id="nu-display" name="user[display_name]" type="text" autocomplete="off"
+                        aria-invalid=invalid("display_name") aria-describedby="nu-display-error" />
+                    <FieldError id="nu-display-error" message=err("display_name") />
+                </div>
+                <div class="field">
+                    <label for="nu-role">"Role"</label>
+                    <select id="nu-role" name="user[role]" aria-invalid=invalid("role") aria-describedby="nu-role-error">
+                        {Role::ALL.into_iter().map(|r| view! { <option value=r.code() selected=r == Role::Clinician>{r.label()}</option> }).collect_view()}
+                    </select>
+                    <FieldError id="nu-role-error" message=err("role") />
+                </div>
+                <div class="field">
+                    <label for="nu-specialty">"Specialty (clinicians)"</label>
+                    <select id="nu-specialty" name="user[specialty]" aria-invalid=invalid("specialty") aria-describedby="nu-specialty-error">
+                        <option value="">"None"</option>
+                        {Specialty::ALL.into_iter().map(|s| view! { <option value=s.code()>{s.label()}</option> }).collect_view()}
+                    </select>
+                    <FieldError id="nu-specialty-error" message=err("specialty") />
+                </div>
+                <div class="field">
+                    <label for="nu-password">"Initial password"</label>
+                    <input id="nu-password" name="user[password]" type="password" autocomplete="new-password" required
+                        aria-invalid=invalid("password") aria-describedby="nu-password-error nu-password-hint" />
+                    <p class="hint" id="nu-password-hint">"At least 12 characters; common passwords are refused."</p>
+                    <FieldError id="nu-password-error" message=err("password") />
+                </div>
+                <div class="field actions">
+                    <button type="submit" disabled=move || create.pending().get()>"Create user"</button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,236 @@
+//! The audit trail (security.md LG-1..LG-3): who did what, when, to which case, with what outcome.
+//!
+//! Append-only (database triggers refuse UPDATE and DELETE) and tamper-evident: each row's
+//! `hash` is SHA-256 over the previous row's hash and the row's own fields, so an edited,
+//! removed or inserted row breaks the chain from there on. Rows are written in the same
+//! transaction as the change they record. Appends are serialised: SQLite write transactions
+//! start with `BEGIN IMMEDIATE`; on PostgreSQL a transaction-scoped advisory lock orders the
+//! appends of every app instance.
+//!
+//! No patient identifier (MRN, name) is ever put in a row: cases are named by opaque id.
+
+use sha2::{Digest, Sha256};
+use sqlx::{Any, Row, Transaction};
+
+use super::{Db, Engine};
+pub use crate::domain::audit::{AuditQuery, AuditRow};
+
+/// The hash that stands before the first row.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Advisory-lock key that serialises audit appends on PostgreSQL ("TBAUDIT" in ASCII).
+const PG_AUDIT_LOCK: i64 = 0x54_42_41_55_44_49_54;
+
+/// Who acted: the logged-in user, or what is known of an anonymous attempt.
+#[derive(Clone, Debug, Default)]
+pub struct Actor {
+    pub user_id: Option<String>,
+    pub username: Option<String>,
+    pub role: Option<String>,
+    pub client_addr: Option<String>,
+}
+
+/// How an attempt ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    /// Refused by a permission check.
+    Denied,
+    /// Refused for another reason (wrong password, invalid input, conflict).
+    Failure,
+}
+
+impl Outcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Denied => "denied",
+            Outcome::Failure => "failure",
+        }
+    }
+}
+
+/// One event to record.
+#[derive(Clone, Debug)]
+pub struct Event<'a> {
+    pub actor: &'a Actor,
+    /// Dotted action name, e.g. `auth.login`, `case.read`, `user.create`.
+    pub action: &'a str,
+    pub case_id: Option<&'a str>,
+    /// Another object the event concerns (a user id, an annotation id).
+    pub target: Option<&'a str>,
+    pub outcome: Outcome,
+    /// Short non-identifying detail, e.g. "role changed to reviewer".
+    pub detail: Option<&'a str>,
+}
+
+/// The hash of a row: SHA-256 over the previous hash and every field, each field prefixed by
+/// its length so that no two different rows can encode to the same bytes.
+pub fn row_hash(prev_hash: &str, r: &AuditRow) -> String {
+    let mut h = Sha256::new();
+    let mut field = |v: Option<&str>| match v {
+        None => h.update(b"-;"),
+        Some(s) => {
+            h.update(s.len().to_string().as_bytes());
+            h.update(b":");
+            h.update(s.as_bytes());
+            h.update(b";");
+        }
+    };
+    field(Some(prev_hash));
+    field(Some(&r.seq.to_string()));
+    field(Some(&r.at));
+    field(r.user_id.as_deref());
+    field(r.username.as_deref());
+    field(r.role.as_deref());
+    field(Some(&r.action));
+    field(r.case_id.as_deref());
+    field(r.target.as_deref());
+    field(Some(&r.outcome));
+    field(r.detail.as_deref());
+    field(r.client_addr.as_deref());
+    hex::encode(h.finalize())
+}
+
+/// Appends one event inside the caller's write transaction (see `Db::begin_write`).
+pub async fn append(tx: &mut Transaction<'static, Any>, engine: Engine, event: &Event<'_>) -> Result<i64, sqlx::Error> {
+    if engine == Engine::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PG_AUDIT_LOCK).execute(&mut **tx).await?;
+    }
+    let last =
+        sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut **tx).await?;
+    let (prev_seq, prev_hash) = match last {
+        Some(row) => (row.try_get::<i64, _>("seq")?, row.try_get::<String, _>("hash")?),
+        None => (0, GENESIS_HASH.to_string()),
+    };
+    let mut row = AuditRow {
+        seq: prev_seq + 1,
+        at: super::now_text(),
+        user_id: event.actor.user_id.clone(),
+        username: event.actor.username.clone(),
+        role: event.actor.role.clone(),
+        action: event.action.to_string(),
+        case_id: event.case_id.map(str::to_string),
+        target: event.target.map(str::to_string),
+        outcome: event.outcome.code().to_string(),
+        detail: event.detail.map(str::to_string),
+        client_addr: event.actor.client_addr.clone(),
+        prev_hash: prev_hash.clone(),
+        hash: String::new(),
+    };
+    row.hash = row_hash(&prev_hash, &row);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, user_id, username, role, action, case_id, target, outcome, detail, client_addr, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(row.seq)
+    .bind(&row.at)
+    .bind(&row.user_id)
+    .bind(&row.username)
+    .bind(&row.role)
+    .bind(&row.action)
+    .bind(&row.case_id)
+    .bind(&row.target)
+    .bind(&row.outcome)
+    .bind(&row.detail)
+    .bind(&row.client_addr)
+    .bind(&row.prev_hash)
+    .bind(&row.hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(row.seq)
+}
+
+/// Records one event in a transaction of its own (logins, refusals).
+pub async fn record(db: &Db, event: &Event<'_>) -> Result<i64, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let seq = append(&mut tx, db.engine, event).await?;
+    tx.commit().await?;
+    Ok(seq)
+}
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<AuditRow, sqlx::Error> {
+    Ok(AuditRow {
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        user_id: r.try_get("user_id")?,
+        username: r.try_get("username")?,
+        role: r.try_get("role")?,
+        action: r.try_get("action")?,
+        case_id: r.try_get("case_id")?,
+        target: r.try_get("target")?,
+        outcome: r.try_get("outcome")?,
+        detail: r.try_get("detail")?,
+        client_addr: r.try_get("client_addr")?,
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
+    })
+}
+
+/// Newest rows first, filtered. Every filter is a bound parameter; an absent one matches all.
+pub async fn query(db: &Db, q: &AuditQuery) -> Result<Vec<AuditRow>, sqlx::Error> {
+    let limit = q.limit.unwrap_or(200).clamp(1, 1000);
+    let sql = "SELECT seq, at, user_id, username, role, action, case_id, target, outcome, detail, client_addr, prev_hash, hash \
+               FROM audit_log \
+               WHERE ($1 IS NULL OR case_id = $1) AND ($2 IS NULL OR user_id = $2) \
+               AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at <= $4) AND ($5 IS NULL OR seq < $5) \
+               ORDER BY seq DESC LIMIT $6";
+    let rows = sqlx::query(sql)
+        .bind(&q.case_id)
+        .bind(&q.user_id)
+        .bind(&q.from)
+        .bind(&q.to)
+        .bind(q.before_seq)
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// What `verify` found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChainCheck {
+    Intact {
+        rows: i64,
+    },
+    /// The first row whose sequence, link or hash is wrong, and why.
+    Broken {
+        seq: i64,
+        reason: String,
+    },
+}
+
+/// Walks the whole chain in order and reports the first bad row (LG-2).
+pub async fn verify(db: &Db) -> Result<ChainCheck, sqlx::Error> {
+    use futures_util::TryStreamExt;
+    let mut rows = sqlx::query(
+        "SELECT seq, at, user_id, username, role, action, case_id, target, outcome, detail, client_addr, prev_hash, hash \
+         FROM audit_log ORDER BY seq ASC",
+    )
+    .fetch(&db.pool);
+    let mut expected_seq = 1;
+    let mut prev_hash = GENESIS_HASH.to_string();
+    let mut count = 0;
+    while let Some(r) = rows.try_next().await? {
+        let row = from_row(&r)?;
+        if row.seq != expected_seq {
+            return Ok(ChainCheck::Broken {
+                seq: row.seq,
+                reason: format!("expected row {expected_seq} here: a row is missing or inserted"),
+            });
+        }
+        if row.prev_hash != prev_hash {
+            return Ok(ChainCheck::Broken { seq: row.seq, reason: "does not link to the row before it".into() });
+        }
+        if row_hash(&prev_hash, &row) != row.hash {
+            return Ok(ChainCheck::Broken {
+                seq: row.seq,
+                reason: "its content does not match its hash (edited)".into(),
+            });
+        }
+        prev_hash = row.hash;
+        expected_seq += 1;
+        count += 1;
+    }
+    Ok(ChainCheck::Intact { rows: count })
+}

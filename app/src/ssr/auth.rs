@@ -1,0 +1,638 @@
+//! Authentication: password hashing (AU-3, AU-4), login throttling (AU-5), server-side
+//! sessions (SE-1..SE-4) and "who is asking" for every server function and REST handler.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use tokio::sync::Semaphore;
+
+use super::audit::{self, Actor, Event, Outcome};
+use super::{AppState, Db, time_text};
+use crate::domain::role::{Action, Role, Specialty, can};
+use crate::domain::user::Me;
+use crate::error::AppError;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "tb_session";
+
+/// A clock that tests can move forward (SE-3: "injected clock: +16 min → 401").
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    offset_secs: Arc<AtomicI64>,
+}
+
+impl Clock {
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + Duration::seconds(self.offset_secs.load(Ordering::Relaxed))
+    }
+
+    /// Moves this clock (and every clone of it) forward.
+    pub fn advance(&self, secs: i64) {
+        self.offset_secs.fetch_add(secs, Ordering::Relaxed);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Passwords
+
+/// Hashes and verifies passwords with argon2id off the async runtime, at most a few at a time.
+#[derive(Clone)]
+pub struct Passwords {
+    params: Params,
+    permits: Arc<Semaphore>,
+    dummy_hash: Arc<str>,
+}
+
+impl std::fmt::Debug for Passwords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Passwords(m={}, t={}, p={})", self.params.m_cost(), self.params.t_cost(), self.params.p_cost())
+    }
+}
+
+/// The policy of AU-3 (OWASP): argon2id, m = 19456 KiB, t = 2, p = 1.
+pub const POLICY_M_KIB: u32 = 19_456;
+pub const POLICY_T: u32 = 2;
+pub const POLICY_P: u32 = 1;
+
+/// At most this many hashes run at once (IN-3); more wait for a permit.
+const CONCURRENT_HASHES: usize = 4;
+
+impl Passwords {
+    /// The parameters the binary uses.
+    pub fn production() -> Self {
+        Self::with_params(Params::new(POLICY_M_KIB, POLICY_T, POLICY_P, None).expect("valid argon2 params"))
+    }
+
+    /// Cheap parameters so that test suites run quickly. Never used by the binary.
+    #[doc(hidden)]
+    pub fn cheap_for_tests() -> Self {
+        Self::with_params(Params::new(64, 1, 1, None).expect("valid argon2 params"))
+    }
+
+    fn with_params(params: Params) -> Self {
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+        // Verified for unknown or disabled users so that they take as long as real ones (AU-4).
+        let mut random = [0u8; 24];
+        rand::rng().fill_bytes(&mut random);
+        let dummy = argon.hash_password(&random).expect("hash dummy password").to_string();
+        Self { params, permits: Arc::new(Semaphore::new(CONCURRENT_HASHES)), dummy_hash: dummy.into() }
+    }
+
+    fn argon(&self) -> Argon2<'static> {
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
+    }
+
+    /// Hashes a new password into a PHC string.
+    pub async fn hash(&self, password: String) -> Result<String, AppError> {
+        let _permit = self.permits.acquire().await.map_err(|_| internal("hash semaphore closed"))?;
+        let argon = self.argon();
+        tokio::task::spawn_blocking(move || argon.hash_password(password.as_bytes()).map(|h| h.to_string()))
+            .await
+            .map_err(|_| internal("hash task failed"))?
+            .map_err(|_| internal("hash failed"))
+    }
+
+    /// Verifies a password against a stored PHC string; with `None` (unknown user) it verifies
+    /// against a dummy hash and answers false, taking the same time.
+    pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, AppError> {
+        let _permit = self.permits.acquire().await.map_err(|_| internal("hash semaphore closed"))?;
+        let known = stored.is_some();
+        let phc = stored.unwrap_or_else(|| self.dummy_hash.to_string());
+        let ok = tokio::task::spawn_blocking(move || match PasswordHash::new(&phc) {
+            Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+            Err(_) => false,
+        })
+        .await
+        .map_err(|_| internal("verify task failed"))?;
+        Ok(known && ok)
+    }
+
+    /// True when a stored hash is weaker than the current parameters (rehash at next login).
+    pub fn needs_rehash(&self, stored: &str) -> bool {
+        match phc_params(stored) {
+            Some((alg, m, t, p)) => {
+                alg != "argon2id" || m < self.params.m_cost() || t < self.params.t_cost() || p != self.params.p_cost()
+            }
+            None => true,
+        }
+    }
+}
+
+/// (algorithm, m, t, p) of a PHC string such as `$argon2id$v=19$m=19456,t=2,p=1$salt$hash`.
+pub fn phc_params(phc: &str) -> Option<(String, u32, u32, u32)> {
+    let mut parts = phc.split('$').skip(1);
+    let alg = parts.next()?.to_string();
+    let _version = parts.next()?;
+    let mut m = None;
+    let mut t = None;
+    let mut p = None;
+    for kv in parts.next()?.split(',') {
+        let (k, v) = kv.split_once('=')?;
+        let v: u32 = v.parse().ok()?;
+        match k {
+            "m" => m = Some(v),
+            "t" => t = Some(v),
+            "p" => p = Some(v),
+            _ => {}
+        }
+    }
+    Some((alg, m?, t?, p?))
+}
+
+fn internal(what: &str) -> AppError {
+    let correlation_id = super::new_correlation_id();
+    tracing::error!(%correlation_id, "{what}");
+    AppError::Internal { correlation_id }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Throttling (AU-5)
+
+/// Failures per account before delays start.
+const ACCOUNT_FREE_FAILURES: i64 = 5;
+/// Failures per client address before delays start (covers guessing across many accounts).
+const ADDRESS_FREE_FAILURES: i64 = 20;
+/// Failures older than this are forgotten.
+const FAILURE_WINDOW_SECS: i64 = 15 * 60;
+/// The longest delay ever imposed; a lock always ends, so nobody is locked out for good.
+const MAX_DELAY_SECS: i64 = 15 * 60;
+
+fn throttle_keys(username: &str, client_addr: &str) -> [(String, i64); 2] {
+    [(format!("user:{username}"), ACCOUNT_FREE_FAILURES), (format!("addr:{client_addr}"), ADDRESS_FREE_FAILURES)]
+}
+
+/// Seconds the caller must still wait, if a key is locked.
+async fn throttled_for(
+    db: &Db,
+    now: DateTime<Utc>,
+    username: &str,
+    client_addr: &str,
+) -> Result<Option<u64>, AppError> {
+    let now_t = time_text(now);
+    let mut wait = 0i64;
+    for (key, _) in throttle_keys(username, client_addr) {
+        let row = sqlx::query("SELECT locked_until FROM login_throttle WHERE key = $1 AND locked_until > $2")
+            .bind(&key)
+            .bind(&now_t)
+            .fetch_optional(&db.pool)
+            .await?;
+        if let Some(row) = row {
+            let until: String = row.try_get("locked_until")?;
+            if let Ok(until) = DateTime::parse_from_rfc3339(&until) {
+                wait = wait.max((until.with_timezone(&Utc) - now).num_seconds() + 1);
+            }
+        }
+    }
+    Ok((wait > 0).then_some(wait as u64))
+}
+
+/// Counts a failure for the account and the address; returns true when a lock began now.
+async fn record_failure(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    now: DateTime<Utc>,
+    username: &str,
+    client_addr: &str,
+) -> Result<bool, sqlx::Error> {
+    let now_t = time_text(now);
+    let window_start = time_text(now - Duration::seconds(FAILURE_WINDOW_SECS));
+    let mut locked = false;
+    for (key, free) in throttle_keys(username, client_addr) {
+        let row = sqlx::query("SELECT failures, first_at FROM login_throttle WHERE key = $1")
+            .bind(&key)
+            .fetch_optional(&mut **tx)
+            .await?;
+        let (failures, first_at) = match row {
+            Some(r) if r.try_get::<String, _>("first_at")? >= window_start => {
+                (r.try_get::<i64, _>("failures")? + 1, r.try_get::<String, _>("first_at")?)
+            }
+            _ => (1, now_t.clone()),
+        };
+        let locked_until = if failures >= free {
+            // Growing delay: 1 s at the threshold, doubling with each further failure.
+            let delay =
+                1i64.checked_shl((failures - free).min(20) as u32).unwrap_or(MAX_DELAY_SECS).min(MAX_DELAY_SECS);
+            locked = true;
+            Some(time_text(now + Duration::seconds(delay)))
+        } else {
+            None
+        };
+        sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(&key).execute(&mut **tx).await?;
+        sqlx::query("INSERT INTO login_throttle (key, failures, first_at, locked_until) VALUES ($1, $2, $3, $4)")
+            .bind(&key)
+            .bind(failures)
+            .bind(first_at)
+            .bind(locked_until)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(locked)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions
+
+/// A freshly created session: the cookie value is given to the client once and never stored.
+pub struct NewSession {
+    pub cookie_value: String,
+    pub max_age_secs: i64,
+}
+
+fn hash_session_id(id: &str) -> String {
+    hex::encode(Sha256::digest(id.as_bytes()))
+}
+
+fn new_session_id() -> String {
+    // 256 random bits (SE-1 asks for at least 128).
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// The `Set-Cookie` value for a session (SE-2). `secure` when served over TLS.
+pub fn session_cookie(value: &str, max_age_secs: i64, secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_session_cookie(secure: bool) -> String {
+    session_cookie("", 0, secure)
+}
+
+/// Reads the session id from a `Cookie` header.
+pub fn session_id_from_cookie_header(header: &str) -> Option<String> {
+    header.split(';').map(str::trim).find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        (k == SESSION_COOKIE && !v.is_empty()).then(|| v.to_string())
+    })
+}
+
+/// The authenticated user behind a request, with what the session knows.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub me: Me,
+    pub id_hash: String,
+    /// When the password was last entered in this session (login or re-authentication).
+    pub reauth_at: Option<DateTime<Utc>>,
+    pub idle_expires_at: DateTime<Utc>,
+    pub client_addr: String,
+}
+
+impl Session {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: Some(self.me.id.clone()),
+            username: Some(self.me.username.clone()),
+            role: Some(self.me.role.code().to_string()),
+            client_addr: Some(self.client_addr.clone()),
+        }
+    }
+
+    /// Fails with 403 unless this user's role may do `action` (AC-1); the refusal is audited
+    /// (AC-2) by `require`.
+    pub fn may(&self, action: Action) -> bool {
+        can(self.me.role, action)
+    }
+}
+
+fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// Minimum seconds between two `last_seen_at` writes for one session: idle time is enforced
+/// to within this, and a busy page does not write on every request.
+const TOUCH_EVERY_SECS: i64 = 15;
+
+/// Looks up the session for a cookie value, enforcing the idle and absolute timeouts (SE-3)
+/// and disabled users (SE-1). Refreshes the idle timer.
+pub async fn session_for(state: &AppState, cookie_value: &str, client_addr: &str) -> Result<Option<Session>, AppError> {
+    let id_hash = hash_session_id(cookie_value);
+    let now = state.clock.now();
+    let row = sqlx::query(
+        "SELECT s.last_seen_at, s.expires_at, s.reauth_at, u.id, u.username, u.display_name, u.role, u.specialty, u.disabled \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
+    )
+    .bind(&id_hash)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let last_seen = parse_time(&row.try_get::<String, _>("last_seen_at")?);
+    let expires = parse_time(&row.try_get::<String, _>("expires_at")?);
+    let disabled = row.try_get::<i64, _>("disabled")? != 0;
+    let idle = Duration::seconds(state.config.session_idle_secs);
+    let (Some(last_seen), Some(expires)) = (last_seen, expires) else { return Ok(None) };
+    if disabled || now >= expires || now >= last_seen + idle {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(&id_hash).execute(&state.db.pool).await?;
+        return Ok(None);
+    }
+    let mut idle_expires_at = last_seen + idle;
+    if (now - last_seen).num_seconds() >= TOUCH_EVERY_SECS {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+            .bind(time_text(now))
+            .bind(&id_hash)
+            .execute(&state.db.pool)
+            .await?;
+        idle_expires_at = now + idle;
+    }
+    let role = Role::parse(&row.try_get::<String, _>("role")?).map_err(|e| internal(&e))?;
+    let specialty = row.try_get::<Option<String>, _>("specialty")?.and_then(|s| Specialty::parse(&s).ok());
+    Ok(Some(Session {
+        me: Me {
+            id: row.try_get("id")?,
+            username: row.try_get("username")?,
+            display_name: row.try_get("display_name")?,
+            role,
+            specialty,
+        },
+        id_hash,
+        reauth_at: row.try_get::<Option<String>, _>("reauth_at")?.and_then(|s| parse_time(&s)),
+        idle_expires_at: idle_expires_at.min(expires),
+        client_addr: client_addr.to_string(),
+    }))
+}
+
+/// Why a login did not succeed. Unknown user, wrong password and disabled account all look
+/// the same to the client (AU-4).
+#[derive(Debug)]
+pub enum LoginFailure {
+    InvalidCredentials,
+    Throttled { retry_after_secs: u64 },
+    Internal(AppError),
+}
+
+impl From<AppError> for LoginFailure {
+    fn from(e: AppError) -> Self {
+        LoginFailure::Internal(e)
+    }
+}
+
+impl From<sqlx::Error> for LoginFailure {
+    fn from(e: sqlx::Error) -> Self {
+        LoginFailure::Internal(e.into())
+    }
+}
+
+impl LoginFailure {
+    pub fn into_app_error(self) -> AppError {
+        match self {
+            LoginFailure::InvalidCredentials => AppError::Unauthorized,
+            LoginFailure::Throttled { retry_after_secs } => AppError::TooManyRequests { retry_after_secs },
+            LoginFailure::Internal(e) => e,
+        }
+    }
+}
+
+/// The message shown for any failed login: the same whatever the reason (AU-4).
+pub const LOGIN_FAILED_MESSAGE: &str = crate::api::auth::LOGIN_FAILED;
+
+/// Checks credentials and opens a new session (a new id at every login, SE-1).
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password: String,
+    client_addr: &str,
+) -> Result<(Me, NewSession), LoginFailure> {
+    let username = username.trim().to_lowercase();
+    let now = state.clock.now();
+    let anonymous =
+        Actor { username: Some(username.clone()), client_addr: Some(client_addr.to_string()), ..Actor::default() };
+
+    if let Some(retry_after_secs) = throttled_for(&state.db, now, &username, client_addr).await? {
+        audit::record(
+            &state.db,
+            &Event {
+                actor: &anonymous,
+                action: "auth.login",
+                case_id: None,
+                target: None,
+                outcome: Outcome::Failure,
+                detail: Some("throttled"),
+            },
+        )
+        .await?;
+        return Err(LoginFailure::Throttled { retry_after_secs });
+    }
+
+    let row = sqlx::query(
+        "SELECT id, username, display_name, role, specialty, password_hash, disabled FROM users WHERE username = $1",
+    )
+    .bind(&username)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let usable = row.as_ref().map(|r| r.try_get::<i64, _>("disabled").map(|d| d == 0)).transpose()?.unwrap_or(false);
+    let stored = match (&row, usable) {
+        (Some(r), true) => Some(r.try_get::<String, _>("password_hash")?),
+        _ => None,
+    };
+    let ok = state.passwords.verify(password.clone(), stored.clone()).await?;
+
+    let mut tx = state.db.begin_write().await?;
+    if !ok {
+        let locked = record_failure(&mut tx, now, &username, client_addr).await?;
+        audit::append(
+            &mut tx,
+            state.db.engine,
+            &Event {
+                actor: &anonymous,
+                action: "auth.login",
+                case_id: None,
+                target: None,
+                outcome: Outcome::Failure,
+                detail: Some(if locked {
+                    "invalid credentials; further attempts delayed"
+                } else {
+                    "invalid credentials"
+                }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(LoginFailure::InvalidCredentials);
+    }
+    let row = row.expect("verified user exists");
+    let me = Me {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        role: Role::parse(&row.try_get::<String, _>("role")?).map_err(|e| internal(&e))?,
+        specialty: row.try_get::<Option<String>, _>("specialty")?.and_then(|s| Specialty::parse(&s).ok()),
+    };
+    // Success resets the counters for this account and address.
+    for (key, _) in throttle_keys(&username, client_addr) {
+        sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key).execute(&mut *tx).await?;
+    }
+    let session_id = new_session_id();
+    let now_t = time_text(now);
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, reauth_at) VALUES ($1, $2, $3, $3, $4, $3)",
+    )
+    .bind(hash_session_id(&session_id))
+    .bind(&me.id)
+    .bind(&now_t)
+    .bind(time_text(now + Duration::seconds(state.config.session_max_secs)))
+    .execute(&mut *tx)
+    .await?;
+    let actor = Actor {
+        user_id: Some(me.id.clone()),
+        username: Some(me.username.clone()),
+        role: Some(me.role.code().into()),
+        client_addr: Some(client_addr.into()),
+    };
+    audit::append(
+        &mut tx,
+        state.db.engine,
+        &Event {
+            actor: &actor,
+            action: "auth.login",
+            case_id: None,
+            target: None,
+            outcome: Outcome::Success,
+            detail: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+
+    // AU-3: a hash below the current policy is replaced now that the password is known.
+    if let Some(stored) = stored.filter(|s| state.passwords.needs_rehash(s)) {
+        let _ = stored;
+        let new_hash = state.passwords.hash(password).await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(new_hash)
+            .bind(&me.id)
+            .execute(&state.db.pool)
+            .await?;
+    }
+    Ok((me, NewSession { cookie_value: session_id, max_age_secs: state.config.session_max_secs }))
+}
+
+/// Ends a session (SE-1) and audits it.
+pub async fn logout(state: &AppState, session: &Session) -> Result<(), AppError> {
+    let mut tx = state.db.begin_write().await?;
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(&session.id_hash).execute(&mut *tx).await?;
+    audit::append(
+        &mut tx,
+        state.db.engine,
+        &Event {
+            actor: &session.actor(),
+            action: "auth.logout",
+            case_id: None,
+            target: None,
+            outcome: Outcome::Success,
+            detail: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// How recent a password entry must be before signing a plan or changing credentials (SE-4).
+pub const REAUTH_WINDOW_SECS: i64 = 5 * 60;
+
+/// Re-enters the password within a session (SE-4): checks it and records the time.
+pub async fn reauthenticate(state: &AppState, session: &Session, password: String) -> Result<(), AppError> {
+    let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND disabled = 0")
+        .bind(&session.me.id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    let ok = state.passwords.verify(password, stored).await?;
+    let mut tx = state.db.begin_write().await?;
+    if ok {
+        sqlx::query("UPDATE sessions SET reauth_at = $1 WHERE id_hash = $2")
+            .bind(time_text(state.clock.now()))
+            .bind(&session.id_hash)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::append(
+        &mut tx,
+        state.db.engine,
+        &Event {
+            actor: &session.actor(),
+            action: "auth.reauthenticate",
+            case_id: None,
+            target: None,
+            outcome: if ok { Outcome::Success } else { Outcome::Failure },
+            detail: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    if ok { Ok(()) } else { Err(AppError::field("password", "The password is not correct.")) }
+}
+
+/// Refuses with 403 (and an audit row, AC-2) unless the session's role may do `action`.
+pub async fn require(
+    state: &AppState,
+    session: &Session,
+    action: Action,
+    case_id: Option<&str>,
+) -> Result<(), AppError> {
+    if session.may(action) {
+        return Ok(());
+    }
+    let detail = format!("{action:?} not allowed for role {}", session.me.role.code());
+    audit::record(
+        &state.db,
+        &Event {
+            actor: &session.actor(),
+            action: "access.denied",
+            case_id,
+            target: None,
+            outcome: Outcome::Denied,
+            detail: Some(&detail),
+        },
+    )
+    .await?;
+    Err(AppError::forbidden())
+}
+
+/// Ends every session of a user (on disable or password reset).
+pub async fn end_sessions_of(tx: &mut sqlx::Transaction<'static, sqlx::Any>, user_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phc_parameters_are_read() {
+        let (alg, m, t, p) = phc_params("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA").unwrap();
+        assert_eq!((alg.as_str(), m, t, p), ("argon2id", 19456, 2, 1));
+        assert!(phc_params("not a hash").is_none());
+    }
+
+    #[test]
+    fn cookie_is_httponly_strict_and_path_root() {
+        let c = session_cookie("abc", 60, false);
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict") && c.contains("Path=/"));
+        assert!(!c.contains("Secure"));
+        assert!(session_cookie("abc", 60, true).contains("; Secure"));
+    }
+
+    #[test]
+    fn session_id_is_found_among_other_cookies() {
+        assert_eq!(session_id_from_cookie_header("a=1; tb_session=xyz; b=2").as_deref(), Some("xyz"));
+        assert_eq!(session_id_from_cookie_header("a=1"), None);
+        assert_eq!(session_id_from_cookie_header("tb_session="), None);
+    }
+
+    #[test]
+    fn session_ids_have_256_random_bits() {
+        let a = new_session_id();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, new_session_id());
+    }
+}

@@ -1,0 +1,59 @@
+import { test, expect } from "@playwright/test";
+import { expectAccessible, waitForHydration, watchConsole } from "./helpers";
+
+test("home page loads, hydrates and is accessible", async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto("/");
+  await expect(page.getByRole("heading", { level: 1, name: "Tumorboard" })).toBeVisible();
+  await waitForHydration(page);
+  // An interactive control works only after hydration.
+  const toggle = page.getByRole("button", { name: "Meeting-room display" });
+  await expect(toggle).toHaveAttribute("aria-pressed", "false");
+  await toggle.click();
+  await expect(toggle).toHaveAttribute("aria-pressed", "true");
+  await expect(page.locator(".app")).toHaveClass(/large-display/);
+  // The preference survives a reload.
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByRole("button", { name: "Meeting-room display" })).toHaveAttribute("aria-pressed", "true");
+  await page.getByRole("button", { name: "Meeting-room display" }).click();
+  await expect(page.getByTestId("db-status")).toContainText("answering");
+  await expectAccessible(page);
+  expect(errors).toEqual([]);
+});
+
+test("navigation moves between sections without errors", async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto("/");
+  await waitForHydration(page);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  for (const [name, heading] of [["Cases", "Cases"], ["Meetings", "Meetings"], ["Review", "Review"]]) {
+    await nav.getByRole("link", { name }).click();
+    await expect(page).toHaveURL(new RegExp(`/${name.toLowerCase()}$`));
+    await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
+    await expect(nav.getByRole("link", { name })).toHaveAttribute("aria-current", "page");
+    await expectAccessible(page);
+  }
+  expect(errors).toEqual([]);
+});
+
+test("keyboard users can skip to the content", async ({ page }) => {
+  await page.goto("/");
+  await waitForHydration(page);
+  await page.keyboard.press("Tab");
+  const skip = page.getByRole("link", { name: "Skip to content" });
+  await expect(skip).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/#main$/);
+});
+
+test("an unknown path shows the 404 page with status 404", async ({ page }) => {
+  const errors = watchConsole(page);
+  const res = await page.goto("/there/is/nothing/here");
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1, name: "Page not found" })).toBeVisible();
+  await waitForHydration(page);
+  await expectAccessible(page);
+  // The browser itself logs the 404 of the document; no other errors are allowed.
+  expect(errors.filter((e) => !e.includes("404"))).toEqual([]);
+});

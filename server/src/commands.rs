@@ -1,0 +1,86 @@
+//! The command-line commands other than `serve`.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use app::domain::user::NewUser;
+use app::ssr::AppState;
+use app::ssr::audit::{self, ChainCheck};
+use app::ssr::users;
+
+/// `tumorboard user add … --password-stdin`
+pub async fn user_add(
+    state: &AppState,
+    username: String,
+    role: String,
+    specialty: Option<String>,
+    display_name: Option<String>,
+) -> ExitCode {
+    let mut password = String::new();
+    if std::io::stdin().read_to_string(&mut password).is_err() {
+        eprintln!("tumorboard: could not read the password from standard input");
+        return ExitCode::FAILURE;
+    }
+    // One trailing newline (from `echo` or a file) is not part of the password.
+    let password =
+        password.strip_suffix('\n').map(|p| p.strip_suffix('\r').unwrap_or(p)).unwrap_or(&password).to_string();
+    let new = NewUser { username, display_name: display_name.unwrap_or_default(), role, specialty, password };
+    match users::create(state, &users::cli_actor(), &new).await {
+        Ok(user) => {
+            println!("created user {} ({}) with id {}", user.username, user.role.code(), user.id);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("tumorboard: the user was not created: {e}");
+            for (field, messages) in e.fields().into_iter().flatten() {
+                for m in messages {
+                    eprintln!("  {field}: {m}");
+                }
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `tumorboard demo`
+pub async fn demo(state: &AppState) -> ExitCode {
+    let fixed = std::env::var("TUMORBOARD_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
+    match app::ssr::demo::load(state, fixed.as_deref()).await {
+        Ok(logins) => {
+            println!("Demo board loaded. Logins (demo data only, never for real patients):");
+            println!("  {:<13} {:<12} {:<18} password", "username", "role", "specialty");
+            for l in logins {
+                println!(
+                    "  {:<13} {:<12} {:<18} {}",
+                    l.username,
+                    l.role,
+                    l.specialty.as_deref().unwrap_or("-"),
+                    l.password
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("tumorboard: the demo could not be loaded: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `tumorboard audit verify`
+pub async fn audit_verify(state: &AppState) -> ExitCode {
+    match audit::verify(&state.db).await {
+        Ok(ChainCheck::Intact { rows }) => {
+            println!("audit log intact: {rows} rows, hash chain verified");
+            ExitCode::SUCCESS
+        }
+        Ok(ChainCheck::Broken { seq, reason }) => {
+            eprintln!("audit log BROKEN at row {seq}: {reason}");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("tumorboard: could not read the audit log: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! `POST /api/v1/login`, `POST /api/v1/logout`, `GET /api/v1/me`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use app::ssr::{AppState, auth, request};
+
+use super::{ApiError, Authed, JsonBody};
+
+/// Login credentials. Deliberately not `Debug`: the password must never reach a log.
+#[derive(Deserialize)]
+pub struct Credentials {
+    username: String,
+    password: String,
+}
+
+pub async fn login(State(state): State<AppState>, parts: Parts, JsonBody(c): JsonBody<Credentials>) -> Response {
+    match auth::login(&state, &c.username, c.password, &request::client_addr(&parts)).await {
+        Ok((me, session)) => {
+            let cookie = auth::session_cookie(
+                &session.cookie_value,
+                session.max_age_secs,
+                request::cookie_secure(&state, &parts),
+            );
+            let mut res = (StatusCode::OK, Json(me)).into_response();
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                res.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            res
+        }
+        Err(auth::LoginFailure::InvalidCredentials) => {
+            let mut body = app::error::AppError::Unauthorized.to_json_body();
+            body["error"]["message"] = auth::LOGIN_FAILED_MESSAGE.into();
+            (StatusCode::UNAUTHORIZED, Json(body)).into_response()
+        }
+        Err(other) => ApiError(other.into_app_error()).into_response(),
+    }
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    parts: Parts,
+    Authed(session): Authed,
+) -> Result<Response, ApiError> {
+    auth::logout(&state, &session).await?;
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    if let Ok(v) = HeaderValue::from_str(&auth::clear_session_cookie(request::cookie_secure(&state, &parts))) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+pub async fn me(Authed(session): Authed) -> Json<app::domain::user::Me> {
+    Json(session.me)
+}
