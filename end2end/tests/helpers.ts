@@ -1,11 +1,16 @@
 import { expect, Page, ConsoleMessage } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 
-/** Collects console errors and page errors so a test can assert there were none. */
+/** Collects console errors and page errors so a test can assert there were none. The browser
+ *  logs every 4xx answer as "Failed to load resource"; those are expected answers (a field
+ *  error, a refused page) that the tests check themselves, so only 5xx ones are kept. */
 export function watchConsole(page: Page): string[] {
   const errors: string[] = [];
   page.on("console", (msg: ConsoleMessage) => {
-    if (msg.type() === "error") errors.push(msg.text());
+    const text = msg.text();
+    if (msg.type() === "error" && !/Failed to load resource: the server responded with a status of 4\d\d/.test(text)) {
+      errors.push(text);
+    }
   });
   page.on("pageerror", (err) => errors.push(String(err)));
   return errors;
@@ -23,4 +28,18 @@ export async function expectAccessible(page: Page) {
   expect(
     bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
   ).toEqual([]);
+}
+
+/** The demo users' password for this run (set by scripts/test-all). */
+export const DEMO_PASSWORD = process.env.TUMORBOARD_DEMO_PASSWORD ?? "";
+
+/** Logs in through the login page as one of the demo users. */
+export async function loginAs(page: Page, username: string, next = "/") {
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
+  await waitForHydration(page);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL((url) => url.pathname === next);
+  await waitForHydration(page);
 }

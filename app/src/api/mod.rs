@@ -2,5 +2,6 @@
 //! domain types → call `ssr::` services → return a plain data type.
 
 pub mod auth;
+pub mod cases;
 pub mod system;
 pub mod users;

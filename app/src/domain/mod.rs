@@ -1,6 +1,9 @@
 //! Pure domain logic: no leptos, no sqlx, no I/O. Unit-tested with plain `cargo test -p app`.
 
 pub mod audit;
+pub mod case;
+pub mod codes;
 pub mod password;
 pub mod role;
+pub mod tumor;
 pub mod user;

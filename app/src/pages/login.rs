@@ -54,7 +54,7 @@ pub fn LoginPage() -> impl IntoView {
                 <p class=format!("notice {kind}") role=if kind == "bad" { "alert" } else { "status" } data-testid="login-message">{text}</p>
             })}
             <ActionForm action=login>
-                <input type="hidden" name="next" prop:value=next />
+                <input type="hidden" name="next" value=next />
                 <div class="field">
                     <label for="username">"Username"</label>
                     <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none"

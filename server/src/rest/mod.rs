@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod cases;
 
 use axum::Json;
 use axum::Router;
@@ -24,6 +25,10 @@ pub fn api_router() -> Router<AppState> {
         .route("/logout", post(auth::logout))
         .route("/me", get(auth::me))
         .route("/audit", get(audit::list))
+        .route("/cases", post(cases::create).get(cases::list))
+        .route("/cases/search", post(cases::search))
+        .route("/cases/{id}", get(cases::get).patch(cases::patch))
+        .route("/cases/{id}/history", get(cases::history))
         .fallback(any(|| async { ApiError(AppError::NotFound) }))
 }
 

@@ -1,0 +1,50 @@
+//! Server functions for cases. Arguments travel as JSON in the request body (search text
+//! included), never in the URL.
+
+use leptos::prelude::*;
+use server_fn::codec::Json;
+
+pub use crate::domain::case::{CaseFilter, CaseInput, CaseListItem, CaseRecord, CaseVersion};
+use crate::error::AppError;
+
+#[server(endpoint = "cases/list", prefix = "/sfn", input = Json)]
+pub async fn list_cases(filter: CaseFilter) -> Result<Vec<CaseListItem>, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::cases::list(&state, &session, &filter).await
+}
+
+#[server(endpoint = "cases/get", prefix = "/sfn", input = Json)]
+pub async fn get_case(id: String) -> Result<CaseRecord, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::cases::get(&state, &session, &id).await
+}
+
+#[server(endpoint = "cases/create", prefix = "/sfn", input = Json)]
+pub async fn create_case(input: CaseInput) -> Result<CaseRecord, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::cases::create(&state, &session, &input).await
+}
+
+/// Saves an edit made on top of `version`; a stale version is refused with 412.
+#[server(endpoint = "cases/update", prefix = "/sfn", input = Json)]
+pub async fn update_case(
+    id: String,
+    version: i64,
+    input: CaseInput,
+    reason: Option<String>,
+) -> Result<CaseRecord, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::cases::update(&state, &session, &id, version, &input, reason.as_deref()).await
+}
+
+#[server(endpoint = "cases/status", prefix = "/sfn", input = Json)]
+pub async fn set_case_status(id: String, version: i64, status: String) -> Result<CaseRecord, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::cases::set_status(&state, &session, &id, version, &status).await
+}
+
+#[server(endpoint = "cases/history", prefix = "/sfn", input = Json)]
+pub async fn case_history(id: String) -> Result<Vec<CaseVersion>, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::cases::history(&state, &session, &id).await
+}

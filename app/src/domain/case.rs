@@ -1,0 +1,356 @@
+//! The case: the shared object of the board. A patient (MRN, name, birth date, sex), the
+//! referring clinician, the question to the board, the tumor fields, free-text history and
+//! comorbidities, and a status. Every edit is a new version (security.md DI-1).
+
+use serde::{Deserialize, Serialize};
+
+use super::codes::{CaseStatus, Sex};
+use super::tumor::{Tumor, TumorInput};
+use crate::error::{AppError, FieldErrorsBuilder};
+
+/// The patient as typed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PatientInput {
+    pub mrn: String,
+    pub name: String,
+    /// ISO date, YYYY-MM-DD.
+    pub birth_date: String,
+    pub sex: String,
+}
+
+/// The case content as typed (REST body, form, or a stored version's snapshot).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CaseInput {
+    pub patient: PatientInput,
+    pub referring_clinician: String,
+    pub question: String,
+    pub tumor: TumorInput,
+    pub history: String,
+    pub comorbidities: String,
+}
+
+/// A checked patient.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Patient {
+    pub mrn: String,
+    pub name: String,
+    pub birth_date: chrono::NaiveDate,
+    pub sex: Sex,
+}
+
+/// Checked case content.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseContent {
+    pub patient: Patient,
+    pub referring_clinician: String,
+    pub question: String,
+    pub tumor: Tumor,
+    pub history: String,
+    pub comorbidities: String,
+}
+
+/// Longest free text accepted in history and comorbidities.
+pub const MAX_TEXT: usize = 20_000;
+
+fn text(e: &mut FieldErrorsBuilder, field: &str, value: &str, max: usize, what: &str) -> String {
+    let v = value.trim();
+    if v.chars().count() > max {
+        e.add(field, format!("{what} has at most {max} characters."));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        e.add(field, format!("{what} contains control characters."));
+    }
+    v.to_string()
+}
+
+impl CaseInput {
+    /// Checks every field; a draft may leave the tumor incomplete, but the patient is always
+    /// identified (MRN, name, birth date, sex) so that a case can never lose its patient.
+    pub fn parse(&self, today: chrono::NaiveDate) -> Result<CaseContent, AppError> {
+        let mut e = FieldErrorsBuilder::new();
+        let p = &self.patient;
+        let mrn = p.mrn.trim().to_string();
+        if mrn.is_empty() {
+            e.add("patient.mrn", "Enter the medical record number (MRN).");
+        } else if mrn.len() > 32 || !mrn.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/') {
+            e.add("patient.mrn", "An MRN has up to 32 letters, digits, '-' or '/'.");
+        }
+        let name = text(&mut e, "patient.name", &p.name, 200, "The name");
+        if name.is_empty() {
+            e.add("patient.name", "Enter the patient's name.");
+        }
+        let birth_date = match chrono::NaiveDate::parse_from_str(p.birth_date.trim(), "%Y-%m-%d") {
+            Ok(d) if d > today => {
+                e.add("patient.birth_date", "The birth date is in the future.");
+                None
+            }
+            Ok(d) if today.years_since(d).unwrap_or(0) > 120 => {
+                e.add("patient.birth_date", "The birth date is more than 120 years ago.");
+                None
+            }
+            Ok(d) => Some(d),
+            Err(_) if p.birth_date.trim().is_empty() => {
+                e.add("patient.birth_date", "Enter the birth date.");
+                None
+            }
+            Err(_) => {
+                e.add("patient.birth_date", "Use the form YYYY-MM-DD.");
+                None
+            }
+        };
+        let sex = if p.sex.trim().is_empty() {
+            e.add("patient.sex", "Choose the sex (or \"unknown\").");
+            None
+        } else {
+            Sex::parse(&p.sex).map_err(|m| e.add("patient.sex", m)).ok()
+        };
+        let referring_clinician =
+            text(&mut e, "referring_clinician", &self.referring_clinician, 200, "The referring clinician");
+        let question = text(&mut e, "question", &self.question, 2000, "The question");
+        let history = text(&mut e, "history", &self.history, MAX_TEXT, "The history");
+        let comorbidities = text(&mut e, "comorbidities", &self.comorbidities, MAX_TEXT, "The comorbidities");
+        let mut tumor_input = self.tumor.clone();
+        // The patient's age comes from the birth date; a typed age is only a fallback.
+        if let Some(d) = birth_date {
+            tumor_input.age = today.years_since(d).map(|y| y as f64);
+        }
+        let tumor = match Tumor::parse(&tumor_input) {
+            Ok(t) => Some(t),
+            Err(err) => {
+                for (field, messages) in err.fields().into_iter().flatten() {
+                    for m in messages {
+                        e.add(&format!("tumor.{field}"), m.clone());
+                    }
+                }
+                None
+            }
+        };
+        e.finish()?;
+        Ok(CaseContent {
+            patient: Patient { mrn, name, birth_date: birth_date.unwrap(), sex: sex.unwrap() },
+            referring_clinician,
+            question,
+            tumor: tumor.unwrap(),
+            history,
+            comorbidities,
+        })
+    }
+}
+
+impl CaseContent {
+    /// What the board needs and this case lacks: (field, what to record).
+    pub fn missing_for_board(&self) -> Vec<(String, String)> {
+        let mut missing = Vec::new();
+        if self.question.is_empty() {
+            missing.push(("question".to_string(), "the question to the board".to_string()));
+        }
+        for (field, what) in self.tumor.missing_for_board() {
+            missing.push((format!("tumor.{field}"), what.to_string()));
+        }
+        missing
+    }
+}
+
+/// Flattens a JSON value into `path → value` pairs ("tumor.grade" → "G2").
+fn flatten(prefix: &str, v: &serde_json::Value, out: &mut std::collections::BTreeMap<String, String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                flatten(&p, v, out);
+            }
+        }
+        serde_json::Value::Null => {}
+        serde_json::Value::Array(a) if a.is_empty() => {}
+        serde_json::Value::String(s) if s.is_empty() => {}
+        other => {
+            out.insert(prefix.to_string(), other.to_string());
+        }
+    }
+}
+
+/// The fields that differ between two versions of the content, as dotted paths.
+pub fn changed_fields(before: &CaseInput, after: &CaseInput) -> Vec<String> {
+    let (mut a, mut b) = (Default::default(), Default::default());
+    flatten("", &serde_json::to_value(before).unwrap_or_default(), &mut a);
+    flatten("", &serde_json::to_value(after).unwrap_or_default(), &mut b);
+    let mut keys: Vec<String> = a.keys().chain(b.keys()).cloned().collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter().filter(|k| a.get(k) != b.get(k)).collect()
+}
+
+/// RFC 7396 JSON merge patch: `patch` objects merge into `target`; `null` removes a key.
+pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    match patch {
+        serde_json::Value::Object(p) => {
+            if !target.is_object() {
+                *target = serde_json::Value::Object(Default::default());
+            }
+            let t = target.as_object_mut().expect("object");
+            for (k, v) in p {
+                if v.is_null() {
+                    t.remove(k);
+                } else {
+                    merge_patch(t.entry(k.clone()).or_insert(serde_json::Value::Null), v);
+                }
+            }
+        }
+        other => *target = other.clone(),
+    }
+}
+
+/// A case as read: its current version and what the board still needs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseRecord {
+    pub id: String,
+    pub version: i64,
+    pub status: CaseStatus,
+    pub content: CaseInput,
+    /// The clinical shorthand of the tumor ("pNET G2 (Ki-67 6 %), T2 N0 M0, …").
+    pub summary: String,
+    pub missing_for_board: Vec<(String, String)>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// A line of the case list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseListItem {
+    pub id: String,
+    pub mrn: String,
+    pub patient_name: String,
+    pub status: CaseStatus,
+    pub summary: String,
+    pub question: String,
+    pub ready_for_board: bool,
+    pub updated_at: String,
+}
+
+/// One version in a case's history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseVersion {
+    pub version: i64,
+    pub at: String,
+    pub author_id: String,
+    pub author_name: String,
+    pub reason: Option<String>,
+    pub changed_fields: Vec<String>,
+    pub status: CaseStatus,
+    pub content: CaseInput,
+}
+
+/// Filters of the case list. Name and MRN search text travels in a request body, never in a URL.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CaseFilter {
+    pub status: Option<String>,
+    pub site: Option<String>,
+    /// localized (M0 N0), regional (M0 N1) or metastatic (M1).
+    pub stage: Option<String>,
+    /// Part of the patient's name, or an exact MRN.
+    pub text: Option<String>,
+}
+
+/// Stage group used by the list filter.
+pub fn stage_group(t: &Tumor) -> Option<&'static str> {
+    use super::codes::{MStage, NStage};
+    match (t.m_stage, t.n_stage) {
+        (Some(MStage::M1), _) => Some("metastatic"),
+        (Some(MStage::M0), Some(NStage::N1)) => Some("regional"),
+        (Some(MStage::M0), Some(NStage::N0)) => Some("localized"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+    }
+
+    fn input() -> CaseInput {
+        CaseInput {
+            patient: PatientInput {
+                mrn: "MRN-1001".into(),
+                name: "Anna Example".into(),
+                birth_date: "1969-05-01".into(),
+                sex: "female".into(),
+            },
+            question: "Resection or surveillance?".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_draft_needs_only_the_patient() {
+        let c = input().parse(today()).unwrap();
+        assert_eq!(c.tumor.age, Some(57));
+        assert!(c.missing_for_board().iter().any(|m| m.0 == "tumor.primary_site"));
+    }
+
+    #[test]
+    fn the_patient_fields_are_checked_one_by_one() {
+        let mut i = input();
+        i.patient =
+            PatientInput { mrn: "12 34".into(), name: " ".into(), birth_date: "2030-01-01".into(), sex: "x".into() };
+        let err = i.parse(today()).unwrap_err();
+        for f in ["patient.mrn", "patient.name", "patient.birth_date", "patient.sex"] {
+            assert!(err.field_message(f).is_some(), "{f}");
+        }
+    }
+
+    #[test]
+    fn a_malformed_birth_date_says_the_form_to_use() {
+        let mut i = input();
+        i.patient.birth_date = "01.05.1969".into();
+        assert!(i.parse(today()).unwrap_err().field_message("patient.birth_date").unwrap().contains("YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn tumor_errors_are_reported_under_tumor() {
+        let mut i = input();
+        i.tumor.ecog = Some(7.0);
+        assert!(i.parse(today()).unwrap_err().field_message("tumor.ecog").is_some());
+    }
+
+    #[test]
+    fn a_missing_question_is_listed_for_the_board() {
+        let mut i = input();
+        i.question = String::new();
+        let c = i.parse(today()).unwrap();
+        assert_eq!(c.missing_for_board()[0].0, "question");
+    }
+
+    #[test]
+    fn changed_fields_name_dotted_paths() {
+        let a = input();
+        let mut b = input();
+        b.tumor.grade = Some("G2".into());
+        b.question = "New question".into();
+        assert_eq!(changed_fields(&a, &b), vec!["question", "tumor.grade"]);
+        assert!(changed_fields(&a, &a).is_empty());
+    }
+
+    #[test]
+    fn merge_patch_changes_only_what_is_given() {
+        let mut v = serde_json::to_value(input()).unwrap();
+        merge_patch(&mut v, &serde_json::json!({"tumor": {"grade": "G1"}, "question": "Q2"}));
+        let c: CaseInput = serde_json::from_value(v).unwrap();
+        assert_eq!(c.tumor.grade.as_deref(), Some("G1"));
+        assert_eq!(c.question, "Q2");
+        assert_eq!(c.patient.mrn, "MRN-1001");
+    }
+
+    #[test]
+    fn overlong_history_is_refused() {
+        let mut i = input();
+        i.history = "x".repeat(MAX_TEXT + 1);
+        assert!(i.parse(today()).unwrap_err().field_message("history").is_some());
+    }
+}

@@ -1,0 +1,552 @@
+//! The tumor fields of spec/net-case.md: what is typed (`TumorInput`), what it means once
+//! checked (`Tumor`), the consistency rules, what a case still lacks before the board, and the
+//! clinical shorthand that heads a case.
+//!
+//! Parse, don't validate: `Tumor::parse` either returns typed values or a message per field.
+//! A draft may leave fields empty; what is given must be valid and consistent.
+
+use serde::{Deserialize, Serialize};
+
+use super::codes::*;
+use crate::error::{AppError, FieldErrorsBuilder};
+
+/// Tumor fields as a client sends them. Every field may be absent in a draft.
+/// Unknown field names are refused (a typo must not silently drop data).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TumorInput {
+    pub primary_site: Option<String>,
+    pub grade: Option<String>,
+    pub ki67_percent: Option<f64>,
+    pub differentiation: Option<String>,
+    pub tumor_size_mm: Option<f64>,
+    pub t_stage: Option<String>,
+    pub n_stage: Option<String>,
+    pub m_stage: Option<String>,
+    pub metastatic_sites: Vec<String>,
+    pub liver_burden: Option<String>,
+    pub functional_syndrome: Option<String>,
+    pub hormonal_symptoms: Option<bool>,
+    pub hormonal_symptoms_refractory: Option<bool>,
+    pub sstr_imaging: Option<String>,
+    pub mibg_avid: Option<String>,
+    pub ecog: Option<f64>,
+    pub bone_pain: Option<bool>,
+    pub prior_treatments: Vec<String>,
+    pub progression_on_prior: Option<bool>,
+    pub men1: Option<bool>,
+    pub gastric_type: Option<String>,
+    pub age: Option<f64>,
+    // Optional refinements (null = not recorded).
+    pub primary_resectable: Option<bool>,
+    pub liver_lesion_count: Option<f64>,
+    pub liver_max_lesion_mm: Option<f64>,
+    pub ampullary: Option<bool>,
+    pub resection_margin: Option<String>,
+    pub lymphovascular_invasion: Option<bool>,
+    pub tumor_burden: Option<String>,
+}
+
+/// Checked tumor fields. `None` means "not recorded".
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tumor {
+    pub primary_site: Option<PrimarySite>,
+    pub grade: Option<Grade>,
+    pub ki67_percent: Option<f64>,
+    pub differentiation: Option<Differentiation>,
+    pub tumor_size_mm: Option<f64>,
+    pub t_stage: Option<TStage>,
+    pub n_stage: Option<NStage>,
+    pub m_stage: Option<MStage>,
+    pub metastatic_sites: Vec<MetastaticSite>,
+    pub liver_burden: Option<LiverBurden>,
+    pub functional_syndrome: Option<FunctionalSyndrome>,
+    pub hormonal_symptoms: bool,
+    pub hormonal_symptoms_refractory: bool,
+    pub sstr_imaging: Option<SstrImaging>,
+    pub mibg_avid: Option<MibgAvid>,
+    pub ecog: Option<u8>,
+    pub bone_pain: bool,
+    pub prior_treatments: Vec<OptionCode>,
+    pub progression_on_prior: bool,
+    pub men1: bool,
+    pub gastric_type: Option<GastricType>,
+    pub age: Option<u8>,
+    pub primary_resectable: Option<bool>,
+    pub liver_lesion_count: Option<u32>,
+    pub liver_max_lesion_mm: Option<f64>,
+    pub ampullary: Option<bool>,
+    pub resection_margin: Option<ResectionMargin>,
+    pub lymphovascular_invasion: Option<bool>,
+    pub tumor_burden: Option<TumorBurden>,
+}
+
+fn code<T>(
+    errors: &mut FieldErrorsBuilder,
+    field: &str,
+    value: &Option<String>,
+    parse: fn(&str) -> Result<T, String>,
+) -> Option<T> {
+    match value.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => parse(s).map_err(|e| errors.add(field, e)).ok(),
+    }
+}
+
+fn codes<T: PartialEq>(
+    errors: &mut FieldErrorsBuilder,
+    field: &str,
+    values: &[String],
+    parse: fn(&str) -> Result<T, String>,
+) -> Vec<T> {
+    let mut out = Vec::new();
+    for v in values {
+        match parse(v) {
+            Ok(c) if !out.contains(&c) => out.push(c),
+            Ok(_) => {}
+            Err(e) => errors.add(field, e),
+        }
+    }
+    out
+}
+
+fn number(
+    errors: &mut FieldErrorsBuilder,
+    field: &str,
+    value: Option<f64>,
+    min: f64,
+    max: f64,
+    what: &str,
+) -> Option<f64> {
+    let v = value?;
+    if !v.is_finite() || v < min || v > max {
+        errors.add(field, format!("{what} must be between {min} and {max}."));
+        return None;
+    }
+    Some(v)
+}
+
+fn whole(
+    errors: &mut FieldErrorsBuilder,
+    field: &str,
+    value: Option<f64>,
+    min: f64,
+    max: f64,
+    what: &str,
+) -> Option<f64> {
+    let v = number(errors, field, value, min, max, what)?;
+    if v.fract() != 0.0 {
+        errors.add(field, format!("{what} is a whole number."));
+        return None;
+    }
+    Some(v)
+}
+
+impl Tumor {
+    /// Checks every field and the consistency rules of net-case.md; returns all problems at once.
+    pub fn parse(input: &TumorInput) -> Result<Tumor, AppError> {
+        let mut e = FieldErrorsBuilder::new();
+        let t = Tumor {
+            primary_site: code(&mut e, "primary_site", &input.primary_site, PrimarySite::parse),
+            grade: code(&mut e, "grade", &input.grade, Grade::parse),
+            ki67_percent: number(&mut e, "ki67_percent", input.ki67_percent, 0.0, 100.0, "Ki-67"),
+            differentiation: code(&mut e, "differentiation", &input.differentiation, Differentiation::parse),
+            tumor_size_mm: number(&mut e, "tumor_size_mm", input.tumor_size_mm, 0.1, 500.0, "The tumour size (mm)"),
+            t_stage: code(&mut e, "t_stage", &input.t_stage, TStage::parse),
+            n_stage: code(&mut e, "n_stage", &input.n_stage, NStage::parse),
+            m_stage: code(&mut e, "m_stage", &input.m_stage, MStage::parse),
+            metastatic_sites: codes(&mut e, "metastatic_sites", &input.metastatic_sites, MetastaticSite::parse),
+            liver_burden: code(&mut e, "liver_burden", &input.liver_burden, LiverBurden::parse),
+            functional_syndrome: code(
+                &mut e,
+                "functional_syndrome",
+                &input.functional_syndrome,
+                FunctionalSyndrome::parse,
+            ),
+            hormonal_symptoms: input.hormonal_symptoms.unwrap_or(false),
+            hormonal_symptoms_refractory: input.hormonal_symptoms_refractory.unwrap_or(false),
+            sstr_imaging: code(&mut e, "sstr_imaging", &input.sstr_imaging, SstrImaging::parse),
+            mibg_avid: code(&mut e, "mibg_avid", &input.mibg_avid, MibgAvid::parse),
+            ecog: whole(&mut e, "ecog", input.ecog, 0.0, 4.0, "ECOG").map(|v| v as u8),
+            bone_pain: input.bone_pain.unwrap_or(false),
+            prior_treatments: codes(&mut e, "prior_treatments", &input.prior_treatments, OptionCode::parse),
+            progression_on_prior: input.progression_on_prior.unwrap_or(false),
+            men1: input.men1.unwrap_or(false),
+            gastric_type: code(&mut e, "gastric_type", &input.gastric_type, GastricType::parse),
+            age: whole(&mut e, "age", input.age, 0.0, 120.0, "Age").map(|v| v as u8),
+            primary_resectable: input.primary_resectable,
+            liver_lesion_count: whole(
+                &mut e,
+                "liver_lesion_count",
+                input.liver_lesion_count,
+                0.0,
+                1000.0,
+                "The number of liver lesions",
+            )
+            .map(|v| v as u32),
+            liver_max_lesion_mm: number(
+                &mut e,
+                "liver_max_lesion_mm",
+                input.liver_max_lesion_mm,
+                0.1,
+                500.0,
+                "The largest liver lesion (mm)",
+            ),
+            ampullary: input.ampullary,
+            resection_margin: code(&mut e, "resection_margin", &input.resection_margin, ResectionMargin::parse),
+            lymphovascular_invasion: input.lymphovascular_invasion,
+            tumor_burden: code(&mut e, "tumor_burden", &input.tumor_burden, TumorBurden::parse),
+        };
+        t.check_consistency(&mut e);
+        e.finish()?;
+        Ok(t)
+    }
+
+    /// The cross-field rules of net-case.md ("Inconsistent input is a validation error").
+    fn check_consistency(&self, e: &mut FieldErrorsBuilder) {
+        // M1 needs at least one metastatic site; M0 has none.
+        match self.m_stage {
+            Some(MStage::M1) if self.metastatic_sites.is_empty() => {
+                e.add("metastatic_sites", "M1 needs at least one metastatic site.")
+            }
+            Some(MStage::M0) if !self.metastatic_sites.is_empty() => {
+                e.add("metastatic_sites", "M0 has no metastatic sites: clear them or set M1.")
+            }
+            _ => {}
+        }
+        // Liver burden other than none needs liver among the metastatic sites.
+        if matches!(self.liver_burden, Some(b) if b != LiverBurden::None)
+            && !self.metastatic_sites.contains(&MetastaticSite::Liver)
+        {
+            e.add("liver_burden", "A liver burden needs liver among the metastatic sites.");
+        }
+        // WHO 2019 grading of GEP-NETs by Ki-67: G1 < 3 %, G2 3–20 %, G3 > 20 %. Lung and thymic
+        // carcinoids are graded by mitoses and necrosis, so Ki-67 does not contradict there.
+        if let (Some(grade), Some(ki67)) = (self.grade, self.ki67_percent) {
+            let gep = self.primary_site.is_none_or(PrimarySite::graded_by_ki67);
+            let fits = match grade {
+                Grade::G1 => ki67 < 3.0,
+                Grade::G2 => (3.0..=20.0).contains(&ki67),
+                Grade::G3 => ki67 > 20.0,
+            };
+            if gep && !fits {
+                let range = match grade {
+                    Grade::G1 => "below 3 %",
+                    Grade::G2 => "3 to 20 %",
+                    Grade::G3 => "above 20 %",
+                };
+                e.add("grade", format!("{} means Ki-67 {range} (WHO 2019); Ki-67 is {ki67} %.", grade.code()));
+            }
+        }
+        // A gastric type is for gastric NETs only.
+        if self.gastric_type.is_some() && self.primary_site.is_some_and(|s| s != PrimarySite::Stomach) {
+            e.add("gastric_type", "A gastric type applies to a gastric (stomach) primary only.");
+        }
+    }
+
+    /// What the board needs and this tumor record lacks (the completeness gate of the
+    /// meetings issue uses the same list): field names with what to record.
+    pub fn missing_for_board(&self) -> Vec<(&'static str, &'static str)> {
+        let mut missing = Vec::new();
+        if self.primary_site.is_none() {
+            missing.push(("primary_site", "the primary site"));
+        }
+        if self.grade.is_none() && self.ki67_percent.is_none() {
+            missing.push(("grade", "the grade or Ki-67"));
+        }
+        if self.differentiation.is_none() {
+            missing.push(("differentiation", "the differentiation"));
+        }
+        if self.t_stage.is_none() || self.n_stage.is_none() || self.m_stage.is_none() {
+            missing.push(("tnm", "the TNM stage (T, N and M)"));
+        }
+        if self.functional_syndrome.is_none() {
+            missing.push(("functional_syndrome", "the functional status"));
+        }
+        if self.sstr_imaging.is_none() {
+            missing.push(("sstr_imaging", "the SSTR imaging status (or \"unknown / not done\")"));
+        }
+        if self.ecog.is_none() {
+            missing.push(("ecog", "the ECOG performance status"));
+        }
+        missing
+    }
+
+    /// The grade, derived from Ki-67 when only Ki-67 is recorded (GEP sites, WHO 2019).
+    pub fn effective_grade(&self) -> Option<Grade> {
+        self.grade.or_else(|| {
+            let ki67 = self.ki67_percent?;
+            if self.primary_site.is_some_and(|s| !s.graded_by_ki67()) {
+                return None;
+            }
+            Some(if ki67 < 3.0 {
+                Grade::G1
+            } else if ki67 <= 20.0 {
+                Grade::G2
+            } else {
+                Grade::G3
+            })
+        })
+    }
+
+    /// Clinical shorthand for the head of a case, e.g.
+    /// "pNET G2 (Ki-67 6 %), T2 N0 M0, non-functioning, SSTR+, ECOG 0".
+    pub fn shorthand(&self) -> String {
+        let nec = self.differentiation == Some(Differentiation::Poor);
+        let kind = if nec { "NEC" } else { "NET" };
+        let mut head = match self.primary_site {
+            Some(PrimarySite::Pancreas) => format!("p{kind}"),
+            Some(PrimarySite::SmallIntestine) => format!("SI-{kind}"),
+            Some(PrimarySite::Appendix) => format!("appendiceal {kind}"),
+            Some(PrimarySite::Rectum) => format!("rectal {kind}"),
+            Some(PrimarySite::Colon) => format!("colonic {kind}"),
+            Some(PrimarySite::Stomach) => match self.gastric_type {
+                Some(GastricType::Type1) => format!("gastric {kind} type 1"),
+                Some(GastricType::Type2) => format!("gastric {kind} type 2"),
+                Some(GastricType::Type3) => format!("gastric {kind} type 3"),
+                None => format!("gastric {kind}"),
+            },
+            Some(PrimarySite::Duodenum) => format!("duodenal {kind}"),
+            Some(PrimarySite::Lung) if !nec => match self.grade {
+                Some(Grade::G1) => "lung typical carcinoid".to_string(),
+                Some(Grade::G2) => "lung atypical carcinoid".to_string(),
+                _ => "lung carcinoid".to_string(),
+            },
+            Some(PrimarySite::Lung) => "lung NEC".to_string(),
+            Some(PrimarySite::Thymus) => format!("thymic {}", if nec { "NEC" } else { "carcinoid" }),
+            Some(PrimarySite::Unknown) => format!("{kind} of unknown primary"),
+            None => format!("{kind}, primary not recorded"),
+        };
+        if let Some(g) = self.grade {
+            head.push(' ');
+            head.push_str(g.code());
+        }
+        if let Some(k) = self.ki67_percent {
+            head.push_str(&format!(" (Ki-67 {} %)", trim_number(k)));
+        }
+        let mut parts = vec![head];
+        let stage = |v: Option<&'static str>, unknown: &'static str| v.unwrap_or(unknown);
+        let mut tnm = format!(
+            "{} {} {}",
+            stage(self.t_stage.map(|s| s.code()), "T?"),
+            stage(self.n_stage.map(|s| s.code()), "N?"),
+            stage(self.m_stage.map(|s| s.code()), "M?")
+        );
+        if !self.metastatic_sites.is_empty() {
+            let sites: Vec<&str> = self.metastatic_sites.iter().map(|s| s.code()).collect();
+            tnm.push_str(&format!(" ({})", sites.join(", ").replace('_', " ")));
+        }
+        parts.push(tnm);
+        parts.push(match self.functional_syndrome {
+            Some(FunctionalSyndrome::None) => "non-functioning".to_string(),
+            Some(f) => f.label().to_lowercase().replace("vipoma", "VIPoma"),
+            None => "functional status not recorded".to_string(),
+        });
+        parts.push(
+            match self.sstr_imaging {
+                Some(SstrImaging::Positive) => "SSTR+",
+                Some(SstrImaging::Negative) => "SSTR−",
+                Some(SstrImaging::Unknown) => "SSTR unknown",
+                None => "SSTR not recorded",
+            }
+            .to_string(),
+        );
+        if self.men1 {
+            parts.push("MEN1".into());
+        }
+        parts.push(match self.ecog {
+            Some(e) => format!("ECOG {e}"),
+            None => "ECOG not recorded".into(),
+        });
+        parts.join(", ")
+    }
+}
+
+/// 6.0 → "6", 2.5 → "2.5".
+pub fn trim_number(v: f64) -> String {
+    if v.fract() == 0.0 { format!("{}", v as i64) } else { format!("{v}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v01() -> TumorInput {
+        TumorInput {
+            primary_site: Some("pancreas".into()),
+            grade: Some("G2".into()),
+            ki67_percent: Some(6.0),
+            differentiation: Some("well".into()),
+            tumor_size_mm: Some(35.0),
+            t_stage: Some("T2".into()),
+            n_stage: Some("N0".into()),
+            m_stage: Some("M0".into()),
+            liver_burden: Some("none".into()),
+            functional_syndrome: Some("none".into()),
+            sstr_imaging: Some("positive".into()),
+            mibg_avid: Some("unknown".into()),
+            ecog: Some(0.0),
+            age: Some(57.0),
+            ..Default::default()
+        }
+    }
+
+    fn field_error(input: &TumorInput, field: &str) -> String {
+        let err = Tumor::parse(input).expect_err("should be refused");
+        err.field_message(field).unwrap_or_else(|| panic!("no error on {field}: {err:?}"))
+    }
+
+    #[test]
+    fn a_complete_consistent_case_parses_and_lacks_nothing() {
+        let t = Tumor::parse(&v01()).unwrap();
+        assert_eq!(t.primary_site, Some(PrimarySite::Pancreas));
+        assert!(t.missing_for_board().is_empty());
+    }
+
+    #[test]
+    fn the_shorthand_reads_like_a_clinician_writes_it() {
+        assert_eq!(
+            Tumor::parse(&v01()).unwrap().shorthand(),
+            "pNET G2 (Ki-67 6 %), T2 N0 M0, non-functioning, SSTR+, ECOG 0"
+        );
+    }
+
+    #[test]
+    fn an_empty_draft_is_valid_and_lists_everything_missing() {
+        let t = Tumor::parse(&TumorInput::default()).unwrap();
+        let missing: Vec<&str> = t.missing_for_board().iter().map(|m| m.0).collect();
+        assert_eq!(
+            missing,
+            ["primary_site", "grade", "differentiation", "tnm", "functional_syndrome", "sstr_imaging", "ecog"]
+        );
+    }
+
+    #[test]
+    fn ki67_alone_satisfies_the_grade_requirement() {
+        let mut i = v01();
+        i.grade = None;
+        let t = Tumor::parse(&i).unwrap();
+        assert!(t.missing_for_board().is_empty());
+        assert_eq!(t.effective_grade(), Some(Grade::G2));
+    }
+
+    #[test]
+    fn m1_without_a_metastatic_site_is_refused() {
+        let mut i = v01();
+        i.m_stage = Some("M1".into());
+        assert!(field_error(&i, "metastatic_sites").contains("M1"));
+    }
+
+    #[test]
+    fn m0_with_metastatic_sites_is_refused() {
+        let mut i = v01();
+        i.metastatic_sites = vec!["liver".into()];
+        field_error(&i, "metastatic_sites");
+    }
+
+    #[test]
+    fn liver_burden_without_liver_metastases_is_refused() {
+        let mut i = v01();
+        i.m_stage = Some("M1".into());
+        i.metastatic_sites = vec!["bone".into()];
+        i.liver_burden = Some("unresectable".into());
+        assert!(field_error(&i, "liver_burden").contains("liver"));
+    }
+
+    #[test]
+    fn g1_with_ki67_25_is_refused_for_a_gep_site() {
+        let mut i = v01();
+        i.grade = Some("G1".into());
+        i.ki67_percent = Some(25.0);
+        assert!(field_error(&i, "grade").contains("below 3 %"));
+    }
+
+    #[test]
+    fn grade_boundaries_follow_who_2019() {
+        for (grade, ki67, ok) in [
+            ("G1", 2.9, true),
+            ("G1", 3.0, false),
+            ("G2", 3.0, true),
+            ("G2", 20.0, true),
+            ("G2", 20.5, false),
+            ("G3", 21.0, true),
+            ("G3", 20.0, false),
+        ] {
+            let mut i = v01();
+            i.grade = Some(grade.into());
+            i.ki67_percent = Some(ki67);
+            assert_eq!(Tumor::parse(&i).is_ok(), ok, "{grade} with Ki-67 {ki67}");
+        }
+    }
+
+    #[test]
+    fn lung_carcinoids_are_not_graded_by_ki67() {
+        let mut i = v01();
+        i.primary_site = Some("lung".into());
+        i.grade = Some("G1".into());
+        i.ki67_percent = Some(5.0);
+        let t = Tumor::parse(&i).unwrap();
+        assert!(t.shorthand().starts_with("lung typical carcinoid G1"));
+    }
+
+    #[test]
+    fn gastric_type_on_a_non_gastric_primary_is_refused() {
+        let mut i = v01();
+        i.gastric_type = Some("type1".into());
+        field_error(&i, "gastric_type");
+    }
+
+    #[test]
+    fn ecog_7_and_fractional_ecog_are_refused() {
+        let mut i = v01();
+        i.ecog = Some(7.0);
+        assert!(field_error(&i, "ecog").contains("between 0 and 4"));
+        i.ecog = Some(1.5);
+        assert!(field_error(&i, "ecog").contains("whole number"));
+    }
+
+    #[test]
+    fn unknown_codes_are_refused_everywhere() {
+        let mut i = v01();
+        i.primary_site = Some("liver".into());
+        i.prior_treatments = vec!["magic".into()];
+        i.metastatic_sites = vec!["brain".into()];
+        let err = Tumor::parse(&i).unwrap_err();
+        for f in ["primary_site", "prior_treatments", "metastatic_sites"] {
+            assert!(err.field_message(f).is_some(), "{f}");
+        }
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_refused() {
+        let mut i = v01();
+        i.ki67_percent = Some(101.0);
+        i.tumor_size_mm = Some(-3.0);
+        i.age = Some(130.0);
+        let err = Tumor::parse(&i).unwrap_err();
+        for f in ["ki67_percent", "tumor_size_mm", "age"] {
+            assert!(err.field_message(f).is_some(), "{f}");
+        }
+    }
+
+    #[test]
+    fn unknown_field_names_are_refused_when_reading_json() {
+        let r: Result<TumorInput, _> = serde_json::from_str(r#"{"primary_sight": "pancreas"}"#);
+        assert!(r.is_err());
+    }
+
+    #[test]
+    fn nec_shorthand_names_the_carcinoma() {
+        let mut i = v01();
+        i.differentiation = Some("poor".into());
+        i.grade = Some("G3".into());
+        i.ki67_percent = Some(70.0);
+        i.m_stage = Some("M1".into());
+        i.metastatic_sites = vec!["liver".into()];
+        i.liver_burden = Some("unresectable".into());
+        assert_eq!(
+            Tumor::parse(&i).unwrap().shorthand(),
+            "pNEC G3 (Ki-67 70 %), T2 N0 M1 (liver), non-functioning, SSTR+, ECOG 0"
+        );
+    }
+}

@@ -1,0 +1,110 @@
+import { test, expect } from "@playwright/test";
+import { DEMO_PASSWORD, expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
+
+test("a clinician logs in, sees name and role, logs out and is refused a page", async ({ page }) => {
+  const errors = watchConsole(page);
+  // A page with patient data sends an anonymous visitor to the login page…
+  await page.goto("/cases");
+  await expect(page).toHaveURL(/\/login\?next=\/cases$/);
+  await expect(page.getByTestId("login-message")).toContainText("Log in to see this page");
+  await waitForHydration(page);
+  await expectAccessible(page);
+  // …and back to it after logging in.
+  await page.getByLabel("Username").fill("surgeon");
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/cases$/);
+  await expect(page.getByTestId("user-name")).toHaveText("Dr Samir Haddad");
+  await expect(page.getByTestId("user-role")).toHaveText("Clinician · Surgery");
+  await expect(page.getByRole("heading", { level: 1, name: "Cases" })).toBeVisible();
+  await waitForHydration(page);
+  await expectAccessible(page);
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login\?logged_out=1$/);
+  await expect(page.getByTestId("login-message")).toHaveText("You are logged out.");
+  await page.goto("/cases");
+  await expect(page).toHaveURL(/\/login\?next=\/cases$/);
+  expect(errors).toEqual([]);
+});
+
+test("a wrong password gets one message, the same as an unknown user", async ({ page }) => {
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByLabel("Username").fill("surgeon");
+  await page.getByLabel("Password").fill("not the password at all");
+  await page.getByRole("button", { name: "Log in" }).click();
+  const msg = page.getByTestId("login-message");
+  await expect(msg).toHaveText("The username or password is not correct.");
+  await page.getByLabel("Username").fill("nobody-here");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(msg).toHaveText("The username or password is not correct.");
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test("the login form works without JavaScript", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/login?next=/meetings");
+  await page.getByLabel("Username").fill("coordinator");
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/meetings$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Meetings" })).toBeVisible();
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login\?logged_out=1$/);
+  await context.close();
+});
+
+test("an admin creates a user, meets a field error, fixes it, and the user can log in", async ({ page, browser }) => {
+  const errors = watchConsole(page);
+  await loginAs(page, "admin", "/admin/users");
+  await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
+  await expectAccessible(page);
+  const form = page.locator("form", { has: page.getByRole("button", { name: "Create user" }) });
+  await form.getByLabel("Username").fill("gastro");
+  await form.getByLabel("Display name").fill("Dr Greta Sol");
+  await form.getByLabel("Role").selectOption("clinician");
+  await form.getByLabel("Initial password").fill("short");
+  await form.getByRole("button", { name: "Create user" }).click();
+  await expect(page.locator("#nu-password-error")).toContainText("at least 12 characters");
+  await expect(page.locator("#nu-specialty-error")).toContainText("needs a specialty");
+  await expect(form.getByLabel("Initial password")).toHaveAttribute("aria-invalid", "true");
+  await form.getByLabel("Specialty (clinicians)").selectOption("gastroenterology");
+  await form.getByLabel("Initial password").fill("endoscopy at dawn daily");
+  await form.getByRole("button", { name: "Create user" }).click();
+  await expect(page.getByRole("status")).toContainText("Created gastro");
+  await expect(page.getByTestId("users-table")).toContainText("Dr Greta Sol");
+  expect(errors).toEqual([]);
+
+  const other = await browser.newPage();
+  await other.goto("/login");
+  await waitForHydration(other);
+  await other.getByLabel("Username").fill("gastro");
+  await other.getByLabel("Password").fill("endoscopy at dawn daily");
+  await other.getByRole("button", { name: "Log in" }).click();
+  await expect(other.getByTestId("user-role")).toHaveText("Clinician · Gastroenterology");
+  await other.close();
+});
+
+test("a reviewer reads the audit trail; a clinician may not", async ({ page }) => {
+  await loginAs(page, "reviewer", "/review");
+  await expect(page.getByTestId("audit-table")).toContainText("auth.login");
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/logged_out/);
+  await loginAs(page, "oncologist", "/review");
+  await expect(page.getByRole("heading", { name: "Not available for your role" })).toBeVisible();
+});
+
+test("a user changes their own password with the current one", async ({ page }) => {
+  await loginAs(page, "pathologist", "/account");
+  await expectAccessible(page);
+  await page.getByLabel("Current password").fill("definitely wrong password");
+  await page.getByLabel("New password").fill("slides and stains forever");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.locator("#current_password-error")).toContainText("not correct");
+  await page.getByLabel("Current password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByRole("status")).toContainText("Your password was changed");
+});

@@ -1,0 +1,135 @@
+//! `/api/v1/cases`: create, list, read, patch with If-Match, history; and
+//! `POST /api/v1/cases/search` for name and MRN search (kept out of URLs, AC-4).
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use app::domain::case::{CaseFilter, CaseInput, CaseRecord, merge_patch};
+use app::error::AppError;
+use app::ssr::{AppState, cases};
+
+use super::{ApiError, Authed, JsonBody};
+
+/// A case with its `ETag: "N"` (api.md: versioned resources).
+fn with_etag(status: StatusCode, record: CaseRecord) -> Response {
+    let etag = format!("\"{}\"", record.version);
+    let mut res = (status, Json(record)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    JsonBody(input): JsonBody<CaseInput>,
+) -> Result<Response, ApiError> {
+    let record = cases::create(&state, &session, &input).await?;
+    let location = format!("/api/v1/cases/{}", record.id);
+    let mut res = with_etag(StatusCode::CREATED, record);
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(res)
+}
+
+/// Query filters of `GET /api/v1/cases`. Free text is refused here: it may hold a name or MRN.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    status: Option<String>,
+    site: Option<String>,
+    stage: Option<String>,
+    text: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError(AppError::bad_request(e.body_text())))?;
+    if q.text.is_some() {
+        return Err(ApiError(AppError::bad_request(
+            "Search text can hold a patient identifier and is not accepted in a URL: POST it to /api/v1/cases/search.",
+        )));
+    }
+    let filter = CaseFilter { status: q.status, site: q.site, stage: q.stage, text: None };
+    Ok(Json(cases::list(&state, &session, &filter).await?).into_response())
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    JsonBody(filter): JsonBody<CaseFilter>,
+) -> Result<Response, ApiError> {
+    Ok(Json(cases::list(&state, &session, &filter).await?).into_response())
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(with_etag(StatusCode::OK, cases::get(&state, &session, &id).await?))
+}
+
+/// The version named by `If-Match: "N"`: 428 when absent, 400 when unreadable.
+fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
+    let raw = headers.get(header::IF_MATCH).ok_or(ApiError(AppError::PreconditionRequired))?;
+    let text =
+        raw.to_str().map_err(|_| ApiError(AppError::bad_request("If-Match must be a version such as \"3\".")))?;
+    text.trim()
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .map_err(|_| ApiError(AppError::bad_request("If-Match must be a version such as \"3\".")))
+}
+
+/// `PATCH /api/v1/cases/{id}`: a JSON merge patch over the current content; `"status"` moves
+/// the case between draft and ready; `"reason"` is recorded with the version.
+pub async fn patch(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(mut body): JsonBody<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let expected = if_match(&headers)?;
+    let Some(obj) = body.as_object_mut() else {
+        return Err(ApiError(AppError::bad_request("The body must be a JSON object.")));
+    };
+    let status = obj.remove("status");
+    let reason = obj.remove("reason").and_then(|r| r.as_str().map(str::to_string));
+    let current = cases::current_for_edit(&state, &session, &id).await?;
+    if current.version != expected {
+        return Err(ApiError(AppError::PreconditionFailed { current: current.version }));
+    }
+    let mut record = current.clone();
+    if !obj.is_empty() {
+        let mut merged =
+            serde_json::to_value(&current.content).map_err(|_| ApiError(AppError::bad_request("unreadable case")))?;
+        merge_patch(&mut merged, &body);
+        let input: CaseInput = serde_json::from_value(merged)
+            .map_err(|e| ApiError(AppError::bad_request(format!("The patch does not fit a case: {e}"))))?;
+        record = cases::update(&state, &session, &id, expected, &input, reason.as_deref()).await?;
+    }
+    if let Some(status) = status {
+        let status =
+            status.as_str().ok_or(ApiError(AppError::field("status", "The status is a text such as \"ready\".")))?;
+        record = cases::set_status(&state, &session, &id, record.version, status).await?;
+    }
+    Ok(with_etag(StatusCode::OK, record))
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(cases::history(&state, &session, &id).await?).into_response())
+}
