@@ -66,3 +66,36 @@ server_env() {
   export LEPTOS_SITE_PKG_DIR=pkg
   export LEPTOS_ENV=PROD
 }
+
+# A throwaway PostgreSQL cluster for the tests, in a temp dir on its own port; sets
+# TEST_DATABASE_URL. Installs PostgreSQL when missing. Call stop_postgres to remove it.
+PG_DIR=""
+start_postgres() {
+  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    apt_install postgresql
+    PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  fi
+  PG_DIR="$(mktemp -d /tmp/tumorboard-pg.XXXXXX)"
+  local port="${TB_PG_PORT:-55432}"
+  # initdb refuses to run as root: the cluster belongs to the postgres user.
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres: "$PG_DIR"
+    PG_RUN=(runuser -u postgres --)
+  else
+    PG_RUN=()
+  fi
+  "${PG_RUN[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres -E UTF8 >"$PG_DIR/initdb.log" 2>&1 \
+    || { cat "$PG_DIR/initdb.log" >&2; return 1; }
+  "${PG_RUN[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+    -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null \
+    || { cat "$PG_DIR/server.log" >&2; return 1; }
+  export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+}
+
+stop_postgres() {
+  if [ -n "$PG_DIR" ] && [ -d "$PG_DIR/data" ]; then
+    "${PG_RUN[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+  fi
+}

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Tumorboard: the web app for multidisciplinary tumor boards.
 //!
 //! This crate is compiled twice: with `ssr` into the server (pages rendered on the server,
@@ -15,15 +16,15 @@ pub mod ssr;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
 use crate::components::layout::Layout;
 use crate::components::session::provide_session;
 use crate::pages::{
-    account::AccountPage, admin_users::AdminUsersPage, cases::CasesPage, home::HomePage, login::LoginPage,
-    meetings::MeetingsPage, not_found::NotFound, review::ReviewPage,
+    account::AccountPage, admin_users::AdminUsersPage, case_new::NewCasePage, case_view::CasePage, cases::CasesPage,
+    home::HomePage, login::LoginPage, meetings::MeetingsPage, not_found::NotFound, review::ReviewPage,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -64,6 +65,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage />
                     <Route path=StaticSegment("cases") view=CasesPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("cases"), StaticSegment("new")) view=NewCasePage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("cases"), ParamSegment("id")) view=CasePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("meetings") view=MeetingsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("review") view=ReviewPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage />

@@ -45,9 +45,11 @@ pub async fn user_add(
 /// `tumorboard demo`
 pub async fn demo(state: &AppState) -> ExitCode {
     let fixed = std::env::var("TUMORBOARD_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
-    match app::ssr::demo::load(state, fixed.as_deref()).await {
-        Ok(logins) => {
-            println!("Demo board loaded. Logins (demo data only, never for real patients):");
+    match app::ssr::demo::load_board(state, fixed.as_deref()).await {
+        Ok((logins, new_cases)) => {
+            println!(
+                "Demo board loaded ({new_cases} new synthetic cases). Logins (demo data only, never for real patients):"
+            );
             println!("  {:<13} {:<12} {:<18} password", "username", "role", "specialty");
             for l in logins {
                 println!(

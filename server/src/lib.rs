@@ -15,9 +15,17 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 /// Largest request body accepted anywhere (IN-3). A case with its history is far smaller.
 pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
+/// The page routes, collected once per process. Collecting them renders the app, and doing so
+/// while other renders are in flight can leave those renders waiting forever (seen when
+/// tests build routers concurrently); one collection serves every router.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole application as an axum router.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(rest::healthz))
@@ -28,5 +36,6 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(security::same_origin))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(security::access_log))
         .with_state(state)
 }

@@ -91,3 +91,20 @@ fn is_cross_site(req: &Request) -> bool {
     let hosts = [h.get(header::HOST), h.get("x-forwarded-host")];
     !hosts.iter().flatten().filter_map(|v| v.to_str().ok()).any(|host| host == origin_host)
 }
+
+/// One log line per request for operators: method, path, status, duration. Paths hold only
+/// opaque ids; the query string is left out, so no patient identifier reaches the log (AC-4).
+pub async fn access_log(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let started = std::time::Instant::now();
+    let res = next.run(req).await;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let status = res.status().as_u16();
+    if status >= 500 {
+        tracing::warn!(%method, %path, status, ms = format!("{ms:.1}"), "request");
+    } else {
+        tracing::info!(%method, %path, status, ms = format!("{ms:.1}"), "request");
+    }
+    res
+}

@@ -483,7 +483,11 @@ async fn lg2_the_trail_refuses_updates_and_verify_names_an_edited_row() {
     );
     assert!(sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(&state.db.pool).await.is_err());
     // …and someone who goes around that is caught by the chain.
-    sqlx::query("DROP TRIGGER audit_log_no_update").execute(&state.db.pool).await.unwrap();
+    let drop_trigger = match state.db.engine {
+        app::ssr::Engine::Sqlite => "DROP TRIGGER audit_log_no_update",
+        app::ssr::Engine::Postgres => "DROP TRIGGER audit_log_no_update ON audit_log",
+    };
+    sqlx::query(drop_trigger).execute(&state.db.pool).await.unwrap();
     sqlx::query("UPDATE audit_log SET outcome = 'failure' WHERE seq = 3").execute(&state.db.pool).await.unwrap();
     match app::ssr::audit::verify(&state.db).await.unwrap() {
         ChainCheck::Broken { seq, .. } => assert_eq!(seq, 3),

@@ -171,15 +171,33 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut std::collections::BTre
     }
 }
 
-/// The fields that differ between two versions of the content, as dotted paths.
-pub fn changed_fields(before: &CaseInput, after: &CaseInput) -> Vec<String> {
+/// One changed field between two versions: dotted path, value before, value after
+/// (`None` = not recorded).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// What differs between two versions of the content, field by field, in path order.
+pub fn field_changes(before: &CaseInput, after: &CaseInput) -> Vec<FieldChange> {
     let (mut a, mut b) = (Default::default(), Default::default());
     flatten("", &serde_json::to_value(before).unwrap_or_default(), &mut a);
     flatten("", &serde_json::to_value(after).unwrap_or_default(), &mut b);
-    let mut keys: Vec<String> = a.keys().chain(b.keys()).cloned().collect();
+    let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
     keys.sort();
     keys.dedup();
-    keys.into_iter().filter(|k| a.get(k) != b.get(k)).collect()
+    let show = |v: Option<&String>| v.map(|s| s.trim_matches('"').to_string());
+    keys.into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| FieldChange { field: k.clone(), before: show(a.get(k)), after: show(b.get(k)) })
+        .collect()
+}
+
+/// The fields that differ between two versions of the content, as dotted paths.
+pub fn changed_fields(before: &CaseInput, after: &CaseInput) -> Vec<String> {
+    field_changes(before, after).into_iter().map(|c| c.field).collect()
 }
 
 /// RFC 7396 JSON merge patch: `patch` objects merge into `target`; `null` removes a key.

@@ -1,19 +1,126 @@
-//! The case list.
+//! The case list: filter by status, site and stage; find by name or MRN. The search text is
+//! sent in the request body (a server-function call), never in the URL.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::session::RequireLogin;
+use crate::api::cases::{CaseFilter, list_cases};
+use crate::components::session::{RequireLogin, use_session};
+use crate::domain::codes::{CaseStatus, PrimarySite};
+use crate::domain::role::{Action, can};
 
 #[component]
 pub fn CasesPage() -> impl IntoView {
     view! {
         <Title text="Cases" />
         <RequireLogin>
-        <h1>"Cases"</h1>
-        <section class="panel empty">
-            <p>"No cases yet. Structured NET cases are created and found here."</p>
-        </section>
+            <CaseList />
         </RequireLogin>
+    }
+}
+
+/// A status as a small coloured label.
+#[component]
+pub fn StatusBadge(status: CaseStatus) -> impl IntoView {
+    view! { <span class=format!("badge status-{}", status.code())>{status.label()}</span> }
+}
+
+#[component]
+fn CaseList() -> impl IntoView {
+    let session = use_session();
+    let filter = RwSignal::new(CaseFilter::default());
+    let (text, set_text) = signal(String::new());
+    let cases = Resource::new(move || filter.get(), list_cases);
+    let set = move |f: fn(&mut CaseFilter, Option<String>)| {
+        move |ev: leptos::ev::Event| {
+            let v = Some(event_target_value(&ev)).filter(|s| !s.is_empty());
+            filter.update(|flt| f(flt, v));
+        }
+    };
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let t = Some(text.get_untracked().trim().to_string()).filter(|s| !s.is_empty());
+        filter.update(|f| f.text = t);
+    };
+    view! {
+        <div class="page-head">
+            <h1>"Cases"</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    matches!(session.await, Ok(Some(ref i)) if can(i.me.role, Action::CreateCase))
+                        .then(|| view! { <a class="button" href="/cases/new">"New case"</a> })
+                })}
+            </Suspense>
+        </div>
+        <section class="panel filters-panel" aria-label="Filter and search">
+            <form class="filters" on:submit=search role="search">
+                <div class="field">
+                    <label for="q">"Name or MRN"</label>
+                    <input id="q" type="search" autocomplete="off" prop:value=text on:input=move |ev| set_text.set(event_target_value(&ev)) />
+                </div>
+                <div class="field actions"><button type="submit">"Search"</button></div>
+                <div class="field">
+                    <label for="f-status">"Status"</label>
+                    <select id="f-status" on:change=set(|f, v| f.status = v)>
+                        <option value="">"Any status"</option>
+                        {CaseStatus::ALL.iter().map(|s| view! { <option value=s.code()>{s.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="f-site">"Primary site"</label>
+                    <select id="f-site" on:change=set(|f, v| f.site = v)>
+                        <option value="">"Any site"</option>
+                        {PrimarySite::ALL.iter().map(|s| view! { <option value=s.code()>{s.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="f-stage">"Stage"</label>
+                    <select id="f-stage" on:change=set(|f, v| f.stage = v)>
+                        <option value="">"Any stage"</option>
+                        <option value="localized">"Localized (M0 N0)"</option>
+                        <option value="regional">"Regional (M0 N1)"</option>
+                        <option value="metastatic">"Metastatic (M1)"</option>
+                    </select>
+                </div>
+            </form>
+        </section>
+        <Transition fallback=|| view! { <p aria-busy="true">"Loading cases…"</p> }>
+            {move || Suspend::new(async move {
+                match cases.await {
+                    Ok(list) if list.is_empty() => view! { <p class="panel empty" data-testid="no-cases">"No cases match."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <div class="table-wrap">
+                            <table class="cases" data-testid="case-table">
+                                <caption class="visually-hidden">"Cases"</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Patient"</th>
+                                        <th scope="col">"Tumour"</th>
+                                        <th scope="col">"Question"</th>
+                                        <th scope="col">"Status"</th>
+                                        <th scope="col">"Updated (UTC)"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {list.into_iter().map(|c| view! {
+                                        <tr>
+                                            <td><a href=format!("/cases/{}", c.id)>{c.patient_name}</a><br /><span class="muted">"MRN " {c.mrn}</span></td>
+                                            <td>{c.summary}</td>
+                                            <td>{c.question}</td>
+                                            <td>
+                                                <StatusBadge status=c.status />
+                                                {(!c.ready_for_board).then(|| view! { <br /><span class="muted">"incomplete"</span> })}
+                                            </td>
+                                            <td class="nowrap">{c.updated_at.get(..16).unwrap_or_default().replace('T', " ")}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }

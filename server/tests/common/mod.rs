@@ -9,8 +9,9 @@ use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
 use tower::ServiceExt;
 
-/// A test database: a SQLite file in a temp dir (kept alive by the returned guard), or the
-/// PostgreSQL database named by `TEST_DATABASE_URL` when that is set.
+/// A test database of its own for each test: a SQLite file in a temp dir (kept alive by the
+/// guard), or, when `TEST_DATABASE_URL` names a PostgreSQL server (scripts/test-all starts a
+/// throwaway cluster), a fresh database created on it.
 pub struct TestDb {
     pub url: String,
     _dir: Option<tempfile::TempDir>,
@@ -18,10 +19,47 @@ pub struct TestDb {
 
 impl TestDb {
     pub fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}/test.db", dir.path().display());
-        TestDb { url, _dir: Some(dir) }
+        match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+            Some(admin_url) => Self::postgres(&admin_url),
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}/test.db", dir.path().display());
+                TestDb { url, _dir: Some(dir) }
+            }
+        }
     }
+
+    fn postgres(admin_url: &str) -> Self {
+        use sqlx::Connection;
+        let name = format!("tb_test_{}", uuid_like());
+        let admin = admin_url.to_string();
+        let create = name.clone();
+        // A plain thread with its own runtime: `new` is called from sync and async tests alike.
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move {
+                sqlx::any::install_default_drivers();
+                let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("connect to the test PostgreSQL server");
+                // The name is generated here (hex digits only), never taken from input.
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {create}"))).execute(&mut conn).await.expect("create test database");
+            })
+        })
+        .join()
+        .unwrap();
+        let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
+        TestDb { url: format!("{base}/{name}"), _dir: None }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.url.starts_with("postgres")
+    }
+}
+
+fn uuid_like() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let t = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    format!("{:x}{:x}{:x}", std::process::id(), t, n)
 }
 
 pub fn leptos_options() -> LeptosOptions {

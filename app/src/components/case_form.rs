@@ -1,0 +1,476 @@
+//! The case form, for new cases and edits. The same domain parser that the server uses
+//! checks the fields in the browser while the user types, so a message appears next to the
+//! field before anything is sent; the server checks again and its messages land in the same
+//! places. Native controls only: everything works with the keyboard.
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+
+use crate::domain::case::CaseInput;
+use crate::domain::codes::*;
+use crate::error::{AppError, FieldErrors};
+
+/// Today's date where the code runs (chrono's clock is not available in the browser build).
+pub fn today() -> chrono::NaiveDate {
+    #[cfg(feature = "hydrate")]
+    {
+        let d = js_sys::Date::new_0();
+        chrono::NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date()).unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        chrono::Utc::now().date_naive()
+    }
+}
+
+/// The state of one form: its data, which fields were touched, and the server's verdict.
+#[derive(Clone, Copy)]
+pub struct FormState {
+    pub data: RwSignal<CaseInput>,
+    touched: RwSignal<BTreeSet<String>>,
+    pub submitted: RwSignal<bool>,
+    server_errors: RwSignal<FieldErrors>,
+    live_errors: Memo<FieldErrors>,
+}
+
+impl FormState {
+    pub fn new(initial: CaseInput) -> Self {
+        let data = RwSignal::new(initial);
+        let live_errors = Memo::new(move |_| {
+            data.with(|d| d.parse(today()).err().and_then(|e| e.fields().cloned()).unwrap_or_default())
+        });
+        Self {
+            data,
+            touched: RwSignal::new(BTreeSet::new()),
+            submitted: RwSignal::new(false),
+            server_errors: RwSignal::new(FieldErrors::new()),
+            live_errors,
+        }
+    }
+
+    /// The message to show for a field: the server's, else the live check's once the field was
+    /// touched or the form submitted.
+    pub fn error(&self, field: &'static str) -> Signal<Option<String>> {
+        let s = *self;
+        Signal::derive(move || {
+            if let Some(m) = s.server_errors.with(|e| e.get(field).and_then(|m| m.first().cloned())) {
+                return Some(m);
+            }
+            let show = s.submitted.get() || s.touched.with(|t| t.contains(field));
+            if show { s.live_errors.with(|e| e.get(field).and_then(|m| m.first().cloned())) } else { None }
+        })
+    }
+
+    fn edit(&self, field: &'static str, f: impl FnOnce(&mut CaseInput)) {
+        self.data.update(f);
+        self.touched.update(|t| {
+            t.insert(field.to_string());
+        });
+        self.server_errors.update(|e| {
+            e.remove(field);
+        });
+    }
+
+    /// True when the live check finds nothing wrong.
+    pub fn is_valid(&self) -> bool {
+        self.live_errors.with(|e| e.is_empty())
+    }
+
+    /// Shows a server answer's field errors next to their fields.
+    pub fn show_server_error(&self, err: &AppError) {
+        self.server_errors.set(err.fields().cloned().unwrap_or_default());
+    }
+
+    /// What the board still needs, live.
+    pub fn missing(&self) -> Signal<Vec<String>> {
+        let data = self.data;
+        Signal::derive(move || {
+            data.with(|d| {
+                d.parse(today()).map(|c| c.missing_for_board().into_iter().map(|m| m.1).collect()).unwrap_or_default()
+            })
+        })
+    }
+}
+
+fn dom_id(field: &str) -> String {
+    format!("f-{}", field.replace('.', "-"))
+}
+
+fn codes_of<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter().map(|v| (code(*v), label(*v))).collect()
+}
+
+/// Label, control and message of one field.
+#[component]
+fn Field(
+    form: FormState,
+    field: &'static str,
+    label: &'static str,
+    #[prop(default = None)] hint: Option<&'static str>,
+    children: Children,
+) -> AnyView {
+    let id = dom_id(field);
+    let error = form.error(field);
+    view! {
+        <div class="field" class:has-error=move || error.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            {children()}
+            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
+            <p class="field-error" id=format!("{id}-error") aria-live="polite">{move || error.get()}</p>
+        </div>
+    }
+    .into_any()
+}
+
+fn described_by(field: &str, hint: bool) -> String {
+    let id = dom_id(field);
+    if hint { format!("{id}-error {id}-hint") } else { format!("{id}-error") }
+}
+
+#[component]
+fn TextInput(
+    form: FormState,
+    field: &'static str,
+    label: &'static str,
+    get: fn(&CaseInput) -> String,
+    set: fn(&mut CaseInput, String),
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+) -> AnyView {
+    let error = form.error(field);
+    view! {
+        <Field form field label hint>
+            <input
+                id=dom_id(field)
+                type=kind
+                required=required
+                autocomplete=autocomplete.unwrap_or("off")
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=described_by(field, hint.is_some())
+                prop:value=move || form.data.with(get)
+                on:input=move |ev| { let v = event_target_value(&ev); form.edit(field, |d| set(d, v)); }
+            />
+        </Field>
+    }
+    .into_any()
+}
+
+#[component]
+fn TextArea(
+    form: FormState,
+    field: &'static str,
+    label: &'static str,
+    get: fn(&CaseInput) -> String,
+    set: fn(&mut CaseInput, String),
+    #[prop(default = 4)] rows: u32,
+) -> AnyView {
+    let error = form.error(field);
+    view! {
+        <Field form field label hint=None>
+            <textarea
+                id=dom_id(field)
+                rows=rows
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=described_by(field, false)
+                prop:value=move || form.data.with(get)
+                on:input=move |ev| { let v = event_target_value(&ev); form.edit(field, |d| set(d, v)); }
+            ></textarea>
+        </Field>
+    }
+    .into_any()
+}
+
+#[component]
+fn CodeSelect(
+    form: FormState,
+    field: &'static str,
+    label: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+    get: fn(&CaseInput) -> Option<String>,
+    set: fn(&mut CaseInput, Option<String>),
+    #[prop(default = "— not recorded —")] empty: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> AnyView {
+    let error = form.error(field);
+    view! {
+        <Field form field label hint>
+            <select
+                id=dom_id(field)
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=described_by(field, hint.is_some())
+                prop:value=move || form.data.with(get).unwrap_or_default()
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    form.edit(field, |d| set(d, Some(v).filter(|s| !s.is_empty())));
+                }
+            >
+                <option value="">{empty}</option>
+                {options.into_iter().map(|(code, text)| view! {
+                    <option value=code selected=move || form.data.with(get).as_deref() == Some(code)>{text}</option>
+                }).collect_view()}
+            </select>
+        </Field>
+    }
+    .into_any()
+}
+
+#[component]
+fn NumberInput(
+    form: FormState,
+    field: &'static str,
+    label: &'static str,
+    get: fn(&CaseInput) -> Option<f64>,
+    set: fn(&mut CaseInput, Option<f64>),
+    #[prop(default = "any")] step: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> AnyView {
+    let error = form.error(field);
+    view! {
+        <Field form field label hint>
+            <input
+                id=dom_id(field)
+                type="number"
+                inputmode="decimal"
+                step=step
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=described_by(field, hint.is_some())
+                prop:value=move || form.data.with(get).map(crate::domain::tumor::trim_number).unwrap_or_default()
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    form.edit(field, |d| set(d, v.trim().parse::<f64>().ok()));
+                }
+            />
+        </Field>
+    }
+    .into_any()
+}
+
+#[component]
+fn Check(
+    form: FormState,
+    field: &'static str,
+    label: &'static str,
+    get: fn(&CaseInput) -> Option<bool>,
+    set: fn(&mut CaseInput, Option<bool>),
+) -> AnyView {
+    let id = dom_id(field);
+    view! {
+        <div class="field check">
+            <input
+                id=id.clone()
+                type="checkbox"
+                prop:checked=move || form.data.with(get).unwrap_or(false)
+                on:change=move |ev| { let v = event_target_checked(&ev); form.edit(field, |d| set(d, Some(v))); }
+            />
+            <label for=id>{label}</label>
+        </div>
+    }
+    .into_any()
+}
+
+/// Yes / no / not recorded, for the optional refinements where "not recorded" matters.
+#[component]
+fn TriState(
+    form: FormState,
+    field: &'static str,
+    label: &'static str,
+    get: fn(&CaseInput) -> Option<bool>,
+    set: fn(&mut CaseInput, Option<bool>),
+) -> AnyView {
+    view! {
+        <Field form field label hint=None>
+            <select
+                id=dom_id(field)
+                aria-describedby=described_by(field, false)
+                prop:value=move || match form.data.with(get) { Some(true) => "yes", Some(false) => "no", None => "" }
+                on:change=move |ev| {
+                    let v = match event_target_value(&ev).as_str() { "yes" => Some(true), "no" => Some(false), _ => None };
+                    form.edit(field, |d| set(d, v));
+                }
+            >
+                <option value="">"— not recorded —"</option>
+                <option value="yes" selected=move || form.data.with(get) == Some(true)>"Yes"</option>
+                <option value="no" selected=move || form.data.with(get) == Some(false)>"No"</option>
+            </select>
+        </Field>
+    }
+    .into_any()
+}
+
+#[component]
+fn MultiCheck(
+    form: FormState,
+    field: &'static str,
+    legend: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+    get: fn(&CaseInput) -> Vec<String>,
+    set: fn(&mut CaseInput, Vec<String>),
+) -> AnyView {
+    let error = form.error(field);
+    let base = dom_id(field);
+    view! {
+        <fieldset class="multi" aria-describedby=format!("{base}-error") aria-invalid=move || if error.get().is_some() { "true" } else { "false" }>
+            <legend>{legend}</legend>
+            <div class="multi-options">
+                {options.into_iter().map(|(code, text)| {
+                    let id = format!("{base}-{code}");
+                    view! {
+                        <span class="check">
+                            <input
+                                id=id.clone()
+                                type="checkbox"
+                                prop:checked=move || form.data.with(|d| get(d).iter().any(|c| c == code))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    form.edit(field, |d| {
+                                        let mut v = get(d);
+                                        v.retain(|c| c != code);
+                                        if on { v.push(code.to_string()); }
+                                        set(d, v);
+                                    });
+                                }
+                            />
+                            <label for=id>{text}</label>
+                        </span>
+                    }
+                }).collect_view()}
+            </div>
+            <p class="field-error" id=format!("{base}-error") aria-live="polite">{move || error.get()}</p>
+        </fieldset>
+    }
+    .into_any()
+}
+
+/// The fields of a case, grouped as a referral letter is. `reason` appears when editing.
+#[component]
+pub fn CaseFields(form: FormState) -> impl IntoView {
+    let missing = form.missing();
+    view! {
+        <div class="case-form-layout">
+            <div class="case-form-main">
+                <fieldset class="panel">
+                    <legend>"Patient"</legend>
+                    <div class="grid-form">
+                        <TextInput form field="patient.mrn" label="MRN" required=true get=|d| d.patient.mrn.clone() set=|d, v| d.patient.mrn = v />
+                        <TextInput form field="patient.name" label="Name" required=true autocomplete="off" get=|d| d.patient.name.clone() set=|d, v| d.patient.name = v />
+                        <TextInput form field="patient.birth_date" label="Birth date" kind="date" required=true get=|d| d.patient.birth_date.clone() set=|d, v| d.patient.birth_date = v />
+                        <CodeSelect form field="patient.sex" label="Sex" empty="— choose —" options=codes_of(Sex::ALL, Sex::code, Sex::label)
+                            get=|d| Some(d.patient.sex.clone()).filter(|s| !s.is_empty()) set=|d, v| d.patient.sex = v.unwrap_or_default() />
+                    </div>
+                </fieldset>
+                <fieldset class="panel">
+                    <legend>"Referral"</legend>
+                    <div class="grid-form">
+                        <TextInput form field="referring_clinician" label="Referring clinician" get=|d| d.referring_clinician.clone() set=|d, v| d.referring_clinician = v />
+                    </div>
+                    <TextArea form field="question" label="Question to the board" rows=2 get=|d| d.question.clone() set=|d, v| d.question = v />
+                </fieldset>
+                <fieldset class="panel">
+                    <legend>"Primary tumour and pathology"</legend>
+                    <div class="grid-form">
+                        <CodeSelect form field="tumor.primary_site" label="Primary site" options=codes_of(PrimarySite::ALL, PrimarySite::code, PrimarySite::label)
+                            get=|d| d.tumor.primary_site.clone() set=|d, v| d.tumor.primary_site = v />
+                        <CodeSelect form field="tumor.gastric_type" label="Gastric type (stomach only)" options=codes_of(GastricType::ALL, GastricType::code, GastricType::label)
+                            get=|d| d.tumor.gastric_type.clone() set=|d, v| d.tumor.gastric_type = v />
+                        <CodeSelect form field="tumor.differentiation" label="Differentiation" options=codes_of(Differentiation::ALL, Differentiation::code, Differentiation::label)
+                            get=|d| d.tumor.differentiation.clone() set=|d, v| d.tumor.differentiation = v />
+                        <CodeSelect form field="tumor.grade" label="Grade (WHO 2019)" options=codes_of(Grade::ALL, Grade::code, Grade::label)
+                            hint="GEP: G1 Ki-67 < 3 %, G2 3–20 %, G3 > 20 %. Lung/thymus: typical = G1, atypical = G2."
+                            get=|d| d.tumor.grade.clone() set=|d, v| d.tumor.grade = v />
+                        <NumberInput form field="tumor.ki67_percent" label="Ki-67 (%)" get=|d| d.tumor.ki67_percent set=|d, v| d.tumor.ki67_percent = v />
+                        <NumberInput form field="tumor.tumor_size_mm" label="Largest diameter (mm)" get=|d| d.tumor.tumor_size_mm set=|d, v| d.tumor.tumor_size_mm = v />
+                    </div>
+                </fieldset>
+                <fieldset class="panel">
+                    <legend>"Stage"</legend>
+                    <div class="grid-form">
+                        <CodeSelect form field="tumor.t_stage" label="T" options=codes_of(TStage::ALL, TStage::code, TStage::label) get=|d| d.tumor.t_stage.clone() set=|d, v| d.tumor.t_stage = v />
+                        <CodeSelect form field="tumor.n_stage" label="N" options=codes_of(NStage::ALL, NStage::code, NStage::label) get=|d| d.tumor.n_stage.clone() set=|d, v| d.tumor.n_stage = v />
+                        <CodeSelect form field="tumor.m_stage" label="M" options=codes_of(MStage::ALL, MStage::code, MStage::label) get=|d| d.tumor.m_stage.clone() set=|d, v| d.tumor.m_stage = v />
+                        <CodeSelect form field="tumor.liver_burden" label="Liver burden" options=codes_of(LiverBurden::ALL, LiverBurden::code, LiverBurden::label)
+                            get=|d| d.tumor.liver_burden.clone() set=|d, v| d.tumor.liver_burden = v />
+                    </div>
+                    <MultiCheck form field="tumor.metastatic_sites" legend="Metastatic sites (empty when M0)" options=codes_of(MetastaticSite::ALL, MetastaticSite::code, MetastaticSite::label)
+                        get=|d| d.tumor.metastatic_sites.clone() set=|d, v| d.tumor.metastatic_sites = v />
+                    <div class="grid-form">
+                        <NumberInput form field="tumor.liver_lesion_count" label="Number of liver lesions" step="1" get=|d| d.tumor.liver_lesion_count set=|d, v| d.tumor.liver_lesion_count = v />
+                        <NumberInput form field="tumor.liver_max_lesion_mm" label="Largest liver lesion (mm)" get=|d| d.tumor.liver_max_lesion_mm set=|d, v| d.tumor.liver_max_lesion_mm = v />
+                        <TriState form field="tumor.primary_resectable" label="Primary resectable" get=|d| d.tumor.primary_resectable set=|d, v| d.tumor.primary_resectable = v />
+                        <CodeSelect form field="tumor.tumor_burden" label="Tumour burden" options=codes_of(TumorBurden::ALL, TumorBurden::code, TumorBurden::label)
+                            get=|d| d.tumor.tumor_burden.clone() set=|d, v| d.tumor.tumor_burden = v />
+                    </div>
+                </fieldset>
+                <fieldset class="panel">
+                    <legend>"Function and imaging"</legend>
+                    <div class="grid-form">
+                        <CodeSelect form field="tumor.functional_syndrome" label="Functional status" options=codes_of(FunctionalSyndrome::ALL, FunctionalSyndrome::code, FunctionalSyndrome::label)
+                            get=|d| d.tumor.functional_syndrome.clone() set=|d, v| d.tumor.functional_syndrome = v />
+                        <CodeSelect form field="tumor.sstr_imaging" label="SSTR imaging (PET or scintigraphy)" options=codes_of(SstrImaging::ALL, SstrImaging::code, SstrImaging::label)
+                            get=|d| d.tumor.sstr_imaging.clone() set=|d, v| d.tumor.sstr_imaging = v />
+                        <CodeSelect form field="tumor.mibg_avid" label="MIBG avid" options=codes_of(MibgAvid::ALL, MibgAvid::code, MibgAvid::label)
+                            get=|d| d.tumor.mibg_avid.clone() set=|d, v| d.tumor.mibg_avid = v />
+                    </div>
+                    <div class="checks">
+                        <Check form field="tumor.hormonal_symptoms" label="Symptoms of hormone excess now" get=|d| d.tumor.hormonal_symptoms set=|d, v| d.tumor.hormonal_symptoms = v />
+                        <Check form field="tumor.hormonal_symptoms_refractory" label="Symptoms persist despite medical control" get=|d| d.tumor.hormonal_symptoms_refractory set=|d, v| d.tumor.hormonal_symptoms_refractory = v />
+                        <Check form field="tumor.men1" label="MEN1" get=|d| d.tumor.men1 set=|d, v| d.tumor.men1 = v />
+                    </div>
+                </fieldset>
+                <fieldset class="panel">
+                    <legend>"Performance status and symptoms"</legend>
+                    <div class="grid-form">
+                        <CodeSelect form field="tumor.ecog" label="ECOG performance status"
+                            options=vec![("0", "0 — fully active"), ("1", "1 — restricted in strenuous activity"), ("2", "2 — ambulatory, no work"), ("3", "3 — limited self-care"), ("4", "4 — completely disabled")]
+                            get=|d| d.tumor.ecog.map(|e| crate::domain::tumor::trim_number(e)) set=|d, v| d.tumor.ecog = v.and_then(|s| s.parse().ok()) />
+                    </div>
+                    <div class="checks">
+                        <Check form field="tumor.bone_pain" label="Pain from bone metastases" get=|d| d.tumor.bone_pain set=|d, v| d.tumor.bone_pain = v />
+                    </div>
+                </fieldset>
+                <fieldset class="panel">
+                    <legend>"Treatment so far"</legend>
+                    <MultiCheck form field="tumor.prior_treatments" legend="Treatments already given" options=codes_of(OptionCode::ALL, OptionCode::code, OptionCode::label)
+                        get=|d| d.tumor.prior_treatments.clone() set=|d, v| d.tumor.prior_treatments = v />
+                    <div class="checks">
+                        <Check form field="tumor.progression_on_prior" label="Progression on the most recent treatment" get=|d| d.tumor.progression_on_prior set=|d, v| d.tumor.progression_on_prior = v />
+                    </div>
+                    <div class="grid-form">
+                        <CodeSelect form field="tumor.resection_margin" label="Resection margin" options=codes_of(ResectionMargin::ALL, ResectionMargin::code, ResectionMargin::label)
+                            get=|d| d.tumor.resection_margin.clone() set=|d, v| d.tumor.resection_margin = v />
+                        <TriState form field="tumor.lymphovascular_invasion" label="Lymphovascular invasion" get=|d| d.tumor.lymphovascular_invasion set=|d, v| d.tumor.lymphovascular_invasion = v />
+                        <TriState form field="tumor.ampullary" label="Ampullary (duodenum)" get=|d| d.tumor.ampullary set=|d, v| d.tumor.ampullary = v />
+                    </div>
+                </fieldset>
+                <fieldset class="panel">
+                    <legend>"History"</legend>
+                    <TextArea form field="history" label="Clinical history" get=|d| d.history.clone() set=|d, v| d.history = v />
+                    <TextArea form field="comorbidities" label="Comorbidities" rows=3 get=|d| d.comorbidities.clone() set=|d, v| d.comorbidities = v />
+                </fieldset>
+            </div>
+            <aside class="case-form-side" aria-label="Completeness">
+                <div class="panel sticky">
+                    <h2>"Before the board"</h2>
+                    {move || {
+                        let m = missing.get();
+                        if m.is_empty() {
+                            view! { <p class="notice ok" data-testid="form-complete">"Everything the board needs is recorded."</p> }.into_any()
+                        } else {
+                            view! {
+                                <p>"Still missing:"</p>
+                                <ul class="missing" data-testid="form-missing">{m.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
+                                <p class="hint">"A draft can be saved without these."</p>
+                            }.into_any()
+                        }
+                    }}
+                </div>
+            </aside>
+        </div>
+    }
+}

@@ -1,0 +1,59 @@
+//! A new case. A coordinator can fill it in within two minutes: native controls, the tab
+//! order of a referral letter, nothing required but the patient for a draft.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_navigate;
+
+use crate::api::cases::CreateCase;
+use crate::components::case_form::{CaseFields, FormState};
+use crate::components::session::RequireLogin;
+use crate::domain::case::CaseInput;
+use crate::domain::role::Action;
+
+#[component]
+pub fn NewCasePage() -> impl IntoView {
+    view! {
+        <Title text="New case" />
+        <RequireLogin action=Action::CreateCase>
+            <NewCaseForm />
+        </RequireLogin>
+    }
+}
+
+#[component]
+fn NewCaseForm() -> impl IntoView {
+    let form = FormState::new(CaseInput::default());
+    let create = ServerAction::<CreateCase>::new();
+    let navigate = use_navigate();
+    Effect::new(move || match create.value().get() {
+        Some(Ok(record)) => navigate(&format!("/cases/{}", record.id), Default::default()),
+        Some(Err(e)) => form.show_server_error(&e),
+        None => {}
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        form.submitted.set(true);
+        if form.is_valid() {
+            create.dispatch(CreateCase { input: form.data.get_untracked() });
+        }
+    };
+    view! {
+        <h1>"New case"</h1>
+        <form on:submit=submit novalidate>
+            <CaseFields form />
+            <div class="form-actions">
+                {move || create.value().get().and_then(|r| r.err()).filter(|e| e.fields().is_none()).map(|e| view! {
+                    <p class="notice bad" role="alert">{e.to_string()}</p>
+                })}
+                {move || (form.submitted.get() && !form.is_valid()).then(|| view! {
+                    <p class="notice bad" role="alert" data-testid="form-invalid">"Some fields need attention: see the messages next to them."</p>
+                })}
+                <button type="submit" disabled=move || create.pending().get()>
+                    {move || if create.pending().get() { "Saving…" } else { "Create case (draft)" }}
+                </button>
+                <a class="button secondary" href="/cases">"Cancel"</a>
+            </div>
+        </form>
+    }
+}

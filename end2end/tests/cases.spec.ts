@@ -1,0 +1,137 @@
+import { test, expect, Page } from "@playwright/test";
+import { expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
+
+async function fillNewCase(page: Page, mrn: string) {
+  await page.getByLabel("MRN").fill(mrn);
+  await page.getByLabel("Name", { exact: true }).fill("Testa Browserova");
+  await page.getByLabel("Birth date").fill("1970-02-03");
+  await page.getByLabel("Sex").selectOption("female");
+  await page.getByLabel("Question to the board").fill("Resection or surveillance?");
+  await page.getByLabel("Primary site").selectOption("pancreas");
+  await page.getByLabel("Differentiation").selectOption("well");
+  await page.getByLabel("Ki-67 (%)").fill("6");
+  await page.getByLabel("Largest diameter (mm)").fill("35");
+  await page.getByLabel("T", { exact: true }).selectOption("T2");
+  await page.getByLabel("N", { exact: true }).selectOption("N0");
+  await page.getByLabel("M", { exact: true }).selectOption("M0");
+  await page.getByLabel("Functional status").selectOption("none");
+  await page.getByLabel("SSTR imaging (PET or scintigraphy)").selectOption("positive");
+  await page.getByLabel("ECOG performance status").selectOption("0");
+}
+
+test("a coordinator creates a case, meets a field error, fixes it, saves, edits and reads the history", async ({ page }) => {
+  const errors = watchConsole(page);
+  await loginAs(page, "coordinator", "/cases");
+  await expect(page.getByTestId("case-table")).toContainText("Demo-Holm");
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "New case" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "New case" })).toBeVisible();
+  await waitForHydration(page);
+  await expectAccessible(page);
+
+  const started = Date.now();
+  await fillNewCase(page, "E2E-1001");
+  // A contradiction: grade G1 with Ki-67 6 % (WHO 2019) shows next to the field while typing.
+  await page.getByLabel("Grade (WHO 2019)").selectOption("G1");
+  const gradeError = page.locator("#f-tumor-grade-error");
+  await expect(gradeError).toContainText("below 3 %");
+  await expect(page.getByLabel("Grade (WHO 2019)")).toHaveAttribute("aria-invalid", "true");
+  await page.getByRole("button", { name: "Create case (draft)" }).click();
+  await expect(page.getByTestId("form-invalid")).toBeVisible();
+  await expect(page).toHaveURL(/\/cases\/new$/);
+  // Fix it.
+  await page.getByLabel("Grade (WHO 2019)").selectOption("G2");
+  await expect(gradeError).toBeEmpty();
+  await expect(page.getByTestId("form-complete")).toBeVisible();
+  await page.getByRole("button", { name: "Create case (draft)" }).click();
+  await expect(page).toHaveURL(/\/cases\/[0-9a-f-]{36}$/);
+  console.log(`new case filled and saved in ${((Date.now() - started) / 1000).toFixed(1)} s of scripted typing`);
+  await expect(page.getByTestId("case-summary")).toHaveText("pNET G2 (Ki-67 6 %), T2 N0 M0, non-functioning, SSTR+, ECOG 0");
+  await expect(page.getByTestId("case-complete")).toBeVisible();
+  await waitForHydration(page);
+  await expectAccessible(page);
+  expect(page.url()).not.toContain("E2E-1001");
+
+  // Edit: change Ki-67 and the ECOG, with a reason.
+  await page.getByRole("button", { name: "Edit case" }).click();
+  await page.getByLabel("Ki-67 (%)").fill("12");
+  await page.getByLabel("ECOG performance status").selectOption("1");
+  await page.getByLabel("Reason for the change (optional)").fill("Revised pathology");
+  await page.getByRole("button", { name: "Save as version 2" }).click();
+  await expect(page.getByTestId("case-summary")).toHaveText("pNET G2 (Ki-67 12 %), T2 N0 M0, non-functioning, SSTR+, ECOG 1");
+  await expect(page.getByTestId("case-version")).toHaveText("2");
+  const history = page.getByTestId("versions");
+  await expect(history).toContainText("Version 2");
+  await expect(history).toContainText("Revised pathology");
+  await expect(history.locator("table.changes").first()).toContainText("Ki-67 %");
+  await expect(history).toContainText("Case created.");
+
+  // Ready for the board.
+  await page.getByRole("button", { name: "Mark ready for the board" }).click();
+  await expect(page.locator(".case-meta .badge")).toHaveText("Ready for the board");
+  expect(errors).toEqual([]);
+});
+
+test("an incomplete case cannot be marked ready and says what is missing", async ({ page }) => {
+  await loginAs(page, "coordinator", "/cases/new");
+  await page.getByLabel("MRN").fill("E2E-2002");
+  await page.getByLabel("Name", { exact: true }).fill("Draft Person");
+  await page.getByLabel("Birth date").fill("1960-01-01");
+  await page.getByLabel("Sex").selectOption("male");
+  await expect(page.getByTestId("form-missing")).toContainText("the primary site");
+  await page.getByRole("button", { name: "Create case (draft)" }).click();
+  await expect(page).toHaveURL(/\/cases\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId("case-missing")).toContainText("the ECOG performance status");
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Mark ready for the board" }).click();
+  await expect(page.getByRole("alert")).toContainText("record the question to the board");
+});
+
+test("a stale save shows what changed meanwhile instead of overwriting it", async ({ page, browser }) => {
+  await loginAs(page, "coordinator", "/cases");
+  await page.getByRole("link", { name: "Ruth Demo-Meyer" }).click();
+  await waitForHydration(page);
+  const url = page.url();
+  await page.getByRole("button", { name: "Edit case" }).click();
+  await page.getByLabel("Largest diameter (mm)").fill("8");
+
+  // Meanwhile a surgeon saves another change.
+  const other = await browser.newPage();
+  await loginAs(other, "surgeon", new URL(url).pathname);
+  await other.getByRole("button", { name: "Edit case" }).click();
+  await other.getByLabel("Question to the board").fill("Endoscopic resection: EMR or ESD?");
+  await other.getByRole("button", { name: /Save as version/ }).click();
+  await expect(other.getByTestId("versions")).toContainText("Dr Samir Haddad");
+  await other.close();
+
+  await page.getByRole("button", { name: /Save as version/ }).click();
+  const conflict = page.getByTestId("conflict");
+  await expect(conflict).toContainText("Someone saved this case while you were editing");
+  await expect(conflict).toContainText("Endoscopic resection: EMR or ESD?");
+  await expectAccessible(page);
+  await page.getByRole("button", { name: /Keep my edits on top of version/ }).click();
+  // The other change must be kept too: bring it into the form before saving again.
+  await page.getByLabel("Question to the board").fill("Endoscopic resection: EMR or ESD?");
+  await page.getByRole("button", { name: /Save as version/ }).click();
+  await expect(page.getByTestId("case-summary")).toContainText("rectal NET G1 (Ki-67 1 %)");
+  await expect(page.getByTestId("versions")).toContainText("Size (mm)");
+});
+
+test("search by name travels in the body, and filters narrow the list", async ({ page }) => {
+  const requests: string[] = [];
+  page.on("request", (r) => requests.push(r.url()));
+  await loginAs(page, "oncologist", "/cases");
+  await page.getByLabel("Name or MRN").fill("Demo-Wolf");
+  await page.getByRole("button", { name: "Search" }).click();
+  const table = page.getByTestId("case-table");
+  await expect(table.locator("tbody tr")).toHaveCount(1);
+  await expect(table).toContainText("Hanna Demo-Wolf");
+  expect(requests.filter((u) => u.includes("Demo-Wolf"))).toEqual([]);
+  await page.getByLabel("Name or MRN").fill("");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByLabel("Stage").selectOption("metastatic");
+  await expect(table).toContainText("Demo-Kron");
+  await expect(table).not.toContainText("Demo-Holm");
+  // A clinician may not create cases? They may: the button is there.
+  await expect(page.getByRole("link", { name: "New case" })).toBeVisible();
+});
