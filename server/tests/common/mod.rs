@@ -38,9 +38,13 @@ impl TestDb {
         std::thread::spawn(move || {
             tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move {
                 sqlx::any::install_default_drivers();
-                let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("connect to the test PostgreSQL server");
+                let mut conn =
+                    sqlx::AnyConnection::connect(&admin).await.expect("connect to the test PostgreSQL server");
                 // The name is generated here (hex digits only), never taken from input.
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {create}"))).execute(&mut conn).await.expect("create test database");
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {create}")))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
             })
         })
         .join()
