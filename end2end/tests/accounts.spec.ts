@@ -108,3 +108,20 @@ test("a user changes their own password with the current one", async ({ page }) 
   await page.getByRole("button", { name: "Change password" }).click();
   await expect(page.getByRole("status")).toContainText("Your password was changed");
 });
+
+test("the idle warning appears before the timeout, 'Stay logged in' keeps the session, and time-out leads to login", async ({ page }) => {
+  await page.clock.install();
+  await loginAs(page, "radiologist", "/cases");
+  await expect(page.getByRole("alertdialog")).toHaveCount(0);
+  // 14 minutes without activity: the 15-minute idle timeout is 1 minute away.
+  await page.clock.fastForward("14:00");
+  const warning = page.getByRole("alertdialog");
+  await expect(warning).toContainText("you will be logged out in");
+  await expectAccessible(page);
+  await warning.getByRole("button", { name: "Stay logged in" }).click();
+  await expect(page.getByRole("alertdialog")).toHaveCount(0);
+  // Idle again past the timeout: the page goes to the login page, which brings the user back.
+  await page.clock.fastForward("16:00");
+  await expect(page).toHaveURL(/\/login\?expired=1&next=\/cases$/);
+  await expect(page.getByTestId("login-message")).toContainText("logged out after a period of inactivity");
+});

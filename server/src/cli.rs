@@ -14,6 +14,13 @@ pub enum Command {
     },
     Demo,
     AuditVerify,
+    Backup {
+        file: String,
+    },
+    Restore {
+        file: String,
+        force: bool,
+    },
 }
 
 pub const USAGE: &str = "\
@@ -27,6 +34,12 @@ Commands:
   demo             load the demo board and print its logins (idempotent; passwords are
                    generated anew each time unless TUMORBOARD_DEMO_PASSWORD is set)
   audit verify     check the audit log's hash chain; exits 1 naming the first bad row
+  backup FILE      online, consistent backup of the running database into FILE
+                   (SQLite: VACUUM INTO; PostgreSQL: pg_dump custom format)
+  restore FILE [--force]
+                   check FILE and restore it into DATABASE_URL; stop every instance first.
+                   An existing SQLite file is kept beside it as *.before-restore-<time>;
+                   a non-empty target is only replaced with --force
   help             show this text
 
 Configuration (environment):
@@ -47,6 +60,12 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         ["help" | "--help" | "-h"] => Ok(Command::Help),
         ["demo"] => Ok(Command::Demo),
         ["audit", "verify"] => Ok(Command::AuditVerify),
+        ["backup", file] => Ok(Command::Backup { file: file.to_string() }),
+        ["restore", file] => Ok(Command::Restore { file: file.to_string(), force: false }),
+        ["restore", file, "--force"] | ["restore", "--force", file] => {
+            Ok(Command::Restore { file: file.to_string(), force: true })
+        }
+        ["backup" | "restore", ..] => Err("backup and restore take one FILE (restore also --force)".to_string()),
         ["user", "add", rest @ ..] => parse_user_add(rest),
         [other, ..] => Err(format!("unknown command {other:?}")),
     }

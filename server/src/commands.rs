@@ -86,3 +86,36 @@ pub async fn audit_verify(state: &AppState) -> ExitCode {
         }
     }
 }
+
+/// `tumorboard backup FILE`
+pub async fn backup(state: &AppState, file: &str) -> ExitCode {
+    let started = std::time::Instant::now();
+    match app::ssr::backup::backup(&state.db, &state.config.database_url, std::path::Path::new(file)).await {
+        Ok(()) => {
+            let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+            println!("backup written to {file} ({size} bytes, {:.1} s)", started.elapsed().as_secs_f64());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("tumorboard: backup failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `tumorboard restore FILE [--force]`
+pub async fn restore(url: &str, file: &str, force: bool) -> ExitCode {
+    match app::ssr::backup::restore(url, std::path::Path::new(file), force).await {
+        Ok(fp) => {
+            println!(
+                "restored {file}: {} users, {} cases, {} case versions, {} audit rows; audit chain verified",
+                fp.users, fp.cases, fp.case_versions, fp.audit_rows
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("tumorboard: restore failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

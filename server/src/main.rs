@@ -38,6 +38,17 @@ async fn main() -> ExitCode {
             let Some(state) = open_state().await else { return ExitCode::FAILURE };
             commands::demo(&state).await
         }
+        Command::Backup { file } => {
+            let Some(state) = open_state().await else { return ExitCode::FAILURE };
+            commands::backup(&state, &file).await
+        }
+        Command::Restore { file, force } => {
+            let config = match Config::from_env() {
+                Ok(c) => c,
+                Err(e) => return fail(e),
+            };
+            commands::restore(&config.database_url, &file, force).await
+        }
         Command::AuditVerify => {
             let Some(state) = open_state().await else { return ExitCode::FAILURE };
             commands::audit_verify(&state).await

@@ -127,3 +127,24 @@ fn unknown_commands_print_usage_and_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Usage: tumorboard"));
 }
+
+#[test]
+fn backup_and_restore_round_trip_through_the_command_line() {
+    let (dir, url) = temp_db();
+    assert!(tumorboard(&url, &["demo"], None).status.success());
+    let file = dir.path().join("nightly.tbk");
+    let out = tumorboard(&url, &["backup", file.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("backup written"));
+    // Restoring over the live database needs --force …
+    let out = tumorboard(&url, &["restore", file.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    // … into a new place it just works, and says what it restored.
+    let other = format!("sqlite://{}/restored.db", dir.path().display());
+    let out = tumorboard(&other, &["restore", file.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("13 cases") && text.contains("audit chain verified"), "{text}");
+    assert!(tumorboard(&other, &["audit", "verify"], None).status.success());
+}
