@@ -4,6 +4,7 @@ pub mod audit;
 pub mod case;
 pub mod codes;
 pub mod password;
+pub mod proposer;
 pub mod role;
 pub mod tumor;
 pub mod user;
