@@ -77,7 +77,12 @@ start_postgres() {
     PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
   fi
   PG_DIR="$(mktemp -d /tmp/tumorboard-pg.XXXXXX)"
-  local port="${TB_PG_PORT:-55432}"
+  local port="${TB_PG_PORT:-}"
+  if [ -z "$port" ]; then
+    # The first free port from 55432 on (a cluster left running elsewhere must not matter).
+    port=55432
+    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  fi
   # initdb refuses to run as root: the cluster belongs to the postgres user.
   if [ "$(id -u)" = 0 ]; then
     chown postgres: "$PG_DIR"

@@ -135,3 +135,34 @@ test("search by name travels in the body, and filters narrow the list", async ({
   // A clinician may not create cases? They may: the button is there.
   await expect(page.getByRole("link", { name: "New case" })).toBeVisible();
 });
+
+test("the case page shows the proposed options as options, and the editor previews them live", async ({ page }) => {
+  const errors = watchConsole(page);
+  await loginAs(page, "oncologist", "/cases");
+  await page.getByRole("link", { name: "Ingrid Demo-Holm" }).click();
+  const panel = page.getByTestId("proposal");
+  await expect(panel.getByRole("heading", { name: "Options for the board to consider" })).toBeVisible();
+  await expect(panel).toContainText("These are options, not a decision: the board decides.");
+  await expect(panel.locator("li.option").first()).toHaveAttribute("data-code", "surgery_curative");
+  await expect(panel.locator("li.option").first()).toContainText("ENETS-NF-pNET-23");
+  await waitForHydration(page);
+  await expectAccessible(page);
+
+  // While editing, the options follow the fields: metastatic disease with Ki-67 15 % in the
+  // pancreas puts chemotherapy first (C7), before anything is saved.
+  const version = Number(await page.getByTestId("case-version").textContent());
+  await page.getByRole("button", { name: "Edit case" }).click();
+  const preview = page.getByTestId("proposal");
+  await expect(preview).toContainText("Live preview");
+  await page.getByLabel("M", { exact: true }).selectOption("M1");
+  await page.getByLabel("Liver", { exact: true }).check();
+  await page.getByLabel("Liver burden").selectOption("unresectable");
+  await page.getByLabel("Ki-67 (%)").fill("15");
+  await expect(preview.locator("li.option").first()).toHaveAttribute("data-code", "chemotherapy");
+  await expect(preview).not.toContainText("Curative surgery");
+  await page.getByRole("button", { name: /Save as version/ }).click();
+  const stored = page.getByTestId("proposal");
+  await expect(stored).toContainText(`Computed for version ${version + 1}`);
+  await expect(stored.locator("li.option").first()).toHaveAttribute("data-code", "chemotherapy");
+  expect(errors).toEqual([]);
+});

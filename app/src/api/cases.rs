@@ -48,3 +48,10 @@ pub async fn case_history(id: String) -> Result<Vec<CaseVersion>, AppError> {
     let (state, session) = crate::ssr::request::authenticated().await?;
     crate::ssr::cases::history(&state, &session, &id).await
 }
+
+/// The proposal stored with the case's current tumor data.
+#[server(endpoint = "cases/proposal", prefix = "/sfn", input = Json)]
+pub async fn case_proposal(id: String) -> Result<crate::domain::case::StoredProposal, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::cases::proposal(&state, &session, &id).await
+}

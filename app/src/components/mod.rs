@@ -3,4 +3,5 @@
 pub mod case_form;
 pub mod errors;
 pub mod layout;
+pub mod proposal;
 pub mod session;

@@ -284,6 +284,17 @@ pub fn stage_group(t: &Tumor) -> Option<&'static str> {
     }
 }
 
+/// The stored proposal of a case version.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredProposal {
+    pub case_id: String,
+    /// The case version whose tumor fields it was computed from.
+    pub case_version: i64,
+    pub computed_at: String,
+    #[serde(flatten)]
+    pub proposal: super::proposer::Proposal,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

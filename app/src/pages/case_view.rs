@@ -6,11 +6,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::cases::{CaseRecord, CaseVersion, SetCaseStatus, UpdateCase, case_history, get_case};
+use crate::api::cases::{CaseRecord, CaseVersion, SetCaseStatus, UpdateCase, case_history, case_proposal, get_case};
+use crate::components::case_form::today;
 use crate::components::case_form::{CaseFields, FormState};
+use crate::components::proposal::ProposalPanel;
 use crate::components::session::{RequireLogin, use_session};
 use crate::domain::case::{CaseInput, FieldChange, field_changes};
 use crate::domain::codes::CaseStatus;
+use crate::domain::proposer::propose;
 use crate::domain::role::{Action, can};
 use crate::error::AppError;
 use crate::pages::cases::StatusBadge;
@@ -96,14 +99,19 @@ fn CaseView() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let refresh = RwSignal::new(0u32);
+    // Every resource of the page is created here, up front: a resource created inside another
+    // one's Suspend can resolve after the server has sent the page, and the browser then
+    // renders something else than the server did (a hydration panic, seen in testing).
     let case = Resource::new(move || (id(), refresh.get()), |(id, _)| get_case(id));
+    let proposal = Resource::new(move || (id(), refresh.get()), |(id, _)| case_proposal(id));
+    let history = Resource::new(move || (id(), refresh.get()), |(id, _)| case_history(id));
     let session = use_session();
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading the case…"</p> }>
             {move || Suspend::new(async move {
                 let may_edit = matches!(session.await, Ok(Some(ref i)) if can(i.me.role, Action::EditCase));
                 match case.await {
-                    Ok(record) => view! { <CaseDetail record may_edit refresh /> }.into_any(),
+                    Ok(record) => view! { <CaseDetail record may_edit refresh proposal history /> }.into_any(),
                     Err(AppError::NotFound) => view! {
                         <section class="panel"><h1>"Case not found"</h1><p>"There is no case at this address. "<a href="/cases">"Back to the case list"</a></p></section>
                     }.into_any(),
@@ -115,7 +123,13 @@ fn CaseView() -> impl IntoView {
 }
 
 #[component]
-fn CaseDetail(record: CaseRecord, may_edit: bool, refresh: RwSignal<u32>) -> impl IntoView {
+fn CaseDetail(
+    record: CaseRecord,
+    may_edit: bool,
+    refresh: RwSignal<u32>,
+    proposal: Resource<Result<crate::domain::case::StoredProposal, AppError>>,
+    history: Resource<Result<Vec<CaseVersion>, AppError>>,
+) -> impl IntoView {
     let editing = RwSignal::new(false);
     let status = ServerAction::<SetCaseStatus>::new();
     Effect::new(move || {
@@ -181,6 +195,7 @@ fn CaseDetail(record: CaseRecord, may_edit: bool, refresh: RwSignal<u32>) -> imp
                 </div>
             })}
         </section>
+        <StoredProposalPanel proposal editing />
         {
             let record = record.clone();
             move || if editing.get() {
@@ -189,7 +204,29 @@ fn CaseDetail(record: CaseRecord, may_edit: bool, refresh: RwSignal<u32>) -> imp
                 view! { <CaseDetails content=record.content.clone() /> }.into_any()
             }
         }
-        <CaseHistory id=record.id.clone() refresh />
+        <CaseHistory history />
+    }
+}
+
+/// The proposal stored with the current tumor data (hidden while editing: the editor shows a
+/// live preview instead).
+#[component]
+fn StoredProposalPanel(
+    proposal: Resource<Result<crate::domain::case::StoredProposal, AppError>>,
+    editing: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <Transition fallback=|| view! { <p aria-busy="true">"Loading the proposed options…"</p> }>
+            {move || Suspend::new(async move {
+                let p = proposal.await;
+                (!editing.get()).then(|| match p {
+                    Ok(stored) => view! {
+                        <ProposalPanel proposal=stored.proposal note=format!("Computed for version {} of this case.", stored.case_version) />
+                    }.into_any(),
+                    Err(e) => view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any(),
+                })
+            })}
+        </Transition>
     }
 }
 
@@ -297,6 +334,9 @@ fn CaseEditor(record: CaseRecord, editing: RwSignal<bool>, refresh: RwSignal<u32
             })}
             <form on:submit=submit novalidate>
                 <CaseFields form />
+                {move || form.data.with(|d| d.parse(today()).ok()).map(|c| view! {
+                    <ProposalPanel proposal=propose(&c.tumor) note="Live preview for the fields above; it is stored when you save." />
+                })}
                 <div class="field">
                     <label for="edit-reason">"Reason for the change (optional)"</label>
                     <input id="edit-reason" type="text" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
@@ -315,8 +355,7 @@ fn CaseEditor(record: CaseRecord, editing: RwSignal<bool>, refresh: RwSignal<u32
 }
 
 #[component]
-fn CaseHistory(id: String, refresh: RwSignal<u32>) -> impl IntoView {
-    let history = Resource::new(move || (id.clone(), refresh.get()), |(id, _)| case_history(id));
+fn CaseHistory(history: Resource<Result<Vec<CaseVersion>, AppError>>) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="history-heading">
             <h2 id="history-heading">"History"</h2>

@@ -8,9 +8,11 @@ use super::audit::{self, Event, Outcome};
 use super::auth::{self, Session};
 use super::{AppState, new_id, now_text};
 use crate::domain::case::{
-    CaseContent, CaseFilter, CaseInput, CaseListItem, CaseRecord, CaseVersion, changed_fields, stage_group,
+    CaseContent, CaseFilter, CaseInput, CaseListItem, CaseRecord, CaseVersion, StoredProposal, changed_fields,
+    stage_group,
 };
 use crate::domain::codes::{CaseStatus, PrimarySite};
+use crate::domain::proposer::{Proposal, propose};
 use crate::domain::role::Action;
 use crate::error::{AppError, FieldErrorsBuilder};
 
@@ -197,6 +199,7 @@ pub async fn create(state: &AppState, session: &Session, input: &CaseInput) -> R
     .execute(&mut *tx)
     .await?;
     insert_version(&mut tx, &id, 1, &session.me.id, Some("created"), &[], CaseStatus::Draft, &stored).await?;
+    store_proposal(&mut tx, &id, 1, &propose(&content.tumor)).await?;
     audit::append(
         &mut tx,
         state.db.engine,
@@ -367,6 +370,10 @@ pub async fn update(
         return Err(AppError::PreconditionFailed { current: expected_version + 1 });
     }
     insert_version(&mut tx, id, next, &session.me.id, reason, &changed, current.status, &stored).await?;
+    // Whenever the tumor fields change, the proposal is recomputed and kept with this version.
+    if changed.iter().any(|f| f.starts_with("tumor.") || f == "patient.birth_date") {
+        store_proposal(&mut tx, id, next, &propose(&content.tumor)).await?;
+    }
     let detail = format!("version {next}; changed: {}", changed.join(", "));
     audit::append(
         &mut tx,
@@ -472,6 +479,55 @@ pub async fn set_status(
     .await?;
     tx.commit().await?;
     load(state, id).await
+}
+
+async fn store_proposal(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    case_id: &str,
+    version: i64,
+    p: &Proposal,
+) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO proposals (case_id, case_version, ruleset_version, computed_at, proposal) VALUES ($1, $2, $3, $4, $5)")
+        .bind(case_id)
+        .bind(version)
+        .bind(&p.ruleset_version)
+        .bind(now_text())
+        .bind(serde_json::to_string(p).map_err(|_| internal("serialise proposal"))?)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The proposal stored for the case's current tumor data (audited as a read of the case).
+pub async fn proposal(state: &AppState, session: &Session, id: &str) -> Result<StoredProposal, AppError> {
+    auth::require(state, session, Action::ReadCases, Some(id)).await?;
+    let row = sqlx::query(
+        "SELECT case_version, computed_at, proposal FROM proposals WHERE case_id = $1 ORDER BY case_version DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(&state.db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let proposal: Proposal = serde_json::from_str(&row.try_get::<String, _>("proposal")?)
+        .map_err(|_| internal("stored proposal is not valid JSON"))?;
+    audit::record(
+        &state.db,
+        &Event {
+            actor: &session.actor(),
+            action: "case.proposal",
+            case_id: Some(id),
+            target: None,
+            outcome: Outcome::Success,
+            detail: Some(&proposal.ruleset_version),
+        },
+    )
+    .await?;
+    Ok(StoredProposal {
+        case_id: id.to_string(),
+        case_version: row.try_get("case_version")?,
+        computed_at: row.try_get("computed_at")?,
+        proposal,
+    })
 }
 
 /// Every version of a case, newest first (audited).

@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod cases;
+mod proposals;
 
 use axum::Json;
 use axum::Router;
@@ -29,6 +30,8 @@ pub fn api_router() -> Router<AppState> {
         .route("/cases/search", post(cases::search))
         .route("/cases/{id}", get(cases::get).patch(cases::patch))
         .route("/cases/{id}/history", get(cases::history))
+        .route("/cases/{id}/proposal", get(proposals::for_case))
+        .route("/proposals", post(proposals::preview))
         .fallback(any(|| async { ApiError(AppError::NotFound) }))
 }
 

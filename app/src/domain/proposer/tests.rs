@@ -398,3 +398,174 @@ fn every_option_has_a_rationale_a_source_a_rule_and_ranks_run_from_one() {
         }
     }
 }
+
+// ---- the remaining rules, one test each ----------------------------------------------------------
+
+fn metastatic(extra: serde_json::Value) -> Tumor {
+    let mut v = serde_json::json!({"m_stage": "M1", "metastatic_sites": ["liver"], "liver_burden": "unresectable"});
+    for (k, val) in extra.as_object().unwrap() {
+        v[k] = val.clone();
+    }
+    with(v)
+}
+
+#[test]
+fn a6_sporadic_gastrinoma_ppi_then_resection() {
+    let p = propose(&with(serde_json::json!({"functional_syndrome": "gastrinoma", "hormonal_symptoms": true})));
+    assert_eq!(p.codes(), [HormoneControl, SurgeryCurative]);
+    assert!(p.options[0].rationale.contains("proton pump inhibitor"));
+}
+
+#[test]
+fn a7_men1_gastrinoma_is_controlled_medically_when_small() {
+    let p = propose(&with(serde_json::json!({"functional_syndrome": "gastrinoma", "men1": true, "tumor_size_mm": 12})));
+    assert_eq!(p.codes(), [HormoneControl, Surveillance]);
+    assert!(p.alternatives.iter().any(|a| a.topic == "MEN1 gastrinoma surgery"));
+}
+
+#[test]
+fn a8_vipoma_ssa_then_resection() {
+    let p = propose(&with(serde_json::json!({"functional_syndrome": "vipoma", "hormonal_symptoms": true})));
+    assert_eq!(p.codes(), [HormoneControl, SurgeryCurative]);
+}
+
+#[test]
+fn a10_small_appendiceal_net_after_appendectomy_needs_nothing_more() {
+    let t = with(
+        serde_json::json!({"primary_site": "appendix", "tumor_size_mm": 6, "grade": "G1", "ki67_percent": 1, "prior_treatments": ["surgery_curative"], "resection_margin": "R0"}),
+    );
+    assert_eq!(codes(&t), ["surveillance"]);
+}
+
+#[test]
+fn a11_appendiceal_net_1_to_2_cm_with_risk_factors_discusses_hemicolectomy() {
+    let t = with(
+        serde_json::json!({"primary_site": "appendix", "tumor_size_mm": 15, "prior_treatments": ["surgery_curative"], "lymphovascular_invasion": true}),
+    );
+    assert_eq!(codes(&t), ["surveillance", "surgery_curative"]);
+}
+
+#[test]
+fn a13_small_rectal_net_is_resected_endoscopically() {
+    let t = with(
+        serde_json::json!({"primary_site": "rectum", "tumor_size_mm": 6, "t_stage": "T1", "grade": "G1", "ki67_percent": 1}),
+    );
+    assert_eq!(codes(&t), ["endoscopic_resection"]);
+}
+
+#[test]
+fn a16_colonic_net_is_operated_like_adenocarcinoma() {
+    assert_eq!(codes(&with(serde_json::json!({"primary_site": "colon", "tumor_size_mm": 25}))), ["surgery_curative"]);
+}
+
+#[test]
+fn a18_type2_gastric_net_ppi_and_endoscopic_resection() {
+    let t = with(
+        serde_json::json!({"primary_site": "stomach", "gastric_type": "type2", "tumor_size_mm": 8, "t_stage": "T1", "grade": "G1", "ki67_percent": 1}),
+    );
+    assert_eq!(codes(&t), ["hormone_control", "endoscopic_resection"]);
+}
+
+#[test]
+fn a19_type3_gastric_net_over_1_cm_needs_gastrectomy() {
+    let t = with(serde_json::json!({"primary_site": "stomach", "gastric_type": "type3", "tumor_size_mm": 15}));
+    assert_eq!(codes(&t), ["surgery_curative"]);
+}
+
+#[test]
+fn a21_a22_lung_and_thymic_carcinoids_are_resected() {
+    assert_eq!(
+        codes(&with(serde_json::json!({"primary_site": "lung", "grade": "G2", "ki67_percent": 4}))),
+        ["surgery_curative"]
+    );
+    assert_eq!(codes(&with(serde_json::json!({"primary_site": "thymus"}))), ["surgery_curative"]);
+}
+
+#[test]
+fn b2_metastatic_carcinoid_syndrome_ssa_serves_both_roles() {
+    let p = propose(&metastatic(
+        serde_json::json!({"primary_site": "small_intestine", "functional_syndrome": "carcinoid_syndrome", "hormonal_symptoms": true, "grade": "G1", "ki67_percent": 2}),
+    ));
+    assert_eq!(&p.codes()[..2], [HormoneControl, SsaAntiproliferative]);
+}
+
+#[test]
+fn b5_refractory_symptoms_add_debulking_liver_directed_and_prrt() {
+    let p = propose(&metastatic(
+        serde_json::json!({"primary_site": "small_intestine", "functional_syndrome": "carcinoid_syndrome", "hormonal_symptoms": true,
+        "hormonal_symptoms_refractory": true, "prior_treatments": ["surgery_curative"]}),
+    ));
+    for c in [SurgeryDebulking, LiverEmbolization, Prrt] {
+        assert!(p.codes().contains(&c), "{c:?} in {:?}", p.codes());
+    }
+    assert!(p.warnings.iter().any(|w| w.contains("70-90 %")));
+}
+
+#[test]
+fn c2_low_burden_g1_si_net_may_be_watched() {
+    let t = metastatic(
+        serde_json::json!({"primary_site": "small_intestine", "grade": "G1", "ki67_percent": 1, "tumor_burden": "low", "prior_treatments": ["surgery_curative"]}),
+    );
+    assert_eq!(&codes(&t)[..2], ["ssa_antiproliferative", "surveillance"]);
+}
+
+#[test]
+fn c4_progressive_liver_dominant_disease_gets_embolization_after_the_systemic_line() {
+    let t = metastatic(
+        serde_json::json!({"primary_site": "small_intestine", "prior_treatments": ["ssa_antiproliferative"], "progression_on_prior": true,
+        "liver_lesion_count": 3, "liver_max_lesion_mm": 25}),
+    );
+    let c = codes(&t);
+    assert_eq!(&c[..4], ["prrt", "everolimus", "liver_embolization", "liver_ablation"]);
+}
+
+#[test]
+fn c5_netter2_first_line_prrt_for_ki67_10_to_55() {
+    let t = metastatic(serde_json::json!({"primary_site": "small_intestine", "ki67_percent": 15}));
+    assert_eq!(codes(&t)[0], "prrt");
+}
+
+#[test]
+fn c9_metastatic_si_net_with_primary_in_place_warns_about_obstruction() {
+    let p = propose(&metastatic(serde_json::json!({"primary_site": "small_intestine"})));
+    assert!(p.warnings.iter().any(|w| w.contains("Obstruction")));
+    assert!(!p.codes().contains(&SurgeryCurative), "C10");
+}
+
+#[test]
+fn d3_net_g3_gets_capecitabine_temozolomide_prrt_and_targeted_options() {
+    let t = metastatic(serde_json::json!({"grade": "G3", "ki67_percent": 30}));
+    assert_eq!(&codes(&t)[..4], ["chemotherapy", "prrt", "everolimus", "sunitinib"]);
+}
+
+#[test]
+fn e1_frail_nec_warns_that_chemotherapy_may_still_be_discussed() {
+    let p = propose(&metastatic(
+        serde_json::json!({"differentiation": "poor", "grade": "G3", "ki67_percent": 70, "ecog": 3}),
+    ));
+    assert!(!p.codes().contains(&Chemotherapy));
+    assert!(p.warnings.iter().any(|w| w.contains("may still be discussed")));
+}
+
+#[test]
+fn g1_trials_for_advanced_disease_but_not_for_localized_low_grade() {
+    assert_eq!(*codes(&metastatic(serde_json::json!({}))).last().unwrap(), "clinical_trial");
+    assert!(!codes(&with(serde_json::json!({}))).contains(&"clinical_trial"));
+}
+
+#[test]
+fn h3_5_a_therapy_given_without_progression_is_continued_after_new_options() {
+    let t = metastatic(
+        serde_json::json!({"primary_site": "small_intestine", "prior_treatments": ["surgery_curative", "ssa_antiproliferative"], "bone_pain": true,
+        "metastatic_sites": ["liver", "bone"]}),
+    );
+    assert_eq!(&codes(&t)[..2], ["external_beam_radiation", "ssa_antiproliferative"]);
+    let p = propose(&t);
+    assert!(p.options[1].rules.contains(&"H3.5".to_string()));
+}
+
+#[test]
+fn locally_unresectable_primary_is_treated_as_advanced_disease() {
+    let t = with(serde_json::json!({"primary_resectable": false, "ki67_percent": 15}));
+    assert_eq!(codes(&t)[0], "chemotherapy");
+}

@@ -1,0 +1,65 @@
+//! The proposal panel: ranked options with their reasons and sources, prerequisites, what
+//! would change the proposal, and where guidelines disagree. Worded as options for the board:
+//! the proposer proposes, the board decides.
+
+use leptos::prelude::*;
+
+use crate::domain::proposer::{Intent, Proposal};
+
+fn intent_label(i: Intent) -> &'static str {
+    match i {
+        Intent::Curative => "curative",
+        Intent::Palliative => "palliative",
+        Intent::Symptomatic => "symptomatic",
+        Intent::Prerequisite => "prerequisite",
+    }
+}
+
+/// `note` says where the proposal comes from (stored with version N, or a live preview).
+#[component]
+pub fn ProposalPanel(proposal: Proposal, #[prop(into)] note: String) -> impl IntoView {
+    let Proposal { ruleset_version, options, prerequisites, warnings, alternatives } = proposal;
+    view! {
+        <section class="panel proposal" aria-labelledby="proposal-heading" data-testid="proposal">
+            <h2 id="proposal-heading">"Options for the board to consider"</h2>
+            <p class="proposal-note">
+                "Suggested by Tumorboard's rule engine from the recorded tumour data (rule set "
+                <code>{ruleset_version}</code> "). " {note} " "
+                <strong>"These are options, not a decision: the board decides."</strong>
+            </p>
+            {if options.is_empty() {
+                view! { <p>"No option can be suggested from the data recorded so far."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="options">
+                        {options.into_iter().map(|o| view! {
+                            <li class="option" data-code=o.code.code()>
+                                <p class="option-head">
+                                    <strong>{o.code.label()}</strong>
+                                    " " <span class=format!("badge intent-{}", intent_label(o.intent))>{intent_label(o.intent)}</span>
+                                </p>
+                                <p class="option-why">{o.rationale}</p>
+                                <p class="option-sources">
+                                    "Sources: " {o.sources.join("; ")}
+                                    " · rules " {o.rules.join(", ")}
+                                </p>
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+            {(!prerequisites.is_empty()).then(|| view! {
+                <h3>"Order"</h3>
+                <ul>{prerequisites.into_iter().map(|p| view! { <li>{p.before.label()} " before " {p.option.label().to_lowercase()}</li> }).collect_view()}</ul>
+            })}
+            {(!warnings.is_empty()).then(|| view! {
+                <h3>"What would change these options"</h3>
+                <ul class="warnings" data-testid="proposal-warnings">{warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
+            })}
+            {(!alternatives.is_empty()).then(|| view! {
+                <h3>"Where guidelines disagree"</h3>
+                <ul>{alternatives.into_iter().map(|a| view! { <li><strong>{a.topic}</strong> ": " {a.positions.join(" / ")}</li> }).collect_view()}</ul>
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,18 @@
+import { test, expect } from "@playwright/test";
+import { loginAs, watchConsole } from "./helpers";
+
+// Regression: a resource created inside another resource's Suspend once resolved after the
+// server had sent the page, and the browser panicked while hydrating (2-4 of 13 case pages).
+// Every page, loaded directly (server-rendered, then hydrated), must become interactive.
+test("every page and every demo case hydrates when loaded directly", async ({ page }) => {
+  const errors = watchConsole(page);
+  await loginAs(page, "admin", "/cases");
+  await page.waitForSelector("table.cases a");
+  const cases = await page.$$eval("table.cases a", (as) => as.map((a) => a.getAttribute("href")!));
+  expect(cases.length).toBeGreaterThanOrEqual(12);
+  for (const path of ["/", "/cases", "/meetings", "/review", "/account", "/admin/users", ...cases]) {
+    await page.goto(path);
+    await page.waitForFunction(() => (window as any).__TB_HYDRATED === true, null, { timeout: 10_000 });
+  }
+  expect(errors).toEqual([]);
+});
