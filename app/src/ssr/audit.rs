@@ -64,6 +64,28 @@ pub struct Event<'a> {
     pub detail: Option<&'a str>,
 }
 
+impl<'a> Event<'a> {
+    /// An event with no case, target or detail; add them with the methods below.
+    pub fn new(actor: &'a Actor, action: &'a str, outcome: Outcome) -> Self {
+        Event { actor, action, case_id: None, target: None, outcome, detail: None }
+    }
+
+    pub fn case(mut self, case_id: &'a str) -> Self {
+        self.case_id = Some(case_id);
+        self
+    }
+
+    pub fn target(mut self, target: &'a str) -> Self {
+        self.target = Some(target);
+        self
+    }
+
+    pub fn detail(mut self, detail: &'a str) -> Self {
+        self.detail = Some(detail);
+        self
+    }
+}
+
 /// The hash of a row: SHA-256 over the previous hash and every field, each field prefixed by
 /// its length so that no two different rows can encode to the same bytes.
 pub fn row_hash(prev_hash: &str, r: &AuditRow) -> String {

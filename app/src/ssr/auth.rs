@@ -407,18 +407,7 @@ pub async fn login(
         Actor { username: Some(username.clone()), client_addr: Some(client_addr.to_string()), ..Actor::default() };
 
     if let Some(retry_after_secs) = throttled_for(&state.db, now, &username, client_addr).await? {
-        audit::record(
-            &state.db,
-            &Event {
-                actor: &anonymous,
-                action: "auth.login",
-                case_id: None,
-                target: None,
-                outcome: Outcome::Failure,
-                detail: Some("throttled"),
-            },
-        )
-        .await?;
+        audit::record(&state.db, &Event::new(&anonymous, "auth.login", Outcome::Failure).detail("throttled")).await?;
         return Err(LoginFailure::Throttled { retry_after_secs });
     }
 
@@ -441,18 +430,11 @@ pub async fn login(
         audit::append(
             &mut tx,
             state.db.engine,
-            &Event {
-                actor: &anonymous,
-                action: "auth.login",
-                case_id: None,
-                target: None,
-                outcome: Outcome::Failure,
-                detail: Some(if locked {
-                    "invalid credentials; further attempts delayed"
-                } else {
-                    "invalid credentials"
-                }),
-            },
+            &Event::new(&anonymous, "auth.login", Outcome::Failure).detail(if locked {
+                "invalid credentials; further attempts delayed"
+            } else {
+                "invalid credentials"
+            }),
         )
         .await?;
         tx.commit().await?;
@@ -487,19 +469,7 @@ pub async fn login(
         role: Some(me.role.code().into()),
         client_addr: Some(client_addr.into()),
     };
-    audit::append(
-        &mut tx,
-        state.db.engine,
-        &Event {
-            actor: &actor,
-            action: "auth.login",
-            case_id: None,
-            target: None,
-            outcome: Outcome::Success,
-            detail: None,
-        },
-    )
-    .await?;
+    audit::append(&mut tx, state.db.engine, &Event::new(&actor, "auth.login", Outcome::Success)).await?;
     tx.commit().await?;
 
     // AU-3: a hash below the current policy is replaced now that the password is known.
@@ -519,19 +489,7 @@ pub async fn login(
 pub async fn logout(state: &AppState, session: &Session) -> Result<(), AppError> {
     let mut tx = state.db.begin_write().await?;
     sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(&session.id_hash).execute(&mut *tx).await?;
-    audit::append(
-        &mut tx,
-        state.db.engine,
-        &Event {
-            actor: &session.actor(),
-            action: "auth.logout",
-            case_id: None,
-            target: None,
-            outcome: Outcome::Success,
-            detail: None,
-        },
-    )
-    .await?;
+    audit::append(&mut tx, state.db.engine, &Event::new(&session.actor(), "auth.logout", Outcome::Success)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -557,14 +515,7 @@ pub async fn reauthenticate(state: &AppState, session: &Session, password: Strin
     audit::append(
         &mut tx,
         state.db.engine,
-        &Event {
-            actor: &session.actor(),
-            action: "auth.reauthenticate",
-            case_id: None,
-            target: None,
-            outcome: if ok { Outcome::Success } else { Outcome::Failure },
-            detail: None,
-        },
+        &Event::new(&session.actor(), "auth.reauthenticate", if ok { Outcome::Success } else { Outcome::Failure }),
     )
     .await?;
     tx.commit().await?;
@@ -584,14 +535,7 @@ pub async fn require(
     let detail = format!("{action:?} not allowed for role {}", session.me.role.code());
     audit::record(
         &state.db,
-        &Event {
-            actor: &session.actor(),
-            action: "access.denied",
-            case_id,
-            target: None,
-            outcome: Outcome::Denied,
-            detail: Some(&detail),
-        },
+        &Event { case_id, ..Event::new(&session.actor(), "access.denied", Outcome::Denied).detail(&detail) },
     )
     .await?;
     Err(AppError::forbidden())

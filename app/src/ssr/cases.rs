@@ -200,19 +200,8 @@ pub async fn create(state: &AppState, session: &Session, input: &CaseInput) -> R
     .await?;
     insert_version(&mut tx, &id, 1, &session.me.id, Some("created"), &[], CaseStatus::Draft, &stored).await?;
     store_proposal(&mut tx, &id, 1, &propose(&content.tumor)).await?;
-    audit::append(
-        &mut tx,
-        state.db.engine,
-        &Event {
-            actor: &session.actor(),
-            action: "case.create",
-            case_id: Some(&id),
-            target: None,
-            outcome: Outcome::Success,
-            detail: None,
-        },
-    )
-    .await?;
+    audit::append(&mut tx, state.db.engine, &Event::new(&session.actor(), "case.create", Outcome::Success).case(&id))
+        .await?;
     tx.commit().await?;
     load(state, &id).await
 }
@@ -221,18 +210,7 @@ pub async fn create(state: &AppState, session: &Session, input: &CaseInput) -> R
 pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<CaseRecord, AppError> {
     auth::require(state, session, Action::ReadCases, Some(id)).await?;
     let record = load(state, id).await?;
-    audit::record(
-        &state.db,
-        &Event {
-            actor: &session.actor(),
-            action: "case.read",
-            case_id: Some(id),
-            target: None,
-            outcome: Outcome::Success,
-            detail: None,
-        },
-    )
-    .await?;
+    audit::record(&state.db, &Event::new(&session.actor(), "case.read", Outcome::Success).case(id)).await?;
     Ok(record)
 }
 
@@ -301,18 +279,7 @@ pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> R
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     let detail = format!("{} cases listed{}", items.len(), if text.is_some() { " (name/MRN search)" } else { "" });
-    audit::record(
-        &state.db,
-        &Event {
-            actor: &session.actor(),
-            action: "case.list",
-            case_id: None,
-            target: None,
-            outcome: Outcome::Success,
-            detail: Some(&detail),
-        },
-    )
-    .await?;
+    audit::record(&state.db, &Event::new(&session.actor(), "case.list", Outcome::Success).detail(&detail)).await?;
     Ok(items)
 }
 
@@ -378,14 +345,7 @@ pub async fn update(
     audit::append(
         &mut tx,
         state.db.engine,
-        &Event {
-            actor: &session.actor(),
-            action: "case.update",
-            case_id: Some(id),
-            target: None,
-            outcome: Outcome::Success,
-            detail: Some(&detail),
-        },
+        &Event::new(&session.actor(), "case.update", Outcome::Success).case(id).detail(&detail),
     )
     .await?;
     tx.commit().await?;
@@ -467,14 +427,7 @@ pub async fn set_status(
     audit::append(
         &mut tx,
         state.db.engine,
-        &Event {
-            actor: &session.actor(),
-            action: "case.status",
-            case_id: Some(id),
-            target: None,
-            outcome: Outcome::Success,
-            detail: Some(&detail),
-        },
+        &Event::new(&session.actor(), "case.status", Outcome::Success).case(id).detail(&detail),
     )
     .await?;
     tx.commit().await?;
@@ -512,14 +465,7 @@ pub async fn proposal(state: &AppState, session: &Session, id: &str) -> Result<S
         .map_err(|_| internal("stored proposal is not valid JSON"))?;
     audit::record(
         &state.db,
-        &Event {
-            actor: &session.actor(),
-            action: "case.proposal",
-            case_id: Some(id),
-            target: None,
-            outcome: Outcome::Success,
-            detail: Some(&proposal.ruleset_version),
-        },
+        &Event::new(&session.actor(), "case.proposal", Outcome::Success).case(id).detail(&proposal.ruleset_version),
     )
     .await?;
     Ok(StoredProposal {
@@ -559,18 +505,7 @@ pub async fn history(state: &AppState, session: &Session, id: &str) -> Result<Ve
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    audit::record(
-        &state.db,
-        &Event {
-            actor: &session.actor(),
-            action: "case.history",
-            case_id: Some(id),
-            target: None,
-            outcome: Outcome::Success,
-            detail: None,
-        },
-    )
-    .await?;
+    audit::record(&state.db, &Event::new(&session.actor(), "case.history", Outcome::Success).case(id)).await?;
     Ok(versions)
 }
 

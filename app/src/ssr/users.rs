@@ -83,14 +83,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &NewUser) -> Result<
     audit::append(
         &mut tx,
         state.db.engine,
-        &Event {
-            actor,
-            action: "user.create",
-            case_id: None,
-            target: Some(&id),
-            outcome: Outcome::Success,
-            detail: Some(&detail),
-        },
+        &Event::new(actor, "user.create", Outcome::Success).target(&id).detail(&detail),
     )
     .await?;
     tx.commit().await?;
@@ -196,14 +189,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, change: &UserChan
     audit::append(
         &mut tx,
         state.db.engine,
-        &Event {
-            actor,
-            action: "user.update",
-            case_id: None,
-            target: Some(id),
-            outcome: Outcome::Success,
-            detail: Some(&detail),
-        },
+        &Event::new(actor, "user.update", Outcome::Success).target(id).detail(&detail),
     )
     .await?;
     tx.commit().await?;
@@ -240,12 +226,7 @@ pub async fn set_password(
         }
         None => auth::end_sessions_of(&mut tx, id).await?,
     }
-    audit::append(
-        &mut tx,
-        state.db.engine,
-        &Event { actor, action, case_id: None, target: Some(id), outcome: Outcome::Success, detail: None },
-    )
-    .await?;
+    audit::append(&mut tx, state.db.engine, &Event::new(actor, action, Outcome::Success).target(id)).await?;
     tx.commit().await?;
     Ok(())
 }
