@@ -165,6 +165,10 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut std::collections::BTre
         serde_json::Value::Null => {}
         serde_json::Value::Array(a) if a.is_empty() => {}
         serde_json::Value::String(s) if s.is_empty() => {}
+        // Whole numbers read as clinicians write them: "6", not "6.0".
+        serde_json::Value::Number(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e15) => {
+            out.insert(prefix.to_string(), format!("{}", n.as_f64().unwrap_or_default() as i64));
+        }
         other => {
             out.insert(prefix.to_string(), other.to_string());
         }
@@ -364,6 +368,17 @@ mod tests {
         b.question = "New question".into();
         assert_eq!(changed_fields(&a, &b), vec!["question", "tumor.grade"]);
         assert!(changed_fields(&a, &a).is_empty());
+    }
+
+    #[test]
+    fn whole_numbers_show_without_a_decimal_point() {
+        let a = input();
+        let mut b = input();
+        b.tumor.ki67_percent = Some(6.0);
+        b.tumor.tumor_size_mm = Some(12.5);
+        let changes = field_changes(&a, &b);
+        assert_eq!(changes[0].after.as_deref(), Some("6"));
+        assert_eq!(changes[1].after.as_deref(), Some("12.5"));
     }
 
     #[test]

@@ -1105,13 +1105,17 @@ fn second_line(b: &mut Builder) {
     let f = b.f.clone();
     let site = f.site;
     let site_text = f.site_text();
-    let after = if f.failed.is_empty() {
+    // Name only the treatments that count as a line (not the resection of the primary).
+    let failed_lines: Vec<String> = f
+        .failed
+        .iter()
+        .filter(|c| !matches!(c, SurgeryCurative | EndoscopicResection | Surveillance | HormoneControl))
+        .map(|c| c.label().to_lowercase())
+        .collect();
+    let after = if failed_lines.is_empty() {
         "SSTR-negative disease".to_string()
     } else {
-        format!(
-            "Progression on {}",
-            f.failed.iter().map(|c| c.label().to_lowercase()).collect::<Vec<_>>().join(" and ")
-        )
+        format!("Progression on {}", failed_lines.join(" and "))
     };
     let mut line: Vec<(OptionCode, &str, String, Vec<&str>)> = Vec::new();
     match site {

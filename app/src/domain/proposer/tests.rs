@@ -517,6 +517,12 @@ fn c4_progressive_liver_dominant_disease_gets_embolization_after_the_systemic_li
     );
     let c = codes(&t);
     assert_eq!(&c[..4], ["prrt", "everolimus", "liver_embolization", "liver_ablation"]);
+    let p = propose(&t);
+    assert!(p.options[0].rationale.starts_with("Progression on somatostatin analogue"), "{}", p.options[0].rationale);
+    let resected = metastatic(
+        serde_json::json!({"primary_site": "small_intestine", "prior_treatments": ["surgery_curative", "ssa_antiproliferative"], "progression_on_prior": true}),
+    );
+    assert!(!propose(&resected).options[0].rationale.contains("curative surgery"), "a resection is not a failed line");
 }
 
 #[test]
