@@ -1,5 +1,6 @@
 //! Pure domain logic: no leptos, no sqlx, no I/O. Unit-tested with plain `cargo test -p app`.
 
+pub mod annotation;
 pub mod audit;
 pub mod case;
 pub mod codes;

@@ -79,7 +79,7 @@ pub async fn get(
 }
 
 /// The version named by `If-Match: "N"`: 428 when absent, 400 when unreadable.
-fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
+pub(super) fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
     let raw = headers.get(header::IF_MATCH).ok_or(ApiError(AppError::PreconditionRequired))?;
     let text =
         raw.to_str().map_err(|_| ApiError(AppError::bad_request("If-Match must be a version such as \"3\".")))?;

@@ -1,6 +1,7 @@
 //! `/api/v1`: the JSON REST API for outside consumers (spec/api.md), over the same services as
 //! the server functions. Every handler checks the session and the role itself.
 
+mod annotations;
 mod audit;
 mod auth;
 mod cases;
@@ -32,6 +33,8 @@ pub fn api_router() -> Router<AppState> {
         .route("/cases/{id}/history", get(cases::history))
         .route("/cases/{id}/proposal", get(proposals::for_case))
         .route("/proposals", post(proposals::preview))
+        .route("/cases/{id}/annotations", post(annotations::create).get(annotations::list))
+        .route("/annotations/{id}", axum::routing::patch(annotations::patch))
         .fallback(any(|| async { ApiError(AppError::NotFound) }))
 }
 

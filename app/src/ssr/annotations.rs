@@ -1,0 +1,257 @@
+//! Annotations: clinicians write in their specialty's voice; only the author amends (others
+//! reply); every amendment and withdrawal is a new version; the write and its audit row share
+//! one transaction, committed before the answer (durable: synchronous=FULL on SQLite).
+
+use sqlx::Row;
+
+use super::audit::{self, Event, Outcome};
+use super::auth::{self, Session};
+use super::{AppState, new_id, now_text};
+use crate::domain::annotation::{Annotation, AnnotationInput, AnnotationKind, AnnotationVersion};
+use crate::domain::role::{Action, Specialty};
+use crate::error::AppError;
+
+fn internal(what: &str) -> AppError {
+    let correlation_id = super::new_correlation_id();
+    tracing::error!(%correlation_id, "{what}");
+    AppError::Internal { correlation_id }
+}
+
+async fn case_exists(state: &AppState, case_id: &str) -> Result<(), AppError> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT id FROM cases WHERE id = $1").bind(case_id).fetch_optional(&state.db.pool).await?;
+    found.map(|_| ()).ok_or(AppError::NotFound)
+}
+
+/// The author's specialty, or 403: an annotation always speaks for a specialty.
+fn voice(session: &Session) -> Result<Specialty, AppError> {
+    session.me.specialty.ok_or_else(|| AppError::Forbidden {
+        message: "Annotations are written in a specialty's voice: your account has no specialty.".into(),
+    })
+}
+
+/// Loads one annotation with its versions.
+async fn load(state: &AppState, id: &str) -> Result<Annotation, AppError> {
+    let row = sqlx::query(
+        "SELECT a.id, a.case_id, a.author_id, u.display_name, a.specialty, a.reply_to, a.version, a.withdrawn, a.created_at \
+         FROM annotations a JOIN users u ON u.id = a.author_id WHERE a.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&state.db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let mut a = from_row(&row)?;
+    a.versions = versions_of(state, &[a.id.clone()]).await?.into_iter().map(|(_, v)| v).collect();
+    Ok(a)
+}
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<Annotation, AppError> {
+    Ok(Annotation {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        author_id: row.try_get("author_id")?,
+        author_name: row.try_get("display_name")?,
+        specialty: Specialty::parse(&row.try_get::<String, _>("specialty")?).map_err(|e| internal(&e))?,
+        reply_to: row.try_get("reply_to")?,
+        version: row.try_get("version")?,
+        withdrawn: row.try_get::<i64, _>("withdrawn")? != 0,
+        created_at: row.try_get("created_at")?,
+        versions: Vec::new(),
+    })
+}
+
+/// Versions of the given annotations, as (annotation id, version), oldest first.
+async fn versions_of(state: &AppState, ids: &[String]) -> Result<Vec<(String, AnnotationVersion)>, AppError> {
+    let mut out = Vec::new();
+    for id in ids {
+        let rows = sqlx::query(
+            "SELECT version, at, body, kind, structured, withdrawn_reason FROM annotation_versions WHERE annotation_id = $1 ORDER BY version",
+        )
+        .bind(id)
+        .fetch_all(&state.db.pool)
+        .await?;
+        for r in rows {
+            out.push((
+                id.clone(),
+                AnnotationVersion {
+                    version: r.try_get("version")?,
+                    at: r.try_get("at")?,
+                    body: r.try_get("body")?,
+                    kind: AnnotationKind::parse(&r.try_get::<String, _>("kind")?).map_err(|e| internal(&e))?,
+                    structured: serde_json::from_str(&r.try_get::<String, _>("structured")?)
+                        .map_err(|_| internal("stored structured fields are not JSON"))?,
+                    withdrawn_reason: r.try_get("withdrawn_reason")?,
+                },
+            ));
+        }
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_version(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &str,
+    version: i64,
+    body: &str,
+    kind: AnnotationKind,
+    structured: &crate::domain::annotation::Structured,
+    withdrawn_reason: Option<&str>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO annotation_versions (annotation_id, version, at, body, kind, structured, withdrawn_reason) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(now_text())
+    .bind(body)
+    .bind(kind.code())
+    .bind(serde_json::to_string(structured).map_err(|_| internal("serialise structured fields"))?)
+    .bind(withdrawn_reason)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Posts an annotation (or a reply) on a case, in the author's specialty.
+pub async fn create(
+    state: &AppState,
+    session: &Session,
+    case_id: &str,
+    input: &AnnotationInput,
+) -> Result<Annotation, AppError> {
+    auth::require(state, session, Action::Annotate, Some(case_id)).await?;
+    let specialty = voice(session)?;
+    case_exists(state, case_id).await?;
+    let checked = input.parse(specialty)?;
+    if let Some(parent) = &input.reply_to {
+        let parent_case: Option<String> = sqlx::query_scalar("SELECT case_id FROM annotations WHERE id = $1")
+            .bind(parent)
+            .fetch_optional(&state.db.pool)
+            .await?;
+        if parent_case.as_deref() != Some(case_id) {
+            return Err(AppError::field("reply_to", "Reply to an annotation of this case."));
+        }
+    }
+    let id = new_id();
+    let now = now_text();
+    let mut tx = state.db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO annotations (id, case_id, author_id, specialty, reply_to, version, withdrawn, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, 0, $6, $6)",
+    )
+    .bind(&id)
+    .bind(case_id)
+    .bind(&session.me.id)
+    .bind(specialty.code())
+    .bind(&input.reply_to)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await?;
+    insert_version(&mut tx, &id, 1, &checked.body, checked.kind, &checked.structured, None).await?;
+    audit::append(
+        &mut tx,
+        state.db.engine,
+        &Event::new(&session.actor(), "annotation.create", Outcome::Success).case(case_id).target(&id),
+    )
+    .await?;
+    tx.commit().await?;
+    load(state, &id).await
+}
+
+/// Every annotation of a case with its versions (audited as one read of the case).
+pub async fn list(state: &AppState, session: &Session, case_id: &str) -> Result<Vec<Annotation>, AppError> {
+    auth::require(state, session, Action::ReadCases, Some(case_id)).await?;
+    case_exists(state, case_id).await?;
+    let rows = sqlx::query(
+        "SELECT a.id, a.case_id, a.author_id, u.display_name, a.specialty, a.reply_to, a.version, a.withdrawn, a.created_at \
+         FROM annotations a JOIN users u ON u.id = a.author_id WHERE a.case_id = $1 ORDER BY a.created_at, a.id",
+    )
+    .bind(case_id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut list = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+    let ids: Vec<String> = list.iter().map(|a| a.id.clone()).collect();
+    for (id, v) in versions_of(state, &ids).await? {
+        if let Some(a) = list.iter_mut().find(|a| a.id == id) {
+            a.versions.push(v);
+        }
+    }
+    audit::record(&state.db, &Event::new(&session.actor(), "annotation.list", Outcome::Success).case(case_id)).await?;
+    Ok(list)
+}
+
+/// A change to an existing annotation: a new text, or a withdrawal with its reason.
+pub enum Change<'a> {
+    Amend(&'a AnnotationInput),
+    Withdraw { reason: &'a str },
+}
+
+/// Amends or withdraws an annotation: only its author, only on top of the version they saw.
+pub async fn change(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    expected_version: i64,
+    change: Change<'_>,
+) -> Result<Annotation, AppError> {
+    let current = load(state, id).await?;
+    auth::require(state, session, Action::Annotate, Some(&current.case_id)).await?;
+    if current.author_id != session.me.id {
+        // AC-2: each clinician changes only their own voice; others reply.
+        audit::record(
+            &state.db,
+            &Event::new(&session.actor(), "annotation.change", Outcome::Denied)
+                .case(&current.case_id)
+                .target(id)
+                .detail("not the author"),
+        )
+        .await?;
+        return Err(AppError::Forbidden {
+            message: "Only the author amends an annotation; reply to it instead.".into(),
+        });
+    }
+    if current.withdrawn {
+        return Err(AppError::conflict("This annotation was withdrawn; write a new one."));
+    }
+    if current.version != expected_version {
+        return Err(AppError::PreconditionFailed { current: current.version });
+    }
+    let next = expected_version + 1;
+    let last = current.versions.last().ok_or_else(|| internal("annotation without versions"))?;
+    let (body, kind, structured, reason, action) = match change {
+        Change::Amend(input) => {
+            let c = input.parse(current.specialty)?;
+            (c.body, c.kind, c.structured, None, "annotation.amend")
+        }
+        Change::Withdraw { reason } => {
+            let reason = reason.trim();
+            if reason.is_empty() || reason.chars().count() > 500 {
+                return Err(AppError::field("reason", "Say why the annotation is withdrawn (up to 500 characters)."));
+            }
+            (last.body.clone(), last.kind, last.structured.clone(), Some(reason.to_string()), "annotation.withdraw")
+        }
+    };
+    let mut tx = state.db.begin_write().await?;
+    let updated = sqlx::query(
+        "UPDATE annotations SET version = $1, withdrawn = $2, updated_at = $3 WHERE id = $4 AND version = $5",
+    )
+    .bind(next)
+    .bind(reason.is_some() as i64)
+    .bind(now_text())
+    .bind(id)
+    .bind(expected_version)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::PreconditionFailed { current: expected_version + 1 });
+    }
+    insert_version(&mut tx, id, next, &body, kind, &structured, reason.as_deref()).await?;
+    audit::append(
+        &mut tx,
+        state.db.engine,
+        &Event::new(&session.actor(), action, Outcome::Success).case(&current.case_id).target(id),
+    )
+    .await?;
+    tx.commit().await?;
+    load(state, id).await
+}

@@ -1,0 +1,35 @@
+-- Specialty annotations on a case. The annotation row holds the current version; every version,
+-- including the tombstone that withdraws one, is kept in annotation_versions and never changed.
+CREATE TABLE annotations (
+    id         TEXT PRIMARY KEY,
+    case_id    TEXT NOT NULL REFERENCES cases(id),
+    author_id  TEXT NOT NULL REFERENCES users(id),
+    specialty  TEXT NOT NULL,
+    reply_to   TEXT REFERENCES annotations(id),
+    version    BIGINT NOT NULL,
+    withdrawn  BIGINT NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX annotations_case ON annotations (case_id);
+
+CREATE TABLE annotation_versions (
+    annotation_id    TEXT NOT NULL REFERENCES annotations(id),
+    version          BIGINT NOT NULL,
+    at               TEXT NOT NULL,
+    body             TEXT NOT NULL,
+    kind             TEXT NOT NULL,
+    structured       TEXT NOT NULL,
+    withdrawn_reason TEXT,
+    PRIMARY KEY (annotation_id, version)
+);
+
+CREATE TRIGGER annotation_versions_no_update BEFORE UPDATE ON annotation_versions
+BEGIN
+    SELECT RAISE(ABORT, 'annotation_versions is append-only');
+END;
+
+CREATE TRIGGER annotation_versions_no_delete BEFORE DELETE ON annotation_versions
+BEGIN
+    SELECT RAISE(ABORT, 'annotation_versions is append-only');
+END;
