@@ -1,6 +1,7 @@
 //! Server functions, one file per area. Each is thin: who is asking → may they → parse into
 //! domain types → call `ssr::` services → return a plain data type.
 
+pub mod annotations;
 pub mod auth;
 pub mod cases;
 pub mod system;

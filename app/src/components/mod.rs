@@ -1,5 +1,6 @@
 //! Reusable view pieces: the page layout, error display.
 
+pub mod annotations;
 pub mod case_form;
 pub mod errors;
 pub mod layout;

@@ -105,13 +105,18 @@ fn CaseView() -> impl IntoView {
     let case = Resource::new(move || (id(), refresh.get()), |(id, _)| get_case(id));
     let proposal = Resource::new(move || (id(), refresh.get()), |(id, _)| case_proposal(id));
     let history = Resource::new(move || (id(), refresh.get()), |(id, _)| case_history(id));
+    let annotations =
+        Resource::new(move || (id(), refresh.get()), |(id, _)| crate::api::annotations::list_annotations(id));
     let session = use_session();
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading the case…"</p> }>
             {move || Suspend::new(async move {
-                let may_edit = matches!(session.await, Ok(Some(ref i)) if can(i.me.role, Action::EditCase));
+                let me = session.await.ok().flatten().map(|i| i.me);
+                let may_edit = me.as_ref().is_some_and(|m| can(m.role, Action::EditCase));
                 match case.await {
-                    Ok(record) => view! { <CaseDetail record may_edit refresh proposal history /> }.into_any(),
+                    Ok(record) => view! {
+                        <CaseDetail record may_edit refresh proposal history annotations me />
+                    }.into_any(),
                     Err(AppError::NotFound) => view! {
                         <section class="panel"><h1>"Case not found"</h1><p>"There is no case at this address. "<a href="/cases">"Back to the case list"</a></p></section>
                     }.into_any(),
@@ -129,6 +134,8 @@ fn CaseDetail(
     refresh: RwSignal<u32>,
     proposal: Resource<Result<crate::domain::case::StoredProposal, AppError>>,
     history: Resource<Result<Vec<CaseVersion>, AppError>>,
+    annotations: Resource<Result<Vec<crate::domain::annotation::Annotation>, AppError>>,
+    me: Option<crate::domain::user::Me>,
 ) -> impl IntoView {
     let editing = RwSignal::new(false);
     let status = ServerAction::<SetCaseStatus>::new();
@@ -196,6 +203,7 @@ fn CaseDetail(
             })}
         </section>
         <StoredProposalPanel proposal editing />
+        <crate::components::annotations::AnnotationsPanel case_id=record.id.clone() annotations me refresh />
         {
             let record = record.clone();
             move || if editing.get() {
