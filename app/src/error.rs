@@ -64,6 +64,15 @@ impl AppError {
         AppError::Forbidden { message: "Your role does not allow this.".into() }
     }
 
+    /// An internal failure: `what` goes to the server log with a fresh correlation id; the
+    /// client sees only that reference (LG-3).
+    #[cfg(feature = "ssr")]
+    pub fn internal(what: &str) -> Self {
+        let correlation_id = crate::ssr::new_correlation_id();
+        tracing::error!(%correlation_id, "{what}");
+        AppError::Internal { correlation_id }
+    }
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         AppError::BadRequest { message: message.into() }
     }

@@ -11,12 +11,6 @@ use crate::domain::annotation::{Annotation, AnnotationInput, AnnotationKind, Ann
 use crate::domain::role::{Action, Specialty};
 use crate::error::AppError;
 
-fn internal(what: &str) -> AppError {
-    let correlation_id = super::new_correlation_id();
-    tracing::error!(%correlation_id, "{what}");
-    AppError::Internal { correlation_id }
-}
-
 async fn case_exists(state: &AppState, case_id: &str) -> Result<(), AppError> {
     let found: Option<String> =
         sqlx::query_scalar("SELECT id FROM cases WHERE id = $1").bind(case_id).fetch_optional(&state.db.pool).await?;
@@ -51,7 +45,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Annotation, AppError> {
         case_id: row.try_get("case_id")?,
         author_id: row.try_get("author_id")?,
         author_name: row.try_get("display_name")?,
-        specialty: Specialty::parse(&row.try_get::<String, _>("specialty")?).map_err(|e| internal(&e))?,
+        specialty: Specialty::parse(&row.try_get::<String, _>("specialty")?).map_err(|e| AppError::internal(&e))?,
         reply_to: row.try_get("reply_to")?,
         version: row.try_get("version")?,
         withdrawn: row.try_get::<i64, _>("withdrawn")? != 0,
@@ -77,9 +71,10 @@ async fn versions_of(state: &AppState, ids: &[String]) -> Result<Vec<(String, An
                     version: r.try_get("version")?,
                     at: r.try_get("at")?,
                     body: r.try_get("body")?,
-                    kind: AnnotationKind::parse(&r.try_get::<String, _>("kind")?).map_err(|e| internal(&e))?,
+                    kind: AnnotationKind::parse(&r.try_get::<String, _>("kind")?)
+                        .map_err(|e| AppError::internal(&e))?,
                     structured: serde_json::from_str(&r.try_get::<String, _>("structured")?)
-                        .map_err(|_| internal("stored structured fields are not JSON"))?,
+                        .map_err(|_| AppError::internal("stored structured fields are not JSON"))?,
                     withdrawn_reason: r.try_get("withdrawn_reason")?,
                 },
             ));
@@ -106,7 +101,7 @@ async fn insert_version(
     .bind(now_text())
     .bind(body)
     .bind(kind.code())
-    .bind(serde_json::to_string(structured).map_err(|_| internal("serialise structured fields"))?)
+    .bind(serde_json::to_string(structured).map_err(|_| AppError::internal("serialise structured fields"))?)
     .bind(withdrawn_reason)
     .execute(&mut **tx)
     .await?;
@@ -217,7 +212,7 @@ pub async fn change(
         return Err(AppError::PreconditionFailed { current: current.version });
     }
     let next = expected_version + 1;
-    let last = current.versions.last().ok_or_else(|| internal("annotation without versions"))?;
+    let last = current.versions.last().ok_or_else(|| AppError::internal("annotation without versions"))?;
     let (body, kind, structured, reason, action) = match change {
         Change::Amend(input) => {
             let c = input.parse(current.specialty)?;

@@ -91,18 +91,18 @@ impl Passwords {
 
     /// Hashes a new password into a PHC string.
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        let _permit = self.permits.acquire().await.map_err(|_| internal("hash semaphore closed"))?;
+        let _permit = self.permits.acquire().await.map_err(|_| AppError::internal("hash semaphore closed"))?;
         let argon = self.argon();
         tokio::task::spawn_blocking(move || argon.hash_password(password.as_bytes()).map(|h| h.to_string()))
             .await
-            .map_err(|_| internal("hash task failed"))?
-            .map_err(|_| internal("hash failed"))
+            .map_err(|_| AppError::internal("hash task failed"))?
+            .map_err(|_| AppError::internal("hash failed"))
     }
 
     /// Verifies a password against a stored PHC string; with `None` (unknown user) it verifies
     /// against a dummy hash and answers false, taking the same time.
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, AppError> {
-        let _permit = self.permits.acquire().await.map_err(|_| internal("hash semaphore closed"))?;
+        let _permit = self.permits.acquire().await.map_err(|_| AppError::internal("hash semaphore closed"))?;
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| self.dummy_hash.to_string());
         let ok = tokio::task::spawn_blocking(move || match PasswordHash::new(&phc) {
@@ -110,7 +110,7 @@ impl Passwords {
             Err(_) => false,
         })
         .await
-        .map_err(|_| internal("verify task failed"))?;
+        .map_err(|_| AppError::internal("verify task failed"))?;
         Ok(known && ok)
     }
 
@@ -144,12 +144,6 @@ pub fn phc_params(phc: &str) -> Option<(String, u32, u32, u32)> {
         }
     }
     Some((alg, m?, t?, p?))
-}
-
-fn internal(what: &str) -> AppError {
-    let correlation_id = super::new_correlation_id();
-    tracing::error!(%correlation_id, "{what}");
-    AppError::Internal { correlation_id }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -343,7 +337,7 @@ pub async fn session_for(state: &AppState, cookie_value: &str, client_addr: &str
             .await?;
         idle_expires_at = now + idle;
     }
-    let role = Role::parse(&row.try_get::<String, _>("role")?).map_err(|e| internal(&e))?;
+    let role = Role::parse(&row.try_get::<String, _>("role")?).map_err(|e| AppError::internal(&e))?;
     let specialty = row.try_get::<Option<String>, _>("specialty")?.and_then(|s| Specialty::parse(&s).ok());
     Ok(Some(Session {
         me: Me {
@@ -445,7 +439,7 @@ pub async fn login(
         id: row.try_get("id")?,
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
-        role: Role::parse(&row.try_get::<String, _>("role")?).map_err(|e| internal(&e))?,
+        role: Role::parse(&row.try_get::<String, _>("role")?).map_err(|e| AppError::internal(&e))?,
         specialty: row.try_get::<Option<String>, _>("specialty")?.and_then(|s| Specialty::parse(&s).ok()),
     };
     // Success resets the counters for this account and address.

@@ -20,20 +20,14 @@ fn today(state: &AppState) -> chrono::NaiveDate {
     state.clock.now().date_naive()
 }
 
-fn internal(what: &str) -> AppError {
-    let correlation_id = super::new_correlation_id();
-    tracing::error!(%correlation_id, "{what}");
-    AppError::Internal { correlation_id }
-}
-
 fn record_from_row(row: &sqlx::any::AnyRow, today: chrono::NaiveDate) -> Result<CaseRecord, AppError> {
     let content: CaseInput = serde_json::from_str(&row.try_get::<String, _>("content")?)
-        .map_err(|_| internal("stored case content is not valid JSON"))?;
+        .map_err(|_| AppError::internal("stored case content is not valid JSON"))?;
     let parsed = content.parse(today).ok();
     Ok(CaseRecord {
         id: row.try_get("id")?,
         version: row.try_get("version")?,
-        status: CaseStatus::parse(&row.try_get::<String, _>("status")?).map_err(|e| internal(&e))?,
+        status: CaseStatus::parse(&row.try_get::<String, _>("status")?).map_err(|e| AppError::internal(&e))?,
         summary: row.try_get("summary")?,
         missing_for_board: parsed.map(|c| c.missing_for_board()).unwrap_or_default(),
         content,
@@ -143,7 +137,7 @@ async fn insert_version(
     .bind(reason)
     .bind(serde_json::to_string(changed).unwrap_or_default())
     .bind(status.code())
-    .bind(serde_json::to_string(content).map_err(|_| internal("serialise case"))?)
+    .bind(serde_json::to_string(content).map_err(|_| AppError::internal("serialise case"))?)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -193,7 +187,7 @@ pub async fn create(state: &AppState, session: &Session, input: &CaseInput) -> R
     .bind(&d.summary)
     .bind(d.ready as i64)
     .bind(&content.question)
-    .bind(serde_json::to_string(&stored).map_err(|_| internal("serialise case"))?)
+    .bind(serde_json::to_string(&stored).map_err(|_| AppError::internal("serialise case"))?)
     .bind(&now)
     .bind(&session.me.id)
     .execute(&mut *tx)
@@ -270,7 +264,7 @@ pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> R
                 id: r.try_get("id")?,
                 mrn: r.try_get("mrn")?,
                 patient_name: r.try_get("name")?,
-                status: CaseStatus::parse(&r.try_get::<String, _>("status")?).map_err(|e| internal(&e))?,
+                status: CaseStatus::parse(&r.try_get::<String, _>("status")?).map_err(|e| AppError::internal(&e))?,
                 summary: r.try_get("summary")?,
                 question: r.try_get("question")?,
                 ready_for_board: r.try_get::<i64, _>("ready_for_board")? != 0,
@@ -325,7 +319,7 @@ pub async fn update(
     .bind(&d.summary)
     .bind(d.ready as i64)
     .bind(&content.question)
-    .bind(serde_json::to_string(&stored).map_err(|_| internal("serialise case"))?)
+    .bind(serde_json::to_string(&stored).map_err(|_| AppError::internal("serialise case"))?)
     .bind(now_text())
     .bind(&session.me.id)
     .bind(id)
@@ -445,7 +439,7 @@ async fn store_proposal(
         .bind(version)
         .bind(&p.ruleset_version)
         .bind(now_text())
-        .bind(serde_json::to_string(p).map_err(|_| internal("serialise proposal"))?)
+        .bind(serde_json::to_string(p).map_err(|_| AppError::internal("serialise proposal"))?)
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -462,7 +456,7 @@ pub async fn proposal(state: &AppState, session: &Session, id: &str) -> Result<S
     .await?
     .ok_or(AppError::NotFound)?;
     let proposal: Proposal = serde_json::from_str(&row.try_get::<String, _>("proposal")?)
-        .map_err(|_| internal("stored proposal is not valid JSON"))?;
+        .map_err(|_| AppError::internal("stored proposal is not valid JSON"))?;
     audit::record(
         &state.db,
         &Event::new(&session.actor(), "case.proposal", Outcome::Success).case(id).detail(&proposal.ruleset_version),
@@ -499,9 +493,9 @@ pub async fn history(state: &AppState, session: &Session, id: &str) -> Result<Ve
                 author_name: r.try_get("display_name")?,
                 reason: r.try_get("reason")?,
                 changed_fields: serde_json::from_str(&r.try_get::<String, _>("changed_fields")?).unwrap_or_default(),
-                status: CaseStatus::parse(&r.try_get::<String, _>("status")?).map_err(|e| internal(&e))?,
+                status: CaseStatus::parse(&r.try_get::<String, _>("status")?).map_err(|e| AppError::internal(&e))?,
                 content: serde_json::from_str(&r.try_get::<String, _>("content")?)
-                    .map_err(|_| internal("stored version is not valid JSON"))?,
+                    .map_err(|_| AppError::internal("stored version is not valid JSON"))?,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;

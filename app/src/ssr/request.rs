@@ -41,10 +41,8 @@ pub async fn session_of(state: &AppState, parts: &Parts) -> Result<Option<Sessio
 /// For server functions: the app state and request parts from the leptos context.
 pub fn context() -> Result<(AppState, Parts), AppError> {
     let state = AppState::from_context()?;
-    let parts = leptos::prelude::use_context::<Parts>().ok_or_else(|| {
-        tracing::error!("request parts missing from the server function context");
-        AppError::Internal { correlation_id: super::new_correlation_id() }
-    })?;
+    let parts = leptos::prelude::use_context::<Parts>()
+        .ok_or_else(|| AppError::internal("request parts missing from the server function context"))?;
     Ok((state, parts))
 }
 

@@ -80,9 +80,7 @@ impl FromRef<AppState> for LeptosOptions {
 impl AppState {
     /// The state of the current request, as provided to pages and server functions.
     pub fn from_context() -> Result<Self, crate::error::AppError> {
-        leptos::prelude::use_context::<AppState>().ok_or_else(|| {
-            tracing::error!("AppState missing from the request context");
-            crate::error::AppError::Internal { correlation_id: super::new_correlation_id() }
-        })
+        leptos::prelude::use_context::<AppState>()
+            .ok_or_else(|| crate::error::AppError::internal("AppState missing from the request context"))
     }
 }

@@ -44,7 +44,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<UserSummary, AppError> {
         username: r.try_get("username")?,
         display_name: r.try_get("display_name")?,
         role: Role::parse(&r.try_get::<String, _>("role")?)
-            .map_err(|_| AppError::Internal { correlation_id: super::new_correlation_id() })?,
+            .map_err(|e| AppError::internal(&format!("stored user role: {e}")))?,
         specialty: r.try_get::<Option<String>, _>("specialty")?.and_then(|s| Specialty::parse(&s).ok()),
         disabled: r.try_get::<i64, _>("disabled")? != 0,
         created_at: r.try_get("created_at")?,

@@ -3,25 +3,16 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use app::domain::annotation::{Annotation, AnnotationInput};
+use app::domain::annotation::AnnotationInput;
 use app::ssr::AppState;
 use app::ssr::annotations::{self, Change};
 
 use super::cases::if_match;
-use super::{ApiError, Authed, JsonBody};
-
-fn with_etag(status: StatusCode, a: Annotation) -> Response {
-    let etag = format!("\"{}\"", a.version);
-    let mut res = (status, Json(a)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        res.headers_mut().insert(header::ETAG, v);
-    }
-    res
-}
+use super::{ApiError, Authed, JsonBody, with_etag};
 
 pub async fn create(
     State(state): State<AppState>,
@@ -29,7 +20,8 @@ pub async fn create(
     Path(case_id): Path<String>,
     JsonBody(input): JsonBody<AnnotationInput>,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(StatusCode::CREATED, annotations::create(&state, &session, &case_id, &input).await?))
+    let a = annotations::create(&state, &session, &case_id, &input).await?;
+    Ok(with_etag(StatusCode::CREATED, a.version, a))
 }
 
 pub async fn list(
@@ -65,5 +57,6 @@ pub async fn patch(
         PatchBody::Withdraw { withdraw } => Change::Withdraw { reason: &withdraw.reason },
         PatchBody::Amend(input) => Change::Amend(input),
     };
-    Ok(with_etag(StatusCode::OK, annotations::change(&state, &session, &id, expected, change).await?))
+    let a = annotations::change(&state, &session, &id, expected, change).await?;
+    Ok(with_etag(StatusCode::OK, a.version, a))
 }

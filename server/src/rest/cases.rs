@@ -7,21 +7,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use app::domain::case::{CaseFilter, CaseInput, CaseRecord, merge_patch};
+use app::domain::case::{CaseFilter, CaseInput, merge_patch};
 use app::error::AppError;
 use app::ssr::{AppState, cases};
 
-use super::{ApiError, Authed, JsonBody};
-
-/// A case with its `ETag: "N"` (api.md: versioned resources).
-fn with_etag(status: StatusCode, record: CaseRecord) -> Response {
-    let etag = format!("\"{}\"", record.version);
-    let mut res = (status, Json(record)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        res.headers_mut().insert(header::ETAG, v);
-    }
-    res
-}
+use super::{ApiError, Authed, JsonBody, with_etag};
 
 pub async fn create(
     State(state): State<AppState>,
@@ -30,7 +20,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let record = cases::create(&state, &session, &input).await?;
     let location = format!("/api/v1/cases/{}", record.id);
-    let mut res = with_etag(StatusCode::CREATED, record);
+    let mut res = with_etag(StatusCode::CREATED, record.version, record);
     if let Ok(v) = HeaderValue::from_str(&location) {
         res.headers_mut().insert(header::LOCATION, v);
     }
@@ -75,7 +65,8 @@ pub async fn get(
     Authed(session): Authed,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(StatusCode::OK, cases::get(&state, &session, &id).await?))
+    let record = cases::get(&state, &session, &id).await?;
+    Ok(with_etag(StatusCode::OK, record.version, record))
 }
 
 /// The version named by `If-Match: "N"`: 428 when absent, 400 when unreadable.
@@ -123,7 +114,7 @@ pub async fn patch(
             status.as_str().ok_or(ApiError(AppError::field("status", "The status is a text such as \"ready\".")))?;
         record = cases::set_status(&state, &session, &id, record.version, status).await?;
     }
-    Ok(with_etag(StatusCode::OK, record))
+    Ok(with_etag(StatusCode::OK, record.version, record))
 }
 
 pub async fn history(

@@ -75,6 +75,15 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A versioned resource as JSON with its `ETag: "N"` (api.md: versioned resources).
+pub fn with_etag(status: StatusCode, version: i64, body: impl serde::Serialize) -> Response {
+    let mut res = (status, Json(body)).into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("\"{version}\"")) {
+        res.headers_mut().insert(axum::http::header::ETAG, v);
+    }
+    res
+}
+
 /// The logged-in caller of a REST handler; 401 when there is no live session.
 pub struct Authed(pub Session);
 
