@@ -237,6 +237,11 @@ pub struct CaseRecord {
     pub created_at: String,
     pub updated_at: String,
     pub updated_by: String,
+    /// The newest live event of the case when this was read: a viewer subscribes to the
+    /// events after it (`GET /api/v1/cases/{id}/events?after=`), so nothing between reading
+    /// and subscribing is missed.
+    #[serde(default)]
+    pub live_seq: i64,
 }
 
 /// A line of the case list.

@@ -6,6 +6,7 @@ use sqlx::Row;
 
 use super::audit::{self, Event, Outcome};
 use super::auth::{self, Session};
+use super::events;
 use super::{AppState, new_id, now_text};
 use crate::domain::annotation::{Annotation, AnnotationInput, AnnotationKind, AnnotationVersion};
 use crate::domain::role::{Action, Specialty};
@@ -149,7 +150,9 @@ pub async fn create(
         &Event::new(&session.actor(), "annotation.create", Outcome::Success).case(case_id).target(&id),
     )
     .await?;
+    events::record(&mut tx, state.db.engine, case_id, "annotation.create", &id).await?;
     tx.commit().await?;
+    state.db.announce(case_id);
     load(state, &id).await
 }
 
@@ -247,6 +250,8 @@ pub async fn change(
         &Event::new(&session.actor(), action, Outcome::Success).case(&current.case_id).target(id),
     )
     .await?;
+    events::record(&mut tx, state.db.engine, &current.case_id, action, id).await?;
     tx.commit().await?;
+    state.db.announce(&current.case_id);
     load(state, id).await
 }

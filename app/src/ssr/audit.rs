@@ -19,7 +19,7 @@ pub use crate::domain::audit::{AuditQuery, AuditRow};
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Advisory-lock key that serialises audit appends on PostgreSQL ("TBAUDIT" in ASCII).
-const PG_AUDIT_LOCK: i64 = 0x54_42_41_55_44_49_54;
+pub(crate) const PG_AUDIT_LOCK: i64 = 0x54_42_41_55_44_49_54;
 
 /// Who acted: the logged-in user, or what is known of an anonymous attempt.
 #[derive(Clone, Debug, Default)]

@@ -238,7 +238,7 @@ pub struct NewSession {
     pub max_age_secs: i64,
 }
 
-fn hash_session_id(id: &str) -> String {
+pub fn hash_session_id(id: &str) -> String {
     hex::encode(Sha256::digest(id.as_bytes()))
 }
 
@@ -352,6 +352,26 @@ pub async fn session_for(state: &AppState, cookie_value: &str, client_addr: &str
         idle_expires_at: idle_expires_at.min(expires),
         client_addr: client_addr.to_string(),
     }))
+}
+
+/// True while a session is still valid (not logged out, not timed out, user not disabled),
+/// without counting as activity: a live event stream must not keep an idle session alive.
+pub async fn session_still_valid(state: &AppState, id_hash: &str) -> Result<bool, AppError> {
+    let row = sqlx::query(
+        "SELECT s.last_seen_at, s.expires_at, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
+    )
+    .bind(id_hash)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let Some(row) = row else { return Ok(false) };
+    let now = state.clock.now();
+    let idle = Duration::seconds(state.config.session_idle_secs);
+    let last_seen = parse_time(&row.try_get::<String, _>("last_seen_at")?);
+    let expires = parse_time(&row.try_get::<String, _>("expires_at")?);
+    Ok(match (last_seen, expires) {
+        (Some(l), Some(e)) => row.try_get::<i64, _>("disabled")? == 0 && now < e && now < l + idle,
+        _ => false,
+    })
 }
 
 /// Why a login did not succeed. Unknown user, wrong password and disabled account all look

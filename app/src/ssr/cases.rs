@@ -6,6 +6,7 @@ use sqlx::Row;
 
 use super::audit::{self, Event, Outcome};
 use super::auth::{self, Session};
+use super::events;
 use super::{AppState, new_id, now_text};
 use crate::domain::case::{
     CaseContent, CaseFilter, CaseInput, CaseListItem, CaseRecord, CaseVersion, StoredProposal, changed_fields,
@@ -34,11 +35,14 @@ fn record_from_row(row: &sqlx::any::AnyRow, today: chrono::NaiveDate) -> Result<
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         updated_by: row.try_get("updated_by_name")?,
+        live_seq: row.try_get("live_seq")?,
     })
 }
 
 const SELECT_CASE: &str = "SELECT c.id, c.version, c.status, c.summary, c.content, c.created_at, c.updated_at, \
-     u.display_name AS updated_by_name FROM cases c JOIN users u ON u.id = c.updated_by WHERE c.id = $1";
+     u.display_name AS updated_by_name, \
+     (SELECT COALESCE(MAX(e.seq), 0) FROM case_events e WHERE e.case_id = c.id) AS live_seq \
+     FROM cases c JOIN users u ON u.id = c.updated_by WHERE c.id = $1";
 
 async fn load(state: &AppState, id: &str) -> Result<CaseRecord, AppError> {
     let row = sqlx::query(SELECT_CASE).bind(id).fetch_optional(&state.db.pool).await?.ok_or(AppError::NotFound)?;
@@ -342,7 +346,9 @@ pub async fn update(
         &Event::new(&session.actor(), "case.update", Outcome::Success).case(id).detail(&detail),
     )
     .await?;
+    events::record(&mut tx, state.db.engine, id, "case.update", id).await?;
     tx.commit().await?;
+    state.db.announce(id);
     load(state, id).await
 }
 
@@ -424,7 +430,9 @@ pub async fn set_status(
         &Event::new(&session.actor(), "case.status", Outcome::Success).case(id).detail(&detail),
     )
     .await?;
+    events::record(&mut tx, state.db.engine, id, "case.status", id).await?;
     tx.commit().await?;
+    state.db.announce(id);
     load(state, id).await
 }
 

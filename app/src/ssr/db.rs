@@ -34,6 +34,8 @@ pub enum DbOpenError {
 pub struct Db {
     pub pool: AnyPool,
     pub engine: Engine,
+    /// Wakes live viewers of a case after a change commits (see `ssr::events`).
+    pub hub: std::sync::Arc<super::events::EventHub>,
 }
 
 /// The embedded, ordered migrations for each engine (../migrations/{sqlite,postgres}).
@@ -69,6 +71,7 @@ impl Db {
             Engine::Sqlite => prepare_sqlite_url(url)?,
             Engine::Postgres => url.to_string(),
         };
+        let hub = super::events::EventHub::new((engine == Engine::Postgres).then(|| url.clone()));
         let options = AnyPoolOptions::new()
             .max_connections(match engine {
                 Engine::Sqlite => 8,
@@ -88,7 +91,7 @@ impl Db {
             options
         };
         let pool = options.connect(&url).await.map_err(|source| DbOpenError::Connect { engine, source })?;
-        Ok(Db { pool, engine })
+        Ok(Db { pool, engine, hub })
     }
 
     /// Connects and applies every pending migration.
@@ -124,6 +127,12 @@ impl Db {
             Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Engine::Postgres => self.pool.begin().await,
         }
+    }
+
+    /// Wakes this process's live viewers of a case; call after the commit that wrote its
+    /// `case_events` row (other instances hear of it through PostgreSQL NOTIFY).
+    pub fn announce(&self, case_id: &str) {
+        self.hub.announce(case_id);
     }
 
     /// The SQLite settings of one pooled connection, as (journal_mode, synchronous,

@@ -8,6 +8,7 @@ pub mod backup;
 pub mod cases;
 pub mod db;
 pub mod demo;
+pub mod events;
 pub mod request;
 pub mod state;
 pub mod users;

@@ -5,6 +5,7 @@ mod annotations;
 mod audit;
 mod auth;
 mod cases;
+mod events;
 mod proposals;
 
 use axum::Json;
@@ -32,6 +33,7 @@ pub fn api_router() -> Router<AppState> {
         .route("/cases/{id}", get(cases::get).patch(cases::patch))
         .route("/cases/{id}/history", get(cases::history))
         .route("/cases/{id}/proposal", get(proposals::for_case))
+        .route("/cases/{id}/events", get(events::stream))
         .route("/proposals", post(proposals::preview))
         .route("/cases/{id}/annotations", post(annotations::create).get(annotations::list))
         .route("/annotations/{id}", axum::routing::patch(annotations::patch))

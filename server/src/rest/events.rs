@@ -1,0 +1,105 @@
+//! `GET /api/v1/cases/{id}/events`: a `text/event-stream` of changes to a case (annotations,
+//! case edits and status, plan). Each event's id is its sequence number; a reconnecting client
+//! sends it back as `Last-Event-ID` (browsers do so by themselves) and receives everything after
+//! it. A first connection may start from `?after=N` (the `live_seq` of the case it has read),
+//! else from now. The stream ends when the session ends.
+
+use std::convert::Infallible;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tokio::sync::{broadcast, mpsc};
+
+use app::ssr::AppState;
+use app::ssr::events::{self, POLL_EVERY};
+
+use super::{ApiError, Authed};
+
+/// How often an open stream checks that its session is still valid.
+const SESSION_CHECK_EVERY: Duration = Duration::from_secs(30);
+/// Events sent per database read while catching up.
+const BATCH: i64 = 200;
+
+#[derive(Deserialize)]
+pub struct After {
+    after: Option<i64>,
+}
+
+pub async fn stream(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(case_id): Path<String>,
+    Query(query): Query<After>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
+    let start = events::open(&state, &session, &case_id, resume.or(query.after)).await?;
+    let wake = state.db.hub.subscribe().await;
+    let (tx, rx) = mpsc::channel::<Event>(64);
+    tokio::spawn(follow(state, session.id_hash, case_id, start, wake, tx));
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|event| (Ok::<_, Infallible>(event), rx))
+    });
+    Ok(Sse::new(body).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response())
+}
+
+/// Sends a case's events after `last` to one viewer until it goes away or its session ends.
+async fn follow(
+    state: AppState,
+    session_hash: String,
+    case_id: String,
+    mut last: i64,
+    mut wake: broadcast::Receiver<String>,
+    tx: mpsc::Sender<Event>,
+) {
+    if tx.send(Event::default().retry(Duration::from_secs(2)).comment("following")).await.is_err() {
+        return;
+    }
+    let mut checked = Instant::now();
+    loop {
+        loop {
+            let batch = match events::since(&state.db, &case_id, last, BATCH).await {
+                Ok(batch) => batch,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read case events; will retry");
+                    break;
+                }
+            };
+            let full = batch.len() as i64 == BATCH;
+            for e in batch {
+                last = e.seq;
+                let data = serde_json::to_string(&e).unwrap_or_default();
+                if tx.send(Event::default().id(e.seq.to_string()).data(data)).await.is_err() {
+                    return;
+                }
+            }
+            if !full {
+                break;
+            }
+        }
+        // Sleep until this case is announced, the periodic look is due, or the viewer leaves.
+        let deadline = tokio::time::sleep(POLL_EVERY);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                woke = wake.recv() => match woke {
+                    Ok(id) if id != case_id => continue,
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(broadcast::error::RecvError::Closed) => return,
+                },
+                _ = &mut deadline => break,
+                _ = tx.closed() => return,
+            }
+        }
+        if checked.elapsed() >= SESSION_CHECK_EVERY {
+            checked = Instant::now();
+            if !matches!(app::ssr::auth::session_still_valid(&state, &session_hash).await, Ok(true)) {
+                return;
+            }
+        }
+    }
+}
