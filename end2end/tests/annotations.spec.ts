@@ -19,20 +19,40 @@ test("a surgeon and a radiologist annotate one case in their own voices", async 
   await expectAccessible(page);
   const url = page.url();
 
-  // The radiologist, in another browser, sees the surgeon's voice and replies.
-  const other = await browser.newPage();
+  // The surgeon's page follows the case live.
+  await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+  // A draft the surgeon is typing must survive other people's changes arriving.
+  await page.getByLabel("Annotation").fill("Draft still being typed");
+
+  // The radiologist, in another browser context, sees the surgeon's voice and replies with
+  // structured findings.
+  const otherContext = await browser.newContext();
+  const other = await otherContext.newPage();
   await loginAs(other, "radiologist", new URL(url).pathname);
   await expect(other.getByTestId("voices").locator('[data-specialty="surgery"]')).toContainText("Resectable.");
+  await expect(other.getByTestId("live-state")).toHaveAttribute("data-state", "live");
   await other.getByRole("button", { name: "Reply to Dr Samir Haddad" }).click();
   await other.getByLabel("Annotation").fill("Agree: no vascular involvement on CT.");
+  await other.getByLabel("Lesion sizes (mm, comma-separated)").fill("12, eight");
   await other.getByRole("button", { name: "Post as radiology" }).click();
-  await expect(other.getByTestId("voices").locator('[data-specialty="radiology"]')).toContainText("Agree: no vascular involvement");
-  await other.close();
+  await expect(other.locator("#note-lesions-error")).toContainText("not a size in mm");
+  await other.getByLabel("Lesion sizes (mm, comma-separated)").fill("12, 8");
+  await other.getByLabel("SSTR uptake").selectOption("positive");
+  await other.getByRole("button", { name: "Post as radiology" }).click();
+  const otherRadiology = other.getByTestId("voices").locator('[data-specialty="radiology"]');
+  await expect(otherRadiology).toContainText("Agree: no vascular involvement");
+  await expect(otherRadiology).toContainText("12, 8 mm");
 
-  // The surgeon amends their note: the earlier version stays readable.
-  await page.reload();
-  await waitForHydration(page);
-  await expect(page.getByTestId("voices").locator('[data-specialty="radiology"]')).toContainText("reply");
+  // Without reloading, the surgeon sees the reply appear, and their draft is untouched.
+  const radiology = page.getByTestId("voices").locator('[data-specialty="radiology"]');
+  await expect(radiology).toContainText("Agree: no vascular involvement");
+  await expect(radiology).toContainText("reply");
+  await expect(radiology).toContainText("SSTR uptake");
+  await expect(page.getByLabel("Annotation")).toHaveValue("Draft still being typed");
+  await page.getByLabel("Annotation").fill("");
+
+  // The surgeon amends their note: the earlier version stays readable, and the radiologist
+  // sees the amendment arrive.
   await page.getByRole("button", { name: "Amend or withdraw" }).click();
   await page.getByLabel("Amended text").fill("Resectable: segmental resection with mesenteric lymphadenectomy.");
   await page.getByRole("button", { name: "Save amendment" }).click();
@@ -40,5 +60,7 @@ test("a surgeon and a radiologist annotate one case in their own voices", async 
   await expect(note).toContainText("segmental resection");
   await expect(note).toContainText("amended");
   await expect(note.locator("summary")).toHaveText("Earlier versions (1)");
+  await expect(other.getByTestId("voices").locator('[data-specialty="surgery"]')).toContainText("segmental resection");
+  await otherContext.close();
   expect(errors).toEqual([]);
 });

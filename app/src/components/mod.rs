@@ -4,5 +4,6 @@ pub mod annotations;
 pub mod case_form;
 pub mod errors;
 pub mod layout;
+pub mod live;
 pub mod proposal;
 pub mod session;

@@ -9,6 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::cases::{CaseRecord, CaseVersion, SetCaseStatus, UpdateCase, case_history, case_proposal, get_case};
 use crate::components::case_form::today;
 use crate::components::case_form::{CaseFields, FormState};
+use crate::components::live::{LiveBadge, follow_case};
 use crate::components::proposal::ProposalPanel;
 use crate::components::session::{RequireLogin, use_session};
 use crate::domain::case::{CaseInput, FieldChange, field_changes};
@@ -98,15 +99,45 @@ fn ChangeTable(changes: Vec<FieldChange>) -> impl IntoView {
 fn CaseView() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
+    // `refresh` follows this user's own saves; `case_tick` and `notes_tick` follow other
+    // people's changes arriving live, so a new annotation does not rebuild the case view.
     let refresh = RwSignal::new(0u32);
+    let case_tick = RwSignal::new(0u32);
+    let notes_tick = RwSignal::new(0u32);
     // Every resource of the page is created here, up front: a resource created inside another
     // one's Suspend can resolve after the server has sent the page, and the browser then
     // renders something else than the server did (a hydration panic, seen in testing).
-    let case = Resource::new(move || (id(), refresh.get()), |(id, _)| get_case(id));
-    let proposal = Resource::new(move || (id(), refresh.get()), |(id, _)| case_proposal(id));
-    let history = Resource::new(move || (id(), refresh.get()), |(id, _)| case_history(id));
-    let annotations =
-        Resource::new(move || (id(), refresh.get()), |(id, _)| crate::api::annotations::list_annotations(id));
+    let case = Resource::new(move || (id(), refresh.get(), case_tick.get()), |(id, _, _)| get_case(id));
+    let proposal = Resource::new(move || (id(), refresh.get(), case_tick.get()), |(id, _, _)| case_proposal(id));
+    let history = Resource::new(move || (id(), refresh.get(), case_tick.get()), |(id, _, _)| case_history(id));
+    let annotations = Resource::new(
+        move || (id(), refresh.get(), notes_tick.get()),
+        |(id, _, _)| crate::api::annotations::list_annotations(id),
+    );
+    // Drafts live here, above the views that live changes rebuild, so nothing typed is lost.
+    let editing = RwSignal::new(false);
+    let changed_meanwhile = RwSignal::new(false);
+    provide_context(crate::components::annotations::NoteDrafts::new());
+    let live = follow_case(
+        move || case.get().and_then(|r| r.ok()).map(|r| (r.id, r.live_seq)),
+        move |kind: String| {
+            if kind.starts_with("annotation.") {
+                notes_tick.update(|t| *t += 1);
+            } else if editing.get_untracked() {
+                // Rebuilding the editor would throw the user's edits away: say so instead; their
+                // save will show what changed (a stale save is a 412 with the changes).
+                changed_meanwhile.set(true);
+            } else {
+                case_tick.update(|t| *t += 1);
+            }
+        },
+    );
+    Effect::new(move || {
+        if !editing.get() && changed_meanwhile.get_untracked() {
+            changed_meanwhile.set(false);
+            case_tick.update(|t| *t += 1);
+        }
+    });
     let session = use_session();
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading the case…"</p> }>
@@ -115,7 +146,7 @@ fn CaseView() -> impl IntoView {
                 let may_edit = me.as_ref().is_some_and(|m| can(m.role, Action::EditCase));
                 match case.await {
                     Ok(record) => view! {
-                        <CaseDetail record may_edit refresh proposal history annotations me />
+                        <CaseDetail record may_edit refresh notes_tick editing changed_meanwhile proposal history annotations me />
                     }.into_any(),
                     Err(AppError::NotFound) => view! {
                         <section class="panel"><h1>"Case not found"</h1><p>"There is no case at this address. "<a href="/cases">"Back to the case list"</a></p></section>
@@ -124,20 +155,24 @@ fn CaseView() -> impl IntoView {
                 }
             })}
         </Transition>
+        <LiveBadge state=live />
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 #[component]
 fn CaseDetail(
     record: CaseRecord,
     may_edit: bool,
     refresh: RwSignal<u32>,
+    notes_tick: RwSignal<u32>,
+    editing: RwSignal<bool>,
+    changed_meanwhile: RwSignal<bool>,
     proposal: Resource<Result<crate::domain::case::StoredProposal, AppError>>,
     history: Resource<Result<Vec<CaseVersion>, AppError>>,
     annotations: Resource<Result<Vec<crate::domain::annotation::Annotation>, AppError>>,
     me: Option<crate::domain::user::Me>,
 ) -> impl IntoView {
-    let editing = RwSignal::new(false);
     let status = ServerAction::<SetCaseStatus>::new();
     Effect::new(move || {
         if let Some(Ok(_)) = status.value().get() {
@@ -203,7 +238,12 @@ fn CaseDetail(
             })}
         </section>
         <StoredProposalPanel proposal editing />
-        <crate::components::annotations::AnnotationsPanel case_id=record.id.clone() annotations me refresh />
+        <crate::components::annotations::AnnotationsPanel case_id=record.id.clone() annotations me refresh=notes_tick />
+        {move || changed_meanwhile.get().then(|| view! {
+            <p class="notice warn" role="status" data-testid="changed-meanwhile">
+                "Someone else has just changed this case. Your edits are kept; when you save, you will see their changes and can keep yours on top."
+            </p>
+        })}
         {
             let record = record.clone();
             move || if editing.get() {

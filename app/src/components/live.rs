@@ -1,0 +1,84 @@
+//! The page's own subscription to a case's live events (`GET /api/v1/cases/{id}/events`).
+//! The browser's EventSource reconnects by itself and sends the last event id back, so the
+//! server resumes without loss; the page only has to refetch what an event names.
+
+use leptos::prelude::*;
+
+/// Connection state shown to the user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LiveState {
+    Connecting,
+    Live,
+    Reconnecting,
+}
+
+/// Follows a case while the calling component lives: `on_event(kind)` for every change
+/// (`annotation.create`, `case.update`, …). `case` yields the case id and the `live_seq` it was
+/// read at; the subscription starts after that so nothing between reading and following is
+/// missed. On the server this does nothing.
+pub fn follow_case(
+    case: impl Fn() -> Option<(String, i64)> + Send + Sync + 'static,
+    on_event: impl Fn(String) + Clone + 'static,
+) -> ReadSignal<LiveState> {
+    let (state, set_state) = signal(LiveState::Connecting);
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        type Handlers = (web_sys::EventSource, Vec<Closure<dyn FnMut(web_sys::Event)>>);
+        let current: StoredValue<Option<(String, Handlers)>, LocalStorage> = StoredValue::new_local(None);
+        let close = move || {
+            current.try_update_value(|c| {
+                if let Some((_, (source, _))) = c.take() {
+                    source.close();
+                }
+            });
+        };
+        Effect::new(move || {
+            let Some((id, after)) = case() else { return };
+            if current.with_value(|c| c.as_ref().is_some_and(|(following, _)| *following == id)) {
+                return;
+            }
+            close();
+            let url = format!("/api/v1/cases/{id}/events?after={after}");
+            let Ok(source) = web_sys::EventSource::new(&url) else {
+                set_state.set(LiveState::Reconnecting);
+                return;
+            };
+            let on_event = on_event.clone();
+            let message = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+                let Some(ev) = ev.dyn_ref::<web_sys::MessageEvent>() else { return };
+                let data = ev.data().as_string().unwrap_or_default();
+                if let Ok(event) = serde_json::from_str::<serde_json::Value>(&data) {
+                    on_event(event["kind"].as_str().unwrap_or_default().to_string());
+                }
+            });
+            let open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| set_state.set(LiveState::Live));
+            let error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| set_state.set(LiveState::Reconnecting));
+            source.set_onmessage(Some(message.as_ref().unchecked_ref()));
+            source.set_onopen(Some(open.as_ref().unchecked_ref()));
+            source.set_onerror(Some(error.as_ref().unchecked_ref()));
+            current.set_value(Some((id, (source, vec![message, open, error]))));
+        });
+        on_cleanup(close);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (case, on_event, set_state);
+    }
+    state
+}
+
+/// A small status line: whether this page is receiving live changes.
+#[component]
+pub fn LiveBadge(state: ReadSignal<LiveState>) -> impl IntoView {
+    view! {
+        <p class="live-state" data-testid="live-state" data-state=move || format!("{:?}", state.get()).to_lowercase()>
+            {move || match state.get() {
+                LiveState::Connecting => "Connecting to live updates…",
+                LiveState::Live => "Live: changes by others appear here as they are made.",
+                LiveState::Reconnecting => "Live updates interrupted; reconnecting. Reload the page if this persists.",
+            }}
+        </p>
+    }
+}
