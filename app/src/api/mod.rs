@@ -4,5 +4,6 @@
 pub mod annotations;
 pub mod auth;
 pub mod cases;
+pub mod meetings;
 pub mod system;
 pub mod users;

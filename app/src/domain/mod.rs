@@ -4,6 +4,7 @@ pub mod annotation;
 pub mod audit;
 pub mod case;
 pub mod codes;
+pub mod meeting;
 pub mod password;
 pub mod proposer;
 pub mod role;

@@ -126,6 +126,8 @@ pub enum Action {
     /// Write an annotation in one's own specialty's voice.
     Annotate,
     ManageMeetings,
+    /// Step through a meeting's agenda in meeting mode (the chair may be a clinician).
+    PresentMeeting,
     RecordPlan,
     SignPlan,
     AddAddendum,
@@ -135,12 +137,13 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::ReadCases,
         Action::CreateCase,
         Action::EditCase,
         Action::Annotate,
         Action::ManageMeetings,
+        Action::PresentMeeting,
         Action::RecordPlan,
         Action::SignPlan,
         Action::AddAddendum,
@@ -160,6 +163,7 @@ pub fn can(role: Role, action: Action) -> bool {
         (Coordinator | Clinician, CreateCase | EditCase) => true,
         (Clinician, Annotate) => true,
         (Coordinator, ManageMeetings) => true,
+        (Coordinator | Clinician, PresentMeeting) => true,
         (Coordinator | Clinician, RecordPlan | RecordOutcome) => true,
         // Signing and addenda are clinical acts.
         (Clinician, SignPlan | AddAddendum) => true,

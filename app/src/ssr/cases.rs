@@ -352,7 +352,7 @@ pub async fn update(
     load(state, id).await
 }
 
-fn missing_error(content: &CaseContent, lead: &str) -> AppError {
+pub(crate) fn missing_error(content: &CaseContent, lead: &str) -> AppError {
     let mut e = FieldErrorsBuilder::new();
     for (field, what) in content.missing_for_board() {
         e.add(&field, format!("{lead}: record {what}."));
@@ -434,6 +434,46 @@ pub async fn set_status(
     tx.commit().await?;
     state.db.announce(id);
     load(state, id).await
+}
+
+/// Moves a case to a workflow stage (on an agenda, discussed, plan signed, followed up) inside
+/// the caller's write transaction: a new case version naming the status, its audit row and its
+/// live event. Call `Db::announce` after commit. Does nothing when the case is already there.
+pub(crate) async fn advance_status(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    engine: super::Engine,
+    session: &Session,
+    id: &str,
+    target: CaseStatus,
+) -> Result<(), AppError> {
+    let row = sqlx::query("SELECT version, status, content FROM cases WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let version: i64 = row.try_get("version")?;
+    let status = CaseStatus::parse(&row.try_get::<String, _>("status")?).map_err(|e| AppError::internal(&e))?;
+    if status == target {
+        return Ok(());
+    }
+    let content: CaseInput = serde_json::from_str(&row.try_get::<String, _>("content")?)
+        .map_err(|_| AppError::internal("stored case content is not valid JSON"))?;
+    let next = version + 1;
+    sqlx::query("UPDATE cases SET status = $1, version = $2, updated_at = $3, updated_by = $4 WHERE id = $5")
+        .bind(target.code())
+        .bind(next)
+        .bind(now_text())
+        .bind(&session.me.id)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    let reason = format!("status: {}", target.label().to_lowercase());
+    insert_version(tx, id, next, &session.me.id, Some(&reason), &["status".to_string()], target, &content).await?;
+    let detail = format!("version {next}; status {} -> {}", status.code(), target.code());
+    audit::append(tx, engine, &Event::new(&session.actor(), "case.status", Outcome::Success).case(id).detail(&detail))
+        .await?;
+    events::record(tx, engine, id, "case.status", id).await?;
+    Ok(())
 }
 
 async fn store_proposal(

@@ -9,6 +9,7 @@ pub mod cases;
 pub mod db;
 pub mod demo;
 pub mod events;
+pub mod meetings;
 pub mod request;
 pub mod state;
 pub mod users;

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod cases;
 mod events;
+mod meetings;
 mod proposals;
 
 use axum::Json;
@@ -37,6 +38,16 @@ pub fn api_router() -> Router<AppState> {
         .route("/proposals", post(proposals::preview))
         .route("/cases/{id}/annotations", post(annotations::create).get(annotations::list))
         .route("/annotations/{id}", axum::routing::patch(annotations::patch))
+        .route("/meetings", post(meetings::create).get(meetings::list))
+        .route("/meetings/{id}", get(meetings::get))
+        .route("/meetings/{id}/agenda", post(meetings::add_to_agenda))
+        .route(
+            "/meetings/{id}/agenda/{case_id}",
+            axum::routing::patch(meetings::change_agenda).delete(meetings::remove_from_agenda),
+        )
+        .route("/meetings/{id}/attendance", post(meetings::attendance))
+        .route("/meetings/{id}/present", post(meetings::present))
+        .route("/meetings/{id}/events", get(meetings::stream))
         .fallback(any(|| async { ApiError(AppError::NotFound) }))
 }
 

@@ -1,0 +1,75 @@
+//! Server functions for meetings, agendas, attendance and meeting mode (JSON bodies).
+
+use leptos::prelude::*;
+use server_fn::codec::Json;
+
+pub use crate::domain::meeting::{Attendee, Meeting, MeetingDetail, MeetingInput};
+use crate::error::AppError;
+
+#[server(endpoint = "meetings/list", prefix = "/sfn", input = Json)]
+pub async fn list_meetings() -> Result<Vec<Meeting>, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::meetings::list(&state, &session).await
+}
+
+#[server(endpoint = "meetings/get", prefix = "/sfn", input = Json)]
+pub async fn get_meeting(id: String) -> Result<MeetingDetail, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::meetings::get(&state, &session, &id).await
+}
+
+#[server(endpoint = "meetings/create", prefix = "/sfn", input = Json)]
+pub async fn create_meeting(input: MeetingInput) -> Result<Meeting, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::meetings::create(&state, &session, &input).await
+}
+
+#[server(endpoint = "meetings/agenda/add", prefix = "/sfn", input = Json)]
+pub async fn add_to_agenda(
+    meeting_id: String,
+    case_id: String,
+    mode: String,
+    minutes: Option<i64>,
+) -> Result<MeetingDetail, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::meetings::add_case(&state, &session, &meeting_id, &case_id, &mode, minutes).await
+}
+
+/// `op`: "up", "down", "remove" or "set" (with mode and minutes).
+#[server(endpoint = "meetings/agenda/change", prefix = "/sfn", input = Json)]
+pub async fn change_agenda(
+    meeting_id: String,
+    case_id: String,
+    op: String,
+    mode: Option<String>,
+    minutes: Option<i64>,
+) -> Result<MeetingDetail, AppError> {
+    use crate::ssr::meetings::AgendaChange;
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    let change = match op.as_str() {
+        "up" => AgendaChange::Up,
+        "down" => AgendaChange::Down,
+        "remove" => AgendaChange::Remove,
+        "set" => AgendaChange::Set { mode: mode.unwrap_or_default(), minutes },
+        _ => return Err(AppError::field("op", "Use up, down, remove or set.")),
+    };
+    crate::ssr::meetings::change_item(&state, &session, &meeting_id, &case_id, change).await
+}
+
+#[server(endpoint = "meetings/attendance", prefix = "/sfn", input = Json)]
+pub async fn set_attendance(meeting_id: String, user_id: String, present: bool) -> Result<MeetingDetail, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::meetings::set_attendance(&state, &session, &meeting_id, &user_id, present).await
+}
+
+#[server(endpoint = "meetings/members", prefix = "/sfn", input = Json)]
+pub async fn board_members() -> Result<Vec<Attendee>, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::meetings::members(&state, &session).await
+}
+
+#[server(endpoint = "meetings/present", prefix = "/sfn", input = Json)]
+pub async fn present_case(meeting_id: String, case_id: Option<String>) -> Result<MeetingDetail, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::meetings::present(&state, &session, &meeting_id, case_id.as_deref()).await
+}

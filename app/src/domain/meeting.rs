@@ -1,0 +1,246 @@
+//! Meetings of the board: scheduling, the agenda and attendance.
+
+use serde::{Deserialize, Serialize};
+
+use super::codes::CaseStatus;
+use super::role::Specialty;
+use crate::error::{AppError, FieldErrorsBuilder};
+
+/// How a case is on an agenda. Standard-of-care triage follows NHS England, "Streamlining
+/// Multi-Disciplinary Team Meetings: guidance for cancer alliances" (2020), section 3: cases
+/// with an agreed standard-of-care pathway are listed with their plan, not discussed, and the
+/// board can pull any of them into discussion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgendaMode {
+    Discuss,
+    StandardOfCare,
+}
+
+impl AgendaMode {
+    pub fn code(self) -> &'static str {
+        match self {
+            AgendaMode::Discuss => "discuss",
+            AgendaMode::StandardOfCare => "standard_of_care",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AgendaMode::Discuss => "For discussion",
+            AgendaMode::StandardOfCare => "Standard of care (listed, not discussed)",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<AgendaMode, String> {
+        match s {
+            "discuss" => Ok(AgendaMode::Discuss),
+            "standard_of_care" => Ok(AgendaMode::StandardOfCare),
+            _ => Err("Choose discuss or standard_of_care.".into()),
+        }
+    }
+}
+
+/// Minutes per case when the coordinator has not estimated it.
+pub const DEFAULT_MINUTES: i64 = 5;
+pub const MAX_MINUTES: i64 = 120;
+
+/// A meeting as typed (REST body or form).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MeetingInput {
+    pub title: String,
+    /// UTC, RFC 3339 or `YYYY-MM-DDTHH:MM` (taken as UTC).
+    pub starts_at: String,
+    pub location: String,
+    pub video_link: String,
+    pub board_type: String,
+    /// Specialty codes expected to attend; empty means the core four.
+    pub expected_specialties: Vec<String>,
+}
+
+/// A checked meeting.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckedMeeting {
+    pub title: String,
+    pub starts_at: String,
+    pub location: String,
+    pub video_link: String,
+    pub board_type: String,
+    pub expected_specialties: Vec<Specialty>,
+}
+
+impl MeetingInput {
+    pub fn parse(&self) -> Result<CheckedMeeting, AppError> {
+        let mut e = FieldErrorsBuilder::new();
+        let title = self.title.trim().to_string();
+        if title.is_empty() {
+            e.add("title", "Give the meeting a title, e.g. \"NET board\".");
+        } else if title.chars().count() > 200 {
+            e.add("title", "A title has at most 200 characters.");
+        }
+        let starts_at = parse_time(self.starts_at.trim());
+        if starts_at.is_none() {
+            e.add("starts_at", "Give the start as date and time, e.g. 2026-12-03T14:00 (UTC).");
+        }
+        let location = self.location.trim().to_string();
+        let video_link = self.video_link.trim().to_string();
+        if location.is_empty() && video_link.is_empty() {
+            e.add("location", "Give a room or a video link.");
+        }
+        if location.chars().count() > 200 {
+            e.add("location", "A location has at most 200 characters.");
+        }
+        if !video_link.is_empty() && !(video_link.starts_with("https://") && video_link.len() <= 500) {
+            e.add("video_link", "A video link starts with https:// (at most 500 characters).");
+        }
+        let board_type =
+            if self.board_type.trim().is_empty() { "NET".to_string() } else { self.board_type.trim().to_string() };
+        if board_type.chars().count() > 100 {
+            e.add("board_type", "A board type has at most 100 characters.");
+        }
+        let mut expected = Vec::new();
+        for code in &self.expected_specialties {
+            match Specialty::parse(code) {
+                Ok(s) if !expected.contains(&s) => expected.push(s),
+                Ok(_) => {}
+                Err(m) => e.add("expected_specialties", m),
+            }
+        }
+        if expected.is_empty() {
+            expected = Specialty::CORE.to_vec();
+        }
+        e.finish()?;
+        Ok(CheckedMeeting {
+            title,
+            starts_at: starts_at.expect("checked"),
+            location,
+            video_link,
+            board_type,
+            expected_specialties: expected,
+        })
+    }
+}
+
+/// A start time as fixed-width UTC text (`YYYY-MM-DDTHH:MM:SSZ`).
+fn parse_time(s: &str) -> Option<String> {
+    use chrono::{DateTime, NaiveDateTime, Utc};
+    let t = DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").ok().map(|n| n.and_utc()))?;
+    Some(t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+}
+
+/// A meeting in a list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Meeting {
+    pub id: String,
+    pub title: String,
+    pub starts_at: String,
+    pub location: String,
+    pub video_link: String,
+    pub board_type: String,
+    pub expected_specialties: Vec<Specialty>,
+    pub case_count: i64,
+    /// The case the presenter shows now (meeting mode), if any.
+    pub current_case_id: Option<String>,
+    pub current_since: Option<String>,
+}
+
+/// A case on an agenda, with what the meeting needs at a glance.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AgendaItem {
+    pub case_id: String,
+    pub position: i64,
+    pub mode: AgendaMode,
+    pub minutes: i64,
+    pub patient_name: String,
+    pub mrn: String,
+    pub question: String,
+    pub summary: String,
+    pub status: CaseStatus,
+    /// What the board still needs (labels); empty when complete.
+    pub missing: Vec<String>,
+}
+
+/// Someone marked present.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Attendee {
+    pub user_id: String,
+    pub display_name: String,
+    pub role: String,
+    pub specialty: Option<Specialty>,
+    pub marked_at: String,
+}
+
+/// One meeting with its ordered agenda and attendance.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MeetingDetail {
+    pub meeting: Meeting,
+    pub agenda: Vec<AgendaItem>,
+    pub attendance: Vec<Attendee>,
+    /// Core specialties (surgery, medical oncology, radiology, pathology) nobody present speaks
+    /// for: the board should not decide without them.
+    pub missing_core: Vec<Specialty>,
+    pub total_minutes: i64,
+}
+
+/// Core specialties without anyone present.
+pub fn missing_core(attendance: &[Attendee]) -> Vec<Specialty> {
+    Specialty::CORE.into_iter().filter(|s| !attendance.iter().any(|a| a.specialty == Some(*s))).collect()
+}
+
+/// "1 h 25 min", "40 min".
+pub fn duration_label(minutes: i64) -> String {
+    if minutes >= 60 { format!("{} h {} min", minutes / 60, minutes % 60) } else { format!("{minutes} min") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> MeetingInput {
+        MeetingInput {
+            title: "NET board".into(),
+            starts_at: "2026-12-03T14:00".into(),
+            location: "Room 4.12".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_meeting_needs_title_time_and_a_place_or_link() {
+        let m = input().parse().unwrap();
+        assert_eq!(m.starts_at, "2026-12-03T14:00:00Z");
+        assert_eq!(m.expected_specialties, Specialty::CORE.to_vec());
+        assert_eq!(m.board_type, "NET");
+        let bad = MeetingInput { title: " ".into(), starts_at: "next week".into(), ..Default::default() };
+        let err = bad.parse().unwrap_err();
+        for f in ["title", "starts_at", "location"] {
+            assert!(err.field_message(f).is_some(), "{f}");
+        }
+        let link = MeetingInput { location: "".into(), video_link: "javascript:alert(1)".into(), ..input() };
+        assert!(link.parse().unwrap_err().field_message("video_link").is_some());
+        let offset = MeetingInput { starts_at: "2026-12-03T15:00:00+01:00".into(), ..input() };
+        assert_eq!(offset.parse().unwrap().starts_at, "2026-12-03T14:00:00Z");
+    }
+
+    #[test]
+    fn missing_core_voices_are_named() {
+        let a = |s: Specialty| Attendee {
+            user_id: "u".into(),
+            display_name: "x".into(),
+            role: "clinician".into(),
+            specialty: Some(s),
+            marked_at: String::new(),
+        };
+        assert_eq!(missing_core(&[]), Specialty::CORE.to_vec());
+        assert_eq!(
+            missing_core(&[a(Specialty::Surgery), a(Specialty::Radiology), a(Specialty::NuclearMedicine)]),
+            vec![Specialty::MedicalOncology, Specialty::Pathology]
+        );
+        assert_eq!(duration_label(85), "1 h 25 min");
+        assert_eq!(duration_label(40), "40 min");
+    }
+}

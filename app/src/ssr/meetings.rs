@@ -1,0 +1,474 @@
+//! Meetings: scheduling, the agenda (completeness gate, order, minutes, standard-of-care
+//! triage), attendance and the presenter's position in meeting mode. Every change bumps the
+//! meeting's revision, is audited in its transaction and wakes the meeting's followers.
+
+use sqlx::Row;
+
+use super::audit::{self, Event, Outcome};
+use super::auth::{self, Session};
+use super::{AppState, Engine, new_id, now_text};
+use crate::domain::case::CaseInput;
+use crate::domain::codes::CaseStatus;
+use crate::domain::meeting::{
+    AgendaItem, AgendaMode, Attendee, DEFAULT_MINUTES, MAX_MINUTES, Meeting, MeetingDetail, MeetingInput, missing_core,
+};
+use crate::domain::role::{Action, Specialty};
+use crate::error::AppError;
+
+const SELECT_MEETING: &str = "SELECT m.id, m.title, m.starts_at, m.location, m.video_link, m.board_type, \
+     m.expected_specialties, m.current_case_id, m.current_since, m.revision, \
+     (SELECT COUNT(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS case_count FROM meetings m";
+
+fn meeting_from_row(r: &sqlx::any::AnyRow) -> Result<Meeting, AppError> {
+    let expected: Vec<String> =
+        serde_json::from_str(&r.try_get::<String, _>("expected_specialties")?).unwrap_or_default();
+    Ok(Meeting {
+        id: r.try_get("id")?,
+        title: r.try_get("title")?,
+        starts_at: r.try_get("starts_at")?,
+        location: r.try_get("location")?,
+        video_link: r.try_get("video_link")?,
+        board_type: r.try_get("board_type")?,
+        expected_specialties: expected.iter().filter_map(|s| Specialty::parse(s).ok()).collect(),
+        case_count: r.try_get("case_count")?,
+        current_case_id: r.try_get("current_case_id")?,
+        current_since: r.try_get("current_since")?,
+    })
+}
+
+/// The meeting's revision: followers re-read when it moves.
+pub async fn revision(state: &AppState, id: &str) -> Result<Option<(i64, Option<String>)>, AppError> {
+    let row = sqlx::query("SELECT revision, current_case_id FROM meetings WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    Ok(match row {
+        Some(r) => Some((r.try_get("revision")?, r.try_get("current_case_id")?)),
+        None => None,
+    })
+}
+
+/// Bumps the revision and tells other instances, inside the change's transaction.
+async fn touch(tx: &mut sqlx::Transaction<'static, sqlx::Any>, engine: Engine, id: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE meetings SET revision = revision + 1 WHERE id = $1").bind(id).execute(&mut **tx).await?;
+    if engine == Engine::Postgres {
+        sqlx::query("SELECT pg_notify($1, $2)").bind(super::events::PG_CHANNEL).bind(id).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+async fn exists(state: &AppState, id: &str) -> Result<(), AppError> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT id FROM meetings WHERE id = $1").bind(id).fetch_optional(&state.db.pool).await?;
+    found.map(|_| ()).ok_or(AppError::NotFound)
+}
+
+pub async fn create(state: &AppState, session: &Session, input: &MeetingInput) -> Result<Meeting, AppError> {
+    auth::require(state, session, Action::ManageMeetings, None).await?;
+    let m = input.parse()?;
+    let id = new_id();
+    let expected: Vec<&str> = m.expected_specialties.iter().map(|s| s.code()).collect();
+    let mut tx = state.db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO meetings (id, title, starts_at, location, video_link, board_type, expected_specialties, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&id)
+    .bind(&m.title)
+    .bind(&m.starts_at)
+    .bind(&m.location)
+    .bind(&m.video_link)
+    .bind(&m.board_type)
+    .bind(serde_json::to_string(&expected).unwrap_or_default())
+    .bind(&session.me.id)
+    .bind(now_text())
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        state.db.engine,
+        &Event::new(&session.actor(), "meeting.create", Outcome::Success).target(&id),
+    )
+    .await?;
+    tx.commit().await?;
+    load(state, &id).await
+}
+
+async fn load(state: &AppState, id: &str) -> Result<Meeting, AppError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_MEETING} WHERE m.id = $1")))
+        .bind(id)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    meeting_from_row(&row)
+}
+
+/// Meetings, upcoming first then past (most recent first).
+pub async fn list(state: &AppState, session: &Session) -> Result<Vec<Meeting>, AppError> {
+    auth::require(state, session, Action::ReadCases, None).await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_MEETING} ORDER BY m.starts_at DESC LIMIT 200")))
+        .fetch_all(&state.db.pool)
+        .await?;
+    let mut all = rows.iter().map(meeting_from_row).collect::<Result<Vec<_>, _>>()?;
+    let now = now_text();
+    let (mut upcoming, past): (Vec<_>, Vec<_>) = all.drain(..).partition(|m| m.starts_at.as_str() >= &now[..10]);
+    upcoming.reverse();
+    upcoming.extend(past);
+    Ok(upcoming)
+}
+
+/// One meeting with its agenda and attendance (audited: the agenda names patients).
+pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<MeetingDetail, AppError> {
+    auth::require(state, session, Action::ReadCases, None).await?;
+    let detail = detail(state, id).await?;
+    audit::record(&state.db, &Event::new(&session.actor(), "meeting.read", Outcome::Success).target(id)).await?;
+    Ok(detail)
+}
+
+async fn detail(state: &AppState, id: &str) -> Result<MeetingDetail, AppError> {
+    let meeting = load(state, id).await?;
+    let rows = sqlx::query(
+        "SELECT a.case_id, a.position, a.mode, a.minutes, p.name, p.mrn, c.question, c.summary, c.status, c.content \
+         FROM agenda_items a JOIN cases c ON c.id = a.case_id JOIN patients p ON p.id = c.patient_id \
+         WHERE a.meeting_id = $1 ORDER BY a.position",
+    )
+    .bind(id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let today = state.clock.now().date_naive();
+    let mut agenda = Vec::new();
+    for r in &rows {
+        let content: CaseInput = serde_json::from_str(&r.try_get::<String, _>("content")?).unwrap_or_default();
+        let missing = match content.parse(today) {
+            Ok(c) => c.missing_for_board().into_iter().map(|m| m.1).collect(),
+            Err(_) => vec!["the case has invalid fields".to_string()],
+        };
+        agenda.push(AgendaItem {
+            case_id: r.try_get("case_id")?,
+            position: r.try_get("position")?,
+            mode: AgendaMode::parse(&r.try_get::<String, _>("mode")?).map_err(|e| AppError::internal(&e))?,
+            minutes: r.try_get("minutes")?,
+            patient_name: r.try_get("name")?,
+            mrn: r.try_get("mrn")?,
+            question: r.try_get("question")?,
+            summary: r.try_get("summary")?,
+            status: CaseStatus::parse(&r.try_get::<String, _>("status")?).map_err(|e| AppError::internal(&e))?,
+            missing,
+        });
+    }
+    let rows = sqlx::query(
+        "SELECT t.user_id, t.marked_at, u.display_name, u.role, u.specialty FROM attendance t JOIN users u ON u.id = t.user_id \
+         WHERE t.meeting_id = $1 ORDER BY u.specialty, u.display_name",
+    )
+    .bind(id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let attendance = rows
+        .iter()
+        .map(|r| {
+            Ok(Attendee {
+                user_id: r.try_get("user_id")?,
+                display_name: r.try_get("display_name")?,
+                role: r.try_get("role")?,
+                specialty: r.try_get::<Option<String>, _>("specialty")?.and_then(|s| Specialty::parse(&s).ok()),
+                marked_at: r.try_get("marked_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let total_minutes = agenda.iter().filter(|a| a.mode == AgendaMode::Discuss).map(|a| a.minutes).sum();
+    Ok(MeetingDetail { missing_core: missing_core(&attendance), meeting, agenda, attendance, total_minutes })
+}
+
+fn check_minutes(minutes: Option<i64>) -> Result<i64, AppError> {
+    match minutes {
+        None => Ok(DEFAULT_MINUTES),
+        Some(m) if (1..=MAX_MINUTES).contains(&m) => Ok(m),
+        Some(_) => Err(AppError::field("minutes", format!("Estimate between 1 and {MAX_MINUTES} minutes."))),
+    }
+}
+
+/// Puts a case on the agenda. Only a case with everything the board needs goes on (a 422
+/// naming what is missing); the same case twice is a 409. The case becomes "on an agenda".
+pub async fn add_case(
+    state: &AppState,
+    session: &Session,
+    meeting_id: &str,
+    case_id: &str,
+    mode: &str,
+    minutes: Option<i64>,
+) -> Result<MeetingDetail, AppError> {
+    auth::require(state, session, Action::ManageMeetings, Some(case_id)).await?;
+    exists(state, meeting_id).await?;
+    let mode = AgendaMode::parse(mode).map_err(|m| AppError::field("mode", m))?;
+    let minutes = check_minutes(minutes)?;
+    let row = sqlx::query("SELECT content, status FROM cases WHERE id = $1")
+        .bind(case_id)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or_else(|| AppError::field("case_id", "There is no such case."))?;
+    let content: CaseInput = serde_json::from_str(&row.try_get::<String, _>("content")?)
+        .map_err(|_| AppError::internal("stored case content is not valid JSON"))?;
+    let parsed = content.parse(state.clock.now().date_naive())?;
+    if !parsed.missing_for_board().is_empty() {
+        return Err(super::cases::missing_error(&parsed, "Before this case can go on an agenda"));
+    }
+    let status = CaseStatus::parse(&row.try_get::<String, _>("status")?).map_err(|e| AppError::internal(&e))?;
+    let mut tx = state.db.begin_write().await?;
+    let already: Option<i64> =
+        sqlx::query_scalar("SELECT position FROM agenda_items WHERE meeting_id = $1 AND case_id = $2")
+            .bind(meeting_id)
+            .bind(case_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if already.is_some() {
+        return Err(AppError::conflict("This case is already on this meeting's agenda."));
+    }
+    let last: Option<i64> = sqlx::query_scalar("SELECT MAX(position) FROM agenda_items WHERE meeting_id = $1")
+        .bind(meeting_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO agenda_items (meeting_id, case_id, position, mode, minutes, added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(meeting_id)
+    .bind(case_id)
+    .bind(last.unwrap_or(0) + 1)
+    .bind(mode.code())
+    .bind(minutes)
+    .bind(&session.me.id)
+    .bind(now_text())
+    .execute(&mut *tx)
+    .await?;
+    let actor = session.actor();
+    let event = Event::new(&actor, "meeting.agenda.add", Outcome::Success).case(case_id).target(meeting_id);
+    audit::append(&mut tx, state.db.engine, &event.detail(mode.code())).await?;
+    if matches!(status, CaseStatus::Draft | CaseStatus::Ready) {
+        super::cases::advance_status(&mut tx, state.db.engine, session, case_id, CaseStatus::OnAgenda).await?;
+    }
+    touch(&mut tx, state.db.engine, meeting_id).await?;
+    tx.commit().await?;
+    state.db.announce(case_id);
+    state.db.announce(meeting_id);
+    detail(state, meeting_id).await
+}
+
+/// A change to one agenda line.
+pub enum AgendaChange {
+    Up,
+    Down,
+    Remove,
+    Set { mode: String, minutes: Option<i64> },
+}
+
+pub async fn change_item(
+    state: &AppState,
+    session: &Session,
+    meeting_id: &str,
+    case_id: &str,
+    change: AgendaChange,
+) -> Result<MeetingDetail, AppError> {
+    auth::require(state, session, Action::ManageMeetings, Some(case_id)).await?;
+    exists(state, meeting_id).await?;
+    let set = match &change {
+        AgendaChange::Set { mode, minutes } => {
+            Some((AgendaMode::parse(mode).map_err(|m| AppError::field("mode", m))?, check_minutes(*minutes)?))
+        }
+        _ => None,
+    };
+    let mut tx = state.db.begin_write().await?;
+    let positions: Vec<(String, i64)> =
+        sqlx::query("SELECT case_id, position FROM agenda_items WHERE meeting_id = $1 ORDER BY position")
+            .bind(meeting_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("case_id")?, r.try_get("position")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+    let Some(at) = positions.iter().position(|(c, _)| c == case_id) else {
+        return Err(AppError::NotFound);
+    };
+    let action = match change {
+        AgendaChange::Up | AgendaChange::Down => {
+            let other = if matches!(change, AgendaChange::Up) { at.checked_sub(1) } else { Some(at + 1) };
+            if let Some(other) = other.filter(|o| *o < positions.len()) {
+                for (case, pos) in [(&positions[at].0, positions[other].1), (&positions[other].0, positions[at].1)] {
+                    sqlx::query("UPDATE agenda_items SET position = $1 WHERE meeting_id = $2 AND case_id = $3")
+                        .bind(pos)
+                        .bind(meeting_id)
+                        .bind(case)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            "meeting.agenda.move"
+        }
+        AgendaChange::Remove => {
+            sqlx::query("DELETE FROM agenda_items WHERE meeting_id = $1 AND case_id = $2")
+                .bind(meeting_id)
+                .bind(case_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE meetings SET current_case_id = NULL, current_since = NULL WHERE id = $1 AND current_case_id = $2")
+                .bind(meeting_id)
+                .bind(case_id)
+                .execute(&mut *tx)
+                .await?;
+            let elsewhere: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agenda_items WHERE case_id = $1")
+                .bind(case_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let status: String =
+                sqlx::query_scalar("SELECT status FROM cases WHERE id = $1").bind(case_id).fetch_one(&mut *tx).await?;
+            if elsewhere == 0 && status == CaseStatus::OnAgenda.code() {
+                super::cases::advance_status(&mut tx, state.db.engine, session, case_id, CaseStatus::Ready).await?;
+            }
+            "meeting.agenda.remove"
+        }
+        AgendaChange::Set { .. } => {
+            let (mode, minutes) = set.expect("checked above");
+            sqlx::query("UPDATE agenda_items SET mode = $1, minutes = $2 WHERE meeting_id = $3 AND case_id = $4")
+                .bind(mode.code())
+                .bind(minutes)
+                .bind(meeting_id)
+                .bind(case_id)
+                .execute(&mut *tx)
+                .await?;
+            "meeting.agenda.set"
+        }
+    };
+    let actor = session.actor();
+    let event = Event::new(&actor, action, Outcome::Success).case(case_id).target(meeting_id);
+    audit::append(&mut tx, state.db.engine, &event).await?;
+    touch(&mut tx, state.db.engine, meeting_id).await?;
+    tx.commit().await?;
+    state.db.announce(case_id);
+    state.db.announce(meeting_id);
+    detail(state, meeting_id).await
+}
+
+/// Marks a user present (or not).
+pub async fn set_attendance(
+    state: &AppState,
+    session: &Session,
+    meeting_id: &str,
+    user_id: &str,
+    present: bool,
+) -> Result<MeetingDetail, AppError> {
+    auth::require(state, session, Action::ManageMeetings, None).await?;
+    exists(state, meeting_id).await?;
+    let user: Option<i64> = sqlx::query_scalar("SELECT disabled FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    if user.is_none() {
+        return Err(AppError::field("user_id", "There is no such user."));
+    }
+    let mut tx = state.db.begin_write().await?;
+    if present {
+        let there: Option<String> =
+            sqlx::query_scalar("SELECT user_id FROM attendance WHERE meeting_id = $1 AND user_id = $2")
+                .bind(meeting_id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if there.is_none() {
+            sqlx::query("INSERT INTO attendance (meeting_id, user_id, marked_by, marked_at) VALUES ($1, $2, $3, $4)")
+                .bind(meeting_id)
+                .bind(user_id)
+                .bind(&session.me.id)
+                .bind(now_text())
+                .execute(&mut *tx)
+                .await?;
+        }
+    } else {
+        sqlx::query("DELETE FROM attendance WHERE meeting_id = $1 AND user_id = $2")
+            .bind(meeting_id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let action = if present { "meeting.attendance.present" } else { "meeting.attendance.absent" };
+    let actor = session.actor();
+    let event = Event::new(&actor, action, Outcome::Success).target(meeting_id).detail(user_id);
+    audit::append(&mut tx, state.db.engine, &event).await?;
+    touch(&mut tx, state.db.engine, meeting_id).await?;
+    tx.commit().await?;
+    state.db.announce(meeting_id);
+    detail(state, meeting_id).await
+}
+
+/// Meeting mode: the presenter shows `case_id` (None closes the presentation). Everyone
+/// following the meeting moves with it.
+pub async fn present(
+    state: &AppState,
+    session: &Session,
+    meeting_id: &str,
+    case_id: Option<&str>,
+) -> Result<MeetingDetail, AppError> {
+    auth::require(state, session, Action::PresentMeeting, case_id).await?;
+    exists(state, meeting_id).await?;
+    let mut tx = state.db.begin_write().await?;
+    if let Some(case_id) = case_id {
+        let on: Option<i64> =
+            sqlx::query_scalar("SELECT position FROM agenda_items WHERE meeting_id = $1 AND case_id = $2")
+                .bind(meeting_id)
+                .bind(case_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if on.is_none() {
+            return Err(AppError::field("case_id", "This case is not on the meeting's agenda."));
+        }
+    }
+    let changed = sqlx::query(
+        "UPDATE meetings SET current_case_id = $1, current_since = $2 WHERE id = $3 AND (current_case_id IS NULL OR current_case_id <> $4 OR $5 = 1)",
+    )
+    .bind(case_id)
+    .bind(case_id.map(|_| now_text()))
+    .bind(meeting_id)
+    .bind(case_id.unwrap_or(""))
+    .bind(case_id.is_none() as i64)
+    .execute(&mut *tx)
+    .await?;
+    if changed.rows_affected() > 0 {
+        let actor = session.actor();
+        let mut event = Event::new(&actor, "meeting.present", Outcome::Success).target(meeting_id);
+        if let Some(c) = case_id {
+            event = event.case(c);
+        }
+        audit::append(&mut tx, state.db.engine, &event).await?;
+        touch(&mut tx, state.db.engine, meeting_id).await?;
+    }
+    tx.commit().await?;
+    state.db.announce(meeting_id);
+    detail(state, meeting_id).await
+}
+
+/// Lets a user follow a meeting (audited) and returns its revision and current case.
+pub async fn follow(state: &AppState, session: &Session, meeting_id: &str) -> Result<(i64, Option<String>), AppError> {
+    auth::require(state, session, Action::ReadCases, None).await?;
+    let rev = revision(state, meeting_id).await?.ok_or(AppError::NotFound)?;
+    audit::record(&state.db, &Event::new(&session.actor(), "meeting.follow", Outcome::Success).target(meeting_id))
+        .await?;
+    Ok(rev)
+}
+
+/// The clinicians who can be marked present, for the coordinator's attendance list.
+pub async fn members(state: &AppState, session: &Session) -> Result<Vec<Attendee>, AppError> {
+    auth::require(state, session, Action::ManageMeetings, None).await?;
+    let rows = sqlx::query(
+        "SELECT id, display_name, role, specialty FROM users WHERE role = 'clinician' AND disabled = 0 ORDER BY specialty, display_name",
+    )
+    .fetch_all(&state.db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Attendee {
+                user_id: r.try_get("id")?,
+                display_name: r.try_get("display_name")?,
+                role: r.try_get("role")?,
+                specialty: r.try_get::<Option<String>, _>("specialty")?.and_then(|s| Specialty::parse(&s).ok()),
+                marked_at: String::new(),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,201 @@
+//! `/api/v1/meetings`: scheduling, the agenda (409 for a case already on it, 422 naming what an
+//! incomplete case lacks), attendance, meeting mode and its live stream.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tokio::sync::{broadcast, mpsc};
+
+use app::domain::meeting::MeetingInput;
+use app::ssr::AppState;
+use app::ssr::meetings::{self, AgendaChange};
+
+use super::{ApiError, Authed, JsonBody};
+
+pub async fn create(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    JsonBody(input): JsonBody<MeetingInput>,
+) -> Result<Response, ApiError> {
+    Ok((StatusCode::CREATED, Json(meetings::create(&state, &session, &input).await?)).into_response())
+}
+
+pub async fn list(State(state): State<AppState>, Authed(session): Authed) -> Result<Response, ApiError> {
+    Ok(Json(meetings::list(&state, &session).await?).into_response())
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(meetings::get(&state, &session, &id).await?).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgendaAdd {
+    case_id: String,
+    #[serde(default = "discuss")]
+    mode: String,
+    minutes: Option<i64>,
+}
+
+fn discuss() -> String {
+    "discuss".into()
+}
+
+pub async fn add_to_agenda(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<AgendaAdd>,
+) -> Result<Response, ApiError> {
+    let detail = meetings::add_case(&state, &session, &id, &body.case_id, &body.mode, body.minutes).await?;
+    Ok((StatusCode::CREATED, Json(detail)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgendaPatch {
+    /// "up" or "down"
+    #[serde(rename = "move")]
+    direction: Option<String>,
+    mode: Option<String>,
+    minutes: Option<i64>,
+}
+
+pub async fn change_agenda(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path((id, case_id)): Path<(String, String)>,
+    JsonBody(body): JsonBody<AgendaPatch>,
+) -> Result<Response, ApiError> {
+    let change = match (body.direction.as_deref(), body.mode) {
+        (Some("up"), None) => AgendaChange::Up,
+        (Some("down"), None) => AgendaChange::Down,
+        (None, Some(mode)) => AgendaChange::Set { mode, minutes: body.minutes },
+        _ => {
+            return Err(app::error::AppError::field(
+                "move",
+                "Send {\"move\": \"up\"|\"down\"} or {\"mode\", \"minutes\"}.",
+            )
+            .into());
+        }
+    };
+    Ok(Json(meetings::change_item(&state, &session, &id, &case_id, change).await?).into_response())
+}
+
+pub async fn remove_from_agenda(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path((id, case_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    Ok(Json(meetings::change_item(&state, &session, &id, &case_id, AgendaChange::Remove).await?).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attendance {
+    user_id: String,
+    #[serde(default = "yes")]
+    present: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+pub async fn attendance(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Attendance>,
+) -> Result<Response, ApiError> {
+    Ok(Json(meetings::set_attendance(&state, &session, &id, &body.user_id, body.present).await?).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Present {
+    case_id: Option<String>,
+}
+
+pub async fn present(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Present>,
+) -> Result<Response, ApiError> {
+    Ok(Json(meetings::present(&state, &session, &id, body.case_id.as_deref()).await?).into_response())
+}
+
+/// `GET /meetings/{id}/events`: `{"revision", "current_case_id"}` now and after every change, so
+/// participants' screens follow the presenter and the agenda.
+pub async fn stream(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let first = meetings::follow(&state, &session, &id).await?;
+    let wake = state.db.hub.subscribe().await;
+    let (tx, rx) = mpsc::channel::<Event>(16);
+    tokio::spawn(follow(state, session.id_hash, id, first, wake, tx));
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|event| (Ok::<_, Infallible>(event), rx))
+    });
+    Ok(Sse::new(body).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response())
+}
+
+async fn follow(
+    state: AppState,
+    session_hash: String,
+    id: String,
+    first: (i64, Option<String>),
+    mut wake: broadcast::Receiver<String>,
+    tx: mpsc::Sender<Event>,
+) {
+    let send = |(rev, current): &(i64, Option<String>)| {
+        Event::default()
+            .id(rev.to_string())
+            .data(serde_json::json!({"revision": rev, "current_case_id": current}).to_string())
+    };
+    let mut last = first;
+    if tx.send(send(&last)).await.is_err() {
+        return;
+    }
+    loop {
+        let deadline = tokio::time::sleep(app::ssr::events::POLL_EVERY);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                woke = wake.recv() => match woke {
+                    Ok(key) if key != id => continue,
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(broadcast::error::RecvError::Closed) => return,
+                },
+                _ = &mut deadline => break,
+                _ = tx.closed() => return,
+            }
+        }
+        if !matches!(app::ssr::auth::session_still_valid(&state, &session_hash).await, Ok(true)) {
+            return;
+        }
+        match meetings::revision(&state, &id).await {
+            Ok(Some(now)) if now != last => {
+                last = now;
+                if tx.send(send(&last)).await.is_err() {
+                    return;
+                }
+            }
+            Ok(None) => return,
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! Meetings through REST: scheduling (coordinators only, field errors), the agenda with its
+//! completeness gate (422 naming what is missing), duplicates (409), order, minutes and
+//! standard-of-care triage, attendance with missing core specialties, meeting mode and the
+//! meeting's live stream.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+
+fn case_json(mrn: &str, complete: bool) -> Value {
+    let mut c = json!({
+        "patient": {"mrn": mrn, "name": format!("Patient {mrn}"), "birth_date": "1969-03-14", "sex": "female"},
+        "question": "Resection?",
+        "tumor": {"primary_site": "pancreas", "grade": "G2", "ki67_percent": 6, "differentiation": "well", "tumor_size_mm": 35,
+                  "t_stage": "T2", "n_stage": "N0", "m_stage": "M0", "liver_burden": "none", "functional_syndrome": "none",
+                  "sstr_imaging": "positive", "ecog": 0}
+    });
+    if !complete {
+        c["tumor"].as_object_mut().unwrap().remove("ecog");
+        c["tumor"].as_object_mut().unwrap().remove("sstr_imaging");
+    }
+    c
+}
+
+struct Board {
+    state: app::ssr::AppState,
+    _db: TestDb,
+    cora: String,
+    meeting: String,
+}
+
+async fn board() -> Board {
+    let (state, db) = test_state().await;
+    add_user(&state, "cora", "coordinator", None).await;
+    let cora = login(&state, "cora", PW).await;
+    let m = json!({"title": "NET board", "starts_at": "2030-12-03T14:00", "location": "Room 4.12"});
+    let res = send(&state, json_req("POST", "/api/v1/meetings", m, Some(&cora))).await;
+    assert_eq!(res.status(), 201);
+    let meeting = body_json(res).await["id"].as_str().unwrap().to_string();
+    Board { state, _db: db, cora, meeting }
+}
+
+async fn new_case(b: &Board, mrn: &str, complete: bool) -> String {
+    let res = send(&b.state, json_req("POST", "/api/v1/cases", case_json(mrn, complete), Some(&b.cora))).await;
+    assert_eq!(res.status(), 201);
+    body_json(res).await["id"].as_str().unwrap().to_string()
+}
+
+async fn add(b: &Board, case_id: &str, mode: &str) -> axum::http::Response<axum::body::Body> {
+    let body = json!({"case_id": case_id, "mode": mode});
+    send(&b.state, json_req("POST", &format!("/api/v1/meetings/{}/agenda", b.meeting), body, Some(&b.cora))).await
+}
+
+async fn detail(b: &Board) -> Value {
+    let res = send(&b.state, req("GET", &format!("/api/v1/meetings/{}", b.meeting), Some(&b.cora))).await;
+    assert_eq!(res.status(), 200);
+    body_json(res).await
+}
+
+#[tokio::test]
+async fn only_coordinators_schedule_and_bad_input_names_its_fields() {
+    let b = board().await;
+    add_user(&b.state, "sam", "clinician", Some("surgery")).await;
+    let sam = login(&b.state, "sam", PW).await;
+    let m = json!({"title": "NET board", "starts_at": "2030-12-10T14:00", "location": "Room 1"});
+    assert_eq!(send(&b.state, json_req("POST", "/api/v1/meetings", m.clone(), Some(&sam))).await.status(), 403);
+    assert_eq!(send(&b.state, json_req("POST", "/api/v1/meetings", m, None)).await.status(), 401);
+    let before = body_json(send(&b.state, req("GET", "/api/v1/meetings", Some(&b.cora))).await).await;
+    let bad = json!({"title": "", "starts_at": "soon", "video_link": "http://insecure"});
+    let res = send(&b.state, json_req("POST", "/api/v1/meetings", bad, Some(&b.cora))).await;
+    assert_eq!(res.status(), 422);
+    let err = body_json(res).await;
+    for f in ["title", "starts_at", "video_link"] {
+        assert!(err["error"]["fields"][f].is_array(), "{f}: {err}");
+    }
+    let after = body_json(send(&b.state, req("GET", "/api/v1/meetings", Some(&sam))).await).await;
+    assert_eq!(before, after, "nothing written");
+    assert_eq!(after.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn the_agenda_takes_complete_cases_once_and_names_what_is_missing() {
+    let b = board().await;
+    let complete = new_case(&b, "M-1", true).await;
+    let incomplete = new_case(&b, "M-2", false).await;
+    assert_eq!(add(&b, &complete, "discuss").await.status(), 201);
+    let res = add(&b, &incomplete, "discuss").await;
+    assert_eq!(res.status(), 422);
+    let err = body_json(res).await;
+    assert!(err["error"]["fields"]["tumor.ecog"].is_array(), "{err}");
+    assert!(err["error"]["fields"]["tumor.sstr_imaging"].is_array(), "{err}");
+    let res = add(&b, &complete, "standard_of_care").await;
+    assert_eq!(res.status(), 409);
+    let d = detail(&b).await;
+    assert_eq!(d["agenda"].as_array().unwrap().len(), 1);
+    assert_eq!(d["agenda"][0]["case_id"], complete.as_str());
+    assert_eq!(d["agenda"][0]["missing"], json!([]));
+    // The case is now on an agenda, with a version saying so.
+    let case = body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{complete}"), Some(&b.cora))).await).await;
+    assert_eq!(case["status"], "on_agenda");
+    assert_eq!(case["version"], 2);
+    // Bad mode, unknown case, unknown meeting.
+    assert_eq!(add(&b, &complete, "whenever").await.status(), 422);
+    assert_eq!(add(&b, "no-such-case", "discuss").await.status(), 422);
+    let res =
+        send(&b.state, json_req("POST", "/api/v1/meetings/nope/agenda", json!({"case_id": complete}), Some(&b.cora)))
+            .await;
+    assert_eq!(res.status(), 404);
+}
+
+#[tokio::test]
+async fn the_agenda_is_ordered_timed_and_triaged() {
+    let b = board().await;
+    let ids = [new_case(&b, "O-1", true).await, new_case(&b, "O-2", true).await, new_case(&b, "O-3", true).await];
+    for id in &ids {
+        assert_eq!(add(&b, id, "discuss").await.status(), 201);
+    }
+    let path = |case: &str| format!("/api/v1/meetings/{}/agenda/{case}", b.meeting);
+    let res = send(&b.state, json_req("PATCH", &path(&ids[2]), json!({"move": "up"}), Some(&b.cora))).await;
+    assert_eq!(res.status(), 200);
+    let res = send(
+        &b.state,
+        json_req("PATCH", &path(&ids[0]), json!({"mode": "standard_of_care", "minutes": 2}), Some(&b.cora)),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let res =
+        send(&b.state, json_req("PATCH", &path(&ids[1]), json!({"mode": "discuss", "minutes": 500}), Some(&b.cora)))
+            .await;
+    assert_eq!(res.status(), 422);
+    let res =
+        send(&b.state, json_req("PATCH", &path(&ids[1]), json!({"mode": "discuss", "minutes": 12}), Some(&b.cora)))
+            .await;
+    assert_eq!(res.status(), 200);
+    let d = detail(&b).await;
+    let order: Vec<&str> = d["agenda"].as_array().unwrap().iter().map(|a| a["case_id"].as_str().unwrap()).collect();
+    assert_eq!(order, [ids[0].as_str(), ids[2].as_str(), ids[1].as_str()]);
+    assert_eq!(d["agenda"][0]["mode"], "standard_of_care");
+    // Only cases for discussion count: 5 (default) + 12.
+    assert_eq!(d["total_minutes"], 17);
+    // Removing a case puts it back to ready.
+    assert_eq!(send(&b.state, req("DELETE", &path(&ids[1]), Some(&b.cora))).await.status(), 200);
+    assert_eq!(detail(&b).await["agenda"].as_array().unwrap().len(), 2);
+    let case = body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{}", ids[1]), Some(&b.cora))).await).await;
+    assert_eq!(case["status"], "ready");
+}
+
+#[tokio::test]
+async fn attendance_warns_about_absent_core_specialties() {
+    let b = board().await;
+    let sam = add_user(&b.state, "sam", "clinician", Some("surgery")).await;
+    let rui = add_user(&b.state, "rui", "clinician", Some("radiology")).await;
+    assert_eq!(detail(&b).await["missing_core"], json!(["surgery", "medical_oncology", "radiology", "pathology"]));
+    let url = format!("/api/v1/meetings/{}/attendance", b.meeting);
+    for id in [&sam.id, &rui.id] {
+        assert_eq!(send(&b.state, json_req("POST", &url, json!({"user_id": id}), Some(&b.cora))).await.status(), 200);
+    }
+    let d = detail(&b).await;
+    assert_eq!(d["attendance"].as_array().unwrap().len(), 2);
+    assert_eq!(d["missing_core"], json!(["medical_oncology", "pathology"]));
+    let sam_cookie = login(&b.state, "sam", PW).await;
+    assert_eq!(
+        send(&b.state, json_req("POST", &url, json!({"user_id": rui.id}), Some(&sam_cookie))).await.status(),
+        403
+    );
+    assert_eq!(send(&b.state, json_req("POST", &url, json!({"user_id": "ghost"}), Some(&b.cora))).await.status(), 422);
+}
+
+#[tokio::test]
+async fn meeting_mode_moves_every_follower_with_the_presenter() {
+    let b = board().await;
+    let ids = [new_case(&b, "P-1", true).await, new_case(&b, "P-2", true).await];
+    for id in &ids {
+        add(&b, id, "discuss").await;
+    }
+    add_user(&b.state, "rui", "clinician", Some("radiology")).await;
+    let rui = login(&b.state, "rui", PW).await;
+    let res = send(&b.state, req("GET", &format!("/api/v1/meetings/{}/events", b.meeting), Some(&rui))).await;
+    assert_eq!(res.status(), 200);
+    let mut body = res.into_body();
+    let mut seen = String::new();
+    let mut next_current = async |seen: &mut String| -> Value {
+        loop {
+            if let Some(end) = seen.find("\n\n") {
+                let block: String = seen.drain(..end + 2).collect();
+                if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data:")) {
+                    return serde_json::from_str(data.trim()).unwrap();
+                }
+                continue;
+            }
+            let frame = tokio::time::timeout(Duration::from_secs(10), body.frame()).await.unwrap().unwrap().unwrap();
+            if let Ok(bytes) = frame.into_data() {
+                seen.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+    };
+    assert_eq!(next_current(&mut seen).await["current_case_id"], Value::Null);
+    let present = format!("/api/v1/meetings/{}/present", b.meeting);
+    let res = send(&b.state, json_req("POST", &present, json!({"case_id": ids[1]}), Some(&b.cora))).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(next_current(&mut seen).await["current_case_id"], ids[1].as_str());
+    // A case not on the agenda cannot be presented; a reviewer cannot present.
+    let other = new_case(&b, "P-3", true).await;
+    assert_eq!(
+        send(&b.state, json_req("POST", &present, json!({"case_id": other}), Some(&b.cora))).await.status(),
+        422
+    );
+    add_user(&b.state, "rene", "reviewer", None).await;
+    let rene = login(&b.state, "rene", PW).await;
+    assert_eq!(send(&b.state, json_req("POST", &present, json!({"case_id": ids[0]}), Some(&rene))).await.status(), 403);
+    // A clinician may chair.
+    assert_eq!(send(&b.state, json_req("POST", &present, json!({"case_id": ids[0]}), Some(&rui))).await.status(), 200);
+    assert_eq!(next_current(&mut seen).await["current_case_id"], ids[0].as_str());
+}
