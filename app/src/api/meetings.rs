@@ -73,3 +73,18 @@ pub async fn present_case(meeting_id: String, case_id: Option<String>) -> Result
     let (state, session) = crate::ssr::request::authenticated().await?;
     crate::ssr::meetings::present(&state, &session, &meeting_id, case_id.as_deref()).await
 }
+
+#[server(endpoint = "meetings/present_view", prefix = "/sfn", input = Json)]
+pub async fn present_view(meeting_id: String) -> Result<crate::domain::meeting::PresentView, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    let detail = crate::ssr::meetings::get(&state, &session, &meeting_id).await?;
+    let (case, annotations, proposal) = match &detail.meeting.current_case_id {
+        Some(id) => (
+            Some(crate::ssr::cases::get(&state, &session, id).await?),
+            crate::ssr::annotations::list(&state, &session, id).await?,
+            Some(crate::ssr::cases::proposal(&state, &session, id).await?),
+        ),
+        None => (None, Vec::new(), None),
+    };
+    Ok(crate::domain::meeting::PresentView { detail, case, annotations, proposal })
+}

@@ -14,7 +14,7 @@ use crate::domain::user::Me;
 use crate::error::AppError;
 
 /// Voices always shown, even when silent: the core of a NET board.
-const SHOWN: [Specialty; 5] = [
+pub const SHOWN: [Specialty; 5] = [
     Specialty::Surgery,
     Specialty::MedicalOncology,
     Specialty::Radiology,
@@ -500,5 +500,54 @@ fn PostForm(
             </fieldset>
             <button type="submit" disabled=move || create.pending().get()>"Post as " {voice.label().to_lowercase()}</button>
         </form>
+    }
+}
+
+/// The voices read-only and compact, for meeting mode and the decision report: each shown
+/// specialty with its current (not withdrawn) notes and structured findings.
+#[component]
+pub fn VoicesSummary(list: Vec<Annotation>) -> impl IntoView {
+    let mut voices: Vec<Specialty> = SHOWN.to_vec();
+    for a in &list {
+        if !voices.contains(&a.specialty) {
+            voices.push(a.specialty);
+        }
+    }
+    view! {
+        <div class="voices compact" data-testid="voices-summary">
+            {voices.into_iter().map(|s| {
+                let notes: Vec<Annotation> = list.iter().filter(|a| a.specialty == s && !a.withdrawn).cloned().collect();
+                view! {
+                    <div class="voice" data-specialty=s.code()>
+                        <h3>{s.label()}</h3>
+                        {if notes.is_empty() {
+                            view! { <p class="muted silent">"No " {s.label().to_lowercase()} " voice."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="notes">
+                                    {notes.into_iter().map(|a| {
+                                        let v = a.versions.last().cloned();
+                                        let facts = v.as_ref().map(|v| structured_lines(&v.structured)).unwrap_or_default();
+                                        view! {
+                                            <li class="note">
+                                                <p class="note-head">
+                                                    <span class="badge">{v.as_ref().map(|v| kind_label(v.kind)).unwrap_or_default()}</span>
+                                                    " " <strong>{a.author_name.clone()}</strong>
+                                                    {(a.version > 1).then(|| " · amended")}
+                                                </p>
+                                                <p class="note-body">{v.as_ref().map(|v| v.body.clone()).unwrap_or_default()}</p>
+                                                {(!facts.is_empty()).then(|| view! {
+                                                    <dl class="facts note-facts">{facts.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}</dl>
+                                                })}
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                    </div>
+                }
+            }).collect_view()}
+        </div>
     }
 }

@@ -20,6 +20,30 @@ pub fn follow_case(
     case: impl Fn() -> Option<(String, i64)> + Send + Sync + 'static,
     on_event: impl Fn(String) + Clone + 'static,
 ) -> ReadSignal<LiveState> {
+    follow(
+        move || case().map(|(id, after)| format!("/api/v1/cases/{id}/events?after={after}")),
+        move |event: serde_json::Value| on_event(event["kind"].as_str().unwrap_or_default().to_string()),
+    )
+}
+
+/// Follows a meeting (`GET /api/v1/meetings/{id}/events`): `on_change(current_case_id)` now
+/// and after every change to the meeting.
+pub fn follow_meeting(
+    meeting_id: impl Fn() -> Option<String> + Send + Sync + 'static,
+    on_change: impl Fn(Option<String>) + Clone + 'static,
+) -> ReadSignal<LiveState> {
+    follow(
+        move || meeting_id().map(|id| format!("/api/v1/meetings/{id}/events")),
+        move |event: serde_json::Value| on_change(event["current_case_id"].as_str().map(str::to_string)),
+    )
+}
+
+/// An EventSource on the URL `url` yields (reopened when it changes), each event's data
+/// parsed as JSON and handed to `on_data`.
+fn follow(
+    url: impl Fn() -> Option<String> + Send + Sync + 'static,
+    on_data: impl Fn(serde_json::Value) + Clone + 'static,
+) -> ReadSignal<LiveState> {
     let (state, set_state) = signal(LiveState::Connecting);
     #[cfg(feature = "hydrate")]
     {
@@ -35,22 +59,23 @@ pub fn follow_case(
             });
         };
         Effect::new(move || {
-            let Some((id, after)) = case() else { return };
+            let Some(url) = url() else { return };
+            // The same subject (the path without its starting point) is already followed.
+            let id = url.split('?').next().unwrap_or_default().to_string();
             if current.with_value(|c| c.as_ref().is_some_and(|(following, _)| *following == id)) {
                 return;
             }
             close();
-            let url = format!("/api/v1/cases/{id}/events?after={after}");
             let Ok(source) = web_sys::EventSource::new(&url) else {
                 set_state.set(LiveState::Reconnecting);
                 return;
             };
-            let on_event = on_event.clone();
+            let on_data = on_data.clone();
             let message = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
                 let Some(ev) = ev.dyn_ref::<web_sys::MessageEvent>() else { return };
                 let data = ev.data().as_string().unwrap_or_default();
                 if let Ok(event) = serde_json::from_str::<serde_json::Value>(&data) {
-                    on_event(event["kind"].as_str().unwrap_or_default().to_string());
+                    on_data(event);
                 }
             });
             let open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| set_state.set(LiveState::Live));
@@ -64,7 +89,7 @@ pub fn follow_case(
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (case, on_event, set_state);
+        let _ = (url, on_data, set_state);
     }
     state
 }

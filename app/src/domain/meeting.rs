@@ -244,3 +244,13 @@ mod tests {
         assert_eq!(duration_label(40), "40 min");
     }
 }
+
+/// What meeting mode shows: the meeting, and the case the presenter is on with its voices and
+/// the proposal (read in one go, so every screen shows one consistent moment).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PresentView {
+    pub detail: MeetingDetail,
+    pub case: Option<super::case::CaseRecord>,
+    pub annotations: Vec<super::annotation::Annotation>,
+    pub proposal: Option<super::case::StoredProposal>,
+}

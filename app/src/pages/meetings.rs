@@ -1,19 +1,155 @@
-//! Meetings and their agendas.
+//! Meetings: the list (upcoming first) and, for coordinators, scheduling a new one.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::session::RequireLogin;
+use crate::api::meetings::{CreateMeeting, MeetingInput, list_meetings};
+use crate::components::errors::FieldError;
+use crate::components::session::{RequireLogin, use_session};
+use crate::domain::meeting::Meeting;
+use crate::domain::role::{Action, Specialty, can};
 
 #[component]
 pub fn MeetingsPage() -> impl IntoView {
     view! {
         <Title text="Meetings" />
         <RequireLogin>
-        <h1>"Meetings"</h1>
-        <section class="panel empty">
-            <p>"No meetings scheduled. Coordinators schedule boards and build their agendas here."</p>
-        </section>
+            <MeetingList />
         </RequireLogin>
+    }
+}
+
+/// "2026-12-03T14:00:00Z" → "2026-12-03 14:00 UTC".
+pub fn when(t: &str) -> String {
+    format!("{} UTC", t.get(..16).unwrap_or(t).replace('T', " "))
+}
+
+#[component]
+fn MeetingList() -> impl IntoView {
+    let session = use_session();
+    let create = ServerAction::<CreateMeeting>::new();
+    let meetings = Resource::new(move || create.version().get(), |_| list_meetings());
+    view! {
+        <div class="page-head"><h1>"Meetings"</h1></div>
+        <Transition fallback=|| view! { <p aria-busy="true">"Loading meetings…"</p> }>
+            {move || Suspend::new(async move {
+                match meetings.await {
+                    Ok(list) if list.is_empty() => view! {
+                        <section class="panel empty"><p>"No meetings scheduled yet."</p></section>
+                    }.into_any(),
+                    Ok(list) => view! { <MeetingTable list /> }.into_any(),
+                    Err(e) => view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                matches!(session.await, Ok(Some(ref i)) if can(i.me.role, Action::ManageMeetings))
+                    .then(|| view! { <NewMeetingForm create /> })
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn MeetingTable(list: Vec<Meeting>) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="meetings-heading">
+            <h2 id="meetings-heading" class="visually-hidden">"Scheduled meetings"</h2>
+            <table class="list" data-testid="meetings">
+                <thead><tr><th scope="col">"Meeting"</th><th scope="col">"Starts"</th><th scope="col">"Where"</th><th scope="col">"Cases"</th></tr></thead>
+                <tbody>
+                    {list.into_iter().map(|m| view! {
+                        <tr>
+                            <td><a href=format!("/meetings/{}", m.id)>{m.title.clone()}</a> " " <span class="muted">{m.board_type.clone()}</span></td>
+                            <td class="nowrap">{when(&m.starts_at)}</td>
+                            <td>{m.location.clone()}{(!m.video_link.is_empty()).then(|| view! { " " <span class="muted">"(video link)"</span> })}</td>
+                            <td>{m.case_count}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+fn NewMeetingForm(create: ServerAction<CreateMeeting>) -> impl IntoView {
+    let input = RwSignal::new(MeetingInput { title: "NET board".into(), ..Default::default() });
+    let expected = RwSignal::new(Specialty::CORE.iter().map(|s| s.code().to_string()).collect::<Vec<_>>());
+    let err = move |f: &'static str| {
+        Signal::derive(move || create.value().get().and_then(|r| r.err()).and_then(|e| e.field_message(f)))
+    };
+    let invalid = move |f: &'static str| move || if err(f).get().is_some() { "true" } else { "false" };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut i = input.get_untracked();
+        i.expected_specialties = expected.get_untracked();
+        create.dispatch(CreateMeeting { input: i });
+    };
+    let bind = move |f: fn(&mut MeetingInput) -> &mut String| {
+        (
+            move || {
+                let mut i = input.get();
+                f(&mut i).clone()
+            },
+            move |ev: leptos::ev::Event| input.update(|i| *f(i) = event_target_value(&ev)),
+        )
+    };
+    let (title, set_title) = bind(|i| &mut i.title);
+    let (starts, set_starts) = bind(|i| &mut i.starts_at);
+    let (location, set_location) = bind(|i| &mut i.location);
+    let (link, set_link) = bind(|i| &mut i.video_link);
+    let (board, set_board) = bind(|i| &mut i.board_type);
+    view! {
+        <section class="panel" aria-labelledby="new-meeting-heading">
+            <h2 id="new-meeting-heading">"Schedule a meeting"</h2>
+            {move || create.value().get().and_then(|r| r.ok()).map(|m| view! {
+                <p class="notice ok" role="status">"Scheduled: " <a href=format!("/meetings/{}", m.id)>{m.title.clone()} ", " {when(&m.starts_at)}</a> ". Open it to build the agenda."</p>
+            })}
+            <form on:submit=submit novalidate class="grid-form">
+                <div class="field">
+                    <label for="m-title">"Title"</label>
+                    <input id="m-title" type="text" prop:value=title on:input=set_title aria-invalid=invalid("title") aria-describedby="m-title-error" />
+                    <FieldError id="m-title-error" message=err("title") />
+                </div>
+                <div class="field">
+                    <label for="m-starts">"Starts (UTC)"</label>
+                    <input id="m-starts" type="datetime-local" prop:value=starts on:input=set_starts aria-invalid=invalid("starts_at") aria-describedby="m-starts-error" />
+                    <FieldError id="m-starts-error" message=err("starts_at") />
+                </div>
+                <div class="field">
+                    <label for="m-location">"Room"</label>
+                    <input id="m-location" type="text" prop:value=location on:input=set_location aria-invalid=invalid("location") aria-describedby="m-location-error" />
+                    <FieldError id="m-location-error" message=err("location") />
+                </div>
+                <div class="field">
+                    <label for="m-link">"Video link (https://…)"</label>
+                    <input id="m-link" type="url" prop:value=link on:input=set_link aria-invalid=invalid("video_link") aria-describedby="m-link-error" />
+                    <FieldError id="m-link-error" message=err("video_link") />
+                </div>
+                <div class="field">
+                    <label for="m-board">"Board type"</label>
+                    <input id="m-board" type="text" placeholder="NET" prop:value=board on:input=set_board />
+                </div>
+                <fieldset class="multi">
+                    <legend>"Expected specialties"</legend>
+                    {Specialty::ALL.into_iter().map(|s| {
+                        let code = s.code().to_string();
+                        let c2 = code.clone();
+                        view! {
+                            <label class="check">
+                                <input type="checkbox" prop:checked=move || expected.with(|e| e.contains(&code))
+                                    on:change=move |ev| { let on = event_target_checked(&ev); let c = c2.clone(); expected.update(|e| { e.retain(|x| *x != c); if on { e.push(c) } }) } />
+                                " " {s.label()}
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <button type="submit" disabled=move || create.pending().get()>
+                    {move || if create.pending().get() { "Scheduling…" } else { "Schedule meeting" }}
+                </button>
+            </form>
+        </section>
     }
 }

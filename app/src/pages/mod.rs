@@ -7,6 +7,8 @@ pub mod case_view;
 pub mod cases;
 pub mod home;
 pub mod login;
+pub mod meeting;
 pub mod meetings;
 pub mod not_found;
+pub mod present;
 pub mod review;

@@ -208,6 +208,58 @@ async fn load_cases(state: &AppState) -> Result<usize, AppError> {
         idle_expires_at: state.clock.now(),
         client_addr: "command line (demo)".into(),
     };
+    let created = load_case_list(state, &session).await?;
+    load_meeting(state, &session).await?;
+    Ok(created)
+}
+
+/// The demo's upcoming meeting: next Thursday 14:00 UTC, with a ready agenda (five cases for
+/// discussion, one standard of care). Created once.
+async fn load_meeting(state: &AppState, session: &Session) -> Result<(), AppError> {
+    use chrono::Datelike;
+    const TITLE: &str = "NET board (demo)";
+    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM meetings WHERE title = $1")
+        .bind(TITLE)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    if exists.is_some() {
+        return Ok(());
+    }
+    let today = state.clock.now().date_naive();
+    let ahead = (7 + 3 - today.weekday().num_days_from_monday() as i64) % 7;
+    let day = today + chrono::Duration::days(if ahead == 0 { 7 } else { ahead });
+    let input = crate::domain::meeting::MeetingInput {
+        title: TITLE.into(),
+        starts_at: format!("{day}T14:00"),
+        location: "Tumour board room, level 4".into(),
+        video_link: "https://video.example.org/net-board".into(),
+        board_type: "NET".into(),
+        expected_specialties: Vec::new(),
+    };
+    let meeting = super::meetings::create(state, session, &input).await?;
+    let agenda = [
+        ("DEMO-0001", "discuss", 10),
+        ("DEMO-0002", "discuss", 8),
+        ("DEMO-0003", "discuss", 8),
+        ("DEMO-0007", "discuss", 6),
+        ("DEMO-0008", "discuss", 6),
+        ("DEMO-0013", "standard_of_care", 2),
+    ];
+    for (mrn, mode, minutes) in agenda {
+        let case: Option<String> = sqlx::query_scalar(
+            "SELECT c.id FROM cases c JOIN patients p ON p.id = c.patient_id WHERE p.mrn = $1 AND c.status IN ('ready', 'draft')",
+        )
+        .bind(mrn)
+        .fetch_optional(&state.db.pool)
+        .await?;
+        if let Some(case) = case {
+            super::meetings::add_case(state, session, &meeting.id, &case, mode, Some(minutes)).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn load_case_list(state: &AppState, session: &Session) -> Result<usize, AppError> {
     let mut created = 0;
     for (mrn, ready, content) in demo_cases() {
         let exists: Option<String> = sqlx::query_scalar("SELECT id FROM patients WHERE mrn = $1")
@@ -219,9 +271,9 @@ async fn load_cases(state: &AppState) -> Result<usize, AppError> {
         }
         let input: CaseInput =
             serde_json::from_value(content).map_err(|e| AppError::bad_request(format!("demo case {mrn}: {e}")))?;
-        let record = super::cases::create(state, &session, &input).await?;
+        let record = super::cases::create(state, session, &input).await?;
         if ready {
-            super::cases::set_status(state, &session, &record.id, record.version, "ready").await?;
+            super::cases::set_status(state, session, &record.id, record.version, "ready").await?;
         }
         created += 1;
     }

@@ -1,0 +1,330 @@
+//! One meeting: details, attendance with a warning for absent core specialties, and the agenda
+//! (readiness at a glance, order, minutes, standard-of-care triage). Coordinators edit it;
+//! everyone reads it. It prints as a clean agenda.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::cases::{CaseFilter, list_cases};
+use crate::api::meetings::{AddToAgenda, ChangeAgenda, SetAttendance, board_members, get_meeting};
+use crate::components::live::follow_meeting;
+use crate::components::session::{RequireLogin, use_session};
+use crate::domain::case::CaseListItem;
+use crate::domain::codes::CaseStatus;
+use crate::domain::meeting::{AgendaItem, AgendaMode, Attendee, MeetingDetail, duration_label};
+use crate::domain::role::{Action, can};
+use crate::error::AppError;
+use crate::pages::cases::StatusBadge;
+use crate::pages::meetings::when;
+
+#[component]
+pub fn MeetingPage() -> impl IntoView {
+    view! {
+        <Title text="Meeting" />
+        <RequireLogin>
+            <MeetingView />
+        </RequireLogin>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Actions {
+    add: ServerAction<AddToAgenda>,
+    change: ServerAction<ChangeAgenda>,
+    attend: ServerAction<SetAttendance>,
+}
+
+#[component]
+fn MeetingView() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let actions = Actions { add: ServerAction::new(), change: ServerAction::new(), attend: ServerAction::new() };
+    let tick = RwSignal::new(0u32);
+    let saved = move || (actions.add.version().get(), actions.change.version().get(), actions.attend.version().get());
+    let detail = Resource::new(move || (id(), tick.get(), saved()), |(id, _, _)| get_meeting(id));
+    let candidates = Resource::new(move || (tick.get(), saved()), |_| list_cases(CaseFilter::default()));
+    let members = Resource::new(|| (), |_| board_members());
+    let session = use_session();
+    // Changes by others (another coordinator, the presenter) arrive live.
+    let first = StoredValue::new(true);
+    follow_meeting(
+        move || Some(id()).filter(|i| !i.is_empty()),
+        move |_| {
+            if !first.get_value() {
+                tick.update(|t| *t += 1);
+            }
+            first.set_value(false);
+        },
+    );
+    view! {
+        <Transition fallback=|| view! { <p aria-busy="true">"Loading the meeting…"</p> }>
+            {move || Suspend::new(async move {
+                let manage = matches!(session.await, Ok(Some(ref i)) if can(i.me.role, Action::ManageMeetings));
+                let members = if manage { members.await.unwrap_or_default() } else { Vec::new() };
+                let candidates = if manage { candidates.await.unwrap_or_default() } else { Vec::new() };
+                match detail.await {
+                    Ok(d) => view! { <MeetingBody d manage members candidates actions /> }.into_any(),
+                    Err(AppError::NotFound) => view! {
+                        <section class="panel"><h1>"Meeting not found"</h1><p><a href="/meetings">"Back to the meetings"</a></p></section>
+                    }.into_any(),
+                    Err(e) => view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn MeetingBody(
+    d: MeetingDetail,
+    manage: bool,
+    members: Vec<Attendee>,
+    candidates: Vec<CaseListItem>,
+    actions: Actions,
+) -> impl IntoView {
+    let m = d.meeting.clone();
+    let on_agenda: Vec<String> = d.agenda.iter().map(|a| a.case_id.clone()).collect();
+    let candidates: Vec<CaseListItem> = candidates
+        .into_iter()
+        .filter(|c| !on_agenda.contains(&c.id) && matches!(c.status, CaseStatus::Draft | CaseStatus::Ready))
+        .collect();
+    let expected: Vec<&str> = m.expected_specialties.iter().map(|s| s.label()).collect();
+    let print = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(w) = web_sys::window() {
+            let _ = w.print();
+        }
+    };
+    view! {
+        <header class="page-head">
+            <div>
+                <p class="muted no-print"><a href="/meetings">"Meetings"</a>" / meeting"</p>
+                <h1 data-testid="meeting-title">{m.title.clone()}</h1>
+                <p class="case-meta">
+                    {when(&m.starts_at)} " · " {m.location.clone()}
+                    {(!m.video_link.is_empty()).then(|| view! { " · " <a href=m.video_link.clone() rel="noopener noreferrer">"Video link"</a> })}
+                    " · " {m.board_type.clone()} " board"
+                </p>
+                <p class="muted">"Expected: " {expected.join(", ")}</p>
+            </div>
+            <div class="actions-row no-print">
+                <a class="button" href=format!("/meetings/{}/present", m.id)>"Open meeting mode"</a>
+                <button type="button" class="secondary" on:click=print>"Print agenda"</button>
+            </div>
+        </header>
+        <Agenda meeting_id=m.id.clone() items=d.agenda.clone() total=d.total_minutes manage actions />
+        {manage.then(|| view! { <AddCase meeting_id=m.id.clone() candidates actions /> })}
+        <Attendance meeting_id=m.id.clone() d=d.clone() members manage actions />
+    }
+}
+
+#[component]
+fn Agenda(meeting_id: String, items: Vec<AgendaItem>, total: i64, manage: bool, actions: Actions) -> impl IntoView {
+    let count = items.len();
+    let soc = items.iter().filter(|i| i.mode == AgendaMode::StandardOfCare).count();
+    let change = actions.change;
+    view! {
+        <section class="panel agenda" aria-labelledby="agenda-heading">
+            <h2 id="agenda-heading">"Agenda"</h2>
+            <p data-testid="agenda-total">
+                {count} " cases · " {count - soc} " for discussion, " {soc} " standard of care · estimated " <strong>{duration_label(total)}</strong>
+            </p>
+            {move || change.value().get().and_then(|r| r.err()).map(|e| view! { <p class="notice bad" role="alert">{e.to_string()}</p> })}
+            {if items.is_empty() {
+                view! { <p class="muted">"No cases on the agenda yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="list agenda-table" data-testid="agenda">
+                        <thead><tr>
+                            <th scope="col">"#"</th><th scope="col">"Patient"</th><th scope="col">"Question and tumour"</th>
+                            <th scope="col">"Ready?"</th><th scope="col">"Listed as"</th><th scope="col">"Minutes"</th>
+                            {manage.then(|| view! { <th scope="col" class="no-print">"Order"</th> })}
+                        </tr></thead>
+                        <tbody>
+                            {items.into_iter().enumerate().map(|(i, item)| view! {
+                                <AgendaRow meeting_id=meeting_id.clone() item index=i last=count - 1 manage change />
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn AgendaRow(
+    meeting_id: String,
+    item: AgendaItem,
+    index: usize,
+    last: usize,
+    manage: bool,
+    change: ServerAction<ChangeAgenda>,
+) -> impl IntoView {
+    let name = item.patient_name.clone();
+    let op = {
+        let (m, c) = (meeting_id.clone(), item.case_id.clone());
+        move |op: &'static str, mode: Option<String>, minutes: Option<i64>| {
+            change.dispatch(ChangeAgenda { meeting_id: m.clone(), case_id: c.clone(), op: op.into(), mode, minutes });
+        }
+    };
+    let mode = item.mode;
+    let minutes = item.minutes;
+    let (op1, op2, op3, op4, op5) = (op.clone(), op.clone(), op.clone(), op.clone(), op);
+    let mode_id = format!("mode-{}", item.case_id);
+    let min_id = format!("min-{}", item.case_id);
+    view! {
+        <tr data-testid="agenda-row" class:soc=mode == AgendaMode::StandardOfCare>
+            <td>{index + 1}</td>
+            <td><a href=format!("/cases/{}", item.case_id)>{item.patient_name.clone()}</a><br /><span class="muted">"MRN " {item.mrn.clone()}</span></td>
+            <td><strong>{item.question.clone()}</strong><br />{item.summary.clone()}</td>
+            <td>
+                {if item.missing.is_empty() {
+                    view! { <span class="badge ready-yes">"Complete"</span> }.into_any()
+                } else {
+                    view! { <span class="badge ready-no">"Missing: " {item.missing.join(", ")}</span> }.into_any()
+                }}
+                " " <StatusBadge status=item.status />
+            </td>
+            <td>
+                {if manage {
+                    view! {
+                        <label class="visually-hidden" for=mode_id.clone()>"Listed as, " {name.clone()}</label>
+                        <select id=mode_id on:change=move |ev| op1("set", Some(event_target_value(&ev)), Some(minutes))>
+                            <option value="discuss" selected=mode == AgendaMode::Discuss>"Discuss"</option>
+                            <option value="standard_of_care" selected=mode == AgendaMode::StandardOfCare>"Standard of care"</option>
+                        </select>
+                    }.into_any()
+                } else {
+                    view! { {mode.label()} }.into_any()
+                }}
+            </td>
+            <td>
+                {if manage {
+                    view! {
+                        <label class="visually-hidden" for=min_id.clone()>"Minutes for " {name.clone()}</label>
+                        <input id=min_id class="minutes" type="number" min="1" max="120" value=minutes
+                            on:change=move |ev| op2("set", Some(mode.code().to_string()), event_target_value(&ev).parse().ok()) />
+                    }.into_any()
+                } else {
+                    view! { {minutes} }.into_any()
+                }}
+            </td>
+            {manage.then(|| view! {
+                <td class="no-print nowrap">
+                    <button type="button" class="secondary small" disabled=index == 0 aria-label=format!("Move {name} up")
+                        on:click=move |_| op3("up", None, None)>"↑"</button>
+                    <button type="button" class="secondary small" disabled=index == last aria-label=format!("Move {name} down")
+                        on:click=move |_| op4("down", None, None)>"↓"</button>
+                    <button type="button" class="secondary small" aria-label=format!("Remove {name} from the agenda")
+                        on:click=move |_| op5("remove", None, None)>"Remove"</button>
+                </td>
+            })}
+        </tr>
+    }
+}
+
+#[component]
+fn AddCase(meeting_id: String, candidates: Vec<CaseListItem>, actions: Actions) -> impl IntoView {
+    let add = actions.add;
+    let case_id = RwSignal::new(String::new());
+    let mode = RwSignal::new("discuss".to_string());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        add.dispatch(AddToAgenda {
+            meeting_id: meeting_id.clone(),
+            case_id: case_id.get_untracked(),
+            mode: mode.get_untracked(),
+            minutes: None,
+        });
+    };
+    let error = move || add.value().get().and_then(|r| r.err());
+    view! {
+        <section class="panel no-print" aria-labelledby="add-heading">
+            <h2 id="add-heading">"Add a case"</h2>
+            <form on:submit=submit class="inline-form">
+                <div class="field">
+                    <label for="add-case">"Case"</label>
+                    <select id="add-case" prop:value=move || case_id.get() on:change=move |ev| case_id.set(event_target_value(&ev))
+                        aria-describedby="add-error">
+                        <option value="">"Choose a case…"</option>
+                        {candidates.into_iter().map(|c| {
+                            let label = format!("{} — {}{}", c.patient_name, c.question, if c.ready_for_board { "" } else { " (incomplete)" });
+                            view! { <option value=c.id.clone()>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="add-mode">"Listed as"</label>
+                    <select id="add-mode" prop:value=move || mode.get() on:change=move |ev| mode.set(event_target_value(&ev))>
+                        <option value="discuss">"For discussion"</option>
+                        <option value="standard_of_care">"Standard of care (not discussed)"</option>
+                    </select>
+                </div>
+                <button type="submit" disabled=move || add.pending().get()>"Add to agenda"</button>
+            </form>
+            <div id="add-error" aria-live="polite">
+                {move || error().map(|e| {
+                    let missing: Vec<String> = e.fields().map(|f| f.values().flatten().cloned().collect()).unwrap_or_default();
+                    view! {
+                        <div class="notice bad" role="alert" data-testid="add-error">
+                            <p>{e.to_string()}</p>
+                            <ul>{missing.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                            <p>"Complete the case first, then add it again."</p>
+                        </div>
+                    }
+                })}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn Attendance(
+    meeting_id: String,
+    d: MeetingDetail,
+    members: Vec<Attendee>,
+    manage: bool,
+    actions: Actions,
+) -> impl IntoView {
+    let attend = actions.attend;
+    let present: Vec<String> = d.attendance.iter().map(|a| a.user_id.clone()).collect();
+    let missing: Vec<&str> = d.missing_core.iter().map(|s| s.label()).collect();
+    view! {
+        <section class="panel attendance" aria-labelledby="attendance-heading">
+            <h2 id="attendance-heading">"Attendance"</h2>
+            {if missing.is_empty() {
+                view! { <p class="notice ok" data-testid="core-present">"Every core specialty is present."</p> }.into_any()
+            } else {
+                view! {
+                    <p class="notice warn" role="status" data-testid="core-missing">
+                        "No one present for: " {missing.join(", ")} ". A NET board should not decide without them; record who is absent in the plan or defer."
+                    </p>
+                }.into_any()
+            }}
+            {if manage {
+                view! {
+                    <fieldset class="multi">
+                        <legend>"Present"</legend>
+                        {members.into_iter().map(|u| {
+                            let here = present.contains(&u.user_id);
+                            let (m, uid) = (meeting_id.clone(), u.user_id.clone());
+                            view! {
+                                <label class="check">
+                                    <input type="checkbox" checked=here
+                                        on:change=move |ev| { attend.dispatch(SetAttendance { meeting_id: m.clone(), user_id: uid.clone(), present: event_target_checked(&ev) }); } />
+                                    " " {u.display_name.clone()} " " <span class="muted">{u.specialty.map(|s| s.label()).unwrap_or_default()}</span>
+                                </label>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                }.into_any()
+            } else {
+                view! {
+                    <ul>{d.attendance.iter().map(|a| view! { <li>{a.display_name.clone()} " " <span class="muted">{a.specialty.map(|s| s.label()).unwrap_or_default()}</span></li> }).collect_view()}</ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,97 @@
+import { test, expect } from "@playwright/test";
+import { expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
+
+test("a coordinator schedules a meeting, builds the agenda and steps through it in meeting mode", async ({ page, browser }) => {
+  const errors = watchConsole(page);
+  await loginAs(page, "coordinator", "/meetings");
+  await waitForHydration(page);
+  await expect(page.getByTestId("meetings")).toContainText("NET board (demo)");
+  await expectAccessible(page);
+
+  // Schedule: a field error first, then a valid meeting.
+  const title = `NET board e2e ${Date.now()}`;
+  await page.getByLabel("Title").fill(title);
+  await page.getByRole("button", { name: "Schedule meeting" }).click();
+  await expect(page.locator("#m-starts-error")).toContainText("date and time");
+  await page.getByLabel("Starts (UTC)").fill("2030-12-05T14:00");
+  await page.getByLabel("Room").fill("Room 4.12");
+  await page.getByRole("button", { name: "Schedule meeting" }).click();
+  await page.getByRole("status").getByRole("link", { name: new RegExp(title) }).click();
+  await waitForHydration(page);
+  await expect(page.getByTestId("meeting-title")).toHaveText(title);
+  await expect(page.getByTestId("core-missing")).toContainText("Surgery");
+
+  // An incomplete case is refused with what is missing; complete ones go on.
+  const addCase = async (name: string) => {
+    const option = page.locator("#add-case option", { hasText: name });
+    await page.getByLabel("Case", { exact: true }).selectOption({ value: (await option.getAttribute("value"))! });
+    await page.getByRole("button", { name: "Add to agenda" }).click();
+  };
+  await addCase("Paul Demo-Richter");
+  await expect(page.getByTestId("add-error")).toContainText("the question to the board");
+  await expect(page.getByTestId("add-error")).toContainText("ECOG");
+  await expect(page.getByTestId("agenda-row")).toHaveCount(0);
+  await addCase("Lea Demo-Nilsen");
+  await expect(page.getByTestId("agenda-row")).toHaveCount(1);
+  await addCase("Hanna Demo-Wolf");
+  await expect(page.getByTestId("agenda-row")).toHaveCount(2);
+  await expect(page.getByTestId("agenda-row").first()).toContainText("Lea Demo-Nilsen");
+  await expect(page.getByTestId("agenda-row").first()).toContainText("Complete");
+  await expect(page.getByTestId("agenda-total")).toContainText("10 min");
+
+  // Reorder by keyboard: focus the button and press Enter.
+  await page.getByRole("button", { name: "Move Hanna Demo-Wolf up" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("agenda-row").first()).toContainText("Hanna Demo-Wolf");
+  // Triage the second case as standard of care: only discussed cases count in the total.
+  await page.getByLabel("Listed as, Lea Demo-Nilsen").selectOption("standard_of_care");
+  await expect(page.getByTestId("agenda-total")).toContainText("1 for discussion, 1 standard of care");
+  await expect(page.getByTestId("agenda-total")).toContainText("5 min");
+  // Attendance.
+  await page.getByLabel(/Dr Samir Haddad/).check();
+  await expect(page.getByTestId("core-missing")).not.toContainText("Surgery");
+  await expectAccessible(page);
+  const meetingPath = new URL(page.url()).pathname;
+
+  // A radiologist follows meeting mode on their own screen.
+  const otherContext = await browser.newContext();
+  const other = await otherContext.newPage();
+  await loginAs(other, "radiologist", `${meetingPath}/present`);
+  await waitForHydration(other);
+  await expect(other.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+
+  // Meeting mode, stepped by keyboard.
+  await page.getByRole("link", { name: "Open meeting mode" }).click();
+  await waitForHydration(page);
+  await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+  await page.keyboard.press("ArrowRight");
+  await expect(page.getByTestId("present-position")).toHaveText("Case 1 of 2");
+  await expect(page.getByTestId("present-case")).toContainText("Hanna Demo-Wolf");
+  await expect(page.getByTestId("timer")).toBeVisible();
+  await expect(page.getByTestId("proposal")).toBeVisible();
+  await expect(page.getByTestId("voices-summary")).toBeVisible();
+  await expect(other.getByTestId("present-case")).toContainText("Hanna Demo-Wolf");
+  await page.keyboard.press("ArrowRight");
+  await expect(page.getByTestId("present-position")).toHaveText("Case 2 of 2");
+  await expect(other.getByTestId("present-case")).toContainText("Lea Demo-Nilsen");
+  await expect(page.getByText("Listed as standard of care")).toBeVisible();
+  await page.keyboard.press("ArrowLeft");
+  await expect(page.getByTestId("present-position")).toHaveText("Case 1 of 2");
+  await expect(other.getByTestId("present-position")).toHaveText("Case 1 of 2");
+  await expectAccessible(page);
+  await expectAccessible(other);
+  await otherContext.close();
+  expect(errors).toEqual([]);
+});
+
+test("the agenda prints without the controls", async ({ page }) => {
+  await loginAs(page, "coordinator", "/meetings");
+  await page.getByRole("link", { name: "NET board (demo)" }).click();
+  await waitForHydration(page);
+  await expect(page.getByTestId("agenda-row")).toHaveCount(6);
+  await page.emulateMedia({ media: "print" });
+  await expect(page.getByRole("button", { name: "Print agenda" })).toBeHidden();
+  await expect(page.getByRole("heading", { name: "Add a case" })).toBeHidden();
+  await expect(page.locator("nav").first()).toBeHidden();
+  await expect(page.getByTestId("agenda")).toBeVisible();
+});
