@@ -5,5 +5,6 @@ pub mod annotations;
 pub mod auth;
 pub mod cases;
 pub mod meetings;
+pub mod plans;
 pub mod system;
 pub mod users;

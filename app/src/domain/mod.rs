@@ -6,6 +6,7 @@ pub mod case;
 pub mod codes;
 pub mod meeting;
 pub mod password;
+pub mod plan;
 pub mod proposer;
 pub mod role;
 pub mod tumor;

@@ -452,10 +452,10 @@ pub async fn follow(state: &AppState, session: &Session, meeting_id: &str) -> Re
     Ok(rev)
 }
 
-/// The clinicians who can be marked present, for the coordinator's attendance list. Others get
-/// an empty list (the meeting page asks for every viewer; only coordinators use it).
+/// The clinicians of the board, for the coordinator's attendance list and for naming a dissent
+/// in a plan. Others get an empty list (every viewer's page asks; only those roles use it).
 pub async fn members(state: &AppState, session: &Session) -> Result<Vec<Attendee>, AppError> {
-    if !session.may(Action::ManageMeetings) {
+    if !session.may(Action::ManageMeetings) && !session.may(Action::RecordPlan) {
         return Ok(Vec::new());
     }
     let rows = sqlx::query(

@@ -7,6 +7,7 @@ mod auth;
 mod cases;
 mod events;
 mod meetings;
+mod plans;
 mod proposals;
 
 use axum::Json;
@@ -38,6 +39,10 @@ pub fn api_router() -> Router<AppState> {
         .route("/proposals", post(proposals::preview))
         .route("/cases/{id}/annotations", post(annotations::create).get(annotations::list))
         .route("/annotations/{id}", axum::routing::patch(annotations::patch))
+        .route("/cases/{id}/plan", get(plans::get).put(plans::put))
+        .route("/cases/{id}/plan/sign", post(plans::sign))
+        .route("/cases/{id}/plan/addenda", post(plans::addendum))
+        .route("/cases/{id}/plan/outcome", post(plans::outcome))
         .route("/meetings", post(meetings::create).get(meetings::list))
         .route("/meetings/{id}", get(meetings::get))
         .route("/meetings/{id}/agenda", post(meetings::add_to_agenda))

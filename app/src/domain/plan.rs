@@ -1,0 +1,319 @@
+//! The board's consensus plan: what it chose and why, who dissented, whether trials were
+//! discussed, the proposal it saw; then signature, addenda and the follow-up outcome.
+//! The proposer proposes; this is where the board decides.
+
+use serde::{Deserialize, Serialize};
+
+use super::codes::OptionCode;
+use super::proposer::Proposal;
+use crate::error::{AppError, FieldErrorsBuilder};
+
+pub const MAX_TEXT: usize = 10_000;
+
+/// A dissenting voice as typed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DissentInput {
+    pub user_id: String,
+    pub note: String,
+}
+
+/// The plan as typed (PUT /cases/{id}/plan, the plan form).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlanInput {
+    pub meeting_id: Option<String>,
+    pub options: Vec<String>,
+    pub rationale: String,
+    pub dissent: Vec<DissentInput>,
+    pub deviation_reason: Option<String>,
+    pub trial_discussed: bool,
+}
+
+/// A dissent as stored: who (id and name at the time) and what.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Dissent {
+    pub user_id: String,
+    pub name: String,
+    pub note: String,
+}
+
+/// The plan's content: exactly what the signature's SHA-256 covers (serialised canonically by
+/// `canonical`). Field order is fixed by this struct; never reorder or rename a field.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanContent {
+    pub case_id: String,
+    pub version: i64,
+    pub meeting_id: Option<String>,
+    pub options: Vec<OptionCode>,
+    pub rationale: String,
+    pub dissent: Vec<Dissent>,
+    pub deviation_reason: Option<String>,
+    pub trial_discussed: bool,
+    /// The proposal shown when the plan was recorded.
+    pub proposal: Proposal,
+    pub recorded_by: String,
+    pub recorded_by_name: String,
+    pub recorded_at: String,
+}
+
+impl PlanContent {
+    /// The canonical text hashed at signing: compact JSON in struct field order.
+    pub fn canonical(&self) -> String {
+        serde_json::to_string(self).expect("plan content serialises")
+    }
+}
+
+/// The checked parts of an input (identity and time are added by the service).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckedPlan {
+    pub meeting_id: Option<String>,
+    pub options: Vec<OptionCode>,
+    pub rationale: String,
+    pub dissent: Vec<DissentInput>,
+    pub deviation_reason: Option<String>,
+    pub trial_discussed: bool,
+}
+
+/// Whether the chosen options depart from the proposer's first option (it is not among them).
+pub fn departs_from(proposal: &Proposal, options: &[OptionCode]) -> bool {
+    proposal.options.first().is_some_and(|first| !options.contains(&first.code))
+}
+
+impl PlanInput {
+    pub fn parse(&self, proposal: &Proposal) -> Result<CheckedPlan, AppError> {
+        let mut e = FieldErrorsBuilder::new();
+        let mut options = Vec::new();
+        for code in &self.options {
+            match OptionCode::parse(code) {
+                Ok(c) if options.contains(&c) => e.add("options", format!("{} is chosen twice.", c.label())),
+                Ok(c) => options.push(c),
+                Err(m) => e.add("options", m),
+            }
+        }
+        if self.options.is_empty() {
+            e.add("options", "Choose at least one option (take it from the proposal or add one).");
+        }
+        let rationale = self.rationale.trim().to_string();
+        if rationale.is_empty() {
+            e.add("rationale", "Write why the board chose this plan.");
+        } else if rationale.chars().count() > MAX_TEXT {
+            e.add("rationale", format!("The rationale has at most {MAX_TEXT} characters."));
+        }
+        let mut dissent = Vec::new();
+        for d in &self.dissent {
+            if d.user_id.trim().is_empty() || d.note.trim().is_empty() {
+                e.add("dissent", "Each dissent names who dissents and what they said.");
+            } else if d.note.chars().count() > MAX_TEXT {
+                e.add("dissent", format!("A dissent has at most {MAX_TEXT} characters."));
+            } else {
+                dissent.push(DissentInput { user_id: d.user_id.trim().into(), note: d.note.trim().into() });
+            }
+        }
+        let deviation_reason =
+            self.deviation_reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
+        if departs_from(proposal, &options) && deviation_reason.is_none() {
+            let first = proposal.options.first().map(|o| o.code.label()).unwrap_or_default();
+            e.add("deviation_reason", format!("The plan departs from the proposer's first option ({first}): say why."));
+        }
+        if deviation_reason.as_ref().is_some_and(|r| r.chars().count() > MAX_TEXT) {
+            e.add("deviation_reason", format!("The reason has at most {MAX_TEXT} characters."));
+        }
+        let meeting_id = self.meeting_id.as_deref().map(str::trim).filter(|m| !m.is_empty()).map(str::to_string);
+        e.finish()?;
+        Ok(CheckedPlan {
+            meeting_id,
+            options,
+            rationale,
+            dissent,
+            deviation_reason,
+            trial_discussed: self.trial_discussed,
+        })
+    }
+}
+
+/// Why a plan was not carried out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotImplementedReason {
+    PatientChoice,
+    Comorbidity,
+    NewInformation,
+    Other,
+}
+
+impl NotImplementedReason {
+    pub const ALL: [NotImplementedReason; 4] = [
+        NotImplementedReason::PatientChoice,
+        NotImplementedReason::Comorbidity,
+        NotImplementedReason::NewInformation,
+        NotImplementedReason::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            NotImplementedReason::PatientChoice => "patient_choice",
+            NotImplementedReason::Comorbidity => "comorbidity",
+            NotImplementedReason::NewInformation => "new_information",
+            NotImplementedReason::Other => "other",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            NotImplementedReason::PatientChoice => "Patient's choice",
+            NotImplementedReason::Comorbidity => "Comorbidity",
+            NotImplementedReason::NewInformation => "New information",
+            NotImplementedReason::Other => "Other",
+        }
+    }
+}
+
+/// The follow-up as typed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutcomeInput {
+    pub implemented: Option<bool>,
+    /// patient_choice, comorbidity, new_information or other (when not implemented).
+    pub reason: Option<String>,
+    /// When it was carried out (YYYY-MM-DD), or a note.
+    pub date: Option<String>,
+    pub note: String,
+}
+
+/// The follow-up as recorded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub implemented: bool,
+    pub reason: Option<NotImplementedReason>,
+    pub date: Option<String>,
+    pub note: String,
+    pub recorded_by_name: String,
+    pub recorded_at: String,
+}
+
+impl OutcomeInput {
+    pub fn parse(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> Result<(bool, Option<NotImplementedReason>, Option<String>, String), AppError> {
+        let mut e = FieldErrorsBuilder::new();
+        let Some(implemented) = self.implemented else {
+            return Err(AppError::field("implemented", "Say whether the plan was carried out."));
+        };
+        let reason = match self.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            None => None,
+            Some(r) => match NotImplementedReason::ALL.into_iter().find(|x| x.code() == r) {
+                Some(x) => Some(x),
+                None => {
+                    e.add("reason", "Use patient_choice, comorbidity, new_information or other.");
+                    None
+                }
+            },
+        };
+        if !implemented && reason.is_none() && e.is_empty() {
+            e.add("reason", "Say why the plan was not carried out.");
+        }
+        let date = self.date.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);
+        if let Some(d) = &date {
+            match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+                Ok(day) if day > today => e.add("date", "The date cannot be in the future."),
+                Ok(_) => {}
+                Err(_) => e.add("date", "Give the date as YYYY-MM-DD."),
+            }
+        }
+        let note = self.note.trim().to_string();
+        if note.chars().count() > MAX_TEXT {
+            e.add("note", format!("The note has at most {MAX_TEXT} characters."));
+        }
+        if reason == Some(NotImplementedReason::Other) && note.is_empty() {
+            e.add("note", "Describe the other reason.");
+        }
+        e.finish()?;
+        Ok((implemented, if implemented { None } else { reason }, date, note))
+    }
+}
+
+/// An addendum to a signed plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Addendum {
+    pub id: String,
+    pub body: String,
+    pub author_name: String,
+    pub at: String,
+}
+
+/// The signature.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Signature {
+    pub signer_id: String,
+    pub signer_name: String,
+    pub signed_at: String,
+    pub content_sha256: String,
+}
+
+/// A case's plan with everything recorded after it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub case_id: String,
+    pub version: i64,
+    pub content: PlanContent,
+    pub signature: Option<Signature>,
+    pub addenda: Vec<Addendum>,
+    pub outcome: Option<Outcome>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::proposer::propose;
+
+    fn proposal() -> Proposal {
+        let case: crate::domain::case::CaseInput = serde_json::from_value(serde_json::json!({
+            "patient": {"mrn": "X", "name": "X", "birth_date": "1960-01-01", "sex": "male"}, "question": "Q",
+            "tumor": {"primary_site": "pancreas", "grade": "G2", "ki67_percent": 6, "differentiation": "well", "tumor_size_mm": 35,
+                      "t_stage": "T2", "n_stage": "N0", "m_stage": "M0", "liver_burden": "none", "functional_syndrome": "none",
+                      "sstr_imaging": "positive", "ecog": 0}
+        }))
+        .unwrap();
+        let c = case.parse(chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()).unwrap();
+        propose(&c.tumor)
+    }
+
+    #[test]
+    fn a_plan_needs_options_and_a_rationale_and_names_each_problem() {
+        let p = proposal();
+        let err = PlanInput::default().parse(&p).unwrap_err();
+        assert!(err.field_message("options").is_some());
+        assert!(err.field_message("rationale").is_some());
+        let bad = PlanInput { options: vec!["laser".into()], rationale: "x".into(), ..Default::default() };
+        assert!(bad.parse(&p).unwrap_err().field_message("options").is_some());
+    }
+
+    #[test]
+    fn departing_from_the_first_option_needs_a_reason() {
+        let p = proposal();
+        let first = p.options[0].code;
+        let other = OptionCode::ALL.iter().copied().find(|c| *c != first).unwrap();
+        let follows =
+            PlanInput { options: vec![first.code().into()], rationale: "As proposed.".into(), ..Default::default() };
+        assert!(follows.parse(&p).is_ok());
+        let departs =
+            PlanInput { options: vec![other.code().into()], rationale: "Other.".into(), ..Default::default() };
+        assert!(departs.parse(&p).unwrap_err().field_message("deviation_reason").is_some());
+        let explained = PlanInput { deviation_reason: Some("Patient declines surgery.".into()), ..departs };
+        assert!(explained.parse(&p).is_ok());
+    }
+
+    #[test]
+    fn an_unimplemented_plan_needs_a_reason() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        assert!(OutcomeInput::default().parse(today).unwrap_err().field_message("implemented").is_some());
+        let no = OutcomeInput { implemented: Some(false), ..Default::default() };
+        assert!(no.parse(today).unwrap_err().field_message("reason").is_some());
+        let future = OutcomeInput { implemented: Some(true), date: Some("2027-01-01".into()), ..Default::default() };
+        assert!(future.parse(today).unwrap_err().field_message("date").is_some());
+        let ok = OutcomeInput { implemented: Some(false), reason: Some("patient_choice".into()), ..Default::default() };
+        assert_eq!(ok.parse(today).unwrap().1, Some(NotImplementedReason::PatientChoice));
+    }
+}

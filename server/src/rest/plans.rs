@@ -1,0 +1,80 @@
+//! `/api/v1/cases/{id}/plan`: GET, PUT (If-Match once it exists), POST sign, addenda, outcome.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use app::domain::plan::{OutcomeInput, PlanInput};
+use app::error::AppError;
+use app::ssr::AppState;
+use app::ssr::plans;
+
+use super::cases::if_match;
+use super::{ApiError, Authed, JsonBody, with_etag};
+
+pub async fn get(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    match plans::get(&state, &session, &id).await? {
+        Some(plan) => Ok(with_etag(StatusCode::OK, plan.version, plan)),
+        None => Err(ApiError(AppError::NotFound)),
+    }
+}
+
+pub async fn put(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(input): JsonBody<PlanInput>,
+) -> Result<Response, ApiError> {
+    let expected = if headers.contains_key(axum::http::header::IF_MATCH) { Some(if_match(&headers)?) } else { None };
+    let plan = plans::save(&state, &session, &id, expected, &input).await?;
+    let status = if plan.version == 1 { StatusCode::CREATED } else { StatusCode::OK };
+    Ok(with_etag(status, plan.version, plan))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sign {
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn sign(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Sign>,
+) -> Result<Response, ApiError> {
+    let plan = plans::sign(&state, &session, &id, body.password).await?;
+    Ok(with_etag(StatusCode::OK, plan.version, plan))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddendumBody {
+    body: String,
+}
+
+pub async fn addendum(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<AddendumBody>,
+) -> Result<Response, ApiError> {
+    Ok((StatusCode::CREATED, Json(plans::add_addendum(&state, &session, &id, &body.body).await?)).into_response())
+}
+
+pub async fn outcome(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<OutcomeInput>,
+) -> Result<Response, ApiError> {
+    Ok(Json(plans::record_outcome(&state, &session, &id, &input).await?).into_response())
+}

@@ -1,0 +1,207 @@
+//! The board's plan through REST: who may record and sign, field errors that write nothing,
+//! the deviation reason, If-Match, re-authentication to sign (SE-4), the stored SHA-256
+//! matching the content, the lock (409, and a database trigger), addenda (DI-2), the
+//! follow-up outcome, case statuses and audit rows.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+struct Board {
+    state: app::ssr::AppState,
+    _db: TestDb,
+    case_id: String,
+    cora: String,
+    sam: String,
+    first_option: String,
+    other_option: String,
+}
+
+async fn board() -> Board {
+    let (state, db) = test_state().await;
+    add_user(&state, "cora", "coordinator", None).await;
+    add_user(&state, "sam", "clinician", Some("surgery")).await;
+    let cora = login(&state, "cora", PW).await;
+    let sam = login(&state, "sam", PW).await;
+    let case = json!({
+        "patient": {"mrn": "PL-1", "name": "Plan Person", "birth_date": "1969-03-14", "sex": "female"},
+        "question": "Resection?",
+        "tumor": {"primary_site": "pancreas", "grade": "G2", "ki67_percent": 6, "differentiation": "well", "tumor_size_mm": 35,
+                  "t_stage": "T2", "n_stage": "N0", "m_stage": "M0", "liver_burden": "none", "functional_syndrome": "none",
+                  "sstr_imaging": "positive", "ecog": 0}
+    });
+    let res = send(&state, json_req("POST", "/api/v1/cases", case, Some(&cora))).await;
+    let case_id = body_json(res).await["id"].as_str().unwrap().to_string();
+    let proposal =
+        body_json(send(&state, req("GET", &format!("/api/v1/cases/{case_id}/proposal"), Some(&cora))).await).await;
+    let first_option = proposal["options"][0]["code"].as_str().unwrap().to_string();
+    let other_option =
+        if first_option == "surveillance" { "somatostatin_analogue" } else { "surveillance" }.to_string();
+    Board { state, _db: db, case_id, cora, sam, first_option, other_option }
+}
+
+fn plan_req(b: &Board, body: Value, version: Option<i64>, cookie: &str) -> axum::http::Request<axum::body::Body> {
+    let mut r = json_req("PUT", &format!("/api/v1/cases/{}/plan", b.case_id), body, Some(cookie));
+    if let Some(v) = version {
+        r.headers_mut().insert("if-match", format!("\"{v}\"").parse().unwrap());
+    }
+    r
+}
+
+fn post(b: &Board, what: &str, body: Value, cookie: &str) -> axum::http::Request<axum::body::Body> {
+    json_req("POST", &format!("/api/v1/cases/{}/plan/{what}", b.case_id), body, Some(cookie))
+}
+
+async fn case_status(b: &Board) -> String {
+    let c = body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{}", b.case_id), Some(&b.cora))).await).await;
+    c["status"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_board_records_a_plan_and_bad_input_writes_nothing() {
+    let b = board().await;
+    let plan_path = format!("/api/v1/cases/{}/plan", b.case_id);
+    assert_eq!(send(&b.state, req("GET", &plan_path, Some(&b.cora))).await.status(), 404);
+    let res = send(&b.state, plan_req(&b, json!({"options": [], "rationale": " "}), None, &b.cora)).await;
+    assert_eq!(res.status(), 422);
+    let err = body_json(res).await;
+    assert!(err["error"]["fields"]["options"].is_array() && err["error"]["fields"]["rationale"].is_array(), "{err}");
+    // Departing from the first option needs a reason.
+    let departs = json!({"options": [b.other_option], "rationale": "Patient prefers to wait."});
+    let res = send(&b.state, plan_req(&b, departs.clone(), None, &b.cora)).await;
+    assert_eq!(res.status(), 422);
+    assert!(body_json(res).await["error"]["fields"]["deviation_reason"].is_array());
+    assert_eq!(send(&b.state, req("GET", &plan_path, Some(&b.cora))).await.status(), 404, "nothing written");
+    assert_eq!(case_status(&b).await, "draft");
+    // Reviewers do not record plans.
+    add_user(&b.state, "rene", "reviewer", None).await;
+    let rene = login(&b.state, "rene", PW).await;
+    let good =
+        json!({"options": [b.first_option], "rationale": "Localized G2 pNET, fit: resect.", "trial_discussed": true});
+    assert_eq!(send(&b.state, plan_req(&b, good.clone(), None, &rene)).await.status(), 403);
+    // The coordinator records it for the board; the proposal shown is stored with it.
+    let res = send(&b.state, plan_req(&b, good, None, &b.cora)).await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(res.headers()["etag"], "\"1\"");
+    let plan = body_json(res).await;
+    assert_eq!(plan["content"]["options"], json!([b.first_option]));
+    assert_eq!(plan["content"]["proposal"]["options"][0]["code"], b.first_option.as_str());
+    assert_eq!(plan["content"]["trial_discussed"], true);
+    assert_eq!(case_status(&b).await, "discussed");
+}
+
+#[tokio::test]
+async fn a_plan_changes_only_on_top_of_the_version_seen() {
+    let b = board().await;
+    let v1 = json!({"options": [b.first_option], "rationale": "First."});
+    assert_eq!(send(&b.state, plan_req(&b, v1.clone(), None, &b.cora)).await.status(), 201);
+    assert_eq!(send(&b.state, plan_req(&b, v1.clone(), None, &b.sam)).await.status(), 428);
+    let dissent = json!({"options": [b.other_option], "rationale": "Second.", "deviation_reason": "Frailty.",
+                         "dissent": [{"user_id": "nobody", "note": "no"}]});
+    assert_eq!(send(&b.state, plan_req(&b, dissent, Some(1), &b.sam)).await.status(), 422);
+    let me = body_json(send(&b.state, req("GET", "/api/v1/me", Some(&b.sam))).await).await;
+    let v2 = json!({"options": [b.other_option], "rationale": "Second.", "deviation_reason": "Frailty.",
+                    "dissent": [{"user_id": me["id"], "note": "I would still resect."}]});
+    let res = send(&b.state, plan_req(&b, v2.clone(), Some(1), &b.sam)).await;
+    assert_eq!(res.status(), 200);
+    let plan = body_json(res).await;
+    assert_eq!(plan["version"], 2);
+    assert_eq!(plan["content"]["dissent"][0]["name"], me["display_name"]);
+    assert_eq!(send(&b.state, plan_req(&b, v2, Some(1), &b.sam)).await.status(), 412);
+}
+
+#[tokio::test]
+async fn signing_needs_the_password_stores_the_content_hash_and_locks_the_plan() {
+    let b = board().await;
+    let v1 = json!({"options": [b.first_option], "rationale": "Resect."});
+    send(&b.state, plan_req(&b, v1.clone(), None, &b.cora)).await;
+    // Coordinators do not sign; a clinician must re-enter the password (SE-4).
+    assert_eq!(send(&b.state, post(&b, "sign", json!({"password": PW}), &b.cora)).await.status(), 403);
+    assert_eq!(send(&b.state, post(&b, "sign", json!({}), &b.sam)).await.status(), 403);
+    assert_eq!(
+        send(&b.state, post(&b, "sign", json!({"password": "not my password at all"}), &b.sam)).await.status(),
+        403
+    );
+    // Addenda come after signing only.
+    assert_eq!(send(&b.state, post(&b, "addenda", json!({"body": "Early."}), &b.sam)).await.status(), 409);
+    let res = send(&b.state, post(&b, "sign", json!({"password": PW}), &b.sam)).await;
+    assert_eq!(res.status(), 200);
+    let plan = body_json(res).await;
+    let sha = plan["signature"]["content_sha256"].as_str().unwrap().to_string();
+    assert_eq!(plan["signature"]["signer_name"], "Test sam");
+    assert_eq!(case_status(&b).await, "plan_signed");
+
+    // The stored SHA-256 is the hash of exactly the stored content.
+    let stored: String = sqlx::query_scalar("SELECT content FROM plans WHERE case_id = $1")
+        .bind(&b.case_id)
+        .fetch_one(&b.state.db.pool)
+        .await
+        .unwrap();
+    let recomputed: String = Sha256::digest(stored.as_bytes()).iter().map(|x| format!("{x:02x}")).collect();
+    assert_eq!(recomputed, sha);
+    let content: app::domain::plan::PlanContent = serde_json::from_str(&stored).unwrap();
+    assert_eq!(content.canonical(), stored);
+
+    // Locked: PUT is a 409, a second signature too, and the database refuses a direct edit.
+    assert_eq!(send(&b.state, plan_req(&b, v1, Some(1), &b.sam)).await.status(), 409);
+    assert_eq!(send(&b.state, post(&b, "sign", json!({"password": PW}), &b.sam)).await.status(), 409);
+    let edit = sqlx::query("UPDATE plans SET content = $1 WHERE case_id = $2")
+        .bind("{}")
+        .bind(&b.case_id)
+        .execute(&b.state.db.pool)
+        .await;
+    assert!(edit.is_err(), "a signed plan is locked in the database too");
+
+    // Corrections are addenda.
+    let res = send(&b.state, post(&b, "addenda", json!({"body": "Histology review confirms G2."}), &b.sam)).await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(send(&b.state, post(&b, "addenda", json!({"body": "More."}), &b.cora)).await.status(), 403);
+    let plan =
+        body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{}/plan", b.case_id), Some(&b.cora))).await).await;
+    assert_eq!(plan["addenda"].as_array().unwrap().len(), 1);
+    assert_eq!(plan["signature"]["content_sha256"], sha.as_str());
+}
+
+#[tokio::test]
+async fn follow_up_records_whether_the_plan_was_carried_out() {
+    let b = board().await;
+    send(&b.state, plan_req(&b, json!({"options": [b.first_option], "rationale": "Resect."}), None, &b.cora)).await;
+    assert_eq!(
+        send(&b.state, post(&b, "outcome", json!({"implemented": true}), &b.cora)).await.status(),
+        409,
+        "unsigned"
+    );
+    send(&b.state, post(&b, "sign", json!({"password": PW}), &b.sam)).await;
+    let res = send(&b.state, post(&b, "outcome", json!({"implemented": false}), &b.cora)).await;
+    assert_eq!(res.status(), 422);
+    assert!(body_json(res).await["error"]["fields"]["reason"].is_array());
+    let res = send(
+        &b.state,
+        post(
+            &b,
+            "outcome",
+            json!({"implemented": false, "reason": "patient_choice", "note": "Declined surgery."}),
+            &b.cora,
+        ),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let plan = body_json(res).await;
+    assert_eq!(plan["outcome"]["reason"], "patient_choice");
+    assert_eq!(case_status(&b).await, "followed_up");
+    assert_eq!(send(&b.state, post(&b, "outcome", json!({"implemented": true}), &b.cora)).await.status(), 409);
+    let actions: Vec<String> = audit_rows(&b.state).await.into_iter().map(|r| r.action).collect();
+    for a in ["plan.save", "plan.sign", "plan.outcome", "auth.reauthenticate"] {
+        assert!(actions.iter().any(|x| x == a), "{a} audited");
+    }
+    let events: Vec<String> = sqlx::query_scalar("SELECT kind FROM case_events WHERE case_id = $1 ORDER BY seq")
+        .bind(&b.case_id)
+        .fetch_all(&b.state.db.pool)
+        .await
+        .unwrap();
+    for k in ["plan.save", "plan.sign", "plan.outcome"] {
+        assert!(events.iter().any(|x| x == k), "{k} announced to viewers");
+    }
+}
