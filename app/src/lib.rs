@@ -67,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("cases") view=CasesPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("cases"), StaticSegment("new")) view=NewCasePage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("cases"), ParamSegment("id")) view=CasePage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("cases"), ParamSegment("id"), StaticSegment("report")) view=pages::report::ReportPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("meetings") view=MeetingsPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("meetings"), ParamSegment("id")) view=pages::meeting::MeetingPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("meetings"), ParamSegment("id"), StaticSegment("present")) view=pages::present::PresentPage ssr=SsrMode::Async />

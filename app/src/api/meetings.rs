@@ -78,13 +78,14 @@ pub async fn present_case(meeting_id: String, case_id: Option<String>) -> Result
 pub async fn present_view(meeting_id: String) -> Result<crate::domain::meeting::PresentView, AppError> {
     let (state, session) = crate::ssr::request::authenticated().await?;
     let detail = crate::ssr::meetings::get(&state, &session, &meeting_id).await?;
-    let (case, annotations, proposal) = match &detail.meeting.current_case_id {
+    let (case, annotations, proposal, plan) = match &detail.meeting.current_case_id {
         Some(id) => (
             Some(crate::ssr::cases::get(&state, &session, id).await?),
             crate::ssr::annotations::list(&state, &session, id).await?,
-            Some(crate::ssr::cases::proposal(&state, &session, id).await?),
+            crate::ssr::cases::proposal(&state, &session, id).await.ok(),
+            crate::ssr::plans::get(&state, &session, id).await?,
         ),
-        None => (None, Vec::new(), None),
+        None => (None, Vec::new(), None, None),
     };
-    Ok(crate::domain::meeting::PresentView { detail, case, annotations, proposal })
+    Ok(crate::domain::meeting::PresentView { detail, case, annotations, proposal, plan })
 }

@@ -5,5 +5,6 @@ pub mod case_form;
 pub mod errors;
 pub mod layout;
 pub mod live;
+pub mod plan;
 pub mod proposal;
 pub mod session;

@@ -253,4 +253,5 @@ pub struct PresentView {
     pub case: Option<super::case::CaseRecord>,
     pub annotations: Vec<super::annotation::Annotation>,
     pub proposal: Option<super::case::StoredProposal>,
+    pub plan: Option<super::plan::Plan>,
 }

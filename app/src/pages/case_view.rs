@@ -114,7 +114,12 @@ fn CaseView() -> impl IntoView {
         move || (id(), refresh.get(), notes_tick.get()),
         |(id, _, _)| crate::api::annotations::list_annotations(id),
     );
+    let plan =
+        Resource::new(move || (id(), refresh.get(), case_tick.get()), |(id, _, _)| crate::api::plans::get_plan(id));
+    let members = Resource::new(|| (), |_| crate::api::meetings::board_members());
+    let meetings = Resource::new(|| (), |_| crate::api::meetings::list_meetings());
     // Drafts live here, above the views that live changes rebuild, so nothing typed is lost.
+    provide_context(crate::components::plan::PlanDraft::new());
     let editing = RwSignal::new(false);
     let changed_meanwhile = RwSignal::new(false);
     provide_context(crate::components::annotations::NoteDrafts::new());
@@ -143,10 +148,12 @@ fn CaseView() -> impl IntoView {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading the case…"</p> }>
             {move || Suspend::new(async move {
                 let me = session.await.ok().flatten().map(|i| i.me);
+                let me_for_plan = me.clone();
                 let may_edit = me.as_ref().is_some_and(|m| can(m.role, Action::EditCase));
                 match case.await {
                     Ok(record) => view! {
                         <CaseDetail record may_edit refresh notes_tick editing changed_meanwhile proposal history annotations me />
+                        <PlanSection id=id() plan proposal members meetings me=me_for_plan refresh />
                     }.into_any(),
                     Err(AppError::NotFound) => view! {
                         <section class="panel"><h1>"Case not found"</h1><p>"There is no case at this address. "<a href="/cases">"Back to the case list"</a></p></section>
@@ -253,6 +260,40 @@ fn CaseDetail(
             }
         }
         <CaseHistory history />
+    }
+}
+
+/// The board's plan, with what it needs (the proposal, the board's clinicians, meetings).
+#[component]
+fn PlanSection(
+    id: String,
+    plan: Resource<Result<Option<crate::domain::plan::Plan>, AppError>>,
+    proposal: Resource<Result<crate::domain::case::StoredProposal, AppError>>,
+    members: Resource<Result<Vec<crate::domain::meeting::Attendee>, AppError>>,
+    meetings: Resource<Result<Vec<crate::domain::meeting::Meeting>, AppError>>,
+    me: Option<crate::domain::user::Me>,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
+    view! {
+        <Transition fallback=|| view! { <p aria-busy="true">"Loading the plan…"</p> }>
+            {
+                let (id, me) = (id.clone(), me.clone());
+                move || {
+                    let (id, me) = (id.clone(), me.clone());
+                    Suspend::new(async move {
+                        let proposal = proposal.await.ok();
+                        let members = members.await.unwrap_or_default();
+                        let meetings = meetings.await.unwrap_or_default();
+                        match plan.await {
+                            Ok(plan) => view! {
+                                <crate::components::plan::PlanPanel case_id=id plan proposal me members meetings refresh />
+                            }.into_any(),
+                            Err(e) => view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any(),
+                        }
+                    })
+                }
+            }
+        </Transition>
     }
 }
 

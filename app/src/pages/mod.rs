@@ -11,4 +11,5 @@ pub mod meeting;
 pub mod meetings;
 pub mod not_found;
 pub mod present;
+pub mod report;
 pub mod review;

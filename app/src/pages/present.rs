@@ -139,7 +139,7 @@ fn PresentBody(
     step: impl Fn(i64) + Copy + Send + Sync + 'static,
     now_ms: ReadSignal<i64>,
 ) -> impl IntoView {
-    let PresentView { detail, case, annotations, proposal } = v;
+    let PresentView { detail, case, annotations, proposal, plan } = v;
     let m = detail.meeting.clone();
     let since = m.current_since.as_deref().and_then(millis);
     let elapsed = move || match (since, now_ms.get()) {
@@ -214,7 +214,11 @@ fn PresentBody(
                         {proposal.map(|p| view! { <ProposalPanel proposal=p.proposal note=format!("Computed for version {} of this case.", p.case_version) /> })}
                         <section class="panel" aria-labelledby="present-plan">
                             <h2 id="present-plan">"The board's plan"</h2>
-                            <p><a href=format!("/cases/{}", c.id)>"Open the case to record the plan"</a></p>
+                            {match plan {
+                                Some(p) => view! { <crate::components::plan::PlanView plan=p /> }.into_any(),
+                                None => view! { <p>"No plan recorded yet."</p> }.into_any(),
+                            }}
+                            <p><a href=format!("/cases/{}", c.id)>"Open the case to record or sign the plan"</a></p>
                         </section>
                     }.into_any(),
                     _ => view! {

@@ -1,0 +1,84 @@
+//! The decision report of a case: one page, made to print, with what an auditor needs months
+//! later: patient, question, tumour summary, the specialties' voices, the proposal the board
+//! saw, the plan with its rationale and dissent, the signature, addenda and the outcome.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::annotations::list_annotations;
+use crate::api::cases::{case_proposal, get_case};
+use crate::api::plans::get_plan;
+use crate::components::annotations::VoicesSummary;
+use crate::components::plan::PlanView;
+use crate::components::proposal::ProposalPanel;
+use crate::components::session::RequireLogin;
+
+#[component]
+pub fn ReportPage() -> impl IntoView {
+    view! {
+        <Title text="Decision report" />
+        <RequireLogin>
+            <Report />
+        </RequireLogin>
+    }
+}
+
+#[component]
+fn Report() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let case = Resource::new(id, get_case);
+    let notes = Resource::new(id, list_annotations);
+    let plan = Resource::new(id, get_plan);
+    let proposal = Resource::new(id, case_proposal);
+    let print = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(w) = web_sys::window() {
+            let _ = w.print();
+        }
+    };
+    view! {
+        <Transition fallback=|| view! { <p aria-busy="true">"Loading the report…"</p> }>
+            {move || Suspend::new(async move {
+                let (case, notes, plan, proposal) = (case.await, notes.await, plan.await, proposal.await);
+                let case = match case {
+                    Ok(c) => c,
+                    Err(e) => return view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any(),
+                };
+                let plan = plan.ok().flatten();
+                let p = case.content.patient.clone();
+                view! {
+                    <article class="report" data-testid="report">
+                        <header class="page-head">
+                            <div>
+                                <p class="muted no-print"><a href=format!("/cases/{}", case.id)>"Back to the case"</a></p>
+                                <h1>"Decision report"</h1>
+                                <p><strong>{p.name.clone()}</strong> " · MRN " {p.mrn.clone()} " · born " {p.birth_date.clone()} " · " {p.sex.clone()}</p>
+                                <p class="muted">"Case version " {case.version} " · status " {case.status.label()} " · printed from Tumorboard"</p>
+                            </div>
+                            <button type="button" class="secondary no-print" on:click=print>"Print"</button>
+                        </header>
+                        <section class="panel"><h2>"Question to the board"</h2><p>{case.content.question.clone()}</p>
+                            <h2>"Tumour"</h2><p class="case-summary">{case.summary.clone()}</p></section>
+                        <section class="panel"><h2>"Specialty voices"</h2><VoicesSummary list=notes.unwrap_or_default() /></section>
+                        {match &plan {
+                            Some(pl) => view! {
+                                <ProposalPanel proposal=pl.content.proposal.clone() note="The proposal the board saw when it recorded its plan." />
+                            }.into_any(),
+                            None => proposal.ok().map(|s| view! {
+                                <ProposalPanel proposal=s.proposal note=format!("Computed for version {} of this case.", s.case_version) />
+                            }).into_any(),
+                        }}
+                        <section class="panel"><h2>"The board's plan"</h2>
+                            {match plan {
+                                Some(pl) => view! { <PlanView plan=pl /> }.into_any(),
+                                None => view! { <p>"No plan recorded yet."</p> }.into_any(),
+                            }}
+                        </section>
+                    </article>
+                }.into_any()
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,58 @@
+import { test, expect } from "@playwright/test";
+import { DEMO_PASSWORD, expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
+
+test("from proposal to signed plan to addendum, and the decision report", async ({ page }) => {
+  const errors = watchConsole(page);
+  await loginAs(page, "surgeon", "/cases");
+  await page.getByRole("link", { name: "Viktor Demo-Kron" }).click();
+  await waitForHydration(page);
+  await expect(page.getByTestId("no-plan")).toBeVisible();
+  await page.getByRole("button", { name: "Record the board's plan" }).click();
+
+  // Choosing something else than the first proposed option asks why.
+  await page.getByLabel("Add an option not proposed").selectOption("surveillance");
+  await page.getByLabel("Rationale").fill("Board consensus after discussion.");
+  await expect(page.getByLabel(/departs from the proposer's first option/)).toBeVisible();
+  await page.getByRole("button", { name: "Save the plan" }).click();
+  await expect(page.locator("#plan-deviation-error")).toContainText("say why");
+
+  // One click takes the proposal's first option; the deviation question goes away.
+  await page.getByRole("button", { name: /Take the proposal's first option/ }).click();
+  await expect(page.getByLabel(/departs from the proposer's first option/)).toHaveCount(0);
+  await page.getByLabel("Clinical trials were discussed").check();
+  await page.getByRole("button", { name: "Save the plan" }).click();
+  const plan = page.getByTestId("plan");
+  await expect(plan).toContainText("Board consensus after discussion.");
+  await expect(plan).toContainText("Not signed yet");
+  await expect(page.locator(".case-meta .badge")).toHaveText("Discussed");
+  await expectAccessible(page);
+
+  // Signing needs the password again.
+  await page.getByLabel("Your password").fill("this is not the password");
+  await page.getByRole("button", { name: "Sign the plan" }).click();
+  await expect(page.locator("#sign-error")).toContainText("not correct");
+  await page.getByLabel("Your password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign the plan" }).click();
+  await expect(page.getByTestId("signature")).toContainText("Signed by Dr Samir Haddad");
+  await expect(page.getByTestId("signature").locator("code")).toHaveText(/^[0-9a-f]{64}$/);
+  await expect(page.locator(".case-meta .badge")).toHaveText("Plan signed");
+  await expect(page.getByRole("button", { name: "Edit the plan" })).toHaveCount(0);
+
+  // Corrections are addenda.
+  await page.getByLabel("Addendum (corrections or new information)").fill("Chromogranin A result added: 3x ULN.");
+  await page.getByRole("button", { name: "Add addendum" }).click();
+  await expect(plan).toContainText("Chromogranin A result added");
+  await expectAccessible(page);
+
+  // The decision report.
+  await page.getByRole("link", { name: "Decision report" }).click();
+  await waitForHydration(page);
+  const report = page.getByTestId("report");
+  await expect(report).toContainText("Viktor Demo-Kron");
+  await expect(report).toContainText("Board consensus after discussion.");
+  await expect(report).toContainText("Signed by Dr Samir Haddad");
+  await expect(report).toContainText("Chromogranin A result added");
+  await expect(report.getByTestId("proposal")).toBeVisible();
+  await expectAccessible(page);
+  expect(errors).toEqual([]);
+});
