@@ -40,7 +40,7 @@ fn UsersAdmin() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match users.await {
                         Ok(list) => view! {
-                            <div class="table-wrap">
+                            <div class="table-wrap" tabindex="0" role="region" aria-label="Users">
                                 <table data-testid="users-table">
                                     <caption class="visually-hidden">"User accounts"</caption>
                                     <thead>

@@ -89,7 +89,7 @@ fn CaseList() -> impl IntoView {
                 match cases.await {
                     Ok(list) if list.is_empty() => view! { <p class="panel empty" data-testid="no-cases">"No cases match."</p> }.into_any(),
                     Ok(list) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0" role="region" aria-label="Case list">
                             <table class="cases" data-testid="case-table">
                                 <caption class="visually-hidden">"Cases"</caption>
                                 <thead>

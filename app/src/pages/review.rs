@@ -49,7 +49,7 @@ fn AuditTrail() -> impl IntoView {
                     match rows.await {
                         Ok(rows) if rows.is_empty() => view! { <p>"No entries match."</p> }.into_any(),
                         Ok(rows) => view! {
-                            <div class="table-wrap">
+                            <div class="table-wrap" tabindex="0" role="region" aria-label="Audit trail entries">
                                 <table data-testid="audit-table">
                                     <caption class="visually-hidden">"Audit trail entries"</caption>
                                     <thead>
