@@ -43,6 +43,13 @@ test("a coordinator schedules a meeting, builds the agenda and steps through it 
   await page.getByRole("button", { name: "Move Hanna Demo-Wolf up" }).focus();
   await page.keyboard.press("Enter");
   await expect(page.getByTestId("agenda-row").first()).toContainText("Hanna Demo-Wolf");
+  // Focus stays with the moved case (its "up" is now disabled, so on its "down").
+  await expect(page.getByRole("button", { name: "Move Hanna Demo-Wolf down" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("agenda-row").first()).toContainText("Lea Demo-Nilsen");
+  await expect(page.getByRole("button", { name: "Move Hanna Demo-Wolf up" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("agenda-row").first()).toContainText("Hanna Demo-Wolf");
   // Triage the second case as standard of care: only discussed cases count in the total.
   await page.getByLabel("Listed as, Lea Demo-Nilsen").selectOption("standard_of_care");
   await expect(page.getByTestId("agenda-total")).toContainText("1 for discussion, 1 standard of care");

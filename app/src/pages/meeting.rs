@@ -33,13 +33,21 @@ struct Actions {
     add: ServerAction<AddToAgenda>,
     change: ServerAction<ChangeAgenda>,
     attend: ServerAction<SetAttendance>,
+    /// The id of the order button to focus once the agenda is shown again after a move, so a
+    /// keyboard user can keep moving the same case.
+    refocus: RwSignal<Option<String>>,
 }
 
 #[component]
 fn MeetingView() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let actions = Actions { add: ServerAction::new(), change: ServerAction::new(), attend: ServerAction::new() };
+    let actions = Actions {
+        add: ServerAction::new(),
+        change: ServerAction::new(),
+        attend: ServerAction::new(),
+        refocus: RwSignal::new(None),
+    };
     let tick = RwSignal::new(0u32);
     let saved = move || (actions.add.version().get(), actions.change.version().get(), actions.attend.version().get());
     let detail = Resource::new(move || (id(), tick.get(), saved()), |(id, _, _)| get_meeting(id));
@@ -143,7 +151,7 @@ fn Agenda(meeting_id: String, items: Vec<AgendaItem>, total: i64, manage: bool, 
                         </tr></thead>
                         <tbody>
                             {items.into_iter().enumerate().map(|(i, item)| view! {
-                                <AgendaRow meeting_id=meeting_id.clone() item index=i last=count - 1 manage change />
+                                <AgendaRow meeting_id=meeting_id.clone() item index=i last=count - 1 manage change refocus=actions.refocus />
                             }).collect_view()}
                         </tbody>
                     </table>
@@ -161,8 +169,29 @@ fn AgendaRow(
     last: usize,
     manage: bool,
     change: ServerAction<ChangeAgenda>,
+    refocus: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let name = item.patient_name.clone();
+    let up_id = format!("up-{}", item.case_id);
+    let down_id = format!("down-{}", item.case_id);
+    let (up_ref, down_ref) = (NodeRef::<leptos::html::Button>::new(), NodeRef::<leptos::html::Button>::new());
+    Effect::new({
+        let (up_id, down_id) = (up_id.clone(), down_id.clone());
+        move || {
+            let wanted = refocus.get_untracked();
+            for (id, r) in [(&up_id, up_ref), (&down_id, down_ref)] {
+                if wanted.as_deref() == Some(id.as_str()) {
+                    if let Some(button) = r.get() {
+                        let _ = button.focus();
+                        refocus.set(None);
+                    }
+                }
+            }
+        }
+    });
+    // After moving, focus the same arrow unless the case reached that end of the list.
+    let after_up = if index <= 1 { down_id.clone() } else { up_id.clone() };
+    let after_down = if index + 1 >= last { up_id.clone() } else { down_id.clone() };
     let op = {
         let (m, c) = (meeting_id.clone(), item.case_id.clone());
         move |op: &'static str, mode: Option<String>, minutes: Option<i64>| {
@@ -213,10 +242,10 @@ fn AgendaRow(
             </td>
             {manage.then(|| view! {
                 <td class="no-print nowrap">
-                    <button type="button" class="secondary small" disabled=index == 0 aria-label=format!("Move {name} up")
-                        on:click=move |_| op3("up", None, None)>"↑"</button>
-                    <button type="button" class="secondary small" disabled=index == last aria-label=format!("Move {name} down")
-                        on:click=move |_| op4("down", None, None)>"↓"</button>
+                    <button type="button" class="secondary small" id=up_id node_ref=up_ref disabled=index == 0 aria-label=format!("Move {name} up")
+                        on:click=move |_| { refocus.set(Some(after_up.clone())); op3("up", None, None) }>"↑"</button>
+                    <button type="button" class="secondary small" id=down_id node_ref=down_ref disabled=index == last aria-label=format!("Move {name} down")
+                        on:click=move |_| { refocus.set(Some(after_down.clone())); op4("down", None, None) }>"↓"</button>
                     <button type="button" class="secondary small" aria-label=format!("Remove {name} from the agenda")
                         on:click=move |_| op5("remove", None, None)>"Remove"</button>
                 </td>
