@@ -1,124 +1,110 @@
-//! The `tumorboard` command line (spec/api.md, "Command line").
+//! The `tumorboard` command line (docs/api.md, "Command line"), parsed by clap.
 
-/// A parsed command.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Command {
-    Serve,
-    Help,
-    /// `user add`: the password is read from standard input.
-    UserAdd {
-        username: String,
-        role: String,
-        specialty: Option<String>,
-        display_name: Option<String>,
-    },
-    Demo,
-    AuditVerify,
-    Backup {
-        file: String,
-    },
-    Restore {
-        file: String,
-        force: bool,
-    },
-}
+use clap::{Parser, Subcommand};
 
-pub const USAGE: &str = "\
-Usage: tumorboard [COMMAND]
-
-Commands:
-  serve            migrate the database, then serve (the default)
-  user add --username U --role R [--specialty S] [--display-name N] --password-stdin
-                   create a user (roles: admin, coordinator, clinician, reviewer);
-                   the first admin is made this way
-  demo             load the demo board and print its logins (idempotent; passwords are
-                   generated anew each time unless TUMORBOARD_DEMO_PASSWORD is set)
-  audit verify     check the audit log's hash chain; exits 1 naming the first bad row
-  backup FILE      online, consistent backup of the running database into FILE
-                   (SQLite: VACUUM INTO; PostgreSQL: pg_dump custom format)
-  restore FILE [--force]
-                   check FILE and restore it into DATABASE_URL; stop every instance first.
-                   An existing SQLite file is kept beside it as *.before-restore-<time>;
-                   a non-empty target is only replaced with --force
-  help             show this text
-
+/// Configuration comes from the environment; see `tumorboard help` and the README.
+const ENVIRONMENT: &str = "\
 Configuration (environment):
   DATABASE_URL                  sqlite://data/tumorboard.db (default) or postgres://…
   LEPTOS_SITE_ADDR              address to listen on (default 127.0.0.1:3000)
   LEPTOS_SITE_ROOT              directory of the built site (default target/site)
-  TUMORBOARD_SESSION_IDLE_SECS  idle session timeout (default 900)
-  TUMORBOARD_SESSION_MAX_SECS   absolute session lifetime (default 43200)
+  TUMORBOARD_SESSION_IDLE_SECS  idle session timeout, 60–86400 (default 900)
+  TUMORBOARD_SESSION_MAX_SECS   absolute session lifetime, 300–604800 (default 43200)
   TUMORBOARD_SECURE_COOKIES     true: always mark the session cookie Secure
-";
+  TUMORBOARD_TRUSTED_PROXIES    reverse proxies whose X-Forwarded-For is believed
+                                (addresses or CIDR blocks, comma-separated)";
 
-/// Parses the arguments after the program name.
-pub fn parse(args: &[String]) -> Result<Command, String> {
-    let words: Vec<&str> = args.iter().map(String::as_str).collect();
-    match words.as_slice() {
-        [] | ["serve"] => Ok(Command::Serve),
-        ["serve", extra, ..] => Err(format!("unexpected argument {extra:?} after 'serve'")),
-        ["help" | "--help" | "-h"] => Ok(Command::Help),
-        ["demo"] => Ok(Command::Demo),
-        ["audit", "verify"] => Ok(Command::AuditVerify),
-        ["backup", file] => Ok(Command::Backup { file: file.to_string() }),
-        ["restore", file] => Ok(Command::Restore { file: file.to_string(), force: false }),
-        ["restore", file, "--force"] | ["restore", "--force", file] => {
-            Ok(Command::Restore { file: file.to_string(), force: true })
-        }
-        ["backup" | "restore", ..] => Err("backup and restore take one FILE (restore also --force)".to_string()),
-        ["user", "add", rest @ ..] => parse_user_add(rest),
-        [other, ..] => Err(format!("unknown command {other:?}")),
-    }
+/// Tumorboard: the shared case for multidisciplinary tumor boards.
+#[derive(Debug, Parser)]
+#[command(name = "tumorboard", version, after_help = ENVIRONMENT)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
 }
 
-fn parse_user_add(rest: &[&str]) -> Result<Command, String> {
-    let (mut username, mut role, mut specialty, mut display_name, mut stdin) = (None, None, None, None, false);
-    let mut it = rest.iter();
-    while let Some(flag) = it.next() {
-        let mut value = || it.next().map(|v| v.to_string()).ok_or_else(|| format!("{flag} needs a value"));
-        match *flag {
-            "--username" => username = Some(value()?),
-            "--role" => role = Some(value()?),
-            "--specialty" => specialty = Some(value()?),
-            "--display-name" => display_name = Some(value()?),
-            "--password-stdin" => stdin = true,
-            other => return Err(format!("unknown option {other:?} for 'user add'")),
-        }
-    }
-    if !stdin {
-        return Err("'user add' reads the password from standard input: pass --password-stdin".into());
-    }
-    Ok(Command::UserAdd {
-        username: username.ok_or("'user add' needs --username")?,
-        role: role.ok_or("'user add' needs --role")?,
-        specialty,
-        display_name,
-    })
+#[derive(Debug, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Migrate the database, then serve (the default).
+    Serve,
+    /// Manage users (the first admin is made this way).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Load the demo board and print its logins (idempotent; passwords are generated anew each
+    /// time unless TUMORBOARD_DEMO_PASSWORD is set). Refuses a database with real users.
+    Demo {
+        /// Load the demo beside real users (their accounts are never changed).
+        #[arg(long)]
+        force: bool,
+    },
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(VerifyCommand),
+    /// Signed plans.
+    #[command(subcommand)]
+    Plan(VerifyCommand),
+    /// Online, consistent backup of the running database into FILE (SQLite: VACUUM INTO;
+    /// PostgreSQL: pg_dump custom format).
+    Backup { file: String },
+    /// Check FILE and restore it into DATABASE_URL; stop every instance first. An existing
+    /// SQLite file is kept beside it as *.before-restore-<time>; a non-empty target is only
+    /// replaced with --force.
+    Restore {
+        file: String,
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, PartialEq, Eq, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin, coordinator, clinician or reviewer.
+        #[arg(long)]
+        role: String,
+        /// Required for clinicians (surgery, medical_oncology, radiology, pathology, …).
+        #[arg(long)]
+        specialty: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (the only way: never on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, PartialEq, Eq, Subcommand)]
+pub enum VerifyCommand {
+    /// Audit log: walk the hash chain. Plans: recompute every signature's SHA-256 from what is
+    /// stored. Exits 1 naming the first bad row.
+    Verify,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn args(a: &[&str]) -> Vec<String> {
-        a.iter().map(|s| s.to_string()).collect()
+    fn parse(args: &[&str]) -> Result<Option<Command>, clap::Error> {
+        Cli::try_parse_from(std::iter::once("tumorboard").chain(args.iter().copied())).map(|c| c.command)
     }
 
     #[test]
     fn no_command_means_serve() {
-        assert_eq!(parse(&[]).unwrap(), Command::Serve);
-        assert_eq!(parse(&args(&["serve"])).unwrap(), Command::Serve);
+        assert_eq!(parse(&[]).unwrap(), None);
+        assert_eq!(parse(&["serve"]).unwrap(), Some(Command::Serve));
     }
 
     #[test]
     fn unknown_commands_are_refused() {
-        assert!(parse(&args(&["frobnicate"])).is_err());
-        assert!(parse(&args(&["serve", "now"])).is_err());
+        assert!(parse(&["frobnicate"]).is_err());
+        assert!(parse(&["serve", "now"]).is_err());
     }
 
     #[test]
     fn user_add_reads_its_flags() {
-        let c = parse(&args(&[
+        let c = parse(&[
             "user",
             "add",
             "--username",
@@ -128,23 +114,35 @@ mod tests {
             "--specialty",
             "surgery",
             "--password-stdin",
-        ]))
+        ])
         .unwrap();
         assert_eq!(
             c,
-            Command::UserAdd {
+            Some(Command::User(UserCommand::Add {
                 username: "a".into(),
                 role: "clinician".into(),
                 specialty: Some("surgery".into()),
-                display_name: None
-            }
+                display_name: None,
+                password_stdin: true,
+            }))
         );
     }
 
     #[test]
     fn user_add_insists_on_password_stdin_and_username() {
-        assert!(parse(&args(&["user", "add", "--username", "a", "--role", "admin"])).is_err());
-        assert!(parse(&args(&["user", "add", "--role", "admin", "--password-stdin"])).is_err());
-        assert!(parse(&args(&["user", "add", "--username"])).is_err());
+        assert!(parse(&["user", "add", "--username", "a", "--role", "admin"]).is_err());
+        assert!(parse(&["user", "add", "--role", "admin", "--password-stdin"]).is_err());
+        assert!(parse(&["user", "add", "--username"]).is_err());
+    }
+
+    #[test]
+    fn verify_commands_and_force_flags_parse() {
+        assert_eq!(parse(&["plan", "verify"]).unwrap(), Some(Command::Plan(VerifyCommand::Verify)));
+        assert_eq!(parse(&["audit", "verify"]).unwrap(), Some(Command::Audit(VerifyCommand::Verify)));
+        assert_eq!(parse(&["demo", "--force"]).unwrap(), Some(Command::Demo { force: true }));
+        assert_eq!(
+            parse(&["restore", "--force", "f"]).unwrap(),
+            Some(Command::Restore { file: "f".into(), force: true })
+        );
     }
 }

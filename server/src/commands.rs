@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use app::domain::user::NewUser;
 use app::ssr::AppState;
 use app::ssr::audit::{self, ChainCheck};
+use app::ssr::plans::SignatureCheck;
 use app::ssr::users;
 
 /// `tumorboard user add … --password-stdin`
@@ -42,10 +43,10 @@ pub async fn user_add(
     }
 }
 
-/// `tumorboard demo`
-pub async fn demo(state: &AppState) -> ExitCode {
+/// `tumorboard demo [--force]`
+pub async fn demo(state: &AppState, force: bool) -> ExitCode {
     let fixed = std::env::var("TUMORBOARD_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
-    match app::ssr::demo::load_board(state, fixed.as_deref()).await {
+    match app::ssr::demo::load_board(state, fixed.as_deref(), force).await {
         Ok((logins, new_cases)) => {
             println!(
                 "Demo board loaded ({new_cases} new synthetic cases). Logins (demo data only, never for real patients):"
@@ -82,6 +83,24 @@ pub async fn audit_verify(state: &AppState) -> ExitCode {
         }
         Err(e) => {
             eprintln!("tumorboard: could not read the audit log: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `tumorboard plan verify`
+pub async fn plan_verify(state: &AppState) -> ExitCode {
+    match app::ssr::plans::verify_signatures(&state.db).await {
+        Ok(SignatureCheck::AllValid { signed }) => {
+            println!("signed plans verified: {signed} signatures match their stored content");
+            ExitCode::SUCCESS
+        }
+        Ok(SignatureCheck::Mismatch { case_id, signed_at, reason }) => {
+            eprintln!("signed plan of case {case_id} (signed {signed_at}) does NOT verify: {reason}");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("tumorboard: could not read the plans: {e}");
             ExitCode::FAILURE
         }
     }

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod commands;
 pub mod rest;
 pub mod security;
+pub mod serve;
 
 use app::ssr::AppState;
 use app::{App, shell};
@@ -27,15 +28,24 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 pub fn router(state: AppState) -> Router {
     let routes = route_list();
     let leptos_options = state.leptos_options.clone();
+    let body_idle = state.config.body_idle_timeout;
+    let request_timeout = state.config.request_timeout;
     Router::new()
         .route("/healthz", get(rest::healthz))
         .nest("/api/v1", rest::api_router())
         .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(security::server_fn_status))
+        .layer(axum::middleware::from_fn(security::server_fns_need_a_session))
         .layer(axum::middleware::from_fn(security::same_origin))
+        // IN-3: a request not answered in time gets 408; a stalled body is cut off.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn_with_state(body_idle, security::body_idle_timeout))
         .layer(axum::middleware::from_fn(security::access_log))
         .with_state(state)
 }

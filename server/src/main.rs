@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use app::ssr::{AppState, Config, Db};
-use server::cli::{self, Command};
+use clap::Parser;
+use server::cli::{Cli, Command, UserCommand, VerifyCommand};
 use server::commands;
 
 #[tokio::main]
@@ -16,27 +17,16 @@ async fn main() -> ExitCode {
         .with_target(false)
         .init();
 
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = match cli::parse(&args) {
-        Ok(c) => c,
-        Err(msg) => {
-            eprintln!("tumorboard: {msg}\n\n{}", cli::USAGE);
-            return ExitCode::from(2);
-        }
-    };
-    match command {
-        Command::Help => {
-            print!("{}", cli::USAGE);
-            ExitCode::SUCCESS
-        }
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve().await,
-        Command::UserAdd { username, role, specialty, display_name } => {
+        Command::User(UserCommand::Add { username, role, specialty, display_name, password_stdin: _ }) => {
             let Some(state) = open_state().await else { return ExitCode::FAILURE };
             commands::user_add(&state, username, role, specialty, display_name).await
         }
-        Command::Demo => {
+        Command::Demo { force } => {
             let Some(state) = open_state().await else { return ExitCode::FAILURE };
-            commands::demo(&state).await
+            commands::demo(&state, force).await
         }
         Command::Backup { file } => {
             let Some(state) = open_state().await else { return ExitCode::FAILURE };
@@ -49,9 +39,13 @@ async fn main() -> ExitCode {
             };
             commands::restore(&config.database_url, &file, force).await
         }
-        Command::AuditVerify => {
+        Command::Audit(VerifyCommand::Verify) => {
             let Some(state) = open_state().await else { return ExitCode::FAILURE };
             commands::audit_verify(&state).await
+        }
+        Command::Plan(VerifyCommand::Verify) => {
+            let Some(state) = open_state().await else { return ExitCode::FAILURE };
+            commands::plan_verify(&state).await
         }
     }
 }
@@ -124,10 +118,7 @@ async fn serve() -> ExitCode {
         clock: Default::default(),
     };
     let app = server::router(state);
-    if let Err(e) = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-    {
+    if let Err(e) = server::serve::serve(listener, app, shutdown_signal()).await {
         return fail(format!("server error: {e}"));
     }
     ExitCode::SUCCESS

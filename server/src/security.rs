@@ -65,6 +65,46 @@ mod http_body_util_compat {
     }
 }
 
+/// Server functions anyone may call: logging in and out, and asking whether one is logged in.
+pub const PUBLIC_SERVER_FNS: [&str; 3] = ["/sfn/auth/login", "/sfn/auth/logout", "/sfn/auth/session"];
+
+/// Deny by default (AC-1): a server function other than the public ones is not even reached by
+/// a request without a session cookie (401). Each function still checks the session and the
+/// role itself; this layer makes sure that a new function that forgot to cannot leak to an
+/// anonymous caller.
+pub async fn server_fns_need_a_session(req: Request, next: Next) -> Response {
+    // Server functions are called with POST; other methods get the router's own 405 (CS-1).
+    let path = req.uri().path();
+    if req.method() != axum::http::Method::POST || !path.starts_with("/sfn/") || PUBLIC_SERVER_FNS.contains(&path) {
+        return next.run(req).await;
+    }
+    let has_cookie = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|c| app::ssr::auth::session_id_from_cookie_header(c).is_some());
+    if has_cookie {
+        return next.run(req).await;
+    }
+    let body = serde_json::to_string(&AppError::Unauthorized).unwrap_or_default();
+    let mut res = Response::new(Body::from(body));
+    *res.status_mut() = StatusCode::UNAUTHORIZED;
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res
+}
+
+/// IN-3: a request body that sends nothing for `idle` is cut off (its handler sees a body error
+/// and answers 400), so a stalled upload cannot hold a connection for ever.
+pub async fn body_idle_timeout(
+    axum::extract::State(idle): axum::extract::State<std::time::Duration>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let req = req.map(|body| Body::new(tower_http::timeout::TimeoutBody::new(idle, body)));
+    next.run(req).await
+}
+
 /// Refuses state-changing requests that a browser sent from another site (CS-2), on top of
 /// the SameSite=Strict cookie. Browsers send `Sec-Fetch-Site` (and `Origin`) on such requests;
 /// scripts and API clients send neither and are not affected.

@@ -498,16 +498,17 @@ async fn lg2_the_trail_refuses_updates_and_verify_names_an_edited_row() {
 #[tokio::test]
 async fn lg2_concurrent_appends_keep_the_chain_valid() {
     let (state, _db) = test_state().await;
-    add_user(&state, "anna", "coordinator", None).await;
+    // Sixteen people logging in at once (one account's parallel attempts are throttled, AU-5).
     let mut tasks = Vec::new();
-    for _ in 0..16 {
+    for i in 0..16 {
+        add_user(&state, &format!("user{i}"), "coordinator", None).await;
         let s = state.clone();
-        tasks.push(tokio::spawn(async move { login(&s, "anna", PW).await }));
+        tasks.push(tokio::spawn(async move { login(&s, &format!("user{i}"), PW).await }));
     }
     for t in tasks {
         t.await.unwrap();
     }
-    assert_eq!(app::ssr::audit::verify(&state.db).await.unwrap(), ChainCheck::Intact { rows: 17 });
+    assert_eq!(app::ssr::audit::verify(&state.db).await.unwrap(), ChainCheck::Intact { rows: 32 });
 }
 
 #[tokio::test]

@@ -235,9 +235,10 @@ async fn ready_needs_what_the_board_needs() {
     assert_eq!(res.status(), 200);
     let body = body_json(res).await;
     assert_eq!(body["status"], "ready");
-    assert_eq!(body["version"], 3);
+    // Content and status in one request are one new version (one transaction).
+    assert_eq!(body["version"], 2);
     // Statuses of later stages are not set by hand.
-    let res = send(&state, patch_req(&id, Some(3), json!({"status": "plan_signed"}), &c)).await;
+    let res = send(&state, patch_req(&id, Some(2), json!({"status": "plan_signed"}), &c)).await;
     assert_eq!(res.status(), 422);
 }
 

@@ -93,11 +93,18 @@ async fn every_response_carries_the_security_headers() {
 #[tokio::test]
 async fn server_function_answers_with_json() {
     let (state, _db) = test_state().await;
-    let req = Request::post("/sfn/system/status")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::empty())
-        .unwrap();
-    let res = send(&state, req).await;
+    let status_req = |cookie: Option<&str>| {
+        let mut r = Request::post("/sfn/system/status").header("content-type", "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            r = r.header("cookie", c);
+        }
+        r.body(Body::empty()).unwrap()
+    };
+    // Deny by default: the instance's status is for logged-in users (AC-1).
+    assert_eq!(send(&state, status_req(None)).await.status(), StatusCode::UNAUTHORIZED);
+    add_user(&state, "rene", "reviewer", None).await;
+    let cookie = login(&state, "rene", PW).await;
+    let res = send(&state, status_req(Some(&cookie))).await;
     assert_eq!(res.status(), StatusCode::OK);
     let json = body_json(res).await;
     assert_eq!(json["database_ok"], true);

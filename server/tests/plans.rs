@@ -54,6 +54,30 @@ fn post(b: &Board, what: &str, body: Value, cookie: &str) -> axum::http::Request
     json_req("POST", &format!("/api/v1/cases/{}/plan/{what}", b.case_id), body, Some(cookie))
 }
 
+/// `POST …/plan/sign` naming the plan version the signer read (DI-7), or none.
+fn sign(
+    b: &Board,
+    password: Option<&str>,
+    version: Option<i64>,
+    cookie: &str,
+) -> axum::http::Request<axum::body::Body> {
+    let body = match password {
+        Some(p) => json!({"password": p}),
+        None => json!({}),
+    };
+    let mut r = post(b, "sign", body, cookie);
+    if let Some(v) = version {
+        r.headers_mut().insert("if-match", format!("\"{v}\"").parse().unwrap());
+    }
+    r
+}
+
+/// The database's own refusal of a statement, as text (the trigger's message).
+async fn refused(b: &Board, sql: &'static str) -> String {
+    let res = sqlx::query(sql).bind(&b.case_id).execute(&b.state.db.pool).await;
+    res.expect_err(sql).to_string()
+}
+
 async fn case_status(b: &Board) -> String {
     let c = body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{}", b.case_id), Some(&b.cora))).await).await;
     c["status"].as_str().unwrap().to_string()
@@ -118,15 +142,12 @@ async fn signing_needs_the_password_stores_the_content_hash_and_locks_the_plan()
     let v1 = json!({"options": [b.first_option], "rationale": "Resect."});
     send(&b.state, plan_req(&b, v1.clone(), None, &b.cora)).await;
     // Coordinators do not sign; a clinician must re-enter the password (SE-4).
-    assert_eq!(send(&b.state, post(&b, "sign", json!({"password": PW}), &b.cora)).await.status(), 403);
-    assert_eq!(send(&b.state, post(&b, "sign", json!({}), &b.sam)).await.status(), 403);
-    assert_eq!(
-        send(&b.state, post(&b, "sign", json!({"password": "not my password at all"}), &b.sam)).await.status(),
-        403
-    );
+    assert_eq!(send(&b.state, sign(&b, Some(PW), Some(1), &b.cora)).await.status(), 403);
+    assert_eq!(send(&b.state, sign(&b, None, Some(1), &b.sam)).await.status(), 403);
+    assert_eq!(send(&b.state, sign(&b, Some("not my password at all"), Some(1), &b.sam)).await.status(), 403);
     // Addenda come after signing only.
     assert_eq!(send(&b.state, post(&b, "addenda", json!({"body": "Early."}), &b.sam)).await.status(), 409);
-    let res = send(&b.state, post(&b, "sign", json!({"password": PW}), &b.sam)).await;
+    let res = send(&b.state, sign(&b, Some(PW), Some(1), &b.sam)).await;
     assert_eq!(res.status(), 200);
     let plan = body_json(res).await;
     let sha = plan["signature"]["content_sha256"].as_str().unwrap().to_string();
@@ -146,13 +167,19 @@ async fn signing_needs_the_password_stores_the_content_hash_and_locks_the_plan()
 
     // Locked: PUT is a 409, a second signature too, and the database refuses a direct edit.
     assert_eq!(send(&b.state, plan_req(&b, v1, Some(1), &b.sam)).await.status(), 409);
-    assert_eq!(send(&b.state, post(&b, "sign", json!({"password": PW}), &b.sam)).await.status(), 409);
-    let edit = sqlx::query("UPDATE plans SET content = $1 WHERE case_id = $2")
-        .bind("{}")
-        .bind(&b.case_id)
-        .execute(&b.state.db.pool)
-        .await;
-    assert!(edit.is_err(), "a signed plan is locked in the database too");
+    assert_eq!(send(&b.state, sign(&b, Some(PW), Some(1), &b.sam)).await.status(), 409);
+    // The trigger covers the whole signed row, each column: its own message, not any error.
+    for sql in [
+        "UPDATE plans SET content = '{}' WHERE case_id = $1",
+        "UPDATE plans SET recorded_by = signed_by WHERE case_id = $1",
+        "UPDATE plans SET recorded_at = 'x' WHERE case_id = $1",
+        "UPDATE plans SET version = 7 WHERE case_id = $1",
+        "UPDATE plans SET signed_at = 'x' WHERE case_id = $1",
+        "UPDATE plans SET content_sha256 = 'x' WHERE case_id = $1",
+    ] {
+        let err = refused(&b, sql).await;
+        assert!(err.contains("a signed plan is locked"), "{sql}: {err}");
+    }
 
     // Corrections are addenda.
     let res = send(&b.state, post(&b, "addenda", json!({"body": "Histology review confirms G2."}), &b.sam)).await;
@@ -173,7 +200,7 @@ async fn follow_up_records_whether_the_plan_was_carried_out() {
         409,
         "unsigned"
     );
-    send(&b.state, post(&b, "sign", json!({"password": PW}), &b.sam)).await;
+    assert_eq!(send(&b.state, sign(&b, Some(PW), Some(1), &b.sam)).await.status(), 200);
     let res = send(&b.state, post(&b, "outcome", json!({"implemented": false}), &b.cora)).await;
     assert_eq!(res.status(), 422);
     assert!(body_json(res).await["error"]["fields"]["reason"].is_array());
@@ -192,6 +219,8 @@ async fn follow_up_records_whether_the_plan_was_carried_out() {
     assert_eq!(plan["outcome"]["reason"], "patient_choice");
     assert_eq!(case_status(&b).await, "followed_up");
     assert_eq!(send(&b.state, post(&b, "outcome", json!({"implemented": true}), &b.cora)).await.status(), 409);
+    let err = refused(&b, "UPDATE plans SET outcome = '{}' WHERE case_id = $1").await;
+    assert!(err.contains("a recorded outcome is never changed"), "{err}");
     let actions: Vec<String> = audit_rows(&b.state).await.into_iter().map(|r| r.action).collect();
     for a in ["plan.save", "plan.sign", "plan.outcome", "auth.reauthenticate"] {
         assert!(actions.iter().any(|x| x == a), "{a} audited");
@@ -203,5 +232,99 @@ async fn follow_up_records_whether_the_plan_was_carried_out() {
         .unwrap();
     for k in ["plan.save", "plan.sign", "plan.outcome"] {
         assert!(events.iter().any(|x| x == k), "{k} announced to viewers");
+    }
+}
+
+#[tokio::test]
+async fn di7_a_signature_covers_the_version_the_signer_read() {
+    let b = board().await;
+    let v1 = json!({"options": [b.first_option], "rationale": "Resect."});
+    assert_eq!(send(&b.state, plan_req(&b, v1, None, &b.cora)).await.status(), 201);
+    // Without the version read: 428; someone saves version 2 while the surgeon reads version 1.
+    assert_eq!(send(&b.state, sign(&b, Some(PW), None, &b.sam)).await.status(), 428);
+    let v2 = json!({"options": [b.other_option], "rationale": "Watch.", "deviation_reason": "Frail."});
+    assert_eq!(send(&b.state, plan_req(&b, v2, Some(1), &b.cora)).await.status(), 200);
+    let res = send(&b.state, sign(&b, Some(PW), Some(1), &b.sam)).await;
+    assert_eq!(res.status(), 412);
+    let plan =
+        body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{}/plan", b.case_id), Some(&b.cora))).await).await;
+    assert!(plan["signature"].is_null(), "nothing was signed: {plan}");
+    assert_eq!(case_status(&b).await, "discussed");
+    // Signing what is there now works, and covers version 2's content.
+    let res = send(&b.state, sign(&b, Some(PW), Some(2), &b.sam)).await;
+    assert_eq!(res.status(), 200);
+    let plan = body_json(res).await;
+    assert_eq!(plan["content"]["version"], 2);
+    assert_eq!(plan["content"]["options"][0], b.other_option.as_str());
+}
+
+#[tokio::test]
+async fn wrong_signing_passwords_are_throttled_like_logins() {
+    let b = board().await;
+    send(&b.state, plan_req(&b, json!({"options": [b.first_option], "rationale": "Resect."}), None, &b.cora)).await;
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        statuses.push(send(&b.state, sign(&b, Some("a wrong password here"), Some(1), &b.sam)).await.status().as_u16());
+    }
+    assert_eq!(&statuses[..5], &[403; 5], "{statuses:?}");
+    assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
+    // Even the right password waits now.
+    assert_eq!(send(&b.state, sign(&b, Some(PW), Some(1), &b.sam)).await.status(), 429);
+}
+
+#[tokio::test]
+async fn the_plan_names_the_case_version_decided_on_and_marks_later_changes() {
+    let b = board().await;
+    let case =
+        body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{}", b.case_id), Some(&b.cora))).await).await;
+    let decided_on = case["version"].as_i64().unwrap();
+    send(&b.state, plan_req(&b, json!({"options": [b.first_option], "rationale": "Resect."}), None, &b.cora)).await;
+    assert_eq!(send(&b.state, sign(&b, Some(PW), Some(1), &b.sam)).await.status(), 200);
+    // After the meeting, pathology revises Ki-67 from 6 to 7 %.
+    let now = body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{}", b.case_id), Some(&b.cora))).await).await;
+    let mut patch = json_req(
+        "PATCH",
+        &format!("/api/v1/cases/{}", b.case_id),
+        json!({"tumor": {"ki67_percent": 7}}),
+        Some(&b.cora),
+    );
+    patch.headers_mut().insert("if-match", format!("\"{}\"", now["version"]).parse().unwrap());
+    assert_eq!(send(&b.state, patch).await.status(), 200);
+    let plan =
+        body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{}/plan", b.case_id), Some(&b.cora))).await).await;
+    assert_eq!(plan["content"]["case_version"], decided_on);
+    assert_eq!(plan["decided_on"]["case_version"], decided_on);
+    assert_eq!(plan["decided_on"]["content"]["tumor"]["ki67_percent"], 6.0);
+    let changes = plan["decided_on"]["changed_since"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0], json!({"field": "tumor.ki67_percent", "before": "6", "after": "7"}));
+    assert!(plan["decided_on"]["current_version"].as_i64().unwrap() > decided_on);
+}
+
+#[tokio::test]
+async fn plan_verify_recomputes_every_signature_and_names_an_edited_plan() {
+    use app::ssr::plans::{SignatureCheck, verify_signatures};
+    let b = board().await;
+    send(&b.state, plan_req(&b, json!({"options": [b.first_option], "rationale": "Resect."}), None, &b.cora)).await;
+    assert_eq!(send(&b.state, sign(&b, Some(PW), Some(1), &b.sam)).await.status(), 200);
+    assert_eq!(verify_signatures(&b.state.db).await.unwrap(), SignatureCheck::AllValid { signed: 1 });
+    // Someone with database access turns the lock off and edits the signed rationale.
+    let unlock = if b._db.is_postgres() {
+        "ALTER TABLE plans DISABLE TRIGGER plans_locked"
+    } else {
+        "DROP TRIGGER plans_locked_when_signed"
+    };
+    sqlx::query(unlock).execute(&b.state.db.pool).await.unwrap();
+    sqlx::query("UPDATE plans SET content = REPLACE(content, 'Resect.', 'Watch.') WHERE case_id = $1")
+        .bind(&b.case_id)
+        .execute(&b.state.db.pool)
+        .await
+        .unwrap();
+    match verify_signatures(&b.state.db).await.unwrap() {
+        SignatureCheck::Mismatch { case_id, reason, .. } => {
+            assert_eq!(case_id, b.case_id);
+            assert!(reason.contains("does not match"), "{reason}");
+        }
+        other => panic!("the edit went unnoticed: {other:?}"),
     }
 }

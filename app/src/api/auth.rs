@@ -21,14 +21,19 @@ pub struct SessionInfo {
 /// The message for any failed login: the same whatever the reason (AU-4).
 pub const LOGIN_FAILED: &str = "The username or password is not correct.";
 
-/// A local path to return to after login: must start with one '/', no scheme or host.
+/// Where to go after login (IN-4): only a path on this site, else the start page. The text is
+/// checked as a browser would read it: browsers drop tabs and newlines from URLs and treat `\`
+/// as `/`, so `/\t/evil.example` would become `//evil.example`, another site. Accepted: a path
+/// starting with one `/` whose characters are all visible ASCII without `\`, whose path does not
+/// start with `//`, and that is not the login page itself.
 pub fn safe_next(next: &str) -> String {
+    const HOME: &str = "/";
     let n = next.trim();
-    if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/login") {
-        n.to_string()
-    } else {
-        "/".to_string()
-    }
+    let visible = n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    let path = n.split(['?', '#']).next().unwrap_or_default();
+    let same_origin_path = path.starts_with('/') && !path.starts_with("//");
+    let is_login = path == "/login" || path.starts_with("/login/");
+    if visible && same_origin_path && !is_login && n.len() <= 2000 { n.to_string() } else { HOME.to_string() }
 }
 
 #[cfg(feature = "ssr")]
@@ -50,7 +55,9 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
     use crate::ssr::{auth, request};
     let (state, parts) = request::context()?;
     let next = safe_next(next.as_deref().unwrap_or("/"));
-    let result = auth::login(&state, &username, password, &request::client_addr(&parts)).await;
+    let previous = request::session_cookie(&parts);
+    let result =
+        auth::login(&state, &username, password, &request::client_addr(&state, &parts), previous.as_deref()).await;
     match result {
         Ok((me, session)) => {
             set_cookie(auth::session_cookie(
@@ -105,17 +112,26 @@ pub async fn current_session() -> Result<Option<SessionInfo>, AppError> {
     use crate::ssr::request;
     let (state, parts) = request::context()?;
     let session = request::session_of(&state, &parts).await?;
-    Ok(session.map(|s| SessionInfo {
+    Ok(session.map(|s| session_info(&state, s)))
+}
+
+#[cfg(feature = "ssr")]
+fn session_info(state: &crate::ssr::AppState, s: crate::ssr::auth::Session) -> SessionInfo {
+    SessionInfo {
         idle_expires_in_secs: (s.idle_expires_at - state.clock.now()).num_seconds().max(0),
         idle_timeout_secs: state.config.session_idle_secs,
         me: s.me,
-    }))
+    }
 }
 
-/// Activity without other requests ("Stay logged in"): refreshes the idle timer.
+/// A person's activity on the page ("Stay logged in", keys and clicks): refreshes the idle
+/// timer, which the page's automatic requests do not (SE-3).
 #[server(endpoint = "auth/keep-alive", prefix = "/sfn")]
 pub async fn keep_alive() -> Result<SessionInfo, AppError> {
-    current_session().await?.ok_or(AppError::Unauthorized)
+    use crate::ssr::request;
+    let (state, parts) = request::context()?;
+    let s = request::session_with_activity(&state, &parts, true).await?.ok_or(AppError::Unauthorized)?;
+    Ok(session_info(&state, s))
 }
 
 /// Changes one's own password after re-entering the current one (SE-4).
@@ -148,9 +164,25 @@ mod tests {
     #[test]
     fn next_must_be_a_local_path() {
         assert_eq!(safe_next("/cases"), "/cases");
-        assert_eq!(safe_next("https://evil.example/"), "/");
-        assert_eq!(safe_next("//evil.example/"), "/");
-        assert_eq!(safe_next("/\\evil"), "/");
-        assert_eq!(safe_next("/login?next=/x"), "/");
+        assert_eq!(safe_next("/cases/abc?tab=plan#sign"), "/cases/abc?tab=plan#sign");
+        assert_eq!(safe_next("/loginhelp"), "/loginhelp");
+        for attack in [
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil",
+            "/login?next=/x",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            "/ /evil.example",
+            "\t//evil.example",
+            "///evil.example",
+            "/\u{0}/evil",
+            "javascript:alert(1)",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(attack), "/", "{attack:?}");
+        }
     }
 }

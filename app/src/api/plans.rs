@@ -18,10 +18,11 @@ pub async fn save_plan(case_id: String, version: Option<i64>, input: PlanInput) 
     crate::ssr::plans::save(&state, &session, &case_id, version, &input).await
 }
 
+/// Signs the plan version the signer was shown (`version`); a changed plan is refused (412).
 #[server(endpoint = "plans/sign", prefix = "/sfn", input = Json)]
-pub async fn sign_plan(case_id: String, password: String) -> Result<Plan, AppError> {
+pub async fn sign_plan(case_id: String, version: i64, password: String) -> Result<Plan, AppError> {
     let (state, session) = crate::ssr::request::authenticated().await?;
-    crate::ssr::plans::sign(&state, &session, &case_id, password).await
+    crate::ssr::plans::sign(&state, &session, &case_id, version, password).await
 }
 
 #[server(endpoint = "plans/addendum", prefix = "/sfn", input = Json)]

@@ -13,10 +13,11 @@ pub struct InstanceStatus {
     pub version: String,
 }
 
-/// Whether this instance's database answers, and which engine it runs on.
+/// Whether this instance's database answers, and which engine it runs on. For logged-in users
+/// only (AC-1: deny by default; `/healthz` is the anonymous probe and says less).
 #[server(endpoint = "system/status", prefix = "/sfn")]
 pub async fn system_status() -> Result<InstanceStatus, AppError> {
-    let state = crate::ssr::AppState::from_context()?;
+    let (state, _session) = crate::ssr::request::authenticated().await?;
     Ok(InstanceStatus {
         database_ok: state.db.ping().await,
         engine: match state.db.engine {

@@ -163,7 +163,7 @@ pub fn PlanPanel(
                     <PlanForm case_id=case_id.clone() version proposal=proposal.clone() members=members.clone() meetings=meetings.clone() save draft />
                 })
             }
-            {(version.is_some() && !signed && may(Action::SignPlan)).then(|| view! { <SignForm case_id=case_id.clone() sign /> })}
+            {version.filter(|_| !signed && may(Action::SignPlan)).map(|version| view! { <SignForm case_id=case_id.clone() version sign /> })}
             {(signed && may(Action::AddAddendum)).then(|| view! { <AddendumForm case_id=case_id.clone() addendum /> })}
             {(signed && plan.as_ref().is_some_and(|p| p.outcome.is_none()) && may(Action::RecordOutcome)).then(|| view! {
                 <OutcomeForm case_id=case_id.clone() outcome />
@@ -308,16 +308,17 @@ fn PlanForm(
 }
 
 #[component]
-fn SignForm(case_id: String, sign: ServerAction<SignPlan>) -> impl IntoView {
+fn SignForm(case_id: String, version: i64, sign: ServerAction<SignPlan>) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        sign.dispatch(SignPlan { case_id: case_id.clone(), password: password.get_untracked() });
+        // The signature covers the version shown here; if it changed meanwhile the server refuses.
+        sign.dispatch(SignPlan { case_id: case_id.clone(), version, password: password.get_untracked() });
         password.set(String::new());
     };
     view! {
         <form class="sign-form" on:submit=submit>
-            <h3>"Sign the plan"</h3>
+            <h3>"Sign the plan (version " {version} ")"</h3>
             <p class="muted">"Signing locks the plan as the board's decision; later corrections become addenda. Enter your password again to sign."</p>
             <div class="field">
                 <label for="sign-password">"Your password"</label>

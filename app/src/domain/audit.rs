@@ -18,6 +18,10 @@ pub struct AuditRow {
     pub client_addr: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// Every case a read returned when it returned several (lists, searches, agendas), so that
+    /// "who saw patient X" finds them too. Empty for rows about one case or none.
+    #[serde(default)]
+    pub case_ids: Vec<String>,
 }
 
 /// Filters for reading the trail. Times are the stored UTC text; bounds are inclusive.

@@ -65,47 +65,99 @@ fn text(e: &mut FieldErrorsBuilder, field: &str, value: &str, max: usize, what: 
     v.to_string()
 }
 
+/// Checks a patient's fields, reporting errors as `{prefix}mrn`, `{prefix}name`, … so that the
+/// case form ("patient.") and the patient record ("") share one set of rules.
+fn parse_patient(
+    e: &mut FieldErrorsBuilder,
+    p: &PatientInput,
+    today: chrono::NaiveDate,
+    prefix: &str,
+) -> Option<Patient> {
+    let f = |name: &str| format!("{prefix}{name}");
+    let mrn = p.mrn.trim().to_string();
+    if mrn.is_empty() {
+        e.add(&f("mrn"), "Enter the medical record number (MRN).");
+    } else if mrn.len() > 32 || !mrn.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/') {
+        e.add(&f("mrn"), "An MRN has up to 32 letters, digits, '-' or '/'.");
+    }
+    let name = text(e, &f("name"), &p.name, 200, "The name");
+    if name.is_empty() {
+        e.add(&f("name"), "Enter the patient's name.");
+    }
+    let birth_date = match chrono::NaiveDate::parse_from_str(p.birth_date.trim(), "%Y-%m-%d") {
+        Ok(d) if d > today => {
+            e.add(&f("birth_date"), "The birth date is in the future.");
+            None
+        }
+        Ok(d) if today.years_since(d).unwrap_or(0) > 120 => {
+            e.add(&f("birth_date"), "The birth date is more than 120 years ago.");
+            None
+        }
+        Ok(d) => Some(d),
+        Err(_) if p.birth_date.trim().is_empty() => {
+            e.add(&f("birth_date"), "Enter the birth date.");
+            None
+        }
+        Err(_) => {
+            e.add(&f("birth_date"), "Use the form YYYY-MM-DD.");
+            None
+        }
+    };
+    let sex = if p.sex.trim().is_empty() {
+        e.add(&f("sex"), "Choose the sex (or \"unknown\").");
+        None
+    } else {
+        Sex::parse(&p.sex).map_err(|m| e.add(&f("sex"), m)).ok()
+    };
+    Some(Patient { mrn: (!mrn.is_empty()).then_some(mrn)?, name, birth_date: birth_date?, sex: sex? })
+}
+
+impl PatientInput {
+    /// Checks the fields of a patient's own record (errors named `mrn`, `name`, …).
+    pub fn parse(&self, today: chrono::NaiveDate) -> Result<Patient, AppError> {
+        let mut e = FieldErrorsBuilder::new();
+        let patient = parse_patient(&mut e, self, today, "");
+        e.finish()?;
+        patient.ok_or_else(|| AppError::field("mrn", "The patient could not be read."))
+    }
+}
+
+impl Patient {
+    /// The fields in which `other` names a different person than this record: the name
+    /// (compared without regard to case and spacing), the birth date and the sex.
+    pub fn differences(&self, other: &Patient) -> Vec<&'static str> {
+        let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        let mut d = Vec::new();
+        if norm(&self.name) != norm(&other.name) {
+            d.push("name");
+        }
+        if self.birth_date != other.birth_date {
+            d.push("birth_date");
+        }
+        if self.sex != other.sex {
+            d.push("sex");
+        }
+        d
+    }
+
+    /// The record as typed input (for stored snapshots).
+    pub fn to_input(&self) -> PatientInput {
+        PatientInput {
+            mrn: self.mrn.clone(),
+            name: self.name.clone(),
+            birth_date: self.birth_date.to_string(),
+            sex: self.sex.code().to_string(),
+        }
+    }
+}
+
 impl CaseInput {
     /// Checks every field; a draft may leave the tumor incomplete, but the patient is always
     /// identified (MRN, name, birth date, sex) so that a case can never lose its patient.
     pub fn parse(&self, today: chrono::NaiveDate) -> Result<CaseContent, AppError> {
         let mut e = FieldErrorsBuilder::new();
-        let p = &self.patient;
-        let mrn = p.mrn.trim().to_string();
-        if mrn.is_empty() {
-            e.add("patient.mrn", "Enter the medical record number (MRN).");
-        } else if mrn.len() > 32 || !mrn.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/') {
-            e.add("patient.mrn", "An MRN has up to 32 letters, digits, '-' or '/'.");
-        }
-        let name = text(&mut e, "patient.name", &p.name, 200, "The name");
-        if name.is_empty() {
-            e.add("patient.name", "Enter the patient's name.");
-        }
-        let birth_date = match chrono::NaiveDate::parse_from_str(p.birth_date.trim(), "%Y-%m-%d") {
-            Ok(d) if d > today => {
-                e.add("patient.birth_date", "The birth date is in the future.");
-                None
-            }
-            Ok(d) if today.years_since(d).unwrap_or(0) > 120 => {
-                e.add("patient.birth_date", "The birth date is more than 120 years ago.");
-                None
-            }
-            Ok(d) => Some(d),
-            Err(_) if p.birth_date.trim().is_empty() => {
-                e.add("patient.birth_date", "Enter the birth date.");
-                None
-            }
-            Err(_) => {
-                e.add("patient.birth_date", "Use the form YYYY-MM-DD.");
-                None
-            }
-        };
-        let sex = if p.sex.trim().is_empty() {
-            e.add("patient.sex", "Choose the sex (or \"unknown\").");
-            None
-        } else {
-            Sex::parse(&p.sex).map_err(|m| e.add("patient.sex", m)).ok()
-        };
+        let patient = parse_patient(&mut e, &self.patient, today, "patient.");
+        let birth_date = patient.as_ref().map(|p| p.birth_date);
         let referring_clinician =
             text(&mut e, "referring_clinician", &self.referring_clinician, 200, "The referring clinician");
         let question = text(&mut e, "question", &self.question, 2000, "The question");
@@ -129,7 +181,7 @@ impl CaseInput {
         };
         e.finish()?;
         Ok(CaseContent {
-            patient: Patient { mrn, name, birth_date: birth_date.unwrap(), sex: sex.unwrap() },
+            patient: patient.ok_or_else(|| AppError::field("patient.mrn", "The patient could not be read."))?,
             referring_clinician,
             question,
             tumor: tumor.unwrap(),
@@ -242,6 +294,52 @@ pub struct CaseRecord {
     /// and subscribing is missed.
     #[serde(default)]
     pub live_seq: i64,
+    /// The patient's own record and its version: demographics are corrected there (ID-1).
+    #[serde(default)]
+    pub patient_id: String,
+    #[serde(default)]
+    pub patient_version: i64,
+}
+
+/// A patient's own record: the identity that every case of the patient shows (ID-1).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PatientRecord {
+    pub id: String,
+    pub version: i64,
+    pub mrn: String,
+    pub name: String,
+    pub birth_date: String,
+    pub sex: String,
+    /// The patient's cases (opaque ids).
+    pub case_ids: Vec<String>,
+    /// Every version of the record, newest first.
+    pub versions: Vec<PatientVersion>,
+}
+
+/// One version of a patient's record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PatientVersion {
+    pub version: i64,
+    pub at: String,
+    /// Who made it (none for records older than versioning).
+    pub author_name: Option<String>,
+    pub reason: Option<String>,
+    pub mrn: String,
+    pub name: String,
+    pub birth_date: String,
+    pub sex: String,
+}
+
+/// A deliberate correction of a patient's record (`PATCH /api/v1/patients/{id}`): the fields
+/// to change (absent ones keep their value) and why.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PatientCorrection {
+    pub mrn: Option<String>,
+    pub name: Option<String>,
+    pub birth_date: Option<String>,
+    pub sex: Option<String>,
+    pub reason: String,
 }
 
 /// A line of the case list.

@@ -55,6 +55,11 @@ pub struct PlanContent {
     pub recorded_by: String,
     pub recorded_by_name: String,
     pub recorded_at: String,
+    /// The case version the board decided on (the case as it was when the plan was recorded).
+    /// Covered by the signature with the rest; absent only in plans recorded before it was kept,
+    /// which therefore serialise exactly as they were signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_version: Option<i64>,
 }
 
 impl PlanContent {
@@ -261,6 +266,22 @@ pub struct Plan {
     pub signature: Option<Signature>,
     pub addenda: Vec<Addendum>,
     pub outcome: Option<Outcome>,
+    /// The case as the board decided on it, and what changed in it since (DI-7: a report never
+    /// shows later data beside a plan decided on earlier data unmarked).
+    #[serde(default)]
+    pub decided_on: Option<DecidedOn>,
+}
+
+/// The case version a plan was decided on, and the changes to the case since then.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DecidedOn {
+    pub case_version: i64,
+    /// The case's content at that version.
+    pub content: crate::domain::case::CaseInput,
+    /// The case's current version.
+    pub current_version: i64,
+    /// Field by field, what differs between the version decided on and the current one.
+    pub changed_since: Vec<crate::domain::case::FieldChange>,
 }
 
 #[cfg(test)]

@@ -47,6 +47,9 @@ pub fn HomePage() -> impl IntoView {
                                 <dd>{s.version}</dd>
                             </dl>
                         }.into_any(),
+                        Err(crate::error::AppError::Unauthorized) => view! {
+                            <p class="muted">"Log in to see the state of this instance."</p>
+                        }.into_any(),
                         Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })}

@@ -180,8 +180,14 @@ pub async fn list(state: &AppState, session: &Session, case_id: &str) -> Result<
 
 /// A change to an existing annotation: a new text, or a withdrawal with its reason.
 pub enum Change<'a> {
+    /// The amended annotation in full (the form).
     Amend(&'a AnnotationInput),
-    Withdraw { reason: &'a str },
+    /// An RFC 7396 merge patch over the current version (`PATCH /api/v1/annotations/{id}`):
+    /// fields not sent keep their value.
+    MergePatch(&'a serde_json::Value),
+    Withdraw {
+        reason: &'a str,
+    },
 }
 
 /// Amends or withdraws an annotation: only its author, only on top of the version they saw.
@@ -216,11 +222,28 @@ pub async fn change(
     }
     let next = expected_version + 1;
     let last = current.versions.last().ok_or_else(|| AppError::internal("annotation without versions"))?;
+    let merged;
+    let change = match change {
+        Change::MergePatch(patch) => {
+            if patch.get("reply_to").is_some() {
+                return Err(AppError::field("reply_to", "What a note replies to does not change; write a new reply."));
+            }
+            let mut value = serde_json::json!({
+                "body": last.body, "kind": last.kind.code(), "structured": last.structured,
+            });
+            crate::domain::case::merge_patch(&mut value, patch);
+            merged = serde_json::from_value::<AnnotationInput>(value)
+                .map_err(|e| AppError::bad_request(format!("The patch does not fit an annotation: {e}")))?;
+            Change::Amend(&merged)
+        }
+        other => other,
+    };
     let (body, kind, structured, reason, action) = match change {
         Change::Amend(input) => {
             let c = input.parse(current.specialty)?;
             (c.body, c.kind, c.structured, None, "annotation.amend")
         }
+        Change::MergePatch(_) => unreachable!("merged above"),
         Change::Withdraw { reason } => {
             let reason = reason.trim();
             if reason.is_empty() || reason.chars().count() > 500 {

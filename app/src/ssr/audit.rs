@@ -62,12 +62,20 @@ pub struct Event<'a> {
     pub outcome: Outcome,
     /// Short non-identifying detail, e.g. "role changed to reviewer".
     pub detail: Option<&'a str>,
+    /// Every case the response named, when it named several (LG-1).
+    pub case_ids: &'a [String],
 }
 
 impl<'a> Event<'a> {
     /// An event with no case, target or detail; add them with the methods below.
     pub fn new(actor: &'a Actor, action: &'a str, outcome: Outcome) -> Self {
-        Event { actor, action, case_id: None, target: None, outcome, detail: None }
+        Event { actor, action, case_id: None, target: None, outcome, detail: None, case_ids: &[] }
+    }
+
+    /// The cases a read returned (lists, searches, agendas); one case alone goes in `case`.
+    pub fn cases(mut self, ids: &'a [String]) -> Self {
+        self.case_ids = ids;
+        self
     }
 
     pub fn case(mut self, case_id: &'a str) -> Self {
@@ -111,7 +119,16 @@ pub fn row_hash(prev_hash: &str, r: &AuditRow) -> String {
     field(Some(&r.outcome));
     field(r.detail.as_deref());
     field(r.client_addr.as_deref());
+    // Added later (migration 0009): hashed only when present, so older rows keep their hash.
+    if let Some(ids) = case_ids_text(&r.case_ids) {
+        field(Some(&ids));
+    }
     hex::encode(h.finalize())
+}
+
+/// The stored form of a row's case ids: a JSON array, or nothing when there are none.
+fn case_ids_text(ids: &[String]) -> Option<String> {
+    (!ids.is_empty()).then(|| serde_json::to_string(ids).unwrap_or_default())
 }
 
 /// Appends one event inside the caller's write transaction (see `Db::begin_write`).
@@ -139,11 +156,12 @@ pub async fn append(tx: &mut Transaction<'static, Any>, engine: Engine, event: &
         client_addr: event.actor.client_addr.clone(),
         prev_hash: prev_hash.clone(),
         hash: String::new(),
+        case_ids: event.case_ids.to_vec(),
     };
     row.hash = row_hash(&prev_hash, &row);
     sqlx::query(
-        "INSERT INTO audit_log (seq, at, user_id, username, role, action, case_id, target, outcome, detail, client_addr, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        "INSERT INTO audit_log (seq, at, user_id, username, role, action, case_id, target, outcome, detail, client_addr, prev_hash, hash, case_ids) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(row.seq)
     .bind(&row.at)
@@ -158,6 +176,7 @@ pub async fn append(tx: &mut Transaction<'static, Any>, engine: Engine, event: &
     .bind(&row.client_addr)
     .bind(&row.prev_hash)
     .bind(&row.hash)
+    .bind(case_ids_text(&row.case_ids))
     .execute(&mut **tx)
     .await?;
     Ok(row.seq)
@@ -186,17 +205,27 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<AuditRow, sqlx::Error> {
         client_addr: r.try_get("client_addr")?,
         prev_hash: r.try_get("prev_hash")?,
         hash: r.try_get("hash")?,
+        case_ids: match r.try_get::<Option<String>, _>("case_ids")? {
+            Some(text) => serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            None => Vec::new(),
+        },
     })
 }
+
+const SELECT_ROWS: &str = "SELECT seq, at, user_id, username, role, action, case_id, target, outcome, detail, \
+     client_addr, prev_hash, hash, case_ids FROM audit_log";
 
 /// Newest rows first, filtered. Every filter is a bound parameter; an absent one matches all.
 pub async fn query(db: &Db, q: &AuditQuery) -> Result<Vec<AuditRow>, sqlx::Error> {
     let limit = q.limit.unwrap_or(200).clamp(1, 1000);
-    let sql = "SELECT seq, at, user_id, username, role, action, case_id, target, outcome, detail, client_addr, prev_hash, hash \
-               FROM audit_log \
-               WHERE ($1 IS NULL OR case_id = $1) AND ($2 IS NULL OR user_id = $2) \
-               AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at <= $4) AND ($5 IS NULL OR seq < $5) \
-               ORDER BY seq DESC LIMIT $6";
+    // A case is found as the row's case and among the cases a list or agenda returned.
+    let in_list =
+        q.case_id.as_deref().map(|id| super::db::like_contains(&serde_json::to_string(id).unwrap_or_default()));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT_ROWS} WHERE ($1 IS NULL OR case_id = $1 OR case_ids LIKE $7 ESCAPE '\\') AND ($2 IS NULL OR user_id = $2) \
+         AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at <= $4) AND ($5 IS NULL OR seq < $5) \
+         ORDER BY seq DESC LIMIT $6"
+    ));
     let rows = sqlx::query(sql)
         .bind(&q.case_id)
         .bind(&q.user_id)
@@ -204,6 +233,7 @@ pub async fn query(db: &Db, q: &AuditQuery) -> Result<Vec<AuditRow>, sqlx::Error
         .bind(&q.to)
         .bind(q.before_seq)
         .bind(limit)
+        .bind(in_list)
         .fetch_all(&db.pool)
         .await?;
     rows.iter().map(from_row).collect()
@@ -225,11 +255,7 @@ pub enum ChainCheck {
 /// Walks the whole chain in order and reports the first bad row (LG-2).
 pub async fn verify(db: &Db) -> Result<ChainCheck, sqlx::Error> {
     use futures_util::TryStreamExt;
-    let mut rows = sqlx::query(
-        "SELECT seq, at, user_id, username, role, action, case_id, target, outcome, detail, client_addr, prev_hash, hash \
-         FROM audit_log ORDER BY seq ASC",
-    )
-    .fetch(&db.pool);
+    let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_ROWS} ORDER BY seq ASC"))).fetch(&db.pool);
     let mut expected_seq = 1;
     let mut prev_hash = GENESIS_HASH.to_string();
     let mut count = 0;

@@ -147,86 +147,86 @@ pub fn phc_params(phc: &str) -> Option<(String, u32, u32, u32)> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Throttling (AU-5)
+// Throttling (AU-5, AU-6)
 
-/// Failures per account before delays start.
+/// Attempts per account before delays start.
 const ACCOUNT_FREE_FAILURES: i64 = 5;
-/// Failures per client address before delays start (covers guessing across many accounts).
+/// Attempts per client address before delays start (covers guessing across many accounts).
 const ADDRESS_FREE_FAILURES: i64 = 20;
-/// Failures older than this are forgotten.
+/// A counter is forgotten when its last attempt is older than this.
 const FAILURE_WINDOW_SECS: i64 = 15 * 60;
 /// The longest delay ever imposed; a lock always ends, so nobody is locked out for good.
 const MAX_DELAY_SECS: i64 = 15 * 60;
 
+/// The throttle keys of an attempt and how many attempts each allows before delays start.
+/// The account is named by a hash of the typed name: what was typed (perhaps a password in the
+/// wrong field) is never stored.
 fn throttle_keys(username: &str, client_addr: &str) -> [(String, i64); 2] {
-    [(format!("user:{username}"), ACCOUNT_FREE_FAILURES), (format!("addr:{client_addr}"), ADDRESS_FREE_FAILURES)]
+    let account = hex::encode(Sha256::digest(username.trim().to_lowercase().as_bytes()));
+    [(format!("user:{account}"), ACCOUNT_FREE_FAILURES), (format!("addr:{client_addr}"), ADDRESS_FREE_FAILURES)]
 }
 
-/// Seconds the caller must still wait, if a key is locked.
-async fn throttled_for(
-    db: &Db,
-    now: DateTime<Utc>,
-    username: &str,
-    client_addr: &str,
-) -> Result<Option<u64>, AppError> {
+/// Seconds to wait after `failures` counted failures: none for the free ones, then 1 s,
+/// doubling with each further failure, at most `MAX_DELAY_SECS`.
+fn delay_after(failures: i64, free: i64) -> i64 {
+    if failures < free {
+        return 0;
+    }
+    1i64.checked_shl((failures - free).min(20) as u32).unwrap_or(MAX_DELAY_SECS).min(MAX_DELAY_SECS)
+}
+
+/// One atomic write per key: count this attempt (a new window when the last attempt is old)
+/// and return the count with the time of the attempt before.
+const COUNT_ATTEMPT: &str = "INSERT INTO login_throttle (key, failures, first_at, last_at, prev_at) VALUES ($1, 1, $2, $2, NULL) \
+     ON CONFLICT (key) DO UPDATE SET \
+     failures = CASE WHEN login_throttle.last_at < $3 THEN 1 ELSE login_throttle.failures + 1 END, \
+     first_at = CASE WHEN login_throttle.last_at < $3 THEN $2 ELSE login_throttle.first_at END, \
+     prev_at = CASE WHEN login_throttle.last_at < $3 THEN NULL ELSE login_throttle.last_at END, \
+     last_at = $2 \
+     RETURNING failures, prev_at";
+
+/// Counts a password attempt for the account and the address *before* the password is checked
+/// (AU-5): one transaction, one atomic upsert per key, so parallel guesses are counted one by one
+/// and only the free ones reach the check. `Err(seconds)` when a key must still wait; a refused
+/// attempt is not counted (the transaction is rolled back), so waiting is never extended by
+/// trying again too early.
+async fn count_attempt(db: &Db, now: DateTime<Utc>, keys: &[(String, i64)]) -> Result<Result<(), u64>, AppError> {
     let now_t = time_text(now);
+    let window_start = time_text(now - Duration::seconds(FAILURE_WINDOW_SECS));
+    let mut tx = db.begin_write().await?;
     let mut wait = 0i64;
-    for (key, _) in throttle_keys(username, client_addr) {
-        let row = sqlx::query("SELECT locked_until FROM login_throttle WHERE key = $1 AND locked_until > $2")
-            .bind(&key)
-            .bind(&now_t)
-            .fetch_optional(&db.pool)
-            .await?;
-        if let Some(row) = row {
-            let until: String = row.try_get("locked_until")?;
-            if let Ok(until) = DateTime::parse_from_rfc3339(&until) {
-                wait = wait.max((until.with_timezone(&Utc) - now).num_seconds() + 1);
+    for (key, free) in keys {
+        let row = sqlx::query(COUNT_ATTEMPT).bind(key).bind(&now_t).bind(&window_start).fetch_one(&mut *tx).await?;
+        let before = row.try_get::<i64, _>("failures")? - 1;
+        let delay = delay_after(before, *free);
+        if let Some(prev) = row.try_get::<Option<String>, _>("prev_at")?.and_then(|t| parse_time(&t)) {
+            let ready_at = prev + Duration::seconds(delay);
+            if delay > 0 && now < ready_at {
+                wait = wait.max((ready_at - now).num_seconds() + 1);
             }
         }
     }
-    Ok((wait > 0).then_some(wait as u64))
+    if wait > 0 {
+        tx.rollback().await?;
+        return Ok(Err(wait as u64));
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
 }
 
-/// Counts a failure for the account and the address; returns true when a lock began now.
-async fn record_failure(
+/// After a right password: the account starts afresh, and the attempt no longer counts against
+/// the address (it was counted before the check).
+async fn forgive_attempt(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    now: DateTime<Utc>,
-    username: &str,
-    client_addr: &str,
-) -> Result<bool, sqlx::Error> {
-    let now_t = time_text(now);
-    let window_start = time_text(now - Duration::seconds(FAILURE_WINDOW_SECS));
-    let mut locked = false;
-    for (key, free) in throttle_keys(username, client_addr) {
-        let row = sqlx::query("SELECT failures, first_at FROM login_throttle WHERE key = $1")
-            .bind(&key)
-            .fetch_optional(&mut **tx)
-            .await?;
-        let (failures, first_at) = match row {
-            Some(r) if r.try_get::<String, _>("first_at")? >= window_start => {
-                (r.try_get::<i64, _>("failures")? + 1, r.try_get::<String, _>("first_at")?)
-            }
-            _ => (1, now_t.clone()),
-        };
-        let locked_until = if failures >= free {
-            // Growing delay: 1 s at the threshold, doubling with each further failure.
-            let delay =
-                1i64.checked_shl((failures - free).min(20) as u32).unwrap_or(MAX_DELAY_SECS).min(MAX_DELAY_SECS);
-            locked = true;
-            Some(time_text(now + Duration::seconds(delay)))
-        } else {
-            None
-        };
-        sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(&key).execute(&mut **tx).await?;
-        sqlx::query("INSERT INTO login_throttle (key, failures, first_at, locked_until) VALUES ($1, $2, $3, $4)")
-            .bind(&key)
-            .bind(failures)
-            .bind(first_at)
-            .bind(locked_until)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(locked)
+    keys: &[(String, i64)],
+) -> Result<(), sqlx::Error> {
+    let [account, address] = keys else { return Ok(()) };
+    sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(&account.0).execute(&mut **tx).await?;
+    sqlx::query("UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0")
+        .bind(&address.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,8 +275,6 @@ pub fn session_id_from_cookie_header(header: &str) -> Option<String> {
 pub struct Session {
     pub me: Me,
     pub id_hash: String,
-    /// When the password was last entered in this session (login or re-authentication).
-    pub reauth_at: Option<DateTime<Utc>>,
     pub idle_expires_at: DateTime<Utc>,
     pub client_addr: String,
 }
@@ -307,12 +305,18 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
 const TOUCH_EVERY_SECS: i64 = 15;
 
 /// Looks up the session for a cookie value, enforcing the idle and absolute timeouts (SE-3)
-/// and disabled users (SE-1). Refreshes the idle timer.
-pub async fn session_for(state: &AppState, cookie_value: &str, client_addr: &str) -> Result<Option<Session>, AppError> {
+/// and disabled users (SE-1). Only a person's action refreshes the idle timer (`activity`):
+/// an unattended screen's automatic refetches must let the session end.
+pub async fn session_for(
+    state: &AppState,
+    cookie_value: &str,
+    client_addr: &str,
+    activity: bool,
+) -> Result<Option<Session>, AppError> {
     let id_hash = hash_session_id(cookie_value);
     let now = state.clock.now();
     let row = sqlx::query(
-        "SELECT s.last_seen_at, s.expires_at, s.reauth_at, u.id, u.username, u.display_name, u.role, u.specialty, u.disabled \
+        "SELECT s.last_seen_at, s.expires_at, u.id, u.username, u.display_name, u.role, u.specialty, u.disabled \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
     )
     .bind(&id_hash)
@@ -329,7 +333,7 @@ pub async fn session_for(state: &AppState, cookie_value: &str, client_addr: &str
         return Ok(None);
     }
     let mut idle_expires_at = last_seen + idle;
-    if (now - last_seen).num_seconds() >= TOUCH_EVERY_SECS {
+    if activity && (now - last_seen).num_seconds() >= TOUCH_EVERY_SECS {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(time_text(now))
             .bind(&id_hash)
@@ -348,7 +352,6 @@ pub async fn session_for(state: &AppState, cookie_value: &str, client_addr: &str
             specialty,
         },
         id_hash,
-        reauth_at: row.try_get::<Option<String>, _>("reauth_at")?.and_then(|s| parse_time(&s)),
         idle_expires_at: idle_expires_at.min(expires),
         client_addr: client_addr.to_string(),
     }))
@@ -408,29 +411,38 @@ impl LoginFailure {
 /// The message shown for any failed login: the same whatever the reason (AU-4).
 pub const LOGIN_FAILED_MESSAGE: &str = crate::api::auth::LOGIN_FAILED;
 
-/// Checks credentials and opens a new session (a new id at every login, SE-1).
+/// Checks credentials and opens a new session (a new id at every login, SE-1). The browser's
+/// previous session, if its cookie came along, ends in the same transaction.
 pub async fn login(
     state: &AppState,
     username: &str,
     password: String,
     client_addr: &str,
+    previous_cookie: Option<&str>,
 ) -> Result<(Me, NewSession), LoginFailure> {
     let username = username.trim().to_lowercase();
     let now = state.clock.now();
-    let anonymous =
-        Actor { username: Some(username.clone()), client_addr: Some(client_addr.to_string()), ..Actor::default() };
-
-    if let Some(retry_after_secs) = throttled_for(&state.db, now, &username, client_addr).await? {
-        audit::record(&state.db, &Event::new(&anonymous, "auth.login", Outcome::Failure).detail("throttled")).await?;
-        return Err(LoginFailure::Throttled { retry_after_secs });
-    }
-
     let row = sqlx::query(
         "SELECT id, username, display_name, role, specialty, password_hash, disabled FROM users WHERE username = $1",
     )
     .bind(&username)
     .fetch_optional(&state.db.pool)
     .await?;
+    // A failed attempt names the account only when it exists: what was typed as a username may
+    // be a password typed in the wrong field, and is never stored (LG-3).
+    let attempted = Actor {
+        user_id: row.as_ref().map(|r| r.try_get::<String, _>("id")).transpose()?,
+        username: row.as_ref().map(|r| r.try_get::<String, _>("username")).transpose()?,
+        client_addr: Some(client_addr.to_string()),
+        ..Actor::default()
+    };
+    let unknown = if row.is_none() { "; unknown username" } else { "" };
+    let keys = throttle_keys(&username, client_addr);
+    if let Err(retry_after_secs) = count_attempt(&state.db, now, &keys).await? {
+        let detail = format!("throttled{unknown}");
+        audit::record(&state.db, &Event::new(&attempted, "auth.login", Outcome::Failure).detail(&detail)).await?;
+        return Err(LoginFailure::Throttled { retry_after_secs });
+    }
     let usable = row.as_ref().map(|r| r.try_get::<i64, _>("disabled").map(|d| d == 0)).transpose()?.unwrap_or(false);
     let stored = match (&row, usable) {
         (Some(r), true) => Some(r.try_get::<String, _>("password_hash")?),
@@ -440,15 +452,12 @@ pub async fn login(
 
     let mut tx = state.db.begin_write().await?;
     if !ok {
-        let locked = record_failure(&mut tx, now, &username, client_addr).await?;
+        // The attempt was counted before the check.
+        let detail = format!("invalid credentials{unknown}");
         audit::append(
             &mut tx,
             state.db.engine,
-            &Event::new(&anonymous, "auth.login", Outcome::Failure).detail(if locked {
-                "invalid credentials; further attempts delayed"
-            } else {
-                "invalid credentials"
-            }),
+            &Event::new(&attempted, "auth.login", Outcome::Failure).detail(&detail),
         )
         .await?;
         tx.commit().await?;
@@ -462,14 +471,17 @@ pub async fn login(
         role: Role::parse(&row.try_get::<String, _>("role")?).map_err(|e| AppError::internal(&e))?,
         specialty: row.try_get::<Option<String>, _>("specialty")?.and_then(|s| Specialty::parse(&s).ok()),
     };
-    // Success resets the counters for this account and address.
-    for (key, _) in throttle_keys(&username, client_addr) {
-        sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key).execute(&mut *tx).await?;
+    forgive_attempt(&mut tx, &keys).await?;
+    if let Some(previous) = previous_cookie {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(hash_session_id(previous))
+            .execute(&mut *tx)
+            .await?;
     }
     let session_id = new_session_id();
     let now_t = time_text(now);
     sqlx::query(
-        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, reauth_at) VALUES ($1, $2, $3, $3, $4, $3)",
+        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)",
     )
     .bind(hash_session_id(&session_id))
     .bind(&me.id)
@@ -487,8 +499,7 @@ pub async fn login(
     tx.commit().await?;
 
     // AU-3: a hash below the current policy is replaced now that the password is known.
-    if let Some(stored) = stored.filter(|s| state.passwords.needs_rehash(s)) {
-        let _ = stored;
+    if stored.is_some_and(|s| state.passwords.needs_rehash(&s)) {
         let new_hash = state.passwords.hash(password).await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(new_hash)
@@ -508,11 +519,18 @@ pub async fn logout(state: &AppState, session: &Session) -> Result<(), AppError>
     Ok(())
 }
 
-/// How recent a password entry must be before signing a plan or changing credentials (SE-4).
-pub const REAUTH_WINDOW_SECS: i64 = 5 * 60;
-
-/// Re-enters the password within a session (SE-4): checks it and records the time.
+/// Re-enters the password within a session before signing a plan or changing credentials
+/// (SE-4), throttled like a login (AU-5): 422 on `password` when wrong, 429 while waiting.
 pub async fn reauthenticate(state: &AppState, session: &Session, password: String) -> Result<(), AppError> {
+    let keys = throttle_keys(&session.me.username, &session.client_addr);
+    if let Err(retry_after_secs) = count_attempt(&state.db, state.clock.now(), &keys).await? {
+        audit::record(
+            &state.db,
+            &Event::new(&session.actor(), "auth.reauthenticate", Outcome::Failure).detail("throttled"),
+        )
+        .await?;
+        return Err(AppError::TooManyRequests { retry_after_secs });
+    }
     let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND disabled = 0")
         .bind(&session.me.id)
         .fetch_optional(&state.db.pool)
@@ -520,11 +538,7 @@ pub async fn reauthenticate(state: &AppState, session: &Session, password: Strin
     let ok = state.passwords.verify(password, stored).await?;
     let mut tx = state.db.begin_write().await?;
     if ok {
-        sqlx::query("UPDATE sessions SET reauth_at = $1 WHERE id_hash = $2")
-            .bind(time_text(state.clock.now()))
-            .bind(&session.id_hash)
-            .execute(&mut *tx)
-            .await?;
+        forgive_attempt(&mut tx, &keys).await?;
     }
     audit::append(
         &mut tx,

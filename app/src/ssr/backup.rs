@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use sqlx::Row;
 
 use super::audit::{self, ChainCheck};
-use super::db::{Db, Engine, redact_url};
+use super::db::{Db, Engine, redact_url, split_password};
 
 /// What went wrong, said so that an operator knows what to do.
 #[derive(Debug, thiserror::Error)]
@@ -72,12 +72,11 @@ pub async fn backup(db: &Db, url: &str, file: &Path) -> Result<(), BackupError> 
             Ok(())
         }
         Engine::Postgres => {
-            let out = tokio::process::Command::new("pg_dump")
+            let out = pg_tool("pg_dump", url)
                 .arg("--format=custom")
                 .arg("--no-owner")
                 .arg("--file")
                 .arg(file)
-                .arg(url)
                 .output()
                 .await
                 .map_err(|e| BackupError::Tool {
@@ -93,6 +92,18 @@ pub async fn backup(db: &Db, url: &str, file: &Path) -> Result<(), BackupError> 
             Ok(())
         }
     }
+}
+
+/// A PostgreSQL client tool for `url`: the database is named with `--dbname` without the
+/// password, which goes through `PGPASSWORD` (not visible in the process list).
+fn pg_tool(tool: &str, url: &str) -> tokio::process::Command {
+    let (without_password, password) = split_password(url);
+    let mut cmd = tokio::process::Command::new(tool);
+    cmd.arg("--dbname").arg(without_password);
+    if let Some(p) = password {
+        cmd.env("PGPASSWORD", p);
+    }
+    cmd
 }
 
 /// Removes a SQLite database file and its -wal and -shm companions, if present.
@@ -195,9 +206,8 @@ pub async fn restore(url: &str, file: &Path, force: bool) -> Result<Fingerprint,
                 return Err(BackupError::TargetNotEmpty);
             }
             db.pool.close().await;
-            let out = tokio::process::Command::new("pg_restore")
-                .args(["--clean", "--if-exists", "--no-owner", "--exit-on-error", "--single-transaction", "--dbname"])
-                .arg(url)
+            let out = pg_tool("pg_restore", url)
+                .args(["--clean", "--if-exists", "--no-owner", "--exit-on-error", "--single-transaction"])
                 .arg(file)
                 .output()
                 .await

@@ -6,13 +6,14 @@ use sqlx::Row;
 
 use super::audit::{self, Event, Outcome};
 use super::auth::{self, Session};
+use super::db::like_contains;
 use super::events;
 use super::{AppState, new_id, now_text};
 use crate::domain::case::{
-    CaseContent, CaseFilter, CaseInput, CaseListItem, CaseRecord, CaseVersion, StoredProposal, changed_fields,
-    stage_group,
+    CaseContent, CaseFilter, CaseInput, CaseListItem, CaseRecord, CaseVersion, Patient, StoredProposal, changed_fields,
+    merge_patch, stage_group,
 };
-use crate::domain::codes::{CaseStatus, PrimarySite};
+use crate::domain::codes::{CaseStatus, PrimarySite, Sex};
 use crate::domain::proposer::{Proposal, propose};
 use crate::domain::role::Action;
 use crate::error::{AppError, FieldErrorsBuilder};
@@ -36,17 +37,32 @@ fn record_from_row(row: &sqlx::any::AnyRow, today: chrono::NaiveDate) -> Result<
         updated_at: row.try_get("updated_at")?,
         updated_by: row.try_get("updated_by_name")?,
         live_seq: row.try_get("live_seq")?,
+        patient_id: row.try_get("patient_id")?,
+        patient_version: row.try_get("patient_version")?,
     })
 }
 
 const SELECT_CASE: &str = "SELECT c.id, c.version, c.status, c.summary, c.content, c.created_at, c.updated_at, \
-     u.display_name AS updated_by_name, \
+     u.display_name AS updated_by_name, c.patient_id, p.version AS patient_version, \
      (SELECT COALESCE(MAX(e.seq), 0) FROM case_events e WHERE e.case_id = c.id) AS live_seq \
-     FROM cases c JOIN users u ON u.id = c.updated_by WHERE c.id = $1";
+     FROM cases c JOIN users u ON u.id = c.updated_by JOIN patients p ON p.id = c.patient_id WHERE c.id = $1";
+
+/// Reads a case on `conn` (a pooled connection or the caller's transaction).
+async fn load_on(conn: &mut sqlx::AnyConnection, id: &str, today: chrono::NaiveDate) -> Result<CaseRecord, AppError> {
+    let row = sqlx::query(SELECT_CASE).bind(id).fetch_optional(&mut *conn).await?.ok_or(AppError::NotFound)?;
+    record_from_row(&row, today)
+}
 
 async fn load(state: &AppState, id: &str) -> Result<CaseRecord, AppError> {
-    let row = sqlx::query(SELECT_CASE).bind(id).fetch_optional(&state.db.pool).await?.ok_or(AppError::NotFound)?;
-    record_from_row(&row, today(state))
+    let mut conn = state.db.pool.acquire().await?;
+    load_on(&mut conn, id, today(state)).await
+}
+
+/// 404 unless the case exists.
+pub(crate) async fn exists(state: &AppState, id: &str) -> Result<(), AppError> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT id FROM cases WHERE id = $1").bind(id).fetch_optional(&state.db.pool).await?;
+    found.map(|_| ()).ok_or(AppError::NotFound)
 }
 
 /// Derived columns kept beside the JSON content for lists and filters.
@@ -66,62 +82,88 @@ fn derive(content: &CaseContent) -> Derived {
     }
 }
 
-/// Finds or creates the patient for an MRN inside `tx`. An existing MRN must match the name and
-/// birth date given, so a typo in an MRN cannot attach a case to another person.
-async fn upsert_patient(
+/// A patient's record as stored.
+pub(crate) struct StoredPatient {
+    pub id: String,
+    pub patient: Patient,
+}
+
+fn patient_from_row(row: &sqlx::any::AnyRow) -> Result<StoredPatient, AppError> {
+    let bad = |what: &str| AppError::internal(&format!("stored patient has an invalid {what}"));
+    Ok(StoredPatient {
+        id: row.try_get("id")?,
+        patient: Patient {
+            mrn: row.try_get("mrn")?,
+            name: row.try_get("name")?,
+            birth_date: row.try_get::<String, _>("birth_date")?.parse().map_err(|_| bad("birth date"))?,
+            sex: Sex::parse(&row.try_get::<String, _>("sex")?).map_err(|_| bad("sex"))?,
+        },
+    })
+}
+
+/// The patient holding an MRN, read inside `tx`.
+pub(crate) async fn patient_by_mrn(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    content: &CaseContent,
-    update_existing: bool,
-) -> Result<String, AppError> {
-    let p = &content.patient;
-    let existing = sqlx::query("SELECT id, name, birth_date FROM patients WHERE mrn = $1")
-        .bind(&p.mrn)
+    mrn: &str,
+) -> Result<Option<StoredPatient>, AppError> {
+    let row = sqlx::query("SELECT id, mrn, name, birth_date, sex FROM patients WHERE mrn = $1")
+        .bind(mrn)
         .fetch_optional(&mut **tx)
         .await?;
+    row.as_ref().map(patient_from_row).transpose()
+}
+
+/// The message for an MRN that belongs to someone else (ID-1).
+const MRN_OF_ANOTHER_PATIENT: &str = "This MRN belongs to a patient with another name, birth date or sex. Check the MRN; a patient's own \
+     details are corrected on the patient's record, never through a case.";
+
+/// Finds the patient a case's content names, or creates them, inside `tx`. Never changes an
+/// existing patient (ID-1): an MRN on record must name the same person (name, birth date and
+/// sex), else the MRN is refused; the stored content then shows the record's own spelling.
+async fn resolve_patient(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    content: &mut CaseContent,
+    author: &str,
+) -> Result<String, AppError> {
+    if let Some(existing) = patient_by_mrn(tx, &content.patient.mrn).await? {
+        if !existing.patient.differences(&content.patient).is_empty() {
+            return Err(AppError::field("patient.mrn", MRN_OF_ANOTHER_PATIENT));
+        }
+        content.patient = existing.patient;
+        return Ok(existing.id);
+    }
+    let id = new_id();
     let now = now_text();
-    match existing {
-        Some(row) => {
-            let id: String = row.try_get("id")?;
-            let same_person = row.try_get::<String, _>("birth_date")? == p.birth_date.to_string()
-                && row.try_get::<String, _>("name")?.to_lowercase() == p.name.to_lowercase();
-            if !same_person && !update_existing {
-                return Err(AppError::field(
-                    "patient.mrn",
-                    "This MRN belongs to a patient with another name or birth date. Check the MRN.",
-                ));
-            }
-            sqlx::query("UPDATE patients SET name = $1, name_search = $2, birth_date = $3, sex = $4, updated_at = $5 WHERE id = $6")
-                .bind(&p.name)
-                .bind(p.name.to_lowercase())
-                .bind(p.birth_date.to_string())
-                .bind(p.sex.code())
-                .bind(&now)
-                .bind(&id)
-                .execute(&mut **tx)
-                .await?;
-            Ok(id)
-        }
-        None => {
-            let id = new_id();
-            sqlx::query(
-                "INSERT INTO patients (id, mrn, name, name_search, birth_date, sex, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-            )
-            .bind(&id)
-            .bind(&p.mrn)
-            .bind(&p.name)
-            .bind(p.name.to_lowercase())
-            .bind(p.birth_date.to_string())
-            .bind(p.sex.code())
-            .bind(&now)
-            .execute(&mut **tx)
-            .await?;
-            Ok(id)
-        }
+    let p = &content.patient;
+    sqlx::query(
+        "INSERT INTO patients (id, mrn, name, name_search, birth_date, sex, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1)",
+    )
+    .bind(&id)
+    .bind(&p.mrn)
+    .bind(&p.name)
+    .bind(p.name.to_lowercase())
+    .bind(p.birth_date.to_string())
+    .bind(p.sex.code())
+    .bind(&now)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| mrn_taken(e, "patient.mrn"))?;
+    super::patients::insert_version(tx, &id, 1, Some(author), Some("created"), p).await?;
+    Ok(id)
+}
+
+/// A unique-constraint violation on the MRN (two requests creating the same patient at once)
+/// is the same refusal as a check would give, never a 500.
+pub(crate) fn mrn_taken(e: sqlx::Error, field: &str) -> AppError {
+    if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
+        AppError::field(field, "This MRN was just recorded for a patient by someone else. Reload and check it.")
+    } else {
+        e.into()
     }
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn insert_version(
+pub(crate) async fn insert_version(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     case_id: &str,
     version: i64,
@@ -150,10 +192,7 @@ async fn insert_version(
 /// Normalises typed content for storage: trimmed text, the age derived from the birth date.
 fn normalised(input: &CaseInput, content: &CaseContent) -> CaseInput {
     let mut c = input.clone();
-    c.patient.mrn = content.patient.mrn.clone();
-    c.patient.name = content.patient.name.clone();
-    c.patient.birth_date = content.patient.birth_date.to_string();
-    c.patient.sex = content.patient.sex.code().to_string();
+    c.patient = content.patient.to_input();
     c.referring_clinician = content.referring_clinician.clone();
     c.question = content.question.clone();
     c.history = content.history.clone();
@@ -162,23 +201,16 @@ fn normalised(input: &CaseInput, content: &CaseContent) -> CaseInput {
     c
 }
 
-/// The current case for an editor, without a read audit row (the change that follows is
-/// audited instead; LG-1 asks for one row per request).
-pub async fn current_for_edit(state: &AppState, session: &Session, id: &str) -> Result<CaseRecord, AppError> {
-    auth::require(state, session, Action::EditCase, Some(id)).await?;
-    load(state, id).await
-}
-
 /// Creates a case (status draft, version 1).
 pub async fn create(state: &AppState, session: &Session, input: &CaseInput) -> Result<CaseRecord, AppError> {
     auth::require(state, session, Action::CreateCase, None).await?;
-    let content = input.parse(today(state))?;
-    let stored = normalised(input, &content);
-    let d = derive(&content);
+    let mut content = input.parse(today(state))?;
     let id = new_id();
     let now = now_text();
     let mut tx = state.db.begin_write().await?;
-    let patient_id = upsert_patient(&mut tx, &content, false).await?;
+    let patient_id = resolve_patient(&mut tx, &mut content, &session.me.id).await?;
+    let stored = normalised(input, &content);
+    let d = derive(&content);
     sqlx::query(
         "INSERT INTO cases (id, patient_id, version, status, primary_site, stage_group, summary, ready_for_board, question, content, created_at, created_by, updated_at, updated_by) \
          VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $11)",
@@ -200,8 +232,9 @@ pub async fn create(state: &AppState, session: &Session, input: &CaseInput) -> R
     store_proposal(&mut tx, &id, 1, &propose(&content.tumor)).await?;
     audit::append(&mut tx, state.db.engine, &Event::new(&session.actor(), "case.create", Outcome::Success).case(&id))
         .await?;
+    let record = load_on(&mut tx, &id, today(state)).await?;
     tx.commit().await?;
-    load(state, &id).await
+    Ok(record)
 }
 
 /// Reads a case (audited).
@@ -212,13 +245,8 @@ pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<CaseRe
     Ok(record)
 }
 
-/// Escapes LIKE wildcards in user text.
-fn like_pattern(text: &str) -> String {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
-/// Lists and finds cases, most recently changed first (audited, without the search text).
+/// Lists and finds cases, most recently changed first. Audited with every case id returned
+/// (LG-1: "who looked up patient X" finds list and search rows too), never the search text.
 pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> Result<Vec<CaseListItem>, AppError> {
     auth::require(state, session, Action::ReadCases, None).await?;
     let mut e = FieldErrorsBuilder::new();
@@ -258,7 +286,7 @@ pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> R
     .bind(site.map(|s| s.code()))
     .bind(stage)
     .bind(text)
-    .bind(text.map(|t| like_pattern(&t.to_lowercase())))
+    .bind(text.map(|t| like_contains(&t.to_lowercase())))
     .fetch_all(&state.db.pool)
     .await?;
     let items = rows
@@ -277,8 +305,28 @@ pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> R
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     let detail = format!("{} cases listed{}", items.len(), if text.is_some() { " (name/MRN search)" } else { "" });
-    audit::record(&state.db, &Event::new(&session.actor(), "case.list", Outcome::Success).detail(&detail)).await?;
+    let ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
+    audit::record(&state.db, &Event::new(&session.actor(), "case.list", Outcome::Success).detail(&detail).cases(&ids))
+        .await?;
     Ok(items)
+}
+
+/// What an edit changes in the case's content.
+pub enum ContentChange<'a> {
+    /// Leave the content as it is (a status change alone).
+    Keep,
+    /// New content in full (the case form).
+    Replace(&'a CaseInput),
+    /// An RFC 7396 JSON merge patch over the current content (`PATCH /api/v1/cases/{id}`).
+    MergePatch(&'a serde_json::Value),
+}
+
+/// One edit of a case: content and/or status, with the reason kept with the version.
+pub struct Edit<'a> {
+    pub content: ContentChange<'a>,
+    /// `draft` or `ready`: the stages after ready follow the meeting and the plan.
+    pub status: Option<&'a str>,
+    pub reason: Option<&'a str>,
 }
 
 /// Saves new content as the next version, if the caller saw the current one (DI-3).
@@ -290,34 +338,130 @@ pub async fn update(
     input: &CaseInput,
     reason: Option<&str>,
 ) -> Result<CaseRecord, AppError> {
+    edit(state, session, id, expected_version, Edit { content: ContentChange::Replace(input), status: None, reason })
+        .await
+}
+
+/// Moves a case between draft and ready. Ready needs everything the board needs.
+pub async fn set_status(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    expected_version: i64,
+    status: &str,
+) -> Result<CaseRecord, AppError> {
+    edit(
+        state,
+        session,
+        id,
+        expected_version,
+        Edit { content: ContentChange::Keep, status: Some(status), reason: None },
+    )
+    .await
+}
+
+/// One request, one transaction: checks everything first (a 422 names every bad field and
+/// changes nothing), then writes at most one new version with its audit row and live event.
+/// A case from "ready" on stays complete, whatever its status (what the board needs cannot
+/// be emptied once it was there). An edit that changes nothing writes no version; the case it
+/// returns is audited as a read (LG-1).
+pub async fn edit(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    expected_version: i64,
+    edit: Edit<'_>,
+) -> Result<CaseRecord, AppError> {
     auth::require(state, session, Action::EditCase, Some(id)).await?;
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let mut e = FieldErrorsBuilder::new();
+    let reason = edit.reason.map(str::trim).filter(|r| !r.is_empty());
     if reason.is_some_and(|r| r.chars().count() > 500) {
-        return Err(AppError::field("reason", "The reason has at most 500 characters."));
+        e.add("reason", "The reason has at most 500 characters.");
     }
-    let current = load(state, id).await?;
+    let target = match edit.status {
+        None => None,
+        Some(s) => match CaseStatus::parse(s) {
+            Ok(t @ (CaseStatus::Draft | CaseStatus::Ready)) => Some(t),
+            Ok(_) => {
+                e.add(
+                    "status",
+                    "Only draft and ready are set by hand; the other stages follow the meeting and the plan.",
+                );
+                None
+            }
+            Err(m) => {
+                e.add("status", m);
+                None
+            }
+        },
+    };
+    let today = today(state);
+    let mut tx = state.db.begin_write().await?;
+    let current = load_on(&mut tx, id, today).await?;
     if current.version != expected_version {
         return Err(AppError::PreconditionFailed { current: current.version });
     }
-    let content = input.parse(today(state))?;
-    let stored = normalised(input, &content);
-    let changed = changed_fields(&current.content, &stored);
-    if changed.is_empty() {
-        return Ok(current);
+    let input = match edit.content {
+        ContentChange::Keep => current.content.clone(),
+        ContentChange::Replace(input) => input.clone(),
+        ContentChange::MergePatch(patch) => {
+            let mut merged =
+                serde_json::to_value(&current.content).map_err(|_| AppError::internal("case does not serialise"))?;
+            merge_patch(&mut merged, patch);
+            serde_json::from_value(merged)
+                .map_err(|err| AppError::bad_request(format!("The patch does not fit a case: {err}")))?
+        }
+    };
+    let parsed = input.parse(today);
+    if let Err(err) = &parsed {
+        for (field, messages) in err.fields().into_iter().flatten() {
+            for m in messages {
+                e.add(field, m.clone());
+            }
+        }
     }
-    if current.status == CaseStatus::Ready && !content.missing_for_board().is_empty() {
-        return Err(missing_error(&content, "A case that is ready for the board must stay complete"));
+    e.finish()?;
+    let mut content = parsed?;
+    if let Some(t) = target {
+        if t != current.status && !matches!(current.status, CaseStatus::Draft | CaseStatus::Ready) {
+            return Err(AppError::conflict(format!(
+                "The case is {} and can no longer go back to draft or ready by hand.",
+                current.status.label().to_lowercase()
+            )));
+        }
+    }
+    let status = target.unwrap_or(current.status);
+    if status != CaseStatus::Draft && !content.missing_for_board().is_empty() {
+        let lead = if current.status == CaseStatus::Draft {
+            "Before the board"
+        } else {
+            "A case that has gone to the board must stay complete"
+        };
+        return Err(missing_error(&content, lead));
+    }
+    let patient_id = same_or_other_patient(&mut tx, &current, &mut content, &session.me.id).await?;
+    let stored = normalised(&input, &content);
+    let changed = changed_fields(&current.content, &stored);
+    let status_changed = status != current.status;
+    if changed.is_empty() && !status_changed {
+        audit::append(
+            &mut tx,
+            state.db.engine,
+            &Event::new(&session.actor(), "case.read", Outcome::Success).case(id).detail("edit without changes"),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(current);
     }
     let d = derive(&content);
     let next = expected_version + 1;
-    let mut tx = state.db.begin_write().await?;
-    let patient_id = upsert_patient(&mut tx, &content, true).await?;
     let updated = sqlx::query(
-        "UPDATE cases SET patient_id = $1, version = $2, primary_site = $3, stage_group = $4, summary = $5, ready_for_board = $6, \
-         question = $7, content = $8, updated_at = $9, updated_by = $10 WHERE id = $11 AND version = $12",
+        "UPDATE cases SET patient_id = $1, version = $2, status = $3, primary_site = $4, stage_group = $5, summary = $6, \
+         ready_for_board = $7, question = $8, content = $9, updated_at = $10, updated_by = $11 WHERE id = $12 AND version = $13",
     )
     .bind(&patient_id)
     .bind(next)
+    .bind(status.code())
     .bind(d.primary_site)
     .bind(d.stage_group)
     .bind(&d.summary)
@@ -331,25 +475,73 @@ pub async fn update(
     .execute(&mut *tx)
     .await?;
     if updated.rows_affected() == 0 {
-        // Someone saved between our read and this write.
+        // Someone saved between our read and this write (PostgreSQL: no lock was held).
         return Err(AppError::PreconditionFailed { current: expected_version + 1 });
     }
-    insert_version(&mut tx, id, next, &session.me.id, reason, &changed, current.status, &stored).await?;
+    let mut all_changed = changed.clone();
+    if status_changed {
+        all_changed.push("status".to_string());
+    }
+    let status_reason = format!("status: {}", status.label().to_lowercase());
+    let version_reason = reason.or(status_changed.then_some(status_reason.as_str()));
+    insert_version(&mut tx, id, next, &session.me.id, version_reason, &all_changed, status, &stored).await?;
     // Whenever the tumor fields change, the proposal is recomputed and kept with this version.
     if changed.iter().any(|f| f.starts_with("tumor.") || f == "patient.birth_date") {
         store_proposal(&mut tx, id, next, &propose(&content.tumor)).await?;
     }
-    let detail = format!("version {next}; changed: {}", changed.join(", "));
+    let mut detail = format!("version {next}");
+    if !changed.is_empty() {
+        detail.push_str(&format!("; changed: {}", changed.join(", ")));
+    }
+    if status_changed {
+        detail.push_str(&format!("; status {} -> {}", current.status.code(), status.code()));
+    }
+    let action = if changed.is_empty() { "case.status" } else { "case.update" };
     audit::append(
         &mut tx,
         state.db.engine,
-        &Event::new(&session.actor(), "case.update", Outcome::Success).case(id).detail(&detail),
+        &Event::new(&session.actor(), action, Outcome::Success).case(id).detail(&detail),
     )
     .await?;
-    events::record(&mut tx, state.db.engine, id, "case.update", id).await?;
+    events::record(&mut tx, state.db.engine, id, action, id).await?;
+    let record = load_on(&mut tx, id, today).await?;
     tx.commit().await?;
     state.db.announce(id);
-    load(state, id).await
+    Ok(record)
+}
+
+/// The patient an edited case names, inside `tx` (ID-1). The same MRN must keep the record's
+/// demographics: those are corrected on the patient's own record, for every case of the
+/// patient at once. Another MRN moves the case to that patient (who must be the same person
+/// the content describes) or to a new patient record; no other patient is ever changed.
+async fn same_or_other_patient(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    current: &CaseRecord,
+    content: &mut CaseContent,
+    author: &str,
+) -> Result<String, AppError> {
+    let row = sqlx::query("SELECT id, mrn, name, birth_date, sex FROM patients WHERE id = $1")
+        .bind(&current.patient_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let own = patient_from_row(&row)?;
+    if own.patient.mrn != content.patient.mrn {
+        return resolve_patient(tx, content, author).await;
+    }
+    let differences = own.patient.differences(&content.patient);
+    if !differences.is_empty() {
+        let mut e = FieldErrorsBuilder::new();
+        for field in differences {
+            e.add(
+                &format!("patient.{field}"),
+                "This differs from the patient's record. Correct a patient's details on the patient's record \
+                 (\"Correct patient details\"), so that every case of the patient shows the same person.",
+            );
+        }
+        e.finish()?;
+    }
+    content.patient = own.patient;
+    Ok(own.id)
 }
 
 pub(crate) fn missing_error(content: &CaseContent, lead: &str) -> AppError {
@@ -358,82 +550,6 @@ pub(crate) fn missing_error(content: &CaseContent, lead: &str) -> AppError {
         e.add(&field, format!("{lead}: record {what}."));
     }
     e.finish().expect_err("something is missing")
-}
-
-/// Moves a case between draft and ready. Ready needs everything the board needs.
-/// (Later stages — on agenda, discussed, plan signed — are set by meetings and plans.)
-pub async fn set_status(
-    state: &AppState,
-    session: &Session,
-    id: &str,
-    expected_version: i64,
-    status: &str,
-) -> Result<CaseRecord, AppError> {
-    auth::require(state, session, Action::EditCase, Some(id)).await?;
-    let target = CaseStatus::parse(status).map_err(|m| AppError::field("status", m))?;
-    if !matches!(target, CaseStatus::Draft | CaseStatus::Ready) {
-        return Err(AppError::field(
-            "status",
-            "Only draft and ready are set by hand; the other stages follow the meeting and the plan.",
-        ));
-    }
-    let current = load(state, id).await?;
-    if current.version != expected_version {
-        return Err(AppError::PreconditionFailed { current: current.version });
-    }
-    if !matches!(current.status, CaseStatus::Draft | CaseStatus::Ready) {
-        return Err(AppError::conflict(format!(
-            "The case is {} and can no longer go back to draft or ready by hand.",
-            current.status.label().to_lowercase()
-        )));
-    }
-    if current.status == target {
-        return Ok(current);
-    }
-    if target == CaseStatus::Ready {
-        let content = current.content.parse(today(state))?;
-        if !content.missing_for_board().is_empty() {
-            return Err(missing_error(&content, "Before the board"));
-        }
-    }
-    let next = expected_version + 1;
-    let mut tx = state.db.begin_write().await?;
-    let updated = sqlx::query(
-        "UPDATE cases SET status = $1, version = $2, updated_at = $3, updated_by = $4 WHERE id = $5 AND version = $6",
-    )
-    .bind(target.code())
-    .bind(next)
-    .bind(now_text())
-    .bind(&session.me.id)
-    .bind(id)
-    .bind(expected_version)
-    .execute(&mut *tx)
-    .await?;
-    if updated.rows_affected() == 0 {
-        return Err(AppError::PreconditionFailed { current: expected_version + 1 });
-    }
-    insert_version(
-        &mut tx,
-        id,
-        next,
-        &session.me.id,
-        Some(&format!("status: {}", target.label().to_lowercase())),
-        &["status".to_string()],
-        target,
-        &current.content,
-    )
-    .await?;
-    let detail = format!("version {next}; status {} -> {}", current.status.code(), target.code());
-    audit::append(
-        &mut tx,
-        state.db.engine,
-        &Event::new(&session.actor(), "case.status", Outcome::Success).case(id).detail(&detail),
-    )
-    .await?;
-    events::record(&mut tx, state.db.engine, id, "case.status", id).await?;
-    tx.commit().await?;
-    state.db.announce(id);
-    load(state, id).await
 }
 
 /// Moves a case to a workflow stage (on an agenda, discussed, plan signed, followed up) inside
@@ -476,7 +592,7 @@ pub(crate) async fn advance_status(
     Ok(())
 }
 
-async fn store_proposal(
+pub(crate) async fn store_proposal(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     case_id: &str,
     version: i64,
@@ -549,14 +665,4 @@ pub async fn history(state: &AppState, session: &Session, id: &str) -> Result<Ve
         .collect::<Result<Vec<_>, AppError>>()?;
     audit::record(&state.db, &Event::new(&session.actor(), "case.history", Outcome::Success).case(id)).await?;
     Ok(versions)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn like_wildcards_in_search_text_are_escaped() {
-        assert_eq!(like_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
-    }
 }

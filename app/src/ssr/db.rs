@@ -170,16 +170,59 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbOpenError> {
 
 /// A database URL with any password replaced, for messages and logs.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let creds = &url[scheme_end + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
-                None => url.to_string(),
+    match split_password(url) {
+        (without, Some(_)) => match without.split_once('@') {
+            Some((head, rest)) => format!("{head}:***@{rest}"),
+            None => without,
+        },
+        (without, None) => without,
+    }
+}
+
+/// Splits the password out of a database URL: the URL without it, and the password (percent-
+/// decoded). Tools such as pg_dump get the password through the environment (`PGPASSWORD`),
+/// never on their command line, where every user of the host could read it.
+pub fn split_password(url: &str) -> (String, Option<String>) {
+    let (Some(scheme_end), Some(at)) = (url.find("://"), url.rfind('@')) else { return (url.to_string(), None) };
+    if at < scheme_end {
+        return (url.to_string(), None);
+    }
+    let creds = &url[scheme_end + 3..at];
+    match creds.split_once(':') {
+        Some((user, password)) => {
+            (format!("{}{}{}", &url[..scheme_end + 3], user, &url[at..]), Some(percent_decode(password)))
+        }
+        None => (url.to_string(), None),
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
             }
         }
-        _ => url.to_string(),
     }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A LIKE pattern matching `text` anywhere, with its wildcards escaped (use `ESCAPE '\\'`).
+pub fn like_contains(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
 }
 
 /// Reads a BIGINT 0/1 column as a bool.
@@ -192,10 +235,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn like_wildcards_in_search_text_are_escaped() {
+        assert_eq!(like_contains("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+
+    #[test]
     fn urls_choose_the_engine() {
         assert_eq!(Db::engine_of("sqlite://data/x.db").unwrap(), Engine::Sqlite);
         assert_eq!(Db::engine_of("postgres://u@h/db").unwrap(), Engine::Postgres);
         assert!(Db::engine_of("mysql://x").is_err());
+    }
+
+    #[test]
+    fn the_password_is_split_out_of_a_url_for_the_environment() {
+        assert_eq!(
+            split_password("postgres://tb:s%40cret@db:5432/tb?sslmode=require"),
+            ("postgres://tb@db:5432/tb?sslmode=require".to_string(), Some("s@cret".to_string()))
+        );
+        assert_eq!(split_password("postgres://tb@db/tb"), ("postgres://tb@db/tb".to_string(), None));
+        assert_eq!(split_password("postgres://db/tb"), ("postgres://db/tb".to_string(), None));
     }
 
     #[test]

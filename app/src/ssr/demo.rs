@@ -37,14 +37,25 @@ fn generated_password() -> String {
     format!("demo-{}-{}-{}", &hex[0..6], &hex[6..12], &hex[12..18])
 }
 
-/// Creates or refreshes the demo users and returns their logins.
-pub async fn load(state: &AppState, fixed_password: Option<&str>) -> Result<Vec<DemoLogin>, AppError> {
+/// Creates or refreshes the demo users and returns their logins. Refuses a database that holds
+/// real (non-demo) accounts unless `force`; even then a real account is never changed, and a
+/// demo username that a real account holds is left out.
+pub async fn load(state: &AppState, fixed_password: Option<&str>, force: bool) -> Result<Vec<DemoLogin>, AppError> {
     let actor = cli_actor();
     let existing = users::list(state).await?;
+    let demo_ids: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM users WHERE demo = 1").fetch_all(&state.db.pool).await?;
+    let real = existing.iter().filter(|u| !demo_ids.contains(&u.id)).count();
+    if real > 0 && !force {
+        return Err(AppError::conflict(format!(
+            "this database holds {real} real user account(s). The demo is for trying the product on a database              of its own; load it beside real accounts only with --force (they are never changed)."
+        )));
+    }
     let mut logins = Vec::new();
     for (username, display_name, role, specialty) in DEMO_USERS {
         let password = fixed_password.map(str::to_string).unwrap_or_else(generated_password);
         match existing.iter().find(|u| u.username == username) {
+            Some(user) if !demo_ids.contains(&user.id) => continue,
             Some(user) => {
                 let change = UserChange {
                     display_name: Some(display_name.into()),
@@ -63,7 +74,8 @@ pub async fn load(state: &AppState, fixed_password: Option<&str>) -> Result<Vec<
                     specialty: specialty.map(str::to_string),
                     password: password.clone(),
                 };
-                users::create(state, &actor, &new).await?;
+                let user = users::create(state, &actor, &new).await?;
+                sqlx::query("UPDATE users SET demo = 1 WHERE id = $1").bind(&user.id).execute(&state.db.pool).await?;
             }
         }
         logins.push(DemoLogin {
@@ -191,10 +203,14 @@ fn demo_cases() -> Vec<(&'static str, bool, serde_json::Value)> {
 
 /// Loads the demo cases that are not there yet (by MRN), as the demo coordinator.
 async fn load_cases(state: &AppState) -> Result<usize, AppError> {
-    let row = sqlx::query("SELECT id, display_name FROM users WHERE username = 'coordinator'")
-        .fetch_one(&state.db.pool)
-        .await?;
     use sqlx::Row;
+    let Some(row) = sqlx::query("SELECT id, display_name FROM users WHERE username = 'coordinator' AND demo = 1")
+        .fetch_optional(&state.db.pool)
+        .await?
+    else {
+        // The username belongs to a real account: nothing is done in its name.
+        return Ok(0);
+    };
     let session = Session {
         me: Me {
             id: row.try_get("id")?,
@@ -204,7 +220,6 @@ async fn load_cases(state: &AppState) -> Result<usize, AppError> {
             specialty: None,
         },
         id_hash: String::new(),
-        reauth_at: None,
         idle_expires_at: state.clock.now(),
         client_addr: "command line (demo)".into(),
     };
@@ -281,8 +296,12 @@ async fn load_case_list(state: &AppState, session: &Session) -> Result<usize, Ap
 }
 
 /// The whole demo board: users, then cases.
-pub async fn load_board(state: &AppState, fixed_password: Option<&str>) -> Result<(Vec<DemoLogin>, usize), AppError> {
-    let logins = load(state, fixed_password).await?;
+pub async fn load_board(
+    state: &AppState,
+    fixed_password: Option<&str>,
+    force: bool,
+) -> Result<(Vec<DemoLogin>, usize), AppError> {
+    let logins = load(state, fixed_password, force).await?;
     let cases = load_cases(state).await?;
     Ok((logins, cases))
 }

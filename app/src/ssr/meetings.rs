@@ -117,25 +117,61 @@ pub async fn list(state: &AppState, session: &Session) -> Result<Vec<Meeting>, A
     Ok(upcoming)
 }
 
-/// One meeting with its agenda and attendance (audited: the agenda names patients).
+/// One meeting with its agenda and attendance, audited with every case on the agenda (the
+/// agenda names patients, LG-1).
 pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<MeetingDetail, AppError> {
     auth::require(state, session, Action::ReadCases, None).await?;
-    let detail = detail(state, id).await?;
-    audit::record(&state.db, &Event::new(&session.actor(), "meeting.read", Outcome::Success).target(id)).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let detail = detail_on(&mut conn, state.clock.now().date_naive(), id).await?;
+    drop(conn);
+    let ids = agenda_ids(&detail);
+    audit::record(&state.db, &Event::new(&session.actor(), "meeting.read", Outcome::Success).target(id).cases(&ids))
+        .await?;
     Ok(detail)
 }
 
-async fn detail(state: &AppState, id: &str) -> Result<MeetingDetail, AppError> {
-    let meeting = load(state, id).await?;
+/// The cases an agenda names, for the audit row of a response that carries it.
+fn agenda_ids(d: &MeetingDetail) -> Vec<String> {
+    d.agenda.iter().map(|a| a.case_id.clone()).collect()
+}
+
+/// Ends a change that answers with the meeting: reads the meeting as changed inside the
+/// transaction, writes the change's audit row naming every case the answer carries (LG-1),
+/// bumps the revision and commits. One request, one transaction, one audit row.
+async fn finish(
+    state: &AppState,
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    meeting_id: &str,
+    event: Event<'_>,
+) -> Result<MeetingDetail, AppError> {
+    let detail = detail_on(&mut tx, state.clock.now().date_naive(), meeting_id).await?;
+    let ids = agenda_ids(&detail);
+    audit::append(&mut tx, state.db.engine, &event.cases(&ids)).await?;
+    touch(&mut tx, state.db.engine, meeting_id).await?;
+    tx.commit().await?;
+    state.db.announce(meeting_id);
+    Ok(detail)
+}
+
+async fn detail_on(
+    conn: &mut sqlx::AnyConnection,
+    today: chrono::NaiveDate,
+    id: &str,
+) -> Result<MeetingDetail, AppError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_MEETING} WHERE m.id = $1")))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let meeting = meeting_from_row(&row)?;
     let rows = sqlx::query(
         "SELECT a.case_id, a.position, a.mode, a.minutes, p.name, p.mrn, c.question, c.summary, c.status, c.content \
          FROM agenda_items a JOIN cases c ON c.id = a.case_id JOIN patients p ON p.id = c.patient_id \
          WHERE a.meeting_id = $1 ORDER BY a.position",
     )
     .bind(id)
-    .fetch_all(&state.db.pool)
+    .fetch_all(&mut *conn)
     .await?;
-    let today = state.clock.now().date_naive();
     let mut agenda = Vec::new();
     for r in &rows {
         let content: CaseInput = serde_json::from_str(&r.try_get::<String, _>("content")?).unwrap_or_default();
@@ -161,7 +197,7 @@ async fn detail(state: &AppState, id: &str) -> Result<MeetingDetail, AppError> {
          WHERE t.meeting_id = $1 ORDER BY u.specialty, u.display_name",
     )
     .bind(id)
-    .fetch_all(&state.db.pool)
+    .fetch_all(&mut *conn)
     .await?;
     let attendance = rows
         .iter()
@@ -239,17 +275,14 @@ pub async fn add_case(
     .bind(now_text())
     .execute(&mut *tx)
     .await?;
-    let actor = session.actor();
-    let event = Event::new(&actor, "meeting.agenda.add", Outcome::Success).case(case_id).target(meeting_id);
-    audit::append(&mut tx, state.db.engine, &event.detail(mode.code())).await?;
     if matches!(status, CaseStatus::Draft | CaseStatus::Ready) {
         super::cases::advance_status(&mut tx, state.db.engine, session, case_id, CaseStatus::OnAgenda).await?;
     }
-    touch(&mut tx, state.db.engine, meeting_id).await?;
-    tx.commit().await?;
+    let actor = session.actor();
+    let event = Event::new(&actor, "meeting.agenda.add", Outcome::Success).case(case_id).target(meeting_id);
+    let detail = finish(state, tx, meeting_id, event.detail(mode.code())).await?;
     state.db.announce(case_id);
-    state.db.announce(meeting_id);
-    detail(state, meeting_id).await
+    Ok(detail)
 }
 
 /// A change to one agenda line.
@@ -338,12 +371,9 @@ pub async fn change_item(
     };
     let actor = session.actor();
     let event = Event::new(&actor, action, Outcome::Success).case(case_id).target(meeting_id);
-    audit::append(&mut tx, state.db.engine, &event).await?;
-    touch(&mut tx, state.db.engine, meeting_id).await?;
-    tx.commit().await?;
+    let detail = finish(state, tx, meeting_id, event).await?;
     state.db.announce(case_id);
-    state.db.announce(meeting_id);
-    detail(state, meeting_id).await
+    Ok(detail)
 }
 
 /// Marks a user present (or not).
@@ -390,11 +420,7 @@ pub async fn set_attendance(
     let action = if present { "meeting.attendance.present" } else { "meeting.attendance.absent" };
     let actor = session.actor();
     let event = Event::new(&actor, action, Outcome::Success).target(meeting_id).detail(user_id);
-    audit::append(&mut tx, state.db.engine, &event).await?;
-    touch(&mut tx, state.db.engine, meeting_id).await?;
-    tx.commit().await?;
-    state.db.announce(meeting_id);
-    detail(state, meeting_id).await
+    finish(state, tx, meeting_id, event).await
 }
 
 /// Meeting mode: the presenter shows `case_id` (None closes the presentation). Everyone
@@ -429,18 +455,21 @@ pub async fn present(
     .bind(case_id.is_none() as i64)
     .execute(&mut *tx)
     .await?;
-    if changed.rows_affected() > 0 {
-        let actor = session.actor();
-        let mut event = Event::new(&actor, "meeting.present", Outcome::Success).target(meeting_id);
-        if let Some(c) = case_id {
-            event = event.case(c);
-        }
-        audit::append(&mut tx, state.db.engine, &event).await?;
-        touch(&mut tx, state.db.engine, meeting_id).await?;
+    let actor = session.actor();
+    if changed.rows_affected() == 0 {
+        // Already shown: nothing changes, but the answer carries the agenda and is audited.
+        let detail = detail_on(&mut tx, state.clock.now().date_naive(), meeting_id).await?;
+        let ids = agenda_ids(&detail);
+        let event = Event::new(&actor, "meeting.read", Outcome::Success).target(meeting_id);
+        audit::append(&mut tx, state.db.engine, &event.detail("already presented").cases(&ids)).await?;
+        tx.commit().await?;
+        return Ok(detail);
     }
-    tx.commit().await?;
-    state.db.announce(meeting_id);
-    detail(state, meeting_id).await
+    let mut event = Event::new(&actor, "meeting.present", Outcome::Success).target(meeting_id);
+    if let Some(c) = case_id {
+        event = event.case(c);
+    }
+    finish(state, tx, meeting_id, event).await
 }
 
 /// Lets a user follow a meeting (audited) and returns its revision and current case.

@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod events;
 pub mod meetings;
+pub mod patients;
 pub mod plans;
 pub mod request;
 pub mod state;

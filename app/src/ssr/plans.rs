@@ -8,17 +8,16 @@ use sqlx::Row;
 
 use super::audit::{self, Event, Outcome as AuditOutcome};
 use super::auth::{self, Session};
+use super::cases::exists as case_exists;
 use super::{AppState, events, new_id, now_text};
+use crate::domain::case::{CaseInput, field_changes};
 use crate::domain::codes::CaseStatus;
-use crate::domain::plan::{Addendum, Dissent, Outcome, OutcomeInput, Plan, PlanContent, PlanInput, Signature};
+use crate::domain::plan::{
+    Addendum, DecidedOn, Dissent, Outcome, OutcomeInput, Plan, PlanContent, PlanInput, Signature,
+};
 use crate::domain::proposer::Proposal;
 use crate::domain::role::Action;
 use crate::error::AppError;
-
-/// SHA-256 of a plan's canonical content, lowercase hex.
-pub fn content_sha256(content: &PlanContent) -> String {
-    Sha256::digest(content.canonical().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
 
 async fn name_of(state: &AppState, user_id: &str) -> Result<String, AppError> {
     let name: Option<String> = sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
@@ -74,6 +73,10 @@ async fn load(state: &AppState, case_id: &str) -> Result<Option<Plan>, AppError>
     .iter()
     .map(|r| Ok(Addendum { id: r.try_get("id")?, body: r.try_get("body")?, author_name: r.try_get("display_name")?, at: r.try_get("at")? }))
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let decided_on = match content.case_version {
+        Some(v) => decided_on(state, case_id, v).await?,
+        None => None,
+    };
     Ok(Some(Plan {
         case_id: case_id.to_string(),
         version: row.try_get("version")?,
@@ -81,13 +84,32 @@ async fn load(state: &AppState, case_id: &str) -> Result<Option<Plan>, AppError>
         signature,
         addenda,
         outcome,
+        decided_on,
     }))
 }
 
-async fn case_exists(state: &AppState, case_id: &str) -> Result<(), AppError> {
-    let found: Option<String> =
-        sqlx::query_scalar("SELECT id FROM cases WHERE id = $1").bind(case_id).fetch_optional(&state.db.pool).await?;
-    found.map(|_| ()).ok_or(AppError::NotFound)
+/// The case version a plan was decided on and what changed in the case since (DI-7).
+async fn decided_on(state: &AppState, case_id: &str, version: i64) -> Result<Option<DecidedOn>, AppError> {
+    let then: Option<String> =
+        sqlx::query_scalar("SELECT content FROM case_versions WHERE case_id = $1 AND version = $2")
+            .bind(case_id)
+            .bind(version)
+            .fetch_optional(&state.db.pool)
+            .await?;
+    let Some(then) = then else { return Ok(None) };
+    let row =
+        sqlx::query("SELECT version, content FROM cases WHERE id = $1").bind(case_id).fetch_one(&state.db.pool).await?;
+    let parse = |text: &str| -> Result<CaseInput, AppError> {
+        serde_json::from_str(text).map_err(|_| AppError::internal("stored case content is not valid JSON"))
+    };
+    let then = parse(&then)?;
+    let now = parse(&row.try_get::<String, _>("content")?)?;
+    Ok(Some(DecidedOn {
+        case_version: version,
+        changed_since: field_changes(&then, &now),
+        content: then,
+        current_version: row.try_get("version")?,
+    }))
 }
 
 /// The case's plan, if one is recorded (audited read). 404 for an unknown case.
@@ -154,6 +176,8 @@ pub async fn save(
     }
     let version = current.as_ref().map(|p| p.version + 1).unwrap_or(1);
     let now = now_text();
+    let case_version: i64 =
+        sqlx::query_scalar("SELECT version FROM cases WHERE id = $1").bind(case_id).fetch_one(&state.db.pool).await?;
     let content = PlanContent {
         case_id: case_id.to_string(),
         version,
@@ -167,6 +191,7 @@ pub async fn save(
         recorded_by: session.me.id.clone(),
         recorded_by_name: session.me.display_name.clone(),
         recorded_at: now.clone(),
+        case_version: Some(case_version),
     };
     let json = serde_json::to_string(&content).map_err(|_| AppError::internal("plan does not serialise"))?;
     let mut tx = state.db.begin_write().await?;
@@ -229,24 +254,54 @@ pub async fn save(
     load(state, case_id).await?.ok_or_else(|| AppError::internal("plan vanished after saving"))
 }
 
-/// Signs the plan: the clinician re-enters their password (SE-4); the signature records the
-/// signer, the time and the SHA-256 of the canonical content, and locks the plan (DI-2).
-pub async fn sign(state: &AppState, session: &Session, case_id: &str, password: String) -> Result<Plan, AppError> {
+/// Signs the plan version the signer read (DI-7): `expected` names it (a changed plan is 412);
+/// the clinician re-enters their password (SE-4, throttled like a login); the signature records
+/// the signer, the time and the SHA-256 of the stored canonical content (which names the case
+/// version decided on) and locks the plan (DI-2).
+pub async fn sign(
+    state: &AppState,
+    session: &Session,
+    case_id: &str,
+    expected: i64,
+    password: String,
+) -> Result<Plan, AppError> {
     auth::require(state, session, Action::SignPlan, Some(case_id)).await?;
     case_exists(state, case_id).await?;
-    if password.is_empty() {
-        return Err(AppError::Forbidden { message: "Signing needs your password, entered again.".into() });
-    }
-    if auth::reauthenticate(state, session, password).await.is_err() {
-        return Err(AppError::Forbidden { message: "The password is not correct; the plan was not signed.".into() });
-    }
     let plan = load(state, case_id).await?.ok_or_else(|| AppError::conflict("There is no plan to sign yet."))?;
     if plan.signature.is_some() {
         return Err(AppError::conflict("The plan is already signed."));
     }
-    let sha = content_sha256(&plan.content);
+    if plan.version != expected {
+        return Err(AppError::PreconditionFailed { current: plan.version });
+    }
+    if password.is_empty() {
+        return Err(AppError::Forbidden { message: "Signing needs your password, entered again.".into() });
+    }
+    match auth::reauthenticate(state, session, password).await {
+        Ok(()) => {}
+        Err(e @ AppError::TooManyRequests { .. }) => return Err(e),
+        Err(e) if e.fields().is_some() => {
+            return Err(AppError::Forbidden {
+                message: "The password is not correct; the plan was not signed.".into(),
+            });
+        }
+        Err(e) => return Err(e),
+    }
     let now = now_text();
     let mut tx = state.db.begin_write().await?;
+    let row = sqlx::query("SELECT version, content, signed_at FROM plans WHERE case_id = $1")
+        .bind(case_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if row.try_get::<Option<String>, _>("signed_at")?.is_some() {
+        return Err(AppError::conflict("The plan was signed meanwhile."));
+    }
+    let version: i64 = row.try_get("version")?;
+    if version != expected {
+        return Err(AppError::PreconditionFailed { current: version });
+    }
+    // The hash covers exactly the stored text the signer's version holds.
+    let sha = sha256_hex(&row.try_get::<String, _>("content")?);
     let signed = sqlx::query(
         "UPDATE plans SET signed_by = $1, signed_at = $2, content_sha256 = $3 WHERE case_id = $4 AND version = $5 AND signed_at IS NULL",
     )
@@ -254,14 +309,14 @@ pub async fn sign(state: &AppState, session: &Session, case_id: &str, password: 
     .bind(&now)
     .bind(&sha)
     .bind(case_id)
-    .bind(plan.version)
+    .bind(expected)
     .execute(&mut *tx)
     .await?;
     if signed.rows_affected() != 1 {
-        return Err(AppError::conflict("The plan changed or was signed meanwhile; review it and sign again."));
+        return Err(AppError::PreconditionFailed { current: version });
     }
     let actor = session.actor();
-    let detail = format!("version {}; sha256 {sha}", plan.version);
+    let detail = format!("version {expected}; sha256 {sha}");
     audit::append(
         &mut tx,
         state.db.engine,
@@ -273,6 +328,56 @@ pub async fn sign(state: &AppState, session: &Session, case_id: &str, password: 
     tx.commit().await?;
     state.db.announce(case_id);
     load(state, case_id).await?.ok_or_else(|| AppError::internal("plan vanished after signing"))
+}
+
+fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// What `verify_signatures` found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignatureCheck {
+    AllValid {
+        signed: i64,
+    },
+    /// The first signed plan whose stored content no longer matches its signature, and why.
+    Mismatch {
+        case_id: String,
+        signed_at: String,
+        reason: String,
+    },
+}
+
+/// Recomputes every signed plan's SHA-256 from what is stored (DI-7: `tumorboard plan verify`),
+/// oldest signature first, and reports the first that does not match.
+pub async fn verify_signatures(db: &super::Db) -> Result<SignatureCheck, sqlx::Error> {
+    use futures_util::TryStreamExt;
+    let mut rows = sqlx::query(
+        "SELECT case_id, version, content, signed_at, content_sha256 FROM plans WHERE signed_at IS NOT NULL ORDER BY signed_at, case_id",
+    )
+    .fetch(&db.pool);
+    let mut signed = 0;
+    while let Some(r) = rows.try_next().await? {
+        let case_id: String = r.try_get("case_id")?;
+        let signed_at: String = r.try_get("signed_at")?;
+        let text: String = r.try_get("content")?;
+        let stored_sha: Option<String> = r.try_get("content_sha256")?;
+        let mismatch = |reason: &str| SignatureCheck::Mismatch {
+            case_id: case_id.clone(),
+            signed_at: signed_at.clone(),
+            reason: reason.to_string(),
+        };
+        if stored_sha.as_deref() != Some(sha256_hex(&text).as_str()) {
+            return Ok(mismatch("its content does not match the SHA-256 recorded at signing (changed after signing)"));
+        }
+        match serde_json::from_str::<PlanContent>(&text) {
+            Ok(c) if c.case_id == case_id && c.version == r.try_get::<i64, _>("version")? && c.canonical() == text => {}
+            Ok(_) => return Ok(mismatch("its content names another case or version, or is not in canonical form")),
+            Err(_) => return Ok(mismatch("its content is not a plan")),
+        }
+        signed += 1;
+    }
+    Ok(SignatureCheck::AllValid { signed })
 }
 
 /// Adds an addendum to a signed plan (corrections, new information).

@@ -17,7 +17,24 @@ pub struct Config {
     /// Always mark the session cookie `Secure` (`TUMORBOARD_SECURE_COOKIES=true`); it is also
     /// marked so whenever a request arrived over TLS at a proxy (`X-Forwarded-Proto: https`).
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`TUMORBOARD_TRUSTED_PROXIES`:
+    /// addresses or CIDR blocks, comma-separated; default none). See `request::client_addr`.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// IN-3: a request whose body sends nothing for this long is cut off.
+    pub body_idle_timeout: std::time::Duration,
+    /// IN-3: a request not answered within this time gets 408 (event streams, once answered,
+    /// are not cut: only the wait for their first byte counts).
+    pub request_timeout: std::time::Duration,
 }
+
+/// Bounds of the session settings: long enough to be usable, short enough to be a timeout
+/// (and to stay inside what a timestamp can hold).
+const IDLE_SECS: std::ops::RangeInclusive<i64> = 60..=86_400;
+const MAX_SECS: std::ops::RangeInclusive<i64> = 300..=7 * 86_400;
+
+/// The IN-3 defaults (README, "Configuration").
+pub const BODY_IDLE_TIMEOUT_SECS: u64 = 15;
+pub const REQUEST_TIMEOUT_SECS: u64 = 30;
 
 impl Config {
     /// The default database: a SQLite file under ./data/, created on first start.
@@ -29,14 +46,23 @@ impl Config {
             .ok()
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(|| Self::DEFAULT_DATABASE_URL.to_string());
+        let session_idle_secs = env_secs("TUMORBOARD_SESSION_IDLE_SECS", 900, IDLE_SECS)?;
+        let session_max_secs = env_secs("TUMORBOARD_SESSION_MAX_SECS", 43_200, MAX_SECS)?;
+        if session_idle_secs > session_max_secs {
+            return Err(format!(
+                "TUMORBOARD_SESSION_IDLE_SECS ({session_idle_secs}) must not exceed TUMORBOARD_SESSION_MAX_SECS ({session_max_secs})"
+            ));
+        }
         Ok(Self {
             database_url,
-            session_idle_secs: env_secs("TUMORBOARD_SESSION_IDLE_SECS", 900)?,
-            session_max_secs: env_secs("TUMORBOARD_SESSION_MAX_SECS", 43_200)?,
+            session_idle_secs,
+            session_max_secs,
             secure_cookies: matches!(
                 std::env::var("TUMORBOARD_SECURE_COOKIES").as_deref().map(str::trim),
                 Ok("1" | "true" | "yes")
             ),
+            trusted_proxies: parse_proxies(&std::env::var("TUMORBOARD_TRUSTED_PROXIES").unwrap_or_default())?,
+            ..Self::for_database("")
         })
     }
 
@@ -47,17 +73,63 @@ impl Config {
             session_idle_secs: 900,
             session_max_secs: 43_200,
             secure_cookies: false,
+            trusted_proxies: Vec::new(),
+            body_idle_timeout: std::time::Duration::from_secs(BODY_IDLE_TIMEOUT_SECS),
+            request_timeout: std::time::Duration::from_secs(REQUEST_TIMEOUT_SECS),
         }
     }
 }
 
-fn env_secs(name: &str, default: i64) -> Result<i64, String> {
-    match std::env::var(name) {
-        Ok(v) => match v.trim().parse::<i64>() {
-            Ok(n) if n > 0 => Ok(n),
-            _ => Err(format!("{name} must be a whole number of seconds greater than 0 (got {v:?})")),
-        },
-        Err(_) => Ok(default),
+fn env_secs(name: &str, default: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64, String> {
+    let Ok(v) = std::env::var(name) else { return Ok(default) };
+    parse_secs(name, &v, range)
+}
+
+fn parse_secs(name: &str, v: &str, range: std::ops::RangeInclusive<i64>) -> Result<i64, String> {
+    match v.trim().parse::<i64>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{name} must be a whole number of seconds from {} to {} (got {v:?})",
+            range.start(),
+            range.end()
+        )),
+    }
+}
+
+/// `TUMORBOARD_TRUSTED_PROXIES`: addresses (`10.0.0.5`, `::1`) or CIDR blocks (`10.0.0.0/24`),
+/// separated by commas or spaces.
+pub fn parse_proxies(text: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    text.split([',', ' '])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse::<ipnet::IpNet>().or_else(|_| t.parse::<std::net::IpAddr>().map(ipnet::IpNet::from)).map_err(|_| {
+                format!("TUMORBOARD_TRUSTED_PROXIES: {t:?} is neither an address nor a CIDR block such as 10.0.0.0/24")
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_settings_outside_their_bounds_are_refused_with_the_variable_named() {
+        assert_eq!(parse_secs("X", "900", IDLE_SECS), Ok(900));
+        for bad in ["0", "-5", "abc", "9223372036854775807", "99999999999"] {
+            let err = parse_secs("TUMORBOARD_SESSION_IDLE_SECS", bad, IDLE_SECS).unwrap_err();
+            assert!(err.contains("TUMORBOARD_SESSION_IDLE_SECS") && err.contains("60 to 86400"), "{err}");
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_blocks() {
+        let nets = parse_proxies("10.0.0.0/24, 192.168.1.7 ::1").unwrap();
+        assert_eq!(nets.len(), 3);
+        assert!(nets[1].contains(&"192.168.1.7".parse::<std::net::IpAddr>().unwrap()));
+        assert!(parse_proxies("").unwrap().is_empty());
+        assert!(parse_proxies("10.0.0.0/33").unwrap_err().contains("10.0.0.0/33"));
     }
 }
 

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use app::domain::annotation::AnnotationInput;
+use app::error::AppError;
 use app::ssr::AppState;
 use app::ssr::annotations::{self, Change};
 
@@ -38,25 +39,26 @@ pub struct Withdrawal {
     reason: String,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-pub enum PatchBody {
-    Withdraw { withdraw: Withdrawal },
-    Amend(AnnotationInput),
-}
-
+/// `PATCH /api/v1/annotations/{id}` with `If-Match`: `{"withdraw": {"reason"}}` for a
+/// tombstone, otherwise a merge patch (`{"body"}` alone keeps the kind and structured fields).
 pub async fn patch(
     State(state): State<AppState>,
     Authed(session): Authed,
     Path(id): Path<String>,
     headers: HeaderMap,
-    JsonBody(body): JsonBody<PatchBody>,
+    JsonBody(body): JsonBody<serde_json::Value>,
 ) -> Result<Response, ApiError> {
     let expected = if_match(&headers)?;
-    let change = match &body {
-        PatchBody::Withdraw { withdraw } => Change::Withdraw { reason: &withdraw.reason },
-        PatchBody::Amend(input) => Change::Amend(input),
+    if !body.is_object() {
+        return Err(ApiError(AppError::bad_request("The body must be a JSON object.")));
+    }
+    let a = match body.get("withdraw") {
+        Some(w) => {
+            let w: Withdrawal = serde_json::from_value(w.clone())
+                .map_err(|e| ApiError(AppError::bad_request(format!("A withdrawal is {{\"reason\": \"…\"}}: {e}"))))?;
+            annotations::change(&state, &session, &id, expected, Change::Withdraw { reason: &w.reason }).await?
+        }
+        None => annotations::change(&state, &session, &id, expected, Change::MergePatch(&body)).await?,
     };
-    let a = annotations::change(&state, &session, &id, expected, change).await?;
     Ok(with_etag(StatusCode::OK, a.version, a))
 }

@@ -19,7 +19,9 @@ pub struct Credentials {
 }
 
 pub async fn login(State(state): State<AppState>, parts: Parts, JsonBody(c): JsonBody<Credentials>) -> Response {
-    match auth::login(&state, &c.username, c.password, &request::client_addr(&parts)).await {
+    let previous = request::session_cookie(&parts);
+    let client = request::client_addr(&state, &parts);
+    match auth::login(&state, &c.username, c.password, &client, previous.as_deref()).await {
         Ok((me, session)) => {
             let cookie = auth::session_cookie(
                 &session.cookie_value,

@@ -7,8 +7,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use app::domain::case::{CaseFilter, CaseInput, merge_patch};
+use app::domain::case::{CaseFilter, CaseInput};
 use app::error::AppError;
+use app::ssr::cases::{ContentChange, Edit};
 use app::ssr::{AppState, cases};
 
 use super::{ApiError, Authed, JsonBody, with_etag};
@@ -82,7 +83,8 @@ pub(super) fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
 }
 
 /// `PATCH /api/v1/cases/{id}`: a JSON merge patch over the current content; `"status"` moves
-/// the case between draft and ready; `"reason"` is recorded with the version.
+/// the case between draft and ready; `"reason"` is recorded with the version. All of it is one
+/// edit in one transaction: any bad field is a 422 and nothing is saved.
 pub async fn patch(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -94,26 +96,19 @@ pub async fn patch(
     let Some(obj) = body.as_object_mut() else {
         return Err(ApiError(AppError::bad_request("The body must be a JSON object.")));
     };
-    let status = obj.remove("status");
-    let reason = obj.remove("reason").and_then(|r| r.as_str().map(str::to_string));
-    let current = cases::current_for_edit(&state, &session, &id).await?;
-    if current.version != expected {
-        return Err(ApiError(AppError::PreconditionFailed { current: current.version }));
-    }
-    let mut record = current.clone();
-    if !obj.is_empty() {
-        let mut merged =
-            serde_json::to_value(&current.content).map_err(|_| ApiError(AppError::bad_request("unreadable case")))?;
-        merge_patch(&mut merged, &body);
-        let input: CaseInput = serde_json::from_value(merged)
-            .map_err(|e| ApiError(AppError::bad_request(format!("The patch does not fit a case: {e}"))))?;
-        record = cases::update(&state, &session, &id, expected, &input, reason.as_deref()).await?;
-    }
-    if let Some(status) = status {
-        let status =
-            status.as_str().ok_or(ApiError(AppError::field("status", "The status is a text such as \"ready\".")))?;
-        record = cases::set_status(&state, &session, &id, record.version, status).await?;
-    }
+    let status = match obj.remove("status") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(_) => return Err(ApiError(AppError::field("status", "The status is a text such as \"ready\"."))),
+    };
+    let reason = match obj.remove("reason") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(_) => return Err(ApiError(AppError::field("reason", "The reason is a text."))),
+    };
+    let content = if obj.is_empty() { ContentChange::Keep } else { ContentChange::MergePatch(&body) };
+    let edit = Edit { content, status: status.as_deref(), reason: reason.as_deref() };
+    let record = cases::edit(&state, &session, &id, expected, edit).await?;
     Ok(with_etag(StatusCode::OK, record.version, record))
 }
 

@@ -7,53 +7,110 @@ mod auth;
 mod cases;
 mod events;
 mod meetings;
+mod patients;
 mod plans;
 mod proposals;
 
 use axum::Json;
 use axum::Router;
 use axum::extract::{FromRequestParts, State};
+use axum::handler::Handler;
+use axum::http::Method;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{MethodFilter, any, on};
 
 use app::domain::role::Action;
 use app::error::AppError;
 use app::ssr::AppState;
 use app::ssr::auth::Session;
 
-/// The REST routes, mounted under `/api/v1`.
+/// The REST routes, mounted under `/api/v1`, built from [`routes`].
 pub fn api_router() -> Router<AppState> {
-    Router::new()
-        .route("/login", post(auth::login))
-        .route("/logout", post(auth::logout))
-        .route("/me", get(auth::me))
-        .route("/audit", get(audit::list))
-        .route("/cases", post(cases::create).get(cases::list))
-        .route("/cases/search", post(cases::search))
-        .route("/cases/{id}", get(cases::get).patch(cases::patch))
-        .route("/cases/{id}/history", get(cases::history))
-        .route("/cases/{id}/proposal", get(proposals::for_case))
-        .route("/cases/{id}/events", get(events::stream))
-        .route("/proposals", post(proposals::preview))
-        .route("/cases/{id}/annotations", post(annotations::create).get(annotations::list))
-        .route("/annotations/{id}", axum::routing::patch(annotations::patch))
-        .route("/cases/{id}/plan", get(plans::get).put(plans::put))
-        .route("/cases/{id}/plan/sign", post(plans::sign))
-        .route("/cases/{id}/plan/addenda", post(plans::addendum))
-        .route("/cases/{id}/plan/outcome", post(plans::outcome))
-        .route("/meetings", post(meetings::create).get(meetings::list))
-        .route("/meetings/{id}", get(meetings::get))
-        .route("/meetings/{id}/agenda", post(meetings::add_to_agenda))
-        .route(
-            "/meetings/{id}/agenda/{case_id}",
-            axum::routing::patch(meetings::change_agenda).delete(meetings::remove_from_agenda),
-        )
-        .route("/meetings/{id}/attendance", post(meetings::attendance))
-        .route("/meetings/{id}/present", post(meetings::present))
-        .route("/meetings/{id}/events", get(meetings::stream))
-        .fallback(any(|| async { ApiError(AppError::NotFound) }))
+    routes().router.fallback(any(|| async { ApiError(AppError::NotFound) }))
+}
+
+/// Every REST route and the methods it answers, as (method, path under `/api/v1`). Built by the
+/// same code that builds the router, so a test sweeping this list sweeps every route.
+pub fn route_list() -> Vec<(Method, &'static str)> {
+    routes().list
+}
+
+/// The router and the list of what it serves, built together.
+pub struct Routes {
+    router: Router<AppState>,
+    list: Vec<(Method, &'static str)>,
+}
+
+impl Routes {
+    fn on<H, T>(mut self, method: Method, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
+        // axum merges the methods of one path into one route.
+        self.router = self.router.route(path, on(filter, handler));
+        self.list.push((method, path));
+        self
+    }
+
+    fn get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Self {
+        self.on(Method::GET, path, handler)
+    }
+
+    fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Self {
+        self.on(Method::POST, path, handler)
+    }
+
+    fn put<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Self {
+        self.on(Method::PUT, path, handler)
+    }
+
+    fn patch<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Self {
+        self.on(Method::PATCH, path, handler)
+    }
+
+    fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Self {
+        self.on(Method::DELETE, path, handler)
+    }
+}
+
+fn routes() -> Routes {
+    Routes { router: Router::new(), list: Vec::new() }
+        .post("/login", auth::login)
+        .post("/logout", auth::logout)
+        .get("/me", auth::me)
+        .get("/audit", audit::list)
+        .post("/cases", cases::create)
+        .get("/cases", cases::list)
+        .post("/cases/search", cases::search)
+        .get("/cases/{id}", cases::get)
+        .patch("/cases/{id}", cases::patch)
+        .get("/cases/{id}/history", cases::history)
+        .get("/cases/{id}/proposal", proposals::for_case)
+        .get("/cases/{id}/events", events::stream)
+        .post("/proposals", proposals::preview)
+        .get("/patients/{id}", patients::get)
+        .patch("/patients/{id}", patients::patch)
+        .post("/cases/{id}/annotations", annotations::create)
+        .get("/cases/{id}/annotations", annotations::list)
+        .patch("/annotations/{id}", annotations::patch)
+        .get("/cases/{id}/plan", plans::get)
+        .put("/cases/{id}/plan", plans::put)
+        .post("/cases/{id}/plan/sign", plans::sign)
+        .post("/cases/{id}/plan/addenda", plans::addendum)
+        .post("/cases/{id}/plan/outcome", plans::outcome)
+        .post("/meetings", meetings::create)
+        .get("/meetings", meetings::list)
+        .get("/meetings/{id}", meetings::get)
+        .post("/meetings/{id}/agenda", meetings::add_to_agenda)
+        .patch("/meetings/{id}/agenda/{case_id}", meetings::change_agenda)
+        .delete("/meetings/{id}/agenda/{case_id}", meetings::remove_from_agenda)
+        .post("/meetings/{id}/attendance", meetings::attendance)
+        .post("/meetings/{id}/present", meetings::present)
+        .get("/meetings/{id}/events", meetings::stream)
 }
 
 /// `GET /healthz`: 200 only when the database answers.

@@ -45,13 +45,17 @@ pub struct Sign {
     password: String,
 }
 
+/// `POST /cases/{id}/plan/sign` with `If-Match: "N"`, the plan version the signer read
+/// (428 without, 412 when the plan changed since).
 pub async fn sign(
     State(state): State<AppState>,
     Authed(session): Authed,
     Path(id): Path<String>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<Sign>,
 ) -> Result<Response, ApiError> {
-    let plan = plans::sign(&state, &session, &id, body.password).await?;
+    let expected = if_match(&headers)?;
+    let plan = plans::sign(&state, &session, &id, expected, body.password).await?;
     Ok(with_etag(StatusCode::OK, plan.version, plan))
 }
 

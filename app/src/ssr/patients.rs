@@ -1,0 +1,259 @@
+//! A patient's own record (security.md ID-1): the identity every case of the patient shows.
+//! Demographics change only here, on purpose, with a reason and a new version; every case of
+//! the patient gets a new version naming the correction in the same transaction, so lists,
+//! searches and agendas never show a case under another person.
+
+use sqlx::Row;
+
+use super::audit::{self, Event, Outcome};
+use super::auth::{self, Session};
+use super::cases::{insert_version as insert_case_version, mrn_taken, patient_by_mrn, store_proposal};
+use super::{AppState, events, now_text};
+use crate::domain::case::{
+    CaseInput, Patient, PatientCorrection, PatientInput, PatientRecord, PatientVersion, changed_fields,
+};
+use crate::domain::codes::CaseStatus;
+use crate::domain::proposer::propose;
+use crate::domain::role::Action;
+use crate::error::{AppError, FieldErrorsBuilder};
+
+/// Appends a version of a patient's record inside `tx`.
+pub(crate) async fn insert_version(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    patient_id: &str,
+    version: i64,
+    author: Option<&str>,
+    reason: Option<&str>,
+    p: &Patient,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO patient_versions (patient_id, version, at, author_id, reason, mrn, name, birth_date, sex) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(patient_id)
+    .bind(version)
+    .bind(now_text())
+    .bind(author)
+    .bind(reason)
+    .bind(&p.mrn)
+    .bind(&p.name)
+    .bind(p.birth_date.to_string())
+    .bind(p.sex.code())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn load_on(conn: &mut sqlx::AnyConnection, id: &str) -> Result<PatientRecord, AppError> {
+    let row = sqlx::query("SELECT id, version, mrn, name, birth_date, sex FROM patients WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let case_ids: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM cases WHERE patient_id = $1 ORDER BY created_at, id")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let versions = sqlx::query(
+        "SELECT v.version, v.at, u.display_name, v.reason, v.mrn, v.name, v.birth_date, v.sex \
+         FROM patient_versions v LEFT JOIN users u ON u.id = v.author_id WHERE v.patient_id = $1 ORDER BY v.version DESC",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(PatientVersion {
+            version: r.try_get("version")?,
+            at: r.try_get("at")?,
+            author_name: r.try_get("display_name")?,
+            reason: r.try_get("reason")?,
+            mrn: r.try_get("mrn")?,
+            name: r.try_get("name")?,
+            birth_date: r.try_get("birth_date")?,
+            sex: r.try_get("sex")?,
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(PatientRecord {
+        id: row.try_get("id")?,
+        version: row.try_get("version")?,
+        mrn: row.try_get("mrn")?,
+        name: row.try_get("name")?,
+        birth_date: row.try_get("birth_date")?,
+        sex: row.try_get("sex")?,
+        case_ids,
+        versions,
+    })
+}
+
+/// A patient's record with its versions (audited with every case of the patient).
+pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<PatientRecord, AppError> {
+    auth::require(state, session, Action::ReadCases, None).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let record = load_on(&mut conn, id).await?;
+    drop(conn);
+    audit::record(
+        &state.db,
+        &Event::new(&session.actor(), "patient.read", Outcome::Success).target(id).cases(&record.case_ids),
+    )
+    .await?;
+    Ok(record)
+}
+
+/// Corrects a patient's demographics on purpose (ID-1): the caller names the version they saw
+/// and why; an MRN that belongs to another patient is refused. Every case of the patient gets
+/// a new version showing the corrected identity, in the same transaction.
+pub async fn correct(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    expected_version: i64,
+    change: &PatientCorrection,
+) -> Result<PatientRecord, AppError> {
+    auth::require(state, session, Action::EditCase, None).await?;
+    let today = state.clock.now().date_naive();
+    let mut tx = state.db.begin_write().await?;
+    let current = load_on(&mut tx, id).await?;
+    if current.version != expected_version {
+        return Err(AppError::PreconditionFailed { current: current.version });
+    }
+    let typed = PatientInput {
+        mrn: change.mrn.clone().unwrap_or_else(|| current.mrn.clone()),
+        name: change.name.clone().unwrap_or_else(|| current.name.clone()),
+        birth_date: change.birth_date.clone().unwrap_or_else(|| current.birth_date.clone()),
+        sex: change.sex.clone().unwrap_or_else(|| current.sex.clone()),
+    };
+    let mut e = FieldErrorsBuilder::new();
+    let reason = change.reason.trim();
+    if reason.is_empty() {
+        e.add("reason", "Say why the patient's details are corrected (e.g. \"name misspelt at referral\").");
+    } else if reason.chars().count() > 500 {
+        e.add("reason", "The reason has at most 500 characters.");
+    }
+    let parsed = typed.parse(today);
+    if let Err(err) = &parsed {
+        for (field, messages) in err.fields().into_iter().flatten() {
+            for m in messages {
+                e.add(field, m.clone());
+            }
+        }
+    }
+    e.finish()?;
+    let patient = parsed?;
+    if patient.mrn != current.mrn && patient_by_mrn(&mut tx, &patient.mrn).await?.is_some() {
+        return Err(AppError::field(
+            "mrn",
+            "This MRN belongs to another patient. If both records are the same person, ask IT to merge them.",
+        ));
+    }
+    let before = PatientInput {
+        mrn: current.mrn.clone(),
+        name: current.name.clone(),
+        birth_date: current.birth_date.clone(),
+        sex: current.sex.clone(),
+    };
+    if before == patient.to_input() {
+        audit::append(
+            &mut tx,
+            state.db.engine,
+            &Event::new(&session.actor(), "patient.read", Outcome::Success)
+                .target(id)
+                .detail("correction without changes")
+                .cases(&current.case_ids),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(current);
+    }
+    let next = expected_version + 1;
+    let now = now_text();
+    let updated = sqlx::query(
+        "UPDATE patients SET mrn = $1, name = $2, name_search = $3, birth_date = $4, sex = $5, updated_at = $6, version = $7 \
+         WHERE id = $8 AND version = $9",
+    )
+    .bind(&patient.mrn)
+    .bind(&patient.name)
+    .bind(patient.name.to_lowercase())
+    .bind(patient.birth_date.to_string())
+    .bind(patient.sex.code())
+    .bind(&now)
+    .bind(next)
+    .bind(id)
+    .bind(expected_version)
+    .execute(&mut *tx)
+    .await
+    .map_err(|err| mrn_taken(err, "mrn"))?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::PreconditionFailed { current: expected_version + 1 });
+    }
+    insert_version(&mut tx, id, next, Some(&session.me.id), Some(reason), &patient).await?;
+    // Every case of the patient shows the corrected identity, as a new version of its own.
+    let case_reason = format!("patient details corrected: {reason}");
+    for case_id in &current.case_ids {
+        let row = sqlx::query("SELECT version, status, content FROM cases WHERE id = $1")
+            .bind(case_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let version: i64 = row.try_get("version")?;
+        let status = CaseStatus::parse(&row.try_get::<String, _>("status")?).map_err(|m| AppError::internal(&m))?;
+        let old: CaseInput = serde_json::from_str(&row.try_get::<String, _>("content")?)
+            .map_err(|_| AppError::internal("stored case content is not valid JSON"))?;
+        let mut content = old.clone();
+        content.patient = patient.to_input();
+        // The age on the tumor follows the birth date, and with it the proposal.
+        content.tumor.age = today.years_since(patient.birth_date).map(f64::from);
+        let changed = changed_fields(&old, &content);
+        sqlx::query("UPDATE cases SET version = $1, content = $2, updated_at = $3, updated_by = $4 WHERE id = $5")
+            .bind(version + 1)
+            .bind(serde_json::to_string(&content).map_err(|_| AppError::internal("serialise case"))?)
+            .bind(&now)
+            .bind(&session.me.id)
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await?;
+        insert_case_version(
+            &mut tx,
+            case_id,
+            version + 1,
+            &session.me.id,
+            Some(&case_reason),
+            &changed,
+            status,
+            &content,
+        )
+        .await?;
+        if changed.iter().any(|f| f == "tumor.age") {
+            if let Ok(parsed) = content.parse(today) {
+                store_proposal(&mut tx, case_id, version + 1, &propose(&parsed.tumor)).await?;
+            }
+        }
+        events::record(&mut tx, state.db.engine, case_id, "case.update", case_id).await?;
+    }
+    let changed: Vec<&str> = [
+        ("mrn", before.mrn != patient.mrn),
+        ("name", before.name != patient.name),
+        ("birth_date", before.birth_date != patient.birth_date.to_string()),
+        ("sex", before.sex != patient.sex.code()),
+    ]
+    .into_iter()
+    .filter_map(|(f, c)| c.then_some(f))
+    .collect();
+    let detail = format!("version {next}; changed: {}", changed.join(", "));
+    audit::append(
+        &mut tx,
+        state.db.engine,
+        &Event::new(&session.actor(), "patient.update", Outcome::Success)
+            .target(id)
+            .detail(&detail)
+            .cases(&current.case_ids),
+    )
+    .await?;
+    let record = load_on(&mut tx, id).await?;
+    tx.commit().await?;
+    for case_id in &current.case_ids {
+        state.db.announce(case_id);
+    }
+    Ok(record)
+}
