@@ -8,8 +8,8 @@ use app::domain::proposer::propose;
 use app::domain::tumor::{Tumor, TumorInput};
 
 fn main() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vignettes/public.json");
-    let text = std::fs::read_to_string(&path).expect("../shared/vignettes/public.json");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/vignettes/public.json");
+    let text = std::fs::read_to_string(&path).expect("app/testdata/vignettes/public.json");
     let vignettes: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
     let tumors: Vec<(String, Tumor)> = vignettes
         .iter()

@@ -109,7 +109,9 @@ async fn amend_makes_a_new_version_only_by_the_author_with_if_match() {
     assert_eq!(a["versions"][1]["body"], "Lesion 34 mm on re-measurement.");
     assert_eq!(send(&b.state, patch(&id, Some(1), amend, &b.radiologist)).await.status(), 412);
     // Stored versions cannot be changed, even by SQL.
-    assert!(sqlx::query("UPDATE annotation_versions SET body = 'x'").execute(&b.state.db.pool).await.is_err());
+    let append_only = "annotation_versions is append-only";
+    assert_refused_by_trigger(&b.state, "UPDATE annotation_versions SET body = 'x'", append_only).await;
+    assert_refused_by_trigger(&b.state, "DELETE FROM annotation_versions", append_only).await;
 }
 
 #[tokio::test]

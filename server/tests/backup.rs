@@ -106,6 +106,12 @@ async fn restore_never_replaces_data_silently() {
             .filter_map(|e| e.ok())
             .any(|e| e.file_name().to_string_lossy().contains(".before-restore-"));
         assert!(kept, "the replaced database is kept beside the restored one");
+    } else {
+        // PostgreSQL: the forced restore replaces the database's content with the backup's.
+        add_user(&state, "extra", "reviewer", None).await;
+        state.db.pool.close().await;
+        let restored = restore(&source.url, &file, true).await.expect("forced restore");
+        assert_eq!(restored.users, 1, "the user added after the backup is gone");
     }
 }
 
@@ -115,5 +121,8 @@ async fn a_file_that_is_not_a_backup_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("junk.tbk");
     std::fs::write(&file, b"not a database at all").unwrap();
-    assert!(restore(&target.url, &file, false).await.is_err());
+    let err = restore(&target.url, &file, false).await.expect_err("junk restored");
+    assert!(matches!(err, BackupError::Invalid(_) | BackupError::Tool { .. } | BackupError::Database(_)), "{err:?}");
+    let message = err.to_string();
+    assert!(!message.is_empty() && !message.contains("panicked"), "{message}");
 }

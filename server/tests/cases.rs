@@ -194,10 +194,9 @@ async fn di1_three_edits_make_four_versions_and_version_1_is_unchanged() {
     assert_eq!(v4["reason"], "update 3");
     assert_eq!(v4["author_name"], "Test cora");
     // Stored versions cannot be changed or removed, even by SQL.
-    assert!(
-        sqlx::query("UPDATE case_versions SET reason = 'x' WHERE version = 1").execute(&state.db.pool).await.is_err()
-    );
-    assert!(sqlx::query("DELETE FROM case_versions").execute(&state.db.pool).await.is_err());
+    let append_only = "case_versions is append-only";
+    assert_refused_by_trigger(&state, "UPDATE case_versions SET reason = 'x' WHERE version = 1", append_only).await;
+    assert_refused_by_trigger(&state, "DELETE FROM case_versions", append_only).await;
 }
 
 #[tokio::test]

@@ -1,5 +1,7 @@
 //! The command line as an operator uses it: the real `tumorboard` binary on a temp database.
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -147,4 +149,130 @@ fn backup_and_restore_round_trip_through_the_command_line() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("13 cases") && text.contains("audit chain verified"), "{text}");
     assert!(tumorboard(&other, &["audit", "verify"], None).status.success());
+}
+
+#[test]
+fn demo_refuses_a_database_with_real_accounts_and_never_touches_one() {
+    let (_dir, url) = temp_db();
+    // A real account that happens to have a demo username.
+    let out = tumorboard(
+        &url,
+        &[
+            "user",
+            "add",
+            "--username",
+            "coordinator",
+            "--role",
+            "coordinator",
+            "--display-name",
+            "Real Cora",
+            "--password-stdin",
+        ],
+        Some("the real one's own long passphrase"),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = tumorboard(&url, &["demo"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("1 real user account") && err.contains("--force"), "{err}");
+    // With --force the demo loads beside it, and the real account is left alone.
+    let out = tumorboard(&url, &["demo", "--force"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.lines().any(|l| l.trim_start().starts_with("coordinator ")),
+        "no demo login for a real name:\n{text}"
+    );
+    assert!(text.lines().any(|l| l.trim_start().starts_with("surgeon ")), "{text}");
+    let server = common::state_blocking(&url, |state| async move {
+        let row: (String, i64) = sqlx::query_as("SELECT display_name, demo FROM users WHERE username = 'coordinator'")
+            .fetch_one(&state.db.pool)
+            .await
+            .unwrap();
+        let ok = app::ssr::auth::login(&state, "coordinator", "the real one's own long passphrase".into(), "cli", None)
+            .await
+            .is_ok();
+        (row, ok)
+    });
+    assert_eq!(server, (("Real Cora".to_string(), 0), true), "display name, flag and password unchanged");
+}
+
+#[test]
+fn serve_refuses_session_settings_out_of_bounds_with_a_clear_message() {
+    let (_dir, url) = temp_db();
+    for (name, value) in [("TUMORBOARD_SESSION_IDLE_SECS", "99999999999999"), ("TUMORBOARD_SESSION_MAX_SECS", "0")] {
+        let out = Command::new(env!("CARGO_BIN_EXE_tumorboard"))
+            .arg("serve")
+            .env("DATABASE_URL", &url)
+            .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+            .env(name, value)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(name) && err.contains("whole number of seconds") && !err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn plan_verify_passes_on_intact_signatures_and_names_an_edited_plan() {
+    let (dir, url) = temp_db();
+    let case_id = common::state_blocking(&url, |state| async move { common::signed_plan(&state).await });
+    let out = tumorboard(&url, &["plan", "verify"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 signatures match"));
+    let path = dir.path().join("cli.db");
+    let edit = Command::new("python3")
+        .arg("-c")
+        .arg("import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('DROP TRIGGER plans_locked_when_signed'); c.execute(\"UPDATE plans SET content=replace(content,'Resect.','Watch.')\"); c.commit()")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(edit.success());
+    let out = tumorboard(&url, &["plan", "verify"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&case_id) && err.contains("does NOT verify"), "{err}");
+}
+
+#[test]
+fn serve_closes_a_connection_whose_request_headers_never_finish() {
+    use std::io::Read;
+    let (_dir, url) = temp_db();
+    let addr = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().to_string()
+    };
+    let mut server = Command::new(env!("CARGO_BIN_EXE_tumorboard"))
+        .arg("serve")
+        .env("DATABASE_URL", &url)
+        .env("LEPTOS_SITE_ADDR", &addr)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut stream = loop {
+        match std::net::TcpStream::connect(&addr) {
+            Ok(s) => break s,
+            Err(_) if started.elapsed() < std::time::Duration::from_secs(20) => {
+                std::thread::sleep(std::time::Duration::from_millis(100))
+            }
+            Err(e) => panic!("server did not start: {e}"),
+        }
+    };
+    // Half a request, then silence (a slow-loris client).
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    let sent = std::time::Instant::now();
+    let mut buf = Vec::new();
+    let read = stream.read_to_end(&mut buf);
+    let waited = sent.elapsed();
+    server.kill().ok();
+    server.wait().ok();
+    assert!(read.is_ok(), "the server did not close the connection: {read:?}");
+    assert!(waited < std::time::Duration::from_secs(20), "closed only after {waited:?}");
+    let text = String::from_utf8_lossy(&buf);
+    assert!(text.is_empty() || text.starts_with("HTTP/1.1 408"), "{text}");
 }

@@ -82,9 +82,8 @@ async fn the_case_proposal_is_stored_with_each_version_whose_tumor_changed() {
     assert_eq!(p3["options"][0]["code"], "chemotherapy");
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM proposals").fetch_one(&state.db.pool).await.unwrap();
     assert_eq!(stored, 2);
-    assert!(
-        sqlx::query("UPDATE proposals SET ruleset_version = 'x'").execute(&state.db.pool).await.is_err(),
-        "stored proposals never change"
-    );
+    // Stored proposals never change.
+    assert_refused_by_trigger(&state, "UPDATE proposals SET ruleset_version = 'x'", "proposals are append-only").await;
+    assert_refused_by_trigger(&state, "DELETE FROM proposals", "proposals are append-only").await;
     assert_eq!(send(&state, req("GET", "/api/v1/cases/nope/proposal", Some(&c))).await.status(), 404);
 }

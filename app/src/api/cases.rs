@@ -55,3 +55,21 @@ pub async fn case_proposal(id: String) -> Result<crate::domain::case::StoredProp
     let (state, session) = crate::ssr::request::authenticated().await?;
     crate::ssr::cases::proposal(&state, &session, &id).await
 }
+
+/// A patient's own record with its versions.
+#[server(endpoint = "patients/get", prefix = "/sfn", input = Json)]
+pub async fn get_patient(id: String) -> Result<crate::domain::case::PatientRecord, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::patients::get(&state, &session, &id).await
+}
+
+/// Corrects a patient's details on purpose, on top of `version`, with a reason (ID-1).
+#[server(endpoint = "patients/correct", prefix = "/sfn", input = Json)]
+pub async fn correct_patient(
+    id: String,
+    version: i64,
+    change: crate::domain::case::PatientCorrection,
+) -> Result<crate::domain::case::PatientRecord, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::patients::correct(&state, &session, &id, version, &change).await
+}

@@ -5,6 +5,7 @@ pub mod case_form;
 pub mod errors;
 pub mod layout;
 pub mod live;
+pub mod patient;
 pub mod plan;
 pub mod proposal;
 pub mod session;

@@ -44,7 +44,14 @@ pub fn PlanView(plan: Plan) -> impl IntoView {
     let c = plan.content.clone();
     view! {
         <div class="plan-view" data-testid="plan">
-            <p class="muted">"Version " {plan.version} " · recorded by " {c.recorded_by_name.clone()} " · " {c.recorded_at.get(..16).unwrap_or_default().replace('T', " ")} " UTC"</p>
+            <p class="muted">"Version " {plan.version} " · recorded by " {c.recorded_by_name.clone()} " · " {c.recorded_at.get(..16).unwrap_or_default().replace('T', " ")} " UTC"
+                {c.case_version.map(|v| view! { " · decided on case version " <span data-testid="decided-on">{v}</span> })}</p>
+            {plan.decided_on.clone().filter(|d| !d.changed_since.is_empty()).map(|d| view! {
+                <div class="notice warn" role="note" data-testid="changed-since-decision">
+                    <p>"The case changed after this plan was decided on (version " {d.case_version} " → now version " {d.current_version} "):"</p>
+                    <crate::pages::case_view::ChangeTable changes=d.changed_since />
+                </div>
+            })}
             <h3>"Decided options"</h3>
             <ol class="plan-options">{c.options.iter().map(|o| view! { <li>{o.label()}</li> }).collect_view()}</ol>
             <h3>"Rationale"</h3>

@@ -78,7 +78,7 @@ pub fn field_label(path: &str) -> String {
 
 /// A table of changes, before → after.
 #[component]
-fn ChangeTable(changes: Vec<FieldChange>) -> impl IntoView {
+pub fn ChangeTable(changes: Vec<FieldChange>) -> impl IntoView {
     view! {
         <table class="changes">
             <thead><tr><th scope="col">"Field"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
@@ -210,6 +210,8 @@ fn CaseDetail(
                 " · last change " {record.updated_at.get(..16).unwrap_or_default().replace('T', " ")} " UTC by " {record.updated_by.clone()}
             </p>
         </header>
+        <crate::components::patient::PatientRecordPanel patient_id=record.patient_id.clone() version=record.patient_version
+            patient=p.clone() may_edit refresh />
         <section class="panel readiness" aria-labelledby="ready-heading">
             <h2 id="ready-heading">"Before the board"</h2>
             {if missing.is_empty() {

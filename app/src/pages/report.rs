@@ -48,6 +48,17 @@ fn Report() -> impl IntoView {
                 };
                 let plan = plan.ok().flatten();
                 let p = case.content.patient.clone();
+                // A signed decision is reported with the case as the board saw it (DI-7); what
+                // changed since is marked by the plan view.
+                let decided = plan.as_ref().and_then(|pl| pl.decided_on.clone());
+                let (question, summary, as_of) = match &decided {
+                    Some(d) => (
+                        d.content.question.clone(),
+                        d.content.parse(crate::components::case_form::today()).map(|c| c.tumor.shorthand()).unwrap_or_default(),
+                        format!("The case as the board decided on it: version {} (now version {}).", d.case_version, d.current_version),
+                    ),
+                    None => (case.content.question.clone(), case.summary.clone(), format!("Case version {}.", case.version)),
+                };
                 view! {
                     <article class="report" data-testid="report">
                         <header class="page-head">
@@ -55,12 +66,12 @@ fn Report() -> impl IntoView {
                                 <p class="muted no-print"><a href=format!("/cases/{}", case.id)>"Back to the case"</a></p>
                                 <h1>"Decision report"</h1>
                                 <p><strong>{p.name.clone()}</strong> " · MRN " {p.mrn.clone()} " · born " {p.birth_date.clone()} " · " {p.sex.clone()}</p>
-                                <p class="muted">"Case version " {case.version} " · status " {case.status.label()} " · printed from Tumorboard"</p>
+                                <p class="muted" data-testid="report-as-of">{as_of} " Status " {case.status.label()} " · printed from Tumorboard"</p>
                             </div>
                             <button type="button" class="secondary no-print" on:click=print>"Print"</button>
                         </header>
-                        <section class="panel"><h2>"Question to the board"</h2><p>{case.content.question.clone()}</p>
-                            <h2>"Tumour"</h2><p class="case-summary">{case.summary.clone()}</p></section>
+                        <section class="panel"><h2>"Question to the board"</h2><p>{question}</p>
+                            <h2>"Tumour"</h2><p class="case-summary" data-testid="report-summary">{summary}</p></section>
                         <section class="panel"><h2>"Specialty voices"</h2><VoicesSummary list=notes.unwrap_or_default() /></section>
                         {match &plan {
                             Some(pl) => view! {

@@ -53,6 +53,22 @@ impl TestDb {
         TestDb { url: format!("{base}/{name}"), _dir: None }
     }
 
+    /// A SQLite database whatever `TEST_DATABASE_URL` says, for tests of SQLite itself.
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}/test.db", dir.path().display());
+        TestDb { url, _dir: Some(dir) }
+    }
+
+    /// A PostgreSQL database on `TEST_DATABASE_URL`; tests that call this are `#[ignore]`d with
+    /// the reason, and `scripts/test-all` runs them (`--include-ignored`) on its cluster.
+    pub fn postgres_required() -> Self {
+        match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+            Some(admin_url) => Self::postgres(&admin_url),
+            None => panic!("this test needs PostgreSQL: set TEST_DATABASE_URL (scripts/test-all starts a cluster)"),
+        }
+    }
+
     pub fn is_postgres(&self) -> bool {
         self.url.starts_with("postgres")
     }
@@ -179,4 +195,62 @@ pub async fn audit_rows(state: &AppState) -> Vec<app::domain::audit::AuditRow> {
     let mut rows = app::ssr::audit::query(&state.db, &Default::default()).await.unwrap();
     rows.reverse();
     rows
+}
+
+/// Runs a statement that a database trigger must refuse, and checks that it was refused by
+/// that trigger (its own message), not by any error such as a typo in the statement.
+pub async fn assert_refused_by_trigger(state: &AppState, sql: &'static str, message: &str) {
+    match sqlx::query(sql).execute(&state.db.pool).await {
+        Ok(_) => panic!("the database accepted: {sql}"),
+        Err(e) => assert!(e.to_string().contains(message), "{sql}: refused for another reason: {e}"),
+    }
+}
+
+/// Runs `f` with an app state on `url` on a runtime of its own (for tests that are not async,
+/// such as the command-line tests).
+pub fn state_blocking<F, Fut, T>(url: &str, f: F) -> T
+where
+    F: FnOnce(AppState) -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let url = url.to_string();
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move {
+        let db = Db::open_and_migrate(&url).await.expect("open database");
+        let state = AppState {
+            leptos_options: leptos_options(),
+            db,
+            config: Config::for_database(&url),
+            passwords: Passwords::cheap_for_tests(),
+            clock: Clock::default(),
+        };
+        let out = f(state.clone()).await;
+        state.db.pool.close().await;
+        out
+    })
+}
+
+/// A case with a signed plan (rationale "Resect."), made through the REST API; returns the case id.
+pub async fn signed_plan(state: &AppState) -> String {
+    add_user(state, "cora", "coordinator", None).await;
+    add_user(state, "sam", "clinician", Some("surgery")).await;
+    let cora = login(state, "cora", PW).await;
+    let sam = login(state, "sam", PW).await;
+    let case = serde_json::json!({
+        "patient": {"mrn": "SIGN-1", "name": "Signe Signed", "birth_date": "1960-01-01", "sex": "female"},
+        "question": "Resection?",
+        "tumor": {"primary_site": "pancreas", "grade": "G2", "ki67_percent": 6, "differentiation": "well", "tumor_size_mm": 35,
+                  "t_stage": "T2", "n_stage": "N0", "m_stage": "M0", "liver_burden": "none", "functional_syndrome": "none",
+                  "sstr_imaging": "positive", "ecog": 0}
+    });
+    let res = send(state, json_req("POST", "/api/v1/cases", case, Some(&cora))).await;
+    let id = body_json(res).await["id"].as_str().unwrap().to_string();
+    let proposal = body_json(send(state, req("GET", &format!("/api/v1/cases/{id}/proposal"), Some(&cora))).await).await;
+    let plan = serde_json::json!({"options": [proposal["options"][0]["code"]], "rationale": "Resect."});
+    let res = send(state, json_req("PUT", &format!("/api/v1/cases/{id}/plan"), plan, Some(&cora))).await;
+    assert_eq!(res.status(), 201);
+    let mut sign =
+        json_req("POST", &format!("/api/v1/cases/{id}/plan/sign"), serde_json::json!({"password": PW}), Some(&sam));
+    sign.headers_mut().insert("if-match", "\"1\"".parse().unwrap());
+    assert_eq!(send(state, sign).await.status(), 200);
+    id
 }

@@ -1,7 +1,7 @@
 //! The option proposer: from the structured case to ranked NET management options with
 //! reasons, sources, prerequisites, warnings and alternatives. Pure and deterministic.
 //!
-//! It encodes ../shared/spec/net-rules.md. Every rule below carries its id there (A1…H3) and the
+//! It encodes app/docs/net-rules.md. Every rule below carries its id there (A1…H3) and the
 //! guideline section it comes from, so a clinician can check each against its source. The
 //! guiding principle (H1): local options for local disease, regional options for regional
 //! disease, systemic options only when both fail or disease is systemic.
@@ -1447,11 +1447,6 @@ fn finish(mut b: Builder) -> Proposal {
         warnings: b.warnings,
         alternatives: b.alternatives,
     }
-}
-
-/// Whether an option would break a hard constraint for this tumor (for tests and checks).
-pub fn violates_hard_constraint(t: &Tumor, code: OptionCode) -> bool {
-    excluded(&Facts::new(t), code).is_some()
 }
 
 #[cfg(test)]

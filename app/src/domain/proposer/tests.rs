@@ -35,7 +35,7 @@ fn codes(t: &Tumor) -> Vec<&'static str> {
 
 #[test]
 fn every_public_vignette_gets_what_the_guidelines_ask() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vignettes/public.json");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/vignettes/public.json");
     let text =
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("the vignettes must be at {}: {e}", path.display()));
     let vignettes: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
@@ -317,49 +317,136 @@ fn random_tumor(g: &mut Gen) -> Tumor {
     }
 }
 
+/// The hard gates of net-rules.md (H3.1 and the sections it names), written again from the
+/// text and independently of the engine's own `excluded()`: for a tumor, each option it must
+/// never propose and the gate that forbids it. Where a fact is not recorded the oracle forbids
+/// nothing on its account (the engine may be stricter, never looser).
+fn forbidden(t: &Tumor) -> Vec<(OptionCode, &'static str)> {
+    let m1 = t.m_stage == Some(MStage::M1) || !t.metastatic_sites.is_empty();
+    let nec = t.differentiation == Some(Differentiation::Poor);
+    let well = t.differentiation == Some(Differentiation::Well);
+    let ecog_above = |n: u8| t.ecog.is_some_and(|e| e > n);
+    let mut out = Vec::new();
+    let mut forbid = |codes: &[OptionCode], gate: &'static str| out.extend(codes.iter().map(|c| (*c, gate)));
+    // Section 0: no adjuvant systemic therapy after resection of M0 well-differentiated disease.
+    if !m1 && well && t.primary_resectable != Some(false) {
+        forbid(&[Chemotherapy, Everolimus, Sunitinib, Prrt, SsaAntiproliferative], "0 no adjuvant systemic therapy");
+    }
+    // E1: ECOG 3-4 excludes aggressive treatment.
+    if ecog_above(2) {
+        forbid(
+            &[SurgeryCurative, SurgeryDebulking, LiverResection, Chemotherapy, Prrt, LiverEmbolization, LiverAblation],
+            "E1 ECOG 3-4",
+        );
+    }
+    // C10: never curative surgery for M1 disease that is not fully resectable (only limited,
+    // resectable liver(-dominant) disease can be).
+    let only_liver_and_nodes =
+        t.metastatic_sites.iter().all(|s| matches!(s, MetastaticSite::Liver | MetastaticSite::DistantNodes));
+    if m1 && (t.liver_burden != Some(LiverBurden::LimitedResectable) || !only_liver_and_nodes || nec) {
+        forbid(&[SurgeryCurative], "C10 M1 not fully resectable");
+    }
+    // Section 0 / C5: PRRT needs SSTR-positive disease and ECOG <= 2; D1: never in NEC.
+    if t.sstr_imaging != Some(SstrImaging::Positive) || ecog_above(2) || nec {
+        forbid(&[Prrt], "C5 PRRT needs SSTR+ and ECOG <= 2, not NEC");
+    }
+    // C6: sunitinib for pancreatic NET only.
+    if t.primary_site != Some(PrimarySite::Pancreas) {
+        forbid(&[Sunitinib], "C6 sunitinib pancreas only");
+    }
+    // C7: no chemotherapy for G1/G2 small-intestinal NET.
+    if t.primary_site == Some(PrimarySite::SmallIntestine) && !nec && matches!(t.grade, Some(Grade::G1 | Grade::G2)) {
+        forbid(&[Chemotherapy], "C7 no chemotherapy for G1/G2 SI-NET");
+    }
+    // D1: NEC gets no SSA, PRRT or liver resection.
+    if nec {
+        forbid(&[SsaAntiproliferative, Prrt, LiverResection], "D1 NEC");
+    }
+    // C8: MIBG only when MIBG-avid and PRRT is not possible (SSTR-negative, or PRRT failed or
+    // excluded).
+    let prrt_failed = t.progression_on_prior && t.prior_treatments.contains(&Prrt);
+    let prrt_possible = t.sstr_imaging == Some(SstrImaging::Positive) && !ecog_above(2) && !prrt_failed;
+    if t.mibg_avid != Some(MibgAvid::Yes) || prrt_possible {
+        forbid(&[MibgTherapy], "C8 MIBG only when avid and PRRT impossible");
+    }
+    // C4: liver-directed therapy needs ECOG <= 2.
+    if ecog_above(2) {
+        forbid(&[LiverEmbolization, LiverAblation], "C4 liver-directed therapy needs ECOG <= 2");
+    }
+    out
+}
+
 #[test]
 fn no_proposal_ever_breaks_a_hard_constraint() {
     let mut g = Gen(0x7457_4f52_4241_4f44);
-    for i in 0..5000 {
+    let mut applied: std::collections::BTreeMap<&str, usize> = Default::default();
+    for i in 0..8000 {
         let t = random_tumor(&mut g);
         let p = propose(&t);
-        for o in &p.options {
-            assert!(
-                !violates_hard_constraint(&t, o.code),
-                "case {i}: {} proposed against a hard constraint for {t:?}",
-                o.code.code()
-            );
+        for (code, gate) in forbidden(&t) {
+            *applied.entry(gate).or_default() += 1;
+            assert!(!p.codes().contains(&code), "case {i}: {} proposed against gate {gate} for {t:?}", code.code());
         }
-        // The constraints spelled out in the issue, checked directly as well:
-        let has = |c: OptionCode| p.codes().contains(&c);
-        if t.sstr_imaging != Some(SstrImaging::Positive) {
-            assert!(!has(Prrt), "case {i}: PRRT without SSTR-positive disease");
-        }
-        if t.primary_site != Some(PrimarySite::Pancreas) {
-            assert!(!has(Sunitinib), "case {i}: sunitinib outside the pancreas");
-        }
-        if t.ecog.is_some_and(|e| e >= 3) {
-            for c in [
-                SurgeryCurative,
-                SurgeryDebulking,
-                LiverResection,
-                Chemotherapy,
-                Prrt,
-                LiverEmbolization,
-                LiverAblation,
-            ] {
-                assert!(!has(c), "case {i}: {} at ECOG 3-4", c.code());
-            }
-        }
-        let m1 = t.m_stage == Some(MStage::M1);
-        if m1 && t.liver_burden != Some(LiverBurden::LimitedResectable) {
-            assert!(!has(SurgeryCurative), "case {i}: curative surgery for unresectable disseminated disease");
-        }
-        if !m1 && t.differentiation == Some(Differentiation::Well) && t.primary_resectable != Some(false) {
-            for c in [Chemotherapy, Everolimus, Sunitinib, Prrt, SsaAntiproliferative] {
-                assert!(!has(c), "case {i}: adjuvant {} for M0 well-differentiated disease", c.code());
-            }
-        }
+    }
+    // Every gate was put to the test many times by the generated cases.
+    let gates = [
+        "0 no adjuvant systemic therapy",
+        "E1 ECOG 3-4",
+        "C10 M1 not fully resectable",
+        "C5 PRRT needs SSTR+ and ECOG <= 2, not NEC",
+        "C6 sunitinib pancreas only",
+        "C7 no chemotherapy for G1/G2 SI-NET",
+        "D1 NEC",
+        "C8 MIBG only when avid and PRRT impossible",
+        "C4 liver-directed therapy needs ECOG <= 2",
+    ];
+    for gate in gates {
+        assert!(
+            applied.get(gate).copied().unwrap_or(0) >= 50,
+            "gate {gate} applied only {:?} times",
+            applied.get(gate)
+        );
+    }
+}
+
+/// The oracle above is itself checked: each gate forbids what its rule names, on a case built
+/// to trigger it, and nothing on a case that does not.
+#[test]
+fn the_hard_constraint_oracle_names_each_gate_on_a_case_that_triggers_it() {
+    let cases = [
+        (serde_json::json!({}), "0 no adjuvant systemic therapy", Everolimus),
+        (serde_json::json!({"ecog": 3}), "E1 ECOG 3-4", SurgeryCurative),
+        (
+            serde_json::json!({"m_stage": "M1", "metastatic_sites": ["bone"], "liver_burden": "none"}),
+            "C10 M1 not fully resectable",
+            SurgeryCurative,
+        ),
+        (
+            serde_json::json!({"sstr_imaging": "negative", "m_stage": "M1", "metastatic_sites": ["liver"], "liver_burden": "unresectable"}),
+            "C5 PRRT needs SSTR+ and ECOG <= 2, not NEC",
+            Prrt,
+        ),
+        (serde_json::json!({"primary_site": "small_intestine"}), "C6 sunitinib pancreas only", Sunitinib),
+        (
+            serde_json::json!({"primary_site": "small_intestine", "m_stage": "M1", "metastatic_sites": ["liver"], "liver_burden": "unresectable"}),
+            "C7 no chemotherapy for G1/G2 SI-NET",
+            Chemotherapy,
+        ),
+        (serde_json::json!({"differentiation": "poor", "grade": "G3", "ki67_percent": 70}), "D1 NEC", LiverResection),
+        (serde_json::json!({"mibg_avid": "no"}), "C8 MIBG only when avid and PRRT impossible", MibgTherapy),
+        (serde_json::json!({"ecog": 4}), "C4 liver-directed therapy needs ECOG <= 2", LiverEmbolization),
+    ];
+    for (changes, gate, code) in cases {
+        let f = forbidden(&with(changes.clone()));
+        assert!(f.contains(&(code, gate)), "{gate} for {changes}: {f:?}");
+    }
+    // A fit, SSTR-positive, progressive metastatic pNET: PRRT, sunitinib, chemotherapy allowed.
+    let open = with(
+        serde_json::json!({"m_stage": "M1", "metastatic_sites": ["liver"], "liver_burden": "unresectable", "prior_treatments": ["ssa_antiproliferative"], "progression_on_prior": true}),
+    );
+    let f = forbidden(&open);
+    for code in [Prrt, Sunitinib, Chemotherapy, Everolimus, LiverEmbolization] {
+        assert!(!f.iter().any(|(c, _)| *c == code), "{} wrongly forbidden: {f:?}", code.code());
     }
 }
 

@@ -1,0 +1,408 @@
+//! AC-1 (deny by default), swept over what the server really registers: every REST route of
+//! the router (`server::rest::route_list`) and every server function (`server_fn_paths`), not
+//! a hand-picked list. Anonymous callers get 401 everywhere but the public entries; the
+//! lowest role (a reviewer, read-only) gets 403 wherever it may not act, each refusal is
+//! audited, and nothing in the clinical record changed afterwards.
+//!
+//! A new route or server function fails these tests until it is given a request below: so it
+//! is swept too.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use common::*;
+use serde_json::{Value, json};
+
+/// What a reviewer may do with an entry.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Reviewer {
+    /// A read (or a harmless call): anything but 401/403.
+    Allowed,
+    /// A change: 403, audited, nothing written.
+    Refused,
+    /// Not swept as the reviewer, with the reason (tested elsewhere).
+    Skip(&'static str),
+}
+use Reviewer::*;
+
+/// Public entries that answer anonymous callers.
+const PUBLIC_REST: [&str; 1] = ["POST /login"];
+const PUBLIC_SFN: [&str; 3] = ["/sfn/auth/login", "/sfn/auth/logout", "/sfn/auth/session"];
+
+struct Seed {
+    state: app::ssr::AppState,
+    _db: TestDb,
+    reviewer: String,
+    ids: BTreeMap<&'static str, String>,
+    first_option: String,
+}
+
+fn case_json(mrn: &str) -> Value {
+    json!({
+        "patient": {"mrn": mrn, "name": "Sweep Person", "birth_date": "1969-03-14", "sex": "female"},
+        "question": "Resection?",
+        "tumor": {"primary_site": "pancreas", "grade": "G2", "ki67_percent": 6, "differentiation": "well", "tumor_size_mm": 35,
+                  "t_stage": "T2", "n_stage": "N0", "m_stage": "M0", "liver_burden": "none", "functional_syndrome": "none",
+                  "sstr_imaging": "positive", "ecog": 0}
+    })
+}
+
+/// A board with one of everything: a ready case on a meeting's agenda with an annotation and
+/// an unsigned plan, a second ready case not on the agenda.
+async fn seed() -> Seed {
+    let (state, db) = test_state().await;
+    add_user(&state, "cora", "coordinator", None).await;
+    let sam = add_user(&state, "sam", "clinician", Some("surgery")).await;
+    add_user(&state, "rene", "reviewer", None).await;
+    add_user(&state, "root", "admin", None).await;
+    let cora = login(&state, "cora", PW).await;
+    let sam_cookie = login(&state, "sam", PW).await;
+    let mut ids = BTreeMap::new();
+    let mut case_ids = Vec::new();
+    for mrn in ["SW-1", "SW-2"] {
+        let res = send(&state, json_req("POST", "/api/v1/cases", case_json(mrn), Some(&cora))).await;
+        let case = body_json(res).await;
+        let id = case["id"].as_str().unwrap().to_string();
+        let mut ready = json_req("PATCH", &format!("/api/v1/cases/{id}"), json!({"status": "ready"}), Some(&cora));
+        ready.headers_mut().insert("if-match", "\"1\"".parse().unwrap());
+        assert_eq!(send(&state, ready).await.status(), 200);
+        case_ids.push((id, case["patient_id"].as_str().unwrap().to_string()));
+    }
+    let (case_id, patient_id) = case_ids[0].clone();
+    ids.insert("case", case_id.clone());
+    ids.insert("other_case", case_ids[1].0.clone());
+    ids.insert("patient", patient_id);
+    ids.insert("sam", sam.id.clone());
+    let meeting =
+        json!({"title": "Sweep board", "starts_at": "2030-01-10T14:00", "location": "Room 4", "board_type": "NET"});
+    let m = body_json(send(&state, json_req("POST", "/api/v1/meetings", meeting, Some(&cora))).await).await;
+    let meeting_id = m["id"].as_str().unwrap().to_string();
+    let add = json!({"case_id": case_id});
+    let res = send(&state, json_req("POST", &format!("/api/v1/meetings/{meeting_id}/agenda"), add, Some(&cora))).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    ids.insert("meeting", meeting_id);
+    let note = json!({"body": "Resectable.", "kind": "assessment"});
+    let res =
+        send(&state, json_req("POST", &format!("/api/v1/cases/{case_id}/annotations"), note, Some(&sam_cookie))).await;
+    ids.insert("annotation", body_json(res).await["id"].as_str().unwrap().to_string());
+    let proposal =
+        body_json(send(&state, req("GET", &format!("/api/v1/cases/{case_id}/proposal"), Some(&cora))).await).await;
+    let first_option = proposal["options"][0]["code"].as_str().unwrap().to_string();
+    let plan = json!({"options": [first_option], "rationale": "Resect."});
+    let res = send(&state, json_req("PUT", &format!("/api/v1/cases/{case_id}/plan"), plan, Some(&cora))).await;
+    assert_eq!(res.status(), 201);
+    let reviewer = login(&state, "rene", PW).await;
+    Seed { state, _db: db, reviewer, ids, first_option }
+}
+
+/// The REST request for each route: its body, the If-Match it needs, and what a reviewer may do.
+fn rest_requests(s: &Seed) -> BTreeMap<String, (Value, Option<i64>, Reviewer)> {
+    let case_version = 3; // created, ready, on the agenda
+    let entries: Vec<(&str, Value, Option<i64>, Reviewer)> = vec![
+        ("POST /login", json!({"username": "rene", "password": "wrong password"}), None, Skip("public")),
+        ("POST /logout", json!({}), None, Skip("ends the sweeping session; tested in accounts.rs")),
+        ("GET /me", Value::Null, None, Allowed),
+        ("GET /audit", Value::Null, None, Allowed),
+        ("POST /cases", case_json("SW-9"), None, Refused),
+        ("GET /cases", Value::Null, None, Allowed),
+        ("POST /cases/search", json!({"text": "Sweep"}), None, Allowed),
+        ("GET /cases/{id}", Value::Null, None, Allowed),
+        ("PATCH /cases/{id}", json!({"question": "Changed?"}), Some(case_version), Refused),
+        ("GET /cases/{id}/history", Value::Null, None, Allowed),
+        ("GET /cases/{id}/proposal", Value::Null, None, Allowed),
+        ("GET /cases/{id}/events", Value::Null, None, Allowed),
+        ("POST /proposals", json!({"primary_site": "pancreas"}), None, Allowed),
+        ("GET /patients/{id}", Value::Null, None, Allowed),
+        ("PATCH /patients/{id}", json!({"name": "Other Name", "reason": "typo"}), Some(1), Refused),
+        ("POST /cases/{id}/annotations", json!({"body": "Mine.", "kind": "assessment"}), None, Refused),
+        ("GET /cases/{id}/annotations", Value::Null, None, Allowed),
+        ("PATCH /annotations/{id}", json!({"body": "Changed."}), Some(1), Refused),
+        ("GET /cases/{id}/plan", Value::Null, None, Allowed),
+        ("PUT /cases/{id}/plan", json!({"options": [s.first_option], "rationale": "Other."}), Some(1), Refused),
+        ("POST /cases/{id}/plan/sign", json!({"password": PW}), Some(1), Refused),
+        ("POST /cases/{id}/plan/addenda", json!({"body": "Later."}), None, Refused),
+        ("POST /cases/{id}/plan/outcome", json!({"implemented": true, "date": "2026-01-05"}), None, Refused),
+        ("POST /meetings", json!({"title": "Mine", "starts_at": "2030-02-01T10:00"}), None, Refused),
+        ("GET /meetings", Value::Null, None, Allowed),
+        ("GET /meetings/{id}", Value::Null, None, Allowed),
+        ("POST /meetings/{id}/agenda", json!({"case_id": s.ids["other_case"]}), None, Refused),
+        ("PATCH /meetings/{id}/agenda/{case_id}", json!({"minutes": 30, "mode": "discuss"}), None, Refused),
+        ("DELETE /meetings/{id}/agenda/{case_id}", Value::Null, None, Refused),
+        ("POST /meetings/{id}/attendance", json!({"user_id": s.ids["sam"], "present": true}), None, Refused),
+        ("POST /meetings/{id}/present", json!({"case_id": s.ids["case"]}), None, Refused),
+        ("GET /meetings/{id}/events", Value::Null, None, Allowed),
+    ];
+    entries.into_iter().map(|(k, b, v, r)| (k.to_string(), (b, v, r))).collect()
+}
+
+/// A route's path with real ids in place of its parameters.
+fn concrete(s: &Seed, path: &str) -> String {
+    let id = if path.starts_with("/meetings/") {
+        &s.ids["meeting"]
+    } else if path.starts_with("/annotations/") {
+        &s.ids["annotation"]
+    } else if path.starts_with("/patients/") {
+        &s.ids["patient"]
+    } else {
+        &s.ids["case"]
+    };
+    format!("/api/v1{}", path.replace("{id}", id).replace("{case_id}", &s.ids["case"]))
+}
+
+fn rest_request(
+    method: &Method,
+    path: &str,
+    body: &Value,
+    if_match: Option<i64>,
+    cookie: Option<&str>,
+) -> Request<Body> {
+    let mut b = Request::builder().method(method.clone()).uri(path);
+    if let Some(c) = cookie {
+        b = b.header("cookie", c);
+    }
+    if let Some(v) = if_match {
+        b = b.header("if-match", format!("\"{v}\""));
+    }
+    if body.is_null() {
+        b.body(Body::empty()).unwrap()
+    } else {
+        b.header("content-type", "application/json").body(Body::from(body.to_string())).unwrap()
+    }
+}
+
+/// Everything the clinical record holds, as counts and version sums per table: any write a
+/// refused request slipped through would change it.
+async fn record_snapshot(state: &app::ssr::AppState) -> Vec<(&'static str, i64)> {
+    let queries: [(&str, &str); 18] = [
+        ("users", "SELECT COUNT(*) FROM users"),
+        ("users changed", "SELECT COUNT(*) FROM users WHERE updated_at <> created_at OR disabled = 1"),
+        ("patients", "SELECT COUNT(*) FROM patients"),
+        ("patient versions", "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM patients"),
+        ("cases", "SELECT COUNT(*) FROM cases"),
+        ("case versions", "SELECT COUNT(*) FROM case_versions"),
+        ("proposals", "SELECT COUNT(*) FROM proposals"),
+        ("annotations", "SELECT COUNT(*) FROM annotations"),
+        ("annotation versions", "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM annotations"),
+        ("case events", "SELECT COUNT(*) FROM case_events"),
+        ("meetings", "SELECT COUNT(*) FROM meetings"),
+        ("meeting revisions", "SELECT CAST(COALESCE(SUM(revision), 0) AS BIGINT) FROM meetings"),
+        ("agenda", "SELECT COUNT(*) FROM agenda_items"),
+        ("agenda minutes", "SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT) FROM agenda_items"),
+        ("attendance", "SELECT COUNT(*) FROM attendance"),
+        ("plan versions", "SELECT COUNT(*) FROM plan_versions"),
+        (
+            "plans signed or followed up",
+            "SELECT COUNT(*) FROM plans WHERE signed_at IS NOT NULL OR outcome IS NOT NULL",
+        ),
+        ("addenda", "SELECT COUNT(*) FROM plan_addenda"),
+    ];
+    let mut out = Vec::new();
+    for (name, sql) in queries {
+        out.push((name, sqlx::query_scalar::<_, i64>(sql).fetch_one(&state.db.pool).await.unwrap()));
+    }
+    out
+}
+
+async fn denied_rows(state: &app::ssr::AppState) -> usize {
+    audit_rows(state).await.iter().filter(|r| r.action == "access.denied" && r.outcome == "denied").count()
+}
+
+#[tokio::test]
+async fn every_rest_route_refuses_anonymous_callers_and_the_reviewer_where_it_may_not_act() {
+    let s = seed().await;
+    let table = rest_requests(&s);
+    let routes = server::rest::route_list();
+    let keys: Vec<String> = routes.iter().map(|(m, p)| format!("{m} {p}")).collect();
+    for k in &keys {
+        assert!(table.contains_key(k), "route {k} is not swept: give it a request in rest_requests");
+    }
+    assert_eq!(keys.len(), table.len(), "the sweep lists a route the router does not have");
+
+    // Anonymous: 401 everywhere but the public entries.
+    for (method, path) in &routes {
+        let key = format!("{method} {path}");
+        let (body, if_match, _) = &table[&key];
+        let res = send(&s.state, rest_request(method, &concrete(&s, path), body, *if_match, None)).await;
+        if PUBLIC_REST.contains(&key.as_str()) {
+            assert_ne!(res.status(), StatusCode::INTERNAL_SERVER_ERROR, "{key}");
+        } else {
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "anonymous {key}");
+        }
+    }
+
+    // The reviewer: 403 on every change, audited, and the record unchanged.
+    let before = record_snapshot(&s.state).await;
+    let denied_before = denied_rows(&s.state).await;
+    let mut refused = 0;
+    for (method, path) in &routes {
+        let key = format!("{method} {path}");
+        let (body, if_match, expect) = &table[&key];
+        if let Skip(_) = expect {
+            continue;
+        }
+        let res = send(&s.state, rest_request(method, &concrete(&s, path), body, *if_match, Some(&s.reviewer))).await;
+        let status = res.status();
+        match expect {
+            Refused => {
+                refused += 1;
+                assert_eq!(status, StatusCode::FORBIDDEN, "reviewer {key}");
+                let body = body_json(res).await;
+                assert_eq!(body["error"]["code"], "forbidden", "reviewer {key}: {body}");
+            }
+            Allowed => assert!(status.is_success(), "reviewer {key}: {status}"),
+            Skip(_) => unreachable!(),
+        }
+    }
+    assert_eq!(record_snapshot(&s.state).await, before, "a refused request changed the record");
+    assert_eq!(denied_rows(&s.state).await - denied_before, refused, "every refusal is audited");
+}
+
+/// The request for each server function: its body (JSON for `input = Json`, otherwise a form)
+/// and what a reviewer may do.
+fn sfn_requests(s: &Seed) -> BTreeMap<&'static str, (Body2, Reviewer)> {
+    let case = &s.ids["case"];
+    let meeting = &s.ids["meeting"];
+    let annotation = &s.ids["annotation"];
+    let j = Body2::Json;
+    let f = |t: &str| Body2::Form(t.to_string());
+    BTreeMap::from([
+        ("/sfn/auth/login", (f("username=rene&password=wrong"), Skip("public"))),
+        ("/sfn/auth/logout", (f(""), Skip("public; ends the sweeping session"))),
+        ("/sfn/auth/session", (f(""), Skip("public"))),
+        ("/sfn/auth/keep-alive", (f(""), Allowed)),
+        // A reviewer changes their own password (422 here: the current one is wrong).
+        (
+            "/sfn/auth/change-password",
+            (f("current_password=wrong&new_password=another+long+phrase"), Skip("own password; 422")),
+        ),
+        ("/sfn/system/status", (f(""), Allowed)),
+        ("/sfn/cases/list", (j(json!({"filter": {}})), Allowed)),
+        ("/sfn/cases/get", (j(json!({"id": case})), Allowed)),
+        ("/sfn/cases/create", (j(json!({"input": case_json("SW-8")})), Refused)),
+        (
+            "/sfn/cases/update",
+            (j(json!({"id": case, "version": 3, "input": case_json("SW-1"), "reason": null})), Refused),
+        ),
+        ("/sfn/cases/status", (j(json!({"id": case, "version": 3, "status": "draft"})), Refused)),
+        ("/sfn/cases/history", (j(json!({"id": case})), Allowed)),
+        ("/sfn/cases/proposal", (j(json!({"id": case})), Allowed)),
+        ("/sfn/patients/get", (j(json!({"id": s.ids["patient"]})), Allowed)),
+        (
+            "/sfn/patients/correct",
+            (j(json!({"id": s.ids["patient"], "version": 1, "change": {"name": "X Y", "reason": "typo"}})), Refused),
+        ),
+        ("/sfn/annotations/list", (j(json!({"case_id": case})), Allowed)),
+        (
+            "/sfn/annotations/create",
+            (j(json!({"case_id": case, "input": {"body": "x", "kind": "assessment"}})), Refused),
+        ),
+        (
+            "/sfn/annotations/amend",
+            (j(json!({"id": annotation, "version": 1, "input": {"body": "x", "kind": "assessment"}})), Refused),
+        ),
+        ("/sfn/annotations/withdraw", (j(json!({"id": annotation, "version": 1, "reason": "wrong"})), Refused)),
+        ("/sfn/plans/get", (j(json!({"case_id": case})), Allowed)),
+        (
+            "/sfn/plans/save",
+            (
+                j(json!({"case_id": case, "version": 1, "input": {"options": [s.first_option], "rationale": "x"}})),
+                Refused,
+            ),
+        ),
+        ("/sfn/plans/sign", (j(json!({"case_id": case, "version": 1, "password": PW})), Refused)),
+        ("/sfn/plans/addendum", (j(json!({"case_id": case, "body": "x"})), Refused)),
+        ("/sfn/plans/outcome", (j(json!({"case_id": case, "input": {"implemented": true}})), Refused)),
+        ("/sfn/meetings/list", (j(json!({})), Allowed)),
+        ("/sfn/meetings/get", (j(json!({"id": meeting})), Allowed)),
+        ("/sfn/meetings/create", (j(json!({"input": {"title": "x", "starts_at": "2030-02-01T10:00"}})), Refused)),
+        (
+            "/sfn/meetings/agenda/add",
+            (
+                j(json!({"meeting_id": meeting, "case_id": s.ids["other_case"], "mode": "discuss", "minutes": null})),
+                Refused,
+            ),
+        ),
+        (
+            "/sfn/meetings/agenda/change",
+            (
+                j(json!({"meeting_id": meeting, "case_id": case, "op": "remove", "mode": null, "minutes": null})),
+                Refused,
+            ),
+        ),
+        (
+            "/sfn/meetings/attendance",
+            (j(json!({"meeting_id": meeting, "user_id": s.ids["sam"], "present": true})), Refused),
+        ),
+        ("/sfn/meetings/members", (j(json!({})), Allowed)),
+        ("/sfn/meetings/present", (j(json!({"meeting_id": meeting, "case_id": case})), Refused)),
+        ("/sfn/meetings/present_view", (j(json!({"meeting_id": meeting})), Allowed)),
+        ("/sfn/users/list", (f(""), Refused)),
+        ("/sfn/users/create", (f("user[username]=x&user[display_name]=x&user[role]=admin&user[password]=y"), Refused)),
+        ("/sfn/users/update", (f(&format!("id={}&change[disabled]=true", s.ids["sam"])), Refused)),
+        ("/sfn/users/reset-password", (f(&format!("id={}&new_password=y&admin_password=z", s.ids["sam"])), Refused)),
+        ("/sfn/audit/list", (f("query[limit]=5"), Allowed)),
+    ])
+}
+
+/// A server function's request body.
+enum Body2 {
+    Json(Value),
+    Form(String),
+}
+
+fn sfn_request(path: &str, body: &Body2, cookie: Option<&str>) -> Request<Body> {
+    let (content_type, text) = match body {
+        Body2::Json(v) => ("application/json", v.to_string()),
+        Body2::Form(t) => ("application/x-www-form-urlencoded", t.clone()),
+    };
+    let mut b = Request::post(path).header("content-type", content_type);
+    if let Some(c) = cookie {
+        b = b.header("cookie", c);
+    }
+    b.body(Body::from(text)).unwrap()
+}
+
+#[tokio::test]
+async fn every_server_function_refuses_anonymous_callers_and_the_reviewer_where_it_may_not_act() {
+    let s = seed().await;
+    let table = sfn_requests(&s);
+    let registered: Vec<&'static str> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p).collect();
+    for p in &registered {
+        assert!(table.contains_key(p), "server function {p} is not swept: give it a request in sfn_requests");
+    }
+    assert_eq!(registered.len(), table.len(), "the sweep lists a server function that is not registered");
+
+    for p in &registered {
+        let res = send(&s.state, sfn_request(p, &table[p].0, None)).await;
+        if PUBLIC_SFN.contains(p) {
+            assert_ne!(res.status(), StatusCode::INTERNAL_SERVER_ERROR, "{p}");
+        } else {
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "anonymous {p}");
+        }
+    }
+
+    let before = record_snapshot(&s.state).await;
+    let denied_before = denied_rows(&s.state).await;
+    let mut refused = 0;
+    for p in &registered {
+        let (body, expect) = &table[p];
+        if let Skip(_) = expect {
+            continue;
+        }
+        let res = send(&s.state, sfn_request(p, body, Some(&s.reviewer))).await;
+        let status = res.status();
+        match expect {
+            Refused => {
+                refused += 1;
+                assert_eq!(status, StatusCode::FORBIDDEN, "reviewer {p}: {}", body_text(res).await);
+            }
+            Allowed => assert!(status.is_success(), "reviewer {p}: {status} {}", body_text(res).await),
+            Skip(_) => unreachable!(),
+        }
+    }
+    assert_eq!(record_snapshot(&s.state).await, before, "a refused server function changed the record");
+    assert_eq!(denied_rows(&s.state).await - denied_before, refused, "every refusal is audited");
+}

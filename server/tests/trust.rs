@@ -1,0 +1,486 @@
+//! Trusting the record (issue 13): patient identity (ID-1), throttling behind a proxy and under
+//! parallel guesses (AU-5, AU-6), same-origin redirects (IN-4), reads that carry patient data
+//! audited with the cases they name (LG-1), sessions kept alive by people only (SE-3), one
+//! request one transaction, annotation merge patches, timeouts (IN-3), and the smaller
+//! findings of the outside review. Each test failed before its fix.
+
+mod common;
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode};
+use common::*;
+use serde_json::{Value, json};
+
+fn case_json(mrn: &str, name: &str, birth: &str, sex: &str) -> Value {
+    json!({
+        "patient": {"mrn": mrn, "name": name, "birth_date": birth, "sex": sex},
+        "question": "Resection?",
+        "tumor": {"primary_site": "pancreas", "grade": "G2", "ki67_percent": 6, "differentiation": "well", "tumor_size_mm": 35,
+                  "t_stage": "T2", "n_stage": "N0", "m_stage": "M0", "liver_burden": "none", "functional_syndrome": "none",
+                  "sstr_imaging": "positive", "ecog": 0}
+    })
+}
+
+async fn create(state: &app::ssr::AppState, cookie: &str, body: Value) -> Value {
+    let res = send(state, json_req("POST", "/api/v1/cases", body, Some(cookie))).await;
+    assert_eq!(res.status(), 201);
+    body_json(res).await
+}
+
+fn with_if_match(mut r: Request<Body>, version: i64) -> Request<Body> {
+    r.headers_mut().insert("if-match", format!("\"{version}\"").parse().unwrap());
+    r
+}
+
+fn patch(path: &str, body: Value, version: i64, cookie: &str) -> Request<Body> {
+    with_if_match(json_req("PATCH", path, body, Some(cookie)), version)
+}
+
+async fn get_json(state: &app::ssr::AppState, path: &str, cookie: &str) -> Value {
+    let res = send(state, req("GET", path, Some(cookie))).await;
+    assert_eq!(res.status(), 200, "{path}");
+    body_json(res).await
+}
+
+/// Every patient row, every column, as text: "byte-identical" means this does not change.
+async fn patient_rows(state: &app::ssr::AppState) -> Vec<String> {
+    use sqlx::Row;
+    sqlx::query(
+        "SELECT id, mrn, name, name_search, birth_date, sex, created_at, updated_at, version FROM patients ORDER BY mrn",
+    )
+    .fetch_all(&state.db.pool)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (0..8).map(|i| r.get::<String, _>(i)).collect::<Vec<_>>().join("|") + &format!("|{}", r.get::<i64, _>(8))
+    })
+    .collect()
+}
+
+async fn coordinator() -> (app::ssr::AppState, TestDb, String) {
+    let (state, db) = test_state().await;
+    add_user(&state, "cora", "coordinator", None).await;
+    let c = login(&state, "cora", PW).await;
+    (state, db, c)
+}
+
+// ---- ID-1: a case edit never changes another patient --------------------------------------
+
+#[tokio::test]
+async fn id1_editing_case_a_with_patient_bs_mrn_is_refused_and_both_patients_stay_byte_identical() {
+    let (state, _db, c) = coordinator().await;
+    let a = create(&state, &c, case_json("MRN-A", "Anna Alpha", "1960-01-01", "female")).await;
+    let b = create(&state, &c, case_json("MRN-B", "Bert Beta", "1970-02-02", "male")).await;
+    let a_path = format!("/api/v1/cases/{}", a["id"].as_str().unwrap());
+    let before = patient_rows(&state).await;
+
+    let res = send(&state, patch(&a_path, json!({"patient": {"mrn": "MRN-B"}}), 1, &c)).await;
+    assert_eq!(res.status(), 422);
+    let body = body_json(res).await;
+    assert!(body["error"]["fields"]["patient.mrn"][0].as_str().unwrap().contains("belongs to a patient"), "{body}");
+    // The demographics of case A's own patient are not changed through a case either.
+    let res = send(&state, patch(&a_path, json!({"patient": {"name": "Anna Omega"}}), 1, &c)).await;
+    assert_eq!(res.status(), 422);
+    assert!(body_json(res).await["error"]["fields"]["patient.name"][0].as_str().unwrap().contains("patient's record"));
+
+    assert_eq!(patient_rows(&state).await, before, "both patients byte-identical");
+    let a_now = get_json(&state, &a_path, &c).await;
+    assert_eq!(
+        (a_now["version"].as_i64(), a_now["content"]["patient"]["name"].as_str()),
+        (Some(1), Some("Anna Alpha"))
+    );
+    let list =
+        body_json(send(&state, json_req("POST", "/api/v1/cases/search", json!({"text": "MRN-B"}), Some(&c))).await)
+            .await;
+    assert_eq!(list[0]["id"], b["id"]);
+    assert_eq!(list[0]["patient_name"], "Bert Beta");
+
+    // Moving a case to the right patient (the same person, by MRN) is a correction of the
+    // case, and still changes no patient.
+    let same_person =
+        json!({"patient": {"mrn": "MRN-B", "name": "bert  beta", "birth_date": "1970-02-02", "sex": "male"}});
+    let res = send(&state, patch(&a_path, same_person, 1, &c)).await;
+    assert_eq!(res.status(), 200);
+    let moved = body_json(res).await;
+    assert_eq!(moved["patient_id"], b["patient_id"]);
+    assert_eq!(moved["content"]["patient"]["name"], "Bert Beta", "the record's own spelling");
+    assert_eq!(patient_rows(&state).await, before);
+}
+
+#[tokio::test]
+async fn id1_a_patients_details_are_corrected_on_their_record_for_every_case_with_a_version() {
+    let (state, _db, c) = coordinator().await;
+    let first = create(&state, &c, case_json("MRN-P", "Pia Persson", "1955-05-05", "female")).await;
+    let second = create(&state, &c, case_json("MRN-P", "Pia Persson", "1955-05-05", "female")).await;
+    create(&state, &c, case_json("MRN-Q", "Quinn Other", "1950-01-01", "male")).await;
+    let pid = first["patient_id"].as_str().unwrap().to_string();
+    assert_eq!(second["patient_id"].as_str(), Some(pid.as_str()), "one patient, two cases");
+    let path = format!("/api/v1/patients/{pid}");
+    let record = get_json(&state, &path, &c).await;
+    assert_eq!(record["version"], 1);
+    assert_eq!(record["case_ids"].as_array().unwrap().len(), 2);
+
+    let fix = json!({"name": "Pia Pettersson", "reason": "misspelt at referral"});
+    assert_eq!(send(&state, json_req("PATCH", &path, fix.clone(), Some(&c))).await.status(), 428);
+    let res = send(&state, patch(&path, json!({"name": "Pia Pettersson"}), 1, &c)).await;
+    assert_eq!(res.status(), 422);
+    assert!(body_json(res).await["error"]["fields"]["reason"].is_array());
+    let res = send(&state, patch(&path, json!({"mrn": "MRN-Q", "reason": "typo"}), 1, &c)).await;
+    assert_eq!(res.status(), 422);
+    assert!(body_json(res).await["error"]["fields"]["mrn"][0].as_str().unwrap().contains("another patient"));
+    add_user(&state, "rene", "reviewer", None).await;
+    let r = login(&state, "rene", PW).await;
+    assert_eq!(send(&state, patch(&path, fix.clone(), 1, &r)).await.status(), 403);
+
+    let res = send(&state, patch(&path, fix, 1, &c)).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers().get("etag").unwrap(), "\"2\"");
+    let record = body_json(res).await;
+    assert_eq!(record["name"], "Pia Pettersson");
+    assert_eq!(record["versions"].as_array().unwrap().len(), 2);
+    assert_eq!(record["versions"][1]["name"], "Pia Persson", "version 1 kept");
+    for case in [&first, &second] {
+        let id = case["id"].as_str().unwrap();
+        let now = get_json(&state, &format!("/api/v1/cases/{id}"), &c).await;
+        assert_eq!(now["content"]["patient"]["name"], "Pia Pettersson");
+        assert_eq!(now["version"], 2);
+        let history = get_json(&state, &format!("/api/v1/cases/{id}/history"), &c).await;
+        assert_eq!(history[0]["reason"], "patient details corrected: misspelt at referral");
+        assert_eq!(history[0]["changed_fields"], json!(["patient.name"]));
+    }
+    let row = audit_rows(&state).await.into_iter().find(|r| r.action == "patient.update").unwrap();
+    assert_eq!(row.case_ids.len(), 2);
+    assert!(!format!("{row:?}").contains("Pettersson"), "no name in the audit trail");
+}
+
+// ---- AU-6: throttling behind a trusted proxy ----------------------------------------------
+
+fn login_from(peer: &str, forwarded_for: Option<&str>, user: &str, password: &str) -> Request<Body> {
+    let mut r = json_req("POST", "/api/v1/login", json!({"username": user, "password": password}), None);
+    r.extensions_mut().insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+    if let Some(f) = forwarded_for {
+        r.headers_mut().insert("x-forwarded-for", f.parse().unwrap());
+    }
+    r
+}
+
+/// 30 failed logins from other clients through the proxy, then a clean user through it.
+async fn thirty_failures_then_anna(state: &app::ssr::AppState) -> StatusCode {
+    for i in 0..30 {
+        let client = format!("203.0.113.{}", i % 3 + 1);
+        let res = send(state, login_from("10.0.0.5:443", Some(&client), &format!("guess{i}"), "wrong wrong")).await;
+        assert!(matches!(res.status().as_u16(), 401 | 429), "{}", res.status());
+    }
+    send(state, login_from("10.0.0.5:443", Some("198.51.100.7"), "anna", PW)).await.status()
+}
+
+#[tokio::test]
+async fn au6_failures_from_other_clients_behind_the_proxy_never_lock_out_a_clean_user() {
+    let (mut state, _db) = test_state().await;
+    add_user(&state, "anna", "coordinator", None).await;
+    // Without the proxy configured every attempt counts against the proxy's address: the
+    // outside review's finding, everyone locked out.
+    assert_eq!(thirty_failures_then_anna(&state).await, StatusCode::TOO_MANY_REQUESTS);
+    sqlx::query("DELETE FROM login_throttle").execute(&state.db.pool).await.unwrap();
+    state.config.trusted_proxies = app::ssr::state::parse_proxies("10.0.0.0/24").unwrap();
+    assert_eq!(thirty_failures_then_anna(&state).await, StatusCode::OK);
+    let row = audit_rows(&state).await.into_iter().rev().find(|r| r.action == "auth.login").unwrap();
+    assert_eq!((row.outcome.as_str(), row.client_addr.as_deref()), ("success", Some("198.51.100.7")));
+}
+
+#[tokio::test]
+async fn au6_a_client_that_is_not_a_trusted_proxy_cannot_choose_its_address() {
+    let (mut state, _db) = test_state().await;
+    state.config.trusted_proxies = app::ssr::state::parse_proxies("10.0.0.5").unwrap();
+    add_user(&state, "anna", "coordinator", None).await;
+    // Forged X-Forwarded-For from an untrusted peer: all 21 attempts count against the peer.
+    let mut last = StatusCode::OK;
+    for i in 0..21 {
+        let forged = format!("192.0.2.{i}");
+        last = send(&state, login_from("203.0.113.50:5000", Some(&forged), &format!("u{i}"), "wrong wrong"))
+            .await
+            .status();
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(send(&state, login_from("198.51.100.8:5000", None, "anna", PW)).await.status(), StatusCode::OK);
+}
+
+// ---- AU-5: parallel guesses are counted before the hash -------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn au5_of_200_parallel_guesses_at_most_five_reach_the_password_check() {
+    let (state, _db) = test_state().await;
+    add_user(&state, "anna", "coordinator", None).await;
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let s = state.clone();
+        let r = login_from(&format!("198.51.100.{}:1000", i % 200), None, "anna", "a wrong guess");
+        tasks.push(tokio::spawn(async move { send(&s, r).await.status().as_u16() }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!(statuses.iter().all(|s| matches!(s, 401 | 429)), "no other answer, never a 500: {statuses:?}");
+    assert!((1..=5).contains(&checked), "{checked} guesses reached the check");
+    let verified = audit_rows(&state)
+        .await
+        .iter()
+        .filter(|r| r.action == "auth.login" && r.detail.as_deref() == Some("invalid credentials"))
+        .count();
+    assert_eq!(verified, checked);
+}
+
+// ---- IN-4: no open redirect after login ----------------------------------------------------
+
+#[tokio::test]
+async fn in4_a_login_whose_next_points_elsewhere_ends_on_this_site() {
+    let (state, _db) = test_state().await;
+    add_user(&state, "anna", "coordinator", None).await;
+    for next in ["%2F%09%2Fevil.example", "%2F%0A%2Fevil.example", "%2F%5Cevil.example", "https%3A%2F%2Fevil.example"] {
+        let form = format!("username=anna&password={}&next={next}", PW.replace(' ', "+"));
+        let mut r = sfn_req("/sfn/auth/login", &form, None);
+        r.headers_mut().insert("accept", "text/html".parse().unwrap());
+        let res = send(&state, r).await;
+        assert_eq!(res.status(), 302);
+        assert_eq!(res.headers().get("location").unwrap(), "/", "{next}");
+    }
+}
+
+// ---- LG-1: every response with patient data is audited, naming its cases ------------------
+
+#[tokio::test]
+async fn lg1_an_edit_that_changes_nothing_still_audits_the_case_it_returns() {
+    let (state, _db, c) = coordinator().await;
+    let case = create(&state, &c, case_json("MRN-1", "Ida Idle", "1960-01-01", "female")).await;
+    let id = case["id"].as_str().unwrap();
+    let path = format!("/api/v1/cases/{id}");
+    for body in [json!({}), json!({"question": "Resection?"})] {
+        let rows = audit_rows(&state).await.len();
+        let res = send(&state, patch(&path, body.clone(), 1, &c)).await;
+        assert_eq!(res.status(), 200, "{body}");
+        assert_eq!(body_json(res).await["version"], 1);
+        let new: Vec<_> = audit_rows(&state).await.into_iter().skip(rows).collect();
+        assert_eq!(new.len(), 1, "{body}: {new:?}");
+        assert_eq!((new[0].action.as_str(), new[0].case_id.as_deref()), ("case.read", Some(id)));
+    }
+}
+
+#[tokio::test]
+async fn lg1_lists_and_searches_name_every_case_they_return() {
+    let (state, _db, c) = coordinator().await;
+    let mut ids = Vec::new();
+    for (mrn, name) in [("MRN-1", "Lia One"), ("MRN-2", "Leo Two"), ("MRN-3", "Lou Three")] {
+        ids.push(
+            create(&state, &c, case_json(mrn, name, "1960-01-01", "female")).await["id"].as_str().unwrap().to_string(),
+        );
+    }
+    assert_eq!(send(&state, req("GET", "/api/v1/cases", Some(&c))).await.status(), 200);
+    let res = send(&state, json_req("POST", "/api/v1/cases/search", json!({"text": "MRN-2"}), Some(&c))).await;
+    assert_eq!(body_json(res).await.as_array().unwrap().len(), 1);
+    let lists: Vec<_> = audit_rows(&state).await.into_iter().filter(|r| r.action == "case.list").collect();
+    let mut all = lists[0].case_ids.clone();
+    all.sort();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(all, expected);
+    assert_eq!(lists[1].case_ids, vec![ids[1].clone()]);
+    // "Who looked up patient X" finds the search.
+    add_user(&state, "rene", "reviewer", None).await;
+    let r = login(&state, "rene", PW).await;
+    let trail = get_json(&state, &format!("/api/v1/audit?case_id={}&limit=100", ids[1]), &r).await;
+    let actions: Vec<&str> = trail.as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+    assert_eq!(actions.iter().filter(|a| **a == "case.list").count(), 2, "{actions:?}");
+    assert!(actions.contains(&"case.create"));
+}
+
+#[tokio::test]
+async fn lg1_presenting_the_case_already_shown_is_audited_with_the_agenda() {
+    let (state, _db, c) = coordinator().await;
+    let case = create(&state, &c, case_json("MRN-1", "Mia Meeting", "1960-01-01", "female")).await;
+    let id = case["id"].as_str().unwrap().to_string();
+    let m = json!({"title": "Board", "starts_at": "2030-01-10T14:00", "location": "Room 4"});
+    let meeting = body_json(send(&state, json_req("POST", "/api/v1/meetings", m, Some(&c))).await).await;
+    let mid = meeting["id"].as_str().unwrap();
+    let res =
+        send(&state, json_req("POST", &format!("/api/v1/meetings/{mid}/agenda"), json!({"case_id": id}), Some(&c)))
+            .await;
+    assert!(res.status().is_success());
+    for expected in ["meeting.present", "meeting.read"] {
+        let rows = audit_rows(&state).await.len();
+        let res = send(
+            &state,
+            json_req("POST", &format!("/api/v1/meetings/{mid}/present"), json!({"case_id": id}), Some(&c)),
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(body_json(res).await["agenda"][0]["patient_name"], "Mia Meeting");
+        let new: Vec<_> = audit_rows(&state).await.into_iter().skip(rows).collect();
+        assert_eq!(new.len(), 1);
+        assert_eq!(new[0].action, expected);
+        assert_eq!(new[0].case_ids, vec![id.clone()]);
+    }
+}
+
+// ---- SE-3: only a person's action keeps a session alive ------------------------------------
+
+/// A request as a hydrated page's script makes it (fetch metadata: not a navigation).
+fn scripted(mut r: Request<Body>) -> Request<Body> {
+    r.headers_mut().insert("sec-fetch-mode", "cors".parse().unwrap());
+    r.headers_mut().insert("sec-fetch-site", "same-origin".parse().unwrap());
+    r
+}
+
+#[tokio::test]
+async fn se3_automatic_refetches_do_not_keep_an_unattended_screen_logged_in() {
+    let (state, _db, c) = coordinator().await;
+    let refetch = || scripted(json_req("POST", "/sfn/cases/list", json!({"filter": {}}), Some(&c)));
+    // A live page refetches every five minutes; nobody touches it.
+    for _ in 0..2 {
+        state.clock.advance(5 * 60);
+        let res = send(&state, refetch()).await;
+        let status = res.status();
+        assert_eq!(status, 200, "{}", body_text(res).await);
+    }
+    state.clock.advance(6 * 60);
+    assert_eq!(send(&state, refetch()).await.status(), 401, "16 minutes without a person: logged out");
+}
+
+#[tokio::test]
+async fn se3_a_persons_activity_keeps_the_session_alive() {
+    let (state, _db, c) = coordinator().await;
+    let activity = || scripted(sfn_req("/sfn/auth/keep-alive", "", Some(&c)));
+    for _ in 0..4 {
+        state.clock.advance(5 * 60);
+        assert_eq!(send(&state, activity()).await.status(), 200);
+    }
+    // Twenty minutes on, and a page load (a navigation) or a script's call counts too.
+    state.clock.advance(14 * 60);
+    assert_eq!(send(&state, req("GET", "/api/v1/me", Some(&c))).await.status(), 200);
+    state.clock.advance(14 * 60);
+    assert_eq!(send(&state, req("GET", "/api/v1/me", Some(&c))).await.status(), 200);
+}
+
+// ---- One request, one transaction ------------------------------------------------------------
+
+#[tokio::test]
+async fn a_patch_with_one_bad_field_saves_nothing() {
+    let (state, _db, c) = coordinator().await;
+    let case = create(&state, &c, case_json("MRN-1", "Tom Trans", "1960-01-01", "male")).await;
+    let path = format!("/api/v1/cases/{}", case["id"].as_str().unwrap());
+    let res = send(&state, patch(&path, json!({"question": "x", "status": "bogus"}), 1, &c)).await;
+    assert_eq!(res.status(), 422);
+    assert!(body_json(res).await["error"]["fields"]["status"].is_array());
+    let now = get_json(&state, &path, &c).await;
+    assert_eq!((now["version"].as_i64(), now["content"]["question"].as_str()), (Some(1), Some("Resection?")));
+    let versions: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM case_versions").fetch_one(&state.db.pool).await.unwrap();
+    assert_eq!(versions, 1);
+}
+
+#[tokio::test]
+async fn a_case_from_ready_on_stays_complete() {
+    let (state, _db, c) = coordinator().await;
+    let case = create(&state, &c, case_json("MRN-1", "Rita Ready", "1960-01-01", "female")).await;
+    let id = case["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/cases/{id}");
+    assert_eq!(send(&state, patch(&path, json!({"status": "ready"}), 1, &c)).await.status(), 200);
+    let res = send(&state, patch(&path, json!({"tumor": null}), 2, &c)).await;
+    assert_eq!(res.status(), 422);
+    assert!(body_json(res).await["error"]["fields"]["tumor.primary_site"].is_array());
+    // On an agenda too.
+    let m = json!({"title": "Board", "starts_at": "2030-01-10T14:00", "location": "Room 4"});
+    let meeting = body_json(send(&state, json_req("POST", "/api/v1/meetings", m, Some(&c))).await).await;
+    let agenda = format!("/api/v1/meetings/{}/agenda", meeting["id"].as_str().unwrap());
+    assert!(send(&state, json_req("POST", &agenda, json!({"case_id": id}), Some(&c))).await.status().is_success());
+    let res = send(&state, patch(&path, json!({"tumor": {"grade": null, "ki67_percent": null}}), 3, &c)).await;
+    assert_eq!(res.status(), 422);
+    let now = get_json(&state, &path, &c).await;
+    assert_eq!((now["version"].as_i64(), now["status"].as_str()), (Some(3), Some("on_agenda")));
+    assert_eq!(now["content"]["tumor"]["grade"], "G2");
+}
+
+// ---- Annotation PATCH is a merge ---------------------------------------------------------------
+
+#[tokio::test]
+async fn an_annotation_patch_with_only_a_body_keeps_kind_and_findings() {
+    let (state, _db) = test_state().await;
+    add_user(&state, "cora", "coordinator", None).await;
+    add_user(&state, "rui", "clinician", Some("radiology")).await;
+    let c = login(&state, "cora", PW).await;
+    let r = login(&state, "rui", PW).await;
+    let case = create(&state, &c, case_json("MRN-1", "Ann Otation", "1960-01-01", "female")).await;
+    let note = json!({"body": "Two lesions.", "kind": "recommendation", "structured": {"lesion_sizes_mm": [12, 8]}});
+    let path = format!("/api/v1/cases/{}/annotations", case["id"].as_str().unwrap());
+    let a = body_json(send(&state, json_req("POST", &path, note, Some(&r))).await).await;
+    let res = send(
+        &state,
+        patch(&format!("/api/v1/annotations/{}", a["id"].as_str().unwrap()), json!({"body": "Three lesions."}), 1, &r),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let a = body_json(res).await;
+    let last = &a["versions"][1];
+    assert_eq!((last["body"].as_str(), last["kind"].as_str()), (Some("Three lesions."), Some("recommendation")));
+    assert_eq!(last["structured"]["lesion_sizes_mm"], json!([12.0, 8.0]));
+}
+
+// ---- IN-3: a stalled body is cut off --------------------------------------------------------------
+
+#[tokio::test]
+async fn in3_a_stalled_request_body_is_cut_off() {
+    let (mut state, _db) = test_state().await;
+    state.config.body_idle_timeout = std::time::Duration::from_millis(300);
+    // One byte, then nothing, for ever.
+    use futures_util::StreamExt;
+    let stalled = futures_util::stream::iter([Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"{"))])
+        .chain(futures_util::stream::pending());
+    let r = Request::post("/api/v1/login")
+        .header("content-type", "application/json")
+        .body(Body::from_stream(stalled))
+        .unwrap();
+    let res = tokio::time::timeout(std::time::Duration::from_secs(5), send(&state, r)).await;
+    let res = res.expect("answered instead of waiting for ever");
+    assert!(res.status().is_client_error(), "{}", res.status());
+}
+
+// ---- Smaller findings ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_failed_login_does_not_keep_what_was_typed_as_the_username() {
+    let (state, _db) = test_state().await;
+    add_user(&state, "anna", "coordinator", None).await;
+    let typed = "my secret passphrase 42";
+    let res = send(&state, json_req("POST", "/api/v1/login", json!({"username": typed, "password": "x"}), None)).await;
+    assert_eq!(res.status(), 401);
+    let rows = audit_rows(&state).await;
+    let row = rows.last().unwrap();
+    assert_eq!((row.action.as_str(), row.username.as_deref()), ("auth.login", None));
+    assert!(row.detail.as_deref().unwrap().contains("unknown username"));
+    assert!(!format!("{rows:?}").contains("secret"), "the typed text is nowhere in the trail");
+    let keys: Vec<String> =
+        sqlx::query_scalar("SELECT key FROM login_throttle").fetch_all(&state.db.pool).await.unwrap();
+    assert!(keys.iter().all(|k| !k.contains("secret")), "{keys:?}");
+    // A known account is still named.
+    send(&state, json_req("POST", "/api/v1/login", json!({"username": "anna", "password": "x"}), None)).await;
+    assert_eq!(audit_rows(&state).await.last().unwrap().username.as_deref(), Some("anna"));
+}
+
+#[tokio::test]
+async fn logging_in_again_ends_the_browsers_previous_session() {
+    let (state, _db) = test_state().await;
+    add_user(&state, "anna", "coordinator", None).await;
+    let first = login(&state, "anna", PW).await;
+    let again = json_req("POST", "/api/v1/login", json!({"username": "anna", "password": PW}), Some(&first));
+    let res = send(&state, again).await;
+    assert_eq!(res.status(), 200);
+    let second = cookie_pair(&res).unwrap();
+    assert_ne!(first, second);
+    assert_eq!(send(&state, req("GET", "/api/v1/me", Some(&first))).await.status(), 401);
+    assert_eq!(send(&state, req("GET", "/api/v1/me", Some(&second))).await.status(), 200);
+}
