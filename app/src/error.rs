@@ -212,6 +212,22 @@ impl FieldErrorsBuilder {
         self.fields.entry(field.to_string()).or_default().push(message.into());
     }
 
+    /// Adds the field errors of `result`'s error, if any, each name behind `prefix` ("tumor."),
+    /// so that one answer names every bad field of a request; gives back the value if it is one.
+    pub fn take<T>(&mut self, prefix: &str, result: Result<T, AppError>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(err) => {
+                for (field, messages) in err.fields().into_iter().flatten() {
+                    for m in messages {
+                        self.add(&format!("{prefix}{field}"), m.clone());
+                    }
+                }
+                None
+            }
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty()
     }

@@ -44,10 +44,23 @@ test("from proposal to signed plan to addendum, and the decision report", async 
   await expect(plan).toContainText("Chromogranin A result added");
   await expectAccessible(page);
 
-  // The decision report.
+  // After the meeting, a revised Ki-67 is recorded on the case.
+  const decidedOn = await page.getByTestId("decided-on").textContent();
+  await page.getByRole("button", { name: "Edit case" }).click();
+  const ki67 = page.getByLabel("Ki-67 (%)");
+  const before = await ki67.inputValue();
+  await ki67.fill(String(Number(before) + 1));
+  await page.getByLabel("Reason for the change (optional)").fill("Pathology review");
+  await page.getByRole("button", { name: /Save as version/ }).click();
+  await expect(page.getByTestId("changed-since-decision")).toContainText("Ki-67 %");
+
+  // The decision report shows the case as the board decided on it, and marks the change.
   await page.getByRole("link", { name: "Decision report" }).click();
   await waitForHydration(page);
   const report = page.getByTestId("report");
+  await expect(report.getByTestId("report-as-of")).toContainText(`decided on it: version ${decidedOn}`);
+  await expect(report.getByTestId("report-summary")).toContainText(`Ki-67 ${before} %`);
+  await expect(report.getByTestId("changed-since-decision")).toContainText(String(Number(before) + 1));
   await expect(report).toContainText("Viktor Demo-Kron");
   await expect(report).toContainText("Board consensus after discussion.");
   await expect(report).toContainText("Signed by Dr Samir Haddad");

@@ -17,8 +17,11 @@ test("home page loads, hydrates and is accessible", async ({ page }) => {
   await waitForHydration(page);
   await expect(page.getByRole("button", { name: "Meeting-room display" })).toHaveAttribute("aria-pressed", "true");
   await page.getByRole("button", { name: "Meeting-room display" }).click();
-  await expect(page.getByTestId("db-status")).toContainText("answering");
+  // The instance's state is for logged-in users only (deny by default).
+  await expect(page.getByText("Log in to see the state of this instance.")).toBeVisible();
   await expectAccessible(page);
+  await loginAs(page, "reviewer", "/");
+  await expect(page.getByTestId("db-status")).toContainText("answering");
   expect(errors).toEqual([]);
 });
 

@@ -168,17 +168,7 @@ impl CaseInput {
         if let Some(d) = birth_date {
             tumor_input.age = today.years_since(d).map(|y| y as f64);
         }
-        let tumor = match Tumor::parse(&tumor_input) {
-            Ok(t) => Some(t),
-            Err(err) => {
-                for (field, messages) in err.fields().into_iter().flatten() {
-                    for m in messages {
-                        e.add(&format!("tumor.{field}"), m.clone());
-                    }
-                }
-                None
-            }
-        };
+        let tumor = e.take("tumor.", Tumor::parse(&tumor_input));
         e.finish()?;
         Ok(CaseContent {
             patient: patient.ok_or_else(|| AppError::field("patient.mrn", "The patient could not be read."))?,
@@ -306,10 +296,9 @@ pub struct CaseRecord {
 pub struct PatientRecord {
     pub id: String,
     pub version: i64,
-    pub mrn: String,
-    pub name: String,
-    pub birth_date: String,
-    pub sex: String,
+    /// MRN, name, birth date and sex, as stored.
+    #[serde(flatten)]
+    pub patient: PatientInput,
     /// The patient's cases (opaque ids).
     pub case_ids: Vec<String>,
     /// Every version of the record, newest first.
@@ -324,10 +313,8 @@ pub struct PatientVersion {
     /// Who made it (none for records older than versioning).
     pub author_name: Option<String>,
     pub reason: Option<String>,
-    pub mrn: String,
-    pub name: String,
-    pub birth_date: String,
-    pub sex: String,
+    #[serde(flatten)]
+    pub patient: PatientInput,
 }
 
 /// A deliberate correction of a patient's record (`PATCH /api/v1/patients/{id}`): the fields

@@ -412,16 +412,9 @@ pub async fn edit(
                 .map_err(|err| AppError::bad_request(format!("The patch does not fit a case: {err}")))?
         }
     };
-    let parsed = input.parse(today);
-    if let Err(err) = &parsed {
-        for (field, messages) in err.fields().into_iter().flatten() {
-            for m in messages {
-                e.add(field, m.clone());
-            }
-        }
-    }
+    let parsed = e.take("", input.parse(today));
     e.finish()?;
-    let mut content = parsed?;
+    let mut content = parsed.ok_or_else(|| AppError::internal("case parse failed without field errors"))?;
     if let Some(t) = target {
         if t != current.status && !matches!(current.status, CaseStatus::Draft | CaseStatus::Ready) {
             return Err(AppError::conflict(format!(

@@ -44,6 +44,16 @@ pub(crate) async fn insert_version(
     Ok(())
 }
 
+/// The identity columns of a patient or patient-version row.
+fn patient_input(r: &sqlx::any::AnyRow) -> Result<PatientInput, sqlx::Error> {
+    Ok(PatientInput {
+        mrn: r.try_get("mrn")?,
+        name: r.try_get("name")?,
+        birth_date: r.try_get("birth_date")?,
+        sex: r.try_get("sex")?,
+    })
+}
+
 async fn load_on(conn: &mut sqlx::AnyConnection, id: &str) -> Result<PatientRecord, AppError> {
     let row = sqlx::query("SELECT id, version, mrn, name, birth_date, sex FROM patients WHERE id = $1")
         .bind(id)
@@ -69,20 +79,14 @@ async fn load_on(conn: &mut sqlx::AnyConnection, id: &str) -> Result<PatientReco
             at: r.try_get("at")?,
             author_name: r.try_get("display_name")?,
             reason: r.try_get("reason")?,
-            mrn: r.try_get("mrn")?,
-            name: r.try_get("name")?,
-            birth_date: r.try_get("birth_date")?,
-            sex: r.try_get("sex")?,
+            patient: patient_input(r)?,
         })
     })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok(PatientRecord {
         id: row.try_get("id")?,
         version: row.try_get("version")?,
-        mrn: row.try_get("mrn")?,
-        name: row.try_get("name")?,
-        birth_date: row.try_get("birth_date")?,
-        sex: row.try_get("sex")?,
+        patient: patient_input(&row)?,
         case_ids,
         versions,
     })
@@ -119,11 +123,12 @@ pub async fn correct(
     if current.version != expected_version {
         return Err(AppError::PreconditionFailed { current: current.version });
     }
+    let before = current.patient.clone();
     let typed = PatientInput {
-        mrn: change.mrn.clone().unwrap_or_else(|| current.mrn.clone()),
-        name: change.name.clone().unwrap_or_else(|| current.name.clone()),
-        birth_date: change.birth_date.clone().unwrap_or_else(|| current.birth_date.clone()),
-        sex: change.sex.clone().unwrap_or_else(|| current.sex.clone()),
+        mrn: change.mrn.clone().unwrap_or_else(|| before.mrn.clone()),
+        name: change.name.clone().unwrap_or_else(|| before.name.clone()),
+        birth_date: change.birth_date.clone().unwrap_or_else(|| before.birth_date.clone()),
+        sex: change.sex.clone().unwrap_or_else(|| before.sex.clone()),
     };
     let mut e = FieldErrorsBuilder::new();
     let reason = change.reason.trim();
@@ -132,28 +137,15 @@ pub async fn correct(
     } else if reason.chars().count() > 500 {
         e.add("reason", "The reason has at most 500 characters.");
     }
-    let parsed = typed.parse(today);
-    if let Err(err) = &parsed {
-        for (field, messages) in err.fields().into_iter().flatten() {
-            for m in messages {
-                e.add(field, m.clone());
-            }
-        }
-    }
+    let parsed = e.take("", typed.parse(today));
     e.finish()?;
-    let patient = parsed?;
-    if patient.mrn != current.mrn && patient_by_mrn(&mut tx, &patient.mrn).await?.is_some() {
+    let patient = parsed.ok_or_else(|| AppError::internal("patient parse failed without field errors"))?;
+    if patient.mrn != before.mrn && patient_by_mrn(&mut tx, &patient.mrn).await?.is_some() {
         return Err(AppError::field(
             "mrn",
             "This MRN belongs to another patient. If both records are the same person, ask IT to merge them.",
         ));
     }
-    let before = PatientInput {
-        mrn: current.mrn.clone(),
-        name: current.name.clone(),
-        birth_date: current.birth_date.clone(),
-        sex: current.sex.clone(),
-    };
     if before == patient.to_input() {
         audit::append(
             &mut tx,
