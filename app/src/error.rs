@@ -3,14 +3,11 @@
 //! Clients only ever see a code, a human message and field errors. Internal failures carry a
 //! correlation id that is also written to the server log, never SQL or driver text (LG-3).
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
-/// Field name → messages for that field. Ordered, so responses are stable.
-pub type FieldErrors = BTreeMap<String, Vec<String>>;
+pub use domain::error::{FieldErrors, FieldErrorsBuilder, Invalid};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -182,6 +179,13 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// The domain's field errors are a 422 with the same messages.
+impl From<Invalid> for AppError {
+    fn from(e: Invalid) -> Self {
+        AppError::Validation { fields: e.fields }
+    }
+}
+
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     /// Database errors are logged with a correlation id and reach the client as `Internal`,
@@ -194,46 +198,6 @@ impl From<sqlx::Error> for AppError {
         let correlation_id = crate::ssr::new_correlation_id();
         tracing::error!(%correlation_id, error = %err, "database error");
         AppError::Internal { correlation_id }
-    }
-}
-
-/// Builds field errors one by one; `finish` turns them into `Err(Validation)` if any.
-#[derive(Debug, Default, Clone)]
-pub struct FieldErrorsBuilder {
-    fields: FieldErrors,
-}
-
-impl FieldErrorsBuilder {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.fields.entry(field.to_string()).or_default().push(message.into());
-    }
-
-    /// Adds the field errors of `result`'s error, if any, each name behind `prefix` ("tumor."),
-    /// so that one answer names every bad field of a request; gives back the value if it is one.
-    pub fn take<T>(&mut self, prefix: &str, result: Result<T, AppError>) -> Option<T> {
-        match result {
-            Ok(v) => Some(v),
-            Err(err) => {
-                for (field, messages) in err.fields().into_iter().flatten() {
-                    for m in messages {
-                        self.add(&format!("{prefix}{field}"), m.clone());
-                    }
-                }
-                None
-            }
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.fields.is_empty()
-    }
-
-    pub fn finish(self) -> Result<(), AppError> {
-        if self.fields.is_empty() { Ok(()) } else { Err(AppError::Validation { fields: self.fields }) }
     }
 }
 
@@ -260,12 +224,9 @@ mod tests {
     }
 
     #[test]
-    fn builder_with_no_errors_is_ok_and_with_errors_is_422() {
-        assert!(FieldErrorsBuilder::new().finish().is_ok());
-        let mut b = FieldErrorsBuilder::new();
-        b.add("ecog", "ECOG is 0 to 4.");
-        b.add("ecog", "second");
-        let err = b.finish().unwrap_err();
-        assert_eq!(err.fields().unwrap()["ecog"].len(), 2);
+    fn the_domains_field_errors_become_a_422_with_the_same_messages() {
+        let err: AppError = Invalid::field("ecog", "ECOG is 0 to 4.").into();
+        assert_eq!(err.status_code(), 422);
+        assert_eq!(err.field_message("ecog").as_deref(), Some("ECOG is 0 to 4."));
     }
 }

@@ -3,12 +3,14 @@
 //!
 //! This crate is compiled twice: with `ssr` into the server (pages rendered on the server,
 //! server functions, database services) and with `hydrate` into the browser's wasm (the same
-//! pages made interactive). `domain` is plain Rust used by both.
+//! pages made interactive). The `domain` crate is plain Rust used by both.
 
 pub mod api;
 pub mod components;
-pub mod domain;
 pub mod error;
+
+/// The domain crate, re-exported so that `crate::domain::…` and `app::domain::…` keep working.
+pub use domain;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;

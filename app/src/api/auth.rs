@@ -18,8 +18,7 @@ pub struct SessionInfo {
     pub idle_timeout_secs: i64,
 }
 
-/// The message for any failed login: the same whatever the reason (AU-4).
-pub const LOGIN_FAILED: &str = "The username or password is not correct.";
+pub use crate::domain::user::LOGIN_FAILED;
 
 /// Where to go after login (IN-4): only a path on this site, else the start page. The text is
 /// checked as a browser would read it: browsers drop tabs and newlines from URLs and treat `\`

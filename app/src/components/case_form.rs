@@ -37,9 +37,8 @@ pub struct FormState {
 impl FormState {
     pub fn new(initial: CaseInput) -> Self {
         let data = RwSignal::new(initial);
-        let live_errors = Memo::new(move |_| {
-            data.with(|d| d.parse(today()).err().and_then(|e| e.fields().cloned()).unwrap_or_default())
-        });
+        let live_errors =
+            Memo::new(move |_| data.with(|d| d.parse(today()).err().map(|e| e.fields).unwrap_or_default()));
         Self {
             data,
             touched: RwSignal::new(BTreeSet::new()),

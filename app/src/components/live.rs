@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::domain::events::{CaseEvent, CaseEventKind, MeetingEvent};
+
 /// Connection state shown to the user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LiveState {
@@ -13,16 +15,16 @@ pub enum LiveState {
 }
 
 /// Follows a case while the calling component lives: `on_event(kind)` for every change
-/// (`annotation.create`, `case.update`, …). `case` yields the case id and the `live_seq` it was
-/// read at; the subscription starts after that so nothing between reading and following is
-/// missed. On the server this does nothing.
+/// (`CaseEventKind::AnnotationCreate`, `CaseUpdate`, …). `case` yields the case id and the
+/// `live_seq` it was read at; the subscription starts after that so nothing between reading and
+/// following is missed. On the server this does nothing.
 pub fn follow_case(
     case: impl Fn() -> Option<(String, i64)> + Send + Sync + 'static,
-    on_event: impl Fn(String) + Clone + 'static,
+    on_event: impl Fn(CaseEventKind) + Clone + 'static,
 ) -> ReadSignal<LiveState> {
     follow(
         move || case().map(|(id, after)| format!("/api/v1/cases/{id}/events?after={after}")),
-        move |event: serde_json::Value| on_event(event["kind"].as_str().unwrap_or_default().to_string()),
+        move |event: CaseEvent| on_event(event.kind),
     )
 }
 
@@ -34,15 +36,15 @@ pub fn follow_meeting(
 ) -> ReadSignal<LiveState> {
     follow(
         move || meeting_id().map(|id| format!("/api/v1/meetings/{id}/events")),
-        move |event: serde_json::Value| on_change(event["current_case_id"].as_str().map(str::to_string)),
+        move |event: MeetingEvent| on_change(event.current_case_id),
     )
 }
 
-/// An EventSource on the URL `url` yields (reopened when it changes), each event's data
-/// parsed as JSON and handed to `on_data`.
-fn follow(
+/// An EventSource on the URL `url` yields (reopened when it changes), each event's data read
+/// as a typed event `T` and handed to `on_data` (data that is not such an event is ignored).
+fn follow<T: serde::de::DeserializeOwned + 'static>(
     url: impl Fn() -> Option<String> + Send + Sync + 'static,
-    on_data: impl Fn(serde_json::Value) + Clone + 'static,
+    on_data: impl Fn(T) + Clone + 'static,
 ) -> ReadSignal<LiveState> {
     let (state, set_state) = signal(LiveState::Connecting);
     #[cfg(feature = "hydrate")]
@@ -74,7 +76,7 @@ fn follow(
             let message = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
                 let Some(ev) = ev.dyn_ref::<web_sys::MessageEvent>() else { return };
                 let data = ev.data().as_string().unwrap_or_default();
-                if let Ok(event) = serde_json::from_str::<serde_json::Value>(&data) {
+                if let Ok(event) = serde_json::from_str::<T>(&data) {
                     on_data(event);
                 }
             });

@@ -59,7 +59,7 @@ fn CorrectionForm(
     let submitted = RwSignal::new(false);
     let server_errors = RwSignal::new(FieldErrors::new());
     let live_errors = Memo::new(move |_| {
-        let mut errors = data.with(|d| d.parse(today()).err().and_then(|e| e.fields().cloned()).unwrap_or_default());
+        let mut errors = data.with(|d| d.parse(today()).err().map(|e| e.fields).unwrap_or_default());
         if reason.with(|r| r.trim().is_empty()) {
             errors.insert("reason".into(), vec!["Say why the details are corrected.".into()]);
         }

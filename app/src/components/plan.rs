@@ -85,9 +85,9 @@ pub fn PlanView(plan: Plan) -> impl IntoView {
             {plan.outcome.clone().map(|o| view! {
                 <h3>"Follow-up"</h3>
                 <p data-testid="outcome">
-                    {if o.implemented { "Carried out".to_string() } else { format!("Not carried out: {}", o.reason.map(|r| r.label()).unwrap_or_default()) }}
-                    {o.date.map(|d| format!(" ({d})"))}
-                    {(!o.note.is_empty()).then(|| format!(". {}", o.note))}
+                    {if o.record.implemented { "Carried out".to_string() } else { format!("Not carried out: {}", o.record.reason.map(|r| r.label()).unwrap_or_default()) }}
+                    {o.record.date.map(|d| format!(" ({d})"))}
+                    {(!o.record.note.is_empty()).then(|| format!(". {}", o.record.note))}
                     " " <span class="muted">"— recorded by " {o.recorded_by_name} "."</span>
                 </p>
             })}

@@ -125,8 +125,8 @@ fn CaseView() -> impl IntoView {
     provide_context(crate::components::annotations::NoteDrafts::new());
     let live = follow_case(
         move || case.get().and_then(|r| r.ok()).map(|r| (r.id, r.live_seq)),
-        move |kind: String| {
-            if kind.starts_with("annotation.") {
+        move |kind: crate::domain::events::CaseEventKind| {
+            if kind.is_annotation() {
                 notes_tick.update(|t| *t += 1);
             } else if editing.get_untracked() {
                 // Rebuilding the editor would throw the user's edits away: say so instead; their

@@ -9,6 +9,7 @@ use super::auth::{self, Session};
 use super::events;
 use super::{AppState, new_id, now_text};
 use crate::domain::annotation::{Annotation, AnnotationInput, AnnotationKind, AnnotationVersion};
+use crate::domain::events::CaseEventKind;
 use crate::domain::role::{Action, Specialty};
 use crate::error::AppError;
 
@@ -147,10 +148,12 @@ pub async fn create(
     audit::append(
         &mut tx,
         state.db.engine,
-        &Event::new(&session.actor(), "annotation.create", Outcome::Success).case(case_id).target(&id),
+        &Event::new(&session.actor(), CaseEventKind::AnnotationCreate.code(), Outcome::Success)
+            .case(case_id)
+            .target(&id),
     )
     .await?;
-    events::record(&mut tx, state.db.engine, case_id, "annotation.create", &id).await?;
+    events::record(&mut tx, state.db.engine, case_id, CaseEventKind::AnnotationCreate, &id).await?;
     tx.commit().await?;
     state.db.announce(case_id);
     load(state, &id).await
@@ -241,7 +244,7 @@ pub async fn change(
     let (body, kind, structured, reason, action) = match change {
         Change::Amend(input) => {
             let c = input.parse(current.specialty)?;
-            (c.body, c.kind, c.structured, None, "annotation.amend")
+            (c.body, c.kind, c.structured, None, CaseEventKind::AnnotationAmend)
         }
         Change::MergePatch(_) => unreachable!("merged above"),
         Change::Withdraw { reason } => {
@@ -249,7 +252,13 @@ pub async fn change(
             if reason.is_empty() || reason.chars().count() > 500 {
                 return Err(AppError::field("reason", "Say why the annotation is withdrawn (up to 500 characters)."));
             }
-            (last.body.clone(), last.kind, last.structured.clone(), Some(reason.to_string()), "annotation.withdraw")
+            (
+                last.body.clone(),
+                last.kind,
+                last.structured.clone(),
+                Some(reason.to_string()),
+                CaseEventKind::AnnotationWithdraw,
+            )
         }
     };
     let mut tx = state.db.begin_write().await?;
@@ -270,7 +279,7 @@ pub async fn change(
     audit::append(
         &mut tx,
         state.db.engine,
-        &Event::new(&session.actor(), action, Outcome::Success).case(&current.case_id).target(id),
+        &Event::new(&session.actor(), action.code(), Outcome::Success).case(&current.case_id).target(id),
     )
     .await?;
     events::record(&mut tx, state.db.engine, &current.case_id, action, id).await?;

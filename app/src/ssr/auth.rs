@@ -409,7 +409,7 @@ impl LoginFailure {
 }
 
 /// The message shown for any failed login: the same whatever the reason (AU-4).
-pub const LOGIN_FAILED_MESSAGE: &str = crate::api::auth::LOGIN_FAILED;
+pub const LOGIN_FAILED_MESSAGE: &str = crate::domain::user::LOGIN_FAILED;
 
 /// Checks credentials and opens a new session (a new id at every login, SE-1). The browser's
 /// previous session, if its cookie came along, ends in the same transaction.

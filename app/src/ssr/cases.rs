@@ -14,8 +14,10 @@ use crate::domain::case::{
     merge_patch, stage_group,
 };
 use crate::domain::codes::{CaseStatus, PrimarySite, Sex};
+use crate::domain::events::CaseEventKind;
 use crate::domain::proposer::{Proposal, propose};
 use crate::domain::role::Action;
+use crate::domain::workflow::{self, WorkflowEvent};
 use crate::error::{AppError, FieldErrorsBuilder};
 
 fn today(state: &AppState) -> chrono::NaiveDate {
@@ -152,14 +154,11 @@ async fn resolve_patient(
     Ok(id)
 }
 
-/// A unique-constraint violation on the MRN (two requests creating the same patient at once)
-/// is the same refusal as a check would give, never a 500.
+/// Two requests recording the same MRN at once: the second is told, on the MRN field.
 pub(crate) fn mrn_taken(e: sqlx::Error, field: &str) -> AppError {
-    if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
+    super::db::unique_violation_as(e, || {
         AppError::field(field, "This MRN was just recorded for a patient by someone else. Reload and check it.")
-    } else {
-        e.into()
-    }
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -415,15 +414,12 @@ pub async fn edit(
     let parsed = e.take("", input.parse(today));
     e.finish()?;
     let mut content = parsed.ok_or_else(|| AppError::internal("case parse failed without field errors"))?;
-    if let Some(t) = target {
-        if t != current.status && !matches!(current.status, CaseStatus::Draft | CaseStatus::Ready) {
-            return Err(AppError::conflict(format!(
-                "The case is {} and can no longer go back to draft or ready by hand.",
-                current.status.label().to_lowercase()
-            )));
-        }
+    let status = match target {
+        Some(CaseStatus::Ready) => workflow::next(current.status, WorkflowEvent::MarkReady),
+        Some(_) => workflow::next(current.status, WorkflowEvent::BackToDraft),
+        None => Ok(current.status),
     }
-    let status = target.unwrap_or(current.status);
+    .map_err(|c| AppError::conflict(c.0))?;
     if status != CaseStatus::Draft && !content.missing_for_board().is_empty() {
         let lead = if current.status == CaseStatus::Draft {
             "Before the board"
@@ -489,14 +485,14 @@ pub async fn edit(
     if status_changed {
         detail.push_str(&format!("; status {} -> {}", current.status.code(), status.code()));
     }
-    let action = if changed.is_empty() { "case.status" } else { "case.update" };
+    let kind = if changed.is_empty() { CaseEventKind::CaseStatus } else { CaseEventKind::CaseUpdate };
     audit::append(
         &mut tx,
         state.db.engine,
-        &Event::new(&session.actor(), action, Outcome::Success).case(id).detail(&detail),
+        &Event::new(&session.actor(), kind.code(), Outcome::Success).case(id).detail(&detail),
     )
     .await?;
-    events::record(&mut tx, state.db.engine, id, action, id).await?;
+    events::record(&mut tx, state.db.engine, id, kind, id).await?;
     let record = load_on(&mut tx, id, today).await?;
     tx.commit().await?;
     state.db.announce(id);
@@ -542,18 +538,19 @@ pub(crate) fn missing_error(content: &CaseContent, lead: &str) -> AppError {
     for (field, what) in content.missing_for_board() {
         e.add(&field, format!("{lead}: record {what}."));
     }
-    e.finish().expect_err("something is missing")
+    e.finish().expect_err("something is missing").into()
 }
 
-/// Moves a case to a workflow stage (on an agenda, discussed, plan signed, followed up) inside
-/// the caller's write transaction: a new case version naming the status, its audit row and its
-/// live event. Call `Db::announce` after commit. Does nothing when the case is already there.
-pub(crate) async fn advance_status(
+/// Applies a workflow event to a case inside the caller's write transaction
+/// (`domain::workflow::next`): when the status changes, a new case version naming it, its audit
+/// row and its live event. Call `Db::announce` after commit. A move the workflow does not have
+/// is a 409.
+pub(crate) async fn transition(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     engine: super::Engine,
     session: &Session,
     id: &str,
-    target: CaseStatus,
+    event: WorkflowEvent,
 ) -> Result<(), AppError> {
     let row = sqlx::query("SELECT version, status, content FROM cases WHERE id = $1")
         .bind(id)
@@ -562,6 +559,7 @@ pub(crate) async fn advance_status(
         .ok_or(AppError::NotFound)?;
     let version: i64 = row.try_get("version")?;
     let status = CaseStatus::parse(&row.try_get::<String, _>("status")?).map_err(|e| AppError::internal(&e))?;
+    let target = workflow::next(status, event).map_err(|c| AppError::conflict(c.0))?;
     if status == target {
         return Ok(());
     }
@@ -579,9 +577,10 @@ pub(crate) async fn advance_status(
     let reason = format!("status: {}", target.label().to_lowercase());
     insert_version(tx, id, next, &session.me.id, Some(&reason), &["status".to_string()], target, &content).await?;
     let detail = format!("version {next}; status {} -> {}", status.code(), target.code());
-    audit::append(tx, engine, &Event::new(&session.actor(), "case.status", Outcome::Success).case(id).detail(&detail))
+    let kind = CaseEventKind::CaseStatus;
+    audit::append(tx, engine, &Event::new(&session.actor(), kind.code(), Outcome::Success).case(id).detail(&detail))
         .await?;
-    events::record(tx, engine, id, "case.status", id).await?;
+    events::record(tx, engine, id, kind, id).await?;
     Ok(())
 }
 

@@ -219,6 +219,16 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A unique-constraint violation answered as `conflict` (a 409 or a field error): two requests
+/// that race for the same key get the same answer as a check would give, never a 500. Any other
+/// database error stays what it is.
+pub fn unique_violation_as(
+    e: sqlx::Error,
+    conflict: impl FnOnce() -> crate::error::AppError,
+) -> crate::error::AppError {
+    if e.as_database_error().is_some_and(|d| d.is_unique_violation()) { conflict() } else { e.into() }
+}
+
 /// A LIKE pattern matching `text` anywhere, with its wildcards escaped (use `ESCAPE '\\'`).
 pub fn like_contains(text: &str) -> String {
     let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");

@@ -15,7 +15,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use sqlx::{Any, Row, Transaction};
 use tokio::sync::{OnceCell, broadcast};
 
@@ -27,18 +26,7 @@ pub const PG_CHANNEL: &str = "tumorboard_case_events";
 /// How long a viewer waits without any announcement before looking for new rows anyway.
 pub const POLL_EVERY: Duration = Duration::from_secs(5);
 
-/// One change to a case, as sent to viewers. It names what changed, not its content: the page
-/// fetches the content through the audited read paths.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CaseEvent {
-    pub seq: i64,
-    /// `annotation.created`, `annotation.amended`, `annotation.withdrawn`, `case.updated`,
-    /// `case.status`, `plan.…`
-    pub kind: String,
-    /// The id of what changed (annotation, case, plan).
-    pub ref_id: String,
-    pub at: String,
-}
+pub use crate::domain::events::{CaseEvent, CaseEventKind};
 
 /// Wakes viewers in this process; on PostgreSQL also relays other instances' notifications.
 pub struct EventHub {
@@ -113,7 +101,7 @@ pub async fn record(
     tx: &mut Transaction<'static, Any>,
     engine: Engine,
     case_id: &str,
-    kind: &str,
+    kind: CaseEventKind,
     ref_id: &str,
 ) -> Result<i64, sqlx::Error> {
     if engine == Engine::Postgres {
@@ -124,7 +112,7 @@ pub async fn record(
     let seq: i64 =
         sqlx::query_scalar("INSERT INTO case_events (case_id, kind, ref_id, at) VALUES ($1, $2, $3, $4) RETURNING seq")
             .bind(case_id)
-            .bind(kind)
+            .bind(kind.code())
             .bind(ref_id)
             .bind(now_text())
             .fetch_one(&mut **tx)
@@ -147,9 +135,10 @@ pub async fn since(db: &Db, case_id: &str, after: i64, limit: i64) -> Result<Vec
     .await?;
     rows.iter()
         .map(|r| {
+            let kind: String = r.try_get("kind")?;
             Ok(CaseEvent {
                 seq: r.try_get("seq")?,
-                kind: r.try_get("kind")?,
+                kind: CaseEventKind::parse(&kind).map_err(|e| sqlx::Error::Decode(e.into()))?,
                 ref_id: r.try_get("ref_id")?,
                 at: r.try_get("at")?,
             })

@@ -13,6 +13,7 @@ use crate::domain::meeting::{
     AgendaItem, AgendaMode, Attendee, DEFAULT_MINUTES, MAX_MINUTES, Meeting, MeetingDetail, MeetingInput, missing_core,
 };
 use crate::domain::role::{Action, Specialty};
+use crate::domain::workflow::WorkflowEvent;
 use crate::error::AppError;
 
 const SELECT_MEETING: &str = "SELECT m.id, m.title, m.starts_at, m.location, m.video_link, m.board_type, \
@@ -237,7 +238,7 @@ pub async fn add_case(
     exists(state, meeting_id).await?;
     let mode = AgendaMode::parse(mode).map_err(|m| AppError::field("mode", m))?;
     let minutes = check_minutes(minutes)?;
-    let row = sqlx::query("SELECT content, status FROM cases WHERE id = $1")
+    let row = sqlx::query("SELECT content FROM cases WHERE id = $1")
         .bind(case_id)
         .fetch_optional(&state.db.pool)
         .await?
@@ -248,17 +249,7 @@ pub async fn add_case(
     if !parsed.missing_for_board().is_empty() {
         return Err(super::cases::missing_error(&parsed, "Before this case can go on an agenda"));
     }
-    let status = CaseStatus::parse(&row.try_get::<String, _>("status")?).map_err(|e| AppError::internal(&e))?;
     let mut tx = state.db.begin_write().await?;
-    let already: Option<i64> =
-        sqlx::query_scalar("SELECT position FROM agenda_items WHERE meeting_id = $1 AND case_id = $2")
-            .bind(meeting_id)
-            .bind(case_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if already.is_some() {
-        return Err(AppError::conflict("This case is already on this meeting's agenda."));
-    }
     let last: Option<i64> = sqlx::query_scalar("SELECT MAX(position) FROM agenda_items WHERE meeting_id = $1")
         .bind(meeting_id)
         .fetch_one(&mut *tx)
@@ -274,10 +265,10 @@ pub async fn add_case(
     .bind(&session.me.id)
     .bind(now_text())
     .execute(&mut *tx)
-    .await?;
-    if matches!(status, CaseStatus::Draft | CaseStatus::Ready) {
-        super::cases::advance_status(&mut tx, state.db.engine, session, case_id, CaseStatus::OnAgenda).await?;
-    }
+    .await
+    // The primary key (meeting, case) decides, so two coordinators adding at once get a 409.
+    .map_err(|e| super::db::unique_violation_as(e, || AppError::conflict("This case is already on this meeting's agenda.")))?;
+    super::cases::transition(&mut tx, state.db.engine, session, case_id, WorkflowEvent::PutOnAgenda).await?;
     let actor = session.actor();
     let event = Event::new(&actor, "meeting.agenda.add", Outcome::Success).case(case_id).target(meeting_id);
     let detail = finish(state, tx, meeting_id, event.detail(mode.code())).await?;
@@ -350,10 +341,15 @@ pub async fn change_item(
                 .bind(case_id)
                 .fetch_one(&mut *tx)
                 .await?;
-            let status: String =
-                sqlx::query_scalar("SELECT status FROM cases WHERE id = $1").bind(case_id).fetch_one(&mut *tx).await?;
-            if elsewhere == 0 && status == CaseStatus::OnAgenda.code() {
-                super::cases::advance_status(&mut tx, state.db.engine, session, case_id, CaseStatus::Ready).await?;
+            if elsewhere == 0 {
+                super::cases::transition(
+                    &mut tx,
+                    state.db.engine,
+                    session,
+                    case_id,
+                    WorkflowEvent::RemovedFromLastAgenda,
+                )
+                .await?;
             }
             "meeting.agenda.remove"
         }
@@ -395,21 +391,17 @@ pub async fn set_attendance(
     }
     let mut tx = state.db.begin_write().await?;
     if present {
-        let there: Option<String> =
-            sqlx::query_scalar("SELECT user_id FROM attendance WHERE meeting_id = $1 AND user_id = $2")
-                .bind(meeting_id)
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if there.is_none() {
-            sqlx::query("INSERT INTO attendance (meeting_id, user_id, marked_by, marked_at) VALUES ($1, $2, $3, $4)")
-                .bind(meeting_id)
-                .bind(user_id)
-                .bind(&session.me.id)
-                .bind(now_text())
-                .execute(&mut *tx)
-                .await?;
-        }
+        // Marking someone present twice is harmless: the key keeps one row.
+        sqlx::query(
+            "INSERT INTO attendance (meeting_id, user_id, marked_by, marked_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (meeting_id, user_id) DO NOTHING",
+        )
+        .bind(meeting_id)
+        .bind(user_id)
+        .bind(&session.me.id)
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
     } else {
         sqlx::query("DELETE FROM attendance WHERE meeting_id = $1 AND user_id = $2")
             .bind(meeting_id)

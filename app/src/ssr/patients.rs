@@ -13,6 +13,7 @@ use crate::domain::case::{
     CaseInput, Patient, PatientCorrection, PatientInput, PatientRecord, PatientVersion, changed_fields,
 };
 use crate::domain::codes::CaseStatus;
+use crate::domain::events::CaseEventKind;
 use crate::domain::proposer::propose;
 use crate::domain::role::Action;
 use crate::error::{AppError, FieldErrorsBuilder};
@@ -221,7 +222,7 @@ pub async fn correct(
                 store_proposal(&mut tx, case_id, version + 1, &propose(&parsed.tumor)).await?;
             }
         }
-        events::record(&mut tx, state.db.engine, case_id, "case.update", case_id).await?;
+        events::record(&mut tx, state.db.engine, case_id, CaseEventKind::CaseUpdate, case_id).await?;
     }
     let changed: Vec<&str> = [
         ("mrn", before.mrn != patient.mrn),

@@ -11,12 +11,13 @@ use super::auth::{self, Session};
 use super::cases::exists as case_exists;
 use super::{AppState, events, new_id, now_text};
 use crate::domain::case::{CaseInput, field_changes};
-use crate::domain::codes::CaseStatus;
+use crate::domain::events::CaseEventKind;
 use crate::domain::plan::{
     Addendum, DecidedOn, Dissent, Outcome, OutcomeInput, Plan, PlanContent, PlanInput, Signature,
 };
 use crate::domain::proposer::Proposal;
 use crate::domain::role::Action;
+use crate::domain::workflow::WorkflowEvent;
 use crate::error::AppError;
 
 async fn name_of(state: &AppState, user_id: &str) -> Result<String, AppError> {
@@ -51,17 +52,11 @@ async fn load(state: &AppState, case_id: &str) -> Result<Option<Plan>, AppError>
         None => None,
     };
     let outcome = match row.try_get::<Option<String>, _>("outcome")? {
-        Some(json) => {
-            let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
-            Some(Outcome {
-                implemented: v["implemented"].as_bool().unwrap_or(false),
-                reason: serde_json::from_value(v["reason"].clone()).ok().flatten(),
-                date: v["date"].as_str().map(str::to_string),
-                note: v["note"].as_str().unwrap_or_default().to_string(),
-                recorded_by_name: row.try_get::<Option<String>, _>("outcome_name")?.unwrap_or_default(),
-                recorded_at: row.try_get::<Option<String>, _>("outcome_at")?.unwrap_or_default(),
-            })
-        }
+        Some(json) => Some(Outcome {
+            record: serde_json::from_str(&json).map_err(|_| AppError::internal("stored outcome is not valid"))?,
+            recorded_by_name: row.try_get::<Option<String>, _>("outcome_name")?.unwrap_or_default(),
+            recorded_at: row.try_get::<Option<String>, _>("outcome_at")?.unwrap_or_default(),
+        }),
         None => None,
     };
     let addenda = sqlx::query(
@@ -222,10 +217,8 @@ pub async fn save(
         Ok(r) if r.rows_affected() == 1 => {}
         // Someone else saved or signed between our read and this write.
         Ok(_) => return Err(AppError::PreconditionFailed { current: version }),
-        Err(e) if version == 1 && e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
-            return Err(AppError::PreconditionFailed { current: 1 });
-        }
-        Err(e) => return Err(e.into()),
+        // Two first saves at once: the primary key decides, the second is stale.
+        Err(e) => return Err(super::db::unique_violation_as(e, || AppError::PreconditionFailed { current: 1 })),
     }
     sqlx::query("INSERT INTO plan_versions (case_id, version, content, author_id, at) VALUES ($1, $2, $3, $4, $5)")
         .bind(case_id)
@@ -240,15 +233,11 @@ pub async fn save(
     audit::append(
         &mut tx,
         state.db.engine,
-        &Event::new(&actor, "plan.save", AuditOutcome::Success).case(case_id).detail(&detail),
+        &Event::new(&actor, CaseEventKind::PlanSave.code(), AuditOutcome::Success).case(case_id).detail(&detail),
     )
     .await?;
-    let status: String =
-        sqlx::query_scalar("SELECT status FROM cases WHERE id = $1").bind(case_id).fetch_one(&mut *tx).await?;
-    if matches!(CaseStatus::parse(&status), Ok(CaseStatus::Draft | CaseStatus::Ready | CaseStatus::OnAgenda)) {
-        super::cases::advance_status(&mut tx, state.db.engine, session, case_id, CaseStatus::Discussed).await?;
-    }
-    events::record(&mut tx, state.db.engine, case_id, "plan.save", case_id).await?;
+    super::cases::transition(&mut tx, state.db.engine, session, case_id, WorkflowEvent::PlanRecorded).await?;
+    events::record(&mut tx, state.db.engine, case_id, CaseEventKind::PlanSave, case_id).await?;
     tx.commit().await?;
     state.db.announce(case_id);
     load(state, case_id).await?.ok_or_else(|| AppError::internal("plan vanished after saving"))
@@ -320,11 +309,11 @@ pub async fn sign(
     audit::append(
         &mut tx,
         state.db.engine,
-        &Event::new(&actor, "plan.sign", AuditOutcome::Success).case(case_id).detail(&detail),
+        &Event::new(&actor, CaseEventKind::PlanSign.code(), AuditOutcome::Success).case(case_id).detail(&detail),
     )
     .await?;
-    super::cases::advance_status(&mut tx, state.db.engine, session, case_id, CaseStatus::PlanSigned).await?;
-    events::record(&mut tx, state.db.engine, case_id, "plan.sign", case_id).await?;
+    super::cases::transition(&mut tx, state.db.engine, session, case_id, WorkflowEvent::PlanSigned).await?;
+    events::record(&mut tx, state.db.engine, case_id, CaseEventKind::PlanSign, case_id).await?;
     tx.commit().await?;
     state.db.announce(case_id);
     load(state, case_id).await?.ok_or_else(|| AppError::internal("plan vanished after signing"))
@@ -417,10 +406,10 @@ pub async fn add_addendum(
     audit::append(
         &mut tx,
         state.db.engine,
-        &Event::new(&actor, "plan.addendum", AuditOutcome::Success).case(case_id).target(&id),
+        &Event::new(&actor, CaseEventKind::PlanAddendum.code(), AuditOutcome::Success).case(case_id).target(&id),
     )
     .await?;
-    events::record(&mut tx, state.db.engine, case_id, "plan.addendum", &id).await?;
+    events::record(&mut tx, state.db.engine, case_id, CaseEventKind::PlanAddendum, &id).await?;
     tx.commit().await?;
     state.db.announce(case_id);
     Ok(Addendum { id, body: body.to_string(), author_name: name_of(state, &session.me.id).await?, at: now })
@@ -435,13 +424,12 @@ pub async fn record_outcome(
 ) -> Result<Plan, AppError> {
     auth::require(state, session, Action::RecordOutcome, Some(case_id)).await?;
     case_exists(state, case_id).await?;
-    let (implemented, reason, date, note) = input.parse(state.clock.now().date_naive())?;
+    let outcome = input.parse(state.clock.now().date_naive())?;
     let plan = load(state, case_id).await?.ok_or_else(|| AppError::conflict("There is no plan yet."))?;
     if plan.signature.is_none() {
         return Err(AppError::conflict("Sign the plan before recording whether it was carried out."));
     }
-    let json =
-        serde_json::json!({"implemented": implemented, "reason": reason, "date": date, "note": note}).to_string();
+    let json = serde_json::to_string(&outcome).map_err(|_| AppError::internal("outcome does not serialise"))?;
     let mut tx = state.db.begin_write().await?;
     let written = sqlx::query(
         "UPDATE plans SET outcome = $1, outcome_by = $2, outcome_at = $3 WHERE case_id = $4 AND outcome IS NULL",
@@ -456,19 +444,18 @@ pub async fn record_outcome(
         return Err(AppError::conflict("The outcome is already recorded; add an addendum for later news."));
     }
     let actor = session.actor();
-    let detail = if implemented {
-        "implemented".to_string()
-    } else {
-        format!("not implemented: {}", reason.map(|r| r.code()).unwrap_or_default())
+    let detail = match outcome.reason {
+        _ if outcome.implemented => "implemented".to_string(),
+        reason => format!("not implemented: {}", reason.map(|r| r.code()).unwrap_or_default()),
     };
     audit::append(
         &mut tx,
         state.db.engine,
-        &Event::new(&actor, "plan.outcome", AuditOutcome::Success).case(case_id).detail(&detail),
+        &Event::new(&actor, CaseEventKind::PlanOutcome.code(), AuditOutcome::Success).case(case_id).detail(&detail),
     )
     .await?;
-    super::cases::advance_status(&mut tx, state.db.engine, session, case_id, CaseStatus::FollowedUp).await?;
-    events::record(&mut tx, state.db.engine, case_id, "plan.outcome", case_id).await?;
+    super::cases::transition(&mut tx, state.db.engine, session, case_id, WorkflowEvent::OutcomeRecorded).await?;
+    events::record(&mut tx, state.db.engine, case_id, CaseEventKind::PlanOutcome, case_id).await?;
     tx.commit().await?;
     state.db.announce(case_id);
     load(state, case_id).await?.ok_or_else(|| AppError::internal("plan vanished"))

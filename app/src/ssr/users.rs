@@ -58,13 +58,6 @@ pub async fn create(state: &AppState, actor: &Actor, input: &NewUser) -> Result<
     let id = new_id();
     let now = now_text();
     let mut tx = state.db.begin_write().await?;
-    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
-        .bind(username.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
-    if exists.is_some() {
-        return Err(AppError::field("username", "This username is taken."));
-    }
     sqlx::query(
         "INSERT INTO users (id, username, display_name, role, specialty, password_hash, disabled, created_at, updated_at, password_changed_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7, $7)",
@@ -77,7 +70,9 @@ pub async fn create(state: &AppState, actor: &Actor, input: &NewUser) -> Result<
     .bind(&hash)
     .bind(&now)
     .execute(&mut *tx)
-    .await?;
+    .await
+    // The unique username decides, so two admins creating the same name at once get the same 422.
+    .map_err(|e| super::db::unique_violation_as(e, || AppError::field("username", "This username is taken.")))?;
     let detail =
         format!("role {}{}", role.code(), specialty.map(|s| format!(", specialty {}", s.code())).unwrap_or_default());
     audit::append(

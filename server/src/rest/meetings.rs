@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tokio::sync::{broadcast, mpsc};
 
+use app::domain::events::MeetingEvent;
 use app::domain::meeting::MeetingInput;
 use app::ssr::AppState;
 use app::ssr::meetings::{self, AgendaChange};
@@ -162,9 +163,8 @@ async fn follow(
     tx: mpsc::Sender<Event>,
 ) {
     let send = |(rev, current): &(i64, Option<String>)| {
-        Event::default()
-            .id(rev.to_string())
-            .data(serde_json::json!({"revision": rev, "current_case_id": current}).to_string())
+        let event = MeetingEvent { revision: *rev, current_case_id: current.clone() };
+        Event::default().id(rev.to_string()).data(serde_json::to_string(&event).unwrap_or_default())
     };
     let mut last = first;
     if tx.send(send(&last)).await.is_err() {

@@ -131,6 +131,12 @@ impl From<AppError> for ApiError {
     }
 }
 
+impl From<app::error::Invalid> for ApiError {
+    fn from(e: app::error::Invalid) -> Self {
+        ApiError(e.into())
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         ApiError(e.into())

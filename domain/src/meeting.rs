@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::codes::CaseStatus;
 use super::role::Specialty;
-use crate::error::{AppError, FieldErrorsBuilder};
+use crate::error::{FieldErrorsBuilder, Invalid};
 
 /// How a case is on an agenda. Standard-of-care triage follows NHS England, "Streamlining
 /// Multi-Disciplinary Team Meetings: guidance for cancer alliances" (2020), section 3: cases
@@ -71,7 +71,7 @@ pub struct CheckedMeeting {
 }
 
 impl MeetingInput {
-    pub fn parse(&self) -> Result<CheckedMeeting, AppError> {
+    pub fn parse(&self) -> Result<CheckedMeeting, Invalid> {
         let mut e = FieldErrorsBuilder::new();
         let title = self.title.trim().to_string();
         if title.is_empty() {

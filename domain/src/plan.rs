@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::codes::OptionCode;
 use super::proposer::Proposal;
-use crate::error::{AppError, FieldErrorsBuilder};
+use crate::error::{FieldErrorsBuilder, Invalid};
 
 pub const MAX_TEXT: usize = 10_000;
 
@@ -86,7 +86,7 @@ pub fn departs_from(proposal: &Proposal, options: &[OptionCode]) -> bool {
 }
 
 impl PlanInput {
-    pub fn parse(&self, proposal: &Proposal) -> Result<CheckedPlan, AppError> {
+    pub fn parse(&self, proposal: &Proposal) -> Result<CheckedPlan, Invalid> {
         let mut e = FieldErrorsBuilder::new();
         let mut options = Vec::new();
         for code in &self.options {
@@ -186,25 +186,30 @@ pub struct OutcomeInput {
     pub note: String,
 }
 
-/// The follow-up as recorded.
+/// The checked follow-up: whether the plan was carried out, when, or why not. Stored as is.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Outcome {
+pub struct OutcomeRecord {
     pub implemented: bool,
+    /// Why not (only when not implemented).
     pub reason: Option<NotImplementedReason>,
     pub date: Option<String>,
     pub note: String,
+}
+
+/// The follow-up as recorded, with who recorded it and when.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    #[serde(flatten)]
+    pub record: OutcomeRecord,
     pub recorded_by_name: String,
     pub recorded_at: String,
 }
 
 impl OutcomeInput {
-    pub fn parse(
-        &self,
-        today: chrono::NaiveDate,
-    ) -> Result<(bool, Option<NotImplementedReason>, Option<String>, String), AppError> {
+    pub fn parse(&self, today: chrono::NaiveDate) -> Result<OutcomeRecord, Invalid> {
         let mut e = FieldErrorsBuilder::new();
         let Some(implemented) = self.implemented else {
-            return Err(AppError::field("implemented", "Say whether the plan was carried out."));
+            return Err(Invalid::field("implemented", "Say whether the plan was carried out."));
         };
         let reason = match self.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
             None => None,
@@ -235,7 +240,7 @@ impl OutcomeInput {
             e.add("note", "Describe the other reason.");
         }
         e.finish()?;
-        Ok((implemented, if implemented { None } else { reason }, date, note))
+        Ok(OutcomeRecord { implemented, reason: if implemented { None } else { reason }, date, note })
     }
 }
 
@@ -277,20 +282,20 @@ pub struct Plan {
 pub struct DecidedOn {
     pub case_version: i64,
     /// The case's content at that version.
-    pub content: crate::domain::case::CaseInput,
+    pub content: crate::case::CaseInput,
     /// The case's current version.
     pub current_version: i64,
     /// Field by field, what differs between the version decided on and the current one.
-    pub changed_since: Vec<crate::domain::case::FieldChange>,
+    pub changed_since: Vec<crate::case::FieldChange>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::proposer::propose;
+    use crate::proposer::propose;
 
     fn proposal() -> Proposal {
-        let case: crate::domain::case::CaseInput = serde_json::from_value(serde_json::json!({
+        let case: crate::case::CaseInput = serde_json::from_value(serde_json::json!({
             "patient": {"mrn": "X", "name": "X", "birth_date": "1960-01-01", "sex": "male"}, "question": "Q",
             "tumor": {"primary_site": "pancreas", "grade": "G2", "ki67_percent": 6, "differentiation": "well", "tumor_size_mm": 35,
                       "t_stage": "T2", "n_stage": "N0", "m_stage": "M0", "liver_burden": "none", "functional_syndrome": "none",
@@ -335,6 +340,6 @@ mod tests {
         let future = OutcomeInput { implemented: Some(true), date: Some("2027-01-01".into()), ..Default::default() };
         assert!(future.parse(today).unwrap_err().field_message("date").is_some());
         let ok = OutcomeInput { implemented: Some(false), reason: Some("patient_choice".into()), ..Default::default() };
-        assert_eq!(ok.parse(today).unwrap().1, Some(NotImplementedReason::PatientChoice));
+        assert_eq!(ok.parse(today).unwrap().reason, Some(NotImplementedReason::PatientChoice));
     }
 }

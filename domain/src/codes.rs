@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Declares an enum of codes with `code()`, `label()`, `parse()` and `ALL`.
+/// An enum of stable codes with words for people (`code`, `label`, `parse`, `ALL`).
 macro_rules! code_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $code:literal, $label:literal;)+ }) => {
         $(#[$meta])*
@@ -36,6 +37,7 @@ macro_rules! code_enum {
         }
     };
 }
+pub(crate) use code_enum;
 
 code_enum!(PrimarySite {
     Pancreas => "pancreas", "Pancreas";

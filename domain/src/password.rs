@@ -21,7 +21,7 @@ pub fn check_length(password: &str) -> Result<(), String> {
 /// The whole policy for a new password: length, not the username, not in the shipped list of
 /// common and breached passwords, and not a common password with digits or symbols appended
 /// (such as `Password1234`).
-#[cfg(feature = "ssr")]
+#[cfg(any(test, feature = "password-list"))]
 pub fn check_new_password(password: &str, username: &str) -> Result<(), String> {
     check_length(password)?;
     let lower = password.to_lowercase();
@@ -35,7 +35,7 @@ pub fn check_new_password(password: &str, username: &str) -> Result<(), String> 
     Ok(())
 }
 
-#[cfg(feature = "ssr")]
+#[cfg(any(test, feature = "password-list"))]
 fn is_common(candidate: &str) -> bool {
     use std::collections::HashSet;
     use std::sync::OnceLock;
@@ -45,7 +45,7 @@ fn is_common(candidate: &str) -> bool {
         .contains(candidate)
 }
 
-#[cfg(all(test, feature = "ssr"))]
+#[cfg(test)]
 mod tests {
     use super::*;
 

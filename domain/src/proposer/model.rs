@@ -2,10 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::codes::OptionCode;
+use crate::codes::OptionCode;
 
 /// Version of the rule set; stored with every proposal so a decision can be explained later.
-pub const RULESET_VERSION: &str = "net-rules-2026.11-1";
+pub const RULESET_VERSION: &str = "net-rules-2026.12-1";
 
 /// Why an option is proposed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::codes::{Grade, SstrImaging};
 use super::role::Specialty;
-use crate::error::{AppError, FieldErrorsBuilder};
+use crate::error::{FieldErrorsBuilder, Invalid};
 
 /// What kind of contribution an annotation is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,7 +89,7 @@ pub struct CheckedAnnotation {
 
 impl AnnotationInput {
     /// Checks the text, the kind, and that the structured fields belong to `specialty`.
-    pub fn parse(&self, specialty: Specialty) -> Result<CheckedAnnotation, AppError> {
+    pub fn parse(&self, specialty: Specialty) -> Result<CheckedAnnotation, Invalid> {
         let mut e = FieldErrorsBuilder::new();
         let body = self.body.trim().to_string();
         if body.is_empty() {

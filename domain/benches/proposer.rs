@@ -1,15 +1,15 @@
-//! Time per proposal: `cargo bench -p app --bench proposer`. Target: under 50 µs per case on
+//! Time per proposal: `cargo bench -p domain --bench proposer`. Target: under 50 µs per case on
 //! the project's 2-core machine. Runs every public vignette many times and reports the mean
 //! and the slowest case.
 
 use std::time::Instant;
 
-use app::domain::proposer::propose;
-use app::domain::tumor::{Tumor, TumorInput};
+use domain::proposer::propose;
+use domain::tumor::{Tumor, TumorInput};
 
 fn main() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/vignettes/public.json");
-    let text = std::fs::read_to_string(&path).expect("app/testdata/vignettes/public.json");
+    let text = std::fs::read_to_string(&path).expect("domain/testdata/vignettes/public.json");
     let vignettes: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
     let tumors: Vec<(String, Tumor)> = vignettes
         .iter()

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::codes::*;
-use crate::error::{AppError, FieldErrorsBuilder};
+use crate::error::{FieldErrorsBuilder, Invalid};
 
 /// Tumor fields as a client sends them. Every field may be absent in a draft.
 /// Unknown field names are refused (a typo must not silently drop data).
@@ -144,7 +144,7 @@ fn whole(
 
 impl Tumor {
     /// Checks every field and the consistency rules of net-case.md; returns all problems at once.
-    pub fn parse(input: &TumorInput) -> Result<Tumor, AppError> {
+    pub fn parse(input: &TumorInput) -> Result<Tumor, Invalid> {
         let mut e = FieldErrorsBuilder::new();
         let t = Tumor {
             primary_site: code(&mut e, "primary_site", &input.primary_site, PrimarySite::parse),

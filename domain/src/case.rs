@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::codes::{CaseStatus, Sex};
 use super::tumor::{Tumor, TumorInput};
-use crate::error::{AppError, FieldErrorsBuilder};
+use crate::error::{FieldErrorsBuilder, Invalid};
 
 /// The patient as typed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -114,11 +114,11 @@ fn parse_patient(
 
 impl PatientInput {
     /// Checks the fields of a patient's own record (errors named `mrn`, `name`, …).
-    pub fn parse(&self, today: chrono::NaiveDate) -> Result<Patient, AppError> {
+    pub fn parse(&self, today: chrono::NaiveDate) -> Result<Patient, Invalid> {
         let mut e = FieldErrorsBuilder::new();
         let patient = parse_patient(&mut e, self, today, "");
         e.finish()?;
-        patient.ok_or_else(|| AppError::field("mrn", "The patient could not be read."))
+        patient.ok_or_else(|| Invalid::field("mrn", "The patient could not be read."))
     }
 }
 
@@ -154,7 +154,7 @@ impl Patient {
 impl CaseInput {
     /// Checks every field; a draft may leave the tumor incomplete, but the patient is always
     /// identified (MRN, name, birth date, sex) so that a case can never lose its patient.
-    pub fn parse(&self, today: chrono::NaiveDate) -> Result<CaseContent, AppError> {
+    pub fn parse(&self, today: chrono::NaiveDate) -> Result<CaseContent, Invalid> {
         let mut e = FieldErrorsBuilder::new();
         let patient = parse_patient(&mut e, &self.patient, today, "patient.");
         let birth_date = patient.as_ref().map(|p| p.birth_date);
@@ -171,7 +171,7 @@ impl CaseInput {
         let tumor = e.take("tumor.", Tumor::parse(&tumor_input));
         e.finish()?;
         Ok(CaseContent {
-            patient: patient.ok_or_else(|| AppError::field("patient.mrn", "The patient could not be read."))?,
+            patient: patient.ok_or_else(|| Invalid::field("patient.mrn", "The patient could not be read."))?,
             referring_clinician,
             question,
             tumor: tumor.unwrap(),

@@ -4,6 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::role::{Role, Specialty};
 
+/// The message for any failed login: the same whatever the reason (AU-4).
+pub const LOGIN_FAILED: &str = "The username or password is not correct.";
+
 /// A username: 3–64 characters of lowercase letters, digits, '.', '-' and '_', starting with a
 /// letter. Stored lowercased so that `Anna` and `anna` are one account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
