@@ -251,10 +251,14 @@ fn new_session_id() -> String {
 
 /// The `Set-Cookie` value for a session (SE-2). `secure` when served over TLS.
 pub fn session_cookie(value: &str, max_age_secs: i64, secure: bool) -> String {
-    format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{}",
-        if secure { "; Secure" } else { "" }
-    )
+    cookie::Cookie::build((SESSION_COOKIE, value))
+        .path("/")
+        .http_only(true)
+        .same_site(cookie::SameSite::Strict)
+        .max_age(cookie::time::Duration::seconds(max_age_secs))
+        .secure(secure)
+        .build()
+        .to_string()
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
@@ -264,10 +268,10 @@ pub fn clear_session_cookie(secure: bool) -> String {
 
 /// Reads the session id from a `Cookie` header.
 pub fn session_id_from_cookie_header(header: &str) -> Option<String> {
-    header.split(';').map(str::trim).find_map(|kv| {
-        let (k, v) = kv.split_once('=')?;
-        (k == SESSION_COOKIE && !v.is_empty()).then(|| v.to_string())
-    })
+    cookie::Cookie::split_parse(header)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == SESSION_COOKIE && !c.value().is_empty())
+        .map(|c| c.value().to_string())
 }
 
 /// The authenticated user behind a request, with what the session knows.

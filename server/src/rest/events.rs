@@ -4,20 +4,19 @@
 //! it. A first connection may start from `?after=N` (the `live_seq` of the case it has read),
 //! else from now. The stream ends when the session ends.
 
-use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use axum::response::sse::Event;
 use serde::Deserialize;
 use tokio::sync::{broadcast, mpsc};
 
 use app::ssr::AppState;
-use app::ssr::events::{self, POLL_EVERY};
+use app::ssr::events;
 
-use super::{ApiError, Authed};
+use super::{ApiError, Authed, sse};
 
 /// How often an open stream checks that its session is still valid.
 const SESSION_CHECK_EVERY: Duration = Duration::from_secs(30);
@@ -39,12 +38,7 @@ pub async fn stream(
     let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
     let start = events::open(&state, &session, &case_id, resume.or(query.after)).await?;
     let wake = state.db.hub.subscribe().await;
-    let (tx, rx) = mpsc::channel::<Event>(64);
-    tokio::spawn(follow(state, session.id_hash, case_id, start, wake, tx));
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|event| (Ok::<_, Infallible>(event), rx))
-    });
-    Ok(Sse::new(body).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response())
+    Ok(sse::respond(64, move |tx| follow(state, session.id_hash, case_id, start, wake, tx)))
 }
 
 /// Sends a case's events after `last` to one viewer until it goes away or its session ends.
@@ -81,19 +75,8 @@ async fn follow(
                 break;
             }
         }
-        // Sleep until this case is announced, the periodic look is due, or the viewer leaves.
-        let deadline = tokio::time::sleep(POLL_EVERY);
-        tokio::pin!(deadline);
-        loop {
-            tokio::select! {
-                woke = wake.recv() => match woke {
-                    Ok(id) if id != case_id => continue,
-                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => break,
-                    Err(broadcast::error::RecvError::Closed) => return,
-                },
-                _ = &mut deadline => break,
-                _ = tx.closed() => return,
-            }
+        if !sse::wait_for(&case_id, &mut wake, &tx).await {
+            return;
         }
         if checked.elapsed() >= SESSION_CHECK_EVERY {
             checked = Instant::now();

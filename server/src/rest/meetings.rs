@@ -1,13 +1,10 @@
 //! `/api/v1/meetings`: scheduling, the agenda (409 for a case already on it, 422 naming what an
 //! incomplete case lacks), attendance, meeting mode and its live stream.
 
-use std::convert::Infallible;
-use std::time::Duration;
-
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::Event;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tokio::sync::{broadcast, mpsc};
@@ -17,7 +14,7 @@ use app::domain::meeting::MeetingInput;
 use app::ssr::AppState;
 use app::ssr::meetings::{self, AgendaChange};
 
-use super::{ApiError, Authed, JsonBody};
+use super::{ApiError, Authed, JsonBody, sse};
 
 pub async fn create(
     State(state): State<AppState>,
@@ -146,12 +143,7 @@ pub async fn stream(
 ) -> Result<Response, ApiError> {
     let first = meetings::follow(&state, &session, &id).await?;
     let wake = state.db.hub.subscribe().await;
-    let (tx, rx) = mpsc::channel::<Event>(16);
-    tokio::spawn(follow(state, session.id_hash, id, first, wake, tx));
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|event| (Ok::<_, Infallible>(event), rx))
-    });
-    Ok(Sse::new(body).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response())
+    Ok(sse::respond(16, move |tx| follow(state, session.id_hash, id, first, wake, tx)))
 }
 
 async fn follow(
@@ -171,18 +163,8 @@ async fn follow(
         return;
     }
     loop {
-        let deadline = tokio::time::sleep(app::ssr::events::POLL_EVERY);
-        tokio::pin!(deadline);
-        loop {
-            tokio::select! {
-                woke = wake.recv() => match woke {
-                    Ok(key) if key != id => continue,
-                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => break,
-                    Err(broadcast::error::RecvError::Closed) => return,
-                },
-                _ = &mut deadline => break,
-                _ = tx.closed() => return,
-            }
+        if !sse::wait_for(&id, &mut wake, &tx).await {
+            return;
         }
         if !matches!(app::ssr::auth::session_still_valid(&state, &session_hash).await, Ok(true)) {
             return;

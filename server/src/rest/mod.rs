@@ -10,6 +10,7 @@ mod meetings;
 mod patients;
 mod plans;
 mod proposals;
+mod sse;
 
 use axum::Json;
 use axum::Router;
