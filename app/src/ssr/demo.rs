@@ -89,116 +89,16 @@ pub async fn load(state: &AppState, fixed_password: Option<&str>, force: bool) -
 }
 
 /// Synthetic NET cases (no real patients) across sites, stages and statuses: (MRN, ready for
-/// the board, content). Some drafts are left incomplete on purpose.
-fn demo_cases() -> Vec<(&'static str, bool, serde_json::Value)> {
-    use serde_json::json;
-    let t = |v: serde_json::Value| v;
-    vec![
-        (
-            "DEMO-0001",
-            true,
-            json!({"patient": {"mrn": "DEMO-0001", "name": "Ingrid Demo-Holm", "birth_date": "1969-03-14", "sex": "female"},
-            "referring_clinician": "Dr L. Berg, endocrinology", "question": "Incidental 35 mm pancreatic body NET: resection?",
-            "tumor": t(json!({"primary_site": "pancreas", "grade": "G2", "ki67_percent": 6, "differentiation": "well", "tumor_size_mm": 35, "t_stage": "T2", "n_stage": "N0", "m_stage": "M0", "liver_burden": "none", "functional_syndrome": "none", "sstr_imaging": "positive", "mibg_avid": "unknown", "ecog": 0})),
-            "history": "Found on CT for renal colic. EUS-FNA: well-differentiated NET, Ki-67 6 %.", "comorbidities": "None."}),
-        ),
-        (
-            "DEMO-0002",
-            true,
-            json!({"patient": {"mrn": "DEMO-0002", "name": "Karl Demo-Lund", "birth_date": "1964-08-02", "sex": "male"},
-            "referring_clinician": "Dr A. Sato, gastroenterology", "question": "12 mm NF-pNET G1: surveillance or surgery?",
-            "tumor": t(json!({"primary_site": "pancreas", "grade": "G1", "ki67_percent": 1, "differentiation": "well", "tumor_size_mm": 12, "t_stage": "T1", "n_stage": "N0", "m_stage": "M0", "liver_burden": "none", "functional_syndrome": "none", "sstr_imaging": "positive", "ecog": 0})),
-            "history": "Incidental finding. No duct dilatation.", "comorbidities": "Hypertension."}),
-        ),
-        (
-            "DEMO-0003",
-            true,
-            json!({"patient": {"mrn": "DEMO-0003", "name": "Mira Demo-Stone", "birth_date": "1981-11-20", "sex": "female"},
-            "referring_clinician": "Dr P. Ortiz, endocrinology", "question": "Localized insulinoma: preparation and enucleation?",
-            "tumor": t(json!({"primary_site": "pancreas", "grade": "G1", "ki67_percent": 1, "differentiation": "well", "tumor_size_mm": 14, "t_stage": "T1", "n_stage": "N0", "m_stage": "M0", "liver_burden": "none", "functional_syndrome": "insulinoma", "hormonal_symptoms": true, "sstr_imaging": "unknown", "ecog": 0})),
-            "history": "Whipple triad; 4 mm from the main duct.", "comorbidities": "None."}),
-        ),
-        (
-            "DEMO-0004",
-            true,
-            json!({"patient": {"mrn": "DEMO-0004", "name": "Otto Demo-Fischer", "birth_date": "1967-01-09", "sex": "male"},
-            "referring_clinician": "Dr H. Moreau, surgery", "question": "Ileal NET with mesenteric mass and obstruction: surgery?",
-            "tumor": t(json!({"primary_site": "small_intestine", "grade": "G1", "ki67_percent": 1, "differentiation": "well", "tumor_size_mm": 22, "t_stage": "T3", "n_stage": "N1", "m_stage": "M0", "liver_burden": "none", "functional_syndrome": "none", "sstr_imaging": "positive", "ecog": 0})),
-            "history": "Intermittent obstruction; 3 cm mesenteric nodal mass.", "comorbidities": "Type 2 diabetes."}),
-        ),
-        (
-            "DEMO-0005",
-            true,
-            json!({"patient": {"mrn": "DEMO-0005", "name": "Lea Demo-Nilsen", "birth_date": "2002-06-30", "sex": "female"},
-            "referring_clinician": "Dr K. Aalto, surgery", "question": "7 mm appendiceal NET after appendectomy: anything more?",
-            "tumor": t(json!({"primary_site": "appendix", "grade": "G1", "ki67_percent": 1, "differentiation": "well", "tumor_size_mm": 7, "t_stage": "T1", "n_stage": "NX", "m_stage": "M0", "liver_burden": "none", "functional_syndrome": "none", "sstr_imaging": "unknown", "ecog": 0, "prior_treatments": ["surgery_curative"], "resection_margin": "R0", "lymphovascular_invasion": false})),
-            "history": "Appendectomy for acute appendicitis; tip NET, R0.", "comorbidities": "None."}),
-        ),
-        (
-            "DEMO-0006",
-            true,
-            json!({"patient": {"mrn": "DEMO-0006", "name": "Ruth Demo-Meyer", "birth_date": "1971-04-17", "sex": "female"},
-            "referring_clinician": "Dr J. Kim, gastroenterology", "question": "7 mm rectal NET G1 at screening: endoscopic resection?",
-            "tumor": t(json!({"primary_site": "rectum", "grade": "G1", "ki67_percent": 1, "differentiation": "well", "tumor_size_mm": 7, "t_stage": "T1", "n_stage": "N0", "m_stage": "M0", "liver_burden": "none", "functional_syndrome": "none", "sstr_imaging": "unknown", "ecog": 0})),
-            "history": "EUS: confined to submucosa.", "comorbidities": "None."}),
-        ),
-        (
-            "DEMO-0007",
-            true,
-            json!({"patient": {"mrn": "DEMO-0007", "name": "Jonas Demo-Berg", "birth_date": "1971-09-05", "sex": "male"},
-            "referring_clinician": "Dr S. Patel, pulmonology", "question": "Typical carcinoid right lower lobe: lobectomy?",
-            "tumor": t(json!({"primary_site": "lung", "grade": "G1", "ki67_percent": 2, "differentiation": "well", "tumor_size_mm": 20, "t_stage": "T1", "n_stage": "N0", "m_stage": "M0", "liver_burden": "none", "functional_syndrome": "none", "sstr_imaging": "positive", "ecog": 0})),
-            "history": "Non-smoker, peripheral lesion.", "comorbidities": "Asthma."}),
-        ),
-        (
-            "DEMO-0008",
-            true,
-            json!({"patient": {"mrn": "DEMO-0008", "name": "Erik Demo-Sand", "birth_date": "1962-02-21", "sex": "male"},
-            "referring_clinician": "Dr M. Rossi, oncology", "question": "Carcinoid syndrome with unresectable liver metastases: first line?",
-            "tumor": t(json!({"primary_site": "small_intestine", "grade": "G1", "ki67_percent": 2, "differentiation": "well", "tumor_size_mm": 25, "t_stage": "T3", "n_stage": "N1", "m_stage": "M1", "metastatic_sites": ["liver"], "liver_burden": "unresectable", "functional_syndrome": "carcinoid_syndrome", "hormonal_symptoms": true, "sstr_imaging": "positive", "ecog": 1})),
-            "history": "Flushing and diarrhoea, 5-HIAA raised. Bilobar liver disease.", "comorbidities": "None."}),
-        ),
-        (
-            "DEMO-0009",
-            true,
-            json!({"patient": {"mrn": "DEMO-0009", "name": "Hanna Demo-Wolf", "birth_date": "1965-12-01", "sex": "female"},
-            "referring_clinician": "Dr M. Rossi, oncology", "question": "Progression on octreotide LAR: PRRT?",
-            "tumor": t(json!({"primary_site": "small_intestine", "grade": "G2", "ki67_percent": 6, "differentiation": "well", "tumor_size_mm": 22, "t_stage": "T3", "n_stage": "N1", "m_stage": "M1", "metastatic_sites": ["liver", "distant_nodes"], "liver_burden": "unresectable", "functional_syndrome": "none", "sstr_imaging": "positive", "ecog": 1, "prior_treatments": ["surgery_curative", "ssa_antiproliferative"], "progression_on_prior": true})),
-            "history": "Resected ileal primary 2023. RECIST progression after 18 months of octreotide LAR.", "comorbidities": "None."}),
-        ),
-        (
-            "DEMO-0010",
-            true,
-            json!({"patient": {"mrn": "DEMO-0010", "name": "Viktor Demo-Kron", "birth_date": "1967-07-22", "sex": "male"},
-            "referring_clinician": "Dr E. Novak, oncology", "question": "Metastatic pancreatic NEC: first-line treatment?",
-            "tumor": t(json!({"primary_site": "pancreas", "grade": "G3", "ki67_percent": 70, "differentiation": "poor", "tumor_size_mm": 45, "t_stage": "T3", "n_stage": "N1", "m_stage": "M1", "metastatic_sites": ["liver"], "liver_burden": "unresectable", "functional_syndrome": "none", "sstr_imaging": "negative", "ecog": 1})),
-            "history": "Large-cell NEC, FDG-avid.", "comorbidities": "COPD GOLD 2."}),
-        ),
-        (
-            "DEMO-0011",
-            false,
-            json!({"patient": {"mrn": "DEMO-0011", "name": "Greta Demo-Alm", "birth_date": "1958-05-13", "sex": "female"},
-            "referring_clinician": "Dr T. Braun, gastroenterology", "question": "Gastric NET at gastroscopy: type and management?",
-            "tumor": t(json!({"primary_site": "stomach", "grade": "G1", "ki67_percent": 1, "differentiation": "well", "tumor_size_mm": 8, "gastric_type": "type1", "t_stage": "T1", "n_stage": "N0", "m_stage": "M0", "liver_burden": "none", "functional_syndrome": "none", "ecog": 0})),
-            "history": "Atrophic gastritis, raised gastrin. SSTR imaging not yet requested.", "comorbidities": "Pernicious anaemia."}),
-        ),
-        (
-            "DEMO-0012",
-            false,
-            json!({"patient": {"mrn": "DEMO-0012", "name": "Paul Demo-Richter", "birth_date": "1960-10-10", "sex": "male"},
-            "referring_clinician": "Dr F. Weiss, general practice", "question": "",
-            "tumor": t(json!({"primary_site": "duodenum", "tumor_size_mm": 15, "differentiation": "well"})),
-            "history": "Referral letter received; pathology report pending.", "comorbidities": "Atrial fibrillation, anticoagulated."}),
-        ),
-        (
-            "DEMO-0013",
-            true,
-            json!({"patient": {"mrn": "DEMO-0013", "name": "Elsa Demo-Varga", "birth_date": "1940-03-03", "sex": "female"},
-            "referring_clinician": "Dr M. Rossi, oncology", "question": "Frail patient with disabling carcinoid syndrome: symptom control?",
-            "tumor": t(json!({"primary_site": "small_intestine", "grade": "G2", "ki67_percent": 3, "differentiation": "well", "tumor_size_mm": 30, "t_stage": "T3", "n_stage": "N1", "m_stage": "M1", "metastatic_sites": ["liver", "peritoneum"], "liver_burden": "unresectable", "functional_syndrome": "carcinoid_syndrome", "hormonal_symptoms": true, "sstr_imaging": "positive", "ecog": 4})),
-            "history": "Bed-bound most of the day.", "comorbidities": "Heart failure NYHA III."}),
-        ),
-    ]
+/// the board, content), from `demo_cases.json`. Some drafts are left incomplete on purpose.
+fn demo_cases() -> Vec<(String, bool, serde_json::Value)> {
+    #[derive(serde::Deserialize)]
+    struct DemoCase {
+        mrn: String,
+        ready: bool,
+        case: serde_json::Value,
+    }
+    let cases: Vec<DemoCase> = serde_json::from_str(include_str!("demo_cases.json")).expect("demo cases are valid JSON");
+    cases.into_iter().map(|c| (c.mrn, c.ready, c.case)).collect()
 }
 
 /// Loads the demo cases that are not there yet (by MRN), as the demo coordinator.
@@ -264,7 +164,7 @@ async fn load_meeting(state: &AppState, session: &Session) -> Result<(), AppErro
         let case: Option<String> = sqlx::query_scalar(
             "SELECT c.id FROM cases c JOIN patients p ON p.id = c.patient_id WHERE p.mrn = $1 AND c.status IN ('ready', 'draft')",
         )
-        .bind(mrn)
+        .bind(&mrn)
         .fetch_optional(&state.db.pool)
         .await?;
         if let Some(case) = case {
@@ -278,7 +178,7 @@ async fn load_case_list(state: &AppState, session: &Session) -> Result<usize, Ap
     let mut created = 0;
     for (mrn, ready, content) in demo_cases() {
         let exists: Option<String> = sqlx::query_scalar("SELECT id FROM patients WHERE mrn = $1")
-            .bind(mrn)
+            .bind(&mrn)
             .fetch_optional(&state.db.pool)
             .await?;
         if exists.is_some() {
