@@ -5,47 +5,27 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::codes::{Grade, SstrImaging};
+use super::codes::{Grade, SstrImaging, code_enum};
 use super::role::Specialty;
 use crate::error::{FieldErrorsBuilder, Invalid};
 
-/// What kind of contribution an annotation is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AnnotationKind {
-    Assessment,
-    Recommendation,
-    Question,
-}
-
-impl AnnotationKind {
-    pub const ALL: [AnnotationKind; 3] =
-        [AnnotationKind::Assessment, AnnotationKind::Recommendation, AnnotationKind::Question];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            AnnotationKind::Assessment => "assessment",
-            AnnotationKind::Recommendation => "recommendation",
-            AnnotationKind::Question => "question",
-        }
+code_enum!(
+    /// What kind of contribution an annotation is.
+    AnnotationKind {
+        Assessment => "assessment", "Assessment";
+        Recommendation => "recommendation", "Recommendation";
+        Question => "question", "Question";
     }
+);
 
-    pub fn parse(s: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.code() == s.trim())
-            .ok_or_else(|| "Use assessment, recommendation or question.".to_string())
+code_enum!(
+    /// Resectability as a surgeon judges it.
+    Resectability {
+        Resectable => "resectable", "Resectable";
+        Borderline => "borderline", "Borderline resectable";
+        Unresectable => "unresectable", "Unresectable";
     }
-}
-
-/// Resectability as a surgeon judges it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Resectability {
-    Resectable,
-    Borderline,
-    Unresectable,
-}
+);
 
 /// Structured fields per specialty (all optional). Only the author's specialty's fields may be
 /// filled: a radiologist does not record resectability.

@@ -35,8 +35,22 @@ macro_rules! code_enum {
                 })
             }
         }
+
+        /// A stored code read back (the database layer maps columns with it).
+        impl TryFrom<String> for $name {
+            type Error = $crate::codes::UnknownCode;
+
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                $name::parse(&s).map_err($crate::codes::UnknownCode)
+            }
+        }
     };
 }
+
+/// A code that names no value of its kind.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UnknownCode(pub String);
 pub(crate) use code_enum;
 
 code_enum!(PrimarySite {

@@ -2,44 +2,20 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::codes::CaseStatus;
+use super::codes::{CaseStatus, code_enum};
 use super::role::Specialty;
 use crate::error::{FieldErrorsBuilder, Invalid};
 
-/// How a case is on an agenda. Standard-of-care triage follows NHS England, "Streamlining
-/// Multi-Disciplinary Team Meetings: guidance for cancer alliances" (2020), section 3: cases
-/// with an agreed standard-of-care pathway are listed with their plan, not discussed, and the
-/// board can pull any of them into discussion.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AgendaMode {
-    Discuss,
-    StandardOfCare,
-}
-
-impl AgendaMode {
-    pub fn code(self) -> &'static str {
-        match self {
-            AgendaMode::Discuss => "discuss",
-            AgendaMode::StandardOfCare => "standard_of_care",
-        }
+code_enum!(
+    /// How a case is on an agenda. Standard-of-care triage follows NHS England, "Streamlining
+    /// Multi-Disciplinary Team Meetings: guidance for cancer alliances" (2020), section 3: cases
+    /// with an agreed standard-of-care pathway are listed with their plan, not discussed, and the
+    /// board can pull any of them into discussion.
+    AgendaMode {
+        Discuss => "discuss", "For discussion";
+        StandardOfCare => "standard_of_care", "Standard of care (listed, not discussed)";
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            AgendaMode::Discuss => "For discussion",
-            AgendaMode::StandardOfCare => "Standard of care (listed, not discussed)",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<AgendaMode, String> {
-        match s {
-            "discuss" => Ok(AgendaMode::Discuss),
-            "standard_of_care" => Ok(AgendaMode::StandardOfCare),
-            _ => Err("Choose discuss or standard_of_care.".into()),
-        }
-    }
-}
+);
 
 /// Minutes per case when the coordinator has not estimated it.
 pub const DEFAULT_MINUTES: i64 = 5;

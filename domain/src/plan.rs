@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::codes::OptionCode;
+use super::codes::{OptionCode, code_enum};
 use super::proposer::Proposal;
 use crate::error::{FieldErrorsBuilder, Invalid};
 
@@ -137,42 +137,15 @@ impl PlanInput {
     }
 }
 
-/// Why a plan was not carried out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NotImplementedReason {
-    PatientChoice,
-    Comorbidity,
-    NewInformation,
-    Other,
-}
-
-impl NotImplementedReason {
-    pub const ALL: [NotImplementedReason; 4] = [
-        NotImplementedReason::PatientChoice,
-        NotImplementedReason::Comorbidity,
-        NotImplementedReason::NewInformation,
-        NotImplementedReason::Other,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            NotImplementedReason::PatientChoice => "patient_choice",
-            NotImplementedReason::Comorbidity => "comorbidity",
-            NotImplementedReason::NewInformation => "new_information",
-            NotImplementedReason::Other => "other",
-        }
+code_enum!(
+    /// Why a plan was not carried out.
+    NotImplementedReason {
+        PatientChoice => "patient_choice", "Patient's choice";
+        Comorbidity => "comorbidity", "Comorbidity";
+        NewInformation => "new_information", "New information";
+        Other => "other", "Other";
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            NotImplementedReason::PatientChoice => "Patient's choice",
-            NotImplementedReason::Comorbidity => "Comorbidity",
-            NotImplementedReason::NewInformation => "New information",
-            NotImplementedReason::Other => "Other",
-        }
-    }
-}
+);
 
 /// The follow-up as typed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -213,7 +186,7 @@ impl OutcomeInput {
         };
         let reason = match self.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
             None => None,
-            Some(r) => match NotImplementedReason::ALL.into_iter().find(|x| x.code() == r) {
+            Some(r) => match NotImplementedReason::ALL.iter().copied().find(|x| x.code() == r) {
                 Some(x) => Some(x),
                 None => {
                     e.add("reason", "Use patient_choice, comorbidity, new_information or other.");

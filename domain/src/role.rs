@@ -5,113 +5,39 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What a user may do in Tumorboard (api.md, "Roles and specialties").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Coordinator,
-    Clinician,
-    /// Read-only: audits decisions afterwards.
-    Reviewer,
-}
+use crate::codes::code_enum;
 
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Coordinator, Role::Clinician, Role::Reviewer];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Coordinator => "coordinator",
-            Role::Clinician => "clinician",
-            Role::Reviewer => "reviewer",
-        }
+code_enum!(
+    /// What a user may do in Tumorboard (api.md, "Roles and specialties"). A reviewer is
+    /// read-only: they audit decisions afterwards.
+    Role {
+        Admin => "admin", "Administrator";
+        Coordinator => "coordinator", "Coordinator";
+        Clinician => "clinician", "Clinician";
+        Reviewer => "reviewer", "Reviewer";
     }
+);
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Admin => "Administrator",
-            Role::Coordinator => "Coordinator",
-            Role::Clinician => "Clinician",
-            Role::Reviewer => "Reviewer",
-        }
+code_enum!(
+    /// Whose voice an annotation is (api.md).
+    Specialty {
+        Surgery => "surgery", "Surgery";
+        MedicalOncology => "medical_oncology", "Medical oncology";
+        Radiology => "radiology", "Radiology";
+        Pathology => "pathology", "Pathology";
+        NuclearMedicine => "nuclear_medicine", "Nuclear medicine";
+        RadiationOncology => "radiation_oncology", "Radiation oncology";
+        Gastroenterology => "gastroenterology", "Gastroenterology";
+        Endocrinology => "endocrinology", "Endocrinology";
+        Nursing => "nursing", "Nursing";
+        Other => "other", "Other";
     }
-
-    pub fn parse(s: &str) -> Result<Role, String> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.code() == s.trim())
-            .ok_or_else(|| format!("Unknown role {s:?}: use admin, coordinator, clinician or reviewer."))
-    }
-}
-
-/// Whose voice an annotation is (api.md).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Specialty {
-    Surgery,
-    MedicalOncology,
-    Radiology,
-    Pathology,
-    NuclearMedicine,
-    RadiationOncology,
-    Gastroenterology,
-    Endocrinology,
-    Nursing,
-    Other,
-}
+);
 
 impl Specialty {
-    pub const ALL: [Specialty; 10] = [
-        Specialty::Surgery,
-        Specialty::MedicalOncology,
-        Specialty::Radiology,
-        Specialty::Pathology,
-        Specialty::NuclearMedicine,
-        Specialty::RadiationOncology,
-        Specialty::Gastroenterology,
-        Specialty::Endocrinology,
-        Specialty::Nursing,
-        Specialty::Other,
-    ];
-
     /// The four specialties a NET board cannot decide without (meeting attendance warns).
     pub const CORE: [Specialty; 4] =
         [Specialty::Surgery, Specialty::MedicalOncology, Specialty::Radiology, Specialty::Pathology];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Specialty::Surgery => "surgery",
-            Specialty::MedicalOncology => "medical_oncology",
-            Specialty::Radiology => "radiology",
-            Specialty::Pathology => "pathology",
-            Specialty::NuclearMedicine => "nuclear_medicine",
-            Specialty::RadiationOncology => "radiation_oncology",
-            Specialty::Gastroenterology => "gastroenterology",
-            Specialty::Endocrinology => "endocrinology",
-            Specialty::Nursing => "nursing",
-            Specialty::Other => "other",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Specialty::Surgery => "Surgery",
-            Specialty::MedicalOncology => "Medical oncology",
-            Specialty::Radiology => "Radiology",
-            Specialty::Pathology => "Pathology",
-            Specialty::NuclearMedicine => "Nuclear medicine",
-            Specialty::RadiationOncology => "Radiation oncology",
-            Specialty::Gastroenterology => "Gastroenterology",
-            Specialty::Endocrinology => "Endocrinology",
-            Specialty::Nursing => "Nursing",
-            Specialty::Other => "Other",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Specialty, String> {
-        Specialty::ALL.into_iter().find(|x| x.code() == s.trim()).ok_or_else(|| format!("Unknown specialty {s:?}."))
-    }
 }
 
 /// Everything a request may try to do. Reads of patient data are actions too, so that the
@@ -187,14 +113,14 @@ mod tests {
 
     #[test]
     fn only_admins_manage_users() {
-        for role in Role::ALL {
+        for &role in Role::ALL {
             assert_eq!(can(role, Action::ManageUsers), role == Role::Admin);
         }
     }
 
     #[test]
     fn only_clinicians_sign_plans_and_annotate() {
-        for role in Role::ALL {
+        for &role in Role::ALL {
             assert_eq!(can(role, Action::SignPlan), role == Role::Clinician);
             assert_eq!(can(role, Action::Annotate), role == Role::Clinician);
         }
@@ -209,10 +135,10 @@ mod tests {
 
     #[test]
     fn codes_round_trip() {
-        for r in Role::ALL {
+        for &r in Role::ALL {
             assert_eq!(Role::parse(r.code()).unwrap(), r);
         }
-        for s in Specialty::ALL {
+        for &s in Specialty::ALL {
             assert_eq!(Specialty::parse(s.code()).unwrap(), s);
         }
         assert!(Role::parse("superuser").is_err());

@@ -77,12 +77,7 @@ impl StructuredDraft {
             s.lesion_sizes_mm.push(mm);
         }
         s.sstr_uptake = SstrImaging::parse(&self.sstr_uptake).ok();
-        s.resectability = match self.resectability.as_str() {
-            "resectable" => Some(Resectability::Resectable),
-            "borderline" => Some(Resectability::Borderline),
-            "unresectable" => Some(Resectability::Unresectable),
-            _ => None,
-        };
+        s.resectability = Resectability::parse(&self.resectability).ok();
         s.confirmed_grade = Grade::parse(&self.confirmed_grade).ok();
         if !self.confirmed_ki67.trim().is_empty() {
             s.confirmed_ki67_percent =
@@ -99,14 +94,6 @@ impl StructuredDraft {
     }
 }
 
-fn resectability_label(r: Resectability) -> &'static str {
-    match r {
-        Resectability::Resectable => "Resectable",
-        Resectability::Borderline => "Borderline resectable",
-        Resectability::Unresectable => "Unresectable",
-    }
-}
-
 /// The filled structured fields in words ("Lesions 12, 8 mm", "PRRT eligible: yes").
 fn structured_lines(s: &Structured) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
@@ -118,7 +105,7 @@ fn structured_lines(s: &Structured) -> Vec<(&'static str, String)> {
         out.push(("SSTR uptake", u.label().to_string()));
     }
     if let Some(r) = s.resectability {
-        out.push(("Resectability", resectability_label(r).to_string()));
+        out.push(("Resectability", r.label().to_string()));
     }
     if let Some(g) = s.confirmed_grade {
         out.push(("Confirmed grade", g.label().to_string()));
@@ -130,14 +117,6 @@ fn structured_lines(s: &Structured) -> Vec<(&'static str, String)> {
         out.push(("PRRT eligible", if p { "yes" } else { "no" }.to_string()));
     }
     out
-}
-
-fn kind_label(k: AnnotationKind) -> &'static str {
-    match k {
-        AnnotationKind::Assessment => "Assessment",
-        AnnotationKind::Recommendation => "Recommendation",
-        AnnotationKind::Question => "Question",
-    }
 }
 
 #[component]
@@ -310,7 +289,7 @@ fn Note(
     view! {
         <li class="note" class:withdrawn=a.withdrawn data-testid="note">
             <p class="note-head">
-                <span class=format!("badge kind-{}", kind.code())>{kind_label(kind)}</span>
+                <span class=format!("badge kind-{}", kind.code())>{kind.label()}</span>
                 " " <strong>{a.author_name.clone()}</strong>
                 " · " {latest.as_ref().map(|v| v.at.get(..16).unwrap_or_default().replace('T', " ")).unwrap_or_default()}
                 {(a.version > 1 && !a.withdrawn).then(|| view! { " · amended" })}
@@ -421,7 +400,7 @@ fn PostForm(
             <div class="field">
                 <label for="note-kind">"Kind"</label>
                 <select id="note-kind" prop:value=move || kind.get() on:change=move |ev| kind.set(event_target_value(&ev))>
-                    {AnnotationKind::ALL.into_iter().map(|k| view! { <option value=k.code()>{kind_label(k)}</option> }).collect_view()}
+                    {AnnotationKind::ALL.iter().copied().map(|k| view! { <option value=k.code()>{k.label()}</option> }).collect_view()}
                 </select>
             </div>
             <div class="field">
@@ -531,7 +510,7 @@ pub fn VoicesSummary(list: Vec<Annotation>) -> impl IntoView {
                                         view! {
                                             <li class="note">
                                                 <p class="note-head">
-                                                    <span class="badge">{v.as_ref().map(|v| kind_label(v.kind)).unwrap_or_default()}</span>
+                                                    <span class="badge">{v.as_ref().map(|v| v.kind.label()).unwrap_or_default()}</span>
                                                     " " <strong>{a.author_name.clone()}</strong>
                                                     {(a.version > 1).then(|| " · amended")}
                                                 </p>

@@ -386,7 +386,7 @@ fn OutcomeForm(case_id: String, outcome: ServerAction<RecordOutcome>) -> impl In
                 <label for="outcome-reason">"If not, why"</label>
                 <select id="outcome-reason" aria-describedby="outcome-reason-error" on:change=move |ev| input.update(|i| i.reason = Some(event_target_value(&ev)).filter(|v| !v.is_empty()))>
                     <option value="">"—"</option>
-                    {NotImplementedReason::ALL.into_iter().map(|r| view! { <option value=r.code()>{r.label()}</option> }).collect_view()}
+                    {NotImplementedReason::ALL.iter().copied().map(|r| view! { <option value=r.code()>{r.label()}</option> }).collect_view()}
                 </select>
                 <p class="field-error" id="outcome-reason-error" aria-live="polite">{err("reason")}</p>
             </div>

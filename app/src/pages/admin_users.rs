@@ -107,12 +107,12 @@ fn UserRow(user: UserSummary, update: ServerAction<UpdateUser>, reset: ServerAct
                 <form class="inline-fields" on:submit=save>
                     <label class="visually-hidden" for=role_id.clone()>"Role of " {name.clone()}</label>
                     <select id=role_id prop:value=move || role.get() on:change=move |ev| role.set(event_target_value(&ev))>
-                        {Role::ALL.into_iter().map(|r| view! { <option value=r.code() selected=r == user.role>{r.label()}</option> }).collect_view()}
+                        {Role::ALL.iter().copied().map(|r| view! { <option value=r.code() selected=r == user.role>{r.label()}</option> }).collect_view()}
                     </select>
                     <label class="visually-hidden" for=spec_id.clone()>"Specialty of " {name.clone()}</label>
                     <select id=spec_id prop:value=move || specialty.get() on:change=move |ev| specialty.set(event_target_value(&ev))>
                         <option value="" selected=user.specialty.is_none()>"No specialty"</option>
-                        {Specialty::ALL.into_iter().map(|s| view! { <option value=s.code() selected=Some(s) == user.specialty>{s.label()}</option> }).collect_view()}
+                        {Specialty::ALL.iter().copied().map(|s| view! { <option value=s.code() selected=Some(s) == user.specialty>{s.label()}</option> }).collect_view()}
                     </select>
                     <button type="submit" class="secondary small">"Save"</button>
                 </form>
@@ -168,7 +168,7 @@ fn NewUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
                 <div class="field">
                     <label for="nu-role">"Role"</label>
                     <select id="nu-role" name="user[role]" aria-invalid=invalid("role") aria-describedby="nu-role-error">
-                        {Role::ALL.into_iter().map(|r| view! { <option value=r.code() selected=r == Role::Clinician>{r.label()}</option> }).collect_view()}
+                        {Role::ALL.iter().copied().map(|r| view! { <option value=r.code() selected=r == Role::Clinician>{r.label()}</option> }).collect_view()}
                     </select>
                     <FieldError id="nu-role-error" message=err("role") />
                 </div>
@@ -176,7 +176,7 @@ fn NewUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
                     <label for="nu-specialty">"Specialty (clinicians)"</label>
                     <select id="nu-specialty" name="user[specialty]" aria-invalid=invalid("specialty") aria-describedby="nu-specialty-error">
                         <option value="">"None"</option>
-                        {Specialty::ALL.into_iter().map(|s| view! { <option value=s.code()>{s.label()}</option> }).collect_view()}
+                        {Specialty::ALL.iter().copied().map(|s| view! { <option value=s.code()>{s.label()}</option> }).collect_view()}
                     </select>
                     <FieldError id="nu-specialty-error" message=err("specialty") />
                 </div>

@@ -134,7 +134,7 @@ fn NewMeetingForm(create: ServerAction<CreateMeeting>) -> impl IntoView {
                 </div>
                 <fieldset class="multi">
                     <legend>"Expected specialties"</legend>
-                    {Specialty::ALL.into_iter().map(|s| {
+                    {Specialty::ALL.iter().copied().map(|s| {
                         let code = s.code().to_string();
                         let c2 = code.clone();
                         view! {
