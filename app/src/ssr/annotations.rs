@@ -2,22 +2,16 @@
 //! reply); every amendment and withdrawal is a new version; the write and its audit row share
 //! one transaction, committed before the answer (durable: synchronous=FULL on SQLite).
 
-use sqlx::Row;
-
 use super::audit::{self, Event, Outcome};
 use super::auth::{self, Session};
+use super::cases::exists as case_exists;
+use super::db::from_json;
 use super::events;
 use super::{AppState, new_id, now_text};
 use crate::domain::annotation::{Annotation, AnnotationInput, AnnotationKind, AnnotationVersion};
 use crate::domain::events::CaseEventKind;
 use crate::domain::role::{Action, Specialty};
 use crate::error::AppError;
-
-async fn case_exists(state: &AppState, case_id: &str) -> Result<(), AppError> {
-    let found: Option<String> =
-        sqlx::query_scalar("SELECT id FROM cases WHERE id = $1").bind(case_id).fetch_optional(&state.db.pool).await?;
-    found.map(|_| ()).ok_or(AppError::NotFound)
-}
 
 /// The author's specialty, or 403: an annotation always speaks for a specialty.
 fn voice(session: &Session) -> Result<Specialty, AppError> {
@@ -26,63 +20,84 @@ fn voice(session: &Session) -> Result<Specialty, AppError> {
     })
 }
 
-/// Loads one annotation with its versions.
-async fn load(state: &AppState, id: &str) -> Result<Annotation, AppError> {
-    let row = sqlx::query(
-        "SELECT a.id, a.case_id, a.author_id, u.display_name, a.specialty, a.reply_to, a.version, a.withdrawn, a.created_at \
-         FROM annotations a JOIN users u ON u.id = a.author_id WHERE a.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&state.db.pool)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let mut a = from_row(&row)?;
-    a.versions = versions_of(state, &[a.id.clone()]).await?.into_iter().map(|(_, v)| v).collect();
-    Ok(a)
+const SELECT_ANNOTATION: &str = "SELECT a.id, a.case_id, a.author_id, u.display_name, a.specialty, a.reply_to, \
+     a.version, a.withdrawn, a.created_at FROM annotations a JOIN users u ON u.id = a.author_id";
+
+#[derive(sqlx::FromRow)]
+struct AnnotationRow {
+    id: String,
+    case_id: String,
+    author_id: String,
+    display_name: String,
+    #[sqlx(try_from = "String")]
+    specialty: Specialty,
+    reply_to: Option<String>,
+    version: i64,
+    withdrawn: i64,
+    created_at: String,
 }
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<Annotation, AppError> {
-    Ok(Annotation {
-        id: row.try_get("id")?,
-        case_id: row.try_get("case_id")?,
-        author_id: row.try_get("author_id")?,
-        author_name: row.try_get("display_name")?,
-        specialty: Specialty::parse(&row.try_get::<String, _>("specialty")?).map_err(|e| AppError::internal(&e))?,
-        reply_to: row.try_get("reply_to")?,
-        version: row.try_get("version")?,
-        withdrawn: row.try_get::<i64, _>("withdrawn")? != 0,
-        created_at: row.try_get("created_at")?,
-        versions: Vec::new(),
-    })
-}
-
-/// Versions of the given annotations, as (annotation id, version), oldest first.
-async fn versions_of(state: &AppState, ids: &[String]) -> Result<Vec<(String, AnnotationVersion)>, AppError> {
-    let mut out = Vec::new();
-    for id in ids {
-        let rows = sqlx::query(
-            "SELECT version, at, body, kind, structured, withdrawn_reason FROM annotation_versions WHERE annotation_id = $1 ORDER BY version",
-        )
-        .bind(id)
-        .fetch_all(&state.db.pool)
-        .await?;
-        for r in rows {
-            out.push((
-                id.clone(),
-                AnnotationVersion {
-                    version: r.try_get("version")?,
-                    at: r.try_get("at")?,
-                    body: r.try_get("body")?,
-                    kind: AnnotationKind::parse(&r.try_get::<String, _>("kind")?)
-                        .map_err(|e| AppError::internal(&e))?,
-                    structured: serde_json::from_str(&r.try_get::<String, _>("structured")?)
-                        .map_err(|_| AppError::internal("stored structured fields are not JSON"))?,
-                    withdrawn_reason: r.try_get("withdrawn_reason")?,
-                },
-            ));
+impl From<AnnotationRow> for Annotation {
+    fn from(r: AnnotationRow) -> Self {
+        Annotation {
+            id: r.id,
+            case_id: r.case_id,
+            author_id: r.author_id,
+            author_name: r.display_name,
+            specialty: r.specialty,
+            reply_to: r.reply_to,
+            version: r.version,
+            withdrawn: r.withdrawn != 0,
+            created_at: r.created_at,
+            versions: Vec::new(),
         }
     }
-    Ok(out)
+}
+
+#[derive(sqlx::FromRow)]
+struct VersionRow {
+    annotation_id: String,
+    version: i64,
+    at: String,
+    body: String,
+    #[sqlx(try_from = "String")]
+    kind: AnnotationKind,
+    structured: String,
+    withdrawn_reason: Option<String>,
+}
+
+/// Loads one annotation with its versions.
+async fn load(state: &AppState, id: &str) -> Result<Annotation, AppError> {
+    let row: AnnotationRow = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_ANNOTATION} WHERE a.id = $1")))
+        .bind(id)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let versions = sqlx::query_as(
+        "SELECT annotation_id, version, at, body, kind, structured, withdrawn_reason FROM annotation_versions \
+         WHERE annotation_id = $1 ORDER BY version",
+    )
+    .bind(id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    with_versions(vec![row.into()], versions).map(|mut all| all.remove(0))
+}
+
+/// Puts each version (oldest first) under its annotation.
+fn with_versions(mut list: Vec<Annotation>, versions: Vec<VersionRow>) -> Result<Vec<Annotation>, AppError> {
+    for v in versions {
+        if let Some(a) = list.iter_mut().find(|a| a.id == v.annotation_id) {
+            a.versions.push(AnnotationVersion {
+                version: v.version,
+                at: v.at,
+                body: v.body,
+                kind: v.kind,
+                structured: from_json(&v.structured, "annotation's structured fields")?,
+                withdrawn_reason: v.withdrawn_reason,
+            });
+        }
+    }
+    Ok(list)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -163,20 +178,22 @@ pub async fn create(
 pub async fn list(state: &AppState, session: &Session, case_id: &str) -> Result<Vec<Annotation>, AppError> {
     auth::require(state, session, Action::ReadCases, Some(case_id)).await?;
     case_exists(state, case_id).await?;
-    let rows = sqlx::query(
-        "SELECT a.id, a.case_id, a.author_id, u.display_name, a.specialty, a.reply_to, a.version, a.withdrawn, a.created_at \
-         FROM annotations a JOIN users u ON u.id = a.author_id WHERE a.case_id = $1 ORDER BY a.created_at, a.id",
+    let rows: Vec<AnnotationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT_ANNOTATION} WHERE a.case_id = $1 ORDER BY a.created_at, a.id"
+    )))
+    .bind(case_id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    // Every version of every annotation of the case in one query.
+    let versions = sqlx::query_as(
+        "SELECT v.annotation_id, v.version, v.at, v.body, v.kind, v.structured, v.withdrawn_reason \
+         FROM annotation_versions v JOIN annotations a ON a.id = v.annotation_id WHERE a.case_id = $1 \
+         ORDER BY v.annotation_id, v.version",
     )
     .bind(case_id)
     .fetch_all(&state.db.pool)
     .await?;
-    let mut list = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
-    let ids: Vec<String> = list.iter().map(|a| a.id.clone()).collect();
-    for (id, v) in versions_of(state, &ids).await? {
-        if let Some(a) = list.iter_mut().find(|a| a.id == id) {
-            a.versions.push(v);
-        }
-    }
+    let list = with_versions(rows.into_iter().map(Annotation::from).collect(), versions)?;
     audit::record(&state.db, &Event::new(&session.actor(), "annotation.list", Outcome::Success).case(case_id)).await?;
     Ok(list)
 }

@@ -2,11 +2,9 @@
 //! Every read and write of a case writes an audit row (LG-1); writes do so in their own
 //! transaction. No MRN or name goes into a log line or an audit row.
 
-use sqlx::Row;
-
 use super::audit::{self, Event, Outcome};
 use super::auth::{self, Session};
-use super::db::like_contains;
+use super::db::{from_json, like_contains};
 use super::events;
 use super::{AppState, new_id, now_text};
 use crate::domain::case::{
@@ -24,24 +22,42 @@ fn today(state: &AppState) -> chrono::NaiveDate {
     state.clock.now().date_naive()
 }
 
-fn record_from_row(row: &sqlx::any::AnyRow, today: chrono::NaiveDate) -> Result<CaseRecord, AppError> {
-    let content: CaseInput = serde_json::from_str(&row.try_get::<String, _>("content")?)
-        .map_err(|_| AppError::internal("stored case content is not valid JSON"))?;
-    let parsed = content.parse(today).ok();
-    Ok(CaseRecord {
-        id: row.try_get("id")?,
-        version: row.try_get("version")?,
-        status: CaseStatus::parse(&row.try_get::<String, _>("status")?).map_err(|e| AppError::internal(&e))?,
-        summary: row.try_get("summary")?,
-        missing_for_board: parsed.map(|c| c.missing_for_board()).unwrap_or_default(),
-        content,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        updated_by: row.try_get("updated_by_name")?,
-        live_seq: row.try_get("live_seq")?,
-        patient_id: row.try_get("patient_id")?,
-        patient_version: row.try_get("patient_version")?,
-    })
+/// A case row as `SELECT_CASE` reads it.
+#[derive(sqlx::FromRow)]
+struct CaseRow {
+    id: String,
+    version: i64,
+    #[sqlx(try_from = "String")]
+    status: CaseStatus,
+    summary: String,
+    content: String,
+    created_at: String,
+    updated_at: String,
+    updated_by_name: String,
+    live_seq: i64,
+    patient_id: String,
+    patient_version: i64,
+}
+
+impl CaseRow {
+    fn into_record(self, today: chrono::NaiveDate) -> Result<CaseRecord, AppError> {
+        let content: CaseInput = from_json(&self.content, "case content")?;
+        let missing_for_board = content.parse(today).map(|c| c.missing_for_board()).unwrap_or_default();
+        Ok(CaseRecord {
+            id: self.id,
+            version: self.version,
+            status: self.status,
+            summary: self.summary,
+            missing_for_board,
+            content,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            updated_by: self.updated_by_name,
+            live_seq: self.live_seq,
+            patient_id: self.patient_id,
+            patient_version: self.patient_version,
+        })
+    }
 }
 
 const SELECT_CASE: &str = "SELECT c.id, c.version, c.status, c.summary, c.content, c.created_at, c.updated_at, \
@@ -51,8 +67,9 @@ const SELECT_CASE: &str = "SELECT c.id, c.version, c.status, c.summary, c.conten
 
 /// Reads a case on `conn` (a pooled connection or the caller's transaction).
 async fn load_on(conn: &mut sqlx::AnyConnection, id: &str, today: chrono::NaiveDate) -> Result<CaseRecord, AppError> {
-    let row = sqlx::query(SELECT_CASE).bind(id).fetch_optional(&mut *conn).await?.ok_or(AppError::NotFound)?;
-    record_from_row(&row, today)
+    let row: CaseRow =
+        sqlx::query_as(SELECT_CASE).bind(id).fetch_optional(&mut *conn).await?.ok_or(AppError::NotFound)?;
+    row.into_record(today)
 }
 
 async fn load(state: &AppState, id: &str) -> Result<CaseRecord, AppError> {
@@ -90,17 +107,24 @@ pub(crate) struct StoredPatient {
     pub patient: Patient,
 }
 
-fn patient_from_row(row: &sqlx::any::AnyRow) -> Result<StoredPatient, AppError> {
-    let bad = |what: &str| AppError::internal(&format!("stored patient has an invalid {what}"));
-    Ok(StoredPatient {
-        id: row.try_get("id")?,
-        patient: Patient {
-            mrn: row.try_get("mrn")?,
-            name: row.try_get("name")?,
-            birth_date: row.try_get::<String, _>("birth_date")?.parse().map_err(|_| bad("birth date"))?,
-            sex: Sex::parse(&row.try_get::<String, _>("sex")?).map_err(|_| bad("sex"))?,
-        },
-    })
+#[derive(sqlx::FromRow)]
+struct PatientRow {
+    id: String,
+    mrn: String,
+    name: String,
+    birth_date: String,
+    #[sqlx(try_from = "String")]
+    sex: Sex,
+}
+
+impl TryFrom<PatientRow> for StoredPatient {
+    type Error = AppError;
+
+    fn try_from(r: PatientRow) -> Result<Self, AppError> {
+        let birth_date =
+            r.birth_date.parse().map_err(|_| AppError::internal("stored patient has an invalid birth date"))?;
+        Ok(StoredPatient { id: r.id, patient: Patient { mrn: r.mrn, name: r.name, birth_date, sex: r.sex } })
+    }
 }
 
 /// The patient holding an MRN, read inside `tx`.
@@ -108,11 +132,11 @@ pub(crate) async fn patient_by_mrn(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     mrn: &str,
 ) -> Result<Option<StoredPatient>, AppError> {
-    let row = sqlx::query("SELECT id, mrn, name, birth_date, sex FROM patients WHERE mrn = $1")
+    let row: Option<PatientRow> = sqlx::query_as("SELECT id, mrn, name, birth_date, sex FROM patients WHERE mrn = $1")
         .bind(mrn)
         .fetch_optional(&mut **tx)
         .await?;
-    row.as_ref().map(patient_from_row).transpose()
+    row.map(StoredPatient::try_from).transpose()
 }
 
 /// The message for an MRN that belongs to someone else (ID-1).
@@ -274,7 +298,7 @@ pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> R
         e.add("text", "Search with at most 100 characters.");
     }
     e.finish()?;
-    let rows = sqlx::query(
+    let rows: Vec<ListRow> = sqlx::query_as(
         "SELECT c.id, p.mrn, p.name, c.status, c.summary, c.question, c.ready_for_board, c.updated_at \
          FROM cases c JOIN patients p ON p.id = c.patient_id \
          WHERE ($1 IS NULL OR c.status = $1) AND ($2 IS NULL OR c.primary_site = $2) AND ($3 IS NULL OR c.stage_group = $3) \
@@ -288,26 +312,38 @@ pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> R
     .bind(text.map(|t| like_contains(&t.to_lowercase())))
     .fetch_all(&state.db.pool)
     .await?;
-    let items = rows
-        .iter()
-        .map(|r| {
-            Ok(CaseListItem {
-                id: r.try_get("id")?,
-                mrn: r.try_get("mrn")?,
-                patient_name: r.try_get("name")?,
-                status: CaseStatus::parse(&r.try_get::<String, _>("status")?).map_err(|e| AppError::internal(&e))?,
-                summary: r.try_get("summary")?,
-                question: r.try_get("question")?,
-                ready_for_board: r.try_get::<i64, _>("ready_for_board")? != 0,
-                updated_at: r.try_get("updated_at")?,
-            })
+    let items: Vec<CaseListItem> = rows
+        .into_iter()
+        .map(|r| CaseListItem {
+            id: r.id,
+            mrn: r.mrn,
+            patient_name: r.name,
+            status: r.status,
+            summary: r.summary,
+            question: r.question,
+            ready_for_board: r.ready_for_board != 0,
+            updated_at: r.updated_at,
         })
-        .collect::<Result<Vec<_>, AppError>>()?;
+        .collect();
     let detail = format!("{} cases listed{}", items.len(), if text.is_some() { " (name/MRN search)" } else { "" });
     let ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
     audit::record(&state.db, &Event::new(&session.actor(), "case.list", Outcome::Success).detail(&detail).cases(&ids))
         .await?;
     Ok(items)
+}
+
+/// A line of the case list as read.
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    id: String,
+    mrn: String,
+    name: String,
+    #[sqlx(try_from = "String")]
+    status: CaseStatus,
+    summary: String,
+    question: String,
+    ready_for_board: i64,
+    updated_at: String,
 }
 
 /// What an edit changes in the case's content.
@@ -509,11 +545,11 @@ async fn same_or_other_patient(
     content: &mut CaseContent,
     author: &str,
 ) -> Result<String, AppError> {
-    let row = sqlx::query("SELECT id, mrn, name, birth_date, sex FROM patients WHERE id = $1")
+    let row: PatientRow = sqlx::query_as("SELECT id, mrn, name, birth_date, sex FROM patients WHERE id = $1")
         .bind(&current.patient_id)
         .fetch_one(&mut **tx)
         .await?;
-    let own = patient_from_row(&row)?;
+    let own = StoredPatient::try_from(row)?;
     if own.patient.mrn != content.patient.mrn {
         return resolve_patient(tx, content, author).await;
     }
@@ -552,19 +588,18 @@ pub(crate) async fn transition(
     id: &str,
     event: WorkflowEvent,
 ) -> Result<(), AppError> {
-    let row = sqlx::query("SELECT version, status, content FROM cases WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let version: i64 = row.try_get("version")?;
-    let status = CaseStatus::parse(&row.try_get::<String, _>("status")?).map_err(|e| AppError::internal(&e))?;
+    let (version, status, content): (i64, String, String) =
+        sqlx::query_as("SELECT version, status, content FROM cases WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let status = CaseStatus::try_from(status).map_err(|e| AppError::internal(&e.0))?;
     let target = workflow::next(status, event).map_err(|c| AppError::conflict(c.0))?;
     if status == target {
         return Ok(());
     }
-    let content: CaseInput = serde_json::from_str(&row.try_get::<String, _>("content")?)
-        .map_err(|_| AppError::internal("stored case content is not valid JSON"))?;
+    let content: CaseInput = from_json(&content, "case content")?;
     let next = version + 1;
     sqlx::query("UPDATE cases SET status = $1, version = $2, updated_at = $3, updated_by = $4 WHERE id = $5")
         .bind(target.code())
@@ -604,32 +639,39 @@ pub(crate) async fn store_proposal(
 /// The proposal stored for the case's current tumor data (audited as a read of the case).
 pub async fn proposal(state: &AppState, session: &Session, id: &str) -> Result<StoredProposal, AppError> {
     auth::require(state, session, Action::ReadCases, Some(id)).await?;
-    let row = sqlx::query(
+    let (case_version, computed_at, proposal): (i64, String, String) = sqlx::query_as(
         "SELECT case_version, computed_at, proposal FROM proposals WHERE case_id = $1 ORDER BY case_version DESC LIMIT 1",
     )
     .bind(id)
     .fetch_optional(&state.db.pool)
     .await?
     .ok_or(AppError::NotFound)?;
-    let proposal: Proposal = serde_json::from_str(&row.try_get::<String, _>("proposal")?)
-        .map_err(|_| AppError::internal("stored proposal is not valid JSON"))?;
+    let proposal: Proposal = from_json(&proposal, "proposal")?;
     audit::record(
         &state.db,
         &Event::new(&session.actor(), "case.proposal", Outcome::Success).case(id).detail(&proposal.ruleset_version),
     )
     .await?;
-    Ok(StoredProposal {
-        case_id: id.to_string(),
-        case_version: row.try_get("case_version")?,
-        computed_at: row.try_get("computed_at")?,
-        proposal,
-    })
+    Ok(StoredProposal { case_id: id.to_string(), case_version, computed_at, proposal })
+}
+
+#[derive(sqlx::FromRow)]
+struct VersionRow {
+    version: i64,
+    at: String,
+    author_id: String,
+    display_name: String,
+    reason: Option<String>,
+    changed_fields: String,
+    #[sqlx(try_from = "String")]
+    status: CaseStatus,
+    content: String,
 }
 
 /// Every version of a case, newest first (audited).
 pub async fn history(state: &AppState, session: &Session, id: &str) -> Result<Vec<CaseVersion>, AppError> {
     auth::require(state, session, Action::ReadCases, Some(id)).await?;
-    let rows = sqlx::query(
+    let rows: Vec<VersionRow> = sqlx::query_as(
         "SELECT v.version, v.at, v.author_id, u.display_name, v.reason, v.changed_fields, v.status, v.content \
          FROM case_versions v JOIN users u ON u.id = v.author_id WHERE v.case_id = $1 ORDER BY v.version DESC",
     )
@@ -640,18 +682,17 @@ pub async fn history(state: &AppState, session: &Session, id: &str) -> Result<Ve
         return Err(AppError::NotFound);
     }
     let versions = rows
-        .iter()
+        .into_iter()
         .map(|r| {
             Ok(CaseVersion {
-                version: r.try_get("version")?,
-                at: r.try_get("at")?,
-                author_id: r.try_get("author_id")?,
-                author_name: r.try_get("display_name")?,
-                reason: r.try_get("reason")?,
-                changed_fields: serde_json::from_str(&r.try_get::<String, _>("changed_fields")?).unwrap_or_default(),
-                status: CaseStatus::parse(&r.try_get::<String, _>("status")?).map_err(|e| AppError::internal(&e))?,
-                content: serde_json::from_str(&r.try_get::<String, _>("content")?)
-                    .map_err(|_| AppError::internal("stored version is not valid JSON"))?,
+                version: r.version,
+                at: r.at,
+                author_id: r.author_id,
+                author_name: r.display_name,
+                reason: r.reason,
+                changed_fields: from_json(&r.changed_fields, "list of changed fields")?,
+                status: r.status,
+                content: from_json(&r.content, "case version")?,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;

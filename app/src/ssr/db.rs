@@ -229,6 +229,13 @@ pub fn unique_violation_as(
     if e.as_database_error().is_some_and(|d| d.is_unique_violation()) { conflict() } else { e.into() }
 }
 
+/// Reads a JSON text column into its type; a stored value that does not fit is an internal
+/// error naming what it was (the client sees only a reference, LG-3).
+pub fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, crate::error::AppError> {
+    serde_json::from_str(text)
+        .map_err(|e| crate::error::AppError::internal(&format!("stored {what} is not valid: {e}")))
+}
+
 /// A LIKE pattern matching `text` anywhere, with its wildcards escaped (use `ESCAPE '\\'`).
 pub fn like_contains(text: &str) -> String {
     let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");

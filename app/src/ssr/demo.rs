@@ -97,7 +97,8 @@ fn demo_cases() -> Vec<(String, bool, serde_json::Value)> {
         ready: bool,
         case: serde_json::Value,
     }
-    let cases: Vec<DemoCase> = serde_json::from_str(include_str!("demo_cases.json")).expect("demo cases are valid JSON");
+    let cases: Vec<DemoCase> =
+        serde_json::from_str(include_str!("demo_cases.json")).expect("demo cases are valid JSON");
     cases.into_iter().map(|c| (c.mrn, c.ready, c.case)).collect()
 }
 

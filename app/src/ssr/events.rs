@@ -15,7 +15,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 use tokio::sync::{OnceCell, broadcast};
 
 use super::{Db, Engine, now_text};
@@ -123,9 +123,18 @@ pub async fn record(
     Ok(seq)
 }
 
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    seq: i64,
+    #[sqlx(try_from = "String")]
+    kind: CaseEventKind,
+    ref_id: String,
+    at: String,
+}
+
 /// The events of a case after `after`, oldest first (at most `limit`).
 pub async fn since(db: &Db, case_id: &str, after: i64, limit: i64) -> Result<Vec<CaseEvent>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<EventRow> = sqlx::query_as(
         "SELECT seq, kind, ref_id, at FROM case_events WHERE case_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
     )
     .bind(case_id)
@@ -133,17 +142,7 @@ pub async fn since(db: &Db, case_id: &str, after: i64, limit: i64) -> Result<Vec
     .bind(limit)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
-        .map(|r| {
-            let kind: String = r.try_get("kind")?;
-            Ok(CaseEvent {
-                seq: r.try_get("seq")?,
-                kind: CaseEventKind::parse(&kind).map_err(|e| sqlx::Error::Decode(e.into()))?,
-                ref_id: r.try_get("ref_id")?,
-                at: r.try_get("at")?,
-            })
-        })
-        .collect()
+    Ok(rows.into_iter().map(|r| CaseEvent { seq: r.seq, kind: r.kind, ref_id: r.ref_id, at: r.at }).collect())
 }
 
 /// The newest event's number for a case (0 when none).
@@ -165,11 +164,7 @@ pub async fn open(
 ) -> Result<i64, crate::error::AppError> {
     use super::audit::{self, Event, Outcome};
     super::auth::require(state, session, crate::domain::role::Action::ReadCases, Some(case_id)).await?;
-    let found: Option<String> =
-        sqlx::query_scalar("SELECT id FROM cases WHERE id = $1").bind(case_id).fetch_optional(&state.db.pool).await?;
-    if found.is_none() {
-        return Err(crate::error::AppError::NotFound);
-    }
+    super::cases::exists(state, case_id).await?;
     audit::record(&state.db, &Event::new(&session.actor(), "case.follow", Outcome::Success).case(case_id)).await?;
     match after {
         Some(a) if a >= 0 => Ok(a),

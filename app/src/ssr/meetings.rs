@@ -2,10 +2,9 @@
 //! triage), attendance and the presenter's position in meeting mode. Every change bumps the
 //! meeting's revision, is audited in its transaction and wakes the meeting's followers.
 
-use sqlx::Row;
-
 use super::audit::{self, Event, Outcome};
 use super::auth::{self, Session};
+use super::db::from_json;
 use super::{AppState, Engine, new_id, now_text};
 use crate::domain::case::CaseInput;
 use crate::domain::codes::CaseStatus;
@@ -20,33 +19,85 @@ const SELECT_MEETING: &str = "SELECT m.id, m.title, m.starts_at, m.location, m.v
      m.expected_specialties, m.current_case_id, m.current_since, m.revision, \
      (SELECT COUNT(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS case_count FROM meetings m";
 
-fn meeting_from_row(r: &sqlx::any::AnyRow) -> Result<Meeting, AppError> {
-    let expected: Vec<String> =
-        serde_json::from_str(&r.try_get::<String, _>("expected_specialties")?).unwrap_or_default();
-    Ok(Meeting {
-        id: r.try_get("id")?,
-        title: r.try_get("title")?,
-        starts_at: r.try_get("starts_at")?,
-        location: r.try_get("location")?,
-        video_link: r.try_get("video_link")?,
-        board_type: r.try_get("board_type")?,
-        expected_specialties: expected.iter().filter_map(|s| Specialty::parse(s).ok()).collect(),
-        case_count: r.try_get("case_count")?,
-        current_case_id: r.try_get("current_case_id")?,
-        current_since: r.try_get("current_since")?,
-    })
+#[derive(sqlx::FromRow)]
+struct MeetingRow {
+    id: String,
+    title: String,
+    starts_at: String,
+    location: String,
+    video_link: String,
+    board_type: String,
+    expected_specialties: String,
+    case_count: i64,
+    current_case_id: Option<String>,
+    current_since: Option<String>,
+}
+
+impl TryFrom<MeetingRow> for Meeting {
+    type Error = AppError;
+
+    fn try_from(r: MeetingRow) -> Result<Self, AppError> {
+        let expected: Vec<Specialty> = from_json(&r.expected_specialties, "meeting's expected specialties")?;
+        Ok(Meeting {
+            id: r.id,
+            title: r.title,
+            starts_at: r.starts_at,
+            location: r.location,
+            video_link: r.video_link,
+            board_type: r.board_type,
+            expected_specialties: expected,
+            case_count: r.case_count,
+            current_case_id: r.current_case_id,
+            current_since: r.current_since,
+        })
+    }
+}
+
+/// An agenda line as read, with the case's content for what it still lacks.
+#[derive(sqlx::FromRow)]
+struct AgendaRow {
+    case_id: String,
+    position: i64,
+    #[sqlx(try_from = "String")]
+    mode: AgendaMode,
+    minutes: i64,
+    name: String,
+    mrn: String,
+    question: String,
+    summary: String,
+    #[sqlx(try_from = "String")]
+    status: CaseStatus,
+    content: String,
+}
+
+/// A clinician as the attendance list shows them.
+#[derive(sqlx::FromRow)]
+struct AttendeeRow {
+    user_id: String,
+    display_name: String,
+    role: String,
+    specialty: Option<String>,
+    marked_at: String,
+}
+
+impl From<AttendeeRow> for Attendee {
+    fn from(r: AttendeeRow) -> Self {
+        Attendee {
+            user_id: r.user_id,
+            display_name: r.display_name,
+            role: r.role,
+            specialty: r.specialty.and_then(|s| Specialty::parse(&s).ok()),
+            marked_at: r.marked_at,
+        }
+    }
 }
 
 /// The meeting's revision: followers re-read when it moves.
 pub async fn revision(state: &AppState, id: &str) -> Result<Option<(i64, Option<String>)>, AppError> {
-    let row = sqlx::query("SELECT revision, current_case_id FROM meetings WHERE id = $1")
+    Ok(sqlx::query_as("SELECT revision, current_case_id FROM meetings WHERE id = $1")
         .bind(id)
         .fetch_optional(&state.db.pool)
-        .await?;
-    Ok(match row {
-        Some(r) => Some((r.try_get("revision")?, r.try_get("current_case_id")?)),
-        None => None,
-    })
+        .await?)
 }
 
 /// Bumps the revision and tells other instances, inside the change's transaction.
@@ -96,21 +147,22 @@ pub async fn create(state: &AppState, session: &Session, input: &MeetingInput) -
 }
 
 async fn load(state: &AppState, id: &str) -> Result<Meeting, AppError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_MEETING} WHERE m.id = $1")))
+    let row: MeetingRow = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_MEETING} WHERE m.id = $1")))
         .bind(id)
         .fetch_optional(&state.db.pool)
         .await?
         .ok_or(AppError::NotFound)?;
-    meeting_from_row(&row)
+    row.try_into()
 }
 
 /// Meetings, upcoming first then past (most recent first).
 pub async fn list(state: &AppState, session: &Session) -> Result<Vec<Meeting>, AppError> {
     auth::require(state, session, Action::ReadCases, None).await?;
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_MEETING} ORDER BY m.starts_at DESC LIMIT 200")))
-        .fetch_all(&state.db.pool)
-        .await?;
-    let mut all = rows.iter().map(meeting_from_row).collect::<Result<Vec<_>, _>>()?;
+    let rows: Vec<MeetingRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_MEETING} ORDER BY m.starts_at DESC LIMIT 200")))
+            .fetch_all(&state.db.pool)
+            .await?;
+    let mut all = rows.into_iter().map(Meeting::try_from).collect::<Result<Vec<_>, _>>()?;
     let now = now_text();
     let (mut upcoming, past): (Vec<_>, Vec<_>) = all.drain(..).partition(|m| m.starts_at.as_str() >= &now[..10]);
     upcoming.reverse();
@@ -159,13 +211,13 @@ async fn detail_on(
     today: chrono::NaiveDate,
     id: &str,
 ) -> Result<MeetingDetail, AppError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_MEETING} WHERE m.id = $1")))
+    let row: MeetingRow = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_MEETING} WHERE m.id = $1")))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let meeting = meeting_from_row(&row)?;
-    let rows = sqlx::query(
+    let meeting = Meeting::try_from(row)?;
+    let rows: Vec<AgendaRow> = sqlx::query_as(
         "SELECT a.case_id, a.position, a.mode, a.minutes, p.name, p.mrn, c.question, c.summary, c.status, c.content \
          FROM agenda_items a JOIN cases c ON c.id = a.case_id JOIN patients p ON p.id = c.patient_id \
          WHERE a.meeting_id = $1 ORDER BY a.position",
@@ -174,44 +226,33 @@ async fn detail_on(
     .fetch_all(&mut *conn)
     .await?;
     let mut agenda = Vec::new();
-    for r in &rows {
-        let content: CaseInput = serde_json::from_str(&r.try_get::<String, _>("content")?).unwrap_or_default();
+    for r in rows {
+        let content: CaseInput = from_json(&r.content, "case content")?;
         let missing = match content.parse(today) {
             Ok(c) => c.missing_for_board().into_iter().map(|m| m.1).collect(),
             Err(_) => vec!["the case has invalid fields".to_string()],
         };
         agenda.push(AgendaItem {
-            case_id: r.try_get("case_id")?,
-            position: r.try_get("position")?,
-            mode: AgendaMode::parse(&r.try_get::<String, _>("mode")?).map_err(|e| AppError::internal(&e))?,
-            minutes: r.try_get("minutes")?,
-            patient_name: r.try_get("name")?,
-            mrn: r.try_get("mrn")?,
-            question: r.try_get("question")?,
-            summary: r.try_get("summary")?,
-            status: CaseStatus::parse(&r.try_get::<String, _>("status")?).map_err(|e| AppError::internal(&e))?,
+            case_id: r.case_id,
+            position: r.position,
+            mode: r.mode,
+            minutes: r.minutes,
+            patient_name: r.name,
+            mrn: r.mrn,
+            question: r.question,
+            summary: r.summary,
+            status: r.status,
             missing,
         });
     }
-    let rows = sqlx::query(
+    let attendance: Vec<AttendeeRow> = sqlx::query_as(
         "SELECT t.user_id, t.marked_at, u.display_name, u.role, u.specialty FROM attendance t JOIN users u ON u.id = t.user_id \
          WHERE t.meeting_id = $1 ORDER BY u.specialty, u.display_name",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let attendance = rows
-        .iter()
-        .map(|r| {
-            Ok(Attendee {
-                user_id: r.try_get("user_id")?,
-                display_name: r.try_get("display_name")?,
-                role: r.try_get("role")?,
-                specialty: r.try_get::<Option<String>, _>("specialty")?.and_then(|s| Specialty::parse(&s).ok()),
-                marked_at: r.try_get("marked_at")?,
-            })
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
+    let attendance: Vec<Attendee> = attendance.into_iter().map(Attendee::from).collect();
     let total_minutes = agenda.iter().filter(|a| a.mode == AgendaMode::Discuss).map(|a| a.minutes).sum();
     Ok(MeetingDetail { missing_core: missing_core(&attendance), meeting, agenda, attendance, total_minutes })
 }
@@ -238,13 +279,12 @@ pub async fn add_case(
     exists(state, meeting_id).await?;
     let mode = AgendaMode::parse(mode).map_err(|m| AppError::field("mode", m))?;
     let minutes = check_minutes(minutes)?;
-    let row = sqlx::query("SELECT content FROM cases WHERE id = $1")
+    let content: String = sqlx::query_scalar("SELECT content FROM cases WHERE id = $1")
         .bind(case_id)
         .fetch_optional(&state.db.pool)
         .await?
         .ok_or_else(|| AppError::field("case_id", "There is no such case."))?;
-    let content: CaseInput = serde_json::from_str(&row.try_get::<String, _>("content")?)
-        .map_err(|_| AppError::internal("stored case content is not valid JSON"))?;
+    let content: CaseInput = from_json(&content, "case content")?;
     let parsed = content.parse(state.clock.now().date_naive())?;
     if !parsed.missing_for_board().is_empty() {
         return Err(super::cases::missing_error(&parsed, "Before this case can go on an agenda"));
@@ -301,13 +341,10 @@ pub async fn change_item(
     };
     let mut tx = state.db.begin_write().await?;
     let positions: Vec<(String, i64)> =
-        sqlx::query("SELECT case_id, position FROM agenda_items WHERE meeting_id = $1 ORDER BY position")
+        sqlx::query_as("SELECT case_id, position FROM agenda_items WHERE meeting_id = $1 ORDER BY position")
             .bind(meeting_id)
             .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("case_id")?, r.try_get("position")?)))
-            .collect::<Result<_, sqlx::Error>>()?;
+            .await?;
     let Some(at) = positions.iter().position(|(c, _)| c == case_id) else {
         return Err(AppError::NotFound);
     };
@@ -479,20 +516,11 @@ pub async fn members(state: &AppState, session: &Session) -> Result<Vec<Attendee
     if !session.may(Action::ManageMeetings) && !session.may(Action::RecordPlan) {
         return Ok(Vec::new());
     }
-    let rows = sqlx::query(
-        "SELECT id, display_name, role, specialty FROM users WHERE role = 'clinician' AND disabled = 0 ORDER BY specialty, display_name",
+    let rows: Vec<AttendeeRow> = sqlx::query_as(
+        "SELECT id AS user_id, display_name, role, specialty, '' AS marked_at FROM users \
+         WHERE role = 'clinician' AND disabled = 0 ORDER BY specialty, display_name",
     )
     .fetch_all(&state.db.pool)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Attendee {
-                user_id: r.try_get("id")?,
-                display_name: r.try_get("display_name")?,
-                role: r.try_get("role")?,
-                specialty: r.try_get::<Option<String>, _>("specialty")?.and_then(|s| Specialty::parse(&s).ok()),
-                marked_at: String::new(),
-            })
-        })
-        .collect()
+    Ok(rows.into_iter().map(Attendee::from).collect())
 }

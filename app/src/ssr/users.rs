@@ -1,8 +1,6 @@
 //! User accounts: create, list, change, disable, reset and change passwords. Every change
 //! writes its audit row in the same transaction.
 
-use sqlx::Row;
-
 use super::audit::{self, Actor, Event, Outcome};
 use super::{AppState, auth, new_id, now_text};
 use crate::domain::password::check_new_password;
@@ -38,17 +36,31 @@ fn parse_new_user(input: &NewUser) -> Result<(Username, String, Role, Option<Spe
     Ok((username.unwrap(), display_name.unwrap(), role.unwrap(), specialty))
 }
 
-fn from_row(r: &sqlx::any::AnyRow) -> Result<UserSummary, AppError> {
-    Ok(UserSummary {
-        id: r.try_get("id")?,
-        username: r.try_get("username")?,
-        display_name: r.try_get("display_name")?,
-        role: Role::parse(&r.try_get::<String, _>("role")?)
-            .map_err(|e| AppError::internal(&format!("stored user role: {e}")))?,
-        specialty: r.try_get::<Option<String>, _>("specialty")?.and_then(|s| Specialty::parse(&s).ok()),
-        disabled: r.try_get::<i64, _>("disabled")? != 0,
-        created_at: r.try_get("created_at")?,
-    })
+/// A user as read (never the password hash).
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    username: String,
+    display_name: String,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    specialty: Option<String>,
+    disabled: i64,
+    created_at: String,
+}
+
+impl From<UserRow> for UserSummary {
+    fn from(r: UserRow) -> Self {
+        UserSummary {
+            id: r.id,
+            username: r.username,
+            display_name: r.display_name,
+            role: r.role,
+            specialty: r.specialty.and_then(|s| Specialty::parse(&s).ok()),
+            disabled: r.disabled != 0,
+            created_at: r.created_at,
+        }
+    }
 }
 
 /// Creates a user. `actor` is the admin (or the command line) doing it.
@@ -94,24 +106,22 @@ pub async fn create(state: &AppState, actor: &Actor, input: &NewUser) -> Result<
 }
 
 /// Every user, by username.
+const SELECT_USER: &str = "SELECT id, username, display_name, role, specialty, disabled, created_at FROM users";
+
 pub async fn list(state: &AppState) -> Result<Vec<UserSummary>, AppError> {
-    let rows = sqlx::query(
-        "SELECT id, username, display_name, role, specialty, disabled, created_at FROM users ORDER BY username",
-    )
-    .fetch_all(&state.db.pool)
-    .await?;
-    rows.iter().map(from_row).collect()
+    let rows: Vec<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_USER} ORDER BY username")))
+        .fetch_all(&state.db.pool)
+        .await?;
+    Ok(rows.into_iter().map(UserSummary::from).collect())
 }
 
 pub async fn get(state: &AppState, id: &str) -> Result<UserSummary, AppError> {
-    let row = sqlx::query(
-        "SELECT id, username, display_name, role, specialty, disabled, created_at FROM users WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&state.db.pool)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    from_row(&row)
+    let row: UserRow = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_USER} WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(row.into())
 }
 
 /// Number of enabled admins; the last one may not be disabled or demoted.
