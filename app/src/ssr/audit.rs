@@ -10,7 +10,7 @@
 //! No patient identifier (MRN, name) is ever put in a row: cases are named by opaque id.
 
 use sha2::{Digest, Sha256};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
 use super::{Db, Engine};
 pub use crate::domain::audit::{AuditQuery, AuditRow};
@@ -136,12 +136,9 @@ pub async fn append(tx: &mut Transaction<'static, Any>, engine: Engine, event: &
     if engine == Engine::Postgres {
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PG_AUDIT_LOCK).execute(&mut **tx).await?;
     }
-    let last =
-        sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut **tx).await?;
-    let (prev_seq, prev_hash) = match last {
-        Some(row) => (row.try_get::<i64, _>("seq")?, row.try_get::<String, _>("hash")?),
-        None => (0, GENESIS_HASH.to_string()),
-    };
+    let last: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut **tx).await?;
+    let (prev_seq, prev_hash) = last.unwrap_or_else(|| (0, GENESIS_HASH.to_string()));
     let mut row = AuditRow {
         seq: prev_seq + 1,
         at: super::now_text(),
@@ -190,26 +187,50 @@ pub async fn record(db: &Db, event: &Event<'_>) -> Result<i64, sqlx::Error> {
     Ok(seq)
 }
 
-fn from_row(r: &sqlx::any::AnyRow) -> Result<AuditRow, sqlx::Error> {
-    Ok(AuditRow {
-        seq: r.try_get("seq")?,
-        at: r.try_get("at")?,
-        user_id: r.try_get("user_id")?,
-        username: r.try_get("username")?,
-        role: r.try_get("role")?,
-        action: r.try_get("action")?,
-        case_id: r.try_get("case_id")?,
-        target: r.try_get("target")?,
-        outcome: r.try_get("outcome")?,
-        detail: r.try_get("detail")?,
-        client_addr: r.try_get("client_addr")?,
-        prev_hash: r.try_get("prev_hash")?,
-        hash: r.try_get("hash")?,
-        case_ids: match r.try_get::<Option<String>, _>("case_ids")? {
+/// An audit row as stored (`case_ids` as its JSON text).
+#[derive(sqlx::FromRow)]
+struct StoredRow {
+    seq: i64,
+    at: String,
+    user_id: Option<String>,
+    username: Option<String>,
+    role: Option<String>,
+    action: String,
+    case_id: Option<String>,
+    target: Option<String>,
+    outcome: String,
+    detail: Option<String>,
+    client_addr: Option<String>,
+    prev_hash: String,
+    hash: String,
+    case_ids: Option<String>,
+}
+
+impl TryFrom<StoredRow> for AuditRow {
+    type Error = sqlx::Error;
+
+    fn try_from(r: StoredRow) -> Result<Self, sqlx::Error> {
+        let case_ids = match r.case_ids {
             Some(text) => serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
             None => Vec::new(),
-        },
-    })
+        };
+        Ok(AuditRow {
+            seq: r.seq,
+            at: r.at,
+            user_id: r.user_id,
+            username: r.username,
+            role: r.role,
+            action: r.action,
+            case_id: r.case_id,
+            target: r.target,
+            outcome: r.outcome,
+            detail: r.detail,
+            client_addr: r.client_addr,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+            case_ids,
+        })
+    }
 }
 
 const SELECT_ROWS: &str = "SELECT seq, at, user_id, username, role, action, case_id, target, outcome, detail, \
@@ -226,7 +247,7 @@ pub async fn query(db: &Db, q: &AuditQuery) -> Result<Vec<AuditRow>, sqlx::Error
          AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at <= $4) AND ($5 IS NULL OR seq < $5) \
          ORDER BY seq DESC LIMIT $6"
     ));
-    let rows = sqlx::query(sql)
+    let rows: Vec<StoredRow> = sqlx::query_as(sql)
         .bind(&q.case_id)
         .bind(&q.user_id)
         .bind(&q.from)
@@ -236,7 +257,7 @@ pub async fn query(db: &Db, q: &AuditQuery) -> Result<Vec<AuditRow>, sqlx::Error
         .bind(in_list)
         .fetch_all(&db.pool)
         .await?;
-    rows.iter().map(from_row).collect()
+    rows.into_iter().map(AuditRow::try_from).collect()
 }
 
 /// What `verify` found.
@@ -255,12 +276,13 @@ pub enum ChainCheck {
 /// Walks the whole chain in order and reports the first bad row (LG-2).
 pub async fn verify(db: &Db) -> Result<ChainCheck, sqlx::Error> {
     use futures_util::TryStreamExt;
-    let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_ROWS} ORDER BY seq ASC"))).fetch(&db.pool);
+    let mut rows =
+        sqlx::query_as::<_, StoredRow>(sqlx::AssertSqlSafe(format!("{SELECT_ROWS} ORDER BY seq ASC"))).fetch(&db.pool);
     let mut expected_seq = 1;
     let mut prev_hash = GENESIS_HASH.to_string();
     let mut count = 0;
     while let Some(r) = rows.try_next().await? {
-        let row = from_row(&r)?;
+        let row = AuditRow::try_from(r)?;
         if row.seq != expected_seq {
             return Ok(ChainCheck::Broken {
                 seq: row.seq,

@@ -10,7 +10,6 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use tokio::sync::Semaphore;
 
 use super::audit::{self, Actor, Event, Outcome};
@@ -196,10 +195,11 @@ async fn count_attempt(db: &Db, now: DateTime<Utc>, keys: &[(String, i64)]) -> R
     let mut tx = db.begin_write().await?;
     let mut wait = 0i64;
     for (key, free) in keys {
-        let row = sqlx::query(COUNT_ATTEMPT).bind(key).bind(&now_t).bind(&window_start).fetch_one(&mut *tx).await?;
-        let before = row.try_get::<i64, _>("failures")? - 1;
+        let (failures, prev_at): (i64, Option<String>) =
+            sqlx::query_as(COUNT_ATTEMPT).bind(key).bind(&now_t).bind(&window_start).fetch_one(&mut *tx).await?;
+        let before = failures - 1;
         let delay = delay_after(before, *free);
-        if let Some(prev) = row.try_get::<Option<String>, _>("prev_at")?.and_then(|t| parse_time(&t)) {
+        if let Some(prev) = prev_at.and_then(|t| parse_time(&t)) {
             let ready_at = prev + Duration::seconds(delay);
             if delay > 0 && now < ready_at {
                 wait = wait.max((ready_at - now).num_seconds() + 1);
@@ -304,6 +304,46 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
 }
 
+/// The user columns a session or a login reads.
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    username: String,
+    display_name: String,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    specialty: Option<String>,
+    disabled: i64,
+}
+
+impl From<UserRow> for Me {
+    fn from(u: UserRow) -> Self {
+        Me {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            role: u.role,
+            specialty: u.specialty.and_then(|s| Specialty::parse(&s).ok()),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    last_seen_at: String,
+    expires_at: String,
+    #[sqlx(flatten)]
+    user: UserRow,
+}
+
+/// A user row with the password hash: read for a login only, never sent anywhere.
+#[derive(sqlx::FromRow)]
+struct CredentialsRow {
+    password_hash: String,
+    #[sqlx(flatten)]
+    user: UserRow,
+}
+
 /// Minimum seconds between two `last_seen_at` writes for one session: idle time is enforced
 /// to within this, and a busy page does not write on every request.
 const TOUCH_EVERY_SECS: i64 = 15;
@@ -319,7 +359,7 @@ pub async fn session_for(
 ) -> Result<Option<Session>, AppError> {
     let id_hash = hash_session_id(cookie_value);
     let now = state.clock.now();
-    let row = sqlx::query(
+    let row: Option<SessionRow> = sqlx::query_as(
         "SELECT s.last_seen_at, s.expires_at, u.id, u.username, u.display_name, u.role, u.specialty, u.disabled \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
     )
@@ -327,9 +367,9 @@ pub async fn session_for(
     .fetch_optional(&state.db.pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let last_seen = parse_time(&row.try_get::<String, _>("last_seen_at")?);
-    let expires = parse_time(&row.try_get::<String, _>("expires_at")?);
-    let disabled = row.try_get::<i64, _>("disabled")? != 0;
+    let last_seen = parse_time(&row.last_seen_at);
+    let expires = parse_time(&row.expires_at);
+    let disabled = row.user.disabled != 0;
     let idle = Duration::seconds(state.config.session_idle_secs);
     let (Some(last_seen), Some(expires)) = (last_seen, expires) else { return Ok(None) };
     if disabled || now >= expires || now >= last_seen + idle {
@@ -345,16 +385,8 @@ pub async fn session_for(
             .await?;
         idle_expires_at = now + idle;
     }
-    let role = Role::parse(&row.try_get::<String, _>("role")?).map_err(|e| AppError::internal(&e))?;
-    let specialty = row.try_get::<Option<String>, _>("specialty")?.and_then(|s| Specialty::parse(&s).ok());
     Ok(Some(Session {
-        me: Me {
-            id: row.try_get("id")?,
-            username: row.try_get("username")?,
-            display_name: row.try_get("display_name")?,
-            role,
-            specialty,
-        },
+        me: row.user.into(),
         id_hash,
         idle_expires_at: idle_expires_at.min(expires),
         client_addr: client_addr.to_string(),
@@ -364,19 +396,17 @@ pub async fn session_for(
 /// True while a session is still valid (not logged out, not timed out, user not disabled),
 /// without counting as activity: a live event stream must not keep an idle session alive.
 pub async fn session_still_valid(state: &AppState, id_hash: &str) -> Result<bool, AppError> {
-    let row = sqlx::query(
+    let row: Option<(String, String, i64)> = sqlx::query_as(
         "SELECT s.last_seen_at, s.expires_at, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
     )
     .bind(id_hash)
     .fetch_optional(&state.db.pool)
     .await?;
-    let Some(row) = row else { return Ok(false) };
+    let Some((last_seen, expires, disabled)) = row else { return Ok(false) };
     let now = state.clock.now();
     let idle = Duration::seconds(state.config.session_idle_secs);
-    let last_seen = parse_time(&row.try_get::<String, _>("last_seen_at")?);
-    let expires = parse_time(&row.try_get::<String, _>("expires_at")?);
-    Ok(match (last_seen, expires) {
-        (Some(l), Some(e)) => row.try_get::<i64, _>("disabled")? == 0 && now < e && now < l + idle,
+    Ok(match (parse_time(&last_seen), parse_time(&expires)) {
+        (Some(l), Some(e)) => disabled == 0 && now < e && now < l + idle,
         _ => false,
     })
 }
@@ -426,7 +456,7 @@ pub async fn login(
 ) -> Result<(Me, NewSession), LoginFailure> {
     let username = username.trim().to_lowercase();
     let now = state.clock.now();
-    let row = sqlx::query(
+    let row: Option<CredentialsRow> = sqlx::query_as(
         "SELECT id, username, display_name, role, specialty, password_hash, disabled FROM users WHERE username = $1",
     )
     .bind(&username)
@@ -435,8 +465,8 @@ pub async fn login(
     // A failed attempt names the account only when it exists: what was typed as a username may
     // be a password typed in the wrong field, and is never stored (LG-3).
     let attempted = Actor {
-        user_id: row.as_ref().map(|r| r.try_get::<String, _>("id")).transpose()?,
-        username: row.as_ref().map(|r| r.try_get::<String, _>("username")).transpose()?,
+        user_id: row.as_ref().map(|r| r.user.id.clone()),
+        username: row.as_ref().map(|r| r.user.username.clone()),
         client_addr: Some(client_addr.to_string()),
         ..Actor::default()
     };
@@ -447,11 +477,7 @@ pub async fn login(
         audit::record(&state.db, &Event::new(&attempted, "auth.login", Outcome::Failure).detail(&detail)).await?;
         return Err(LoginFailure::Throttled { retry_after_secs });
     }
-    let usable = row.as_ref().map(|r| r.try_get::<i64, _>("disabled").map(|d| d == 0)).transpose()?.unwrap_or(false);
-    let stored = match (&row, usable) {
-        (Some(r), true) => Some(r.try_get::<String, _>("password_hash")?),
-        _ => None,
-    };
+    let stored = row.as_ref().filter(|r| r.user.disabled == 0).map(|r| r.password_hash.clone());
     let ok = state.passwords.verify(password.clone(), stored.clone()).await?;
 
     let mut tx = state.db.begin_write().await?;
@@ -467,14 +493,7 @@ pub async fn login(
         tx.commit().await?;
         return Err(LoginFailure::InvalidCredentials);
     }
-    let row = row.expect("verified user exists");
-    let me = Me {
-        id: row.try_get("id")?,
-        username: row.try_get("username")?,
-        display_name: row.try_get("display_name")?,
-        role: Role::parse(&row.try_get::<String, _>("role")?).map_err(|e| AppError::internal(&e))?,
-        specialty: row.try_get::<Option<String>, _>("specialty")?.and_then(|s| Specialty::parse(&s).ok()),
-    };
+    let me: Me = row.expect("verified user exists").user.into();
     forgive_attempt(&mut tx, &keys).await?;
     if let Some(previous) = previous_cookie {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")

@@ -8,8 +8,6 @@
 
 use std::path::{Path, PathBuf};
 
-use sqlx::Row;
-
 use super::audit::{self, ChainCheck};
 use super::db::{Db, Engine, redact_url, split_password};
 
@@ -47,11 +45,8 @@ pub struct Fingerprint {
 /// Counts and the audit chain's last hash.
 pub async fn fingerprint(db: &Db) -> Result<Fingerprint, sqlx::Error> {
     let count = |sql: &'static str| async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&db.pool).await };
-    let head: Option<String> = sqlx::query("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&db.pool)
-        .await?
-        .map(|r| r.try_get("hash"))
-        .transpose()?;
+    let head: Option<String> =
+        sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&db.pool).await?;
     Ok(Fingerprint {
         users: count("SELECT COUNT(*) FROM users").await?,
         cases: count("SELECT COUNT(*) FROM cases").await?,
@@ -125,7 +120,7 @@ fn sqlite_path(url: &str) -> PathBuf {
 /// Checks a backup opened as a database: integrity (SQLite), migrations, the audit chain.
 async fn check_restored(db: &Db) -> Result<Fingerprint, BackupError> {
     if db.engine == Engine::Sqlite {
-        let ok: String = sqlx::query("PRAGMA integrity_check").fetch_one(&db.pool).await?.try_get(0)?;
+        let ok: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&db.pool).await?;
         if ok != "ok" {
             return Err(BackupError::Invalid(format!("integrity check says: {ok}")));
         }

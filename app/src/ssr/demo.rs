@@ -104,19 +104,19 @@ fn demo_cases() -> Vec<(String, bool, serde_json::Value)> {
 
 /// Loads the demo cases that are not there yet (by MRN), as the demo coordinator.
 async fn load_cases(state: &AppState) -> Result<usize, AppError> {
-    use sqlx::Row;
-    let Some(row) = sqlx::query("SELECT id, display_name FROM users WHERE username = 'coordinator' AND demo = 1")
-        .fetch_optional(&state.db.pool)
-        .await?
-    else {
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT id, display_name FROM users WHERE username = 'coordinator' AND demo = 1")
+            .fetch_optional(&state.db.pool)
+            .await?;
+    let Some((id, display_name)) = row else {
         // The username belongs to a real account: nothing is done in its name.
         return Ok(0);
     };
     let session = Session {
         me: Me {
-            id: row.try_get("id")?,
+            id,
             username: "coordinator".into(),
-            display_name: row.try_get("display_name")?,
+            display_name,
             role: crate::domain::role::Role::Coordinator,
             specialty: None,
         },

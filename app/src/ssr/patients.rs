@@ -3,11 +3,10 @@
 //! the patient gets a new version naming the correction in the same transaction, so lists,
 //! searches and agendas never show a case under another person.
 
-use sqlx::Row;
-
 use super::audit::{self, Event, Outcome};
 use super::auth::{self, Session};
 use super::cases::{insert_version as insert_case_version, mrn_taken, patient_by_mrn, store_proposal};
+use super::db::from_json;
 use super::{AppState, events, now_text};
 use crate::domain::case::{
     CaseInput, Patient, PatientCorrection, PatientInput, PatientRecord, PatientVersion, changed_fields,
@@ -45,18 +44,41 @@ pub(crate) async fn insert_version(
     Ok(())
 }
 
+#[derive(sqlx::FromRow)]
+struct RecordRow {
+    id: String,
+    version: i64,
+    #[sqlx(flatten)]
+    patient: IdentityRow,
+}
+
+#[derive(sqlx::FromRow)]
+struct VersionRow {
+    version: i64,
+    at: String,
+    display_name: Option<String>,
+    reason: Option<String>,
+    #[sqlx(flatten)]
+    patient: IdentityRow,
+}
+
 /// The identity columns of a patient or patient-version row.
-fn patient_input(r: &sqlx::any::AnyRow) -> Result<PatientInput, sqlx::Error> {
-    Ok(PatientInput {
-        mrn: r.try_get("mrn")?,
-        name: r.try_get("name")?,
-        birth_date: r.try_get("birth_date")?,
-        sex: r.try_get("sex")?,
-    })
+#[derive(sqlx::FromRow)]
+struct IdentityRow {
+    mrn: String,
+    name: String,
+    birth_date: String,
+    sex: String,
+}
+
+impl From<IdentityRow> for PatientInput {
+    fn from(r: IdentityRow) -> Self {
+        PatientInput { mrn: r.mrn, name: r.name, birth_date: r.birth_date, sex: r.sex }
+    }
 }
 
 async fn load_on(conn: &mut sqlx::AnyConnection, id: &str) -> Result<PatientRecord, AppError> {
-    let row = sqlx::query("SELECT id, version, mrn, name, birth_date, sex FROM patients WHERE id = $1")
+    let row: RecordRow = sqlx::query_as("SELECT id, version, mrn, name, birth_date, sex FROM patients WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
@@ -66,31 +88,24 @@ async fn load_on(conn: &mut sqlx::AnyConnection, id: &str) -> Result<PatientReco
             .bind(id)
             .fetch_all(&mut *conn)
             .await?;
-    let versions = sqlx::query(
+    let versions: Vec<VersionRow> = sqlx::query_as(
         "SELECT v.version, v.at, u.display_name, v.reason, v.mrn, v.name, v.birth_date, v.sex \
          FROM patient_versions v LEFT JOIN users u ON u.id = v.author_id WHERE v.patient_id = $1 ORDER BY v.version DESC",
     )
     .bind(id)
     .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(PatientVersion {
-            version: r.try_get("version")?,
-            at: r.try_get("at")?,
-            author_name: r.try_get("display_name")?,
-            reason: r.try_get("reason")?,
-            patient: patient_input(r)?,
+    .await?;
+    let versions = versions
+        .into_iter()
+        .map(|r| PatientVersion {
+            version: r.version,
+            at: r.at,
+            author_name: r.display_name,
+            reason: r.reason,
+            patient: r.patient.into(),
         })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    Ok(PatientRecord {
-        id: row.try_get("id")?,
-        version: row.try_get("version")?,
-        patient: patient_input(&row)?,
-        case_ids,
-        versions,
-    })
+        .collect();
+    Ok(PatientRecord { id: row.id, version: row.version, patient: row.patient.into(), case_ids, versions })
 }
 
 /// A patient's record with its versions (audited with every case of the patient).
@@ -185,14 +200,13 @@ pub async fn correct(
     // Every case of the patient shows the corrected identity, as a new version of its own.
     let case_reason = format!("patient details corrected: {reason}");
     for case_id in &current.case_ids {
-        let row = sqlx::query("SELECT version, status, content FROM cases WHERE id = $1")
-            .bind(case_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let version: i64 = row.try_get("version")?;
-        let status = CaseStatus::parse(&row.try_get::<String, _>("status")?).map_err(|m| AppError::internal(&m))?;
-        let old: CaseInput = serde_json::from_str(&row.try_get::<String, _>("content")?)
-            .map_err(|_| AppError::internal("stored case content is not valid JSON"))?;
+        let (version, status, old): (i64, String, String) =
+            sqlx::query_as("SELECT version, status, content FROM cases WHERE id = $1")
+                .bind(case_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let status = CaseStatus::try_from(status).map_err(|e| AppError::internal(&e.0))?;
+        let old: CaseInput = from_json(&old, "case content")?;
         let mut content = old.clone();
         content.patient = patient.to_input();
         // The age on the tumor follows the birth date, and with it the proposal.

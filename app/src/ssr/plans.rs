@@ -4,11 +4,11 @@
 //! transaction and announced to the case's viewers.
 
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 use super::audit::{self, Event, Outcome as AuditOutcome};
 use super::auth::{self, Session};
 use super::cases::exists as case_exists;
+use super::db::from_json;
 use super::{AppState, events, new_id, now_text};
 use crate::domain::case::{CaseInput, field_changes};
 use crate::domain::events::CaseEventKind;
@@ -28,53 +28,71 @@ async fn name_of(state: &AppState, user_id: &str) -> Result<String, AppError> {
     Ok(name.unwrap_or_else(|| "(unknown user)".into()))
 }
 
+/// A plan row with the names of its signer and of whoever recorded the outcome.
+#[derive(sqlx::FromRow)]
+struct PlanRow {
+    version: i64,
+    content: String,
+    signed_by: Option<String>,
+    signed_at: Option<String>,
+    content_sha256: Option<String>,
+    outcome: Option<String>,
+    outcome_at: Option<String>,
+    signer_name: Option<String>,
+    outcome_name: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AddendumRow {
+    id: String,
+    body: String,
+    at: String,
+    display_name: String,
+}
+
 async fn load(state: &AppState, case_id: &str) -> Result<Option<Plan>, AppError> {
-    let Some(row) = sqlx::query(
+    let row: Option<PlanRow> = sqlx::query_as(
         "SELECT p.version, p.content, p.signed_by, p.signed_at, p.content_sha256, p.outcome, p.outcome_at, \
          s.display_name AS signer_name, o.display_name AS outcome_name \
          FROM plans p LEFT JOIN users s ON s.id = p.signed_by LEFT JOIN users o ON o.id = p.outcome_by WHERE p.case_id = $1",
     )
     .bind(case_id)
     .fetch_optional(&state.db.pool)
-    .await?
-    else {
-        return Ok(None);
-    };
-    let content: PlanContent = serde_json::from_str(&row.try_get::<String, _>("content")?)
-        .map_err(|_| AppError::internal("stored plan is not valid JSON"))?;
-    let signature = match row.try_get::<Option<String>, _>("signed_at")? {
-        Some(signed_at) => Some(Signature {
-            signer_id: row.try_get::<Option<String>, _>("signed_by")?.unwrap_or_default(),
-            signer_name: row.try_get::<Option<String>, _>("signer_name")?.unwrap_or_default(),
-            signed_at,
-            content_sha256: row.try_get::<Option<String>, _>("content_sha256")?.unwrap_or_default(),
-        }),
-        None => None,
-    };
-    let outcome = match row.try_get::<Option<String>, _>("outcome")? {
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let content: PlanContent = from_json(&row.content, "plan")?;
+    let signature = row.signed_at.map(|signed_at| Signature {
+        signer_id: row.signed_by.unwrap_or_default(),
+        signer_name: row.signer_name.unwrap_or_default(),
+        signed_at,
+        content_sha256: row.content_sha256.unwrap_or_default(),
+    });
+    let outcome = match row.outcome {
         Some(json) => Some(Outcome {
-            record: serde_json::from_str(&json).map_err(|_| AppError::internal("stored outcome is not valid"))?,
-            recorded_by_name: row.try_get::<Option<String>, _>("outcome_name")?.unwrap_or_default(),
-            recorded_at: row.try_get::<Option<String>, _>("outcome_at")?.unwrap_or_default(),
+            record: from_json(&json, "outcome")?,
+            recorded_by_name: row.outcome_name.unwrap_or_default(),
+            recorded_at: row.outcome_at.unwrap_or_default(),
         }),
         None => None,
     };
-    let addenda = sqlx::query(
-        "SELECT a.id, a.body, a.at, u.display_name FROM plan_addenda a JOIN users u ON u.id = a.author_id WHERE a.case_id = $1 ORDER BY a.at, a.id",
+    let addenda: Vec<AddendumRow> = sqlx::query_as(
+        "SELECT a.id, a.body, a.at, u.display_name FROM plan_addenda a JOIN users u ON u.id = a.author_id \
+         WHERE a.case_id = $1 ORDER BY a.at, a.id",
     )
     .bind(case_id)
     .fetch_all(&state.db.pool)
-    .await?
-    .iter()
-    .map(|r| Ok(Addendum { id: r.try_get("id")?, body: r.try_get("body")?, author_name: r.try_get("display_name")?, at: r.try_get("at")? }))
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    .await?;
+    let addenda = addenda
+        .into_iter()
+        .map(|r| Addendum { id: r.id, body: r.body, author_name: r.display_name, at: r.at })
+        .collect();
     let decided_on = match content.case_version {
         Some(v) => decided_on(state, case_id, v).await?,
         None => None,
     };
     Ok(Some(Plan {
         case_id: case_id.to_string(),
-        version: row.try_get("version")?,
+        version: row.version,
         content,
         signature,
         addenda,
@@ -92,18 +110,17 @@ async fn decided_on(state: &AppState, case_id: &str, version: i64) -> Result<Opt
             .fetch_optional(&state.db.pool)
             .await?;
     let Some(then) = then else { return Ok(None) };
-    let row =
-        sqlx::query("SELECT version, content FROM cases WHERE id = $1").bind(case_id).fetch_one(&state.db.pool).await?;
-    let parse = |text: &str| -> Result<CaseInput, AppError> {
-        serde_json::from_str(text).map_err(|_| AppError::internal("stored case content is not valid JSON"))
-    };
-    let then = parse(&then)?;
-    let now = parse(&row.try_get::<String, _>("content")?)?;
+    let (current_version, now): (i64, String) = sqlx::query_as("SELECT version, content FROM cases WHERE id = $1")
+        .bind(case_id)
+        .fetch_one(&state.db.pool)
+        .await?;
+    let then: CaseInput = from_json(&then, "case version")?;
+    let now: CaseInput = from_json(&now, "case content")?;
     Ok(Some(DecidedOn {
         case_version: version,
         changed_since: field_changes(&then, &now),
         content: then,
-        current_version: row.try_get("version")?,
+        current_version,
     }))
 }
 
@@ -141,15 +158,15 @@ pub async fn save(
         }
     }
     // The proposal the board sees now is stored with the plan.
-    let row = sqlx::query("SELECT proposal FROM proposals WHERE case_id = $1 ORDER BY case_version DESC LIMIT 1")
-        .bind(case_id)
-        .fetch_optional(&state.db.pool)
-        .await?;
-    let proposal: Proposal = match row {
-        Some(r) => serde_json::from_str(&r.try_get::<String, _>("proposal")?)
-            .map_err(|_| AppError::internal("stored proposal is not valid JSON"))?,
-        None => return Err(AppError::conflict("The case has no proposal yet: complete its tumour data first.")),
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT proposal FROM proposals WHERE case_id = $1 ORDER BY case_version DESC LIMIT 1")
+            .bind(case_id)
+            .fetch_optional(&state.db.pool)
+            .await?;
+    let Some(stored) = stored else {
+        return Err(AppError::conflict("The case has no proposal yet: complete its tumour data first."));
     };
+    let proposal: Proposal = from_json(&stored, "proposal")?;
     let checked = input.parse(&proposal)?;
     if let Some(m) = &checked.meeting_id {
         let found: Option<String> =
@@ -278,19 +295,19 @@ pub async fn sign(
     }
     let now = now_text();
     let mut tx = state.db.begin_write().await?;
-    let row = sqlx::query("SELECT version, content, signed_at FROM plans WHERE case_id = $1")
-        .bind(case_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if row.try_get::<Option<String>, _>("signed_at")?.is_some() {
+    let (version, content, signed_at): (i64, String, Option<String>) =
+        sqlx::query_as("SELECT version, content, signed_at FROM plans WHERE case_id = $1")
+            .bind(case_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    if signed_at.is_some() {
         return Err(AppError::conflict("The plan was signed meanwhile."));
     }
-    let version: i64 = row.try_get("version")?;
     if version != expected {
         return Err(AppError::PreconditionFailed { current: version });
     }
     // The hash covers exactly the stored text the signer's version holds.
-    let sha = sha256_hex(&row.try_get::<String, _>("content")?);
+    let sha = sha256_hex(&content);
     let signed = sqlx::query(
         "UPDATE plans SET signed_by = $1, signed_at = $2, content_sha256 = $3 WHERE case_id = $4 AND version = $5 AND signed_at IS NULL",
     )
@@ -341,16 +358,12 @@ pub enum SignatureCheck {
 /// oldest signature first, and reports the first that does not match.
 pub async fn verify_signatures(db: &super::Db) -> Result<SignatureCheck, sqlx::Error> {
     use futures_util::TryStreamExt;
-    let mut rows = sqlx::query(
+    let mut rows = sqlx::query_as::<_, (String, i64, String, String, Option<String>)>(
         "SELECT case_id, version, content, signed_at, content_sha256 FROM plans WHERE signed_at IS NOT NULL ORDER BY signed_at, case_id",
     )
     .fetch(&db.pool);
     let mut signed = 0;
-    while let Some(r) = rows.try_next().await? {
-        let case_id: String = r.try_get("case_id")?;
-        let signed_at: String = r.try_get("signed_at")?;
-        let text: String = r.try_get("content")?;
-        let stored_sha: Option<String> = r.try_get("content_sha256")?;
+    while let Some((case_id, version, text, signed_at, stored_sha)) = rows.try_next().await? {
         let mismatch = |reason: &str| SignatureCheck::Mismatch {
             case_id: case_id.clone(),
             signed_at: signed_at.clone(),
@@ -360,7 +373,7 @@ pub async fn verify_signatures(db: &super::Db) -> Result<SignatureCheck, sqlx::E
             return Ok(mismatch("its content does not match the SHA-256 recorded at signing (changed after signing)"));
         }
         match serde_json::from_str::<PlanContent>(&text) {
-            Ok(c) if c.case_id == case_id && c.version == r.try_get::<i64, _>("version")? && c.canonical() == text => {}
+            Ok(c) if c.case_id == case_id && c.version == version && c.canonical() == text => {}
             Ok(_) => return Ok(mismatch("its content names another case or version, or is not in canonical form")),
             Err(_) => return Ok(mismatch("its content is not a plan")),
         }
