@@ -25,7 +25,7 @@ use leptos_router::{
 use crate::components::layout::Layout;
 use crate::components::session::provide_session;
 use crate::pages::{
-    account::AccountPage, admin_users::AdminUsersPage, case_new::NewCasePage, case_view::CasePage, cases::CasesPage,
+    account::AccountPage, admin_users::AdminUsersPage, case::CasePage, case_new::NewCasePage, cases::CasesPage,
     home::HomePage, login::LoginPage, meetings::MeetingsPage, not_found::NotFound, review::ReviewPage,
 };
 

@@ -26,6 +26,36 @@ pub fn ErrorPanel(errors: ArcRwSignal<Errors>) -> impl IntoView {
     }
 }
 
+/// Fallback of a section's error boundary: the section could not be loaded; the message says
+/// what to do next (reload, log in again, call IT with the reference).
+pub fn error_notice(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    let messages = move || {
+        errors
+            .get()
+            .into_iter()
+            .map(|(_, e)| match e.downcast_ref::<AppError>() {
+                Some(app) => app.to_string(),
+                None => "This part of the page could not be loaded. Reload the page.".to_string(),
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <div class="notice bad" role="alert">{move || messages().into_iter().map(|m| view! { <p>{m}</p> }).collect_view()}</div>
+    }
+}
+
+/// What went wrong with an action, when it is not about one field (those show next to their
+/// field): a stale version, a refusal, a lost connection.
+#[component]
+pub fn ActionError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .filter(|e| e.fields().is_none())
+            .map(|e| view! { <p class="notice bad" role="alert">{e.to_string()}</p> })
+    }
+}
+
 /// A field's error message, tied to its control by id (`aria-describedby`).
 #[component]
 pub fn FieldError(#[prop(into)] id: String, #[prop(into)] message: Signal<Option<String>>) -> impl IntoView {

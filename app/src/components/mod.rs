@@ -1,8 +1,10 @@
 //! Reusable view pieces: the page layout, error display.
 
+pub mod actions;
 pub mod annotations;
 pub mod case_form;
 pub mod errors;
+pub mod format;
 pub mod layout;
 pub mod live;
 pub mod patient;

@@ -8,21 +8,19 @@
 
 use leptos::prelude::*;
 
+use crate::components::errors::FieldError;
+
 use crate::api::cases::CorrectPatient;
+use crate::components::actions::{CaseActions, after_failing, after_saving, failure};
 use crate::components::case_form::today;
+use crate::components::errors::ActionError;
 use crate::domain::case::{PatientCorrection, PatientInput};
 use crate::domain::codes::Sex;
-use crate::error::{AppError, FieldErrors};
+use crate::error::FieldErrors;
 
 /// The patient line of a case, with the correction form for those who may edit cases.
 #[component]
-pub fn PatientRecordPanel(
-    patient_id: String,
-    version: i64,
-    patient: PatientInput,
-    may_edit: bool,
-    refresh: RwSignal<u32>,
-) -> impl IntoView {
+pub fn PatientRecordPanel(patient_id: String, version: i64, patient: PatientInput, may_edit: bool) -> impl IntoView {
     let open = RwSignal::new(false);
     let sex_label = Sex::parse(&patient.sex).map(|s| s.label()).unwrap_or("—");
     view! {
@@ -39,20 +37,14 @@ pub fn PatientRecordPanel(
                 </button>
             })}
             {move || open.get().then(|| view! {
-                <CorrectionForm patient_id=patient_id.clone() version patient=patient.clone() open refresh />
+                <CorrectionForm patient_id=patient_id.clone() version patient=patient.clone() open />
             })}
         </section>
     }
 }
 
 #[component]
-fn CorrectionForm(
-    patient_id: String,
-    version: i64,
-    patient: PatientInput,
-    open: RwSignal<bool>,
-    refresh: RwSignal<u32>,
-) -> impl IntoView {
+fn CorrectionForm(patient_id: String, version: i64, patient: PatientInput, open: RwSignal<bool>) -> impl IntoView {
     let original = patient.clone();
     let data = RwSignal::new(patient);
     let reason = RwSignal::new(String::new());
@@ -72,15 +64,9 @@ fn CorrectionForm(
             })
         })
     };
-    let save = ServerAction::<CorrectPatient>::new();
-    Effect::new(move || match save.value().get() {
-        Some(Ok(_)) => {
-            open.set(false);
-            refresh.update(|r| *r += 1);
-        }
-        Some(Err(e)) => server_errors.set(e.fields().cloned().unwrap_or_default()),
-        None => {}
-    });
+    let save = CaseActions::use_context().correct_patient;
+    after_saving(save, move |_| open.set(false));
+    after_failing(save, move |e| server_errors.set(e.fields().cloned().unwrap_or_default()));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         submitted.set(true);
@@ -116,15 +102,13 @@ fn CorrectionForm(
                         server_errors.update(|e| { e.remove(field); });
                         data.update(|d| match field { "mrn" => d.mrn = v, "name" => d.name = v, _ => d.birth_date = v });
                     } />
-                <p class="field-error" id=err_id>{move || err.get()}</p>
+                <FieldError id=err_id message=Signal::derive(move || err.get()) />
             </div>
         }
     };
     let sex_error = error("sex");
     let reason_error = error("reason");
-    let general = move || {
-        save.value().get().and_then(|r| r.err()).filter(|e| e.fields().is_none()).map(|e: AppError| e.to_string())
-    };
+
     view! {
         <form class="patient-correction" on:submit=submit novalidate>
             <p class="hint">
@@ -142,7 +126,7 @@ fn CorrectionForm(
                         view! { <option value=code selected=move || data.with(|d| d.sex == code)>{s.label()}</option> }
                     }).collect_view()}
                 </select>
-                <p class="field-error" id="patient-sex-error">{move || sex_error.get()}</p>
+                <FieldError id="patient-sex-error" message=Signal::derive(move || sex_error.get()) />
             </div>
             {text_field("mrn", "MRN", "text")}
             <div class="field" class:has-error=move || reason_error.get().is_some()>
@@ -150,9 +134,9 @@ fn CorrectionForm(
                 <input id="patient-reason" type="text" required aria-describedby="patient-reason-error"
                     aria-invalid=move || reason_error.get().is_some().to_string()
                     prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
-                <p class="field-error" id="patient-reason-error">{move || reason_error.get()}</p>
+                <FieldError id="patient-reason-error" message=Signal::derive(move || reason_error.get()) />
             </div>
-            {move || general().map(|m| view! { <p class="notice bad" role="alert">{m}</p> })}
+            <ActionError error=failure(save) />
             <button type="submit" disabled=move || save.pending().get()>
                 {move || if save.pending().get() { "Saving…" } else { "Save the correction" }}
             </button>

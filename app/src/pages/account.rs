@@ -1,9 +1,12 @@
 //! One's own account: who one is, and changing one's password (re-entering the current one).
 
 use leptos::prelude::*;
+
+use crate::components::actions::failure;
 use leptos_meta::Title;
 
 use crate::api::auth::ChangePassword;
+use crate::components::errors::ActionError;
 use crate::components::errors::FieldError;
 use crate::components::session::{RequireLogin, use_session};
 
@@ -46,9 +49,9 @@ fn AccountDetails() -> impl IntoView {
             <p class="hint">"At least 12 characters. A short sentence is easy to remember and hard to guess."</p>
             {move || match change.value().get() {
                 Some(Ok(())) => Some(view! { <p class="notice ok" role="status">"Your password was changed. Other sessions were logged out."</p> }.into_any()),
-                Some(Err(e)) if e.fields().is_none() => Some(view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any()),
                 _ => None,
             }}
+            <ActionError error=failure(change) />
             <ActionForm action=change>
                 <div class="field">
                     <label for="current_password">"Current password"</label>

@@ -2,9 +2,12 @@
 //! password. The server functions check the role; this page only arranges them.
 
 use leptos::prelude::*;
+
+use crate::components::actions::failure;
 use leptos_meta::Title;
 
 use crate::api::users::{CreateUser, ResetPassword, UpdateUser, UserChange, UserSummary, list_users};
+use crate::components::errors::ActionError;
 use crate::components::errors::FieldError;
 use crate::components::session::RequireLogin;
 use crate::domain::role::{Action, Role, Specialty};
@@ -149,9 +152,9 @@ fn NewUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
             <h2 id="new-user-heading">"New user"</h2>
             {move || match create.value().get() {
                 Some(Ok(u)) => Some(view! { <p class="notice ok" role="status">"Created " {u.username} ". Give them their password in person or by phone."</p> }.into_any()),
-                Some(Err(e)) if e.fields().is_none() => Some(view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any()),
                 _ => None,
             }}
+            <ActionError error=failure(create) />
             <ActionForm action=create attr:class="grid-form">
                 <div class="field">
                     <label for="nu-username">"Username"</label>

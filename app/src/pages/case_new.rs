@@ -2,6 +2,9 @@
 //! order of a referral letter, nothing required but the patient for a draft.
 
 use leptos::prelude::*;
+
+use crate::components::actions::failure;
+use crate::components::errors::ActionError;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
@@ -43,9 +46,7 @@ fn NewCaseForm() -> impl IntoView {
         <form on:submit=submit novalidate>
             <CaseFields form />
             <div class="form-actions">
-                {move || create.value().get().and_then(|r| r.err()).filter(|e| e.fields().is_none()).map(|e| view! {
-                    <p class="notice bad" role="alert">{e.to_string()}</p>
-                })}
+                <ActionError error=failure(create) />
                 {move || (form.submitted.get() && !form.is_valid()).then(|| view! {
                     <p class="notice bad" role="alert" data-testid="form-invalid">"Some fields need attention: see the messages next to them."</p>
                 })}

@@ -2,6 +2,11 @@
 //! sent in the request body (a server-function call), never in the URL.
 
 use leptos::prelude::*;
+
+use crate::components::errors::error_notice;
+use crate::error::AppError;
+
+use crate::components::format::when;
 use leptos_meta::Title;
 
 use crate::api::cases::{CaseFilter, list_cases};
@@ -85,10 +90,12 @@ fn CaseList() -> impl IntoView {
             </form>
         </section>
         <Transition fallback=|| view! { <p aria-busy="true">"Loading cases…"</p> }>
+            <ErrorBoundary fallback=error_notice>
             {move || Suspend::new(async move {
-                match cases.await {
-                    Ok(list) if list.is_empty() => view! { <p class="panel empty" data-testid="no-cases">"No cases match."</p> }.into_any(),
-                    Ok(list) => view! {
+                let list = cases.await?;
+                Ok::<_, AppError>(match list {
+                    list if list.is_empty() => view! { <p class="panel empty" data-testid="no-cases">"No cases match."</p> }.into_any(),
+                    list => view! {
                         <div class="table-wrap" tabindex="0" role="region" aria-label="Case list">
                             <table class="cases" data-testid="case-table">
                                 <caption class="visually-hidden">"Cases"</caption>
@@ -111,16 +118,16 @@ fn CaseList() -> impl IntoView {
                                                 <StatusBadge status=c.status />
                                                 {(!c.ready_for_board).then(|| view! { <br /><span class="muted">"incomplete"</span> })}
                                             </td>
-                                            <td class="nowrap">{c.updated_at.get(..16).unwrap_or_default().replace('T', " ")}</td>
+                                            <td class="nowrap">{when(&c.updated_at)}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>
                         </div>
                     }.into_any(),
-                    Err(e) => view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any(),
-                }
+                })
             })}
+            </ErrorBoundary>
         </Transition>
     }
 }

@@ -3,11 +3,15 @@
 //! everyone reads it. It prints as a clean agenda.
 
 use leptos::prelude::*;
+
+use crate::components::actions::failure;
+use crate::components::errors::{ActionError, error_notice};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::cases::{CaseFilter, list_cases};
 use crate::api::meetings::{AddToAgenda, ChangeAgenda, SetAttendance, board_members, get_meeting};
+use crate::components::format::when;
 use crate::components::live::follow_meeting;
 use crate::components::session::{RequireLogin, use_session};
 use crate::domain::case::CaseListItem;
@@ -16,7 +20,6 @@ use crate::domain::meeting::{AgendaItem, AgendaMode, Attendee, MeetingDetail, du
 use crate::domain::role::{Action, can};
 use crate::error::AppError;
 use crate::pages::cases::StatusBadge;
-use crate::pages::meetings::when;
 
 #[component]
 pub fn MeetingPage() -> impl IntoView {
@@ -67,18 +70,20 @@ fn MeetingView() -> impl IntoView {
     );
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading the meeting…"</p> }>
+            <ErrorBoundary fallback=error_notice>
             {move || Suspend::new(async move {
                 let manage = matches!(session.await, Ok(Some(ref i)) if can(i.me.role, Action::ManageMeetings));
                 let members = if manage { members.await.unwrap_or_default() } else { Vec::new() };
                 let candidates = if manage { candidates.await.unwrap_or_default() } else { Vec::new() };
-                match detail.await {
+                Ok::<_, AppError>(match detail.await {
                     Ok(d) => view! { <MeetingBody d manage members candidates actions /> }.into_any(),
                     Err(AppError::NotFound) => view! {
                         <section class="panel"><h1>"Meeting not found"</h1><p><a href="/meetings">"Back to the meetings"</a></p></section>
                     }.into_any(),
-                    Err(e) => view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any(),
-                }
+                    Err(e) => return Err(e),
+                })
             })}
+            </ErrorBoundary>
         </Transition>
     }
 }
@@ -138,7 +143,7 @@ fn Agenda(meeting_id: String, items: Vec<AgendaItem>, total: i64, manage: bool, 
             <p data-testid="agenda-total">
                 {count} " cases · " {count - soc} " for discussion, " {soc} " standard of care · estimated " <strong>{duration_label(total)}</strong>
             </p>
-            {move || change.value().get().and_then(|r| r.err()).map(|e| view! { <p class="notice bad" role="alert">{e.to_string()}</p> })}
+            <ActionError error=failure(change) />
             {if items.is_empty() {
                 view! { <p class="muted">"No cases on the agenda yet."</p> }.into_any()
             } else {

@@ -1,6 +1,11 @@
 //! Meetings: the list (upcoming first) and, for coordinators, scheduling a new one.
 
 use leptos::prelude::*;
+
+use crate::components::errors::error_notice;
+use crate::error::AppError;
+
+use crate::components::format::when;
 use leptos_meta::Title;
 
 use crate::api::meetings::{CreateMeeting, MeetingInput, list_meetings};
@@ -19,11 +24,6 @@ pub fn MeetingsPage() -> impl IntoView {
     }
 }
 
-/// "2026-12-03T14:00:00Z" → "2026-12-03 14:00 UTC".
-pub fn when(t: &str) -> String {
-    format!("{} UTC", t.get(..16).unwrap_or(t).replace('T', " "))
-}
-
 #[component]
 fn MeetingList() -> impl IntoView {
     let session = use_session();
@@ -32,15 +32,16 @@ fn MeetingList() -> impl IntoView {
     view! {
         <div class="page-head"><h1>"Meetings"</h1></div>
         <Transition fallback=|| view! { <p aria-busy="true">"Loading meetings…"</p> }>
-            {move || Suspend::new(async move {
-                match meetings.await {
-                    Ok(list) if list.is_empty() => view! {
-                        <section class="panel empty"><p>"No meetings scheduled yet."</p></section>
-                    }.into_any(),
-                    Ok(list) => view! { <MeetingTable list /> }.into_any(),
-                    Err(e) => view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            })}
+            <ErrorBoundary fallback=error_notice>
+                {move || Suspend::new(async move {
+                    let list = meetings.await?;
+                    Ok::<_, AppError>(if list.is_empty() {
+                        view! { <section class="panel empty"><p>"No meetings scheduled yet."</p></section> }.into_any()
+                    } else {
+                        view! { <MeetingTable list /> }.into_any()
+                    })
+                })}
+            </ErrorBoundary>
         </Transition>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -2,8 +2,8 @@
 
 pub mod account;
 pub mod admin_users;
+pub mod case;
 pub mod case_new;
-pub mod case_view;
 pub mod cases;
 pub mod home;
 pub mod login;

@@ -5,6 +5,9 @@
 //! estimate.
 
 use leptos::prelude::*;
+
+use crate::components::errors::error_notice;
+use crate::error::AppError;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -119,13 +122,13 @@ fn Presenter() -> impl IntoView {
     view! {
         <div class="present">
             <Transition fallback=|| view! { <p aria-busy="true">"Loading meeting mode…"</p> }>
-                {move || Suspend::new(async move {
-                    let _ = session.await; // who may present is known before rendering
-                    match view_res.await {
-                        Ok(v) => view! { <PresentBody v may_present step now_ms=now_ms.read_only() /> }.into_any(),
-                        Err(e) => view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any(),
-                    }
-                })}
+                <ErrorBoundary fallback=error_notice>
+                    {move || Suspend::new(async move {
+                        let _ = session.await; // who may present is known before rendering
+                        let v = view_res.await?;
+                        Ok::<_, AppError>(view! { <PresentBody v may_present step now_ms=now_ms.read_only() /> })
+                    })}
+                </ErrorBoundary>
             </Transition>
             <LiveBadge state=live />
         </div>

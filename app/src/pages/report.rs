@@ -3,6 +3,9 @@
 //! saw, the plan with its rationale and dissent, the signature, addenda and the outcome.
 
 use leptos::prelude::*;
+
+use crate::components::errors::error_notice;
+use crate::error::AppError;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -40,12 +43,10 @@ fn Report() -> impl IntoView {
     };
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading the report…"</p> }>
+            <ErrorBoundary fallback=error_notice>
             {move || Suspend::new(async move {
                 let (case, notes, plan, proposal) = (case.await, notes.await, plan.await, proposal.await);
-                let case = match case {
-                    Ok(c) => c,
-                    Err(e) => return view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any(),
-                };
+                let case = case?;
                 let plan = plan.ok().flatten();
                 let p = case.content.patient.clone();
                 // A signed decision is reported with the case as the board saw it (DI-7); what
@@ -59,7 +60,7 @@ fn Report() -> impl IntoView {
                     ),
                     None => (case.content.question.clone(), case.summary.clone(), format!("Case version {}.", case.version)),
                 };
-                view! {
+                Ok::<_, AppError>(view! {
                     <article class="report" data-testid="report">
                         <header class="page-head">
                             <div>
@@ -88,8 +89,9 @@ fn Report() -> impl IntoView {
                             }}
                         </section>
                     </article>
-                }.into_any()
+                })
             })}
+            </ErrorBoundary>
         </Transition>
     }
 }

@@ -5,13 +5,13 @@
 use super::audit::{self, Event, Outcome};
 use super::auth::{self, Session};
 use super::db::{from_json, like_contains};
-use super::events;
 use super::{AppState, new_id, now_text};
+use super::{events, patients};
 use crate::domain::case::{
-    CaseContent, CaseFilter, CaseInput, CaseListItem, CaseRecord, CaseVersion, Patient, StoredProposal, changed_fields,
+    CaseContent, CaseFilter, CaseInput, CaseListItem, CaseRecord, CaseVersion, StoredProposal, changed_fields,
     merge_patch, stage_group,
 };
-use crate::domain::codes::{CaseStatus, PrimarySite, Sex};
+use crate::domain::codes::{CaseStatus, PrimarySite};
 use crate::domain::events::CaseEventKind;
 use crate::domain::proposer::{Proposal, propose};
 use crate::domain::role::Action;
@@ -101,90 +101,6 @@ fn derive(content: &CaseContent) -> Derived {
     }
 }
 
-/// A patient's record as stored.
-pub(crate) struct StoredPatient {
-    pub id: String,
-    pub patient: Patient,
-}
-
-#[derive(sqlx::FromRow)]
-struct PatientRow {
-    id: String,
-    mrn: String,
-    name: String,
-    birth_date: String,
-    #[sqlx(try_from = "String")]
-    sex: Sex,
-}
-
-impl TryFrom<PatientRow> for StoredPatient {
-    type Error = AppError;
-
-    fn try_from(r: PatientRow) -> Result<Self, AppError> {
-        let birth_date =
-            r.birth_date.parse().map_err(|_| AppError::internal("stored patient has an invalid birth date"))?;
-        Ok(StoredPatient { id: r.id, patient: Patient { mrn: r.mrn, name: r.name, birth_date, sex: r.sex } })
-    }
-}
-
-/// The patient holding an MRN, read inside `tx`.
-pub(crate) async fn patient_by_mrn(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    mrn: &str,
-) -> Result<Option<StoredPatient>, AppError> {
-    let row: Option<PatientRow> = sqlx::query_as("SELECT id, mrn, name, birth_date, sex FROM patients WHERE mrn = $1")
-        .bind(mrn)
-        .fetch_optional(&mut **tx)
-        .await?;
-    row.map(StoredPatient::try_from).transpose()
-}
-
-/// The message for an MRN that belongs to someone else (ID-1).
-const MRN_OF_ANOTHER_PATIENT: &str = "This MRN belongs to a patient with another name, birth date or sex. Check the MRN; a patient's own \
-     details are corrected on the patient's record, never through a case.";
-
-/// Finds the patient a case's content names, or creates them, inside `tx`. Never changes an
-/// existing patient (ID-1): an MRN on record must name the same person (name, birth date and
-/// sex), else the MRN is refused; the stored content then shows the record's own spelling.
-async fn resolve_patient(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    content: &mut CaseContent,
-    author: &str,
-) -> Result<String, AppError> {
-    if let Some(existing) = patient_by_mrn(tx, &content.patient.mrn).await? {
-        if !existing.patient.differences(&content.patient).is_empty() {
-            return Err(AppError::field("patient.mrn", MRN_OF_ANOTHER_PATIENT));
-        }
-        content.patient = existing.patient;
-        return Ok(existing.id);
-    }
-    let id = new_id();
-    let now = now_text();
-    let p = &content.patient;
-    sqlx::query(
-        "INSERT INTO patients (id, mrn, name, name_search, birth_date, sex, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1)",
-    )
-    .bind(&id)
-    .bind(&p.mrn)
-    .bind(&p.name)
-    .bind(p.name.to_lowercase())
-    .bind(p.birth_date.to_string())
-    .bind(p.sex.code())
-    .bind(&now)
-    .execute(&mut **tx)
-    .await
-    .map_err(|e| mrn_taken(e, "patient.mrn"))?;
-    super::patients::insert_version(tx, &id, 1, Some(author), Some("created"), p).await?;
-    Ok(id)
-}
-
-/// Two requests recording the same MRN at once: the second is told, on the MRN field.
-pub(crate) fn mrn_taken(e: sqlx::Error, field: &str) -> AppError {
-    super::db::unique_violation_as(e, || {
-        AppError::field(field, "This MRN was just recorded for a patient by someone else. Reload and check it.")
-    })
-}
-
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert_version(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
@@ -231,7 +147,7 @@ pub async fn create(state: &AppState, session: &Session, input: &CaseInput) -> R
     let id = new_id();
     let now = now_text();
     let mut tx = state.db.begin_write().await?;
-    let patient_id = resolve_patient(&mut tx, &mut content, &session.me.id).await?;
+    let patient_id = patients::resolve(&mut tx, &mut content, &session.me.id).await?;
     let stored = normalised(input, &content);
     let d = derive(&content);
     sqlx::query(
@@ -464,7 +380,7 @@ pub async fn edit(
         };
         return Err(missing_error(&content, lead));
     }
-    let patient_id = same_or_other_patient(&mut tx, &current, &mut content, &session.me.id).await?;
+    let patient_id = patients::same_or_other(&mut tx, &current, &mut content, &session.me.id).await?;
     let stored = normalised(&input, &content);
     let changed = changed_fields(&current.content, &stored);
     let status_changed = status != current.status;
@@ -533,40 +449,6 @@ pub async fn edit(
     tx.commit().await?;
     state.db.announce(id);
     Ok(record)
-}
-
-/// The patient an edited case names, inside `tx` (ID-1). The same MRN must keep the record's
-/// demographics: those are corrected on the patient's own record, for every case of the
-/// patient at once. Another MRN moves the case to that patient (who must be the same person
-/// the content describes) or to a new patient record; no other patient is ever changed.
-async fn same_or_other_patient(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    current: &CaseRecord,
-    content: &mut CaseContent,
-    author: &str,
-) -> Result<String, AppError> {
-    let row: PatientRow = sqlx::query_as("SELECT id, mrn, name, birth_date, sex FROM patients WHERE id = $1")
-        .bind(&current.patient_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    let own = StoredPatient::try_from(row)?;
-    if own.patient.mrn != content.patient.mrn {
-        return resolve_patient(tx, content, author).await;
-    }
-    let differences = own.patient.differences(&content.patient);
-    if !differences.is_empty() {
-        let mut e = FieldErrorsBuilder::new();
-        for field in differences {
-            e.add(
-                &format!("patient.{field}"),
-                "This differs from the patient's record. Correct a patient's details on the patient's record \
-                 (\"Correct patient details\"), so that every case of the patient shows the same person.",
-            );
-        }
-        e.finish()?;
-    }
-    content.patient = own.patient;
-    Ok(own.id)
 }
 
 pub(crate) fn missing_error(content: &CaseContent, lead: &str) -> AppError {

@@ -5,13 +5,14 @@
 
 use super::audit::{self, Event, Outcome};
 use super::auth::{self, Session};
-use super::cases::{insert_version as insert_case_version, mrn_taken, patient_by_mrn, store_proposal};
+use super::cases::{insert_version as insert_case_version, store_proposal};
 use super::db::from_json;
-use super::{AppState, events, now_text};
+use super::{AppState, events, new_id, now_text};
 use crate::domain::case::{
-    CaseInput, Patient, PatientCorrection, PatientInput, PatientRecord, PatientVersion, changed_fields,
+    CaseContent, CaseInput, CaseRecord, Patient, PatientCorrection, PatientInput, PatientRecord, PatientVersion,
+    changed_fields,
 };
-use crate::domain::codes::CaseStatus;
+use crate::domain::codes::{CaseStatus, Sex};
 use crate::domain::events::CaseEventKind;
 use crate::domain::proposer::propose;
 use crate::domain::role::Action;
@@ -107,6 +108,128 @@ async fn load_on(conn: &mut sqlx::AnyConnection, id: &str) -> Result<PatientReco
         .collect();
     Ok(PatientRecord { id: row.id, version: row.version, patient: row.patient.into(), case_ids, versions })
 }
+
+// ---- Patients as cases name them -------------------------------------------------------------
+
+/// A patient's record as stored.
+pub(crate) struct StoredPatient {
+    pub id: String,
+    pub patient: Patient,
+}
+
+#[derive(sqlx::FromRow)]
+struct PatientRow {
+    id: String,
+    mrn: String,
+    name: String,
+    birth_date: String,
+    #[sqlx(try_from = "String")]
+    sex: Sex,
+}
+
+impl TryFrom<PatientRow> for StoredPatient {
+    type Error = AppError;
+
+    fn try_from(r: PatientRow) -> Result<Self, AppError> {
+        let birth_date =
+            r.birth_date.parse().map_err(|_| AppError::internal("stored patient has an invalid birth date"))?;
+        Ok(StoredPatient { id: r.id, patient: Patient { mrn: r.mrn, name: r.name, birth_date, sex: r.sex } })
+    }
+}
+
+/// The patient holding an MRN, read inside `tx`.
+pub(crate) async fn patient_by_mrn(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    mrn: &str,
+) -> Result<Option<StoredPatient>, AppError> {
+    let row: Option<PatientRow> = sqlx::query_as("SELECT id, mrn, name, birth_date, sex FROM patients WHERE mrn = $1")
+        .bind(mrn)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(StoredPatient::try_from).transpose()
+}
+
+/// The message for an MRN that belongs to someone else (ID-1).
+const MRN_OF_ANOTHER_PATIENT: &str = "This MRN belongs to a patient with another name, birth date or sex. Check the MRN; a patient's own \
+     details are corrected on the patient's record, never through a case.";
+
+/// Finds the patient a case's content names, or creates them, inside `tx`. Never changes an
+/// existing patient (ID-1): an MRN on record must name the same person (name, birth date and
+/// sex), else the MRN is refused; the stored content then shows the record's own spelling.
+pub(crate) async fn resolve(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    content: &mut CaseContent,
+    author: &str,
+) -> Result<String, AppError> {
+    if let Some(existing) = patient_by_mrn(tx, &content.patient.mrn).await? {
+        if !existing.patient.differences(&content.patient).is_empty() {
+            return Err(AppError::field("patient.mrn", MRN_OF_ANOTHER_PATIENT));
+        }
+        content.patient = existing.patient;
+        return Ok(existing.id);
+    }
+    let id = new_id();
+    let now = now_text();
+    let p = &content.patient;
+    sqlx::query(
+        "INSERT INTO patients (id, mrn, name, name_search, birth_date, sex, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1)",
+    )
+    .bind(&id)
+    .bind(&p.mrn)
+    .bind(&p.name)
+    .bind(p.name.to_lowercase())
+    .bind(p.birth_date.to_string())
+    .bind(p.sex.code())
+    .bind(&now)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| mrn_taken(e, "patient.mrn"))?;
+    insert_version(tx, &id, 1, Some(author), Some("created"), p).await?;
+    Ok(id)
+}
+
+/// Two requests recording the same MRN at once: the second is told, on the MRN field.
+pub(crate) fn mrn_taken(e: sqlx::Error, field: &str) -> AppError {
+    super::db::unique_violation_as(e, || {
+        AppError::field(field, "This MRN was just recorded for a patient by someone else. Reload and check it.")
+    })
+}
+
+/// The patient an edited case names, inside `tx` (ID-1). The same MRN must keep the record's
+/// demographics: those are corrected on the patient's own record, for every case of the
+/// patient at once. Another MRN moves the case to that patient (who must be the same person
+/// the content describes) or to a new patient record; no other patient is ever changed.
+pub(crate) async fn same_or_other(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    current: &CaseRecord,
+    content: &mut CaseContent,
+    author: &str,
+) -> Result<String, AppError> {
+    let row: PatientRow = sqlx::query_as("SELECT id, mrn, name, birth_date, sex FROM patients WHERE id = $1")
+        .bind(&current.patient_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let own = StoredPatient::try_from(row)?;
+    if own.patient.mrn != content.patient.mrn {
+        return resolve(tx, content, author).await;
+    }
+    let differences = own.patient.differences(&content.patient);
+    if !differences.is_empty() {
+        let mut e = FieldErrorsBuilder::new();
+        for field in differences {
+            e.add(
+                &format!("patient.{field}"),
+                "This differs from the patient's record. Correct a patient's details on the patient's record \
+                 (\"Correct patient details\"), so that every case of the patient shows the same person.",
+            );
+        }
+        e.finish()?;
+    }
+    content.patient = own.patient;
+    Ok(own.id)
+}
+
+// ---- The patient's own record ---------------------------------------------------------------
 
 /// A patient's record with its versions (audited with every case of the patient).
 pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<PatientRecord, AppError> {

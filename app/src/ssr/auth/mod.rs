@@ -1,19 +1,22 @@
-//! Authentication: password hashing (AU-3, AU-4), login throttling (AU-5), server-side
-//! sessions (SE-1..SE-4) and "who is asking" for every server function and REST handler.
+//! Authentication: logins, server-side sessions (SE-1..SE-4), re-authentication, and "who is
+//! asking" for every server function and REST handler; passwords (AU-3, AU-4) and throttling
+//! (AU-5, AU-6) in their own modules.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use tokio::sync::Semaphore;
+
+mod passwords;
+mod throttle;
+
+pub use passwords::{POLICY_M_KIB, POLICY_P, POLICY_T, Passwords, phc_params};
+use throttle::{count_attempt, forgive_attempt, throttle_keys};
 
 use super::audit::{self, Actor, Event, Outcome};
-use super::{AppState, Db, time_text};
+use super::{AppState, time_text};
 use crate::domain::role::{Action, Role, Specialty, can};
 use crate::domain::user::Me;
 use crate::error::AppError;
@@ -36,197 +39,6 @@ impl Clock {
     pub fn advance(&self, secs: i64) {
         self.offset_secs.fetch_add(secs, Ordering::Relaxed);
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Passwords
-
-/// Hashes and verifies passwords with argon2id off the async runtime, at most a few at a time.
-#[derive(Clone)]
-pub struct Passwords {
-    params: Params,
-    permits: Arc<Semaphore>,
-    dummy_hash: Arc<str>,
-}
-
-impl std::fmt::Debug for Passwords {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Passwords(m={}, t={}, p={})", self.params.m_cost(), self.params.t_cost(), self.params.p_cost())
-    }
-}
-
-/// The policy of AU-3 (OWASP): argon2id, m = 19456 KiB, t = 2, p = 1.
-pub const POLICY_M_KIB: u32 = 19_456;
-pub const POLICY_T: u32 = 2;
-pub const POLICY_P: u32 = 1;
-
-/// At most this many hashes run at once (IN-3); more wait for a permit.
-const CONCURRENT_HASHES: usize = 4;
-
-impl Passwords {
-    /// The parameters the binary uses.
-    pub fn production() -> Self {
-        Self::with_params(Params::new(POLICY_M_KIB, POLICY_T, POLICY_P, None).expect("valid argon2 params"))
-    }
-
-    /// Cheap parameters so that test suites run quickly. Never used by the binary.
-    #[doc(hidden)]
-    pub fn cheap_for_tests() -> Self {
-        Self::with_params(Params::new(64, 1, 1, None).expect("valid argon2 params"))
-    }
-
-    fn with_params(params: Params) -> Self {
-        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
-        // Verified for unknown or disabled users so that they take as long as real ones (AU-4).
-        let mut random = [0u8; 24];
-        rand::rng().fill_bytes(&mut random);
-        let dummy = argon.hash_password(&random).expect("hash dummy password").to_string();
-        Self { params, permits: Arc::new(Semaphore::new(CONCURRENT_HASHES)), dummy_hash: dummy.into() }
-    }
-
-    fn argon(&self) -> Argon2<'static> {
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
-    }
-
-    /// Hashes a new password into a PHC string.
-    pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        let _permit = self.permits.acquire().await.map_err(|_| AppError::internal("hash semaphore closed"))?;
-        let argon = self.argon();
-        tokio::task::spawn_blocking(move || argon.hash_password(password.as_bytes()).map(|h| h.to_string()))
-            .await
-            .map_err(|_| AppError::internal("hash task failed"))?
-            .map_err(|_| AppError::internal("hash failed"))
-    }
-
-    /// Verifies a password against a stored PHC string; with `None` (unknown user) it verifies
-    /// against a dummy hash and answers false, taking the same time.
-    pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, AppError> {
-        let _permit = self.permits.acquire().await.map_err(|_| AppError::internal("hash semaphore closed"))?;
-        let known = stored.is_some();
-        let phc = stored.unwrap_or_else(|| self.dummy_hash.to_string());
-        let ok = tokio::task::spawn_blocking(move || match PasswordHash::new(&phc) {
-            Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
-            Err(_) => false,
-        })
-        .await
-        .map_err(|_| AppError::internal("verify task failed"))?;
-        Ok(known && ok)
-    }
-
-    /// True when a stored hash is weaker than the current parameters (rehash at next login).
-    pub fn needs_rehash(&self, stored: &str) -> bool {
-        match phc_params(stored) {
-            Some((alg, m, t, p)) => {
-                alg != "argon2id" || m < self.params.m_cost() || t < self.params.t_cost() || p != self.params.p_cost()
-            }
-            None => true,
-        }
-    }
-}
-
-/// (algorithm, m, t, p) of a PHC string such as `$argon2id$v=19$m=19456,t=2,p=1$salt$hash`.
-pub fn phc_params(phc: &str) -> Option<(String, u32, u32, u32)> {
-    let mut parts = phc.split('$').skip(1);
-    let alg = parts.next()?.to_string();
-    let _version = parts.next()?;
-    let mut m = None;
-    let mut t = None;
-    let mut p = None;
-    for kv in parts.next()?.split(',') {
-        let (k, v) = kv.split_once('=')?;
-        let v: u32 = v.parse().ok()?;
-        match k {
-            "m" => m = Some(v),
-            "t" => t = Some(v),
-            "p" => p = Some(v),
-            _ => {}
-        }
-    }
-    Some((alg, m?, t?, p?))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Throttling (AU-5, AU-6)
-
-/// Attempts per account before delays start.
-const ACCOUNT_FREE_FAILURES: i64 = 5;
-/// Attempts per client address before delays start (covers guessing across many accounts).
-const ADDRESS_FREE_FAILURES: i64 = 20;
-/// A counter is forgotten when its last attempt is older than this.
-const FAILURE_WINDOW_SECS: i64 = 15 * 60;
-/// The longest delay ever imposed; a lock always ends, so nobody is locked out for good.
-const MAX_DELAY_SECS: i64 = 15 * 60;
-
-/// The throttle keys of an attempt and how many attempts each allows before delays start.
-/// The account is named by a hash of the typed name: what was typed (perhaps a password in the
-/// wrong field) is never stored.
-fn throttle_keys(username: &str, client_addr: &str) -> [(String, i64); 2] {
-    let account = hex::encode(Sha256::digest(username.trim().to_lowercase().as_bytes()));
-    [(format!("user:{account}"), ACCOUNT_FREE_FAILURES), (format!("addr:{client_addr}"), ADDRESS_FREE_FAILURES)]
-}
-
-/// Seconds to wait after `failures` counted failures: none for the free ones, then 1 s,
-/// doubling with each further failure, at most `MAX_DELAY_SECS`.
-fn delay_after(failures: i64, free: i64) -> i64 {
-    if failures < free {
-        return 0;
-    }
-    1i64.checked_shl((failures - free).min(20) as u32).unwrap_or(MAX_DELAY_SECS).min(MAX_DELAY_SECS)
-}
-
-/// One atomic write per key: count this attempt (a new window when the last attempt is old)
-/// and return the count with the time of the attempt before.
-const COUNT_ATTEMPT: &str = "INSERT INTO login_throttle (key, failures, first_at, last_at, prev_at) VALUES ($1, 1, $2, $2, NULL) \
-     ON CONFLICT (key) DO UPDATE SET \
-     failures = CASE WHEN login_throttle.last_at < $3 THEN 1 ELSE login_throttle.failures + 1 END, \
-     first_at = CASE WHEN login_throttle.last_at < $3 THEN $2 ELSE login_throttle.first_at END, \
-     prev_at = CASE WHEN login_throttle.last_at < $3 THEN NULL ELSE login_throttle.last_at END, \
-     last_at = $2 \
-     RETURNING failures, prev_at";
-
-/// Counts a password attempt for the account and the address *before* the password is checked
-/// (AU-5): one transaction, one atomic upsert per key, so parallel guesses are counted one by one
-/// and only the free ones reach the check. `Err(seconds)` when a key must still wait; a refused
-/// attempt is not counted (the transaction is rolled back), so waiting is never extended by
-/// trying again too early.
-async fn count_attempt(db: &Db, now: DateTime<Utc>, keys: &[(String, i64)]) -> Result<Result<(), u64>, AppError> {
-    let now_t = time_text(now);
-    let window_start = time_text(now - Duration::seconds(FAILURE_WINDOW_SECS));
-    let mut tx = db.begin_write().await?;
-    let mut wait = 0i64;
-    for (key, free) in keys {
-        let (failures, prev_at): (i64, Option<String>) =
-            sqlx::query_as(COUNT_ATTEMPT).bind(key).bind(&now_t).bind(&window_start).fetch_one(&mut *tx).await?;
-        let before = failures - 1;
-        let delay = delay_after(before, *free);
-        if let Some(prev) = prev_at.and_then(|t| parse_time(&t)) {
-            let ready_at = prev + Duration::seconds(delay);
-            if delay > 0 && now < ready_at {
-                wait = wait.max((ready_at - now).num_seconds() + 1);
-            }
-        }
-    }
-    if wait > 0 {
-        tx.rollback().await?;
-        return Ok(Err(wait as u64));
-    }
-    tx.commit().await?;
-    Ok(Ok(()))
-}
-
-/// After a right password: the account starts afresh, and the attempt no longer counts against
-/// the address (it was counted before the check).
-async fn forgive_attempt(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    keys: &[(String, i64)],
-) -> Result<(), sqlx::Error> {
-    let [account, address] = keys else { return Ok(()) };
-    sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(&account.0).execute(&mut **tx).await?;
-    sqlx::query("UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0")
-        .bind(&address.0)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -601,13 +413,6 @@ pub async fn end_sessions_of(tx: &mut sqlx::Transaction<'static, sqlx::Any>, use
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn phc_parameters_are_read() {
-        let (alg, m, t, p) = phc_params("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA").unwrap();
-        assert_eq!((alg.as_str(), m, t, p), ("argon2id", 19456, 2, 1));
-        assert!(phc_params("not a hash").is_none());
-    }
 
     #[test]
     fn cookie_is_httponly_strict_and_path_root() {

@@ -1,0 +1,109 @@
+//! The case form, for new cases and edits. The same domain parser that the server uses
+//! checks the fields in the browser while the user types, so a message appears next to the
+//! field before anything is sent; the server checks again and its messages land in the same
+//! places. Native controls only: everything works with the keyboard.
+
+mod fields;
+mod inputs;
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+
+pub use fields::CaseFields;
+
+use crate::domain::case::CaseInput;
+use crate::error::{AppError, FieldErrors};
+
+/// Today's date where the code runs (chrono's clock is not available in the browser build).
+pub fn today() -> chrono::NaiveDate {
+    #[cfg(feature = "hydrate")]
+    {
+        let d = js_sys::Date::new_0();
+        chrono::NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date()).unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        chrono::Utc::now().date_naive()
+    }
+}
+
+/// The state of one form: its data, which fields were touched, and the server's verdict.
+#[derive(Clone, Copy)]
+pub struct FormState {
+    pub data: RwSignal<CaseInput>,
+    touched: RwSignal<BTreeSet<String>>,
+    pub submitted: RwSignal<bool>,
+    server_errors: RwSignal<FieldErrors>,
+    live_errors: Memo<FieldErrors>,
+}
+
+impl FormState {
+    pub fn new(initial: CaseInput) -> Self {
+        let data = RwSignal::new(initial);
+        let live_errors =
+            Memo::new(move |_| data.with(|d| d.parse(today()).err().map(|e| e.fields).unwrap_or_default()));
+        Self {
+            data,
+            touched: RwSignal::new(BTreeSet::new()),
+            submitted: RwSignal::new(false),
+            server_errors: RwSignal::new(FieldErrors::new()),
+            live_errors,
+        }
+    }
+
+    /// The message to show for a field: the server's, else the live check's once the field was
+    /// touched or the form submitted.
+    pub fn error(&self, field: &'static str) -> Signal<Option<String>> {
+        let s = *self;
+        Signal::derive(move || {
+            if let Some(m) = s.server_errors.with(|e| e.get(field).and_then(|m| m.first().cloned())) {
+                return Some(m);
+            }
+            let show = s.submitted.get() || s.touched.with(|t| t.contains(field));
+            if show { s.live_errors.with(|e| e.get(field).and_then(|m| m.first().cloned())) } else { None }
+        })
+    }
+
+    pub(super) fn edit(&self, field: &'static str, f: impl FnOnce(&mut CaseInput)) {
+        self.data.update(f);
+        self.touched.update(|t| {
+            t.insert(field.to_string());
+        });
+        self.server_errors.update(|e| {
+            e.remove(field);
+        });
+    }
+
+    /// True when the live check finds nothing wrong.
+    pub fn is_valid(&self) -> bool {
+        self.live_errors.with(|e| e.is_empty())
+    }
+
+    /// Shows a server answer's field errors next to their fields.
+    pub fn show_server_error(&self, err: &AppError) {
+        self.server_errors.set(err.fields().cloned().unwrap_or_default());
+    }
+
+    /// What the board still needs, live.
+    pub fn missing(&self) -> Signal<Vec<String>> {
+        let data = self.data;
+        Signal::derive(move || {
+            data.with(|d| {
+                d.parse(today()).map(|c| c.missing_for_board().into_iter().map(|m| m.1).collect()).unwrap_or_default()
+            })
+        })
+    }
+}
+
+pub(super) fn dom_id(field: &str) -> String {
+    format!("f-{}", field.replace('.', "-"))
+}
+
+pub(super) fn codes_of<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter().map(|v| (code(*v), label(*v))).collect()
+}

@@ -1,0 +1,179 @@
+//! Recording the board's plan: the options chosen (from the proposal in one click, or any
+//! other), why the plan departs from the first option when it does, the rationale, the
+//! meeting, trials discussed and dissent.
+
+use leptos::prelude::*;
+
+use crate::components::actions::failure;
+
+use crate::components::errors::{ActionError, FieldError};
+
+use super::{PlanDraft, field_error};
+use crate::api::meetings::Meeting;
+use crate::api::plans::{PlanInput, SavePlan};
+use crate::domain::case::StoredProposal;
+use crate::domain::codes::OptionCode;
+use crate::domain::meeting::Attendee;
+use crate::domain::plan::{DissentInput, departs_from};
+use crate::domain::proposer::ProposedOption;
+
+#[component]
+pub(super) fn PlanForm(
+    case_id: String,
+    version: Option<i64>,
+    proposal: Option<StoredProposal>,
+    members: Vec<Attendee>,
+    meetings: Vec<Meeting>,
+    save: ServerAction<SavePlan>,
+    draft: PlanDraft,
+) -> impl IntoView {
+    let input = draft.input;
+    let proposed = proposal.as_ref().map(|p| p.proposal.clone());
+    let first = proposed.as_ref().and_then(|p| p.options.first().map(|o| o.code));
+    let err = move |f: &'static str| move || field_error(save.value().get().and_then(|r| r.err()), f);
+    let departs = {
+        let proposed = proposed.clone();
+        move || {
+            let opts: Vec<OptionCode> =
+                input.with(|i| i.options.iter().filter_map(|o| OptionCode::parse(o).ok()).collect());
+            proposed.as_ref().is_some_and(|p| !opts.is_empty() && departs_from(p, &opts))
+        }
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(SavePlan { case_id: case_id.clone(), version, input: input.get_untracked() });
+    };
+    let proposed_options = proposed.map(|p| p.options).unwrap_or_default();
+    let proposed_codes: Vec<OptionCode> = proposed_options.iter().map(|o| o.code).collect();
+    let others: Vec<OptionCode> = OptionCode::ALL.iter().copied().filter(|c| !proposed_codes.contains(c)).collect();
+    view! {
+        <form class="plan-form" on:submit=submit novalidate>
+            <OptionChoices input first proposed_options others err=err("options") />
+            {move || departs().then(|| view! {
+                <div class="field">
+                    <label for="plan-deviation">"Why the plan departs from the proposer's first option (required)"</label>
+                    <textarea id="plan-deviation" rows="2" aria-describedby="plan-deviation-error"
+                        prop:value=move || input.with(|i| i.deviation_reason.clone().unwrap_or_default())
+                        on:input=move |ev| input.update(|i| i.deviation_reason = Some(event_target_value(&ev)))></textarea>
+                    <FieldError id="plan-deviation-error" message=Signal::derive(err("deviation_reason")) />
+                </div>
+            })}
+            <div class="field">
+                <label for="plan-rationale">"Rationale"</label>
+                <textarea id="plan-rationale" rows="3" aria-describedby="plan-rationale-error"
+                    prop:value=move || input.with(|i| i.rationale.clone()) on:input=move |ev| input.update(|i| i.rationale = event_target_value(&ev))></textarea>
+                <FieldError id="plan-rationale-error" message=Signal::derive(err("rationale")) />
+            </div>
+            <div class="field">
+                <label for="plan-meeting">"Meeting"</label>
+                <select id="plan-meeting" prop:value=move || input.with(|i| i.meeting_id.clone().unwrap_or_default())
+                    on:change=move |ev| input.update(|i| i.meeting_id = Some(event_target_value(&ev)).filter(|v| !v.is_empty()))>
+                    <option value="">"Not at a meeting"</option>
+                    {meetings.into_iter().map(|m| view! { <option value=m.id.clone()>{m.title.clone()} " — " {m.starts_at.get(..10).unwrap_or_default().to_string()}</option> }).collect_view()}
+                </select>
+            </div>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || input.with(|i| i.trial_discussed) on:change=move |ev| input.update(|i| i.trial_discussed = event_target_checked(&ev)) />
+                " Clinical trials were discussed"
+            </label>
+            <DissentRows input members err=err("dissent") />
+            <ActionError error=failure(save) />
+            <div class="actions-row">
+                <button type="submit" disabled=move || save.pending().get()>{move || if save.pending().get() { "Saving…" } else { "Save the plan" }}</button>
+                <button type="button" class="secondary" on:click=move |_| draft.editing.set(false)>"Cancel"</button>
+            </div>
+        </form>
+    }
+}
+
+/// The options the board chose: the proposal's, one click for its first, or any other.
+#[component]
+fn OptionChoices<E>(
+    input: RwSignal<PlanInput>,
+    first: Option<OptionCode>,
+    proposed_options: Vec<ProposedOption>,
+    others: Vec<OptionCode>,
+    err: E,
+) -> impl IntoView
+where
+    E: Fn() -> Option<String> + Send + Sync + 'static,
+{
+    let chosen = move |code: OptionCode| input.with(|i| i.options.iter().any(|o| o == code.code()));
+    let toggle = move |code: OptionCode, on: bool| {
+        input.update(|i| {
+            i.options.retain(|o| o != code.code());
+            if on {
+                i.options.push(code.code().to_string());
+            }
+        })
+    };
+    view! {
+        <fieldset class="multi" aria-describedby="plan-options-error">
+            <legend>"Options the board chose"</legend>
+            {first.map(|f| view! {
+                <button type="button" class="secondary small" on:click=move |_| input.update(|i| i.options = vec![f.code().to_string()])>
+                    "Take the proposal's first option (" {f.label()} ")"
+                </button>
+            })}
+            <ul class="option-choices">
+                {proposed_options.into_iter().map(|o| {
+                    let code = o.code;
+                    view! {
+                        <li><label class="check">
+                            <input type="checkbox" prop:checked=move || chosen(code) on:change=move |ev| toggle(code, event_target_checked(&ev)) />
+                            " " {code.label()} " " <span class="muted">"(proposed, rank " {o.rank} ")"</span>
+                        </label></li>
+                    }
+                }).collect_view()}
+            </ul>
+            <div class="field">
+                <label for="plan-add-option">"Add an option not proposed"</label>
+                <select id="plan-add-option" on:change=move |ev| {
+                    if let Ok(c) = OptionCode::parse(&event_target_value(&ev)) { toggle(c, true) }
+                }>
+                    <option value="">"Choose…"</option>
+                    {others.iter().map(|c| view! { <option value=c.code()>{c.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <p>"Chosen: " <strong data-testid="plan-chosen">{move || input.with(|i| i.options.iter().filter_map(|o| OptionCode::parse(o).ok()).map(|c| c.label()).collect::<Vec<_>>().join(" · "))}</strong></p>
+            <FieldError id="plan-options-error" message=Signal::derive(err) />
+        </fieldset>
+    }
+}
+
+/// Who dissented and what they said, one row each.
+#[component]
+fn DissentRows<E>(input: RwSignal<PlanInput>, members: Vec<Attendee>, err: E) -> impl IntoView
+where
+    E: Fn() -> Option<String> + Send + Sync + 'static,
+{
+    view! {
+        <fieldset class="multi">
+            <legend>"Dissent"</legend>
+            {move || input.with(|i| i.dissent.len()).eq(&0).then(|| view! { <p class="muted">"No dissent recorded."</p> })}
+            {
+                let members = members.clone();
+                move || (0..input.with(|i| i.dissent.len())).map(|n| {
+                    let who_id = format!("dissent-who-{n}");
+                    let note_id = format!("dissent-note-{n}");
+                    view! {
+                        <div class="dissent-row">
+                            <label for=who_id.clone()>"Who"</label>
+                            <select id=who_id prop:value=move || input.with(|i| i.dissent.get(n).map(|d| d.user_id.clone()).unwrap_or_default())
+                                on:change=move |ev| input.update(|i| if let Some(d) = i.dissent.get_mut(n) { d.user_id = event_target_value(&ev) })>
+                                <option value="">"Choose…"</option>
+                                {members.iter().map(|m| view! { <option value=m.user_id.clone()>{m.display_name.clone()} " (" {m.specialty.map(|s| s.label()).unwrap_or_default()} ")"</option> }).collect_view()}
+                            </select>
+                            <label for=note_id.clone()>"What they said"</label>
+                            <input id=note_id type="text" prop:value=move || input.with(|i| i.dissent.get(n).map(|d| d.note.clone()).unwrap_or_default())
+                                on:input=move |ev| input.update(|i| if let Some(d) = i.dissent.get_mut(n) { d.note = event_target_value(&ev) }) />
+                            <button type="button" class="secondary small" on:click=move |_| input.update(|i| { if n < i.dissent.len() { i.dissent.remove(n); } })>"Remove"</button>
+                        </div>
+                    }
+                }).collect_view()
+            }
+            <button type="button" class="secondary small" on:click=move |_| input.update(|i| i.dissent.push(DissentInput::default()))>"Add a dissent"</button>
+            <FieldError id="" message=Signal::derive(err) />
+        </fieldset>
+    }
+}

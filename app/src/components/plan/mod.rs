@@ -1,0 +1,118 @@
+//! The board's plan on the case page: record it (options taken from the proposal in one
+//! click or added, rationale, meeting, trials, dissent, a deviation reason when it departs
+//! from the first option), sign it with the password, then addenda and the follow-up outcome.
+//! What the proposer suggested and what the board decided are always shown apart.
+
+mod follow_up;
+mod form;
+mod view;
+
+use leptos::prelude::*;
+
+pub use view::PlanView;
+
+use crate::api::meetings::Meeting;
+use crate::api::plans::{Plan, PlanInput};
+use crate::components::actions::{CaseActions, after_saving};
+use crate::domain::case::StoredProposal;
+use crate::domain::meeting::Attendee;
+use crate::domain::plan::DissentInput;
+use crate::domain::role::{Action, can};
+use crate::domain::user::Me;
+use crate::error::AppError;
+use follow_up::{AddendumForm, OutcomeForm, SignForm};
+use form::PlanForm;
+
+/// The plan being typed, kept above views that live changes rebuild.
+#[derive(Clone, Copy)]
+pub struct PlanDraft {
+    pub input: RwSignal<PlanInput>,
+    pub editing: RwSignal<bool>,
+}
+
+impl PlanDraft {
+    pub fn new() -> Self {
+        PlanDraft { input: RwSignal::new(PlanInput::default()), editing: RwSignal::new(false) }
+    }
+}
+
+impl Default for PlanDraft {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub(super) fn field_error(e: Option<AppError>, f: &str) -> Option<String> {
+    e.and_then(|e| e.field_message(f))
+}
+
+#[component]
+pub fn PlanPanel(
+    case_id: String,
+    plan: Option<Plan>,
+    proposal: Option<StoredProposal>,
+    me: Option<Me>,
+    members: Vec<Attendee>,
+    meetings: Vec<Meeting>,
+) -> impl IntoView {
+    let draft = use_context::<PlanDraft>().unwrap_or_default();
+    let actions = CaseActions::use_context();
+    let (save, sign, addendum, outcome) =
+        (actions.save_plan, actions.sign_plan, actions.add_addendum, actions.record_outcome);
+    after_saving(save, move |_| draft.editing.set(false));
+    let role = me.as_ref().map(|m| m.role);
+    let may = move |a: Action| role.is_some_and(|r| can(r, a));
+    let signed = plan.as_ref().is_some_and(|p| p.signature.is_some());
+    let version = plan.as_ref().map(|p| p.version);
+    let start_editing = {
+        let plan = plan.clone();
+        move |_| {
+            let input = match &plan {
+                Some(p) => PlanInput {
+                    meeting_id: p.content.meeting_id.clone(),
+                    options: p.content.options.iter().map(|o| o.code().to_string()).collect(),
+                    rationale: p.content.rationale.clone(),
+                    dissent: p
+                        .content
+                        .dissent
+                        .iter()
+                        .map(|d| DissentInput { user_id: d.user_id.clone(), note: d.note.clone() })
+                        .collect(),
+                    deviation_reason: p.content.deviation_reason.clone(),
+                    trial_discussed: p.content.trial_discussed,
+                },
+                None => PlanInput::default(),
+            };
+            draft.input.set(input);
+            draft.editing.set(true);
+        }
+    };
+    view! {
+        <section class="panel plan" aria-labelledby="plan-heading">
+            <h2 id="plan-heading">"The board's plan"</h2>
+            <p class="muted">"The proposer's options are suggestions; this is what the board decided. "
+                <a href=format!("/cases/{case_id}/report")>"Decision report"</a></p>
+            {match plan.clone() {
+                Some(p) => view! { <PlanView plan=p /> }.into_any(),
+                None => view! { <p data-testid="no-plan">"No plan recorded yet."</p> }.into_any(),
+            }}
+            {(may(Action::RecordPlan) && !signed).then(|| view! {
+                <button type="button" class="secondary" aria-expanded=move || draft.editing.get().to_string() on:click=start_editing.clone()
+                    hidden=move || draft.editing.get()>
+                    {if version.is_some() { "Edit the plan" } else { "Record the board's plan" }}
+                </button>
+            })}
+            {
+                let case_id = case_id.clone();
+                move || draft.editing.get().then(|| view! {
+                    <PlanForm case_id=case_id.clone() version proposal=proposal.clone() members=members.clone() meetings=meetings.clone() save draft />
+                })
+            }
+            {version.filter(|_| !signed && may(Action::SignPlan)).map(|version| view! { <SignForm case_id=case_id.clone() version sign /> })}
+            {(signed && may(Action::AddAddendum)).then(|| view! { <AddendumForm case_id=case_id.clone() addendum /> })}
+            {(signed && plan.as_ref().is_some_and(|p| p.outcome.is_none()) && may(Action::RecordOutcome)).then(|| view! {
+                <OutcomeForm case_id=case_id.clone() outcome />
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,190 @@
+//! The case itself: who and what it is about, what the board still needs, the proposed options,
+//! the voices, the board's plan, the details or the editor, and the history.
+
+use leptos::prelude::*;
+
+use super::editor::CaseEditor;
+use super::history::{CaseHistory, field_label};
+use super::{CaseResources, Editing};
+use crate::api::cases::{CaseRecord, SetCaseStatus};
+use crate::components::actions::CaseActions;
+use crate::components::errors::error_notice;
+use crate::components::format::when;
+use crate::components::proposal::ProposalPanel;
+use crate::domain::case::{CaseInput, field_changes};
+use crate::domain::codes::{CaseStatus, Sex};
+use crate::domain::user::Me;
+use crate::error::AppError;
+use crate::pages::cases::StatusBadge;
+
+#[component]
+pub(super) fn CaseDetail(
+    record: CaseRecord,
+    may_edit: bool,
+    editing: Editing,
+    r: CaseResources,
+    me: Option<Me>,
+) -> impl IntoView {
+    let p = record.content.patient.clone();
+    let sex = Sex::parse(&p.sex).map(|s| s.label()).unwrap_or("—");
+    view! {
+        <header class="case-head">
+            <p class="muted"><a href="/cases">"Cases"</a>" / case"</p>
+            <h1 data-testid="case-title">{format!("{} · MRN {}", p.name, p.mrn)}</h1>
+            <p class="case-summary" data-testid="case-summary">{record.summary.clone()}</p>
+            <p class="case-meta">
+                <StatusBadge status=record.status />
+                " Version " <span data-testid="case-version">{record.version}</span>
+                " · born " {p.birth_date.clone()} " · " {sex}
+                " · last change " {when(&record.updated_at)} " by " {record.updated_by.clone()}
+            </p>
+        </header>
+        <crate::components::patient::PatientRecordPanel patient_id=record.patient_id.clone() version=record.patient_version
+            patient=p.clone() may_edit />
+        <Readiness record=record.clone() may_edit editing />
+        <StoredProposalPanel proposal=r.proposal editing />
+        <crate::components::annotations::AnnotationsPanel case_id=record.id.clone() annotations=r.annotations me=me.clone() />
+        <PlanSection id=record.id.clone() r me />
+        {move || editing.changed_meanwhile.get().then(|| view! {
+            <p class="notice warn" role="status" data-testid="changed-meanwhile">
+                "Someone else has just changed this case. Your edits are kept; when you save, you will see their changes and can keep yours on top."
+            </p>
+        })}
+        {
+            let record = record.clone();
+            move || if editing.open.get() {
+                view! { <CaseEditor record=record.clone() editing /> }.into_any()
+            } else {
+                view! { <CaseDetails content=record.content.clone() /> }.into_any()
+            }
+        }
+        <CaseHistory history=r.history />
+    }
+}
+
+/// What the board still needs, and the moves between draft and ready.
+#[component]
+fn Readiness(record: CaseRecord, may_edit: bool, editing: Editing) -> impl IntoView {
+    let status = CaseActions::use_context().status;
+    let (id, version, current) = (record.id.clone(), record.version, record.status);
+    let missing = record.missing_for_board;
+    let change_status = move |to: CaseStatus| {
+        let id = id.clone();
+        move |_| {
+            status.dispatch(SetCaseStatus { id: id.clone(), version, status: to.code().to_string() });
+        }
+    };
+    view! {
+        <section class="panel readiness" aria-labelledby="ready-heading">
+            <h2 id="ready-heading">"Before the board"</h2>
+            {if missing.is_empty() {
+                view! { <p class="notice ok" data-testid="case-complete">"Everything the board needs is recorded."</p> }.into_any()
+            } else {
+                view! {
+                    <p>"Still missing:"</p>
+                    <ul class="missing" data-testid="case-missing">{missing.into_iter().map(|m| view! { <li>{m.1}</li> }).collect_view()}</ul>
+                }.into_any()
+            }}
+            {move || status.value().get().and_then(|r| r.err()).map(|e| {
+                let details: Vec<String> = e.fields().map(|f| f.values().flatten().cloned().collect()).unwrap_or_default();
+                view! {
+                    <div class="notice bad" role="alert">
+                        <p>{e.to_string()}</p>
+                        <ul>{details.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
+                    </div>
+                }
+            })}
+            {may_edit.then(|| view! {
+                <div class="actions-row">
+                    {(current == CaseStatus::Draft).then(|| view! {
+                        <button type="button" on:click=change_status(CaseStatus::Ready)>"Mark ready for the board"</button>
+                    })}
+                    {(current == CaseStatus::Ready).then(|| view! {
+                        <button type="button" class="secondary" on:click=change_status(CaseStatus::Draft)>"Back to draft"</button>
+                    })}
+                    <button type="button" class="secondary" aria-expanded=move || editing.open.get().to_string()
+                        on:click=move |_| editing.open.update(|e| *e = !*e)>
+                        {move || if editing.open.get() { "Close the editor" } else { "Edit case" }}
+                    </button>
+                </div>
+            })}
+        </section>
+    }
+}
+
+/// The board's plan, with what it needs (the proposal, the board's clinicians, meetings).
+#[component]
+fn PlanSection(id: String, r: CaseResources, me: Option<Me>) -> impl IntoView {
+    view! {
+        <Transition fallback=|| view! { <p aria-busy="true">"Loading the plan…"</p> }>
+            <ErrorBoundary fallback=error_notice>
+                {
+                    let (id, me) = (id.clone(), me.clone());
+                    move || {
+                        let (id, me) = (id.clone(), me.clone());
+                        Suspend::new(async move {
+                            let proposal = r.proposal.await.ok();
+                            let members = r.members.await.unwrap_or_default();
+                            let meetings = r.meetings.await.unwrap_or_default();
+                            let plan = r.plan.await?;
+                            Ok::<_, AppError>(view! {
+                                <crate::components::plan::PlanPanel case_id=id plan proposal me members meetings />
+                            })
+                        })
+                    }
+                }
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+/// The proposal stored with the current tumor data (hidden while editing: the editor shows a
+/// live preview instead).
+#[component]
+fn StoredProposalPanel(
+    proposal: Resource<Result<crate::domain::case::StoredProposal, AppError>>,
+    editing: Editing,
+) -> impl IntoView {
+    view! {
+        <Transition fallback=|| view! { <p aria-busy="true">"Loading the proposed options…"</p> }>
+            <ErrorBoundary fallback=error_notice>
+                {move || Suspend::new(async move {
+                    let stored = proposal.await?;
+                    Ok::<_, AppError>((!editing.open.get()).then(|| view! {
+                        <ProposalPanel proposal=stored.proposal note=format!("Computed for version {} of this case.", stored.case_version) />
+                    }))
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+/// The recorded fields, read-only.
+#[component]
+fn CaseDetails(content: CaseInput) -> impl IntoView {
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut flat = std::collections::BTreeMap::new();
+    let empty = CaseInput::default();
+    for change in field_changes(&empty, &content) {
+        if !change.field.starts_with("patient.") {
+            flat.insert(change.field.clone(), change.after.unwrap_or_default());
+        }
+    }
+    for (k, v) in flat {
+        if !matches!(k.as_str(), "history" | "comorbidities") {
+            rows.push((field_label(&k), v.replace("\",\"", ", ").trim_matches(['[', ']', '"']).replace('_', " ")));
+        }
+    }
+    view! {
+        <section class="panel" aria-labelledby="details-heading">
+            <h2 id="details-heading">"Details"</h2>
+            <dl class="facts two-col">
+                {rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
+            </dl>
+            <h3>"Clinical history"</h3>
+            <p class="prose">{if content.history.is_empty() { "—".to_string() } else { content.history.clone() }}</p>
+            <h3>"Comorbidities"</h3>
+            <p class="prose">{if content.comorbidities.is_empty() { "—".to_string() } else { content.comorbidities.clone() }}</p>
+        </section>
+    }
+}

@@ -1,0 +1,99 @@
+//! Editing a case: saves on top of the version it started from; if someone saved meanwhile,
+//! shows their changes and lets the user keep their edits on top of the new version or discard
+//! them.
+
+use leptos::prelude::*;
+
+use super::{ChangeTable, Editing};
+use crate::api::cases::{CaseRecord, UpdateCase, get_case};
+use crate::components::actions::{CaseActions, after_failing, after_saving, failure};
+use crate::components::case_form::{CaseFields, FormState, today};
+use crate::components::errors::ActionError;
+use crate::components::proposal::ProposalPanel;
+use crate::domain::case::field_changes;
+use crate::domain::proposer::propose;
+use crate::error::AppError;
+
+#[component]
+pub(super) fn CaseEditor(record: CaseRecord, editing: Editing) -> impl IntoView {
+    let form = FormState::new(record.content.clone());
+    let base = RwSignal::new(record.clone());
+    let reason = RwSignal::new(String::new());
+    let conflict: RwSignal<Option<CaseRecord>> = RwSignal::new(None);
+    let save = CaseActions::use_context().update;
+    let id = record.id.clone();
+    after_saving(save, move |_| editing.open.set(false));
+    after_failing(save, move |e| match e {
+        AppError::PreconditionFailed { .. } => {
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                if let Ok(latest) = get_case(id).await {
+                    conflict.set(Some(latest));
+                }
+            });
+        }
+        e => form.show_server_error(e),
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        form.submitted.set(true);
+        if form.is_valid() {
+            let b = base.get_untracked();
+            save.dispatch(UpdateCase {
+                id: b.id.clone(),
+                version: b.version,
+                input: form.data.get_untracked(),
+                reason: Some(reason.get_untracked()).filter(|r| !r.trim().is_empty()),
+            });
+        }
+    };
+    let keep_mine = move |_| {
+        if let Some(latest) = conflict.get_untracked() {
+            base.set(latest);
+            conflict.set(None);
+            save.value().set(None);
+        }
+    };
+    let discard = move |_| {
+        // Closing shows the case as it is now, with the other person's changes.
+        editing.changed_meanwhile.set(true);
+        editing.open.set(false);
+    };
+    view! {
+        <section class="panel editor" aria-labelledby="edit-heading">
+            <h2 id="edit-heading">"Edit case"</h2>
+            <p class="hint">"Saving makes a new version; earlier versions stay readable below."</p>
+            {move || conflict.get().map(|latest| {
+                let changes = field_changes(&base.get_untracked().content, &latest.content);
+                view! {
+                    <div class="notice warn conflict" role="alert" data-testid="conflict">
+                        <h3>"Someone saved this case while you were editing"</h3>
+                        <p>"Your changes were not saved. Version " {latest.version} " by " {latest.updated_by.clone()} " changed:"</p>
+                        <ChangeTable changes />
+                        <div class="actions-row">
+                            <button type="button" on:click=keep_mine>"Keep my edits on top of version " {latest.version}</button>
+                            <button type="button" class="secondary" on:click=discard>"Discard my edits"</button>
+                        </div>
+                        <p class="hint">"Keeping your edits puts your form on top of the new version: check the fields above, then save again."</p>
+                    </div>
+                }
+            })}
+            <form on:submit=submit novalidate>
+                <CaseFields form />
+                {move || form.data.with(|d| d.parse(today()).ok()).map(|c| view! {
+                    <ProposalPanel proposal=propose(&c.tumor) note="Live preview for the fields above; it is stored when you save." />
+                })}
+                <div class="field">
+                    <label for="edit-reason">"Reason for the change (optional)"</label>
+                    <input id="edit-reason" type="text" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
+                </div>
+                <div class="form-actions">
+                    <ActionError error=Signal::derive(move || failure(save).get().filter(|e| !matches!(e, AppError::PreconditionFailed { .. }))) />
+                    <button type="submit" disabled=move || save.pending().get() || conflict.get().is_some()>
+                        {move || if save.pending().get() { "Saving…".to_string() } else { format!("Save as version {}", base.get().version + 1) }}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,123 @@
+//! The case page: who and what the case is about, what the board still needs, the proposed
+//! options, the specialties' voices, the board's plan, the details and their history. Editing
+//! saves new versions (a stale save shows what changed meanwhile instead of overwriting it).
+//! The page is live: other people's changes arrive without reloading, and nothing being typed
+//! is lost.
+//!
+//! One refetch idiom: the page creates its actions once (`CaseActions`) and every resource is
+//! keyed on their versions and on the live ticks.
+
+mod detail;
+mod editor;
+mod history;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+pub use history::{ChangeTable, field_label};
+
+use crate::api::cases::{case_history, case_proposal, get_case};
+use crate::components::actions::CaseActions;
+use crate::components::live::{LiveBadge, follow_case};
+use crate::components::session::{RequireLogin, use_session};
+use crate::domain::events::CaseEventKind;
+use crate::domain::role::{Action, can};
+use crate::error::AppError;
+
+#[component]
+pub fn CasePage() -> impl IntoView {
+    view! {
+        <Title text="Case" />
+        <RequireLogin>
+            <CaseView />
+        </RequireLogin>
+    }
+}
+
+/// What the page shows, loaded up front.
+#[derive(Clone, Copy)]
+struct CaseResources {
+    case: Resource<Result<crate::domain::case::CaseRecord, AppError>>,
+    proposal: Resource<Result<crate::domain::case::StoredProposal, AppError>>,
+    history: Resource<Result<Vec<crate::domain::case::CaseVersion>, AppError>>,
+    annotations: Resource<Result<Vec<crate::domain::annotation::Annotation>, AppError>>,
+    plan: Resource<Result<Option<crate::domain::plan::Plan>, AppError>>,
+    members: Resource<Result<Vec<crate::domain::meeting::Attendee>, AppError>>,
+    meetings: Resource<Result<Vec<crate::domain::meeting::Meeting>, AppError>>,
+}
+
+/// Whether the editor is open, and whether someone changed the case meanwhile.
+#[derive(Clone, Copy)]
+struct Editing {
+    open: RwSignal<bool>,
+    changed_meanwhile: RwSignal<bool>,
+}
+
+#[component]
+fn CaseView() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let actions = CaseActions::provide();
+    // `case_tick` and `notes_tick` follow other people's changes arriving live, so a new
+    // annotation does not rebuild the case view; the actions' versions follow this user's own.
+    let case_tick = RwSignal::new(0u32);
+    let notes_tick = RwSignal::new(0u32);
+    let key = move || (id(), actions.case_saved(), case_tick.get());
+    // Every resource of the page is created here, up front: a resource created inside another
+    // one's Suspend can resolve after the server has sent the page, and the browser then
+    // renders something else than the server did (a hydration panic, seen in testing).
+    let r = CaseResources {
+        case: Resource::new(key, |(id, _, _)| get_case(id)),
+        proposal: Resource::new(key, |(id, _, _)| case_proposal(id)),
+        history: Resource::new(key, |(id, _, _)| case_history(id)),
+        annotations: Resource::new(
+            move || (id(), actions.notes_saved(), notes_tick.get()),
+            |(id, _, _)| crate::api::annotations::list_annotations(id),
+        ),
+        plan: Resource::new(key, |(id, _, _)| crate::api::plans::get_plan(id)),
+        members: Resource::new(|| (), |_| crate::api::meetings::board_members()),
+        meetings: Resource::new(|| (), |_| crate::api::meetings::list_meetings()),
+    };
+    // Drafts live here, above the views that live changes rebuild, so nothing typed is lost.
+    provide_context(crate::components::plan::PlanDraft::new());
+    provide_context(crate::components::annotations::NoteDrafts::new());
+    let editing = Editing { open: RwSignal::new(false), changed_meanwhile: RwSignal::new(false) };
+    let live = follow_case(
+        move || r.case.get().and_then(|c| c.ok()).map(|c| (c.id, c.live_seq)),
+        move |kind: CaseEventKind| {
+            if kind.is_annotation() {
+                notes_tick.update(|t| *t += 1);
+            } else if editing.open.get_untracked() {
+                // Rebuilding the editor would throw the user's edits away: say so instead; their
+                // save will show what changed (a stale save is a 412 with the changes).
+                editing.changed_meanwhile.set(true);
+            } else {
+                case_tick.update(|t| *t += 1);
+            }
+        },
+    );
+    Effect::new(move || {
+        if !editing.open.get() && editing.changed_meanwhile.get_untracked() {
+            editing.changed_meanwhile.set(false);
+            case_tick.update(|t| *t += 1);
+        }
+    });
+    let session = use_session();
+    view! {
+        <Transition fallback=|| view! { <p aria-busy="true">"Loading the case…"</p> }>
+            {move || Suspend::new(async move {
+                let me = session.await.ok().flatten().map(|i| i.me);
+                let may_edit = me.as_ref().is_some_and(|m| can(m.role, Action::EditCase));
+                match r.case.await {
+                    Ok(record) => view! { <detail::CaseDetail record may_edit editing r me /> }.into_any(),
+                    Err(AppError::NotFound) => view! {
+                        <section class="panel"><h1>"Case not found"</h1><p>"There is no case at this address. "<a href="/cases">"Back to the case list"</a></p></section>
+                    }.into_any(),
+                    Err(e) => view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+        <LiveBadge state=live />
+    }
+}
