@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::codes::{CaseStatus, Sex};
+use super::codes::{CaseStatus, Sex, StageGroup};
 use super::tumor::{Tumor, TumorInput};
 use crate::error::{FieldErrorsBuilder, Invalid};
 
@@ -361,19 +361,19 @@ pub struct CaseVersion {
 pub struct CaseFilter {
     pub status: Option<String>,
     pub site: Option<String>,
-    /// localized (M0 N0), regional (M0 N1) or metastatic (M1).
+    /// A `StageGroup` code: localized (M0 N0), regional (M0 N1) or metastatic (M1).
     pub stage: Option<String>,
     /// Part of the patient's name, or an exact MRN.
     pub text: Option<String>,
 }
 
 /// Stage group used by the list filter.
-pub fn stage_group(t: &Tumor) -> Option<&'static str> {
+pub fn stage_group(t: &Tumor) -> Option<StageGroup> {
     use super::codes::{MStage, NStage};
     match (t.m_stage, t.n_stage) {
-        (Some(MStage::M1), _) => Some("metastatic"),
-        (Some(MStage::M0), Some(NStage::N1)) => Some("regional"),
-        (Some(MStage::M0), Some(NStage::N0)) => Some("localized"),
+        (Some(MStage::M1), _) => Some(StageGroup::Metastatic),
+        (Some(MStage::M0), Some(NStage::N1)) => Some(StageGroup::Regional),
+        (Some(MStage::M0), Some(NStage::N0)) => Some(StageGroup::Localized),
         _ => None,
     }
 }

@@ -3,8 +3,41 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Declares an enum of codes with `code()`, `label()`, `parse()` and `ALL`.
-/// An enum of stable codes with words for people (`code`, `label`, `parse`, `ALL`).
+/// A kind of stable code with words for people; every `code_enum!` is one, so a list of
+/// choices (a `<select>`, a filter) is built from the enum and never typed out again.
+pub trait Code: Copy + Sized + 'static {
+    const ALL: &'static [Self];
+    fn code(self) -> &'static str;
+    fn label(self) -> &'static str;
+
+    /// The value for a code, or a message listing the codes allowed.
+    fn parse_code(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        Self::ALL.iter().copied().find(|v| v.code() == s).ok_or_else(|| {
+            let allowed: Vec<&str> = Self::ALL.iter().map(|v| v.code()).collect();
+            format!("Unknown code {s:?}; use one of: {}.", allowed.join(", "))
+        })
+    }
+}
+
+/// An optional code from a form or a query: empty means "not given"; a wrong code is an error
+/// on `field` (and `None`).
+pub fn optional_code<T: Code>(
+    errors: &mut crate::error::FieldErrorsBuilder,
+    field: &str,
+    value: Option<&str>,
+) -> Option<T> {
+    let value = value.map(str::trim).filter(|s| !s.is_empty())?;
+    T::parse_code(value).map_err(|m| errors.add(field, m)).ok()
+}
+
+/// Every value of a code kind as (code, label), in declaration order.
+pub fn choices<T: Code>() -> Vec<(&'static str, &'static str)> {
+    T::ALL.iter().map(|v| (v.code(), v.label())).collect()
+}
+
+/// Declares an enum of stable codes with words for people (`code`, `label`, `parse`, `ALL`)
+/// that implements `Code`.
 macro_rules! code_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $code:literal, $label:literal;)+ }) => {
         $(#[$meta])*
@@ -28,11 +61,19 @@ macro_rules! code_enum {
 
             /// The value for a code, or a message listing the codes allowed.
             pub fn parse(s: &str) -> Result<$name, String> {
-                let s = s.trim();
-                Self::ALL.iter().copied().find(|v| v.code() == s).ok_or_else(|| {
-                    let allowed: Vec<&str> = Self::ALL.iter().map(|v| v.code()).collect();
-                    format!("Unknown code {s:?}; use one of: {}.", allowed.join(", "))
-                })
+                <$name as $crate::codes::Code>::parse_code(s)
+            }
+        }
+
+        impl $crate::codes::Code for $name {
+            const ALL: &'static [$name] = $name::ALL;
+
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+
+            fn label(self) -> &'static str {
+                $name::label(self)
             }
         }
 
@@ -156,6 +197,15 @@ code_enum!(TumorBurden {
     Low => "low", "Low";
     High => "high", "High (bulky or symptomatic)";
 });
+
+code_enum!(
+    /// The stage group the case list filters on (derived from N and M).
+    StageGroup {
+        Localized => "localized", "Localized (M0 N0)";
+        Regional => "regional", "Regional (M0 N1)";
+        Metastatic => "metastatic", "Metastatic (M1)";
+    }
+);
 
 code_enum!(Sex {
     Female => "female", "Female";

@@ -67,7 +67,8 @@ impl MeetingInput {
         if location.chars().count() > 200 {
             e.add("location", "A location has at most 200 characters.");
         }
-        if !video_link.is_empty() && !(video_link.starts_with("https://") && video_link.len() <= 500) {
+        let link_ok = video_link.is_empty() || (video_link.starts_with("https://") && video_link.len() <= 500);
+        if !link_ok {
             e.add("video_link", "A video link starts with https:// (at most 500 characters).");
         }
         let board_type =

@@ -81,27 +81,11 @@ pub struct Tumor {
     pub tumor_burden: Option<TumorBurden>,
 }
 
-fn code<T>(
-    errors: &mut FieldErrorsBuilder,
-    field: &str,
-    value: &Option<String>,
-    parse: fn(&str) -> Result<T, String>,
-) -> Option<T> {
-    match value.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => parse(s).map_err(|e| errors.add(field, e)).ok(),
-    }
-}
-
-fn codes<T: PartialEq>(
-    errors: &mut FieldErrorsBuilder,
-    field: &str,
-    values: &[String],
-    parse: fn(&str) -> Result<T, String>,
-) -> Vec<T> {
+/// A list of codes, each once; a wrong code is an error on `field`.
+fn codes<T: Code + PartialEq>(errors: &mut FieldErrorsBuilder, field: &str, values: &[String]) -> Vec<T> {
     let mut out = Vec::new();
     for v in values {
-        match parse(v) {
+        match T::parse_code(v) {
             Ok(c) if !out.contains(&c) => out.push(c),
             Ok(_) => {}
             Err(e) => errors.add(field, e),
@@ -147,32 +131,27 @@ impl Tumor {
     pub fn parse(input: &TumorInput) -> Result<Tumor, Invalid> {
         let mut e = FieldErrorsBuilder::new();
         let t = Tumor {
-            primary_site: code(&mut e, "primary_site", &input.primary_site, PrimarySite::parse),
-            grade: code(&mut e, "grade", &input.grade, Grade::parse),
+            primary_site: optional_code(&mut e, "primary_site", input.primary_site.as_deref()),
+            grade: optional_code(&mut e, "grade", input.grade.as_deref()),
             ki67_percent: number(&mut e, "ki67_percent", input.ki67_percent, 0.0, 100.0, "Ki-67"),
-            differentiation: code(&mut e, "differentiation", &input.differentiation, Differentiation::parse),
+            differentiation: optional_code(&mut e, "differentiation", input.differentiation.as_deref()),
             tumor_size_mm: number(&mut e, "tumor_size_mm", input.tumor_size_mm, 0.1, 500.0, "The tumour size (mm)"),
-            t_stage: code(&mut e, "t_stage", &input.t_stage, TStage::parse),
-            n_stage: code(&mut e, "n_stage", &input.n_stage, NStage::parse),
-            m_stage: code(&mut e, "m_stage", &input.m_stage, MStage::parse),
-            metastatic_sites: codes(&mut e, "metastatic_sites", &input.metastatic_sites, MetastaticSite::parse),
-            liver_burden: code(&mut e, "liver_burden", &input.liver_burden, LiverBurden::parse),
-            functional_syndrome: code(
-                &mut e,
-                "functional_syndrome",
-                &input.functional_syndrome,
-                FunctionalSyndrome::parse,
-            ),
+            t_stage: optional_code(&mut e, "t_stage", input.t_stage.as_deref()),
+            n_stage: optional_code(&mut e, "n_stage", input.n_stage.as_deref()),
+            m_stage: optional_code(&mut e, "m_stage", input.m_stage.as_deref()),
+            metastatic_sites: codes(&mut e, "metastatic_sites", &input.metastatic_sites),
+            liver_burden: optional_code(&mut e, "liver_burden", input.liver_burden.as_deref()),
+            functional_syndrome: optional_code(&mut e, "functional_syndrome", input.functional_syndrome.as_deref()),
             hormonal_symptoms: input.hormonal_symptoms.unwrap_or(false),
             hormonal_symptoms_refractory: input.hormonal_symptoms_refractory.unwrap_or(false),
-            sstr_imaging: code(&mut e, "sstr_imaging", &input.sstr_imaging, SstrImaging::parse),
-            mibg_avid: code(&mut e, "mibg_avid", &input.mibg_avid, MibgAvid::parse),
+            sstr_imaging: optional_code(&mut e, "sstr_imaging", input.sstr_imaging.as_deref()),
+            mibg_avid: optional_code(&mut e, "mibg_avid", input.mibg_avid.as_deref()),
             ecog: whole(&mut e, "ecog", input.ecog, 0.0, 4.0, "ECOG").map(|v| v as u8),
             bone_pain: input.bone_pain.unwrap_or(false),
-            prior_treatments: codes(&mut e, "prior_treatments", &input.prior_treatments, OptionCode::parse),
+            prior_treatments: codes(&mut e, "prior_treatments", &input.prior_treatments),
             progression_on_prior: input.progression_on_prior.unwrap_or(false),
             men1: input.men1.unwrap_or(false),
-            gastric_type: code(&mut e, "gastric_type", &input.gastric_type, GastricType::parse),
+            gastric_type: optional_code(&mut e, "gastric_type", input.gastric_type.as_deref()),
             age: whole(&mut e, "age", input.age, 0.0, 120.0, "Age").map(|v| v as u8),
             primary_resectable: input.primary_resectable,
             liver_lesion_count: whole(
@@ -193,9 +172,9 @@ impl Tumor {
                 "The largest liver lesion (mm)",
             ),
             ampullary: input.ampullary,
-            resection_margin: code(&mut e, "resection_margin", &input.resection_margin, ResectionMargin::parse),
+            resection_margin: optional_code(&mut e, "resection_margin", input.resection_margin.as_deref()),
             lymphovascular_invasion: input.lymphovascular_invasion,
-            tumor_burden: code(&mut e, "tumor_burden", &input.tumor_burden, TumorBurden::parse),
+            tumor_burden: optional_code(&mut e, "tumor_burden", input.tumor_burden.as_deref()),
         };
         t.check_consistency(&mut e);
         e.finish()?;

@@ -137,10 +137,10 @@ mod tests {
     fn only_taking_a_case_off_its_last_agenda_or_back_to_draft_moves_it_back() {
         let order = |s: CaseStatus| CaseStatus::ALL.iter().position(|x| *x == s).unwrap();
         for (status, event, expected) in TABLE {
-            if let Some(to) = expected {
-                if order(to) < order(status) {
-                    assert!(matches!(event, RemovedFromLastAgenda | BackToDraft), "{status:?} + {event:?}");
-                }
+            if let Some(to) = expected
+                && order(to) < order(status)
+            {
+                assert!(matches!(event, RemovedFromLastAgenda | BackToDraft), "{status:?} + {event:?}");
             }
         }
     }

@@ -1,6 +1,11 @@
-//! One way to act and refetch: a page creates its server actions once (`CaseActions`), its
-//! resources are keyed on the actions' versions (a completed action refetches what it changed),
-//! and a form that must react to its own save (close, clear) does so with `after_saving`.
+//! One way to act and refetch: a page creates its server actions once (`CaseActions`) and hands
+//! them down as props, its resources are keyed on the actions' versions (a completed action
+//! refetches what it changed), and a form that must react to its own save (close, clear) does
+//! so with `after_saving`.
+//!
+//! Props, not context: a view built inside a `Suspend` after an await can lose its owner's
+//! parents on the client (leptos-rs/leptos#3024), and then `expect_context` panics on a click
+//! that opens a form. What a component needs, it is given.
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -17,14 +22,9 @@ where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
 {
-    let seen = action.version().get_untracked();
-    Effect::new(move || {
-        if action.version().get() > seen {
-            action.value().with_untracked(|v| {
-                if let Some(Ok(out)) = v {
-                    on_ok(out)
-                }
-            });
+    after_completing(action, move |r| {
+        if let Ok(out) = r {
+            on_ok(out)
         }
     });
 }
@@ -35,12 +35,34 @@ where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
 {
+    after_completing(action, move |r| {
+        if let Err(e) = r {
+            on_err(e)
+        }
+    });
+}
+
+/// Adds one to `counter` for each successful result of `action`.
+fn counts_saves<S>(action: ServerAction<S>, counter: RwSignal<usize>)
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    after_saving(action, move |_| counter.update(|n| *n += 1));
+}
+
+/// Calls `f` with each result of `action` that completes after this call.
+fn after_completing<S>(action: ServerAction<S>, f: impl Fn(&Result<S::Output, AppError>) + 'static)
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
     let seen = action.version().get_untracked();
     Effect::new(move || {
         if action.version().get() > seen {
             action.value().with_untracked(|v| {
-                if let Some(Err(e)) = v {
-                    on_err(e)
+                if let Some(r) = v {
+                    f(r)
                 }
             });
         }
@@ -69,12 +91,21 @@ pub struct CaseActions {
     pub sign_plan: ServerAction<SignPlan>,
     pub add_addendum: ServerAction<AddAddendum>,
     pub record_outcome: ServerAction<RecordOutcome>,
+    /// Successful changes to the case or its plan, and to the notes (resource keys).
+    case_changes: RwSignal<usize>,
+    note_changes: RwSignal<usize>,
+}
+
+impl Default for CaseActions {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl CaseActions {
-    /// Creates the actions and provides them to the components below.
-    pub fn provide() -> Self {
-        let actions = CaseActions {
+    /// Creates the actions (once per page).
+    pub fn new() -> Self {
+        let a = CaseActions {
             status: ServerAction::new(),
             update: ServerAction::new(),
             correct_patient: ServerAction::new(),
@@ -85,28 +116,32 @@ impl CaseActions {
             sign_plan: ServerAction::new(),
             add_addendum: ServerAction::new(),
             record_outcome: ServerAction::new(),
+            case_changes: RwSignal::new(0),
+            note_changes: RwSignal::new(0),
         };
-        provide_context(actions);
-        actions
+        // Only a change that was made refetches: a refused one (a stale save, a field error)
+        // must leave the page as it is, with the form and its message where the user is.
+        let (case, note) = (a.case_changes, a.note_changes);
+        counts_saves(a.status, case);
+        counts_saves(a.update, case);
+        counts_saves(a.correct_patient, case);
+        counts_saves(a.save_plan, case);
+        counts_saves(a.sign_plan, case);
+        counts_saves(a.add_addendum, case);
+        counts_saves(a.record_outcome, case);
+        counts_saves(a.post_note, note);
+        counts_saves(a.amend_note, note);
+        counts_saves(a.withdraw_note, note);
+        a
     }
 
-    pub fn use_context() -> Self {
-        expect_context::<CaseActions>()
-    }
-
-    /// Moves whenever a change to the case or its plan completes (a resource key).
+    /// Moves whenever a change to the case or its plan is made (a resource key).
     pub fn case_saved(&self) -> usize {
-        self.status.version().get()
-            + self.update.version().get()
-            + self.correct_patient.version().get()
-            + self.save_plan.version().get()
-            + self.sign_plan.version().get()
-            + self.add_addendum.version().get()
-            + self.record_outcome.version().get()
+        self.case_changes.get()
     }
 
-    /// Moves whenever a change to the notes completes (a resource key).
+    /// Moves whenever a change to the notes is made (a resource key).
     pub fn notes_saved(&self) -> usize {
-        self.post_note.version().get() + self.amend_note.version().get() + self.withdraw_note.version().get()
+        self.note_changes.get()
     }
 }

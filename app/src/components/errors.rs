@@ -4,19 +4,23 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
+/// One message per caught error: an `AppError` says what happened and what to do; anything
+/// else (a bug) gets `fallback`, never internal detail.
+fn messages(errors: &ArcRwSignal<Errors>, fallback: &str) -> Vec<String> {
+    errors
+        .get()
+        .into_iter()
+        .map(|(_, e)| match e.downcast_ref::<AppError>() {
+            Some(app) => app.to_string(),
+            None => fallback.to_string(),
+        })
+        .collect()
+}
+
 /// Fallback of the page's error boundary: one message per error, never internal detail.
 #[component]
 pub fn ErrorPanel(errors: ArcRwSignal<Errors>) -> impl IntoView {
-    let messages = move || {
-        errors
-            .get()
-            .into_iter()
-            .map(|(_, e)| match e.downcast_ref::<AppError>() {
-                Some(app) => app.to_string(),
-                None => "Something went wrong. Reload the page; if it persists, call IT.".to_string(),
-            })
-            .collect::<Vec<_>>()
-    };
+    let messages = move || messages(&errors, "Something went wrong. Reload the page; if it persists, call IT.");
     view! {
         <section class="panel error-panel" role="alert">
             <h1>"This page could not be shown"</h1>
@@ -29,16 +33,7 @@ pub fn ErrorPanel(errors: ArcRwSignal<Errors>) -> impl IntoView {
 /// Fallback of a section's error boundary: the section could not be loaded; the message says
 /// what to do next (reload, log in again, call IT with the reference).
 pub fn error_notice(errors: ArcRwSignal<Errors>) -> impl IntoView {
-    let messages = move || {
-        errors
-            .get()
-            .into_iter()
-            .map(|(_, e)| match e.downcast_ref::<AppError>() {
-                Some(app) => app.to_string(),
-                None => "This part of the page could not be loaded. Reload the page.".to_string(),
-            })
-            .collect::<Vec<_>>()
-    };
+    let messages = move || messages(&errors, "This part of the page could not be loaded. Reload the page.");
     view! {
         <div class="notice bad" role="alert">{move || messages().into_iter().map(|m| view! { <p>{m}</p> }).collect_view()}</div>
     }

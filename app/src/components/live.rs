@@ -40,54 +40,48 @@ pub fn follow_meeting(
     )
 }
 
-/// An EventSource on the URL `url` yields (reopened when it changes), each event's data read
-/// as a typed event `T` and handed to `on_data` (data that is not such an event is ignored).
-fn follow<T: serde::de::DeserializeOwned + 'static>(
+/// An EventSource on the URL `url` yields (leptos-use's `use_event_source`), each event's data
+/// read as a typed event `T` and handed to `on_data`. The stream is reopened only when the
+/// subject changes (the path): a new starting point (`?after=`) for the same case does not
+/// reconnect. The browser's own reconnection sends the last event id; when the stream is closed
+/// for good, it is reopened every three seconds without limit (a meeting lasts hours).
+fn follow<T>(
     url: impl Fn() -> Option<String> + Send + Sync + 'static,
     on_data: impl Fn(T) + Clone + 'static,
-) -> ReadSignal<LiveState> {
+) -> ReadSignal<LiveState>
+where
+    T: serde::de::DeserializeOwned + Clone + PartialEq + Send + Sync + 'static,
+{
     let (state, set_state) = signal(LiveState::Connecting);
     #[cfg(feature = "hydrate")]
     {
-        use wasm_bindgen::JsCast;
-        use wasm_bindgen::closure::Closure;
-        type Handlers = (web_sys::EventSource, Vec<Closure<dyn FnMut(web_sys::Event)>>);
-        let current: StoredValue<Option<(String, Handlers)>, LocalStorage> = StoredValue::new_local(None);
-        let close = move || {
-            current.try_update_value(|c| {
-                if let Some((_, (source, _))) = c.take() {
-                    source.close();
-                }
-            });
+        use codee::string::JsonSerdeCodec;
+        use leptos_use_event_source::{
+            ConnectionReadyState, ReconnectLimit, UseEventSourceOptions, UseEventSourceReturn,
+            use_event_source_with_options,
         };
-        Effect::new(move || {
-            let Some(url) = url() else { return };
-            // The same subject (the path without its starting point) is already followed.
-            let id = url.split('?').next().unwrap_or_default().to_string();
-            if current.with_value(|c| c.as_ref().is_some_and(|(following, _)| *following == id)) {
-                return;
-            }
-            close();
-            let Ok(source) = web_sys::EventSource::new(&url) else {
-                set_state.set(LiveState::Reconnecting);
-                return;
-            };
-            let on_data = on_data.clone();
-            let message = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
-                let Some(ev) = ev.dyn_ref::<web_sys::MessageEvent>() else { return };
-                let data = ev.data().as_string().unwrap_or_default();
-                if let Ok(event) = serde_json::from_str::<T>(&data) {
-                    on_data(event);
-                }
-            });
-            let open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| set_state.set(LiveState::Live));
-            let error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| set_state.set(LiveState::Reconnecting));
-            source.set_onmessage(Some(message.as_ref().unchecked_ref()));
-            source.set_onopen(Some(open.as_ref().unchecked_ref()));
-            source.set_onerror(Some(error.as_ref().unchecked_ref()));
-            current.set_value(Some((id, (source, vec![message, open, error]))));
+        let subject = |u: &str| u.split('?').next().unwrap_or_default().to_string();
+        let stream_url = Memo::new(move |prev: Option<&String>| match (url(), prev) {
+            (Some(u), Some(p)) if subject(p) == subject(&u) => p.clone(),
+            (Some(u), _) => u,
+            (None, _) => String::new(),
         });
-        on_cleanup(close);
+        let UseEventSourceReturn { message, ready_state, .. } = use_event_source_with_options::<T, JsonSerdeCodec>(
+            stream_url,
+            UseEventSourceOptions::default().reconnect_limit(ReconnectLimit::Infinite).reconnect_interval(3000),
+        );
+        Effect::new(move || {
+            if let Some(m) = message.get() {
+                on_data(m.data);
+            }
+        });
+        Effect::new(move || {
+            set_state.set(match ready_state.get() {
+                ConnectionReadyState::Open => LiveState::Live,
+                ConnectionReadyState::Connecting => LiveState::Connecting,
+                ConnectionReadyState::Closing | ConnectionReadyState::Closed => LiveState::Reconnecting,
+            })
+        });
     }
     #[cfg(not(feature = "hydrate"))]
     {

@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod annotations;
 pub mod case_form;
+pub mod choices;
 pub mod errors;
 pub mod format;
 pub mod layout;
@@ -11,3 +12,4 @@ pub mod patient;
 pub mod plan;
 pub mod proposal;
 pub mod session;
+pub mod table;

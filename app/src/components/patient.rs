@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use crate::components::errors::FieldError;
 
 use crate::api::cases::CorrectPatient;
-use crate::components::actions::{CaseActions, after_failing, after_saving, failure};
+use crate::components::actions::{after_failing, after_saving, failure};
 use crate::components::case_form::today;
 use crate::components::errors::ActionError;
 use crate::domain::case::{PatientCorrection, PatientInput};
@@ -20,7 +20,13 @@ use crate::error::FieldErrors;
 
 /// The patient line of a case, with the correction form for those who may edit cases.
 #[component]
-pub fn PatientRecordPanel(patient_id: String, version: i64, patient: PatientInput, may_edit: bool) -> impl IntoView {
+pub fn PatientRecordPanel(
+    patient_id: String,
+    version: i64,
+    patient: PatientInput,
+    may_edit: bool,
+    save: ServerAction<CorrectPatient>,
+) -> impl IntoView {
     let open = RwSignal::new(false);
     let sex_label = Sex::parse(&patient.sex).map(|s| s.label()).unwrap_or("—");
     view! {
@@ -37,14 +43,20 @@ pub fn PatientRecordPanel(patient_id: String, version: i64, patient: PatientInpu
                 </button>
             })}
             {move || open.get().then(|| view! {
-                <CorrectionForm patient_id=patient_id.clone() version patient=patient.clone() open />
+                <CorrectionForm patient_id=patient_id.clone() version patient=patient.clone() open save />
             })}
         </section>
     }
 }
 
 #[component]
-fn CorrectionForm(patient_id: String, version: i64, patient: PatientInput, open: RwSignal<bool>) -> impl IntoView {
+fn CorrectionForm(
+    patient_id: String,
+    version: i64,
+    patient: PatientInput,
+    open: RwSignal<bool>,
+    save: ServerAction<CorrectPatient>,
+) -> impl IntoView {
     let original = patient.clone();
     let data = RwSignal::new(patient);
     let reason = RwSignal::new(String::new());
@@ -64,7 +76,6 @@ fn CorrectionForm(patient_id: String, version: i64, patient: PatientInput, open:
             })
         })
     };
-    let save = CaseActions::use_context().correct_patient;
     after_saving(save, move |_| open.set(false));
     after_failing(save, move |e| server_errors.set(e.fields().cloned().unwrap_or_default()));
     let submit = move |ev: leptos::ev::SubmitEvent| {

@@ -4,6 +4,7 @@
 //! The gate only decides what to show; every server function checks the session itself.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
@@ -25,13 +26,14 @@ pub fn use_session() -> Resource<Result<Option<SessionInfo>, AppError>> {
     expect_context::<SessionCtx>().0
 }
 
-/// Shows `children` to a logged-in user whose role may do `action` (if given); sends others
-/// to the login page and back here afterwards.
+/// A page behind the login gate: its title, and `children` for a logged-in user whose role may
+/// do `action` (if given); others are sent to the login page and back here afterwards.
 #[component]
-pub fn RequireLogin(#[prop(optional)] action: Option<Action>, children: ChildrenFn) -> impl IntoView {
+pub fn GatedPage(title: &'static str, #[prop(optional)] action: Option<Action>, children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     let location = use_location();
     view! {
+        <Title text=title />
         <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {
                 let children = children.clone();
@@ -66,10 +68,10 @@ pub fn UserMenu() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     #[cfg(feature = "hydrate")]
     Effect::new(move || {
-        if let Some(Ok(())) = logout.value().get() {
-            if let Some(w) = web_sys::window() {
-                let _ = w.location().assign("/login?logged_out=1");
-            }
+        if let Some(Ok(())) = logout.value().get()
+            && let Some(w) = web_sys::window()
+        {
+            let _ = w.location().assign("/login?logged_out=1");
         }
     });
     view! {
@@ -138,11 +140,11 @@ fn IdleWarning(info: SessionInfo) -> impl IntoView {
             move || {
                 let left = ((deadline.get_untracked() - now()) / 1000.0).ceil() as i64;
                 set_remaining.set(left);
-                if left <= 0 {
-                    if let Some(w) = web_sys::window() {
-                        let path = w.location().pathname().unwrap_or_else(|_| "/".into());
-                        let _ = w.location().assign(&format!("/login?expired=1&next={path}"));
-                    }
+                if left <= 0
+                    && let Some(w) = web_sys::window()
+                {
+                    let path = w.location().pathname().unwrap_or_else(|_| "/".into());
+                    let _ = w.location().assign(&format!("/login?expired=1&next={path}"));
                 }
             },
             Duration::from_secs(1),

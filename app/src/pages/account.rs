@@ -3,21 +3,15 @@
 use leptos::prelude::*;
 
 use crate::components::actions::failure;
-use leptos_meta::Title;
 
 use crate::api::auth::ChangePassword;
 use crate::components::errors::ActionError;
 use crate::components::errors::FieldError;
-use crate::components::session::{RequireLogin, use_session};
+use crate::components::session::{GatedPage, use_session};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    view! {
-        <Title text="Your account" />
-        <RequireLogin>
-            <AccountDetails />
-        </RequireLogin>
-    }
+    view! { <GatedPage title="Your account"><AccountDetails /></GatedPage> }
 }
 
 #[component]

@@ -3,23 +3,17 @@
 
 use leptos::prelude::*;
 
-use crate::components::actions::failure;
-use leptos_meta::Title;
-
 use crate::api::users::{CreateUser, ResetPassword, UpdateUser, UserChange, UserSummary, list_users};
-use crate::components::errors::ActionError;
-use crate::components::errors::FieldError;
-use crate::components::session::RequireLogin;
+use crate::components::actions::failure;
+use crate::components::errors::{ActionError, FieldError, error_notice};
+use crate::components::session::GatedPage;
+use crate::components::table::DataTable;
 use crate::domain::role::{Action, Role, Specialty};
+use crate::error::AppError;
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
-    view! {
-        <Title text="Users" />
-        <RequireLogin action=Action::ManageUsers>
-            <UsersAdmin />
-        </RequireLogin>
-    }
+    view! { <GatedPage title="Users" action=Action::ManageUsers><UsersAdmin /></GatedPage> }
 }
 
 #[component]
@@ -33,36 +27,23 @@ fn UsersAdmin() -> impl IntoView {
         <h1>"Users"</h1>
         <section class="panel" aria-labelledby="users-heading">
             <h2 id="users-heading">"Accounts"</h2>
-            {move || update.value().get().and_then(|r| r.err()).map(|e| view! { <p class="notice bad" role="alert">{e.to_string()}</p> })}
+            <ActionError error=failure(update) />
             {move || match reset.value().get() {
                 Some(Ok(())) => Some(view! { <p class="notice ok" role="status">"Password reset. The user's sessions were ended."</p> }.into_any()),
                 Some(Err(e)) => Some(view! { <p class="notice bad" role="alert">{e.field_message("admin_password").or_else(|| e.field_message("new_password")).unwrap_or_else(|| e.to_string())}</p> }.into_any()),
                 None => None,
             }}
             <Transition fallback=|| view! { <p aria-busy="true">"Loading users…"</p> }>
-                {move || Suspend::new(async move {
-                    match users.await {
-                        Ok(list) => view! {
-                            <div class="table-wrap" tabindex="0" role="region" aria-label="Users">
-                                <table data-testid="users-table">
-                                    <caption class="visually-hidden">"User accounts"</caption>
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">"User"</th>
-                                            <th scope="col">"Role and specialty"</th>
-                                            <th scope="col">"Status"</th>
-                                            <th scope="col">"Reset password"</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {list.into_iter().map(|u| view! { <UserRow user=u update reset /> }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                    }
-                })}
+                <ErrorBoundary fallback=error_notice>
+                    {move || Suspend::new(async move {
+                        let list = users.await?;
+                        Ok::<_, AppError>(view! {
+                            <DataTable label="User accounts" testid="users-table" headers=&["User", "Role and specialty", "Status", "Reset password"]>
+                                {list.into_iter().map(|u| view! { <UserRow user=u update reset /> }).collect_view()}
+                            </DataTable>
+                        })
+                    })}
+                </ErrorBoundary>
             </Transition>
         </section>
         <NewUserForm create />

@@ -5,23 +5,17 @@ use leptos::prelude::*;
 
 use crate::components::actions::failure;
 use crate::components::errors::ActionError;
-use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::cases::CreateCase;
 use crate::components::case_form::{CaseFields, FormState};
-use crate::components::session::RequireLogin;
+use crate::components::session::GatedPage;
 use crate::domain::case::CaseInput;
 use crate::domain::role::Action;
 
 #[component]
 pub fn NewCasePage() -> impl IntoView {
-    view! {
-        <Title text="New case" />
-        <RequireLogin action=Action::CreateCase>
-            <NewCaseForm />
-        </RequireLogin>
-    }
+    view! { <GatedPage title="New case" action=Action::CreateCase><NewCaseForm /></GatedPage> }
 }
 
 #[component]

@@ -7,21 +7,17 @@ use crate::components::errors::error_notice;
 use crate::error::AppError;
 
 use crate::components::format::when;
-use leptos_meta::Title;
+use crate::components::table::DataTable;
 
 use crate::api::cases::{CaseFilter, list_cases};
-use crate::components::session::{RequireLogin, use_session};
-use crate::domain::codes::{CaseStatus, PrimarySite};
+use crate::components::choices::code_options;
+use crate::components::session::{GatedPage, use_session};
+use crate::domain::codes::{CaseStatus, PrimarySite, StageGroup};
 use crate::domain::role::{Action, can};
 
 #[component]
 pub fn CasesPage() -> impl IntoView {
-    view! {
-        <Title text="Cases" />
-        <RequireLogin>
-            <CaseList />
-        </RequireLogin>
-    }
+    view! { <GatedPage title="Cases"><CaseList /></GatedPage> }
 }
 
 /// A status as a small coloured label.
@@ -68,23 +64,21 @@ fn CaseList() -> impl IntoView {
                     <label for="f-status">"Status"</label>
                     <select id="f-status" on:change=set(|f, v| f.status = v)>
                         <option value="">"Any status"</option>
-                        {CaseStatus::ALL.iter().map(|s| view! { <option value=s.code()>{s.label()}</option> }).collect_view()}
+                        {code_options::<CaseStatus>()}
                     </select>
                 </div>
                 <div class="field">
                     <label for="f-site">"Primary site"</label>
                     <select id="f-site" on:change=set(|f, v| f.site = v)>
                         <option value="">"Any site"</option>
-                        {PrimarySite::ALL.iter().map(|s| view! { <option value=s.code()>{s.label()}</option> }).collect_view()}
+                        {code_options::<PrimarySite>()}
                     </select>
                 </div>
                 <div class="field">
                     <label for="f-stage">"Stage"</label>
                     <select id="f-stage" on:change=set(|f, v| f.stage = v)>
                         <option value="">"Any stage"</option>
-                        <option value="localized">"Localized (M0 N0)"</option>
-                        <option value="regional">"Regional (M0 N1)"</option>
-                        <option value="metastatic">"Metastatic (M1)"</option>
+                        {code_options::<StageGroup>()}
                     </select>
                 </div>
             </form>
@@ -96,19 +90,8 @@ fn CaseList() -> impl IntoView {
                 Ok::<_, AppError>(match list {
                     list if list.is_empty() => view! { <p class="panel empty" data-testid="no-cases">"No cases match."</p> }.into_any(),
                     list => view! {
-                        <div class="table-wrap" tabindex="0" role="region" aria-label="Case list">
-                            <table class="cases" data-testid="case-table">
-                                <caption class="visually-hidden">"Cases"</caption>
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Patient"</th>
-                                        <th scope="col">"Tumour"</th>
-                                        <th scope="col">"Question"</th>
-                                        <th scope="col">"Status"</th>
-                                        <th scope="col">"Updated (UTC)"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
+                        <DataTable label="Case list" testid="case-table" class="cases"
+                            headers=&["Patient", "Tumour", "Question", "Status", "Updated (UTC)"]>
                                     {list.into_iter().map(|c| view! {
                                         <tr>
                                             <td><a href=format!("/cases/{}", c.id)>{c.patient_name}</a><br /><span class="muted">"MRN " {c.mrn}</span></td>
@@ -121,9 +104,7 @@ fn CaseList() -> impl IntoView {
                                             <td class="nowrap">{when(&c.updated_at)}</td>
                                         </tr>
                                     }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
+                        </DataTable>
                     }.into_any(),
                 })
             })}

@@ -6,14 +6,13 @@ use leptos::prelude::*;
 
 use crate::components::actions::failure;
 use crate::components::errors::{ActionError, error_notice};
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::cases::{CaseFilter, list_cases};
 use crate::api::meetings::{AddToAgenda, ChangeAgenda, SetAttendance, board_members, get_meeting};
 use crate::components::format::when;
 use crate::components::live::follow_meeting;
-use crate::components::session::{RequireLogin, use_session};
+use crate::components::session::{GatedPage, use_session};
 use crate::domain::case::CaseListItem;
 use crate::domain::codes::CaseStatus;
 use crate::domain::meeting::{AgendaItem, AgendaMode, Attendee, MeetingDetail, duration_label};
@@ -23,12 +22,7 @@ use crate::pages::cases::StatusBadge;
 
 #[component]
 pub fn MeetingPage() -> impl IntoView {
-    view! {
-        <Title text="Meeting" />
-        <RequireLogin>
-            <MeetingView />
-        </RequireLogin>
-    }
+    view! { <GatedPage title="Meeting"><MeetingView /></GatedPage> }
 }
 
 #[derive(Clone, Copy)]
@@ -185,11 +179,11 @@ fn AgendaRow(
         move || {
             let wanted = refocus.get_untracked();
             for (id, r) in [(&up_id, up_ref), (&down_id, down_ref)] {
-                if wanted.as_deref() == Some(id.as_str()) {
-                    if let Some(button) = r.get() {
-                        let _ = button.focus();
-                        refocus.set(None);
-                    }
+                if wanted.as_deref() == Some(id.as_str())
+                    && let Some(button) = r.get()
+                {
+                    let _ = button.focus();
+                    refocus.set(None);
                 }
             }
         }

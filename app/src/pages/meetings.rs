@@ -6,22 +6,16 @@ use crate::components::errors::error_notice;
 use crate::error::AppError;
 
 use crate::components::format::when;
-use leptos_meta::Title;
 
 use crate::api::meetings::{CreateMeeting, MeetingInput, list_meetings};
 use crate::components::errors::FieldError;
-use crate::components::session::{RequireLogin, use_session};
+use crate::components::session::{GatedPage, use_session};
 use crate::domain::meeting::Meeting;
 use crate::domain::role::{Action, Specialty, can};
 
 #[component]
 pub fn MeetingsPage() -> impl IntoView {
-    view! {
-        <Title text="Meetings" />
-        <RequireLogin>
-            <MeetingList />
-        </RequireLogin>
-    }
+    view! { <GatedPage title="Meetings"><MeetingList /></GatedPage> }
 }
 
 #[component]

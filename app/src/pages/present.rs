@@ -8,25 +8,19 @@ use leptos::prelude::*;
 
 use crate::components::errors::error_notice;
 use crate::error::AppError;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::meetings::{PresentCase, present_view};
 use crate::components::annotations::VoicesSummary;
 use crate::components::live::{LiveBadge, follow_meeting};
 use crate::components::proposal::ProposalPanel;
-use crate::components::session::{RequireLogin, use_session};
+use crate::components::session::{GatedPage, use_session};
 use crate::domain::meeting::{AgendaMode, PresentView};
 use crate::domain::role::{Action, can};
 
 #[component]
 pub fn PresentPage() -> impl IntoView {
-    view! {
-        <Title text="Meeting mode" />
-        <RequireLogin>
-            <Presenter />
-        </RequireLogin>
-    }
+    view! { <GatedPage title="Meeting mode"><Presenter /></GatedPage> }
 }
 
 /// Milliseconds since the epoch of an RFC 3339 time.
@@ -227,7 +221,7 @@ fn PresentBody(
                     _ => view! {
                         <h1>"Meeting mode"</h1>
                         <p>"No case is being presented yet."
-                            {move || may_present.get().then(|| " Press → or \"Start with the first case\".")}
+                            {move || may_present.get().then_some(" Press → or \"Start with the first case\".")}
                         </p>
                     }.into_any(),
                 }}

@@ -6,7 +6,6 @@ use leptos::prelude::*;
 
 use crate::components::errors::error_notice;
 use crate::error::AppError;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::annotations::list_annotations;
@@ -15,16 +14,11 @@ use crate::api::plans::get_plan;
 use crate::components::annotations::VoicesSummary;
 use crate::components::plan::PlanView;
 use crate::components::proposal::ProposalPanel;
-use crate::components::session::RequireLogin;
+use crate::components::session::GatedPage;
 
 #[component]
 pub fn ReportPage() -> impl IntoView {
-    view! {
-        <Title text="Decision report" />
-        <RequireLogin>
-            <Report />
-        </RequireLogin>
-    }
+    view! { <GatedPage title="Decision report"><Report /></GatedPage> }
 }
 
 #[component]

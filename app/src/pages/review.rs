@@ -2,20 +2,17 @@
 //! as they are built).
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::api::users::{AuditQuery, audit_rows};
-use crate::components::session::RequireLogin;
+use crate::components::errors::error_notice;
+use crate::components::session::GatedPage;
+use crate::components::table::DataTable;
 use crate::domain::role::Action;
+use crate::error::AppError;
 
 #[component]
 pub fn ReviewPage() -> impl IntoView {
-    view! {
-        <Title text="Review" />
-        <RequireLogin action=Action::ReadAudit>
-            <AuditTrail />
-        </RequireLogin>
-    }
+    view! { <GatedPage title="Review" action=Action::ReadAudit><AuditTrail /></GatedPage> }
 }
 
 #[component]
@@ -45,17 +42,14 @@ fn AuditTrail() -> impl IntoView {
                 </div>
             </form>
             <Transition fallback=|| view! { <p aria-busy="true">"Loading the audit trail…"</p> }>
+                <ErrorBoundary fallback=error_notice>
                 {move || Suspend::new(async move {
-                    match rows.await {
-                        Ok(rows) if rows.is_empty() => view! { <p>"No entries match."</p> }.into_any(),
-                        Ok(rows) => view! {
-                            <div class="table-wrap" tabindex="0" role="region" aria-label="Audit trail entries">
-                                <table data-testid="audit-table">
-                                    <caption class="visually-hidden">"Audit trail entries"</caption>
-                                    <thead>
-                                        <tr><th scope="col">"#"</th><th scope="col">"Time (UTC)"</th><th scope="col">"User"</th><th scope="col">"Action"</th><th scope="col">"Outcome"</th><th scope="col">"Detail"</th></tr>
-                                    </thead>
-                                    <tbody>
+                    let rows = rows.await?;
+                    Ok::<_, AppError>(match rows {
+                        rows if rows.is_empty() => view! { <p>"No entries match."</p> }.into_any(),
+                        rows => view! {
+                            <DataTable label="Audit trail entries" testid="audit-table"
+                                headers=&["#", "Time (UTC)", "User", "Action", "Outcome", "Detail"]>
                                         {rows.into_iter().map(|r| view! {
                                             <tr>
                                                 <td>{r.seq}</td>
@@ -66,13 +60,11 @@ fn AuditTrail() -> impl IntoView {
                                                 <td>{r.detail.unwrap_or_default()}</td>
                                             </tr>
                                         }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
+                            </DataTable>
                         }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                    }
+                    })
                 })}
+                </ErrorBoundary>
             </Transition>
         </section>
     }

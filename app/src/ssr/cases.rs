@@ -11,7 +11,7 @@ use crate::domain::case::{
     CaseContent, CaseFilter, CaseInput, CaseListItem, CaseRecord, CaseVersion, StoredProposal, changed_fields,
     merge_patch, stage_group,
 };
-use crate::domain::codes::{CaseStatus, PrimarySite};
+use crate::domain::codes::{CaseStatus, PrimarySite, StageGroup, optional_code};
 use crate::domain::events::CaseEventKind;
 use crate::domain::proposer::{Proposal, propose};
 use crate::domain::role::Action;
@@ -92,10 +92,26 @@ struct Derived {
     ready: bool,
 }
 
+/// Binds the content columns, in the order both the insert and the update name them:
+/// primary_site, stage_group, summary, ready_for_board, question, content.
+fn bind_content<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    d: &Derived,
+    content: &CaseContent,
+    stored: &CaseInput,
+) -> Result<sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>, AppError> {
+    Ok(q.bind(d.primary_site)
+        .bind(d.stage_group)
+        .bind(d.summary.clone())
+        .bind(d.ready as i64)
+        .bind(content.question.clone())
+        .bind(serde_json::to_string(stored).map_err(|_| AppError::internal("serialise case"))?))
+}
+
 fn derive(content: &CaseContent) -> Derived {
     Derived {
         primary_site: content.tumor.primary_site.map(PrimarySite::code),
-        stage_group: stage_group(&content.tumor),
+        stage_group: stage_group(&content.tumor).map(StageGroup::code),
         summary: content.tumor.shorthand(),
         ready: content.missing_for_board().is_empty(),
     }
@@ -150,23 +166,14 @@ pub async fn create(state: &AppState, session: &Session, input: &CaseInput) -> R
     let patient_id = patients::resolve(&mut tx, &mut content, &session.me.id).await?;
     let stored = normalised(input, &content);
     let d = derive(&content);
-    sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO cases (id, patient_id, version, status, primary_site, stage_group, summary, ready_for_board, question, content, created_at, created_by, updated_at, updated_by) \
          VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $11)",
     )
     .bind(&id)
     .bind(&patient_id)
-    .bind(CaseStatus::Draft.code())
-    .bind(d.primary_site)
-    .bind(d.stage_group)
-    .bind(&d.summary)
-    .bind(d.ready as i64)
-    .bind(&content.question)
-    .bind(serde_json::to_string(&stored).map_err(|_| AppError::internal("serialise case"))?)
-    .bind(&now)
-    .bind(&session.me.id)
-    .execute(&mut *tx)
-    .await?;
+    .bind(CaseStatus::Draft.code());
+    bind_content(insert, &d, &content, &stored)?.bind(&now).bind(&session.me.id).execute(&mut *tx).await?;
     insert_version(&mut tx, &id, 1, &session.me.id, Some("created"), &[], CaseStatus::Draft, &stored).await?;
     store_proposal(&mut tx, &id, 1, &propose(&content.tumor)).await?;
     audit::append(&mut tx, state.db.engine, &Event::new(&session.actor(), "case.create", Outcome::Success).case(&id))
@@ -189,26 +196,9 @@ pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<CaseRe
 pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> Result<Vec<CaseListItem>, AppError> {
     auth::require(state, session, Action::ReadCases, None).await?;
     let mut e = FieldErrorsBuilder::new();
-    let status = filter
-        .status
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|s| CaseStatus::parse(s).map_err(|m| e.add("status", m)).ok())
-        .flatten();
-    let site = filter
-        .site
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|s| PrimarySite::parse(s).map_err(|m| e.add("site", m)).ok())
-        .flatten();
-    let stage = match filter.stage.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s @ ("localized" | "regional" | "metastatic")) => Some(s),
-        Some(_) => {
-            e.add("stage", "Use localized, regional or metastatic.");
-            None
-        }
-    };
+    let status: Option<CaseStatus> = optional_code(&mut e, "status", filter.status.as_deref());
+    let site: Option<PrimarySite> = optional_code(&mut e, "site", filter.site.as_deref());
+    let stage: Option<StageGroup> = optional_code(&mut e, "stage", filter.stage.as_deref());
     let text = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
     if text.is_some_and(|t| t.chars().count() > 100) {
         e.add("text", "Search with at most 100 characters.");
@@ -223,7 +213,7 @@ pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> R
     )
     .bind(status.map(|s| s.code()))
     .bind(site.map(|s| s.code()))
-    .bind(stage)
+    .bind(stage.map(|s| s.code()))
     .bind(text)
     .bind(text.map(|t| like_contains(&t.to_lowercase())))
     .fetch_all(&state.db.pool)
@@ -396,25 +386,20 @@ pub async fn edit(
     }
     let d = derive(&content);
     let next = expected_version + 1;
-    let updated = sqlx::query(
+    let update = sqlx::query(
         "UPDATE cases SET patient_id = $1, version = $2, status = $3, primary_site = $4, stage_group = $5, summary = $6, \
          ready_for_board = $7, question = $8, content = $9, updated_at = $10, updated_by = $11 WHERE id = $12 AND version = $13",
     )
     .bind(&patient_id)
     .bind(next)
-    .bind(status.code())
-    .bind(d.primary_site)
-    .bind(d.stage_group)
-    .bind(&d.summary)
-    .bind(d.ready as i64)
-    .bind(&content.question)
-    .bind(serde_json::to_string(&stored).map_err(|_| AppError::internal("serialise case"))?)
-    .bind(now_text())
-    .bind(&session.me.id)
-    .bind(id)
-    .bind(expected_version)
-    .execute(&mut *tx)
-    .await?;
+    .bind(status.code());
+    let updated = bind_content(update, &d, &content, &stored)?
+        .bind(now_text())
+        .bind(&session.me.id)
+        .bind(id)
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?;
     if updated.rows_affected() == 0 {
         // Someone saved between our read and this write (PostgreSQL: no lock was held).
         return Err(AppError::PreconditionFailed { current: expected_version + 1 });

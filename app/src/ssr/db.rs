@@ -155,11 +155,9 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbOpenError> {
         None => (rest, None),
     };
     let in_memory = path.is_empty() || path == ":memory:" || query.is_some_and(|q| q.contains("mode=memory"));
-    if !in_memory {
-        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|source| DbOpenError::CreateDir { dir: dir.display().to_string(), source })?;
-        }
+    if !in_memory && let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|source| DbOpenError::CreateDir { dir: dir.display().to_string(), source })?;
     }
     Ok(match query {
         Some(q) if q.contains("mode=") => url.to_string(),

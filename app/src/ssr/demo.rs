@@ -165,7 +165,7 @@ async fn load_meeting(state: &AppState, session: &Session) -> Result<(), AppErro
         let case: Option<String> = sqlx::query_scalar(
             "SELECT c.id FROM cases c JOIN patients p ON p.id = c.patient_id WHERE p.mrn = $1 AND c.status IN ('ready', 'draft')",
         )
-        .bind(&mrn)
+        .bind(mrn)
         .fetch_optional(&state.db.pool)
         .await?;
         if let Some(case) = case {

@@ -354,10 +354,10 @@ pub async fn correct(
             &content,
         )
         .await?;
-        if changed.iter().any(|f| f == "tumor.age") {
-            if let Ok(parsed) = content.parse(today) {
-                store_proposal(&mut tx, case_id, version + 1, &propose(&parsed.tumor)).await?;
-            }
+        if changed.iter().any(|f| f == "tumor.age")
+            && let Ok(parsed) = content.parse(today)
+        {
+            store_proposal(&mut tx, case_id, version + 1, &propose(&parsed.tumor)).await?;
         }
         events::record(&mut tx, state.db.engine, case_id, CaseEventKind::CaseUpdate, case_id).await?;
     }

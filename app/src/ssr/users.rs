@@ -3,6 +3,7 @@
 
 use super::audit::{self, Actor, Event, Outcome};
 use super::{AppState, auth, new_id, now_text};
+use crate::domain::codes::optional_code;
 use crate::domain::password::check_new_password;
 use crate::domain::role::{Role, Specialty};
 use crate::domain::user::{NewUser, UserChange, UserSummary, Username, check_role_specialty, parse_display_name};
@@ -19,12 +20,7 @@ fn parse_new_user(input: &NewUser) -> Result<(Username, String, Role, Option<Spe
     }
     .ok();
     let role = Role::parse(&input.role).map_err(|e| errors.add("role", e)).ok();
-    let specialty = match input.specialty.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => Specialty::parse(s).map(Some).map_err(|e| errors.add("specialty", e)),
-    }
-    .ok()
-    .flatten();
+    let specialty: Option<Specialty> = optional_code(&mut errors, "specialty", input.specialty.as_deref());
     let specialty = match role {
         Some(r) => check_role_specialty(r, specialty).map_err(|e| errors.add("specialty", e)).ok().flatten(),
         None => specialty,
@@ -36,17 +32,17 @@ fn parse_new_user(input: &NewUser) -> Result<(Username, String, Role, Option<Spe
     Ok((username.unwrap(), display_name.unwrap(), role.unwrap(), specialty))
 }
 
-/// A user as read (never the password hash).
+/// A user as read (never the password hash): the admin list, a session, a login.
 #[derive(sqlx::FromRow)]
-struct UserRow {
-    id: String,
-    username: String,
-    display_name: String,
+pub(super) struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
     #[sqlx(try_from = "String")]
-    role: Role,
-    specialty: Option<String>,
-    disabled: i64,
-    created_at: String,
+    pub role: Role,
+    pub specialty: Option<String>,
+    pub disabled: i64,
+    pub created_at: String,
 }
 
 impl From<UserRow> for UserSummary {

@@ -247,10 +247,9 @@ fn pancreas_non_functioning(f: &Facts, out: &mut Out, size_text: &str, grade: &s
 
 fn duodenum(f: &Facts, out: &mut Out, size_text: &str, grade: &str) {
     let t = f.t;
-    match t.functional_syndrome {
-        // A20: functioning duodenal tumours follow A6 (sporadic) or A7 (MEN1 gastrinoma).
-        Some(FunctionalSyndrome::Gastrinoma) => return pancreas_functional(f, out, size_text),
-        _ => {}
+    // A20: functioning duodenal tumours follow A6 (sporadic) or A7 (MEN1 gastrinoma).
+    if t.functional_syndrome == Some(FunctionalSyndrome::Gastrinoma) {
+        return pancreas_functional(f, out, size_text);
     }
     let t2_plus = matches!(t.t_stage, Some(TStage::T2 | TStage::T3 | TStage::T4));
     let big = f.size.is_some_and(|s| s > 20.0);

@@ -81,10 +81,10 @@ impl Out {
     /// Names one more rule behind an option already proposed (a rule that asks for the same
     /// option for its own reason). Nothing happens if the option is not there.
     fn also(&mut self, code: OptionCode, rule: &str) {
-        if let Some(c) = self.candidates.iter_mut().rev().find(|c| c.code == code) {
-            if !c.rules.iter().any(|r| r == rule) {
-                c.rules.push(rule.to_string());
-            }
+        if let Some(c) = self.candidates.iter_mut().rev().find(|c| c.code == code)
+            && !c.rules.iter().any(|r| r == rule)
+        {
+            c.rules.push(rule.to_string());
         }
     }
 

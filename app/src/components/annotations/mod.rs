@@ -65,10 +65,10 @@ pub fn AnnotationsPanel(
     case_id: String,
     annotations: Resource<Result<Vec<Annotation>, AppError>>,
     me: Option<Me>,
+    actions: CaseActions,
+    drafts: NoteDrafts,
 ) -> impl IntoView {
-    let actions = CaseActions::use_context();
     let (create, amend, withdraw) = (actions.post_note, actions.amend_note, actions.withdraw_note);
-    let drafts = use_context::<NoteDrafts>().unwrap_or_default();
     // An amended or withdrawn note closes its form.
     let close = move |saved: &Annotation| {
         drafts.amends.update(|m| {
@@ -104,6 +104,18 @@ pub fn AnnotationsPanel(
     }
 }
 
+/// The specialties a case's voices are shown under: the usual board (`SHOWN`) always, so a
+/// silent voice is visible, then any other specialty that spoke.
+fn voice_order(list: &[Annotation]) -> Vec<Specialty> {
+    let mut voices: Vec<Specialty> = SHOWN.to_vec();
+    for a in list {
+        if !voices.contains(&a.specialty) {
+            voices.push(a.specialty);
+        }
+    }
+    voices
+}
+
 #[component]
 fn Voices(
     list: Vec<Annotation>,
@@ -113,35 +125,38 @@ fn Voices(
     withdraw: ServerAction<WithdrawAnnotation>,
     drafts: NoteDrafts,
 ) -> impl IntoView {
-    let mut voices: Vec<Specialty> = SHOWN.to_vec();
-    for a in &list {
-        if !voices.contains(&a.specialty) {
-            voices.push(a.specialty);
-        }
-    }
+    let note = move |a: Annotation| {
+        let mine = my_id.as_deref() == Some(a.author_id.as_str());
+        view! { <Note a mine reply_to amend withdraw drafts /> }
+    };
     view! {
-        <div class="voices" data-testid="voices">
-            {voices.into_iter().map(|s| {
-                let notes: Vec<Annotation> = list.iter().filter(|a| a.specialty == s).cloned().collect();
-                let my_id = my_id.clone();
-                view! {
-                    <div class="voice" data-specialty=s.code()>
-                        <h3>{s.label()}</h3>
-                        {if notes.is_empty() {
-                            view! { <p class="muted silent">"No " {s.label().to_lowercase()} " voice yet."</p> }.into_any()
-                        } else {
-                            view! {
-                                <ul class="notes">
-                                    {notes.into_iter().map(|a| {
-                                        let mine = my_id.as_deref() == Some(a.author_id.as_str());
-                                        view! { <Note a mine reply_to amend withdraw drafts /> }
-                                    }).collect_view()}
-                                </ul>
-                            }.into_any()
-                        }}
-                    </div>
-                }
-            }).collect_view()}
-        </div>
+        <div class="voices" data-testid="voices">{voice_columns(list, |_| true, " voice yet.", note)}</div>
     }
+}
+
+/// One column per specialty (in `voice_order`): its notes that `keep` keeps, each drawn by
+/// `note`, or a line saying the voice is silent ("No radiology voice yet.").
+pub(super) fn voice_columns<V: IntoView + 'static>(
+    list: Vec<Annotation>,
+    keep: impl Fn(&Annotation) -> bool,
+    silent: &'static str,
+    note: impl Fn(Annotation) -> V,
+) -> impl IntoView {
+    voice_order(&list)
+        .into_iter()
+        .map(|s| {
+            let notes: Vec<Annotation> = list.iter().filter(|a| a.specialty == s && keep(a)).cloned().collect();
+            let body = if notes.is_empty() {
+                view! { <p class="muted silent">"No " {s.label().to_lowercase()} {silent}</p> }.into_any()
+            } else {
+                view! { <ul class="notes">{notes.into_iter().map(&note).collect_view()}</ul> }.into_any()
+            };
+            view! {
+                <div class="voice" data-specialty=s.code()>
+                    <h3>{s.label()}</h3>
+                    {body}
+                </div>
+            }
+        })
+        .collect_view()
 }

@@ -49,8 +49,8 @@ pub(super) fn Note(
                 <span class=format!("badge kind-{}", kind.code())>{kind.label()}</span>
                 " " <strong>{a.author_name.clone()}</strong>
                 " · " {latest.as_ref().map(|v| when(&v.at)).unwrap_or_default()}
-                {(a.version > 1 && !a.withdrawn).then(|| view! { " · amended" })}
-                {a.reply_to.is_some().then(|| view! { " · reply" })}
+                {(a.version > 1 && !a.withdrawn).then_some(" · amended")}
+                {a.reply_to.is_some().then_some(view! { " · reply" })}
             </p>
             {if a.withdrawn {
                 view! {

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::choices::code_options;
 use crate::components::errors::FieldError;
 
 use super::NoteDrafts;
@@ -148,7 +149,7 @@ where
                     <select id="note-sstr" prop:value=move || structured.with(|s| s.sstr_uptake.clone())
                         on:change=move |ev| structured.update(|s| s.sstr_uptake = event_target_value(&ev))>
                         <option value="">"Not stated"</option>
-                        {SstrImaging::ALL.iter().map(|u| view! { <option value=u.code()>{u.label()}</option> }).collect_view()}
+                        {code_options::<SstrImaging>()}
                     </select>
                 </div>
             })}
@@ -158,9 +159,7 @@ where
                     <select id="note-resectability" prop:value=move || structured.with(|s| s.resectability.clone())
                         on:change=move |ev| structured.update(|s| s.resectability = event_target_value(&ev))>
                         <option value="">"Not stated"</option>
-                        <option value="resectable">"Resectable"</option>
-                        <option value="borderline">"Borderline resectable"</option>
-                        <option value="unresectable">"Unresectable"</option>
+                        {code_options::<Resectability>()}
                     </select>
                 </div>
             })}
@@ -170,7 +169,7 @@ where
                     <select id="note-grade" prop:value=move || structured.with(|s| s.confirmed_grade.clone())
                         on:change=move |ev| structured.update(|s| s.confirmed_grade = event_target_value(&ev))>
                         <option value="">"Not stated"</option>
-                        {Grade::ALL.iter().map(|g| view! { <option value=g.code()>{g.label()}</option> }).collect_view()}
+                        {code_options::<Grade>()}
                     </select>
                 </div>
                 <div class="field">

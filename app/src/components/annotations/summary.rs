@@ -2,10 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::SHOWN;
+use super::voice_columns;
 use crate::api::annotations::Annotation;
 use crate::domain::annotation::Structured;
-use crate::domain::role::Specialty;
 
 /// The filled structured fields in words ("Lesions 12, 8 mm", "PRRT eligible: yes").
 pub(super) fn structured_lines(s: &Structured) -> Vec<(&'static str, String)> {
@@ -36,47 +35,28 @@ pub(super) fn structured_lines(s: &Structured) -> Vec<(&'static str, String)> {
 /// specialty with its current (not withdrawn) notes and structured findings.
 #[component]
 pub fn VoicesSummary(list: Vec<Annotation>) -> impl IntoView {
-    let mut voices: Vec<Specialty> = SHOWN.to_vec();
-    for a in &list {
-        if !voices.contains(&a.specialty) {
-            voices.push(a.specialty);
-        }
-    }
     view! {
         <div class="voices compact" data-testid="voices-summary">
-            {voices.into_iter().map(|s| {
-                let notes: Vec<Annotation> = list.iter().filter(|a| a.specialty == s && !a.withdrawn).cloned().collect();
-                view! {
-                    <div class="voice" data-specialty=s.code()>
-                        <h3>{s.label()}</h3>
-                        {if notes.is_empty() {
-                            view! { <p class="muted silent">"No " {s.label().to_lowercase()} " voice."</p> }.into_any()
-                        } else {
-                            view! {
-                                <ul class="notes">
-                                    {notes.into_iter().map(|a| {
-                                        let v = a.versions.last().cloned();
-                                        let facts = v.as_ref().map(|v| structured_lines(&v.structured)).unwrap_or_default();
-                                        view! {
-                                            <li class="note">
-                                                <p class="note-head">
-                                                    <span class="badge">{v.as_ref().map(|v| v.kind.label()).unwrap_or_default()}</span>
-                                                    " " <strong>{a.author_name.clone()}</strong>
-                                                    {(a.version > 1).then(|| " · amended")}
-                                                </p>
-                                                <p class="note-body">{v.as_ref().map(|v| v.body.clone()).unwrap_or_default()}</p>
-                                                {(!facts.is_empty()).then(|| view! {
-                                                    <dl class="facts note-facts">{facts.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}</dl>
-                                                })}
-                                            </li>
-                                        }
-                                    }).collect_view()}
-                                </ul>
-                            }.into_any()
-                        }}
-                    </div>
-                }
-            }).collect_view()}
+            {voice_columns(list, |a| !a.withdrawn, " voice.", summary_note)}
         </div>
+    }
+}
+
+/// A note as the summary shows it: kind, author, the current text and its structured findings.
+fn summary_note(a: Annotation) -> impl IntoView {
+    let v = a.versions.last().cloned();
+    let facts = v.as_ref().map(|v| structured_lines(&v.structured)).unwrap_or_default();
+    view! {
+        <li class="note">
+            <p class="note-head">
+                <span class="badge">{v.as_ref().map(|v| v.kind.label()).unwrap_or_default()}</span>
+                " " <strong>{a.author_name.clone()}</strong>
+                {(a.version > 1).then_some(" · amended")}
+            </p>
+            <p class="note-body">{v.as_ref().map(|v| v.body.clone()).unwrap_or_default()}</p>
+            {(!facts.is_empty()).then(|| view! {
+                <dl class="facts note-facts">{facts.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}</dl>
+            })}
+        </li>
     }
 }

@@ -29,6 +29,11 @@ pub(super) fn Field(
     .into_any()
 }
 
+/// `aria-invalid` of a control: "true" while its field shows an error.
+fn invalid(error: Signal<Option<String>>) -> impl Fn() -> &'static str + Copy {
+    move || if error.get().is_some() { "true" } else { "false" }
+}
+
 pub(super) fn described_by(field: &str, hint: bool) -> String {
     let id = dom_id(field);
     if hint { format!("{id}-error {id}-hint") } else { format!("{id}-error") }
@@ -54,7 +59,7 @@ pub(super) fn TextInput(
                 type=kind
                 required=required
                 autocomplete=autocomplete.unwrap_or("off")
-                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-invalid=invalid(error)
                 aria-describedby=described_by(field, hint.is_some())
                 prop:value=move || form.data.with(get)
                 on:input=move |ev| { let v = event_target_value(&ev); form.edit(field, |d| set(d, v)); }
@@ -79,7 +84,7 @@ pub(super) fn TextArea(
             <textarea
                 id=dom_id(field)
                 rows=rows
-                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-invalid=invalid(error)
                 aria-describedby=described_by(field, false)
                 prop:value=move || form.data.with(get)
                 on:input=move |ev| { let v = event_target_value(&ev); form.edit(field, |d| set(d, v)); }
@@ -105,7 +110,7 @@ pub(super) fn CodeSelect(
         <Field form field label hint>
             <select
                 id=dom_id(field)
-                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-invalid=invalid(error)
                 aria-describedby=described_by(field, hint.is_some())
                 prop:value=move || form.data.with(get).unwrap_or_default()
                 on:change=move |ev| {
@@ -141,7 +146,7 @@ pub(super) fn NumberInput(
                 type="number"
                 inputmode="decimal"
                 step=step
-                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-invalid=invalid(error)
                 aria-describedby=described_by(field, hint.is_some())
                 prop:value=move || form.data.with(get).map(crate::domain::tumor::trim_number).unwrap_or_default()
                 on:input=move |ev| {
@@ -218,7 +223,7 @@ pub(super) fn MultiCheck(
     let error = form.error(field);
     let base = dom_id(field);
     view! {
-        <fieldset class="multi" aria-describedby=format!("{base}-error") aria-invalid=move || if error.get().is_some() { "true" } else { "false" }>
+        <fieldset class="multi" aria-describedby=format!("{base}-error") aria-invalid=invalid(error)>
             <legend>{legend}</legend>
             <div class="multi-options">
                 {options.into_iter().map(|(code, text)| {

@@ -99,11 +99,3 @@ impl FormState {
 pub(super) fn dom_id(field: &str) -> String {
     format!("f-{}", field.replace('.', "-"))
 }
-
-pub(super) fn codes_of<T: Copy>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: fn(T) -> &'static str,
-) -> Vec<(&'static str, &'static str)> {
-    all.iter().map(|v| (code(*v), label(*v))).collect()
-}

@@ -54,9 +54,9 @@ pub fn PlanPanel(
     me: Option<Me>,
     members: Vec<Attendee>,
     meetings: Vec<Meeting>,
+    actions: CaseActions,
+    draft: PlanDraft,
 ) -> impl IntoView {
-    let draft = use_context::<PlanDraft>().unwrap_or_default();
-    let actions = CaseActions::use_context();
     let (save, sign, addendum, outcome) =
         (actions.save_plan, actions.sign_plan, actions.add_addendum, actions.record_outcome);
     after_saving(save, move |_| draft.editing.set(false));

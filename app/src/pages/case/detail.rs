@@ -5,11 +5,12 @@ use leptos::prelude::*;
 
 use super::editor::CaseEditor;
 use super::history::{CaseHistory, field_label};
-use super::{CaseResources, Editing};
+use super::{CasePage, CaseResources, Editing};
 use crate::api::cases::{CaseRecord, SetCaseStatus};
 use crate::components::actions::CaseActions;
 use crate::components::errors::error_notice;
 use crate::components::format::when;
+use crate::components::plan::PlanDraft;
 use crate::components::proposal::ProposalPanel;
 use crate::domain::case::{CaseInput, field_changes};
 use crate::domain::codes::{CaseStatus, Sex};
@@ -18,13 +19,8 @@ use crate::error::AppError;
 use crate::pages::cases::StatusBadge;
 
 #[component]
-pub(super) fn CaseDetail(
-    record: CaseRecord,
-    may_edit: bool,
-    editing: Editing,
-    r: CaseResources,
-    me: Option<Me>,
-) -> impl IntoView {
+pub(super) fn CaseDetail(record: CaseRecord, may_edit: bool, me: Option<Me>, page: CasePage) -> impl IntoView {
+    let CasePage { r, actions, drafts, editing } = page;
     let p = record.content.patient.clone();
     let sex = Sex::parse(&p.sex).map(|s| s.label()).unwrap_or("—");
     view! {
@@ -40,11 +36,12 @@ pub(super) fn CaseDetail(
             </p>
         </header>
         <crate::components::patient::PatientRecordPanel patient_id=record.patient_id.clone() version=record.patient_version
-            patient=p.clone() may_edit />
-        <Readiness record=record.clone() may_edit editing />
+            patient=p.clone() may_edit save=actions.correct_patient />
+        <Readiness record=record.clone() may_edit editing status=actions.status />
         <StoredProposalPanel proposal=r.proposal editing />
-        <crate::components::annotations::AnnotationsPanel case_id=record.id.clone() annotations=r.annotations me=me.clone() />
-        <PlanSection id=record.id.clone() r me />
+        <crate::components::annotations::AnnotationsPanel case_id=record.id.clone() annotations=r.annotations me=me.clone()
+            actions drafts=drafts.notes />
+        <PlanSection id=record.id.clone() r me actions draft=drafts.plan />
         {move || editing.changed_meanwhile.get().then(|| view! {
             <p class="notice warn" role="status" data-testid="changed-meanwhile">
                 "Someone else has just changed this case. Your edits are kept; when you save, you will see their changes and can keep yours on top."
@@ -53,7 +50,7 @@ pub(super) fn CaseDetail(
         {
             let record = record.clone();
             move || if editing.open.get() {
-                view! { <CaseEditor record=record.clone() editing /> }.into_any()
+                view! { <CaseEditor record=record.clone() editing save=actions.update /> }.into_any()
             } else {
                 view! { <CaseDetails content=record.content.clone() /> }.into_any()
             }
@@ -64,8 +61,12 @@ pub(super) fn CaseDetail(
 
 /// What the board still needs, and the moves between draft and ready.
 #[component]
-fn Readiness(record: CaseRecord, may_edit: bool, editing: Editing) -> impl IntoView {
-    let status = CaseActions::use_context().status;
+fn Readiness(
+    record: CaseRecord,
+    may_edit: bool,
+    editing: Editing,
+    status: ServerAction<SetCaseStatus>,
+) -> impl IntoView {
     let (id, version, current) = (record.id.clone(), record.version, record.status);
     let missing = record.missing_for_board;
     let change_status = move |to: CaseStatus| {
@@ -114,7 +115,7 @@ fn Readiness(record: CaseRecord, may_edit: bool, editing: Editing) -> impl IntoV
 
 /// The board's plan, with what it needs (the proposal, the board's clinicians, meetings).
 #[component]
-fn PlanSection(id: String, r: CaseResources, me: Option<Me>) -> impl IntoView {
+fn PlanSection(id: String, r: CaseResources, me: Option<Me>, actions: CaseActions, draft: PlanDraft) -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading the plan…"</p> }>
             <ErrorBoundary fallback=error_notice>
@@ -128,7 +129,7 @@ fn PlanSection(id: String, r: CaseResources, me: Option<Me>) -> impl IntoView {
                             let meetings = r.meetings.await.unwrap_or_default();
                             let plan = r.plan.await?;
                             Ok::<_, AppError>(view! {
-                                <crate::components::plan::PlanPanel case_id=id plan proposal me members meetings />
+                                <crate::components::plan::PlanPanel case_id=id plan proposal me members meetings actions draft />
                             })
                         })
                     }

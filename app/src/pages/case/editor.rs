@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::{ChangeTable, Editing};
 use crate::api::cases::{CaseRecord, UpdateCase, get_case};
-use crate::components::actions::{CaseActions, after_failing, after_saving, failure};
+use crate::components::actions::{after_failing, after_saving, failure};
 use crate::components::case_form::{CaseFields, FormState, today};
 use crate::components::errors::ActionError;
 use crate::components::proposal::ProposalPanel;
@@ -15,12 +15,11 @@ use crate::domain::proposer::propose;
 use crate::error::AppError;
 
 #[component]
-pub(super) fn CaseEditor(record: CaseRecord, editing: Editing) -> impl IntoView {
+pub(super) fn CaseEditor(record: CaseRecord, editing: Editing, save: ServerAction<UpdateCase>) -> impl IntoView {
     let form = FormState::new(record.content.clone());
     let base = RwSignal::new(record.clone());
     let reason = RwSignal::new(String::new());
     let conflict: RwSignal<Option<CaseRecord>> = RwSignal::new(None);
-    let save = CaseActions::use_context().update;
     let id = record.id.clone();
     after_saving(save, move |_| editing.open.set(false));
     after_failing(save, move |e| match e {

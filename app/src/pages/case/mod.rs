@@ -4,35 +4,31 @@
 //! The page is live: other people's changes arrive without reloading, and nothing being typed
 //! is lost.
 //!
-//! One refetch idiom: the page creates its actions once (`CaseActions`) and every resource is
-//! keyed on their versions and on the live ticks.
+//! One refetch idiom: the page creates its actions once (`CaseActions`), hands them down as
+//! props, and every resource is keyed on their versions and on the live ticks.
 
 mod detail;
 mod editor;
 mod history;
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 pub use history::{ChangeTable, field_label};
 
 use crate::api::cases::{case_history, case_proposal, get_case};
 use crate::components::actions::CaseActions;
+use crate::components::annotations::NoteDrafts;
 use crate::components::live::{LiveBadge, follow_case};
-use crate::components::session::{RequireLogin, use_session};
+use crate::components::plan::PlanDraft;
+use crate::components::session::{GatedPage, use_session};
 use crate::domain::events::CaseEventKind;
 use crate::domain::role::{Action, can};
 use crate::error::AppError;
 
 #[component]
 pub fn CasePage() -> impl IntoView {
-    view! {
-        <Title text="Case" />
-        <RequireLogin>
-            <CaseView />
-        </RequireLogin>
-    }
+    view! { <GatedPage title="Case"><CaseView /></GatedPage> }
 }
 
 /// What the page shows, loaded up front.
@@ -47,6 +43,23 @@ struct CaseResources {
     meetings: Resource<Result<Vec<crate::domain::meeting::Meeting>, AppError>>,
 }
 
+/// Everything the page holds for the views below it: what is loaded, what can be done, what is
+/// being typed, whether the editor is open. Created once per page, handed down as one prop.
+#[derive(Clone, Copy)]
+struct CasePage {
+    r: CaseResources,
+    actions: CaseActions,
+    drafts: Drafts,
+    editing: Editing,
+}
+
+/// What is being typed into the plan and the notes, kept across rebuilds of the views.
+#[derive(Clone, Copy)]
+struct Drafts {
+    plan: PlanDraft,
+    notes: NoteDrafts,
+}
+
 /// Whether the editor is open, and whether someone changed the case meanwhile.
 #[derive(Clone, Copy)]
 struct Editing {
@@ -58,7 +71,7 @@ struct Editing {
 fn CaseView() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let actions = CaseActions::provide();
+    let actions = CaseActions::new();
     // `case_tick` and `notes_tick` follow other people's changes arriving live, so a new
     // annotation does not rebuild the case view; the actions' versions follow this user's own.
     let case_tick = RwSignal::new(0u32);
@@ -80,8 +93,7 @@ fn CaseView() -> impl IntoView {
         meetings: Resource::new(|| (), |_| crate::api::meetings::list_meetings()),
     };
     // Drafts live here, above the views that live changes rebuild, so nothing typed is lost.
-    provide_context(crate::components::plan::PlanDraft::new());
-    provide_context(crate::components::annotations::NoteDrafts::new());
+    let drafts = Drafts { plan: PlanDraft::new(), notes: NoteDrafts::new() };
     let editing = Editing { open: RwSignal::new(false), changed_meanwhile: RwSignal::new(false) };
     let live = follow_case(
         move || r.case.get().and_then(|c| c.ok()).map(|c| (c.id, c.live_seq)),
@@ -103,6 +115,7 @@ fn CaseView() -> impl IntoView {
             case_tick.update(|t| *t += 1);
         }
     });
+    let page = CasePage { r, actions, drafts, editing };
     let session = use_session();
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading the case…"</p> }>
@@ -110,7 +123,7 @@ fn CaseView() -> impl IntoView {
                 let me = session.await.ok().flatten().map(|i| i.me);
                 let may_edit = me.as_ref().is_some_and(|m| can(m.role, Action::EditCase));
                 match r.case.await {
-                    Ok(record) => view! { <detail::CaseDetail record may_edit editing r me /> }.into_any(),
+                    Ok(record) => view! { <detail::CaseDetail record may_edit me page /> }.into_any(),
                     Err(AppError::NotFound) => view! {
                         <section class="panel"><h1>"Case not found"</h1><p>"There is no case at this address. "<a href="/cases">"Back to the case list"</a></p></section>
                     }.into_any(),

@@ -16,8 +16,9 @@ pub use passwords::{POLICY_M_KIB, POLICY_P, POLICY_T, Passwords, phc_params};
 use throttle::{count_attempt, forgive_attempt, throttle_keys};
 
 use super::audit::{self, Actor, Event, Outcome};
+use super::users::UserRow;
 use super::{AppState, time_text};
-use crate::domain::role::{Action, Role, Specialty, can};
+use crate::domain::role::{Action, Specialty, can};
 use crate::domain::user::Me;
 use crate::error::AppError;
 
@@ -116,18 +117,6 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
 }
 
-/// The user columns a session or a login reads.
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    id: String,
-    username: String,
-    display_name: String,
-    #[sqlx(try_from = "String")]
-    role: Role,
-    specialty: Option<String>,
-    disabled: i64,
-}
-
 impl From<UserRow> for Me {
     fn from(u: UserRow) -> Self {
         Me {
@@ -172,7 +161,7 @@ pub async fn session_for(
     let id_hash = hash_session_id(cookie_value);
     let now = state.clock.now();
     let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT s.last_seen_at, s.expires_at, u.id, u.username, u.display_name, u.role, u.specialty, u.disabled \
+        "SELECT s.last_seen_at, s.expires_at, u.id, u.username, u.display_name, u.role, u.specialty, u.disabled, u.created_at \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
     )
     .bind(&id_hash)
@@ -269,7 +258,7 @@ pub async fn login(
     let username = username.trim().to_lowercase();
     let now = state.clock.now();
     let row: Option<CredentialsRow> = sqlx::query_as(
-        "SELECT id, username, display_name, role, specialty, password_hash, disabled FROM users WHERE username = $1",
+        "SELECT id, username, display_name, role, specialty, password_hash, disabled, created_at FROM users WHERE username = $1",
     )
     .bind(&username)
     .fetch_optional(&state.db.pool)

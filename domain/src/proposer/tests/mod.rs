@@ -59,10 +59,10 @@ fn every_public_vignette_gets_what_the_guidelines_ask() {
                 failures.push(format!("{id}: must not propose {code} ({got:?})"));
             }
         }
-        if let Some(first) = v["first_line"].as_str() {
-            if got.first() != Some(&first) {
-                failures.push(format!("{id}: first should be {first}, got {got:?}"));
-            }
+        if let Some(first) = v["first_line"].as_str()
+            && got.first() != Some(&first)
+        {
+            failures.push(format!("{id}: first should be {first}, got {got:?}"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
