@@ -28,6 +28,12 @@ ensure_rust() {
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
+  for component in clippy rustfmt; do
+    if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+      say "adding the $component component"
+      rustup component add "$component"
+    fi
+  done
   if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
     say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 10 minutes, once)"
     cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked

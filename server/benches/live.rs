@@ -13,26 +13,19 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
+#[path = "../tests/support/raw_http.rs"]
+mod raw_http;
+
 const SUBSCRIBERS: usize = 50;
 const PASSWORD: &str = "timing the doors of the board room";
 
 /// One HTTP/1.1 request over a fresh connection; returns (status, headers and body as text).
 async fn http(addr: &str, method: &str, path: &str, cookie: Option<&str>, body: Option<&str>) -> (u16, String) {
     let mut s = TcpStream::connect(addr).await.unwrap();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if let Some(c) = cookie {
-        req.push_str(&format!("Cookie: {c}\r\n"));
-    }
-    if let Some(b) = body {
-        req.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", b.len()));
-    }
-    req.push_str("\r\n");
-    req.push_str(body.unwrap_or(""));
-    s.write_all(req.as_bytes()).await.unwrap();
+    s.write_all(raw_http::request(addr, method, path, cookie, body).as_bytes()).await.unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).await.unwrap();
-    let status = out.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
-    (status, out)
+    (raw_http::status(&out), out)
 }
 
 async fn login(addr: &str, user: &str) -> String {
@@ -61,10 +54,10 @@ async fn subscriber(
             signalled = true;
             ready.send(()).await.unwrap();
         }
-        if let Some(id) = line.strip_prefix("id: ").or_else(|| line.strip_prefix("id:")) {
-            if let Ok(seq) = id.trim().parse() {
-                let _ = out.send((seq, Instant::now()));
-            }
+        if let Some(id) = line.strip_prefix("id: ").or_else(|| line.strip_prefix("id:"))
+            && let Ok(seq) = id.trim().parse()
+        {
+            let _ = out.send((seq, Instant::now()));
         }
     }
 }

@@ -48,10 +48,10 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     }
     let (mut parts, body) = res.into_parts();
     let bytes = collect_bytes(body).await;
-    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
-        if let Ok(status) = StatusCode::from_u16(err.status_code()) {
-            parts.status = status;
-        }
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes)
+        && let Ok(status) = StatusCode::from_u16(err.status_code())
+    {
+        parts.status = status;
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -1,6 +1,8 @@
 //! The command line as an operator uses it: the real `tumorboard` binary on a temp database.
 
 mod common;
+#[path = "support/raw_http.rs"]
+mod raw_http;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -275,4 +277,79 @@ fn serve_closes_a_connection_whose_request_headers_never_finish() {
     assert!(waited < std::time::Duration::from_secs(20), "closed only after {waited:?}");
     let text = String::from_utf8_lossy(&buf);
     assert!(text.is_empty() || text.starts_with("HTTP/1.1 408"), "{text}");
+}
+
+#[test]
+fn sigterm_ends_open_event_streams_so_the_server_stops_without_waiting_out_the_grace_period() {
+    use std::io::Read;
+    let (_dir, url) = temp_db();
+    let demo = Command::new(env!("CARGO_BIN_EXE_tumorboard"))
+        .arg("demo")
+        .env("DATABASE_URL", &url)
+        .env("TUMORBOARD_DEMO_PASSWORD", "a demo password for the shutdown test")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
+    let addr = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().to_string()
+    };
+    let server = Command::new(env!("CARGO_BIN_EXE_tumorboard"))
+        .arg("serve")
+        .env("DATABASE_URL", &url)
+        .env("LEPTOS_SITE_ADDR", &addr)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let call = |method: &str, path: &str, cookie: Option<&str>, body: Option<&str>| -> String {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.write_all(raw_http::request(&addr, method, path, cookie, body).as_bytes()).unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let login = call(
+        "POST",
+        "/api/v1/login",
+        None,
+        Some(r#"{"username":"surgeon","password":"a demo password for the shutdown test"}"#),
+    );
+    let cookie = login
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string();
+    let cases = call("GET", "/api/v1/cases", Some(&cookie), None);
+    let case_id = cases.split("\"id\":\"").nth(1).and_then(|rest| rest.split('"').next()).expect("a case id");
+
+    // A viewer follows the case: the stream stays open until something ends it.
+    let mut viewer = std::net::TcpStream::connect(&addr).unwrap();
+    viewer
+        .write_all(
+            raw_http::request(&addr, "GET", &format!("/api/v1/cases/{case_id}/events"), Some(&cookie), None).as_bytes(),
+        )
+        .unwrap();
+    let mut first = [0u8; 12];
+    viewer.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+
+    let term = Command::new("kill").arg("-TERM").arg(server.id().to_string()).status().unwrap();
+    assert!(term.success());
+    viewer.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    let mut rest = Vec::new();
+    assert!(viewer.read_to_end(&mut rest).is_ok(), "the event stream was not ended by the shutdown");
+    let out = server.wait_with_output().unwrap();
+    let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("shutting down"), "{log}");
+    assert!(!log.contains("still open after the shutdown grace period"), "{log}");
 }

@@ -15,6 +15,9 @@ use std::time::{Duration, Instant};
 use app::ssr::Db;
 use app::ssr::audit::ChainCheck;
 
+#[path = "support/raw_http.rs"]
+mod raw_http;
+
 const DEMO_PASSWORD: &str = "crash harness demo password";
 
 fn http(
@@ -26,20 +29,10 @@ fn http(
 ) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(addr)?;
     s.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if let Some(c) = cookie {
-        req.push_str(&format!("Cookie: {c}\r\n"));
-    }
-    if let Some(b) = body {
-        req.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", b.len()));
-    }
-    req.push_str("\r\n");
-    req.push_str(body.unwrap_or(""));
-    s.write_all(req.as_bytes())?;
+    s.write_all(raw_http::request(addr, method, path, cookie, body).as_bytes())?;
     let mut out = String::new();
     s.read_to_string(&mut out)?;
-    let status = out.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
-    Ok((status, out))
+    Ok((raw_http::status(&out), out))
 }
 
 fn json_body(response: &str) -> serde_json::Value {
@@ -54,7 +47,7 @@ fn free_addr() -> String {
 }
 
 fn serve(url: &str, addr: &str) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_tumorboard"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tumorboard"))
         .arg("serve")
         .env("DATABASE_URL", url)
         .env("LEPTOS_SITE_ADDR", addr)
@@ -70,6 +63,8 @@ fn serve(url: &str, addr: &str) -> Child {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not come up on {addr}");
 }
 

@@ -6,6 +6,7 @@
 
 use std::time::{Duration, Instant};
 
+use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -17,6 +18,7 @@ use app::ssr::AppState;
 use app::ssr::events;
 
 use super::{ApiError, Authed, sse};
+use crate::serve::Stopping;
 
 /// How often an open stream checks that its session is still valid.
 const SESSION_CHECK_EVERY: Duration = Duration::from_secs(30);
@@ -33,12 +35,14 @@ pub async fn stream(
     Authed(session): Authed,
     Path(case_id): Path<String>,
     Query(query): Query<After>,
+    stopping: Option<Extension<Stopping>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
     let start = events::open(&state, &session, &case_id, resume.or(query.after)).await?;
     let wake = state.db.hub.subscribe().await;
-    Ok(sse::respond(64, move |tx| follow(state, session.id_hash, case_id, start, wake, tx)))
+    let stopping = stopping.map(|Extension(s)| s);
+    Ok(sse::respond(64, stopping, move |tx| follow(state, session.id_hash, case_id, start, wake, tx)))
 }
 
 /// Sends a case's events after `last` to one viewer until it goes away or its session ends.

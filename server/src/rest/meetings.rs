@@ -1,11 +1,11 @@
 //! `/api/v1/meetings`: scheduling, the agenda (409 for a case already on it, 422 naming what an
 //! incomplete case lacks), attendance, meeting mode and its live stream.
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::sse::Event;
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use serde::Deserialize;
 use tokio::sync::{broadcast, mpsc};
 
@@ -15,6 +15,7 @@ use app::ssr::AppState;
 use app::ssr::meetings::{self, AgendaChange};
 
 use super::{ApiError, Authed, JsonBody, sse};
+use crate::serve::Stopping;
 
 pub async fn create(
     State(state): State<AppState>,
@@ -140,10 +141,12 @@ pub async fn stream(
     State(state): State<AppState>,
     Authed(session): Authed,
     Path(id): Path<String>,
+    stopping: Option<Extension<Stopping>>,
 ) -> Result<Response, ApiError> {
     let first = meetings::follow(&state, &session, &id).await?;
     let wake = state.db.hub.subscribe().await;
-    Ok(sse::respond(16, move |tx| follow(state, session.id_hash, id, first, wake, tx)))
+    let stopping = stopping.map(|Extension(s)| s);
+    Ok(sse::respond(16, stopping, move |tx| follow(state, session.id_hash, id, first, wake, tx)))
 }
 
 async fn follow(

@@ -148,10 +148,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.0.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut res = (status, Json(self.0.to_json_body())).into_response();
-        if let AppError::TooManyRequests { retry_after_secs } = self.0 {
-            if let Ok(v) = retry_after_secs.to_string().parse() {
-                res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-            }
+        if let AppError::TooManyRequests { retry_after_secs } = self.0
+            && let Ok(v) = retry_after_secs.to_string().parse()
+        {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
         }
         res
     }

@@ -11,10 +11,18 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::{broadcast, mpsc};
 
 use app::ssr::events::POLL_EVERY;
+use futures_util::StreamExt;
+
+use crate::serve::Stopping;
 
 /// An event-stream response fed by `run`, which sends events until it returns (the viewer left,
-/// or the session ended).
-pub fn respond<Fut>(capacity: usize, run: impl FnOnce(mpsc::Sender<Event>) -> Fut) -> Response
+/// or the session ended). The stream also ends when the server shuts down (`stopping`, set by
+/// `serve`; absent when a test drives the router directly).
+pub fn respond<Fut>(
+    capacity: usize,
+    stopping: Option<Stopping>,
+    run: impl FnOnce(mpsc::Sender<Event>) -> Fut,
+) -> Response
 where
     Fut: Future<Output = ()> + Send + 'static,
 {
@@ -23,6 +31,13 @@ where
     let body = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|event| (Ok::<_, Infallible>(event), rx))
     });
+    let stopped = async move {
+        match stopping {
+            Some(Stopping(token)) => token.cancelled_owned().await,
+            None => std::future::pending().await,
+        }
+    };
+    let body = body.take_until(stopped);
     Sse::new(body).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }
 
