@@ -21,6 +21,12 @@ pub enum AppError {
     /// 403: logged in, but this role may not do this.
     #[error("{message}")]
     Forbidden { message: String },
+    /// 403: the case belongs to a board the user is not a member of; a read is possible after
+    /// breaking the glass with a reason (AC-3).
+    #[error(
+        "This case belongs to the {board} board, which you are not a member of. In an emergency you may open it with a reason; the access is logged and reviewed."
+    )]
+    BreakGlassRequired { board: String },
     /// 404: no such record (or no such page).
     #[error("Not found.")]
     NotFound,
@@ -61,6 +67,14 @@ impl AppError {
         AppError::Forbidden { message: "Your role does not allow this.".into() }
     }
 
+    /// 403 for a record of a board the user is not a member of (no break-glass offered).
+    pub fn other_board() -> Self {
+        AppError::Forbidden {
+            message: "This belongs to a board you are not a member of. Ask the board's coordinator if you need it."
+                .into(),
+        }
+    }
+
     /// An internal failure: `what` goes to the server log with a fresh correlation id; the
     /// client sees only that reference (LG-3).
     #[cfg(feature = "ssr")]
@@ -90,7 +104,7 @@ impl AppError {
         match self {
             AppError::BadRequest { .. } => 400,
             AppError::Unauthorized => 401,
-            AppError::Forbidden { .. } => 403,
+            AppError::Forbidden { .. } | AppError::BreakGlassRequired { .. } => 403,
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,
             AppError::PreconditionFailed { .. } => 412,
@@ -110,6 +124,7 @@ impl AppError {
             AppError::BadRequest { .. } => "bad_request",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden { .. } => "forbidden",
+            AppError::BreakGlassRequired { .. } => "break_glass_required",
             AppError::NotFound => "not_found",
             AppError::Conflict { .. } => "conflict",
             AppError::PreconditionFailed { .. } => "precondition_failed",

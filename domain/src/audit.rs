@@ -22,6 +22,9 @@ pub struct AuditRow {
     /// "who saw patient X" finds them too. Empty for rows about one case or none.
     #[serde(default)]
     pub case_ids: Vec<String>,
+    /// Written under a break-glass access (AC-3): a reviewer looks at every such row.
+    #[serde(default)]
+    pub break_glass: bool,
 }
 
 /// Filters for reading the trail. Times are the stored UTC text; bounds are inclusive.
@@ -34,4 +37,7 @@ pub struct AuditQuery {
     /// Only rows with a smaller seq (for paging backwards).
     pub before_seq: Option<i64>,
     pub limit: Option<i64>,
+    /// Only rows written under break-glass.
+    #[serde(default)]
+    pub break_glass_only: bool,
 }

@@ -289,6 +289,14 @@ pub struct CaseRecord {
     pub patient_id: String,
     #[serde(default)]
     pub patient_version: i64,
+    /// The board the case is referred to.
+    #[serde(default)]
+    pub board_id: String,
+    #[serde(default)]
+    pub board_name: String,
+    /// When the reader's emergency (break-glass) access to this case ends, if they read it so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub break_glass_until: Option<String>,
 }
 
 /// A patient's own record: the identity that every case of the patient shows (ID-1).
@@ -340,6 +348,10 @@ pub struct CaseListItem {
     pub question: String,
     pub ready_for_board: bool,
     pub updated_at: String,
+    #[serde(default)]
+    pub board_id: String,
+    #[serde(default)]
+    pub board_name: String,
 }
 
 /// One version in a case's history.
@@ -365,6 +377,8 @@ pub struct CaseFilter {
     pub stage: Option<String>,
     /// Part of the patient's name, or an exact MRN.
     pub text: Option<String>,
+    /// One board's cases only (a board id among the user's).
+    pub board: Option<String>,
 }
 
 /// Stage group used by the list filter.

@@ -36,6 +36,23 @@ pub fn choices<T: Code>() -> Vec<(&'static str, &'static str)> {
     T::ALL.iter().map(|v| (v.code(), v.label())).collect()
 }
 
+/// A list of codes, each once; a wrong code is an error on `field`.
+pub fn code_list<T: Code + PartialEq>(
+    errors: &mut crate::error::FieldErrorsBuilder,
+    field: &str,
+    values: &[String],
+) -> Vec<T> {
+    let mut out = Vec::new();
+    for v in values {
+        match T::parse_code(v) {
+            Ok(c) if !out.contains(&c) => out.push(c),
+            Ok(_) => {}
+            Err(e) => errors.add(field, e),
+        }
+    }
+    out
+}
+
 /// Declares an enum of stable codes with words for people (`code`, `label`, `parse`, `ALL`)
 /// that implements `Code`.
 macro_rules! code_enum {

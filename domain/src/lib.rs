@@ -7,6 +7,7 @@
 
 pub mod annotation;
 pub mod audit;
+pub mod board;
 pub mod case;
 pub mod codes;
 pub mod error;

@@ -33,6 +33,9 @@ pub struct MeetingInput {
     pub board_type: String,
     /// Specialty codes expected to attend; empty means the core four.
     pub expected_specialties: Vec<String>,
+    /// The board the meeting is of; may be left out by a member of exactly one board.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub board_id: Option<String>,
 }
 
 /// A checked meeting.
@@ -123,6 +126,10 @@ pub struct Meeting {
     /// The case the presenter shows now (meeting mode), if any.
     pub current_case_id: Option<String>,
     pub current_since: Option<String>,
+    #[serde(default)]
+    pub board_id: String,
+    #[serde(default)]
+    pub board_name: String,
 }
 
 /// A case on an agenda, with what the meeting needs at a glance.

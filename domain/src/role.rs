@@ -58,12 +58,17 @@ pub enum Action {
     SignPlan,
     AddAddendum,
     RecordOutcome,
+    /// Read the audit trail and the list of break-glass accesses.
     ReadAudit,
     ManageUsers,
+    /// Create boards and manage their members.
+    ManageBoards,
+    /// Open a case outside one's boards in an emergency (AC-3), with a reason.
+    BreakGlass,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 14] = [
         Action::ReadCases,
         Action::CreateCase,
         Action::EditCase,
@@ -76,6 +81,8 @@ impl Action {
         Action::RecordOutcome,
         Action::ReadAudit,
         Action::ManageUsers,
+        Action::ManageBoards,
+        Action::BreakGlass,
     ];
 }
 
@@ -84,8 +91,9 @@ pub fn can(role: Role, action: Action) -> bool {
     use Action::*;
     use Role::*;
     match (role, action) {
-        // Everyone logged in reads the cases (api.md: "logged in"); each read is audited.
-        (_, ReadCases) => true,
+        // Clinical data is read by those who work on it and those who review it, within the
+        // boards rule (board::case_access); administrators read none (least privilege, issue 15).
+        (Coordinator | Clinician | Reviewer, ReadCases) => true,
         (Coordinator | Clinician, CreateCase | EditCase) => true,
         (Clinician, Annotate) => true,
         (Coordinator, ManageMeetings) => true,
@@ -94,7 +102,8 @@ pub fn can(role: Role, action: Action) -> bool {
         // Signing and addenda are clinical acts.
         (Clinician, SignPlan | AddAddendum) => true,
         (Admin | Reviewer, ReadAudit) => true,
-        (Admin, ManageUsers) => true,
+        (Admin, ManageUsers | ManageBoards) => true,
+        (Coordinator | Clinician, BreakGlass) => true,
         _ => false,
     }
 }
@@ -123,6 +132,22 @@ mod tests {
         for &role in Role::ALL {
             assert_eq!(can(role, Action::SignPlan), role == Role::Clinician);
             assert_eq!(can(role, Action::Annotate), role == Role::Clinician);
+        }
+    }
+
+    #[test]
+    fn admins_read_no_clinical_data_and_manage_boards() {
+        assert!(!can(Role::Admin, Action::ReadCases));
+        assert!(!can(Role::Admin, Action::BreakGlass));
+        for &role in Role::ALL {
+            assert_eq!(can(role, Action::ManageBoards), role == Role::Admin);
+        }
+    }
+
+    #[test]
+    fn only_those_who_treat_patients_break_the_glass() {
+        for &role in Role::ALL {
+            assert_eq!(can(role, Action::BreakGlass), matches!(role, Role::Clinician | Role::Coordinator));
         }
     }
 

@@ -81,19 +81,6 @@ pub struct Tumor {
     pub tumor_burden: Option<TumorBurden>,
 }
 
-/// A list of codes, each once; a wrong code is an error on `field`.
-fn codes<T: Code + PartialEq>(errors: &mut FieldErrorsBuilder, field: &str, values: &[String]) -> Vec<T> {
-    let mut out = Vec::new();
-    for v in values {
-        match T::parse_code(v) {
-            Ok(c) if !out.contains(&c) => out.push(c),
-            Ok(_) => {}
-            Err(e) => errors.add(field, e),
-        }
-    }
-    out
-}
-
 fn number(
     errors: &mut FieldErrorsBuilder,
     field: &str,
@@ -139,7 +126,7 @@ impl Tumor {
             t_stage: optional_code(&mut e, "t_stage", input.t_stage.as_deref()),
             n_stage: optional_code(&mut e, "n_stage", input.n_stage.as_deref()),
             m_stage: optional_code(&mut e, "m_stage", input.m_stage.as_deref()),
-            metastatic_sites: codes(&mut e, "metastatic_sites", &input.metastatic_sites),
+            metastatic_sites: code_list(&mut e, "metastatic_sites", &input.metastatic_sites),
             liver_burden: optional_code(&mut e, "liver_burden", input.liver_burden.as_deref()),
             functional_syndrome: optional_code(&mut e, "functional_syndrome", input.functional_syndrome.as_deref()),
             hormonal_symptoms: input.hormonal_symptoms.unwrap_or(false),
@@ -148,7 +135,7 @@ impl Tumor {
             mibg_avid: optional_code(&mut e, "mibg_avid", input.mibg_avid.as_deref()),
             ecog: whole(&mut e, "ecog", input.ecog, 0.0, 4.0, "ECOG").map(|v| v as u8),
             bone_pain: input.bone_pain.unwrap_or(false),
-            prior_treatments: codes(&mut e, "prior_treatments", &input.prior_treatments),
+            prior_treatments: code_list(&mut e, "prior_treatments", &input.prior_treatments),
             progression_on_prior: input.progression_on_prior.unwrap_or(false),
             men1: input.men1.unwrap_or(false),
             gastric_type: optional_code(&mut e, "gastric_type", input.gastric_type.as_deref()),

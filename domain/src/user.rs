@@ -90,6 +90,9 @@ pub struct NewUser {
     pub role: String,
     pub specialty: Option<String>,
     pub password: String,
+    /// Board ids the user joins. Empty: the installation's only board, if it has just one.
+    #[serde(default)]
+    pub boards: Vec<String>,
 }
 
 impl std::fmt::Debug for NewUser {

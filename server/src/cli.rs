@@ -69,6 +69,10 @@ pub enum UserCommand {
         specialty: Option<String>,
         #[arg(long)]
         display_name: Option<String>,
+        /// A board the user joins, by name (repeatable). Without it the user joins the
+        /// installation's only board, if it has just one.
+        #[arg(long = "board", value_name = "NAME")]
+        boards: Vec<String>,
         /// Read the password from standard input (the only way: never on the command line).
         #[arg(long, required = true)]
         password_stdin: bool,
@@ -113,6 +117,10 @@ mod tests {
             "clinician",
             "--specialty",
             "surgery",
+            "--board",
+            "NET board",
+            "--board",
+            "HPB board",
             "--password-stdin",
         ])
         .unwrap();
@@ -123,6 +131,7 @@ mod tests {
                 role: "clinician".into(),
                 specialty: Some("surgery".into()),
                 display_name: None,
+                boards: vec!["NET board".into(), "HPB board".into()],
                 password_stdin: true,
             }))
         );

@@ -16,6 +16,7 @@ pub async fn user_add(
     role: String,
     specialty: Option<String>,
     display_name: Option<String>,
+    board_names: Vec<String>,
 ) -> ExitCode {
     let mut password = String::new();
     if std::io::stdin().read_to_string(&mut password).is_err() {
@@ -25,7 +26,14 @@ pub async fn user_add(
     // One trailing newline (from `echo` or a file) is not part of the password.
     let password =
         password.strip_suffix('\n').map(|p| p.strip_suffix('\r').unwrap_or(p)).unwrap_or(&password).to_string();
-    let new = NewUser { username, display_name: display_name.unwrap_or_default(), role, specialty, password };
+    let boards = match app::ssr::boards::ids_for_names(state, &board_names).await {
+        Ok(ids) => ids,
+        Err(e) => {
+            eprintln!("tumorboard: the user was not created: {}", e.field_message("boards").unwrap_or(e.to_string()));
+            return ExitCode::FAILURE;
+        }
+    };
+    let new = NewUser { username, display_name: display_name.unwrap_or_default(), role, specialty, password, boards };
     match users::create(state, &users::cli_actor(), &new).await {
         Ok(user) => {
             println!("created user {} ({}) with id {}", user.username, user.role.code(), user.id);

@@ -20,9 +20,9 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve().await,
-        Command::User(UserCommand::Add { username, role, specialty, display_name, password_stdin: _ }) => {
+        Command::User(UserCommand::Add { username, role, specialty, display_name, boards, password_stdin: _ }) => {
             let Some(state) = open_state().await else { return ExitCode::FAILURE };
-            commands::user_add(&state, username, role, specialty, display_name).await
+            commands::user_add(&state, username, role, specialty, display_name, boards).await
         }
         Command::Demo { force } => {
             let Some(state) = open_state().await else { return ExitCode::FAILURE };

@@ -51,6 +51,48 @@ fn user_add_creates_the_first_admin_from_stdin() {
 }
 
 #[test]
+fn user_add_puts_the_user_on_the_boards_named() {
+    let (_dir, url) = temp_db();
+    // The demo makes two boards, so a new user joins only what is named.
+    assert!(tumorboard(&url, &["demo"], None).status.success());
+    let add = |name: &str, boards: &[&str]| {
+        let mut args = vec!["user", "add", "--username", name, "--role", "clinician", "--specialty", "pathology"];
+        for b in boards {
+            args.extend(["--board", b]);
+        }
+        args.push("--password-stdin");
+        tumorboard(&url, &args, Some("a sturdy passphrase for boards\n"))
+    };
+    let out = add("ana", &["liver and pancreas board (demo)"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = add("ben", &["No such board"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("There is no board named \"No such board\""));
+    let boards_of = |name: &'static str| {
+        common::state_blocking(&url, move |state| async move {
+            let id: String = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+                .bind(name)
+                .fetch_one(&state.db.pool)
+                .await
+                .unwrap();
+            let names: Vec<String> = sqlx::query_scalar(
+                "SELECT b.name FROM board_members m JOIN boards b ON b.id = m.board_id WHERE m.user_id = $1",
+            )
+            .bind(id)
+            .fetch_all(&state.db.pool)
+            .await
+            .unwrap();
+            names
+        })
+    };
+    assert_eq!(boards_of("ana"), ["Liver and pancreas board (demo)"]);
+    let ben: Option<String> = common::state_blocking(&url, |state| async move {
+        sqlx::query_scalar("SELECT id FROM users WHERE username = 'ben'").fetch_optional(&state.db.pool).await.unwrap()
+    });
+    assert!(ben.is_none(), "nothing is created when a board is unknown");
+}
+
+#[test]
 fn user_add_refuses_a_weak_password_and_a_clinician_without_specialty() {
     let (_dir, url) = temp_db();
     let out = tumorboard(
@@ -149,7 +191,7 @@ fn backup_and_restore_round_trip_through_the_command_line() {
     let out = tumorboard(&other, &["restore", file.to_str().unwrap()], None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("13 cases") && text.contains("audit chain verified"), "{text}");
+    assert!(text.contains("14 cases") && text.contains("audit chain verified"), "{text}");
     assert!(tumorboard(&other, &["audit", "verify"], None).status.success());
 }
 
@@ -197,6 +239,21 @@ fn demo_refuses_a_database_with_real_accounts_and_never_touches_one() {
         (row, ok)
     });
     assert_eq!(server, (("Real Cora".to_string(), 0), true), "display name, flag and password unchanged");
+    // Demo users never join a real board: the demo brings boards of its own.
+    let (on_real, boards): (i64, Vec<String>) = common::state_blocking(&url, |state| async move {
+        let on_real = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM board_members m JOIN users u ON u.id = m.user_id WHERE u.demo = 1 AND m.board_id = $1",
+        )
+        .bind(app::domain::board::FIRST_BOARD_ID)
+        .fetch_one(&state.db.pool)
+        .await
+        .unwrap();
+        let boards =
+            sqlx::query_scalar("SELECT name FROM boards ORDER BY name_key").fetch_all(&state.db.pool).await.unwrap();
+        (on_real, boards)
+    });
+    assert_eq!(on_real, 0);
+    assert_eq!(boards, ["Liver and pancreas board (demo)", "NET board (demo)", "Tumor board"]);
 }
 
 #[test]

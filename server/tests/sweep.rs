@@ -4,6 +4,9 @@
 //! lowest role (a reviewer, read-only) gets 403 wherever it may not act, each refusal is
 //! audited, and nothing in the clinical record changed afterwards.
 //!
+//! Need to know (issue 15) is swept the same way: a clinician of another board gets none of
+//! this board's cases, patients, meetings or notes from any route or server function.
+//!
 //! A new route or server function fails these tests until it is given a request below: so it
 //! is swept too.
 
@@ -36,6 +39,8 @@ struct Seed {
     state: app::ssr::AppState,
     _db: TestDb,
     reviewer: String,
+    /// A clinician of another board only.
+    outsider: String,
     ids: BTreeMap<&'static str, String>,
     first_option: String,
 }
@@ -95,7 +100,20 @@ async fn seed() -> Seed {
     let res = send(&state, json_req("PUT", &format!("/api/v1/cases/{case_id}/plan"), plan, Some(&cora))).await;
     assert_eq!(res.status(), 201);
     let reviewer = login(&state, "rene", PW).await;
-    Seed { state, _db: db, reviewer, ids, first_option }
+    ids.insert("board", app::domain::board::FIRST_BOARD_ID.to_string());
+    // Another board, and a clinician who belongs to it only.
+    let root = login(&state, "root", PW).await;
+    let other = body_json(
+        send(&state, json_req("POST", "/api/v1/boards", json!({"name": "Thoracic board"}), Some(&root))).await,
+    )
+    .await;
+    let other_board = other["id"].as_str().expect("the other board").to_string();
+    let olga = add_user(&state, "olga", "clinician", Some("medical_oncology")).await;
+    let add = json!({"user_id": olga.id});
+    let res = send(&state, json_req("POST", &format!("/api/v1/boards/{other_board}/members"), add, Some(&root))).await;
+    assert_eq!(res.status(), 200);
+    let outsider = login(&state, "olga", PW).await;
+    Seed { state, _db: db, reviewer, outsider, ids, first_option }
 }
 
 /// The REST request for each route: its body, the If-Match it needs, and what a reviewer may do.
@@ -134,6 +152,13 @@ fn rest_requests(s: &Seed) -> BTreeMap<String, (Value, Option<i64>, Reviewer)> {
         ("POST /meetings/{id}/attendance", json!({"user_id": s.ids["sam"], "present": true}), None, Refused),
         ("POST /meetings/{id}/present", json!({"case_id": s.ids["case"]}), None, Refused),
         ("GET /meetings/{id}/events", Value::Null, None, Allowed),
+        ("GET /boards", Value::Null, None, Allowed),
+        ("POST /boards", json!({"name": "Reviewer's board"}), None, Refused),
+        ("PATCH /boards/{id}", json!({"name": "Renamed"}), None, Refused),
+        ("POST /boards/{id}/members", json!({"user_id": s.ids["sam"]}), None, Refused),
+        ("DELETE /boards/{id}/members/{user_id}", Value::Null, None, Refused),
+        ("POST /cases/{id}/break-glass", json!({"reason": "Emergency admission tonight"}), None, Refused),
+        ("GET /break-glass", Value::Null, None, Allowed),
     ];
     entries.into_iter().map(|(k, b, v, r)| (k.to_string(), (b, v, r))).collect()
 }
@@ -142,6 +167,8 @@ fn rest_requests(s: &Seed) -> BTreeMap<String, (Value, Option<i64>, Reviewer)> {
 fn concrete(s: &Seed, path: &str) -> String {
     let id = if path.starts_with("/meetings/") {
         &s.ids["meeting"]
+    } else if path.starts_with("/boards/") {
+        &s.ids["board"]
     } else if path.starts_with("/annotations/") {
         &s.ids["annotation"]
     } else if path.starts_with("/patients/") {
@@ -149,7 +176,10 @@ fn concrete(s: &Seed, path: &str) -> String {
     } else {
         &s.ids["case"]
     };
-    format!("/api/v1{}", path.replace("{id}", id).replace("{case_id}", &s.ids["case"]))
+    format!(
+        "/api/v1{}",
+        path.replace("{id}", id).replace("{case_id}", &s.ids["case"]).replace("{user_id}", &s.ids["sam"])
+    )
 }
 
 fn rest_request(
@@ -176,7 +206,7 @@ fn rest_request(
 /// Everything the clinical record holds, as counts and version sums per table: any write a
 /// refused request slipped through would change it.
 async fn record_snapshot(state: &app::ssr::AppState) -> Vec<(&'static str, i64)> {
-    let queries: [(&str, &str); 18] = [
+    let queries: [(&str, &str); 21] = [
         ("users", "SELECT COUNT(*) FROM users"),
         ("users changed", "SELECT COUNT(*) FROM users WHERE updated_at <> created_at OR disabled = 1"),
         ("patients", "SELECT COUNT(*) FROM patients"),
@@ -198,6 +228,9 @@ async fn record_snapshot(state: &app::ssr::AppState) -> Vec<(&'static str, i64)>
             "SELECT COUNT(*) FROM plans WHERE signed_at IS NOT NULL OR outcome IS NOT NULL",
         ),
         ("addenda", "SELECT COUNT(*) FROM plan_addenda"),
+        ("boards", "SELECT COUNT(*) FROM boards"),
+        ("board members", "SELECT COUNT(*) FROM board_members"),
+        ("break-glass accesses", "SELECT COUNT(*) FROM break_glass"),
     ];
     let mut out = Vec::new();
     for (name, sql) in queries {
@@ -281,7 +314,21 @@ fn sfn_requests(s: &Seed) -> BTreeMap<&'static str, (Body2, Reviewer)> {
         ("/sfn/system/status", (f(""), Allowed)),
         ("/sfn/cases/list", (j(json!({"filter": {}})), Allowed)),
         ("/sfn/cases/get", (j(json!({"id": case})), Allowed)),
-        ("/sfn/cases/create", (j(json!({"input": case_json("SW-8")})), Refused)),
+        ("/sfn/cases/create", (j(json!({"input": case_json("SW-8"), "board_id": null})), Refused)),
+        (
+            "/sfn/cases/move",
+            (j(json!({"id": case, "version": 3, "board_id": s.ids["board"], "reason": "elsewhere"})), Refused),
+        ),
+        ("/sfn/cases/break-glass", (j(json!({"case_id": case, "reason": "Emergency admission tonight"})), Refused)),
+        ("/sfn/boards/list", (j(json!({})), Allowed)),
+        ("/sfn/boards/mine", (j(json!({})), Allowed)),
+        ("/sfn/boards/create", (j(json!({"input": {"name": "Mine"}})), Refused)),
+        ("/sfn/boards/update", (j(json!({"id": s.ids["board"], "input": {"name": "Mine"}})), Refused)),
+        (
+            "/sfn/boards/member",
+            (j(json!({"board_id": s.ids["board"], "user_id": s.ids["sam"], "member": false})), Refused),
+        ),
+        ("/sfn/boards/break-glass", (j(json!({})), Allowed)),
         (
             "/sfn/cases/update",
             (j(json!({"id": case, "version": 3, "input": case_json("SW-1"), "reason": null})), Refused),
@@ -405,4 +452,70 @@ async fn every_server_function_refuses_anonymous_callers_and_the_reviewer_where_
     }
     assert_eq!(record_snapshot(&s.state).await, before, "a refused server function changed the record");
     assert_eq!(denied_rows(&s.state).await - denied_before, refused, "every refusal is audited");
+}
+
+/// What would tell an outsider about this board's patients: the ids of its cases, patient,
+/// meeting and note, and the MRNs.
+fn secrets(s: &Seed) -> Vec<String> {
+    let mut out: Vec<String> =
+        ["case", "other_case", "patient", "meeting", "annotation"].iter().map(|k| s.ids[k].clone()).collect();
+    out.extend(["SW-1".to_string(), "SW-2".to_string()]);
+    out
+}
+
+/// Entries the outsider is not swept with, and why.
+fn outsider_skips(key: &str) -> Option<&'static str> {
+    match key {
+        "POST /login" | "/sfn/auth/login" | "/sfn/auth/session" => Some("public"),
+        "POST /logout" | "/sfn/auth/logout" => Some("ends the sweeping session"),
+        "/sfn/auth/change-password" => Some("own password"),
+        "POST /cases" | "/sfn/cases/create" => Some("creates a case on the outsider's own board (boards.rs)"),
+        "POST /cases/{id}/break-glass" | "/sfn/cases/break-glass" => Some("opens the case on purpose (boards.rs)"),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn no_route_or_server_function_gives_an_outsider_another_boards_case() {
+    let s = seed().await;
+    let secrets = secrets(&s);
+    let before = record_snapshot(&s.state).await;
+    let leaks = |key: &str, status: StatusCode, body: &str| {
+        for secret in &secrets {
+            assert!(!body.contains(secret.as_str()), "{key} ({status}) told an outsider {secret}: {body}");
+        }
+    };
+
+    let table = rest_requests(&s);
+    for (method, path) in server::rest::route_list() {
+        let key = format!("{method} {path}");
+        if outsider_skips(&key).is_some() {
+            continue;
+        }
+        let (body, if_match, _) = &table[&key];
+        let res = send(&s.state, rest_request(&method, &concrete(&s, path), body, *if_match, Some(&s.outsider))).await;
+        let status = res.status();
+        let text = body_text(res).await;
+        leaks(&key, status, &text);
+        // A route about one of this board's records answers no success.
+        if path.contains("{id}") && !path.starts_with("/boards") {
+            assert!(status.is_client_error(), "outsider {key}: {status} {text}");
+        }
+        if path.starts_with("/cases/{id}") && method == Method::GET {
+            assert_eq!(status, StatusCode::FORBIDDEN, "outsider {key}");
+            assert!(text.contains("break_glass_required"), "outsider {key}: {text}");
+        }
+    }
+
+    let table = sfn_requests(&s);
+    for (p, _) in leptos::server_fn::axum::server_fn_paths() {
+        if outsider_skips(p).is_some() {
+            continue;
+        }
+        let res = send(&s.state, sfn_request(p, &table[p].0, Some(&s.outsider))).await;
+        let status = res.status();
+        let text = body_text(res).await;
+        leaks(p, status, &text);
+    }
+    assert_eq!(record_snapshot(&s.state).await, before, "an outsider's request changed the record");
 }

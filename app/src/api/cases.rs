@@ -19,10 +19,34 @@ pub async fn get_case(id: String) -> Result<CaseRecord, AppError> {
     crate::ssr::cases::get(&state, &session, &id).await
 }
 
+/// Creates a case on `board_id` (may be left out by a member of one board only).
 #[server(endpoint = "cases/create", prefix = "/sfn", input = Json)]
-pub async fn create_case(input: CaseInput) -> Result<CaseRecord, AppError> {
+pub async fn create_case(input: CaseInput, board_id: Option<String>) -> Result<CaseRecord, AppError> {
     let (state, session) = crate::ssr::request::authenticated().await?;
-    crate::ssr::cases::create(&state, &session, &input).await
+    crate::ssr::cases::create(&state, &session, &input, board_id.as_deref()).await
+}
+
+/// Refers a case to another board, with the reason (a new version).
+#[server(endpoint = "cases/move", prefix = "/sfn", input = Json)]
+pub async fn move_case(id: String, version: i64, board_id: String, reason: String) -> Result<CaseRecord, AppError> {
+    use crate::ssr::cases::{ContentChange, Edit};
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    let edit = Edit {
+        content: ContentChange::Keep,
+        status: None,
+        reason: Some(reason.as_str()),
+        board: Some(board_id.as_str()),
+    };
+    crate::ssr::cases::edit(&state, &session, &id, version, edit).await
+}
+
+/// Emergency access to a case outside one's boards (AC-3): the reason is required; the
+/// access lasts `TUMORBOARD_BREAK_GLASS_SECS` and every read under it is flagged.
+#[server(endpoint = "cases/break-glass", prefix = "/sfn", input = Json)]
+pub async fn break_glass(case_id: String, reason: String) -> Result<crate::domain::board::BreakGlassGrant, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    let input = crate::domain::board::BreakGlassInput { reason };
+    crate::ssr::boards::break_glass(&state, &session, &case_id, &input).await
 }
 
 /// Saves an edit made on top of `version`; a stale version is refused with 412.

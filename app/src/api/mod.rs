@@ -3,6 +3,7 @@
 
 pub mod annotations;
 pub mod auth;
+pub mod boards;
 pub mod cases;
 pub mod meetings;
 pub mod plans;

@@ -32,7 +32,7 @@ fn NewCaseForm() -> impl IntoView {
         ev.prevent_default();
         form.submitted.set(true);
         if form.is_valid() {
-            create.dispatch(CreateCase { input: form.data.get_untracked() });
+            create.dispatch(CreateCase { input: form.data.get_untracked(), board_id: None });
         }
     };
     view! {

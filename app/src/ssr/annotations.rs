@@ -2,8 +2,9 @@
 //! reply); every amendment and withdrawal is a new version; the write and its audit row share
 //! one transaction, committed before the answer (durable: synchronous=FULL on SQLite).
 
+use super::access;
 use super::audit::{self, Event, Outcome};
-use super::auth::{self, Session};
+use super::auth::Session;
 use super::cases::exists as case_exists;
 use super::db::from_json;
 use super::events;
@@ -132,7 +133,7 @@ pub async fn create(
     case_id: &str,
     input: &AnnotationInput,
 ) -> Result<Annotation, AppError> {
-    auth::require(state, session, Action::Annotate, Some(case_id)).await?;
+    access::require_case(state, session, Action::Annotate, case_id).await?;
     let specialty = voice(session)?;
     case_exists(state, case_id).await?;
     let checked = input.parse(specialty)?;
@@ -176,7 +177,7 @@ pub async fn create(
 
 /// Every annotation of a case with its versions (audited as one read of the case).
 pub async fn list(state: &AppState, session: &Session, case_id: &str) -> Result<Vec<Annotation>, AppError> {
-    auth::require(state, session, Action::ReadCases, Some(case_id)).await?;
+    access::require_case(state, session, Action::ReadCases, case_id).await?;
     case_exists(state, case_id).await?;
     let rows: Vec<AnnotationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT_ANNOTATION} WHERE a.case_id = $1 ORDER BY a.created_at, a.id"
@@ -219,7 +220,7 @@ pub async fn change(
     change: Change<'_>,
 ) -> Result<Annotation, AppError> {
     let current = load(state, id).await?;
-    auth::require(state, session, Action::Annotate, Some(&current.case_id)).await?;
+    access::require_case(state, session, Action::Annotate, &current.case_id).await?;
     if current.author_id != session.me.id {
         // AC-2: each clinician changes only their own voice; others reply.
         audit::record(

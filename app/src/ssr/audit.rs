@@ -28,6 +28,8 @@ pub struct Actor {
     pub username: Option<String>,
     pub role: Option<String>,
     pub client_addr: Option<String>,
+    /// The request is served under a break-glass access: every row it writes is flagged.
+    pub break_glass: bool,
 }
 
 /// How an attempt ended.
@@ -123,6 +125,10 @@ pub fn row_hash(prev_hash: &str, r: &AuditRow) -> String {
     if let Some(ids) = case_ids_text(&r.case_ids) {
         field(Some(&ids));
     }
+    // Added by migration 0010, the same way: hashed only when set.
+    if r.break_glass {
+        field(Some("break_glass"));
+    }
     hex::encode(h.finalize())
 }
 
@@ -154,11 +160,12 @@ pub async fn append(tx: &mut Transaction<'static, Any>, engine: Engine, event: &
         prev_hash: prev_hash.clone(),
         hash: String::new(),
         case_ids: event.case_ids.to_vec(),
+        break_glass: event.actor.break_glass,
     };
     row.hash = row_hash(&prev_hash, &row);
     sqlx::query(
-        "INSERT INTO audit_log (seq, at, user_id, username, role, action, case_id, target, outcome, detail, client_addr, prev_hash, hash, case_ids) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        "INSERT INTO audit_log (seq, at, user_id, username, role, action, case_id, target, outcome, detail, client_addr, prev_hash, hash, case_ids, break_glass) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(row.seq)
     .bind(&row.at)
@@ -174,6 +181,7 @@ pub async fn append(tx: &mut Transaction<'static, Any>, engine: Engine, event: &
     .bind(&row.prev_hash)
     .bind(&row.hash)
     .bind(case_ids_text(&row.case_ids))
+    .bind(row.break_glass as i64)
     .execute(&mut **tx)
     .await?;
     Ok(row.seq)
@@ -204,6 +212,7 @@ struct StoredRow {
     prev_hash: String,
     hash: String,
     case_ids: Option<String>,
+    break_glass: i64,
 }
 
 impl TryFrom<StoredRow> for AuditRow {
@@ -229,12 +238,13 @@ impl TryFrom<StoredRow> for AuditRow {
             prev_hash: r.prev_hash,
             hash: r.hash,
             case_ids,
+            break_glass: r.break_glass != 0,
         })
     }
 }
 
 const SELECT_ROWS: &str = "SELECT seq, at, user_id, username, role, action, case_id, target, outcome, detail, \
-     client_addr, prev_hash, hash, case_ids FROM audit_log";
+     client_addr, prev_hash, hash, case_ids, break_glass FROM audit_log";
 
 /// Newest rows first, filtered. Every filter is a bound parameter; an absent one matches all.
 pub async fn query(db: &Db, q: &AuditQuery) -> Result<Vec<AuditRow>, sqlx::Error> {
@@ -245,7 +255,7 @@ pub async fn query(db: &Db, q: &AuditQuery) -> Result<Vec<AuditRow>, sqlx::Error
     let sql = sqlx::AssertSqlSafe(format!(
         "{SELECT_ROWS} WHERE ($1 IS NULL OR case_id = $1 OR case_ids LIKE $7 ESCAPE '\\') AND ($2 IS NULL OR user_id = $2) \
          AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at <= $4) AND ($5 IS NULL OR seq < $5) \
-         ORDER BY seq DESC LIMIT $6"
+         AND ($8 = 0 OR break_glass = 1) ORDER BY seq DESC LIMIT $6"
     ));
     let rows: Vec<StoredRow> = sqlx::query_as(sql)
         .bind(&q.case_id)
@@ -255,6 +265,7 @@ pub async fn query(db: &Db, q: &AuditQuery) -> Result<Vec<AuditRow>, sqlx::Error
         .bind(q.before_seq)
         .bind(limit)
         .bind(in_list)
+        .bind(q.break_glass_only as i64)
         .fetch_all(&db.pool)
         .await?;
     rows.into_iter().map(AuditRow::try_from).collect()

@@ -2,6 +2,7 @@
 //! Every read and write of a case writes an audit row (LG-1); writes do so in their own
 //! transaction. No MRN or name goes into a log line or an audit row.
 
+use super::access;
 use super::audit::{self, Event, Outcome};
 use super::auth::{self, Session};
 use super::db::{from_json, like_contains};
@@ -37,6 +38,8 @@ struct CaseRow {
     live_seq: i64,
     patient_id: String,
     patient_version: i64,
+    board_id: String,
+    board_name: String,
 }
 
 impl CaseRow {
@@ -56,14 +59,18 @@ impl CaseRow {
             live_seq: self.live_seq,
             patient_id: self.patient_id,
             patient_version: self.patient_version,
+            board_id: self.board_id,
+            board_name: self.board_name,
+            break_glass_until: None,
         })
     }
 }
 
 const SELECT_CASE: &str = "SELECT c.id, c.version, c.status, c.summary, c.content, c.created_at, c.updated_at, \
-     u.display_name AS updated_by_name, c.patient_id, p.version AS patient_version, \
+     u.display_name AS updated_by_name, c.patient_id, p.version AS patient_version, c.board_id, b.name AS board_name, \
      (SELECT COALESCE(MAX(e.seq), 0) FROM case_events e WHERE e.case_id = c.id) AS live_seq \
-     FROM cases c JOIN users u ON u.id = c.updated_by JOIN patients p ON p.id = c.patient_id WHERE c.id = $1";
+     FROM cases c JOIN users u ON u.id = c.updated_by JOIN patients p ON p.id = c.patient_id \
+     JOIN boards b ON b.id = c.board_id WHERE c.id = $1";
 
 /// Reads a case on `conn` (a pooled connection or the caller's transaction).
 async fn load_on(conn: &mut sqlx::AnyConnection, id: &str, today: chrono::NaiveDate) -> Result<CaseRecord, AppError> {
@@ -156,9 +163,15 @@ fn normalised(input: &CaseInput, content: &CaseContent) -> CaseInput {
     c
 }
 
-/// Creates a case (status draft, version 1).
-pub async fn create(state: &AppState, session: &Session, input: &CaseInput) -> Result<CaseRecord, AppError> {
-    auth::require(state, session, Action::CreateCase, None).await?;
+/// Creates a case (status draft, version 1) on a board: the one named, or the creator's only
+/// board.
+pub async fn create(
+    state: &AppState,
+    session: &Session,
+    input: &CaseInput,
+    board_id: Option<&str>,
+) -> Result<CaseRecord, AppError> {
+    let board_id = access::board_for_new(state, session, Action::CreateCase, board_id).await?;
     let mut content = input.parse(today(state))?;
     let id = new_id();
     let now = now_text();
@@ -167,26 +180,38 @@ pub async fn create(state: &AppState, session: &Session, input: &CaseInput) -> R
     let stored = normalised(input, &content);
     let d = derive(&content);
     let insert = sqlx::query(
-        "INSERT INTO cases (id, patient_id, version, status, primary_site, stage_group, summary, ready_for_board, question, content, created_at, created_by, updated_at, updated_by) \
-         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $11)",
+        "INSERT INTO cases (id, patient_id, version, status, primary_site, stage_group, summary, ready_for_board, question, content, created_at, created_by, updated_at, updated_by, board_id) \
+         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $11, $12)",
     )
     .bind(&id)
     .bind(&patient_id)
     .bind(CaseStatus::Draft.code());
-    bind_content(insert, &d, &content, &stored)?.bind(&now).bind(&session.me.id).execute(&mut *tx).await?;
+    bind_content(insert, &d, &content, &stored)?
+        .bind(&now)
+        .bind(&session.me.id)
+        .bind(&board_id)
+        .execute(&mut *tx)
+        .await?;
     insert_version(&mut tx, &id, 1, &session.me.id, Some("created"), &[], CaseStatus::Draft, &stored).await?;
     store_proposal(&mut tx, &id, 1, &propose(&content.tumor)).await?;
-    audit::append(&mut tx, state.db.engine, &Event::new(&session.actor(), "case.create", Outcome::Success).case(&id))
-        .await?;
+    audit::append(
+        &mut tx,
+        state.db.engine,
+        &Event::new(&session.actor(), "case.create", Outcome::Success).case(&id).detail(&board_id),
+    )
+    .await?;
     let record = load_on(&mut tx, &id, today(state)).await?;
     tx.commit().await?;
     Ok(record)
 }
 
-/// Reads a case (audited).
+/// Reads a case (audited; under break-glass, flagged and with the access's end).
 pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<CaseRecord, AppError> {
-    auth::require(state, session, Action::ReadCases, Some(id)).await?;
-    let record = load(state, id).await?;
+    access::require_case(state, session, Action::ReadCases, id).await?;
+    let mut record = load(state, id).await?;
+    if session.actor().break_glass {
+        record.break_glass_until = super::boards::glass_until(state, session, id).await?;
+    }
     audit::record(&state.db, &Event::new(&session.actor(), "case.read", Outcome::Success).case(id)).await?;
     Ok(record)
 }
@@ -203,19 +228,30 @@ pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> R
     if text.is_some_and(|t| t.chars().count() > 100) {
         e.add("text", "Search with at most 100 characters.");
     }
+    let visible = access::visible_boards(state, session).await?;
+    let board = filter.board.as_deref().map(str::trim).filter(|b| !b.is_empty());
+    if board.is_some_and(|b| !visible.includes(b)) {
+        e.add("board", "Choose one of your boards.");
+    }
     e.finish()?;
-    let rows: Vec<ListRow> = sqlx::query_as(
-        "SELECT c.id, p.mrn, p.name, c.status, c.summary, c.question, c.ready_for_board, c.updated_at \
-         FROM cases c JOIN patients p ON p.id = c.patient_id \
+    // Need to know: only the cases of the user's boards (reviewers: every board).
+    let rows: Vec<ListRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT c.id, p.mrn, p.name, c.status, c.summary, c.question, c.ready_for_board, c.updated_at, \
+         c.board_id, b.name AS board_name \
+         FROM cases c JOIN patients p ON p.id = c.patient_id JOIN boards b ON b.id = c.board_id \
          WHERE ($1 IS NULL OR c.status = $1) AND ($2 IS NULL OR c.primary_site = $2) AND ($3 IS NULL OR c.stage_group = $3) \
-         AND ($4 IS NULL OR p.mrn = $4 OR p.name_search LIKE $5 ESCAPE '\\') \
-         ORDER BY c.updated_at DESC LIMIT 500",
-    )
+         AND ($4 IS NULL OR p.mrn = $4 OR p.name_search LIKE $5 ESCAPE '\\') AND ($8 IS NULL OR c.board_id = $8) \
+         AND {} ORDER BY c.updated_at DESC LIMIT 500",
+        access::board_filter("c.board_id", 6, 7)
+    )))
     .bind(status.map(|s| s.code()))
     .bind(site.map(|s| s.code()))
     .bind(stage.map(|s| s.code()))
     .bind(text)
     .bind(text.map(|t| like_contains(&t.to_lowercase())))
+    .bind(visible.all())
+    .bind(&session.me.id)
+    .bind(board)
     .fetch_all(&state.db.pool)
     .await?;
     let items: Vec<CaseListItem> = rows
@@ -229,6 +265,8 @@ pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> R
             question: r.question,
             ready_for_board: r.ready_for_board != 0,
             updated_at: r.updated_at,
+            board_id: r.board_id,
+            board_name: r.board_name,
         })
         .collect();
     let detail = format!("{} cases listed{}", items.len(), if text.is_some() { " (name/MRN search)" } else { "" });
@@ -250,6 +288,8 @@ struct ListRow {
     question: String,
     ready_for_board: i64,
     updated_at: String,
+    board_id: String,
+    board_name: String,
 }
 
 /// What an edit changes in the case's content.
@@ -268,6 +308,8 @@ pub struct Edit<'a> {
     /// `draft` or `ready`: the stages after ready follow the meeting and the plan.
     pub status: Option<&'a str>,
     pub reason: Option<&'a str>,
+    /// Refer the case to another board (needs a reason; not while it is on an agenda).
+    pub board: Option<&'a str>,
 }
 
 /// Saves new content as the next version, if the caller saw the current one (DI-3).
@@ -279,8 +321,8 @@ pub async fn update(
     input: &CaseInput,
     reason: Option<&str>,
 ) -> Result<CaseRecord, AppError> {
-    edit(state, session, id, expected_version, Edit { content: ContentChange::Replace(input), status: None, reason })
-        .await
+    let edit_ = Edit { content: ContentChange::Replace(input), status: None, reason, board: None };
+    edit(state, session, id, expected_version, edit_).await
 }
 
 /// Moves a case between draft and ready. Ready needs everything the board needs.
@@ -296,7 +338,7 @@ pub async fn set_status(
         session,
         id,
         expected_version,
-        Edit { content: ContentChange::Keep, status: Some(status), reason: None },
+        Edit { content: ContentChange::Keep, status: Some(status), reason: None, board: None },
     )
     .await
 }
@@ -313,7 +355,7 @@ pub async fn edit(
     expected_version: i64,
     edit: Edit<'_>,
 ) -> Result<CaseRecord, AppError> {
-    auth::require(state, session, Action::EditCase, Some(id)).await?;
+    access::require_case(state, session, Action::EditCase, id).await?;
     let mut e = FieldErrorsBuilder::new();
     let reason = edit.reason.map(str::trim).filter(|r| !r.is_empty());
     if reason.is_some_and(|r| r.chars().count() > 500) {
@@ -341,6 +383,22 @@ pub async fn edit(
     let current = load_on(&mut tx, id, today).await?;
     if current.version != expected_version {
         return Err(AppError::PreconditionFailed { current: current.version });
+    }
+    let board = edit.board.map(str::trim).filter(|b| !b.is_empty() && *b != current.board_id);
+    if let Some(b) = board {
+        let exists: Option<String> =
+            sqlx::query_scalar("SELECT id FROM boards WHERE id = $1").bind(b).fetch_optional(&mut *tx).await?;
+        if exists.is_none() {
+            e.add("board_id", "There is no such board.");
+        }
+        if reason.is_none() {
+            e.add("reason", "Say why the case goes to another board.");
+        }
+        if current.status == CaseStatus::OnAgenda {
+            return Err(AppError::conflict(
+                "The case is on a meeting's agenda: take it off the agenda before referring it to another board.",
+            ));
+        }
     }
     let input = match edit.content {
         ContentChange::Keep => current.content.clone(),
@@ -374,7 +432,7 @@ pub async fn edit(
     let stored = normalised(&input, &content);
     let changed = changed_fields(&current.content, &stored);
     let status_changed = status != current.status;
-    if changed.is_empty() && !status_changed {
+    if changed.is_empty() && !status_changed && board.is_none() {
         audit::append(
             &mut tx,
             state.db.engine,
@@ -388,7 +446,8 @@ pub async fn edit(
     let next = expected_version + 1;
     let update = sqlx::query(
         "UPDATE cases SET patient_id = $1, version = $2, status = $3, primary_site = $4, stage_group = $5, summary = $6, \
-         ready_for_board = $7, question = $8, content = $9, updated_at = $10, updated_by = $11 WHERE id = $12 AND version = $13",
+         ready_for_board = $7, question = $8, content = $9, updated_at = $10, updated_by = $11, board_id = $14 \
+         WHERE id = $12 AND version = $13",
     )
     .bind(&patient_id)
     .bind(next)
@@ -398,6 +457,7 @@ pub async fn edit(
         .bind(&session.me.id)
         .bind(id)
         .bind(expected_version)
+        .bind(board.unwrap_or(&current.board_id))
         .execute(&mut *tx)
         .await?;
     if updated.rows_affected() == 0 {
@@ -407,6 +467,9 @@ pub async fn edit(
     let mut all_changed = changed.clone();
     if status_changed {
         all_changed.push("status".to_string());
+    }
+    if board.is_some() {
+        all_changed.push("board".to_string());
     }
     let status_reason = format!("status: {}", status.label().to_lowercase());
     let version_reason = reason.or(status_changed.then_some(status_reason.as_str()));
@@ -422,7 +485,11 @@ pub async fn edit(
     if status_changed {
         detail.push_str(&format!("; status {} -> {}", current.status.code(), status.code()));
     }
-    let kind = if changed.is_empty() { CaseEventKind::CaseStatus } else { CaseEventKind::CaseUpdate };
+    if let Some(b) = board {
+        detail.push_str(&format!("; board {} -> {b}", current.board_id));
+    }
+    let kind =
+        if changed.is_empty() && board.is_none() { CaseEventKind::CaseStatus } else { CaseEventKind::CaseUpdate };
     audit::append(
         &mut tx,
         state.db.engine,
@@ -505,7 +572,7 @@ pub(crate) async fn store_proposal(
 
 /// The proposal stored for the case's current tumor data (audited as a read of the case).
 pub async fn proposal(state: &AppState, session: &Session, id: &str) -> Result<StoredProposal, AppError> {
-    auth::require(state, session, Action::ReadCases, Some(id)).await?;
+    access::require_case(state, session, Action::ReadCases, id).await?;
     let (case_version, computed_at, proposal): (i64, String, String) = sqlx::query_as(
         "SELECT case_version, computed_at, proposal FROM proposals WHERE case_id = $1 ORDER BY case_version DESC LIMIT 1",
     )
@@ -537,7 +604,7 @@ struct VersionRow {
 
 /// Every version of a case, newest first (audited).
 pub async fn history(state: &AppState, session: &Session, id: &str) -> Result<Vec<CaseVersion>, AppError> {
-    auth::require(state, session, Action::ReadCases, Some(id)).await?;
+    access::require_case(state, session, Action::ReadCases, id).await?;
     let rows: Vec<VersionRow> = sqlx::query_as(
         "SELECT v.version, v.at, v.author_id, u.display_name, v.reason, v.changed_fields, v.status, v.content \
          FROM case_versions v JOIN users u ON u.id = v.author_id WHERE v.case_id = $1 ORDER BY v.version DESC",

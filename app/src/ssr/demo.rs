@@ -1,5 +1,8 @@
-//! The demo board (`tumorboard demo`): one user per role and the core specialties. Idempotent:
-//! users that exist keep their id and get a fresh password (or `TUMORBOARD_DEMO_PASSWORD`).
+//! The demo (`tumorboard demo`): one user per role and the core specialties, two boards (the NET
+//! board with every demo user and a liver and pancreas board with only some of them, so that
+//! break-glass can be tried), synthetic cases and an upcoming meeting. Idempotent: users that
+//! exist keep their id and get a fresh password (or `TUMORBOARD_DEMO_PASSWORD`). Demo users are
+//! only ever put on the demo's own boards.
 
 use rand::RngCore;
 
@@ -22,6 +25,69 @@ pub const DEMO_USERS: [(&str, &str, &str, Option<&str>); 8] = [
     ("reviewer", "Rene Vogel (quality review)", "reviewer", None),
 ];
 
+/// The demo's boards.
+pub const NET_BOARD: &str = "NET board (demo)";
+pub const SECOND_BOARD: &str = "Liver and pancreas board (demo)";
+/// The demo users on the second board; the others meet its case behind break-glass.
+pub const SECOND_BOARD_MEMBERS: [&str; 3] = ["coordinator", "surgeon", "radiologist"];
+
+/// The demo boards' ids (NET, second), created when missing. A fresh installation's first board,
+/// while it holds nothing and no real user, becomes the NET board rather than standing empty.
+async fn ensure_boards(state: &AppState) -> Result<(String, String), AppError> {
+    use crate::domain::board::{FIRST_BOARD_ID, name_key};
+    let by_name = |name: &'static str| async move {
+        sqlx::query_scalar::<_, String>("SELECT id FROM boards WHERE name_key = $1")
+            .bind(name_key(name))
+            .fetch_optional(&state.db.pool)
+            .await
+    };
+    let net = match by_name(NET_BOARD).await? {
+        Some(id) => id,
+        None => {
+            let pristine: i64 = sqlx::query_scalar(
+                "SELECT (SELECT COUNT(*) FROM cases WHERE board_id = $1) + (SELECT COUNT(*) FROM meetings WHERE board_id = $1) \
+                 + (SELECT COUNT(*) FROM board_members m JOIN users u ON u.id = m.user_id WHERE m.board_id = $1 AND u.demo = 0)",
+            )
+            .bind(FIRST_BOARD_ID)
+            .fetch_one(&state.db.pool)
+            .await?;
+            if pristine == 0 {
+                sqlx::query("UPDATE boards SET name = $1, name_key = $2, description = $3 WHERE id = $4")
+                    .bind(NET_BOARD)
+                    .bind(name_key(NET_BOARD))
+                    .bind("Neuroendocrine tumours (demo data only).")
+                    .bind(FIRST_BOARD_ID)
+                    .execute(&state.db.pool)
+                    .await?;
+                FIRST_BOARD_ID.to_string()
+            } else {
+                super::boards::insert_board(state, NET_BOARD, "Neuroendocrine tumours (demo data only).").await?
+            }
+        }
+    };
+    let second = match by_name(SECOND_BOARD).await? {
+        Some(id) => id,
+        None => {
+            super::boards::insert_board(state, SECOND_BOARD, "Hepatobiliary and pancreatic tumours (demo data only).")
+                .await?
+        }
+    };
+    Ok((net, second))
+}
+
+/// The demo is for a database of its own: one with real accounts is refused (409) unless the
+/// operator forces it.
+async fn refuse_real_accounts(state: &AppState) -> Result<(), AppError> {
+    let real: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE demo = 0").fetch_one(&state.db.pool).await?;
+    if real > 0 {
+        return Err(AppError::conflict(format!(
+            "this database holds {real} real user account(s). The demo is for trying the product on a database \
+             of its own; load it beside real accounts only with --force (they are never changed)."
+        )));
+    }
+    Ok(())
+}
+
 /// A login the demo created or refreshed.
 pub struct DemoLogin {
     pub username: String,
@@ -40,20 +106,26 @@ fn generated_password() -> String {
 /// Creates or refreshes the demo users and returns their logins. Refuses a database that holds
 /// real (non-demo) accounts unless `force`; even then a real account is never changed, and a
 /// demo username that a real account holds is left out.
-pub async fn load(state: &AppState, fixed_password: Option<&str>, force: bool) -> Result<Vec<DemoLogin>, AppError> {
+pub async fn load(
+    state: &AppState,
+    fixed_password: Option<&str>,
+    force: bool,
+    (net, second): (&str, &str),
+) -> Result<Vec<DemoLogin>, AppError> {
     let actor = cli_actor();
     let existing = users::list(state).await?;
     let demo_ids: Vec<String> =
         sqlx::query_scalar("SELECT id FROM users WHERE demo = 1").fetch_all(&state.db.pool).await?;
-    let real = existing.iter().filter(|u| !demo_ids.contains(&u.id)).count();
-    if real > 0 && !force {
-        return Err(AppError::conflict(format!(
-            "this database holds {real} real user account(s). The demo is for trying the product on a database              of its own; load it beside real accounts only with --force (they are never changed)."
-        )));
+    if !force {
+        refuse_real_accounts(state).await?;
     }
     let mut logins = Vec::new();
     for (username, display_name, role, specialty) in DEMO_USERS {
         let password = fixed_password.map(str::to_string).unwrap_or_else(generated_password);
+        let mut boards = vec![net.to_string()];
+        if SECOND_BOARD_MEMBERS.contains(&username) {
+            boards.push(second.to_string());
+        }
         match existing.iter().find(|u| u.username == username) {
             Some(user) if !demo_ids.contains(&user.id) => continue,
             Some(user) => {
@@ -65,6 +137,11 @@ pub async fn load(state: &AppState, fixed_password: Option<&str>, force: bool) -
                 };
                 users::update(state, &actor, &user.id, &change).await?;
                 users::set_password(state, &actor, &user.id, &password, None, "user.reset_password").await?;
+                let mut tx = state.db.begin_write().await?;
+                for board in &boards {
+                    super::boards::join(&mut tx, board, &user.id, None).await?;
+                }
+                tx.commit().await?;
             }
             None => {
                 let new = NewUser {
@@ -73,6 +150,7 @@ pub async fn load(state: &AppState, fixed_password: Option<&str>, force: bool) -
                     role: role.into(),
                     specialty: specialty.map(str::to_string),
                     password: password.clone(),
+                    boards,
                 };
                 let user = users::create(state, &actor, &new).await?;
                 sqlx::query("UPDATE users SET demo = 1 WHERE id = $1").bind(&user.id).execute(&state.db.pool).await?;
@@ -88,22 +166,24 @@ pub async fn load(state: &AppState, fixed_password: Option<&str>, force: bool) -
     Ok(logins)
 }
 
-/// Synthetic NET cases (no real patients) across sites, stages and statuses: (MRN, ready for
-/// the board, content), from `demo_cases.json`. Some drafts are left incomplete on purpose.
-fn demo_cases() -> Vec<(String, bool, serde_json::Value)> {
-    #[derive(serde::Deserialize)]
-    struct DemoCase {
-        mrn: String,
-        ready: bool,
-        case: serde_json::Value,
-    }
-    let cases: Vec<DemoCase> =
-        serde_json::from_str(include_str!("demo_cases.json")).expect("demo cases are valid JSON");
-    cases.into_iter().map(|c| (c.mrn, c.ready, c.case)).collect()
+/// A synthetic NET case (no real patient) from `demo_cases.json`: its MRN, whether it is ready
+/// for the board, whether it is the second board's, and its content. Some drafts are left
+/// incomplete on purpose.
+#[derive(serde::Deserialize)]
+struct DemoCase {
+    mrn: String,
+    ready: bool,
+    #[serde(default)]
+    second_board: bool,
+    case: serde_json::Value,
+}
+
+fn demo_cases() -> Vec<DemoCase> {
+    serde_json::from_str(include_str!("demo_cases.json")).expect("demo cases are valid JSON")
 }
 
 /// Loads the demo cases that are not there yet (by MRN), as the demo coordinator.
-async fn load_cases(state: &AppState) -> Result<usize, AppError> {
+async fn load_cases(state: &AppState, boards: (&str, &str)) -> Result<usize, AppError> {
     let row: Option<(String, String)> =
         sqlx::query_as("SELECT id, display_name FROM users WHERE username = 'coordinator' AND demo = 1")
             .fetch_optional(&state.db.pool)
@@ -123,15 +203,16 @@ async fn load_cases(state: &AppState) -> Result<usize, AppError> {
         id_hash: String::new(),
         idle_expires_at: state.clock.now(),
         client_addr: "command line (demo)".into(),
+        break_glass: Default::default(),
     };
-    let created = load_case_list(state, &session).await?;
-    load_meeting(state, &session).await?;
+    let created = load_case_list(state, &session, boards).await?;
+    load_meeting(state, &session, boards.0).await?;
     Ok(created)
 }
 
 /// The demo's upcoming meeting: next Thursday 14:00 UTC, with a ready agenda (five cases for
 /// discussion, one standard of care). Created once.
-async fn load_meeting(state: &AppState, session: &Session) -> Result<(), AppError> {
+async fn load_meeting(state: &AppState, session: &Session, board: &str) -> Result<(), AppError> {
     use chrono::Datelike;
     const TITLE: &str = "NET board (demo)";
     let exists: Option<String> = sqlx::query_scalar("SELECT id FROM meetings WHERE title = $1")
@@ -151,6 +232,7 @@ async fn load_meeting(state: &AppState, session: &Session) -> Result<(), AppErro
         video_link: "https://video.example.org/net-board".into(),
         board_type: "NET".into(),
         expected_specialties: Vec::new(),
+        board_id: Some(board.to_string()),
     };
     let meeting = super::meetings::create(state, session, &input).await?;
     let agenda = [
@@ -175,9 +257,9 @@ async fn load_meeting(state: &AppState, session: &Session) -> Result<(), AppErro
     Ok(())
 }
 
-async fn load_case_list(state: &AppState, session: &Session) -> Result<usize, AppError> {
+async fn load_case_list(state: &AppState, session: &Session, (net, second): (&str, &str)) -> Result<usize, AppError> {
     let mut created = 0;
-    for (mrn, ready, content) in demo_cases() {
+    for DemoCase { mrn, ready, second_board, case: content } in demo_cases() {
         let exists: Option<String> = sqlx::query_scalar("SELECT id FROM patients WHERE mrn = $1")
             .bind(&mrn)
             .fetch_optional(&state.db.pool)
@@ -187,7 +269,8 @@ async fn load_case_list(state: &AppState, session: &Session) -> Result<usize, Ap
         }
         let input: CaseInput =
             serde_json::from_value(content).map_err(|e| AppError::bad_request(format!("demo case {mrn}: {e}")))?;
-        let record = super::cases::create(state, session, &input).await?;
+        let board = if second_board { second } else { net };
+        let record = super::cases::create(state, session, &input, Some(board)).await?;
         if ready {
             super::cases::set_status(state, session, &record.id, record.version, "ready").await?;
         }
@@ -196,13 +279,17 @@ async fn load_case_list(state: &AppState, session: &Session) -> Result<usize, Ap
     Ok(created)
 }
 
-/// The whole demo board: users, then cases.
+/// The whole demo: boards, users, then cases and the meeting.
 pub async fn load_board(
     state: &AppState,
     fixed_password: Option<&str>,
     force: bool,
 ) -> Result<(Vec<DemoLogin>, usize), AppError> {
-    let logins = load(state, fixed_password, force).await?;
-    let cases = load_cases(state).await?;
+    if !force {
+        refuse_real_accounts(state).await?;
+    }
+    let (net, second) = ensure_boards(state).await?;
+    let logins = load(state, fixed_password, force, (&net, &second)).await?;
+    let cases = load_cases(state, (&net, &second)).await?;
     Ok((logins, cases))
 }

@@ -18,6 +18,7 @@ use std::time::Duration;
 use sqlx::{Any, Transaction};
 use tokio::sync::{OnceCell, broadcast};
 
+use super::access;
 use super::{Db, Engine, now_text};
 
 /// The PostgreSQL notification channel; its payload is the case id.
@@ -163,7 +164,7 @@ pub async fn open(
     after: Option<i64>,
 ) -> Result<i64, crate::error::AppError> {
     use super::audit::{self, Event, Outcome};
-    super::auth::require(state, session, crate::domain::role::Action::ReadCases, Some(case_id)).await?;
+    access::require_case(state, session, crate::domain::role::Action::ReadCases, case_id).await?;
     super::cases::exists(state, case_id).await?;
     audit::record(&state.db, &Event::new(&session.actor(), "case.follow", Outcome::Success).case(case_id)).await?;
     match after {

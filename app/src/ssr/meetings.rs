@@ -2,6 +2,7 @@
 //! triage), attendance and the presenter's position in meeting mode. Every change bumps the
 //! meeting's revision, is audited in its transaction and wakes the meeting's followers.
 
+use super::access;
 use super::audit::{self, Event, Outcome};
 use super::auth::{self, Session};
 use super::db::from_json;
@@ -16,8 +17,9 @@ use crate::domain::workflow::WorkflowEvent;
 use crate::error::AppError;
 
 const SELECT_MEETING: &str = "SELECT m.id, m.title, m.starts_at, m.location, m.video_link, m.board_type, \
-     m.expected_specialties, m.current_case_id, m.current_since, m.revision, \
-     (SELECT COUNT(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS case_count FROM meetings m";
+     m.expected_specialties, m.current_case_id, m.current_since, m.revision, m.board_id, b.name AS board_name, \
+     (SELECT COUNT(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS case_count \
+     FROM meetings m JOIN boards b ON b.id = m.board_id";
 
 #[derive(sqlx::FromRow)]
 struct MeetingRow {
@@ -31,6 +33,8 @@ struct MeetingRow {
     case_count: i64,
     current_case_id: Option<String>,
     current_since: Option<String>,
+    board_id: String,
+    board_name: String,
 }
 
 impl TryFrom<MeetingRow> for Meeting {
@@ -49,6 +53,8 @@ impl TryFrom<MeetingRow> for Meeting {
             case_count: r.case_count,
             current_case_id: r.current_case_id,
             current_since: r.current_since,
+            board_id: r.board_id,
+            board_name: r.board_name,
         })
     }
 }
@@ -109,21 +115,16 @@ async fn touch(tx: &mut sqlx::Transaction<'static, sqlx::Any>, engine: Engine, i
     Ok(())
 }
 
-async fn exists(state: &AppState, id: &str) -> Result<(), AppError> {
-    let found: Option<String> =
-        sqlx::query_scalar("SELECT id FROM meetings WHERE id = $1").bind(id).fetch_optional(&state.db.pool).await?;
-    found.map(|_| ()).ok_or(AppError::NotFound)
-}
-
+/// Schedules a meeting of one board: the board named, or the coordinator's only board.
 pub async fn create(state: &AppState, session: &Session, input: &MeetingInput) -> Result<Meeting, AppError> {
-    auth::require(state, session, Action::ManageMeetings, None).await?;
+    let board_id = access::board_for_new(state, session, Action::ManageMeetings, input.board_id.as_deref()).await?;
     let m = input.parse()?;
     let id = new_id();
     let expected: Vec<&str> = m.expected_specialties.iter().map(|s| s.code()).collect();
     let mut tx = state.db.begin_write().await?;
     sqlx::query(
-        "INSERT INTO meetings (id, title, starts_at, location, video_link, board_type, expected_specialties, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO meetings (id, title, starts_at, location, video_link, board_type, expected_specialties, created_by, created_at, board_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&id)
     .bind(&m.title)
@@ -134,12 +135,13 @@ pub async fn create(state: &AppState, session: &Session, input: &MeetingInput) -
     .bind(serde_json::to_string(&expected).unwrap_or_default())
     .bind(&session.me.id)
     .bind(now_text())
+    .bind(&board_id)
     .execute(&mut *tx)
     .await?;
     audit::append(
         &mut tx,
         state.db.engine,
-        &Event::new(&session.actor(), "meeting.create", Outcome::Success).target(&id),
+        &Event::new(&session.actor(), "meeting.create", Outcome::Success).target(&id).detail(&board_id),
     )
     .await?;
     tx.commit().await?;
@@ -155,13 +157,19 @@ async fn load(state: &AppState, id: &str) -> Result<Meeting, AppError> {
     row.try_into()
 }
 
-/// Meetings, upcoming first then past (most recent first).
+/// The meetings of the user's boards (reviewers: every board), upcoming first then past (most
+/// recent first).
 pub async fn list(state: &AppState, session: &Session) -> Result<Vec<Meeting>, AppError> {
     auth::require(state, session, Action::ReadCases, None).await?;
-    let rows: Vec<MeetingRow> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_MEETING} ORDER BY m.starts_at DESC LIMIT 200")))
-            .fetch_all(&state.db.pool)
-            .await?;
+    let visible = access::visible_boards(state, session).await?;
+    let rows: Vec<MeetingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT_MEETING} WHERE {} ORDER BY m.starts_at DESC LIMIT 200",
+        access::board_filter("m.board_id", 1, 2)
+    )))
+    .bind(visible.all())
+    .bind(&session.me.id)
+    .fetch_all(&state.db.pool)
+    .await?;
     let mut all = rows.into_iter().map(Meeting::try_from).collect::<Result<Vec<_>, _>>()?;
     let now = now_text();
     let (mut upcoming, past): (Vec<_>, Vec<_>) = all.drain(..).partition(|m| m.starts_at.as_str() >= &now[..10]);
@@ -173,7 +181,7 @@ pub async fn list(state: &AppState, session: &Session) -> Result<Vec<Meeting>, A
 /// One meeting with its agenda and attendance, audited with every case on the agenda (the
 /// agenda names patients, LG-1).
 pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<MeetingDetail, AppError> {
-    auth::require(state, session, Action::ReadCases, None).await?;
+    access::require_meeting(state, session, Action::ReadCases, id).await?;
     let mut conn = state.db.pool.acquire().await?;
     let detail = detail_on(&mut conn, state.clock.now().date_naive(), id).await?;
     drop(conn);
@@ -275,8 +283,19 @@ pub async fn add_case(
     mode: &str,
     minutes: Option<i64>,
 ) -> Result<MeetingDetail, AppError> {
-    auth::require(state, session, Action::ManageMeetings, Some(case_id)).await?;
-    exists(state, meeting_id).await?;
+    let board_id = access::require_meeting(state, session, Action::ManageMeetings, meeting_id).await?;
+    // The case is named in the body: an unknown one is a field error, not a missing page.
+    let (case_board, case_board_name) = access::case_board(state, case_id).await.map_err(|e| match e {
+        AppError::NotFound => AppError::field("case_id", "There is no such case."),
+        e => e,
+    })?;
+    access::require_case(state, session, Action::ManageMeetings, case_id).await?;
+    if case_board != board_id {
+        return Err(AppError::field(
+            "case_id",
+            format!("This case is referred to the {case_board_name} board; put it on one of that board's meetings."),
+        ));
+    }
     let mode = AgendaMode::parse(mode).map_err(|m| AppError::field("mode", m))?;
     let minutes = check_minutes(minutes)?;
     let content: String = sqlx::query_scalar("SELECT content FROM cases WHERE id = $1")
@@ -331,8 +350,8 @@ pub async fn change_item(
     case_id: &str,
     change: AgendaChange,
 ) -> Result<MeetingDetail, AppError> {
-    auth::require(state, session, Action::ManageMeetings, Some(case_id)).await?;
-    exists(state, meeting_id).await?;
+    access::require_meeting(state, session, Action::ManageMeetings, meeting_id).await?;
+    access::require_case(state, session, Action::ManageMeetings, case_id).await?;
     let set = match &change {
         AgendaChange::Set { mode, minutes } => {
             Some((AgendaMode::parse(mode).map_err(|m| AppError::field("mode", m))?, check_minutes(*minutes)?))
@@ -417,8 +436,7 @@ pub async fn set_attendance(
     user_id: &str,
     present: bool,
 ) -> Result<MeetingDetail, AppError> {
-    auth::require(state, session, Action::ManageMeetings, None).await?;
-    exists(state, meeting_id).await?;
+    access::require_meeting(state, session, Action::ManageMeetings, meeting_id).await?;
     let user: Option<i64> = sqlx::query_scalar("SELECT disabled FROM users WHERE id = $1")
         .bind(user_id)
         .fetch_optional(&state.db.pool)
@@ -460,8 +478,7 @@ pub async fn present(
     meeting_id: &str,
     case_id: Option<&str>,
 ) -> Result<MeetingDetail, AppError> {
-    auth::require(state, session, Action::PresentMeeting, case_id).await?;
-    exists(state, meeting_id).await?;
+    access::require_meeting(state, session, Action::PresentMeeting, meeting_id).await?;
     let mut tx = state.db.begin_write().await?;
     if let Some(case_id) = case_id {
         let on: Option<i64> =
@@ -503,23 +520,26 @@ pub async fn present(
 
 /// Lets a user follow a meeting (audited) and returns its revision and current case.
 pub async fn follow(state: &AppState, session: &Session, meeting_id: &str) -> Result<(i64, Option<String>), AppError> {
-    auth::require(state, session, Action::ReadCases, None).await?;
+    access::require_meeting(state, session, Action::ReadCases, meeting_id).await?;
     let rev = revision(state, meeting_id).await?.ok_or(AppError::NotFound)?;
     audit::record(&state.db, &Event::new(&session.actor(), "meeting.follow", Outcome::Success).target(meeting_id))
         .await?;
     Ok(rev)
 }
 
-/// The clinicians of the board, for the coordinator's attendance list and for naming a dissent
-/// in a plan. Others get an empty list (every viewer's page asks; only those roles use it).
+/// The clinicians of the user's boards, for the coordinator's attendance list and for naming a
+/// dissent in a plan. Others get an empty list (every viewer's page asks; only those roles use it).
 pub async fn members(state: &AppState, session: &Session) -> Result<Vec<Attendee>, AppError> {
     if !session.may(Action::ManageMeetings) && !session.may(Action::RecordPlan) {
         return Ok(Vec::new());
     }
     let rows: Vec<AttendeeRow> = sqlx::query_as(
         "SELECT id AS user_id, display_name, role, specialty, '' AS marked_at FROM users \
-         WHERE role = 'clinician' AND disabled = 0 ORDER BY specialty, display_name",
+         WHERE role = 'clinician' AND disabled = 0 AND id IN (SELECT m.user_id FROM board_members m \
+         WHERE m.board_id IN (SELECT mine.board_id FROM board_members mine WHERE mine.user_id = $1)) \
+         ORDER BY specialty, display_name",
     )
+    .bind(&session.me.id)
     .fetch_all(&state.db.pool)
     .await?;
     Ok(rows.into_iter().map(Attendee::from).collect())

@@ -1,10 +1,12 @@
 //! Server-only code (compiled with the `ssr` feature): application state, the database,
 //! and the services that server functions and REST handlers share.
 
+pub mod access;
 pub mod annotations;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod boards;
 pub mod cases;
 pub mod db;
 pub mod demo;

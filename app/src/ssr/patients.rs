@@ -4,7 +4,7 @@
 //! searches and agendas never show a case under another person.
 
 use super::audit::{self, Event, Outcome};
-use super::auth::{self, Session};
+use super::auth::Session;
 use super::cases::{insert_version as insert_case_version, store_proposal};
 use super::db::from_json;
 use super::{AppState, events, new_id, now_text};
@@ -231,12 +231,29 @@ pub(crate) async fn same_or_other(
 
 // ---- The patient's own record ---------------------------------------------------------------
 
-/// A patient's record with its versions (audited with every case of the patient).
+/// Keeps in `record` only the cases the reader may open (their boards, or a running
+/// break-glass access): a patient's cases on other boards are not theirs to know of.
+async fn only_visible_cases(state: &AppState, session: &Session, record: &mut PatientRecord) -> Result<(), AppError> {
+    let visible = super::access::visible_boards(state, session).await?;
+    let mut shown = Vec::new();
+    for case_id in record.case_ids.drain(..) {
+        let (board, _) = super::access::case_board(state, &case_id).await?;
+        if visible.includes(&board) || super::access::glass_running(state, &session.me.id, &case_id).await? {
+            shown.push(case_id);
+        }
+    }
+    record.case_ids = shown;
+    Ok(())
+}
+
+/// A patient's record with its versions (audited with every case of the patient it names: those
+/// the reader may open, need to know).
 pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<PatientRecord, AppError> {
-    auth::require(state, session, Action::ReadCases, None).await?;
+    super::access::require_patient(state, session, Action::ReadCases, id).await?;
     let mut conn = state.db.pool.acquire().await?;
-    let record = load_on(&mut conn, id).await?;
+    let mut record = load_on(&mut conn, id).await?;
     drop(conn);
+    only_visible_cases(state, session, &mut record).await?;
     audit::record(
         &state.db,
         &Event::new(&session.actor(), "patient.read", Outcome::Success).target(id).cases(&record.case_ids),
@@ -255,7 +272,7 @@ pub async fn correct(
     expected_version: i64,
     change: &PatientCorrection,
 ) -> Result<PatientRecord, AppError> {
-    auth::require(state, session, Action::EditCase, None).await?;
+    super::access::require_patient(state, session, Action::EditCase, id).await?;
     let today = state.clock.now().date_naive();
     let mut tx = state.db.begin_write().await?;
     let current = load_on(&mut tx, id).await?;
@@ -380,10 +397,11 @@ pub async fn correct(
             .cases(&current.case_ids),
     )
     .await?;
-    let record = load_on(&mut tx, id).await?;
+    let mut record = load_on(&mut tx, id).await?;
     tx.commit().await?;
     for case_id in &current.case_ids {
         state.db.announce(case_id);
     }
+    only_visible_cases(state, session, &mut record).await?;
     Ok(record)
 }

@@ -5,6 +5,7 @@
 
 use sha2::{Digest, Sha256};
 
+use super::access;
 use super::audit::{self, Event, Outcome as AuditOutcome};
 use super::auth::{self, Session};
 use super::cases::exists as case_exists;
@@ -126,7 +127,7 @@ async fn decided_on(state: &AppState, case_id: &str, version: i64) -> Result<Opt
 
 /// The case's plan, if one is recorded (audited read). 404 for an unknown case.
 pub async fn get(state: &AppState, session: &Session, case_id: &str) -> Result<Option<Plan>, AppError> {
-    auth::require(state, session, Action::ReadCases, Some(case_id)).await?;
+    access::require_case(state, session, Action::ReadCases, case_id).await?;
     case_exists(state, case_id).await?;
     let plan = load(state, case_id).await?;
     audit::record(&state.db, &Event::new(&session.actor(), "plan.read", AuditOutcome::Success).case(case_id)).await?;
@@ -142,7 +143,7 @@ pub async fn save(
     expected: Option<i64>,
     input: &PlanInput,
 ) -> Result<Plan, AppError> {
-    auth::require(state, session, Action::RecordPlan, Some(case_id)).await?;
+    access::require_case(state, session, Action::RecordPlan, case_id).await?;
     case_exists(state, case_id).await?;
     let current = load(state, case_id).await?;
     if let Some(plan) = &current {
@@ -271,7 +272,7 @@ pub async fn sign(
     expected: i64,
     password: String,
 ) -> Result<Plan, AppError> {
-    auth::require(state, session, Action::SignPlan, Some(case_id)).await?;
+    access::require_case(state, session, Action::SignPlan, case_id).await?;
     case_exists(state, case_id).await?;
     let plan = load(state, case_id).await?.ok_or_else(|| AppError::conflict("There is no plan to sign yet."))?;
     if plan.signature.is_some() {
@@ -389,7 +390,7 @@ pub async fn add_addendum(
     case_id: &str,
     body: &str,
 ) -> Result<Addendum, AppError> {
-    auth::require(state, session, Action::AddAddendum, Some(case_id)).await?;
+    access::require_case(state, session, Action::AddAddendum, case_id).await?;
     case_exists(state, case_id).await?;
     let body = body.trim();
     if body.is_empty() {
@@ -435,7 +436,7 @@ pub async fn record_outcome(
     case_id: &str,
     input: &OutcomeInput,
 ) -> Result<Plan, AppError> {
-    auth::require(state, session, Action::RecordOutcome, Some(case_id)).await?;
+    access::require_case(state, session, Action::RecordOutcome, case_id).await?;
     case_exists(state, case_id).await?;
     let outcome = input.parse(state.clock.now().date_naive())?;
     let plan = load(state, case_id).await?.ok_or_else(|| AppError::conflict("There is no plan yet."))?;

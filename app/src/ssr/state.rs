@@ -25,12 +25,16 @@ pub struct Config {
     /// IN-3: a request not answered within this time gets 408 (event streams, once answered,
     /// are not cut: only the wait for their first byte counts).
     pub request_timeout: std::time::Duration,
+    /// How long a break-glass access lasts, seconds (`TUMORBOARD_BREAK_GLASS_SECS`, default
+    /// 3600, from 5 minutes to 24 hours).
+    pub break_glass_secs: i64,
 }
 
 /// Bounds of the session settings: long enough to be usable, short enough to be a timeout
 /// (and to stay inside what a timestamp can hold).
 const IDLE_SECS: std::ops::RangeInclusive<i64> = 60..=86_400;
 const MAX_SECS: std::ops::RangeInclusive<i64> = 300..=7 * 86_400;
+const BREAK_GLASS_SECS: std::ops::RangeInclusive<i64> = 300..=86_400;
 
 /// The IN-3 defaults (README, "Configuration").
 pub const BODY_IDLE_TIMEOUT_SECS: u64 = 15;
@@ -62,6 +66,11 @@ impl Config {
                 Ok("1" | "true" | "yes")
             ),
             trusted_proxies: parse_proxies(&std::env::var("TUMORBOARD_TRUSTED_PROXIES").unwrap_or_default())?,
+            break_glass_secs: env_secs(
+                "TUMORBOARD_BREAK_GLASS_SECS",
+                crate::domain::board::BREAK_GLASS_DEFAULT_SECS,
+                BREAK_GLASS_SECS,
+            )?,
             ..Self::for_database("")
         })
     }
@@ -76,6 +85,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             body_idle_timeout: std::time::Duration::from_secs(BODY_IDLE_TIMEOUT_SECS),
             request_timeout: std::time::Duration::from_secs(REQUEST_TIMEOUT_SECS),
+            break_glass_secs: crate::domain::board::BREAK_GLASS_DEFAULT_SECS,
         }
     }
 }

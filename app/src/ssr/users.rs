@@ -81,8 +81,16 @@ pub async fn create(state: &AppState, actor: &Actor, input: &NewUser) -> Result<
     .await
     // The unique username decides, so two admins creating the same name at once get the same 422.
     .map_err(|e| super::db::unique_violation_as(e, || AppError::field("username", "This username is taken.")))?;
-    let detail =
-        format!("role {}{}", role.code(), specialty.map(|s| format!(", specialty {}", s.code())).unwrap_or_default());
+    let boards = super::boards::boards_for_new_user(&mut tx, &input.boards).await?;
+    for board in &boards {
+        super::boards::join(&mut tx, board, &id, actor.user_id.as_deref()).await?;
+    }
+    let detail = format!(
+        "role {}{}; boards {}",
+        role.code(),
+        specialty.map(|s| format!(", specialty {}", s.code())).unwrap_or_default(),
+        boards.join(", ")
+    );
     audit::append(
         &mut tx,
         state.db.engine,
@@ -234,7 +242,7 @@ pub async fn set_password(
 
 /// The command line's actor: no logged-in user, named as the CLI.
 pub fn cli_actor() -> Actor {
-    Actor { user_id: None, username: Some("(command line)".into()), role: None, client_addr: None }
+    Actor { username: Some("(command line)".into()), ..Actor::default() }
 }
 
 #[cfg(test)]
@@ -249,6 +257,7 @@ mod tests {
             role: "superuser".into(),
             specialty: None,
             password: "short".into(),
+            boards: Vec::new(),
         })
         .unwrap_err();
         let fields = err.fields().unwrap();
@@ -265,6 +274,7 @@ mod tests {
             role: "clinician".into(),
             specialty: None,
             password: "a long enough passphrase".into(),
+            boards: Vec::new(),
         })
         .unwrap_err();
         assert!(err.fields().unwrap().contains_key("specialty"));

@@ -14,18 +14,36 @@ use app::ssr::{AppState, cases};
 
 use super::{ApiError, Authed, JsonBody, with_etag};
 
+/// `POST /api/v1/cases`: the case content, and `"board_id"` (optional for a member of one
+/// board only).
 pub async fn create(
     State(state): State<AppState>,
     Authed(session): Authed,
-    JsonBody(input): JsonBody<CaseInput>,
+    JsonBody(mut body): JsonBody<serde_json::Value>,
 ) -> Result<Response, ApiError> {
-    let record = cases::create(&state, &session, &input).await?;
+    let board_id = take_text(&mut body, "board_id")?;
+    let input: CaseInput = serde_json::from_value(body)
+        .map_err(|e| ApiError(AppError::bad_request(format!("The body does not fit a case: {e}"))))?;
+    let record = cases::create(&state, &session, &input, board_id.as_deref()).await?;
     let location = format!("/api/v1/cases/{}", record.id);
     let mut res = with_etag(StatusCode::CREATED, record.version, record);
     if let Ok(v) = HeaderValue::from_str(&location) {
         res.headers_mut().insert(header::LOCATION, v);
     }
     Ok(res)
+}
+
+/// Takes an optional text member out of a JSON object body (a 422 on that field when it is not
+/// a text).
+fn take_text(body: &mut serde_json::Value, field: &str) -> Result<Option<String>, ApiError> {
+    let Some(obj) = body.as_object_mut() else {
+        return Err(ApiError(AppError::bad_request("The body must be a JSON object.")));
+    };
+    match obj.remove(field) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(ApiError(AppError::field(field, "This is a text."))),
+    }
 }
 
 /// Query filters of `GET /api/v1/cases`. Free text is refused here: it may hold a name or MRN.
@@ -36,6 +54,7 @@ pub struct ListQuery {
     site: Option<String>,
     stage: Option<String>,
     text: Option<String>,
+    board: Option<String>,
 }
 
 pub async fn list(
@@ -49,7 +68,7 @@ pub async fn list(
             "Search text can hold a patient identifier and is not accepted in a URL: POST it to /api/v1/cases/search.",
         )));
     }
-    let filter = CaseFilter { status: q.status, site: q.site, stage: q.stage, text: None };
+    let filter = CaseFilter { status: q.status, site: q.site, stage: q.stage, text: None, board: q.board };
     Ok(Json(cases::list(&state, &session, &filter).await?).into_response())
 }
 
@@ -83,7 +102,8 @@ pub(super) fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
 }
 
 /// `PATCH /api/v1/cases/{id}`: a JSON merge patch over the current content; `"status"` moves
-/// the case between draft and ready; `"reason"` is recorded with the version. All of it is one
+/// the case between draft and ready; `"board_id"` refers it to another board (with a reason);
+/// `"reason"` is recorded with the version. All of it is one
 /// edit in one transaction: any bad field is a 422 and nothing is saved.
 pub async fn patch(
     State(state): State<AppState>,
@@ -93,21 +113,12 @@ pub async fn patch(
     JsonBody(mut body): JsonBody<serde_json::Value>,
 ) -> Result<Response, ApiError> {
     let expected = if_match(&headers)?;
-    let Some(obj) = body.as_object_mut() else {
-        return Err(ApiError(AppError::bad_request("The body must be a JSON object.")));
-    };
-    let status = match obj.remove("status") {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(s)) => Some(s),
-        Some(_) => return Err(ApiError(AppError::field("status", "The status is a text such as \"ready\"."))),
-    };
-    let reason = match obj.remove("reason") {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(s)) => Some(s),
-        Some(_) => return Err(ApiError(AppError::field("reason", "The reason is a text."))),
-    };
-    let content = if obj.is_empty() { ContentChange::Keep } else { ContentChange::MergePatch(&body) };
-    let edit = Edit { content, status: status.as_deref(), reason: reason.as_deref() };
+    let status = take_text(&mut body, "status")?;
+    let reason = take_text(&mut body, "reason")?;
+    let board = take_text(&mut body, "board_id")?;
+    let keep = body.as_object().is_some_and(|o| o.is_empty());
+    let content = if keep { ContentChange::Keep } else { ContentChange::MergePatch(&body) };
+    let edit = Edit { content, status: status.as_deref(), reason: reason.as_deref(), board: board.as_deref() };
     let record = cases::edit(&state, &session, &id, expected, edit).await?;
     Ok(with_etag(StatusCode::OK, record.version, record))
 }

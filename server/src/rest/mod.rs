@@ -4,6 +4,7 @@
 mod annotations;
 mod audit;
 mod auth;
+mod boards;
 mod cases;
 mod events;
 mod meetings;
@@ -112,6 +113,13 @@ fn routes() -> Routes {
         .post("/meetings/{id}/attendance", meetings::attendance)
         .post("/meetings/{id}/present", meetings::present)
         .get("/meetings/{id}/events", meetings::stream)
+        .get("/boards", boards::list)
+        .post("/boards", boards::create)
+        .patch("/boards/{id}", boards::update)
+        .post("/boards/{id}/members", boards::add_member)
+        .delete("/boards/{id}/members/{user_id}", boards::remove_member)
+        .post("/cases/{id}/break-glass", boards::break_glass)
+        .get("/break-glass", boards::accesses)
 }
 
 /// `GET /healthz`: 200 only when the database answers.

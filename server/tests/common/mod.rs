@@ -138,6 +138,7 @@ pub async fn add_user(
         role: role.into(),
         specialty: specialty.map(str::to_string),
         password: PW.into(),
+        boards: Vec::new(),
     };
     app::ssr::users::create(state, &app::ssr::users::cli_actor(), &new).await.expect("create test user")
 }

@@ -3,7 +3,7 @@
 //! (AU-5, AU-6) in their own modules.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
@@ -94,6 +94,9 @@ pub struct Session {
     pub id_hash: String,
     pub idle_expires_at: DateTime<Utc>,
     pub client_addr: String,
+    /// Set by the boards check when this request reads a case under break-glass (AC-3): every
+    /// audit row the request writes from then on is flagged.
+    pub break_glass: Arc<AtomicBool>,
 }
 
 impl Session {
@@ -103,6 +106,7 @@ impl Session {
             username: Some(self.me.username.clone()),
             role: Some(self.me.role.code().to_string()),
             client_addr: Some(self.client_addr.clone()),
+            break_glass: self.break_glass.load(Ordering::Relaxed),
         }
     }
 
@@ -191,6 +195,7 @@ pub async fn session_for(
         id_hash,
         idle_expires_at: idle_expires_at.min(expires),
         client_addr: client_addr.to_string(),
+        break_glass: Arc::default(),
     }))
 }
 
@@ -318,6 +323,7 @@ pub async fn login(
         username: Some(me.username.clone()),
         role: Some(me.role.code().into()),
         client_addr: Some(client_addr.into()),
+        ..Actor::default()
     };
     audit::append(&mut tx, state.db.engine, &Event::new(&actor, "auth.login", Outcome::Success)).await?;
     tx.commit().await?;

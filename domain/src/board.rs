@@ -1,0 +1,263 @@
+//! Boards: the hospital's tumor boards, their members, and who may open which case.
+//!
+//! Need to know (HIPAA minimum necessary; security.md AC-3): clinicians and coordinators reach
+//! the cases and meetings of their own boards; reviewers read every board and change nothing;
+//! administrators manage users and boards and read no clinical data. A clinician or
+//! coordinator who must read a case outside their boards in an emergency breaks the glass: a
+//! reason, a bounded time, that case only, every read flagged in the audit trail.
+
+use serde::{Deserialize, Serialize};
+
+use crate::codes::code_list;
+use crate::error::{FieldErrorsBuilder, Invalid};
+use crate::role::{Action, Role, Specialty, can};
+
+/// The board every installation starts with (migration 0010); existing data was put on it.
+pub const FIRST_BOARD_ID: &str = "00000000-0000-4000-8000-000000000001";
+
+/// Default emergency access time (`TUMORBOARD_BREAK_GLASS_SECS`).
+pub const BREAK_GLASS_DEFAULT_SECS: i64 = 3600;
+
+/// A board as typed (REST body or form).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BoardInput {
+    pub name: String,
+    pub description: String,
+    /// Specialty codes the board expects at its meetings; empty means the core four.
+    pub expected_specialties: Vec<String>,
+}
+
+/// A checked board.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckedBoard {
+    pub name: String,
+    pub description: String,
+    pub expected_specialties: Vec<Specialty>,
+}
+
+impl BoardInput {
+    pub fn parse(&self) -> Result<CheckedBoard, Invalid> {
+        let mut e = FieldErrorsBuilder::new();
+        let name = self.name.trim().to_string();
+        if name.is_empty() {
+            e.add("name", "Name the board (for example \"NET board\").");
+        } else if name.chars().count() > 100 || name.chars().any(char::is_control) {
+            e.add("name", "A board's name has at most 100 characters on one line.");
+        }
+        let description = self.description.trim().to_string();
+        if description.chars().count() > 1000 {
+            e.add("description", "The description has at most 1000 characters.");
+        }
+        let mut expected_specialties: Vec<Specialty> =
+            code_list(&mut e, "expected_specialties", &self.expected_specialties);
+        if expected_specialties.is_empty() {
+            expected_specialties = Specialty::CORE.to_vec();
+        }
+        e.finish()?;
+        Ok(CheckedBoard { name, description, expected_specialties })
+    }
+}
+
+/// How two board names compare: trimmed, lower case ("NET Board " and "net board" are one).
+pub fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// A member of a board.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BoardMember {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub specialty: Option<Specialty>,
+}
+
+/// A board with its members.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Board {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub expected_specialties: Vec<Specialty>,
+    pub members: Vec<BoardMember>,
+    pub case_count: i64,
+    pub created_at: String,
+}
+
+/// A board named on a case, a meeting or a list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// Why a case is opened outside one's boards.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BreakGlassInput {
+    pub reason: String,
+}
+
+impl BreakGlassInput {
+    /// The reason, required: it is what a reviewer judges the access by.
+    pub fn parse(&self) -> Result<String, Invalid> {
+        let reason = self.reason.trim();
+        if reason.chars().count() < 10 {
+            return Err(Invalid::field(
+                "reason",
+                "Say why you need this case now (at least 10 characters); the access is reviewed.",
+            ));
+        }
+        if reason.chars().count() > 500 {
+            return Err(Invalid::field("reason", "The reason has at most 500 characters."));
+        }
+        Ok(reason.to_string())
+    }
+}
+
+/// Emergency access granted to one user for one case.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BreakGlassGrant {
+    pub id: String,
+    pub case_id: String,
+    pub granted_at: String,
+    pub expires_at: String,
+}
+
+/// A break-glass access as reviewers see it: who, which case, why, when, and how many reads
+/// were made under it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BreakGlassAccess {
+    pub id: String,
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub case_id: String,
+    pub board_name: String,
+    pub reason: String,
+    pub granted_at: String,
+    pub expires_at: String,
+    /// Audit rows flagged break-glass for this user and case within the access time.
+    pub reads: i64,
+}
+
+/// How a user reaches a case for an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseAccess {
+    /// A member of the case's board.
+    Member,
+    /// A reviewer: every board, read-only (their role allows nothing else).
+    AllBoards,
+    /// Outside the user's boards, under a running break-glass access: reads only.
+    BreakGlass,
+    /// Outside the user's boards; a read may be made after breaking the glass.
+    NeedsBreakGlass,
+    /// Not for this user.
+    Refused,
+}
+
+impl CaseAccess {
+    pub fn allowed(self) -> bool {
+        matches!(self, CaseAccess::Member | CaseAccess::AllBoards | CaseAccess::BreakGlass)
+    }
+}
+
+/// The need-to-know rule, one place for every route, server function, page and stream:
+/// whether `role` may do `action` to a case of a board it is (`member`) or is not a member of,
+/// with or without a running break-glass access (`glass`).
+pub fn case_access(role: Role, action: Action, member: bool, glass: bool) -> CaseAccess {
+    if !can(role, action) {
+        return CaseAccess::Refused;
+    }
+    if role == Role::Reviewer {
+        return CaseAccess::AllBoards;
+    }
+    if member {
+        return CaseAccess::Member;
+    }
+    // Break-glass opens a case for reading; acting on it stays with its own board.
+    match (action, glass, can(role, Action::BreakGlass)) {
+        (Action::ReadCases, true, _) => CaseAccess::BreakGlass,
+        (Action::ReadCases, false, true) => CaseAccess::NeedsBreakGlass,
+        _ => CaseAccess::Refused,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_board_needs_a_name_and_known_specialties() {
+        let err =
+            BoardInput { name: " ".into(), expected_specialties: vec!["dermatology".into()], ..Default::default() }
+                .parse()
+                .unwrap_err();
+        assert!(err.field_message("name").is_some());
+        assert!(err.field_message("expected_specialties").unwrap().contains("dermatology"));
+        let ok = BoardInput { name: " HPB board ".into(), ..Default::default() }.parse().unwrap();
+        assert_eq!(ok.name, "HPB board");
+        assert_eq!(ok.expected_specialties, Specialty::CORE.to_vec());
+        assert_eq!(name_key(" HPB Board "), "hpb board");
+    }
+
+    #[test]
+    fn break_glass_needs_a_reason_a_reviewer_can_judge() {
+        assert!(BreakGlassInput { reason: "".into() }.parse().is_err());
+        assert!(BreakGlassInput { reason: "urgent".into() }.parse().is_err());
+        assert!(BreakGlassInput { reason: "x".repeat(501) }.parse().is_err());
+        assert_eq!(
+            BreakGlassInput { reason: "  Patient in ED with carcinoid crisis  ".into() }.parse().unwrap(),
+            "Patient in ED with carcinoid crisis"
+        );
+    }
+
+    /// The whole table: every role × action × membership × break-glass.
+    #[test]
+    fn need_to_know_table() {
+        use CaseAccess::*;
+        for &role in Role::ALL {
+            for action in Action::ALL {
+                for member in [false, true] {
+                    for glass in [false, true] {
+                        let got = case_access(role, action, member, glass);
+                        let expected = if !can(role, action) {
+                            Refused
+                        } else if role == Role::Reviewer {
+                            AllBoards
+                        } else if member {
+                            Member
+                        } else if action == Action::ReadCases && glass {
+                            BreakGlass
+                        } else if action == Action::ReadCases {
+                            NeedsBreakGlass
+                        } else {
+                            Refused
+                        };
+                        assert_eq!(got, expected, "{role:?} {action:?} member={member} glass={glass}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn administrators_read_no_clinical_data_even_when_member_or_under_break_glass() {
+        for member in [false, true] {
+            for glass in [false, true] {
+                assert_eq!(case_access(Role::Admin, Action::ReadCases, member, glass), CaseAccess::Refused);
+            }
+        }
+    }
+
+    #[test]
+    fn break_glass_never_lets_anyone_change_another_boards_case() {
+        for role in [Role::Clinician, Role::Coordinator] {
+            for action in Action::ALL.into_iter().filter(|a| *a != Action::ReadCases) {
+                assert!(!case_access(role, action, false, true).allowed(), "{role:?} {action:?}");
+            }
+        }
+    }
+}
