@@ -24,7 +24,7 @@ pub enum AppError {
     /// 403: the case belongs to a board the user is not a member of; a read is possible after
     /// breaking the glass with a reason (AC-3).
     #[error(
-        "This case belongs to the {board} board, which you are not a member of. In an emergency you may open it with a reason; the access is logged and reviewed."
+        "This case belongs to {board}, a board you are not a member of. In an emergency you may open it with a reason; the access is logged and reviewed."
     )]
     BreakGlassRequired { board: String },
     /// 404: no such record (or no such page).
@@ -97,6 +97,21 @@ impl AppError {
         let mut fields = FieldErrors::new();
         fields.insert(name.to_string(), vec![message.into()]);
         AppError::Validation { fields }
+    }
+
+    /// Both results, or the error: when both are field errors, all their fields together, so a
+    /// form shows every problem at once.
+    pub fn both<A, B>(a: Result<A, AppError>, b: Result<B, AppError>) -> Result<(A, B), AppError> {
+        match (a, b) {
+            (Ok(a), Ok(b)) => Ok((a, b)),
+            (Err(AppError::Validation { mut fields }), Err(AppError::Validation { fields: more })) => {
+                for (name, messages) in more {
+                    fields.entry(name).or_default().extend(messages);
+                }
+                Err(AppError::Validation { fields })
+            }
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        }
     }
 
     /// HTTP status for this error.

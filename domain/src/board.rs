@@ -86,11 +86,13 @@ pub struct Board {
     pub created_at: String,
 }
 
-/// A board named on a case, a meeting or a list.
+/// A board as a choice in a form or a filter: every board is listed (a case may be referred to
+/// a board one is not on); `member` says whether the user belongs to it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BoardRef {
     pub id: String,
     pub name: String,
+    pub member: bool,
 }
 
 /// Why a case is opened outside one's boards.
@@ -168,21 +170,28 @@ impl CaseAccess {
 /// whether `role` may do `action` to a case of a board it is (`member`) or is not a member of,
 /// with or without a running break-glass access (`glass`).
 pub fn case_access(role: Role, action: Action, member: bool, glass: bool) -> CaseAccess {
-    if !can(role, action) {
-        return CaseAccess::Refused;
+    if can(role, action) {
+        if role == Role::Reviewer {
+            return CaseAccess::AllBoards;
+        }
+        if member {
+            return CaseAccess::Member;
+        }
     }
-    if role == Role::Reviewer {
-        return CaseAccess::AllBoards;
+    // Break-glass opens one case for reading to those who may need it in an emergency:
+    // coordinators and clinicians of other boards, and administrators, who otherwise read no
+    // clinical data (least privilege, issue 15). Acting on a case stays with its own board.
+    match (action == Action::ReadCases && can(role, Action::BreakGlass), glass) {
+        (true, true) => CaseAccess::BreakGlass,
+        (true, false) => CaseAccess::NeedsBreakGlass,
+        (false, _) => CaseAccess::Refused,
     }
-    if member {
-        return CaseAccess::Member;
-    }
-    // Break-glass opens a case for reading; acting on it stays with its own board.
-    match (action, glass, can(role, Action::BreakGlass)) {
-        (Action::ReadCases, true, _) => CaseAccess::BreakGlass,
-        (Action::ReadCases, false, true) => CaseAccess::NeedsBreakGlass,
-        _ => CaseAccess::Refused,
-    }
+}
+
+/// Whether a running break-glass access matters for this request: a read by someone who does
+/// not reach the case as a member or a reviewer.
+pub fn glass_matters(role: Role, action: Action, member: bool) -> bool {
+    action == Action::ReadCases && can(role, Action::BreakGlass) && !(member && can(role, action))
 }
 
 #[cfg(test)]
@@ -223,15 +232,15 @@ mod tests {
                 for member in [false, true] {
                     for glass in [false, true] {
                         let got = case_access(role, action, member, glass);
-                        let expected = if !can(role, action) {
-                            Refused
-                        } else if role == Role::Reviewer {
+                        let may = can(role, action);
+                        let may_glass = action == Action::ReadCases && can(role, Action::BreakGlass);
+                        let expected = if may && role == Role::Reviewer {
                             AllBoards
-                        } else if member {
+                        } else if may && member {
                             Member
-                        } else if action == Action::ReadCases && glass {
+                        } else if may_glass && glass {
                             BreakGlass
-                        } else if action == Action::ReadCases {
+                        } else if may_glass {
                             NeedsBreakGlass
                         } else {
                             Refused
@@ -244,12 +253,18 @@ mod tests {
     }
 
     #[test]
-    fn administrators_read_no_clinical_data_even_when_member_or_under_break_glass() {
+    fn administrators_read_a_case_only_under_break_glass_even_as_members() {
         for member in [false, true] {
-            for glass in [false, true] {
-                assert_eq!(case_access(Role::Admin, Action::ReadCases, member, glass), CaseAccess::Refused);
+            assert_eq!(case_access(Role::Admin, Action::ReadCases, member, false), CaseAccess::NeedsBreakGlass);
+            assert_eq!(case_access(Role::Admin, Action::ReadCases, member, true), CaseAccess::BreakGlass);
+            assert!(glass_matters(Role::Admin, Action::ReadCases, member));
+            for action in Action::ALL.into_iter().filter(|a| !can(Role::Admin, *a) && *a != Action::ReadCases) {
+                assert_eq!(case_access(Role::Admin, action, member, true), CaseAccess::Refused, "{action:?}");
             }
         }
+        assert!(!glass_matters(Role::Clinician, Action::ReadCases, true));
+        assert!(glass_matters(Role::Clinician, Action::ReadCases, false));
+        assert!(!glass_matters(Role::Reviewer, Action::ReadCases, false));
     }
 
     #[test]

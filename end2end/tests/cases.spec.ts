@@ -2,6 +2,8 @@ import { test, expect, Page } from "@playwright/test";
 import { expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
 
 async function fillNewCase(page: Page, mrn: string) {
+  // The coordinator is on both demo boards, so chooses one; nothing is preselected.
+  await page.getByLabel("Board", { exact: true }).selectOption({ label: "NET board (demo)" });
   await page.getByLabel("MRN").fill(mrn);
   await page.getByLabel("Name", { exact: true }).fill("Testa Browserova");
   await page.getByLabel("Birth date").fill("1970-02-03");
@@ -78,6 +80,11 @@ test("an incomplete case cannot be marked ready and says what is missing", async
   await page.getByLabel("Name", { exact: true }).fill("Draft Person");
   await page.getByLabel("Birth date").fill("1960-01-01");
   await page.getByLabel("Sex").selectOption("male");
+  // Without a board chosen the server names the field, and nothing is created.
+  await page.getByRole("button", { name: "Create case (draft)" }).click();
+  await expect(page.locator("#case-board-error")).toContainText("Choose the board");
+  await expect(page).toHaveURL(/\/cases\/new$/);
+  await page.getByLabel("Board", { exact: true }).selectOption({ label: "NET board (demo)" });
   await expect(page.getByTestId("form-missing")).toContainText("the primary site");
   await page.getByRole("button", { name: "Create case (draft)" }).click();
   await expect(page).toHaveURL(/\/cases\/[0-9a-f-]{36}$/);

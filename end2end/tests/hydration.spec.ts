@@ -6,15 +6,16 @@ import { loginAs, watchConsole } from "./helpers";
 // Every page, loaded directly (server-rendered, then hydrated), must become interactive.
 test("every page and every demo case hydrates when loaded directly", async ({ page }) => {
   const errors = watchConsole(page);
-  await loginAs(page, "admin", "/cases");
+  // The reviewer reads every board's cases and meetings (admins read no clinical data).
+  await loginAs(page, "reviewer", "/cases");
   await page.waitForSelector("table.cases a");
   const cases = await page.$$eval("table.cases a", (as) => as.map((a) => a.getAttribute("href")!));
-  expect(cases.length).toBeGreaterThanOrEqual(12);
+  expect(cases.length).toBeGreaterThanOrEqual(14);
   await page.goto("/meetings");
   await page.waitForSelector('[data-testid="meetings"] a');
   const meetings = await page.$$eval('[data-testid="meetings"] a', (as) => as.map((a) => a.getAttribute("href")!));
   const meetingPages = meetings.flatMap((m) => [m, `${m}/present`]);
-  for (const path of ["/", "/cases", "/meetings", "/review", "/account", "/admin/users", ...meetingPages, ...cases, ...cases.map((c) => `${c}/report`)]) {
+  for (const path of ["/", "/cases", "/meetings", "/review", "/account", "/admin/users", "/admin/boards", ...meetingPages, ...cases, ...cases.map((c) => `${c}/report`)]) {
     await page.goto(path);
     await page.waitForFunction(() => (window as any).__TB_HYDRATED === true, null, { timeout: 10_000 });
   }

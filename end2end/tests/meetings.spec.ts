@@ -13,6 +13,8 @@ test("a coordinator schedules a meeting, builds the agenda and steps through it 
   await page.getByLabel("Title").fill(title);
   await page.getByRole("button", { name: "Schedule meeting" }).click();
   await expect(page.locator("#m-starts-error")).toContainText("date and time");
+  await expect(page.locator("#m-board-id-error")).toContainText("Choose the board");
+  await page.getByLabel("Board", { exact: true }).selectOption({ label: "NET board (demo)" });
   await page.getByLabel("Starts (UTC)").fill("2030-12-05T14:00");
   await page.getByLabel("Room").fill("Room 4.12");
   await page.getByRole("button", { name: "Schedule meeting" }).click();

@@ -244,23 +244,35 @@ async fn lists_searches_and_meetings_show_only_the_users_boards() {
 }
 
 #[tokio::test]
-async fn administrators_read_no_clinical_data() {
+async fn administrators_read_no_clinical_data_without_breaking_the_glass() {
     let t = two_boards().await;
     assert_eq!(send(&t.state, req("GET", "/api/v1/cases", Some(&t.root))).await.status(), 403);
-    let res = send(&t.state, req("GET", &format!("/api/v1/cases/{}", t.net_case), Some(&t.root))).await;
+    let case_url = format!("/api/v1/cases/{}", t.net_case);
+    let res = send(&t.state, req("GET", &case_url, Some(&t.root))).await;
     assert_eq!(res.status(), 403);
-    assert_eq!(body_json(res).await["error"]["code"], "forbidden", "no break-glass for administrators");
-    let res = send(
-        &t.state,
-        json_req(
-            "POST",
-            &format!("/api/v1/cases/{}/break-glass", t.net_case),
-            json!({"reason": "curious about it"}),
-            Some(&t.root),
-        ),
-    )
-    .await;
+    let body = body_json(res).await;
+    assert_eq!(body["error"]["code"], "break_glass_required", "{body}");
+    assert!(!body.to_string().contains("BRD-1"), "{body}");
+    let glass = format!("{case_url}/break-glass");
+    let res = send(&t.state, json_req("POST", &glass, json!({"reason": ""}), Some(&t.root))).await;
+    assert_eq!(res.status(), 422);
+    let reason = json!({"reason": "Support ticket 4711: the page fails for the team"});
+    assert_eq!(send(&t.state, json_req("POST", &glass, reason, Some(&t.root))).await.status(), 201);
+    // Under break-glass: this case, read-only, every read flagged; lists stay closed.
+    let res = send(&t.state, req("GET", &case_url, Some(&t.root))).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(body_json(res).await["content"]["patient"]["mrn"], "BRD-1");
+    assert_eq!(send(&t.state, req("GET", "/api/v1/cases", Some(&t.root))).await.status(), 403);
+    assert_eq!(send(&t.state, req("GET", &format!("/api/v1/cases/{}", t.hpb_case), Some(&t.root))).await.status(), 403);
+    let res = send(&t.state, patch(&case_url, json!({"question": "Changed by IT?"}), 1, &t.root)).await;
     assert_eq!(res.status(), 403);
+    let flagged: Vec<String> = audit_rows(&t.state)
+        .await
+        .into_iter()
+        .filter(|r| r.username.as_deref() == Some("root") && r.break_glass)
+        .map(|r| r.action)
+        .collect();
+    assert_eq!(flagged, ["case.break_glass", "case.read"], "{flagged:?}");
 }
 
 #[tokio::test]
@@ -447,4 +459,30 @@ async fn the_boards_migration_puts_existing_data_on_the_first_board() {
     // Boards and break-glass rows are never removed.
     let err = sqlx::query("DELETE FROM boards").execute(&pool.pool).await.unwrap_err();
     assert!(err.to_string().contains("boards are never deleted"), "{err}");
+}
+
+#[tokio::test]
+async fn a_user_of_several_boards_names_one_and_sees_every_field_error_at_once() {
+    let t = two_boards().await;
+    let before = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM cases").fetch_one(&t.state.db.pool).await.unwrap();
+    let mut bad = case_json("BRD-9");
+    bad["tumor"]["ki67_percent"] = json!(140);
+    let res = send(&t.state, json_req("POST", "/api/v1/cases", bad, Some(&t.cora))).await;
+    assert_eq!(res.status(), 422);
+    let body = body_json(res).await;
+    assert!(body["error"]["fields"]["board_id"][0].as_str().unwrap().contains("Choose the board"), "{body}");
+    let fields = body["error"]["fields"].as_object().unwrap();
+    assert!(fields.keys().any(|k| k.contains("ki67")), "the tumour's error comes with the board's: {body}");
+    let meeting = json!({"title": "HPB", "starts_at": "not a time"});
+    let body = body_json(send(&t.state, json_req("POST", "/api/v1/meetings", meeting, Some(&t.cora))).await).await;
+    assert!(
+        body["error"]["fields"]["board_id"].is_array() && body["error"]["fields"]["starts_at"].is_array(),
+        "{body}"
+    );
+    let after = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM cases").fetch_one(&t.state.db.pool).await.unwrap();
+    assert_eq!(before, after);
+    // A board one is not on is refused, whatever else the request says.
+    let mut other = case_json("BRD-9");
+    other["board_id"] = json!(t.hpb);
+    assert_eq!(send(&t.state, json_req("POST", "/api/v1/cases", other, Some(&t.olga))).await.status(), 403);
 }

@@ -321,7 +321,7 @@ fn sfn_requests(s: &Seed) -> BTreeMap<&'static str, (Body2, Reviewer)> {
         ),
         ("/sfn/cases/break-glass", (j(json!({"case_id": case, "reason": "Emergency admission tonight"})), Refused)),
         ("/sfn/boards/list", (j(json!({})), Allowed)),
-        ("/sfn/boards/mine", (j(json!({})), Allowed)),
+        ("/sfn/boards/choices", (j(json!({})), Allowed)),
         ("/sfn/boards/create", (j(json!({"input": {"name": "Mine"}})), Refused)),
         ("/sfn/boards/update", (j(json!({"id": s.ids["board"], "input": {"name": "Mine"}})), Refused)),
         (

@@ -14,11 +14,11 @@ pub async fn list_boards() -> Result<Vec<Board>, AppError> {
     crate::ssr::boards::list(&state, &session).await
 }
 
-/// The boards the user works in (reviewers: every board), for filters and choices.
-#[server(endpoint = "boards/mine", prefix = "/sfn", input = Json)]
-pub async fn my_boards() -> Result<Vec<BoardRef>, AppError> {
+/// Every board's name with whether the user belongs to it, for filters and choices.
+#[server(endpoint = "boards/choices", prefix = "/sfn", input = Json)]
+pub async fn board_choices() -> Result<Vec<BoardRef>, AppError> {
     let (state, session) = crate::ssr::request::authenticated().await?;
-    crate::ssr::boards::mine(&state, &session).await
+    crate::ssr::boards::choices(&state, &session).await
 }
 
 #[server(endpoint = "boards/create", prefix = "/sfn", input = Json)]

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use crate::api::annotations::{AmendAnnotation, CreateAnnotation, WithdrawAnnotation};
-use crate::api::cases::{CorrectPatient, SetCaseStatus, UpdateCase};
+use crate::api::cases::{BreakGlass, CorrectPatient, MoveCase, SetCaseStatus, UpdateCase};
 use crate::api::plans::{AddAddendum, RecordOutcome, SavePlan, SignPlan};
 use crate::error::AppError;
 
@@ -91,6 +91,8 @@ pub struct CaseActions {
     pub sign_plan: ServerAction<SignPlan>,
     pub add_addendum: ServerAction<AddAddendum>,
     pub record_outcome: ServerAction<RecordOutcome>,
+    pub move_case: ServerAction<MoveCase>,
+    pub break_glass: ServerAction<BreakGlass>,
     /// Successful changes to the case or its plan, and to the notes (resource keys).
     case_changes: RwSignal<usize>,
     note_changes: RwSignal<usize>,
@@ -116,6 +118,8 @@ impl CaseActions {
             sign_plan: ServerAction::new(),
             add_addendum: ServerAction::new(),
             record_outcome: ServerAction::new(),
+            move_case: ServerAction::new(),
+            break_glass: ServerAction::new(),
             case_changes: RwSignal::new(0),
             note_changes: RwSignal::new(0),
         };
@@ -129,6 +133,10 @@ impl CaseActions {
         counts_saves(a.sign_plan, case);
         counts_saves(a.add_addendum, case);
         counts_saves(a.record_outcome, case);
+        counts_saves(a.move_case, case);
+        // Emergency access opens everything on the page: the case and its notes.
+        counts_saves(a.break_glass, case);
+        counts_saves(a.break_glass, note);
         counts_saves(a.post_note, note);
         counts_saves(a.amend_note, note);
         counts_saves(a.withdraw_note, note);

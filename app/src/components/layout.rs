@@ -77,7 +77,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     }
 }
 
-/// The user administration link, shown to admins only.
+/// The administration links (users, boards), shown to admins only.
 #[component]
 fn AdminLink() -> impl IntoView {
     let session = use_session();
@@ -85,7 +85,10 @@ fn AdminLink() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let admin = matches!(session.await, Ok(Some(ref i)) if can(i.me.role, Action::ManageUsers));
-                admin.then(|| view! { <li><A href="/admin/users">"Users"</A></li> })
+                admin.then(|| view! {
+                    <li><A href="/admin/users">"Users"</A></li>
+                    <li><A href="/admin/boards">"Boards"</A></li>
+                })
             })}
         </Suspense>
     }

@@ -131,6 +131,7 @@ fn NewUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="new-user-heading">
             <h2 id="new-user-heading">"New user"</h2>
+            <p class="hint">"While there is one board, a new user joins it. With several, add them to their boards on the " <a href="/admin/boards">"Boards"</a> " page: until then they see no cases."</p>
             {move || match create.value().get() {
                 Some(Ok(u)) => Some(view! { <p class="notice ok" role="status">"Created " {u.username} ". Give them their password in person or by phone."</p> }.into_any()),
                 _ => None,

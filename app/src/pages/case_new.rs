@@ -8,6 +8,7 @@ use crate::components::errors::ActionError;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::cases::CreateCase;
+use crate::components::board::{BoardChoice, board_choice_resource};
 use crate::components::case_form::{CaseFields, FormState};
 use crate::components::session::GatedPage;
 use crate::domain::case::CaseInput;
@@ -22,6 +23,9 @@ pub fn NewCasePage() -> impl IntoView {
 fn NewCaseForm() -> impl IntoView {
     let form = FormState::new(CaseInput::default());
     let create = ServerAction::<CreateCase>::new();
+    let board = RwSignal::new(None::<String>);
+    let boards = board_choice_resource();
+    let board_error = Signal::derive(move || failure(create).get().and_then(|e| e.field_message("board_id")));
     let navigate = use_navigate();
     Effect::new(move || match create.value().get() {
         Some(Ok(record)) => navigate(&format!("/cases/{}", record.id), Default::default()),
@@ -32,12 +36,13 @@ fn NewCaseForm() -> impl IntoView {
         ev.prevent_default();
         form.submitted.set(true);
         if form.is_valid() {
-            create.dispatch(CreateCase { input: form.data.get_untracked(), board_id: None });
+            create.dispatch(CreateCase { input: form.data.get_untracked(), board_id: board.get_untracked() });
         }
     };
     view! {
         <h1>"New case"</h1>
         <form on:submit=submit novalidate>
+            <BoardChoice id="case-board" boards selected=board error=board_error />
             <CaseFields form />
             <div class="form-actions">
                 <ActionError error=failure(create) />

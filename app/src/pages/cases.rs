@@ -32,6 +32,14 @@ fn CaseList() -> impl IntoView {
     let filter = RwSignal::new(CaseFilter::default());
     let (text, set_text) = signal(String::new());
     let cases = Resource::new(move || filter.get(), list_cases);
+    // The boards this user's list can show: a filter and a column only when there are several.
+    let boards = Resource::new(|| (), |_| crate::api::boards::board_choices());
+    let visible_boards = move || async move {
+        let me = session.await.ok().flatten().map(|i| i.me.role);
+        let all = boards.await.unwrap_or_default();
+        let reviewer = me == Some(crate::domain::role::Role::Reviewer);
+        all.into_iter().filter(|b| reviewer || b.member).collect::<Vec<_>>()
+    };
     let set = move |f: fn(&mut CaseFilter, Option<String>)| {
         move |ev: leptos::ev::Event| {
             let v = Some(event_target_value(&ev)).filter(|s| !s.is_empty());
@@ -81,17 +89,36 @@ fn CaseList() -> impl IntoView {
                         {code_options::<StageGroup>()}
                     </select>
                 </div>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let list = visible_boards().await;
+                        (list.len() > 1).then(|| view! {
+                            <div class="field">
+                                <label for="f-board">"Board"</label>
+                                <select id="f-board" on:change=set(|f, v| f.board = v)>
+                                    <option value="">"All my boards"</option>
+                                    {list.into_iter().map(|b| view! { <option value=b.id.clone()>{b.name.clone()}</option> }).collect_view()}
+                                </select>
+                            </div>
+                        })
+                    })}
+                </Suspense>
             </form>
         </section>
         <Transition fallback=|| view! { <p aria-busy="true">"Loading cases…"</p> }>
             <ErrorBoundary fallback=error_notice>
             {move || Suspend::new(async move {
                 let list = cases.await?;
+                let multi = visible_boards().await.len() > 1;
+                let headers: &'static [&'static str] = if multi {
+                    &["Patient", "Tumour", "Question", "Status", "Board", "Updated (UTC)"]
+                } else {
+                    &["Patient", "Tumour", "Question", "Status", "Updated (UTC)"]
+                };
                 Ok::<_, AppError>(match list {
                     list if list.is_empty() => view! { <p class="panel empty" data-testid="no-cases">"No cases match."</p> }.into_any(),
                     list => view! {
-                        <DataTable label="Case list" testid="case-table" class="cases"
-                            headers=&["Patient", "Tumour", "Question", "Status", "Updated (UTC)"]>
+                        <DataTable label="Case list" testid="case-table" class="cases" headers>
                                     {list.into_iter().map(|c| view! {
                                         <tr>
                                             <td><a href=format!("/cases/{}", c.id)>{c.patient_name}</a><br /><span class="muted">"MRN " {c.mrn}</span></td>
@@ -101,6 +128,7 @@ fn CaseList() -> impl IntoView {
                                                 <StatusBadge status=c.status />
                                                 {(!c.ready_for_board).then(|| view! { <br /><span class="muted">"incomplete"</span> })}
                                             </td>
+                                            {multi.then(|| view! { <td>{c.board_name.clone()}</td> })}
                                             <td class="nowrap">{when(&c.updated_at)}</td>
                                         </tr>
                                     }).collect_view()}

@@ -94,6 +94,8 @@ fn MeetingBody(
     let on_agenda: Vec<String> = d.agenda.iter().map(|a| a.case_id.clone()).collect();
     let candidates: Vec<CaseListItem> = candidates
         .into_iter()
+        // Only this board's cases go on its agenda (the server refuses the others).
+        .filter(|c| c.board_id == m.board_id)
         .filter(|c| !on_agenda.contains(&c.id) && matches!(c.status, CaseStatus::Draft | CaseStatus::Ready))
         .collect();
     let expected: Vec<&str> = m.expected_specialties.iter().map(|s| s.label()).collect();
@@ -111,7 +113,8 @@ fn MeetingBody(
                 <p class="case-meta">
                     {when(&m.starts_at)} " · " {m.location.clone()}
                     {(!m.video_link.is_empty()).then(|| view! { " · " <a href=m.video_link.clone() rel="noopener noreferrer">"Video link"</a> })}
-                    " · " {m.board_type.clone()} " board"
+                    " · " <span class="board-tag" data-testid="meeting-board">{m.board_name.clone()}</span>
+                    " · " {m.board_type.clone()}
                 </p>
                 <p class="muted">"Expected: " {expected.join(", ")}</p>
             </div>

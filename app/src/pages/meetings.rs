@@ -7,7 +7,9 @@ use crate::error::AppError;
 
 use crate::components::format::when;
 
+use crate::api::boards::BoardRef;
 use crate::api::meetings::{CreateMeeting, MeetingInput, list_meetings};
+use crate::components::board::{BoardChoice, board_choice_resource};
 use crate::components::errors::FieldError;
 use crate::components::session::{GatedPage, use_session};
 use crate::domain::meeting::Meeting;
@@ -23,6 +25,7 @@ fn MeetingList() -> impl IntoView {
     let session = use_session();
     let create = ServerAction::<CreateMeeting>::new();
     let meetings = Resource::new(move || create.version().get(), |_| list_meetings());
+    let boards = board_choice_resource();
     view! {
         <div class="page-head"><h1>"Meetings"</h1></div>
         <Transition fallback=|| view! { <p aria-busy="true">"Loading meetings…"</p> }>
@@ -40,7 +43,7 @@ fn MeetingList() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 matches!(session.await, Ok(Some(ref i)) if can(i.me.role, Action::ManageMeetings))
-                    .then(|| view! { <NewMeetingForm create /> })
+                    .then(|| view! { <NewMeetingForm create boards /> })
             })}
         </Suspense>
     }
@@ -48,15 +51,18 @@ fn MeetingList() -> impl IntoView {
 
 #[component]
 fn MeetingTable(list: Vec<Meeting>) -> impl IntoView {
+    // The board column only when the list holds several boards' meetings (one board: no boards).
+    let multi = list.iter().any(|m| m.board_id != list[0].board_id);
     view! {
         <section class="panel" aria-labelledby="meetings-heading">
             <h2 id="meetings-heading" class="visually-hidden">"Scheduled meetings"</h2>
             <table class="list" data-testid="meetings">
-                <thead><tr><th scope="col">"Meeting"</th><th scope="col">"Starts"</th><th scope="col">"Where"</th><th scope="col">"Cases"</th></tr></thead>
+                <thead><tr><th scope="col">"Meeting"</th>{multi.then(|| view! { <th scope="col">"Board"</th> })}<th scope="col">"Starts"</th><th scope="col">"Where"</th><th scope="col">"Cases"</th></tr></thead>
                 <tbody>
                     {list.into_iter().map(|m| view! {
                         <tr>
                             <td><a href=format!("/meetings/{}", m.id)>{m.title.clone()}</a> " " <span class="muted">{m.board_type.clone()}</span></td>
+                            {multi.then(|| view! { <td>{m.board_name.clone()}</td> })}
                             <td class="nowrap">{when(&m.starts_at)}</td>
                             <td>{m.location.clone()}{(!m.video_link.is_empty()).then(|| view! { " " <span class="muted">"(video link)"</span> })}</td>
                             <td>{m.case_count}</td>
@@ -69,8 +75,12 @@ fn MeetingTable(list: Vec<Meeting>) -> impl IntoView {
 }
 
 #[component]
-fn NewMeetingForm(create: ServerAction<CreateMeeting>) -> impl IntoView {
+fn NewMeetingForm(
+    create: ServerAction<CreateMeeting>,
+    boards: Resource<Result<Vec<BoardRef>, AppError>>,
+) -> impl IntoView {
     let input = RwSignal::new(MeetingInput { title: "NET board".into(), ..Default::default() });
+    let board_id = RwSignal::new(None::<String>);
     let expected = RwSignal::new(Specialty::CORE.iter().map(|s| s.code().to_string()).collect::<Vec<_>>());
     let err = move |f: &'static str| {
         Signal::derive(move || create.value().get().and_then(|r| r.err()).and_then(|e| e.field_message(f)))
@@ -80,6 +90,7 @@ fn NewMeetingForm(create: ServerAction<CreateMeeting>) -> impl IntoView {
         ev.prevent_default();
         let mut i = input.get_untracked();
         i.expected_specialties = expected.get_untracked();
+        i.board_id = board_id.get_untracked();
         create.dispatch(CreateMeeting { input: i });
     };
     let bind = move |f: fn(&mut MeetingInput) -> &mut String| {
@@ -103,6 +114,7 @@ fn NewMeetingForm(create: ServerAction<CreateMeeting>) -> impl IntoView {
                 <p class="notice ok" role="status">"Scheduled: " <a href=format!("/meetings/{}", m.id)>{m.title.clone()} ", " {when(&m.starts_at)}</a> ". Open it to build the agenda."</p>
             })}
             <form on:submit=submit novalidate class="grid-form">
+                <BoardChoice id="m-board-id" boards selected=board_id error=err("board_id") />
                 <div class="field">
                     <label for="m-title">"Title"</label>
                     <input id="m-title" type="text" prop:value=title on:input=set_title aria-invalid=invalid("title") aria-describedby="m-title-error" />
@@ -124,7 +136,7 @@ fn NewMeetingForm(create: ServerAction<CreateMeeting>) -> impl IntoView {
                     <FieldError id="m-link-error" message=err("video_link") />
                 </div>
                 <div class="field">
-                    <label for="m-board">"Board type"</label>
+                    <label for="m-board">"Tumour type"</label>
                     <input id="m-board" type="text" placeholder="NET" prop:value=board on:input=set_board />
                 </div>
                 <fieldset class="multi">

@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod account;
+pub mod admin_boards;
 pub mod admin_users;
 pub mod case;
 pub mod case_new;

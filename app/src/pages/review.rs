@@ -3,8 +3,10 @@
 
 use leptos::prelude::*;
 
+use crate::api::boards::break_glass_accesses;
 use crate::api::users::{AuditQuery, audit_rows};
 use crate::components::errors::error_notice;
+use crate::components::format::when;
 use crate::components::session::GatedPage;
 use crate::components::table::DataTable;
 use crate::domain::role::Action;
@@ -12,7 +14,53 @@ use crate::error::AppError;
 
 #[component]
 pub fn ReviewPage() -> impl IntoView {
-    view! { <GatedPage title="Review" action=Action::ReadAudit><AuditTrail /></GatedPage> }
+    view! {
+        <GatedPage title="Review" action=Action::ReadAudit>
+            <h1>"Review"</h1>
+            <BreakGlassReview />
+            <AuditTrail />
+        </GatedPage>
+    }
+}
+
+/// Every emergency access (AC-3): who opened which case outside their boards, why, until when,
+/// and how many reads they made under it.
+#[component]
+fn BreakGlassReview() -> impl IntoView {
+    let accesses = Resource::new(|| (), |_| break_glass_accesses());
+    view! {
+        <section class="panel" aria-labelledby="glass-heading">
+            <h2 id="glass-heading">"Emergency access (break-glass)"</h2>
+            <p class="hint">"Each time someone opened a case of a board they are not a member of, with the reason they gave. Follow up any access whose reason does not hold."</p>
+            <Transition fallback=|| view! { <p aria-busy="true">"Loading emergency accesses…"</p> }>
+                <ErrorBoundary fallback=error_notice>
+                {move || Suspend::new(async move {
+                    let list = accesses.await?;
+                    Ok::<_, AppError>(if list.is_empty() {
+                        view! { <p data-testid="glass-none">"No emergency access so far."</p> }.into_any()
+                    } else {
+                        view! {
+                            <DataTable label="Emergency accesses" testid="glass-table"
+                                headers=&["Granted", "Until", "Who", "Case", "Board", "Reason", "Reads"]>
+                                {list.into_iter().map(|a| view! {
+                                    <tr>
+                                        <td class="nowrap">{when(&a.granted_at)}</td>
+                                        <td class="nowrap">{when(&a.expires_at)}</td>
+                                        <td>{a.display_name}" "<span class="muted">{a.username}</span></td>
+                                        <td><a href=format!("/cases/{}", a.case_id)>"Open case"</a></td>
+                                        <td>{a.board_name}</td>
+                                        <td>{a.reason}</td>
+                                        <td>{a.reads}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </DataTable>
+                        }.into_any()
+                    })
+                })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
 }
 
 #[component]
@@ -27,7 +75,6 @@ fn AuditTrail() -> impl IntoView {
         },
     );
     view! {
-        <h1>"Review"</h1>
         <section class="panel" aria-labelledby="audit-heading">
             <h2 id="audit-heading">"Audit trail"</h2>
             <p class="hint">"Every login, change and access to patient data, newest first. The trail is hash-chained: `tumorboard audit verify` checks it."</p>

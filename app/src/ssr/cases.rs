@@ -171,8 +171,8 @@ pub async fn create(
     input: &CaseInput,
     board_id: Option<&str>,
 ) -> Result<CaseRecord, AppError> {
-    let board_id = access::board_for_new(state, session, Action::CreateCase, board_id).await?;
-    let mut content = input.parse(today(state))?;
+    let board = access::board_for_new(state, session, Action::CreateCase, board_id).await;
+    let (board_id, mut content) = AppError::both(board, input.parse(today(state)).map_err(AppError::from))?;
     let id = new_id();
     let now = now_text();
     let mut tx = state.db.begin_write().await?;

@@ -117,8 +117,8 @@ async fn touch(tx: &mut sqlx::Transaction<'static, sqlx::Any>, engine: Engine, i
 
 /// Schedules a meeting of one board: the board named, or the coordinator's only board.
 pub async fn create(state: &AppState, session: &Session, input: &MeetingInput) -> Result<Meeting, AppError> {
-    let board_id = access::board_for_new(state, session, Action::ManageMeetings, input.board_id.as_deref()).await?;
-    let m = input.parse()?;
+    let board = access::board_for_new(state, session, Action::ManageMeetings, input.board_id.as_deref()).await;
+    let (board_id, m) = AppError::both(board, input.parse().map_err(AppError::from))?;
     let id = new_id();
     let expected: Vec<&str> = m.expected_specialties.iter().map(|s| s.code()).collect();
     let mut tx = state.db.begin_write().await?;

@@ -21,6 +21,9 @@ use crate::pages::cases::StatusBadge;
 #[component]
 pub(super) fn CaseDetail(record: CaseRecord, may_edit: bool, me: Option<Me>, page: CasePage) -> impl IntoView {
     let CasePage { r, actions, drafts, editing } = page;
+    // Under emergency access the page is for reading only: no forms, no buttons.
+    let glass = record.break_glass_until.clone();
+    let (may_edit, me) = if glass.is_some() { (false, None) } else { (may_edit, me) };
     let p = record.content.patient.clone();
     let sex = Sex::parse(&p.sex).map(|s| s.label()).unwrap_or("—");
     view! {
@@ -33,11 +36,27 @@ pub(super) fn CaseDetail(record: CaseRecord, may_edit: bool, me: Option<Me>, pag
                 " Version " <span data-testid="case-version">{record.version}</span>
                 " · born " {p.birth_date.clone()} " · " {sex}
                 " · last change " {when(&record.updated_at)} " by " {record.updated_by.clone()}
+                " · " <span class="board-tag" data-testid="case-board">{record.board_name.clone()}</span>
             </p>
+            {glass.map(|until| view! { <super::access::BreakGlassBanner until /> })}
         </header>
         <crate::components::patient::PatientRecordPanel patient_id=record.patient_id.clone() version=record.patient_version
             patient=p.clone() may_edit save=actions.correct_patient />
         <Readiness record=record.clone() may_edit editing status=actions.status />
+        {may_edit.then(|| {
+            let record = record.clone();
+            view! {
+                <Transition fallback=|| ()>
+                    {move || {
+                        let record = record.clone();
+                        Suspend::new(async move {
+                            let boards = r.boards.await.unwrap_or_default();
+                            view! { <super::access::ReferPanel record boards action=actions.move_case /> }
+                        })
+                    }}
+                </Transition>
+            }
+        })}
         <StoredProposalPanel proposal=r.proposal editing />
         <crate::components::annotations::AnnotationsPanel case_id=record.id.clone() annotations=r.annotations me=me.clone()
             actions drafts=drafts.notes />

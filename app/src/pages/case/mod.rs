@@ -7,6 +7,7 @@
 //! One refetch idiom: the page creates its actions once (`CaseActions`), hands them down as
 //! props, and every resource is keyed on their versions and on the live ticks.
 
+mod access;
 mod detail;
 mod editor;
 mod history;
@@ -41,6 +42,7 @@ struct CaseResources {
     plan: Resource<Result<Option<crate::domain::plan::Plan>, AppError>>,
     members: Resource<Result<Vec<crate::domain::meeting::Attendee>, AppError>>,
     meetings: Resource<Result<Vec<crate::domain::meeting::Meeting>, AppError>>,
+    boards: Resource<Result<Vec<crate::domain::board::BoardRef>, AppError>>,
 }
 
 /// Everything the page holds for the views below it: what is loaded, what can be done, what is
@@ -91,6 +93,7 @@ fn CaseView() -> impl IntoView {
         plan: Resource::new(key, |(id, _, _)| crate::api::plans::get_plan(id)),
         members: Resource::new(|| (), |_| crate::api::meetings::board_members()),
         meetings: Resource::new(|| (), |_| crate::api::meetings::list_meetings()),
+        boards: Resource::new(|| (), |_| crate::api::boards::board_choices()),
     };
     // Drafts live here, above the views that live changes rebuild, so nothing typed is lost.
     let drafts = Drafts { plan: PlanDraft::new(), notes: NoteDrafts::new() };
@@ -124,6 +127,9 @@ fn CaseView() -> impl IntoView {
                 let may_edit = me.as_ref().is_some_and(|m| can(m.role, Action::EditCase));
                 match r.case.await {
                     Ok(record) => view! { <detail::CaseDetail record may_edit me page /> }.into_any(),
+                    Err(e @ AppError::BreakGlassRequired { .. }) => view! {
+                        <access::BreakGlassPanel case_id=id() message=e.to_string() action=actions.break_glass />
+                    }.into_any(),
                     Err(AppError::NotFound) => view! {
                         <section class="panel"><h1>"Case not found"</h1><p>"There is no case at this address. "<a href="/cases">"Back to the case list"</a></p></section>
                     }.into_any(),

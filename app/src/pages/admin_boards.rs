@@ -1,0 +1,194 @@
+//! Board administration (admins): create and rename boards, add and remove members. Who may
+//! read which case follows from here; the server functions check the role, this page only
+//! arranges them.
+
+use leptos::prelude::*;
+
+use crate::api::boards::{Board, BoardInput, CreateBoard, SetBoardMember, UpdateBoard, list_boards};
+use crate::api::users::{UserSummary, list_users};
+use crate::components::actions::{after_saving, failure};
+use crate::components::errors::{ActionError, FieldError, error_notice};
+use crate::components::session::GatedPage;
+use crate::domain::role::Action;
+use crate::error::AppError;
+
+#[component]
+pub fn AdminBoardsPage() -> impl IntoView {
+    view! { <GatedPage title="Boards" action=Action::ManageBoards><BoardsAdmin /></GatedPage> }
+}
+
+#[component]
+fn BoardsAdmin() -> impl IntoView {
+    let create = ServerAction::<CreateBoard>::new();
+    let update = ServerAction::<UpdateBoard>::new();
+    let member = ServerAction::<SetBoardMember>::new();
+    let boards = Resource::new(
+        move || (create.version().get(), update.version().get(), member.version().get()),
+        |_| list_boards(),
+    );
+    let users = Resource::new(|| (), |_| list_users());
+    view! {
+        <h1>"Boards"</h1>
+        <p class="hint">
+            "A case is referred to one board. Its members and the reviewers read it; anyone else only after "
+            "breaking the glass with a reason, which is logged and reviewed. While there is only one board, "
+            "every new user joins it."
+        </p>
+        <ActionError error=failure(update) />
+        <ActionError error=failure(member) />
+        <Transition fallback=|| view! { <p aria-busy="true">"Loading boards…"</p> }>
+            <ErrorBoundary fallback=error_notice>
+                {move || Suspend::new(async move {
+                    let list = boards.await?;
+                    let users = users.await?;
+                    Ok::<_, AppError>(list.into_iter().map(|b| view! { <BoardPanel board=b users=users.clone() update member /> }).collect_view())
+                })}
+            </ErrorBoundary>
+        </Transition>
+        <NewBoardForm create />
+    }
+}
+
+#[component]
+fn BoardPanel(
+    board: Board,
+    users: Vec<UserSummary>,
+    update: ServerAction<UpdateBoard>,
+    member: ServerAction<SetBoardMember>,
+) -> impl IntoView {
+    let id = board.id.clone();
+    let heading = format!("board-{}", board.id);
+    let name = RwSignal::new(board.name.clone());
+    let description = RwSignal::new(board.description.clone());
+    let chosen = RwSignal::new(String::new());
+    let specialties: Vec<String> = board.expected_specialties.iter().map(|s| s.code().to_string()).collect();
+    let rename = {
+        let id = id.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            update.dispatch(UpdateBoard {
+                id: id.clone(),
+                input: BoardInput {
+                    name: name.get_untracked(),
+                    description: description.get_untracked(),
+                    expected_specialties: specialties.clone(),
+                },
+            });
+        }
+    };
+    let add = {
+        let id = id.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let user_id = chosen.get_untracked();
+            if !user_id.is_empty() {
+                member.dispatch(SetBoardMember { board_id: id.clone(), user_id, member: true });
+            }
+        }
+    };
+    let candidates: Vec<UserSummary> =
+        users.into_iter().filter(|u| !u.disabled && !board.members.iter().any(|m| m.user_id == u.id)).collect();
+    let expected = board.expected_specialties.iter().map(|s| s.label()).collect::<Vec<_>>().join(", ");
+    let (name_id, desc_id, add_id) = (format!("{heading}-name"), format!("{heading}-desc"), format!("{heading}-add"));
+    view! {
+        <section class="panel board" aria-labelledby=heading.clone() data-board=board.name.clone()>
+            <h2 id=heading.clone()>{board.name.clone()}</h2>
+            <p class="muted">
+                {board.case_count} " cases · expects " {expected}
+                {(!board.description.is_empty()).then(|| format!(" · {}", board.description))}
+            </p>
+            <h3>"Members"</h3>
+            {if board.members.is_empty() {
+                view! { <p class="muted">"No members yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="members">
+                        {board.members.iter().map(|m| {
+                            let (board_id, user_id) = (id.clone(), m.user_id.clone());
+                            let role = m.specialty.map(|s| s.label()).unwrap_or(m.role.label());
+                            view! {
+                                <li>
+                                    <strong>{m.display_name.clone()}</strong> " " <span class="muted">{role}</span> " "
+                                    <button type="button" class="secondary small"
+                                        aria-label=format!("Remove {} from {}", m.display_name, board.name)
+                                        on:click=move |_| { member.dispatch(SetBoardMember { board_id: board_id.clone(), user_id: user_id.clone(), member: false }); }>
+                                        "Remove"
+                                    </button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <form class="inline-fields" on:submit=add>
+                <label for=add_id.clone()>"Add a member"</label>
+                <select id=add_id prop:value=move || chosen.get() on:change=move |ev| chosen.set(event_target_value(&ev))>
+                    <option value="">"— choose a user —"</option>
+                    {candidates.into_iter().map(|u| view! { <option value=u.id.clone()>{format!("{} ({})", u.display_name, u.username)}</option> }).collect_view()}
+                </select>
+                <button type="submit" class="secondary small" disabled=move || member.pending().get()>"Add"</button>
+            </form>
+            <details>
+                <summary>"Rename or describe"</summary>
+                <form class="grid-form" on:submit=rename>
+                    <div class="field">
+                        <label for=name_id.clone()>"Name"</label>
+                        <input id=name_id type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                    </div>
+                    <div class="field">
+                        <label for=desc_id.clone()>"Description"</label>
+                        <input id=desc_id type="text" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) />
+                    </div>
+                    <div class="field actions"><button type="submit" class="secondary">"Save"</button></div>
+                </form>
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn NewBoardForm(create: ServerAction<CreateBoard>) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    after_saving(create, move |_| {
+        name.set(String::new());
+        description.set(String::new());
+    });
+    let err =
+        move |field: &'static str| Signal::derive(move || failure(create).get().and_then(|e| e.field_message(field)));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        create.dispatch(CreateBoard {
+            input: BoardInput {
+                name: name.get_untracked(),
+                description: description.get_untracked(),
+                ..Default::default()
+            },
+        });
+    };
+    view! {
+        <section class="panel" aria-labelledby="new-board-heading">
+            <h2 id="new-board-heading">"New board"</h2>
+            {move || create.value().get().and_then(|r| r.ok()).map(|b| view! {
+                <p class="notice ok" role="status">"Created " {b.name} ". Add its members above."</p>
+            })}
+            <form class="grid-form" on:submit=submit novalidate>
+                <div class="field">
+                    <label for="nb-name">"Name"</label>
+                    <input id="nb-name" type="text" required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))
+                        aria-invalid=move || if err("name").get().is_some() { "true" } else { "false" } aria-describedby="nb-name-error" />
+                    <FieldError id="nb-name-error" message=err("name") />
+                </div>
+                <div class="field">
+                    <label for="nb-desc">"Description"</label>
+                    <input id="nb-desc" type="text" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))
+                        aria-describedby="nb-desc-error" />
+                    <FieldError id="nb-desc-error" message=err("description") />
+                </div>
+                <div class="field actions">
+                    <button type="submit" disabled=move || create.pending().get()>"Create board"</button>
+                </div>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,90 @@
+import { test, expect } from "@playwright/test";
+import { expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
+
+// AC-3: a case is read by its board's members (and reviewers); anyone else sees that it exists
+// only by its address, and opens it read-only with a reason that reviewers see.
+test("a clinician off a case's board breaks the glass with a reason, reads it read-only, and the reviewer sees the access", async ({ page, browser }) => {
+  const errors = watchConsole(page);
+
+  // The coordinator is on both demo boards: a board filter and column, and the second board's case.
+  const coordinator = await browser.newPage();
+  await loginAs(coordinator, "coordinator", "/cases");
+  const table = coordinator.getByTestId("case-table");
+  await expect(table).toContainText("Ines Demo-Carvalho");
+  await expect(table).toContainText("Liver and pancreas board (demo)");
+  await coordinator.getByLabel("Board", { exact: true }).selectOption({ label: "NET board (demo)" });
+  await expect(table).not.toContainText("Ines Demo-Carvalho");
+  await expect(table).toContainText("Lea Demo-Nilsen");
+  await coordinator.getByLabel("Board", { exact: true }).selectOption({ label: "All my boards" });
+  const href = await coordinator.getByRole("link", { name: "Ines Demo-Carvalho" }).getAttribute("href");
+  expect(href).toMatch(/^\/cases\/[0-9a-f-]{36}$/);
+  await coordinator.close();
+
+  // The oncologist is on the NET board only: the case is not in their list …
+  await loginAs(page, "oncologist", "/cases");
+  await expect(page.getByTestId("case-table")).toContainText("Lea Demo-Nilsen");
+  await expect(page.getByTestId("case-table")).not.toContainText("Demo-Carvalho");
+  await expect(page.getByLabel("Board", { exact: true })).toHaveCount(0);
+
+  // … and its page is closed, naming the board and offering emergency access.
+  await page.goto(href!);
+  await waitForHydration(page);
+  const panel = page.getByTestId("break-glass");
+  await expect(panel).toContainText("Liver and pancreas board (demo)");
+  await expect(page.getByText("Ines Demo-Carvalho")).toHaveCount(0);
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Open with emergency access" }).click();
+  await expect(page.locator("#glass-reason-error")).toContainText("at least 10 characters");
+  await expect(page.getByLabel("Why do you need this case now?")).toHaveAttribute("aria-invalid", "true");
+  await page.getByLabel("Why do you need this case now?").fill("On call: patient admitted with hypoglycaemia overnight");
+  await page.getByRole("button", { name: "Open with emergency access" }).click();
+
+  const banner = page.getByTestId("break-glass-banner");
+  await expect(banner).toContainText("Emergency access");
+  await expect(banner).toContainText("not change it");
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Ines Demo-Carvalho");
+  await expect(page.getByTestId("case-board")).toHaveText("Liver and pancreas board (demo)");
+  await expect(page.getByRole("button", { name: "Edit case" })).toHaveCount(0);
+  await expectAccessible(page);
+  expect(errors).toEqual([]);
+
+  // The reviewer sees who opened it, why, and that it was read.
+  const reviewerContext = await browser.newContext();
+  const reviewer = await reviewerContext.newPage();
+  await loginAs(reviewer, "reviewer", "/review");
+  const glass = reviewer.getByTestId("glass-table");
+  await expect(glass).toContainText("Dr Olivia Brandt");
+  await expect(glass).toContainText("hypoglycaemia overnight");
+  await expect(glass).toContainText("Liver and pancreas board (demo)");
+  await expectAccessible(reviewer);
+  await reviewerContext.close();
+});
+
+test("an administrator creates a board, meets a field error, adds and removes a member", async ({ page }) => {
+  const errors = watchConsole(page);
+  await loginAs(page, "admin", "/admin/boards");
+  await expect(page.locator('[data-board="NET board (demo)"]')).toContainText("Dr Olivia Brandt");
+  await expectAccessible(page);
+
+  await page.getByRole("button", { name: "Create board" }).click();
+  await expect(page.locator("#nb-name-error")).toContainText("Name the board");
+  const name = `Endocrine board e2e ${Date.now()}`;
+  await page.getByLabel("Name", { exact: true }).last().fill(name);
+  await page.getByRole("button", { name: "Create board" }).click();
+  await expect(page.getByRole("status")).toContainText(`Created ${name}`);
+
+  const panel = page.locator(`[data-board="${name}"]`);
+  await expect(panel).toContainText("No members yet.");
+  await panel.getByLabel("Add a member").selectOption({ label: "Dr Nadia Okafor (nuclear)" });
+  await panel.getByRole("button", { name: "Add", exact: true }).click();
+  await expect(panel.locator(".members")).toContainText("Dr Nadia Okafor");
+  await expectAccessible(page);
+  await panel.getByRole("button", { name: `Remove Dr Nadia Okafor from ${name}` }).click();
+  await expect(panel).toContainText("No members yet.");
+
+  // An administrator manages boards but reads no case.
+  await page.goto("/cases");
+  await waitForHydration(page);
+  await expect(page.getByTestId("case-table")).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
