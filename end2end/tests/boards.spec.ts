@@ -85,6 +85,7 @@ test("an administrator creates a board, meets a field error, adds and removes a 
   // An administrator manages boards but reads no case.
   await page.goto("/cases");
   await waitForHydration(page);
+  await expect(page.getByRole("heading", { name: "Not available for your role" })).toBeVisible();
   await expect(page.getByTestId("case-table")).toHaveCount(0);
   expect(errors).toEqual([]);
 });

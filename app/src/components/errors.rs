@@ -60,3 +60,26 @@ pub fn FieldError(#[prop(into)] id: String, #[prop(into)] message: Signal<Option
         </p>
     }
 }
+
+/// A labelled one-line text input bound to `value`, with its field error tied to it by id
+/// (`{id}-error`) and `aria-invalid` while there is one.
+#[component]
+pub fn TextField(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id type="text" required=required
+                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=error_id.clone() />
+            <FieldError id=error_id message=error />
+        </div>
+    }
+}

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::api::boards::{Board, BoardInput, CreateBoard, SetBoardMember, UpdateBoard, list_boards};
 use crate::api::users::{UserSummary, list_users};
 use crate::components::actions::{after_saving, failure};
-use crate::components::errors::{ActionError, FieldError, error_notice};
+use crate::components::errors::{ActionError, TextField, error_notice};
 use crate::components::session::GatedPage;
 use crate::domain::role::Action;
 use crate::error::AppError;
@@ -173,18 +173,8 @@ fn NewBoardForm(create: ServerAction<CreateBoard>) -> impl IntoView {
                 <p class="notice ok" role="status">"Created " {b.name} ". Add its members above."</p>
             })}
             <form class="grid-form" on:submit=submit novalidate>
-                <div class="field">
-                    <label for="nb-name">"Name"</label>
-                    <input id="nb-name" type="text" required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))
-                        aria-invalid=move || if err("name").get().is_some() { "true" } else { "false" } aria-describedby="nb-name-error" />
-                    <FieldError id="nb-name-error" message=err("name") />
-                </div>
-                <div class="field">
-                    <label for="nb-desc">"Description"</label>
-                    <input id="nb-desc" type="text" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))
-                        aria-describedby="nb-desc-error" />
-                    <FieldError id="nb-desc-error" message=err("description") />
-                </div>
+                <TextField id="nb-name" label="Name" value=name error=err("name") required=true />
+                <TextField id="nb-desc" label="Description" value=description error=err("description") />
                 <div class="field actions">
                     <button type="submit" disabled=move || create.pending().get()>"Create board"</button>
                 </div>

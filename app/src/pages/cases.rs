@@ -17,7 +17,7 @@ use crate::domain::role::{Action, can};
 
 #[component]
 pub fn CasesPage() -> impl IntoView {
-    view! { <GatedPage title="Cases"><CaseList /></GatedPage> }
+    view! { <GatedPage title="Cases" action=Action::ReadCases><CaseList /></GatedPage> }
 }
 
 /// A status as a small coloured label.

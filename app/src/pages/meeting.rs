@@ -22,7 +22,7 @@ use crate::pages::cases::StatusBadge;
 
 #[component]
 pub fn MeetingPage() -> impl IntoView {
-    view! { <GatedPage title="Meeting"><MeetingView /></GatedPage> }
+    view! { <GatedPage title="Meeting" action=Action::ReadCases><MeetingView /></GatedPage> }
 }
 
 #[derive(Clone, Copy)]

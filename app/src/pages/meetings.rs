@@ -17,7 +17,7 @@ use crate::domain::role::{Action, Specialty, can};
 
 #[component]
 pub fn MeetingsPage() -> impl IntoView {
-    view! { <GatedPage title="Meetings"><MeetingList /></GatedPage> }
+    view! { <GatedPage title="Meetings" action=Action::ReadCases><MeetingList /></GatedPage> }
 }
 
 #[component]

@@ -20,7 +20,7 @@ use crate::domain::role::{Action, can};
 
 #[component]
 pub fn PresentPage() -> impl IntoView {
-    view! { <GatedPage title="Meeting mode"><Presenter /></GatedPage> }
+    view! { <GatedPage title="Meeting mode" action=Action::ReadCases><Presenter /></GatedPage> }
 }
 
 /// Milliseconds since the epoch of an RFC 3339 time.

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::api::boards::BoardRef;
 use crate::api::cases::{BreakGlass, CaseRecord, MoveCase};
 use crate::components::actions::failure;
-use crate::components::errors::{ActionError, FieldError};
+use crate::components::errors::{ActionError, FieldError, TextField};
 use crate::components::format::when;
 
 /// Shown instead of the case when it belongs to a board the user is not a member of.
@@ -90,12 +90,7 @@ pub(super) fn ReferPanel(record: CaseRecord, boards: Vec<BoardRef>, action: Serv
                     </select>
                     <FieldError id="refer-board-error" message=err("board_id") />
                 </div>
-                <div class="field">
-                    <label for="refer-reason">"Reason"</label>
-                    <input id="refer-reason" type="text" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))
-                        aria-describedby="refer-reason-error" />
-                    <FieldError id="refer-reason-error" message=err("reason") />
-                </div>
+                <TextField id="refer-reason" label="Reason" value=reason error=err("reason") />
                 <div class="field actions">
                     <button type="submit" class="secondary" disabled=move || action.pending().get()>"Refer"</button>
                 </div>
