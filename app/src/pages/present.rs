@@ -58,18 +58,45 @@ fn Presenter() -> impl IntoView {
     let may_present = Signal::derive(
         move || matches!(session.get(), Some(Ok(Some(ref i))) if can(i.me.role, Action::PresentMeeting)),
     );
+    // Stepping as fast as keys are pressed: each press moves the wanted position on at once; one
+    // request is in flight at a time and, when it is answered, the latest wanted position is
+    // sent if it differs. Presses never race each other to the server, and ten presses are ten
+    // steps even before the first answer arrives.
+    let id_now = move || params.with_untracked(|p| p.get("id").unwrap_or_default());
+    let wanted: RwSignal<Option<String>> = RwSignal::new(None);
+    let sent = StoredValue::new(None::<String>);
+    let send = move |case_id: String| {
+        sent.set_value(Some(case_id.clone()));
+        present.dispatch(PresentCase { meeting_id: id_now(), case_id: Some(case_id) });
+    };
+    Effect::new(move || {
+        if present.pending().get() {
+            return;
+        }
+        let Some(w) = wanted.get() else { return };
+        if sent.get_value().as_ref() == Some(&w) {
+            current.set(Some(w));
+            wanted.set(None);
+        } else {
+            send(w);
+        }
+    });
     let step = move |delta: i64| {
         let list = order.get_untracked();
         if list.is_empty() {
             return;
         }
-        let at = current.get_untracked().and_then(|c| list.iter().position(|x| *x == c));
+        let from = wanted.get_untracked().or_else(|| current.get_untracked());
+        let at = from.and_then(|c| list.iter().position(|x| *x == c));
         let next = match at {
             None => 0,
             Some(i) => (i as i64 + delta).clamp(0, list.len() as i64 - 1) as usize,
         };
         if at != Some(next) {
-            present.dispatch(PresentCase { meeting_id: id(), case_id: Some(list[next].clone()) });
+            wanted.set(Some(list[next].clone()));
+            if !present.pending().get_untracked() {
+                send(list[next].clone());
+            }
         }
     };
     #[cfg(feature = "hydrate")]
