@@ -5,11 +5,7 @@ import { loginAs, waitForHydration, watchConsole } from "./helpers";
 // presenter's page ("Tried to access a reactive value that has already been disposed").
 // Ten presses without waiting, both ways, three times over: no page error, and the page still
 // answers and lands where the presses say.
-// Known open (issue 16, item 0): alone this flow passes (3 of 3), after the other flows have run
-// the panic still appears (1 of 1 in the full suite, 2026-12-02): a suspended view resolving
-// after a newer refetch disposed its owner is the suspect. Marked fixme until that is fixed,
-// so that the suite stays a true signal; remove the marker with the fix.
-test.fixme("the presenter steps through meeting mode as fast as keys can be pressed without breaking the page", async ({ page }) => {
+test("the presenter steps through meeting mode as fast as keys can be pressed without breaking the page", async ({ page }) => {
   test.setTimeout(120_000);
   const errors = watchConsole(page);
   await loginAs(page, "coordinator", "/meetings");

@@ -34,7 +34,11 @@ fn Presenter() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let tick = RwSignal::new(0u32);
     let present = ServerAction::<PresentCase>::new();
-    let view_res = Resource::new(move || (id(), tick.get(), present.version().get()), |(id, _, _)| present_view(id));
+    // Refetched on the meeting's live events only (the presenter's own steps come back as events
+    // too): one refetch per change. Refetching also on the step action's version doubled the
+    // overlapping refetches while stepping quickly, under which a suspended view could resolve
+    // after its owner was disposed (issue 16, item 0).
+    let view_res = Resource::new(move || (id(), tick.get()), |(id, _)| present_view(id));
     let session = use_session();
     let first = StoredValue::new(true);
     let live = follow_meeting(

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::api::boards::break_glass_accesses;
-use crate::api::users::{AuditQuery, audit_rows};
+use crate::api::boards::{BreakGlassAccess, break_glass_accesses};
+use crate::api::users::{AuditQuery, AuditRow, audit_rows};
 use crate::components::errors::error_notice;
 use crate::components::format::when;
 use crate::components::session::GatedPage;
@@ -15,19 +15,43 @@ use crate::error::AppError;
 #[component]
 pub fn ReviewPage() -> impl IntoView {
     view! {
-        <GatedPage title="Review" action=Action::ReadAudit>
-            <h1>"Review"</h1>
-            <BreakGlassReview />
-            <AuditTrail />
-        </GatedPage>
+        <GatedPage title="Review" action=Action::ReadAudit><ReviewBody /></GatedPage>
+    }
+}
+
+type Loaded = Result<(Vec<AuditRow>, Vec<BreakGlassAccess>), AppError>;
+
+/// One resource for the whole page: the page's content is created inside the login gate's
+/// suspended view, and a second resource created there made hydration fail now and then.
+#[component]
+fn ReviewBody() -> impl IntoView {
+    let (user_filter, set_user_filter) = signal(String::new());
+    let (case_filter, set_case_filter) = signal(String::new());
+    let loaded: Resource<Loaded> = Resource::new(
+        move || (user_filter.get(), case_filter.get()),
+        |(user, case)| async move {
+            let opt = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+            let rows = audit_rows(AuditQuery {
+                user_id: opt(user),
+                case_id: opt(case),
+                limit: Some(200),
+                ..Default::default()
+            })
+            .await?;
+            Ok((rows, break_glass_accesses().await?))
+        },
+    );
+    view! {
+        <h1>"Review"</h1>
+        <BreakGlassReview loaded />
+        <AuditTrail loaded set_user_filter set_case_filter />
     }
 }
 
 /// Every emergency access (AC-3): who opened which case outside their boards, why, until when,
 /// and how many reads they made under it.
 #[component]
-fn BreakGlassReview() -> impl IntoView {
-    let accesses = Resource::new(|| (), |_| break_glass_accesses());
+fn BreakGlassReview(loaded: Resource<Loaded>) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="glass-heading">
             <h2 id="glass-heading">"Emergency access (break-glass)"</h2>
@@ -35,7 +59,7 @@ fn BreakGlassReview() -> impl IntoView {
             <Transition fallback=|| view! { <p aria-busy="true">"Loading emergency accesses…"</p> }>
                 <ErrorBoundary fallback=error_notice>
                 {move || Suspend::new(async move {
-                    let list = accesses.await?;
+                    let (_, list) = loaded.await?;
                     Ok::<_, AppError>(if list.is_empty() {
                         view! { <p data-testid="glass-none">"No emergency access so far."</p> }.into_any()
                     } else {
@@ -64,16 +88,11 @@ fn BreakGlassReview() -> impl IntoView {
 }
 
 #[component]
-fn AuditTrail() -> impl IntoView {
-    let (user_filter, set_user_filter) = signal(String::new());
-    let (case_filter, set_case_filter) = signal(String::new());
-    let rows = Resource::new(
-        move || (user_filter.get(), case_filter.get()),
-        |(user, case)| {
-            let opt = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-            audit_rows(AuditQuery { user_id: opt(user), case_id: opt(case), limit: Some(200), ..Default::default() })
-        },
-    );
+fn AuditTrail(
+    loaded: Resource<Loaded>,
+    set_user_filter: WriteSignal<String>,
+    set_case_filter: WriteSignal<String>,
+) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="audit-heading">
             <h2 id="audit-heading">"Audit trail"</h2>
@@ -91,7 +110,7 @@ fn AuditTrail() -> impl IntoView {
             <Transition fallback=|| view! { <p aria-busy="true">"Loading the audit trail…"</p> }>
                 <ErrorBoundary fallback=error_notice>
                 {move || Suspend::new(async move {
-                    let rows = rows.await?;
+                    let (rows, _) = loaded.await?;
                     Ok::<_, AppError>(match rows {
                         rows if rows.is_empty() => view! { <p>"No entries match."</p> }.into_any(),
                         rows => view! {
