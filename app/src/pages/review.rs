@@ -14,17 +14,9 @@ use crate::error::AppError;
 
 #[component]
 pub fn ReviewPage() -> impl IntoView {
-    view! {
-        <GatedPage title="Review" action=Action::ReadAudit><ReviewBody /></GatedPage>
-    }
-}
-
-type Loaded = Result<(Vec<AuditRow>, Vec<BreakGlassAccess>), AppError>;
-
-/// One resource for the whole page: the page's content is created inside the login gate's
-/// suspended view, and a second resource created there made hydration fail now and then.
-#[component]
-fn ReviewBody() -> impl IntoView {
+    // Created here, not inside the login gate's suspended view: a resource created there may be
+    // numbered differently while hydrating and the page then failed to hydrate now and then.
+    // For a role that may not read the audit the server refuses it (and records the refusal).
     let (user_filter, set_user_filter) = signal(String::new());
     let (case_filter, set_case_filter) = signal(String::new());
     let loaded: Resource<Loaded> = Resource::new(
@@ -41,6 +33,20 @@ fn ReviewBody() -> impl IntoView {
             Ok((rows, break_glass_accesses().await?))
         },
     );
+    view! {
+        <GatedPage title="Review" action=Action::ReadAudit><ReviewBody loaded set_user_filter set_case_filter /></GatedPage>
+    }
+}
+
+type Loaded = Result<(Vec<AuditRow>, Vec<BreakGlassAccess>), AppError>;
+
+/// The break-glass accesses and the audit trail, from one resource made by the page.
+#[component]
+fn ReviewBody(
+    loaded: Resource<Loaded>,
+    set_user_filter: WriteSignal<String>,
+    set_case_filter: WriteSignal<String>,
+) -> impl IntoView {
     view! {
         <h1>"Review"</h1>
         <BreakGlassReview loaded />
