@@ -130,6 +130,11 @@ pub struct Meeting {
     pub board_id: String,
     #[serde(default)]
     pub board_name: String,
+    /// Who presents (moves everyone's screen) in meeting mode; others follow or browse.
+    #[serde(default)]
+    pub presenter_id: Option<String>,
+    #[serde(default)]
+    pub presenter_name: Option<String>,
 }
 
 /// A case on an agenda, with what the meeting needs at a glance.
@@ -139,6 +144,10 @@ pub struct AgendaItem {
     pub position: i64,
     pub mode: AgendaMode,
     pub minutes: i64,
+    /// Seconds the board has spent on this case in meeting mode before the current stretch
+    /// (kept when the board returns to it).
+    #[serde(default)]
+    pub seconds_spent: i64,
     pub patient_name: String,
     pub mrn: String,
     pub question: String,

@@ -74,19 +74,42 @@ test("a coordinator schedules a meeting, builds the agenda and steps through it 
   await waitForHydration(page);
   await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
   await page.keyboard.press("ArrowRight");
-  await expect(page.getByTestId("present-position")).toHaveText("Case 1 of 2");
+  // Standard-of-care cases are recorded, not stepped to: one case to discuss.
+  await expect(page.getByTestId("present-position")).toHaveText("Case 1 of 1");
   await expect(page.getByTestId("present-case")).toContainText("Hanna Demo-Wolf");
+  await expect(page.getByTestId("presenter")).toHaveText(/You are presenting/);
   await expect(page.getByTestId("timer")).toBeVisible();
   await expect(page.getByTestId("proposal")).toBeVisible();
   await expect(page.getByTestId("voices-summary")).toBeVisible();
   await expect(other.getByTestId("present-case")).toContainText("Hanna Demo-Wolf");
-  await page.keyboard.press("ArrowRight");
-  await expect(page.getByTestId("present-position")).toHaveText("Case 2 of 2");
+  await expect(other.getByTestId("presenter")).toHaveText("Presented by Cora Lindqvist (coordinator).");
+  // Issue 16, item 2: the radiologist's keys do not move the room.
+  await other.keyboard.press("ArrowRight");
+  await other.keyboard.press("ArrowLeft");
+  await expect(other.getByRole("button", { name: "Take control" })).toBeVisible();
+  await expect(page.getByTestId("present-case")).toContainText("Hanna Demo-Wolf");
+  // Item 3: the presenter jumps from the agenda to the standard-of-care case.
+  await page.getByRole("navigation", { name: "Agenda" }).getByRole("button", { name: /Lea Demo-Nilsen/ }).click();
+  await expect(page.getByTestId("present-position")).toHaveText("Standard of care");
   await expect(other.getByTestId("present-case")).toContainText("Lea Demo-Nilsen");
   await expect(page.getByText("Listed as standard of care")).toBeVisible();
   await page.keyboard.press("ArrowLeft");
-  await expect(page.getByTestId("present-position")).toHaveText("Case 1 of 2");
-  await expect(other.getByTestId("present-position")).toHaveText("Case 1 of 2");
+  await expect(page.getByTestId("present-position")).toHaveText("Case 1 of 1");
+  await expect(other.getByTestId("present-position")).toHaveText("Case 1 of 1");
+  // The radiologist browses on their own, then follows again.
+  await other.getByTestId("follow").uncheck();
+  await other.getByRole("navigation", { name: "Agenda" }).getByRole("button", { name: /Lea Demo-Nilsen/ }).click();
+  await expect(other.getByTestId("present-case")).toContainText("Lea Demo-Nilsen");
+  await expect(page.getByTestId("present-case")).toContainText("Hanna Demo-Wolf");
+  await other.getByTestId("follow").check();
+  await expect(other.getByTestId("present-case")).toContainText("Hanna Demo-Wolf");
+  await expectAccessible(page);
+  await expectAccessible(other);
+  // Handing over is explicit: the radiologist takes control, and everyone sees who presents.
+  await other.getByRole("button", { name: "Take control" }).click();
+  await expect(other.getByTestId("presenter")).toHaveText(/You are presenting/);
+  await expect(page.getByTestId("presenter")).toHaveText("Presented by Dr Rui Tanaka.");
+  await expect(page.getByRole("button", { name: "Take control" })).toBeVisible();
   await expectAccessible(page);
   await expectAccessible(other);
   await otherContext.close();

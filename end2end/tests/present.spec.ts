@@ -1,14 +1,14 @@
 import { test, expect } from "@playwright/test";
-import { loginAs, waitForHydration, watchConsole } from "./helpers";
+import { DEMO_PASSWORD, expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
 
 // Issue 16, item 0: pressing "Next" again as soon as the position changed crashed the
 // presenter's page ("Tried to access a reactive value that has already been disposed").
 // Ten presses without waiting, both ways, three times over: no page error, and the page still
 // answers and lands where the presses say.
-// Known open (issue 16, item 0): refetching once per change made it pass twice in the full
-// suite, but the panic came back in the third run (2026-12-02). Marked fixme so that the suite
-// stays a true signal; remove the marker with the root-cause fix.
-test.fixme("the presenter steps through meeting mode as fast as keys can be pressed without breaking the page", async ({ page }) => {
+// The cause: views built inside a Suspend's future owned their signals through it, and the
+// Suspend was disposed on each reload while <Transition> kept the old view (and its timer)
+// alive; meeting mode now builds its views synchronously from the resource.
+test("the presenter steps through meeting mode as fast as keys can be pressed without breaking the page", async ({ page }) => {
   test.setTimeout(120_000);
   const errors = watchConsole(page);
   await loginAs(page, "coordinator", "/meetings");
@@ -39,5 +39,64 @@ test.fixme("the presenter steps through meeting mode as fast as keys can be pres
   // Still alive: one more step is shown.
   await page.keyboard.press("ArrowRight");
   await expect(position).toHaveText(`Case 2 of ${total}`);
+  expect(errors).toEqual([]);
+});
+
+// Issue 16, items 0 and 1: on the wall screen the voices, the first option and the plan are in
+// view without scrolling, and the plan is recorded and signed right there, quickly, with the
+// presenter stepping on at once: no page error, and the signed plan is there on return.
+test("the room screen shows the whole case and the board records and signs its plan there", async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  const errors = watchConsole(page);
+  await loginAs(page, "surgeon", "/meetings");
+  await page.getByTestId("meetings").getByRole("link", { name: /NET board \(demo\)/ }).first().click();
+  await waitForHydration(page);
+  await page.getByRole("link", { name: "Open meeting mode" }).click();
+  await waitForHydration(page);
+  await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+  const position = page.getByTestId("present-position");
+  const takeControl = page.getByRole("button", { name: "Take control" });
+  if (await takeControl.isVisible()) await takeControl.click();
+  else await page.keyboard.press("ArrowRight");
+  await expect(page.getByTestId("presenter")).toHaveText(/You are presenting/);
+  await expect(position).toHaveText(/^Case \d+ of \d+$/);
+  // Go to the first case and on until one has no plan yet.
+  for (let i = 0; i < 10 && !/^Case 1 of/.test((await position.textContent()) ?? ""); i++) {
+    const before = await position.textContent();
+    await page.keyboard.press("ArrowLeft");
+    await expect(position).not.toHaveText(before!);
+  }
+  const record = page.getByRole("button", { name: "Record the board's plan" });
+  for (let i = 0; i < 8 && !(await record.isVisible()); i++) {
+    const before = await position.textContent();
+    await page.keyboard.press("ArrowRight");
+    await expect(position).not.toHaveText(before!);
+  }
+  await expect(record).toBeVisible();
+  const caseName = (await page.getByTestId("present-case").textContent())!.split(" · ")[0];
+
+  // Everything the board needs is above the fold.
+  await expect(page.getByTestId("voices-summary")).toBeInViewport();
+  await expect(page.getByTestId("proposal").getByRole("listitem").first()).toBeInViewport();
+  await expect(page.locator("#plan-heading")).toBeInViewport();
+  await expect(page.getByTestId("present-case")).toBeInViewport();
+  await expectAccessible(page);
+
+  // Record and sign without waiting between the steps, then step on at once.
+  await record.click();
+  await page.getByRole("button", { name: /Take the proposal's first option/ }).click();
+  await page.getByLabel("Rationale").fill("Agreed in the meeting room.");
+  await page.getByRole("button", { name: "Save the plan" }).click();
+  await page.getByLabel("Your password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign the plan" }).click();
+  await expect(page.getByTestId("signature")).toContainText("Signed by Dr Samir Haddad");
+  const at = await position.textContent();
+  for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
+  for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowLeft");
+  await expect(position).toHaveText(at!, { timeout: 15_000 });
+  await expect(page.getByTestId("present-case")).toContainText(caseName);
+  await expect(page.getByTestId("plan")).toContainText("Agreed in the meeting room.");
+  await expect(page.getByTestId("signature")).toContainText("Signed by Dr Samir Haddad");
   expect(errors).toEqual([]);
 });

@@ -212,7 +212,40 @@ async fn meeting_mode_moves_every_follower_with_the_presenter() {
     add_user(&b.state, "rene", "reviewer", None).await;
     let rene = login(&b.state, "rene", PW).await;
     assert_eq!(send(&b.state, json_req("POST", &present, json!({"case_id": ids[0]}), Some(&rene))).await.status(), 403);
-    // A clinician may chair.
-    assert_eq!(send(&b.state, json_req("POST", &present, json!({"case_id": ids[0]}), Some(&rui))).await.status(), 200);
+    // One presenter at a time (issue 16, item 2): a clinician who may chair does not move the
+    // room's screen while the coordinator presents; the 409 names the presenter and nothing moves.
+    b.state.clock.advance(300);
+    let res = send(&b.state, json_req("POST", &present, json!({"case_id": ids[0]}), Some(&rui))).await;
+    assert_eq!(res.status(), 409);
+    assert!(body_text(res).await.contains("Test cora is presenting"));
+    let d = detail(&b).await;
+    assert_eq!(d["meeting"]["current_case_id"], ids[1].as_str());
+    assert_eq!(d["meeting"]["presenter_name"], "Test cora");
+    // Taking control is explicit and audited; the case shown until then keeps its time.
+    let res =
+        send(&b.state, json_req("POST", &present, json!({"case_id": ids[0], "take_control": true}), Some(&rui))).await;
+    assert_eq!(res.status(), 200);
     assert_eq!(next_current(&mut seen).await["current_case_id"], ids[0].as_str());
+    let d = detail(&b).await;
+    assert_eq!(d["meeting"]["presenter_name"], "Test rui");
+    let spent = d["agenda"][1]["seconds_spent"].as_i64().unwrap();
+    assert!((300..310).contains(&spent), "the 5 minutes on P-2 are kept: {spent}");
+    assert_eq!(d["agenda"][0]["seconds_spent"], 0);
+    let rows = audit_rows(&b.state).await;
+    let handover = rows.iter().find(|r| r.action == "meeting.take_control").expect("the hand-over is audited");
+    assert_eq!(handover.username.as_deref(), Some("rui"));
+    // Now the coordinator is the one refused; the new presenter closes, which frees the screen.
+    let res = send(&b.state, json_req("POST", &present, json!({"case_id": ids[1]}), Some(&b.cora))).await;
+    assert_eq!(res.status(), 409);
+    assert!(body_text(res).await.contains("Test rui is presenting"));
+    let res = send(&b.state, json_req("POST", &present, json!({"case_id": null}), Some(&rui))).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        send(&b.state, json_req("POST", &present, json!({"case_id": ids[1]}), Some(&b.cora))).await.status(),
+        200
+    );
+    // Returning to P-2 continues its clock: its earlier time is still there.
+    let d = detail(&b).await;
+    assert_eq!(d["meeting"]["presenter_name"], "Test cora");
+    assert!(d["agenda"][1]["seconds_spent"].as_i64().unwrap() >= 300);
 }

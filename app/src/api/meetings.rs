@@ -69,16 +69,30 @@ pub async fn board_members() -> Result<Vec<Attendee>, AppError> {
 }
 
 #[server(endpoint = "meetings/present", prefix = "/sfn", input = Json)]
-pub async fn present_case(meeting_id: String, case_id: Option<String>) -> Result<MeetingDetail, AppError> {
+pub async fn present_case(
+    meeting_id: String,
+    case_id: Option<String>,
+    #[server(default)] take_control: bool,
+) -> Result<MeetingDetail, AppError> {
     let (state, session) = crate::ssr::request::authenticated().await?;
-    crate::ssr::meetings::present(&state, &session, &meeting_id, case_id.as_deref()).await
+    crate::ssr::meetings::present(&state, &session, &meeting_id, case_id.as_deref(), take_control).await
 }
 
 #[server(endpoint = "meetings/present_view", prefix = "/sfn", input = Json)]
-pub async fn present_view(meeting_id: String) -> Result<crate::domain::meeting::PresentView, AppError> {
+pub async fn present_view(
+    meeting_id: String,
+    // A case of the agenda to look at on one's own (not following the presenter); None shows
+    // the case the presenter is on.
+    #[server(default)] case_id: Option<String>,
+) -> Result<crate::domain::meeting::PresentView, AppError> {
     let (state, session) = crate::ssr::request::authenticated().await?;
     let detail = crate::ssr::meetings::get(&state, &session, &meeting_id).await?;
-    let (case, annotations, proposal, plan) = match &detail.meeting.current_case_id {
+    let shown = match case_id {
+        Some(c) if detail.agenda.iter().any(|a| a.case_id == c) => Some(c),
+        Some(_) => return Err(AppError::field("case_id", "This case is not on the meeting's agenda.")),
+        None => detail.meeting.current_case_id.clone(),
+    };
+    let (case, annotations, proposal, plan) = match &shown {
         Some(id) => (
             Some(crate::ssr::cases::get(&state, &session, id).await?),
             crate::ssr::annotations::list(&state, &session, id).await?,

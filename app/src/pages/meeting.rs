@@ -47,8 +47,13 @@ fn MeetingView() -> impl IntoView {
     };
     let tick = RwSignal::new(0u32);
     let saved = move || (actions.add.version().get(), actions.change.version().get(), actions.attend.version().get());
-    let detail = Resource::new(move || (id(), tick.get(), saved()), |(id, _, _)| get_meeting(id));
-    let candidates = Resource::new(move || (tick.get(), saved()), |_| list_cases(CaseFilter::default()));
+    // The meeting and the cases that may go on its agenda, read together: one answer, one
+    // rebuild (two resources resolving one after the other rebuilt the agenda twice, and the
+    // second rebuild took the keyboard focus from the case just moved).
+    let detail = Resource::new(
+        move || (id(), tick.get(), saved()),
+        |(id, _, _)| async move { (get_meeting(id).await, list_cases(CaseFilter::default()).await) },
+    );
     let members = Resource::new(|| (), |_| board_members());
     let session = use_session();
     // Changes by others (another coordinator, the presenter) arrive live.
@@ -65,18 +70,21 @@ fn MeetingView() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading the meeting…"</p> }>
             <ErrorBoundary fallback=error_notice>
-            {move || Suspend::new(async move {
-                let manage = matches!(session.await, Ok(Some(ref i)) if can(i.me.role, Action::ManageMeetings));
-                let members = if manage { members.await.unwrap_or_default() } else { Vec::new() };
-                let candidates = if manage { candidates.await.unwrap_or_default() } else { Vec::new() };
-                Ok::<_, AppError>(match detail.await {
+            // Read synchronously, not in a Suspend (see `pages::present`): a live reload replaces
+            // the view at once, never leaving a stale one whose values are already disposed.
+            {move || {
+                let manage = matches!(session.get()?, Ok(Some(ref i)) if can(i.me.role, Action::ManageMeetings));
+                let members = if manage { members.get()?.unwrap_or_default() } else { Vec::new() };
+                let (detail, candidates) = detail.get()?;
+                let candidates = if manage { candidates.unwrap_or_default() } else { Vec::new() };
+                Some(Ok::<_, AppError>(match detail {
                     Ok(d) => view! { <MeetingBody d manage members candidates actions /> }.into_any(),
                     Err(AppError::NotFound) => view! {
                         <section class="panel"><h1>"Meeting not found"</h1><p><a href="/meetings">"Back to the meetings"</a></p></section>
                     }.into_any(),
-                    Err(e) => return Err(e),
-                })
-            })}
+                    Err(e) => return Some(Err(e)),
+                }))
+            }}
             </ErrorBoundary>
         </Transition>
     }

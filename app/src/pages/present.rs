@@ -1,22 +1,33 @@
-//! Meeting mode: a presenter view for the big screen. One case at a time (tumour summary, the
-//! specialties' voices, the proposal, the plan); the presenter steps with the keyboard
-//! (→ / PageDown / n for next, ← / PageUp / p for previous) or the buttons, and every
-//! participant's screen follows live. A timer shows the time spent on the case against its
-//! estimate.
+//! Meeting mode: the room's screen. One case at a time, with everything the board needs in view
+//! at 1920×1080: the agenda, the case (question, summary, key facts, history), the specialties'
+//! voices, the proposed options and the plan, recorded right here.
+//!
+//! One presenter at a time moves everyone's screen (→ / PageDown / n next, ← / PageUp / p
+//! previous, or a click on the agenda). Everyone else follows the presenter or, with the switch
+//! off, browses the agenda on their own; taking control is explicit and audited. Each case keeps
+//! the time the board has spent on it.
+//!
+//! Views are built from resources read synchronously (`.get()`) inside `<Transition>`, not in a
+//! `Suspend`: a view made inside a `Suspend`'s future owns its reactive values through that
+//! `Suspend`, which is disposed as soon as a resource it awaited reloads, while `<Transition>`
+//! keeps the old view on screen with its effects until the new data arrives. A timer tick or an
+//! action's answer in that window read a disposed value: the crash of issue 16, item 0. Built
+//! synchronously, the new view replaces the old one at the moment its owner goes.
 
 use leptos::prelude::*;
-
-use crate::components::errors::error_notice;
-use crate::error::AppError;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::meetings::{PresentCase, present_view};
+use crate::components::actions::CaseActions;
 use crate::components::annotations::VoicesSummary;
-use crate::components::live::{LiveBadge, follow_meeting};
+use crate::components::live::{LiveBadge, follow_case, follow_meeting};
+use crate::components::plan::{PlanDraft, PlanPanel};
 use crate::components::proposal::ProposalPanel;
 use crate::components::session::{GatedPage, use_session};
-use crate::domain::meeting::{AgendaMode, PresentView};
+use crate::domain::meeting::{AgendaItem, AgendaMode, PresentView};
 use crate::domain::role::{Action, can};
+use crate::domain::user::Me;
+use crate::error::AppError;
 
 #[component]
 pub fn PresentPage() -> impl IntoView {
@@ -28,18 +39,76 @@ fn millis(t: &str) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(t).ok().map(|t| t.timestamp_millis())
 }
 
+/// What the page keeps across the views it rebuilds (all created once, by `Presenter`).
+#[derive(Clone, Copy)]
+struct Room {
+    me: Signal<Option<Me>>,
+    /// The user may present (chair) at all.
+    may_present: Signal<bool>,
+    /// The meeting's presenter and the case shown to all, as last read.
+    presenter: RwSignal<Option<String>>,
+    current: RwSignal<Option<String>>,
+    /// None: follow the presenter. Some(case): look at that case on one's own.
+    browse: RwSignal<Option<String>>,
+    /// The discussed cases in agenda order (what the arrows step through).
+    order: RwSignal<Vec<String>>,
+    /// The position wanted by the presenter's presses, ahead of the server's answers.
+    wanted: RwSignal<Option<String>>,
+    present: ServerAction<PresentCase>,
+    actions: CaseActions,
+    draft: PlanDraft,
+    now_ms: RwSignal<i64>,
+    members: Resource<Result<Vec<crate::domain::meeting::Attendee>, AppError>>,
+    meetings: Resource<Result<Vec<crate::domain::meeting::Meeting>, AppError>>,
+}
+
+impl Room {
+    fn is_presenter(&self) -> bool {
+        let me = self.me.get().map(|m| m.id);
+        me.is_some() && self.presenter.get() == me
+    }
+}
+
 #[component]
 fn Presenter() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let tick = RwSignal::new(0u32);
-    let present = ServerAction::<PresentCase>::new();
-    // Refetched on the meeting's live events only (the presenter's own steps come back as events
-    // too): one refetch per change. Refetching also on the step action's version doubled the
-    // overlapping refetches while stepping quickly, under which a suspended view could resolve
-    // after its owner was disposed (issue 16, item 0).
-    let view_res = Resource::new(move || (id(), tick.get()), |(id, _)| present_view(id));
+    let id_now = move || params.with_untracked(|p| p.get("id").unwrap_or_default());
     let session = use_session();
+    let me = Signal::derive(move || session.get().and_then(|s| s.ok()).flatten().map(|i| i.me));
+    let room = Room {
+        me,
+        may_present: Signal::derive(move || me.get().is_some_and(|m| can(m.role, Action::PresentMeeting))),
+        presenter: RwSignal::new(None),
+        current: RwSignal::new(None),
+        browse: RwSignal::new(None),
+        order: RwSignal::new(Vec::new()),
+        wanted: RwSignal::new(None),
+        present: ServerAction::new(),
+        actions: CaseActions::new(),
+        draft: PlanDraft::new(),
+        now_ms: RwSignal::new(0),
+        members: Resource::new(|| (), |_| crate::api::meetings::board_members()),
+        meetings: Resource::new(|| (), |_| crate::api::meetings::list_meetings()),
+    };
+    // Refetched on the meeting's live events (the presenter's own steps come back as events
+    // too), on changes to the shown case (by anyone: its live events; by this user: the
+    // actions), and when browsing moves.
+    let tick = RwSignal::new(0u32);
+    let case_tick = RwSignal::new(0u32);
+    let view_res = Resource::new(
+        move || {
+            (
+                id(),
+                room.browse.get(),
+                tick.get(),
+                case_tick.get(),
+                room.actions.case_saved(),
+                room.actions.notes_saved(),
+            )
+        },
+        |(id, browse, ..)| present_view(id, browse),
+    );
     let first = StoredValue::new(true);
     let live = follow_meeting(
         move || Some(id()).filter(|i| !i.is_empty()),
@@ -50,64 +119,77 @@ fn Presenter() -> impl IntoView {
             first.set_value(false);
         },
     );
-    // The agenda order and where the presenter is, for the keyboard.
-    let order: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
-    let current: RwSignal<Option<String>> = RwSignal::new(None);
+    let _case_live = follow_case(
+        move || view_res.get().and_then(|r| r.ok()).and_then(|v| v.case).map(|c| (c.id, c.live_seq)),
+        move |_| case_tick.update(|t| *t += 1),
+    );
+    // A plan being typed belongs to the case it was typed for: moving on closes the form.
+    let shown_case = StoredValue::new(None::<String>);
     Effect::new(move || {
         if let Some(Ok(v)) = view_res.get() {
-            order.set(v.detail.agenda.iter().map(|a| a.case_id.clone()).collect());
-            current.set(v.detail.meeting.current_case_id.clone());
+            let shown = v.case.as_ref().map(|c| c.id.clone());
+            if shown != shown_case.get_value() {
+                shown_case.set_value(shown);
+                room.draft.editing.set(false);
+            }
+            let m = &v.detail.meeting;
+            room.order.set(discussed(&v.detail.agenda));
+            room.current.set(m.current_case_id.clone());
+            room.presenter.set(m.presenter_id.clone());
         }
     });
-    let may_present = Signal::derive(
-        move || matches!(session.get(), Some(Ok(Some(ref i))) if can(i.me.role, Action::PresentMeeting)),
-    );
     // Stepping as fast as keys are pressed: each press moves the wanted position on at once; one
     // request is in flight at a time and, when it is answered, the latest wanted position is
-    // sent if it differs. Presses never race each other to the server, and ten presses are ten
-    // steps even before the first answer arrives.
-    let id_now = move || params.with_untracked(|p| p.get("id").unwrap_or_default());
-    let wanted: RwSignal<Option<String>> = RwSignal::new(None);
+    // sent if it differs. Ten presses are ten steps even before the first answer arrives.
     let sent = StoredValue::new(None::<String>);
-    let send = move |case_id: String| {
+    let send = move |case_id: String, take_control: bool| {
         sent.set_value(Some(case_id.clone()));
-        present.dispatch(PresentCase { meeting_id: id_now(), case_id: Some(case_id) });
+        room.present.dispatch(PresentCase { meeting_id: id_now(), case_id: Some(case_id), take_control });
     };
     Effect::new(move || {
-        if present.pending().get() {
+        if room.present.pending().get() {
             return;
         }
-        let Some(w) = wanted.get() else { return };
+        if let Some(Err(_)) = room.present.value().get() {
+            // Refused (someone else took control): stop chasing the wanted position.
+            room.wanted.set(None);
+            return;
+        }
+        let Some(w) = room.wanted.get() else { return };
         if sent.get_value().as_ref() == Some(&w) {
-            current.set(Some(w));
-            wanted.set(None);
+            room.current.set(Some(w));
+            room.wanted.set(None);
         } else {
-            send(w);
+            send(w, false);
         }
     });
+    let go_to = move |case_id: String, take_control: bool| {
+        room.wanted.set(Some(case_id.clone()));
+        if !room.present.pending().get_untracked() {
+            send(case_id, take_control);
+        }
+    };
     let step = move |delta: i64| {
-        let list = order.get_untracked();
+        let list = room.order.get_untracked();
         if list.is_empty() {
             return;
         }
-        let from = wanted.get_untracked().or_else(|| current.get_untracked());
+        let from = room.wanted.get_untracked().or_else(|| room.current.get_untracked());
         let at = from.and_then(|c| list.iter().position(|x| *x == c));
         let next = match at {
             None => 0,
             Some(i) => (i as i64 + delta).clamp(0, list.len() as i64 - 1) as usize,
         };
         if at != Some(next) {
-            wanted.set(Some(list[next].clone()));
-            if !present.pending().get_untracked() {
-                send(list[next].clone());
-            }
+            go_to(list[next].clone(), false);
         }
     };
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
         let handle = window_event_listener(leptos::ev::keydown, move |ev: leptos::ev::KeyboardEvent| {
-            if !may_present.get_untracked() || ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
+            let free = untrack(|| room.presenter.get().is_none() && room.may_present.get());
+            if !(untrack(|| room.is_presenter()) || free) || ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
                 return;
             }
             let typing = ev
@@ -117,7 +199,8 @@ fn Presenter() -> impl IntoView {
             if typing {
                 return;
             }
-            match ev.key().as_str() {
+            let key = ev.key();
+            match key.as_str() {
                 "ArrowRight" | "PageDown" | "n" => {
                     ev.prevent_default();
                     step(1);
@@ -130,133 +213,231 @@ fn Presenter() -> impl IntoView {
             }
         });
         on_cleanup(move || handle.remove());
-    }
-    // The timer: now, every second, in the browser.
-    // Zero while rendering (server and hydration alike, so both render the same), then the
-    // browser's clock.
-    let now_ms = RwSignal::new(0i64);
-    #[cfg(feature = "hydrate")]
-    {
-        Effect::new(move || now_ms.set(js_sys::Date::now() as i64));
-        if let Ok(h) =
-            set_interval_with_handle(move || now_ms.set(js_sys::Date::now() as i64), std::time::Duration::from_secs(1))
-        {
+        // The timer: zero while rendering (server and hydration alike), then the browser's clock.
+        Effect::new(move || room.now_ms.set(js_sys::Date::now() as i64));
+        if let Ok(h) = set_interval_with_handle(
+            move || room.now_ms.set(js_sys::Date::now() as i64),
+            std::time::Duration::from_secs(1),
+        ) {
             on_cleanup(move || h.clear());
         }
     }
     view! {
         <div class="present">
             <Transition fallback=|| view! { <p aria-busy="true">"Loading meeting mode…"</p> }>
-                <ErrorBoundary fallback=error_notice>
-                    {move || Suspend::new(async move {
-                        let _ = session.await; // who may present is known before rendering
-                        let v = view_res.await?;
-                        Ok::<_, AppError>(view! { <PresentBody v may_present step now_ms=now_ms.read_only() /> })
-                    })}
-                </ErrorBoundary>
+                {move || view_res.get().map(|r| match r {
+                    Ok(v) => view! { <PresentBody v room step go_to /> }.into_any(),
+                    Err(e) => view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any(),
+                })}
             </Transition>
             <LiveBadge state=live />
         </div>
     }
 }
 
+/// The discussed cases in agenda order (standard-of-care cases are recorded, not stepped to).
+fn discussed(agenda: &[AgendaItem]) -> Vec<String> {
+    agenda.iter().filter(|a| a.mode == AgendaMode::Discuss).map(|a| a.case_id.clone()).collect()
+}
+
 #[component]
 fn PresentBody(
     v: PresentView,
-    may_present: Signal<bool>,
+    room: Room,
     step: impl Fn(i64) + Copy + Send + Sync + 'static,
-    now_ms: ReadSignal<i64>,
+    go_to: impl Fn(String, bool) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let PresentView { detail, case, annotations, proposal, plan } = v;
     let m = detail.meeting.clone();
-    let since = m.current_since.as_deref().and_then(millis);
+    let shown_id = case.as_ref().map(|c| c.id.clone());
+    let item = shown_id.as_ref().and_then(|c| detail.agenda.iter().find(|a| a.case_id == *c)).cloned();
+    let order = discussed(&detail.agenda);
+    let at = shown_id.as_ref().and_then(|c| order.iter().position(|x| x == c));
+    let shown_is_current = shown_id.is_some() && shown_id == m.current_case_id;
+    let since = m.current_since.as_deref().and_then(millis).filter(|_| shown_is_current);
+    let spent = item.as_ref().map(|i| i.seconds_spent).unwrap_or(0);
+    let estimate = item.as_ref().map(|i| i.minutes).unwrap_or(0);
+    let now_ms = room.now_ms;
     let elapsed = move || match (since, now_ms.get()) {
-        (Some(s), n) if n > 0 => Some(((n - s) / 1000).max(0)),
+        (Some(s), n) if n > 0 => Some(spent + ((n - s) / 1000).max(0)),
+        (None, _) if spent > 0 => Some(spent),
         _ => None,
-    };
-    let at = m.current_case_id.as_ref().and_then(|c| detail.agenda.iter().position(|a| a.case_id == *c));
-    let count = detail.agenda.len();
-    let estimate = at.map(|i| detail.agenda[i].minutes).unwrap_or(0);
-    let item = at.map(|i| detail.agenda[i].clone());
-    let position = match at {
-        Some(i) => format!("Case {} of {}", i + 1, count),
-        None => format!("{count} cases on the agenda"),
     };
     let timer = move || {
         elapsed().map(|s| {
             let over = estimate > 0 && s > estimate * 60;
             view! {
-                <span class="timer" class:over=over data-testid="timer" aria-label=format!("Time on this case {} minutes {} seconds of {} estimated", s / 60, s % 60, estimate)>
+                <span class="timer" class:over=over data-testid="timer"
+                    aria-label=format!("Time on this case {} minutes {} seconds of {} estimated", s / 60, s % 60, estimate)>
                     {format!("{:02}:{:02}", s / 60, s % 60)} " / " {estimate} " min"
                 </span>
             }
         })
     };
+    let position = match (at, &item) {
+        (Some(i), _) => format!("Case {} of {}", i + 1, order.len()),
+        (None, Some(_)) => "Standard of care".to_string(),
+        (None, None) => format!("{} cases on the agenda", detail.agenda.len()),
+    };
+    let count = order.len();
+    let presenter_line = {
+        let name = m.presenter_name.clone();
+        move || match (room.is_presenter(), name.clone()) {
+            (true, _) => "You are presenting: your screen moves everyone's.".to_string(),
+            (false, Some(n)) => format!("Presented by {n}."),
+            (false, None) => "No one is presenting yet.".to_string(),
+        }
+    };
+    let first_case = order.first().cloned();
+    let take_control = {
+        let target = m.current_case_id.clone().or(first_case.clone());
+        move |_| {
+            if let Some(c) = target.clone() {
+                room.browse.set(None);
+                go_to(c, true);
+            }
+        }
+    };
+    let agenda = detail.agenda.clone();
+    let soc: Vec<AgendaItem> = agenda.iter().filter(|a| a.mode == AgendaMode::StandardOfCare).cloned().collect();
+    let discuss: Vec<AgendaItem> = agenda.iter().filter(|a| a.mode == AgendaMode::Discuss).cloned().collect();
+    let current = m.current_case_id.clone();
+    let agenda_entry = {
+        let (shown_id, current) = (shown_id.clone(), current.clone());
+        move |a: AgendaItem| {
+            let is_shown = shown_id.as_deref() == Some(a.case_id.as_str());
+            let is_current = current.as_deref() == Some(a.case_id.as_str());
+            let case_id = a.case_id.clone();
+            let open = move |_| {
+                if room.is_presenter() || (room.presenter.get_untracked().is_none() && room.may_present.get_untracked())
+                {
+                    room.browse.set(None);
+                    go_to(case_id.clone(), false);
+                } else {
+                    room.browse.set(Some(case_id.clone()));
+                }
+            };
+            let minutes = a.seconds_spent / 60;
+            view! {
+                <li class:current=is_current class:shown=is_shown>
+                    <button type="button" class="agenda-jump" on:click=open aria-current=is_shown.then_some("true")>
+                        <span class="agenda-name">{a.patient_name.clone()}</span>
+                        {(minutes > 0).then(|| view! { <span class="muted">" · " {minutes} " min"</span> })}
+                        {is_current.then(|| view! { <span class="sr-only">" (shown to the room)"</span> })}
+                    </button>
+                </li>
+            }
+        }
+    };
     view! {
         <header class="present-bar">
-            <div>
+            <div class="present-title">
                 <p class="muted"><a href=format!("/meetings/{}", m.id)>{m.title.clone()}</a></p>
                 <p class="present-position" data-testid="present-position">{position}</p>
             </div>
             {timer}
+            <p class="presenter" data-testid="presenter" role="status">{presenter_line}</p>
             <div class="actions-row">
-                {move || may_present.get().then(|| view! {
-                    <button type="button" class="secondary" on:click=move |_| step(-1) disabled=at.is_none_or(|i| i == 0)
-                        aria-keyshortcuts="ArrowLeft">"← Previous"</button>
-                    <button type="button" on:click=move |_| step(1) disabled=at.is_some_and(|i| i + 1 >= count)
-                        aria-keyshortcuts="ArrowRight">{if at.is_none() { "Start with the first case →" } else { "Next →" }}</button>
+                {move || {
+                    let presenting = room.is_presenter();
+                    let free = room.presenter.get().is_none() && room.may_present.get();
+                    if presenting || free {
+                        view! {
+                            <button type="button" class="secondary" on:click=move |_| step(-1) disabled=at.is_none_or(|i| i == 0)
+                                aria-keyshortcuts="ArrowLeft">"← Previous"</button>
+                            <button type="button" on:click=move |_| step(1) disabled=at.is_some_and(|i| i + 1 >= count)
+                                aria-keyshortcuts="ArrowRight">{if at.is_none() { "Start with the first case →" } else { "Next →" }}</button>
+                        }.into_any()
+                    } else if room.may_present.get() {
+                        view! { <button type="button" class="secondary" on:click=take_control.clone()>"Take control"</button> }.into_any()
+                    } else {
+                        ().into_any()
+                    }
+                }}
+                {move || (!room.is_presenter()).then(|| view! {
+                    <label class="check follow-switch">
+                        <input type="checkbox" role="switch" data-testid="follow"
+                            prop:checked=move || room.browse.get().is_none()
+                            on:change=move |ev| {
+                                if event_target_checked(&ev) {
+                                    room.browse.set(None);
+                                } else {
+                                    room.browse.set(room.current.get_untracked());
+                                }
+                            } />
+                        " Follow the presenter"
+                    </label>
                 })}
             </div>
         </header>
+        {move || room.present.value().get().and_then(|r| r.err()).map(|e| view! {
+            <p class="notice warn" role="alert" data-testid="present-refused">{e.to_string()}</p>
+        })}
         {(!detail.missing_core.is_empty()).then(|| {
             let names: Vec<&str> = detail.missing_core.iter().map(|s| s.label()).collect();
             view! { <p class="notice warn" role="status">"No one present for: " {names.join(", ")} "."</p> }
         })}
         <div class="present-grid">
             <nav class="present-agenda" aria-label="Agenda">
-                <ol>
-                    {detail.agenda.iter().enumerate().map(|(i, a)| view! {
-                        <li class:current=Some(i) == at class:soc=a.mode == AgendaMode::StandardOfCare
-                            aria-current=if Some(i) == at { Some("step") } else { None }>
-                            {a.patient_name.clone()}
-                            {(a.mode == AgendaMode::StandardOfCare).then(|| view! { " " <span class="muted">"(standard of care)"</span> })}
-                        </li>
-                    }).collect_view()}
-                </ol>
-                {may_present.get_untracked().then(|| view! { <p class="muted small-print">"Keys: → next, ← previous."</p> })}
+                <h2 class="present-h">"To discuss"</h2>
+                <ol>{discuss.into_iter().map(agenda_entry.clone()).collect_view()}</ol>
+                {(!soc.is_empty()).then(|| view! {
+                    <h2 class="present-h">"Standard of care"</h2>
+                    <p class="muted small-print">"Recorded with their plan, not discussed unless the board pulls one in."</p>
+                    <ul>{soc.into_iter().map(agenda_entry.clone()).collect_view()}</ul>
+                })}
+                <p class="muted small-print">"Keys for the presenter: → next, ← previous."</p>
             </nav>
-            <main class="present-case" aria-live="polite">
-                {match (case, item) {
-                    (Some(c), Some(item)) => view! {
-                        <h1 data-testid="present-case">{c.content.patient.name.clone()} <span class="muted">" · MRN " {c.content.patient.mrn.clone()}</span></h1>
-                        <p class="present-question"><strong>"Question: "</strong>{c.content.question.clone()}</p>
-                        <p class="case-summary">{c.summary.clone()}</p>
-                        {(item.mode == AgendaMode::StandardOfCare).then(|| view! {
-                            <p class="notice">"Listed as standard of care: recorded with its plan, not discussed unless the board pulls it in."</p>
-                        })}
-                        {(!item.missing.is_empty()).then(|| view! { <p class="notice warn">"Missing: " {item.missing.join(", ")}</p> })}
-                        <section class="panel" aria-labelledby="present-voices">
-                            <h2 id="present-voices">"Specialty voices"</h2>
+            {match (case, item) {
+                (Some(c), Some(item)) => {
+                    let facts = c.content.tumor.facts();
+                    let case_id = c.id.clone();
+                    let members = room.members.get().and_then(|r| r.ok()).unwrap_or_default();
+                    let meetings = room.meetings.get().and_then(|r| r.ok()).unwrap_or_default();
+                    let me = room.me.get_untracked();
+                    view! {
+                        <section class="present-case" aria-labelledby="present-case">
+                            <h1 id="present-case" data-testid="present-case">{c.content.patient.name.clone()}
+                                <span class="muted">" · MRN " {c.content.patient.mrn.clone()}</span></h1>
+                            <p class="present-question"><strong>"Question: "</strong>{c.content.question.clone()}</p>
+                            <p class="case-summary">{c.summary.clone()}</p>
+                            {(item.mode == AgendaMode::StandardOfCare).then(|| view! {
+                                <p class="notice">"Listed as standard of care: recorded with its plan, not discussed unless the board pulls it in."</p>
+                            })}
+                            {(!item.missing.is_empty()).then(|| view! { <p class="notice warn">"Missing: " {item.missing.join(", ")}</p> })}
+                            <h2 class="present-h">"Key facts"</h2>
+                            <dl class="facts two-col present-facts">
+                                {facts.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
+                            </dl>
+                            <h2 class="present-h">"Clinical history"</h2>
+                            <p class="prose">{if c.content.history.is_empty() { "—".to_string() } else { c.content.history.clone() }}</p>
+                            {(!c.content.comorbidities.is_empty()).then(|| view! {
+                                <h2 class="present-h">"Comorbidities"</h2>
+                                <p class="prose">{c.content.comorbidities.clone()}</p>
+                            })}
+                            <p><a href=format!("/cases/{}", c.id)>"Open the full case"</a></p>
+                        </section>
+                        <section class="present-voices" aria-labelledby="present-voices">
+                            <h2 id="present-voices" class="present-h">"Specialty voices"</h2>
                             <VoicesSummary list=annotations />
                         </section>
-                        {proposal.map(|p| view! { <ProposalPanel proposal=p.proposal note=format!("Computed for version {} of this case.", p.case_version) /> })}
-                        <section class="panel" aria-labelledby="present-plan">
-                            <h2 id="present-plan">"The board's plan"</h2>
-                            {match plan {
-                                Some(p) => view! { <crate::components::plan::PlanView plan=p /> }.into_any(),
-                                None => view! { <p>"No plan recorded yet."</p> }.into_any(),
-                            }}
-                            <p><a href=format!("/cases/{}", c.id)>"Open the case to record or sign the plan"</a></p>
+                        <section class="present-decision" aria-label="Options and plan">
+                            {proposal.clone().map(|p| view! {
+                                <ProposalPanel proposal=p.proposal note=format!("Computed for version {} of this case.", p.case_version) />
+                            })}
+                            <PlanPanel case_id plan proposal me members meetings actions=room.actions draft=room.draft default_meeting=Some(m.id.clone()) />
                         </section>
-                    }.into_any(),
-                    _ => view! {
+                    }.into_any()
+                }
+                _ => view! {
+                    <section class="present-case">
                         <h1>"Meeting mode"</h1>
                         <p>"No case is being presented yet."
-                            {move || may_present.get().then_some(" Press → or \"Start with the first case\".")}
+                            {move || room.may_present.get().then_some(" Press → or \"Start with the first case\".")}
                         </p>
-                    }.into_any(),
-                }}
-            </main>
+                    </section>
+                }.into_any(),
+            }}
         </div>
     }
 }

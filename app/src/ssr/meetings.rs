@@ -18,6 +18,7 @@ use crate::error::AppError;
 
 const SELECT_MEETING: &str = "SELECT m.id, m.title, m.starts_at, m.location, m.video_link, m.board_type, \
      m.expected_specialties, m.current_case_id, m.current_since, m.revision, m.board_id, b.name AS board_name, \
+     m.presenter_id, (SELECT u.display_name FROM users u WHERE u.id = m.presenter_id) AS presenter_name, \
      (SELECT COUNT(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS case_count \
      FROM meetings m JOIN boards b ON b.id = m.board_id";
 
@@ -35,6 +36,8 @@ struct MeetingRow {
     current_since: Option<String>,
     board_id: String,
     board_name: String,
+    presenter_id: Option<String>,
+    presenter_name: Option<String>,
 }
 
 impl TryFrom<MeetingRow> for Meeting {
@@ -55,6 +58,8 @@ impl TryFrom<MeetingRow> for Meeting {
             current_since: r.current_since,
             board_id: r.board_id,
             board_name: r.board_name,
+            presenter_id: r.presenter_id,
+            presenter_name: r.presenter_name,
         })
     }
 }
@@ -67,6 +72,7 @@ struct AgendaRow {
     #[sqlx(try_from = "String")]
     mode: AgendaMode,
     minutes: i64,
+    seconds_spent: i64,
     name: String,
     mrn: String,
     question: String,
@@ -162,9 +168,10 @@ async fn load(state: &AppState, id: &str) -> Result<Meeting, AppError> {
 pub async fn list(state: &AppState, session: &Session) -> Result<Vec<Meeting>, AppError> {
     auth::require(state, session, Action::ReadCases, None).await?;
     let visible = access::visible_boards(state, session).await?;
+    // Need to know: the meetings of the user's boards (reviewers: every board).
     let rows: Vec<MeetingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT_MEETING} WHERE {} ORDER BY m.starts_at DESC LIMIT 200",
-        access::board_filter("m.board_id", 1, 2)
+        "{SELECT_MEETING} WHERE ($1 = 1 OR m.board_id IN (SELECT b2.board_id FROM board_members b2 WHERE b2.user_id = $2)) \
+         ORDER BY m.starts_at DESC LIMIT 200"
     )))
     .bind(visible.all())
     .bind(&session.me.id)
@@ -226,7 +233,7 @@ async fn detail_on(
         .ok_or(AppError::NotFound)?;
     let meeting = Meeting::try_from(row)?;
     let rows: Vec<AgendaRow> = sqlx::query_as(
-        "SELECT a.case_id, a.position, a.mode, a.minutes, p.name, p.mrn, c.question, c.summary, c.status, c.content \
+        "SELECT a.case_id, a.position, a.mode, a.minutes, a.seconds_spent, p.name, p.mrn, c.question, c.summary, c.status, c.content \
          FROM agenda_items a JOIN cases c ON c.id = a.case_id JOIN patients p ON p.id = c.patient_id \
          WHERE a.meeting_id = $1 ORDER BY a.position",
     )
@@ -245,6 +252,7 @@ async fn detail_on(
             position: r.position,
             mode: r.mode,
             minutes: r.minutes,
+            seconds_spent: r.seconds_spent,
             patient_name: r.name,
             mrn: r.mrn,
             question: r.question,
@@ -472,14 +480,42 @@ pub async fn set_attendance(
 
 /// Meeting mode: the presenter shows `case_id` (None closes the presentation). Everyone
 /// following the meeting moves with it.
+///
+/// One presenter at a time: the first to present becomes the presenter; anyone else who may
+/// present gets a 409 naming the presenter unless they take control (`take_control`), which is
+/// audited as a hand-over. Closing the presentation frees it. The time spent on the case that
+/// was shown is added to that case's total, so returning to a case keeps its time.
 pub async fn present(
     state: &AppState,
     session: &Session,
     meeting_id: &str,
     case_id: Option<&str>,
+    take_control: bool,
 ) -> Result<MeetingDetail, AppError> {
     access::require_meeting(state, session, Action::PresentMeeting, meeting_id).await?;
     let mut tx = state.db.begin_write().await?;
+    // Takes the meeting's row lock first (PostgreSQL; SQLite's write transaction already holds
+    // the database), so the presenter and position read next cannot change before the update.
+    sqlx::query("UPDATE meetings SET revision = revision WHERE id = $1").bind(meeting_id).execute(&mut *tx).await?;
+    let (presenter, presenter_name, current, since): (Option<String>, Option<String>, Option<String>, Option<String>) =
+        sqlx::query_as(
+            "SELECT m.presenter_id, (SELECT u.display_name FROM users u WHERE u.id = m.presenter_id), \
+             m.current_case_id, m.current_since FROM meetings m WHERE m.id = $1",
+        )
+        .bind(meeting_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let me = session.me.id.as_str();
+    let other = presenter.as_deref().filter(|p| *p != me);
+    if other.is_some() && !take_control {
+        let name = presenter_name.unwrap_or_else(|| "Someone else".into());
+        return Err(AppError::Conflict {
+            message: format!(
+                "{name} is presenting. Follow the presentation, browse on your own, or take control (everyone will see that you did)."
+            ),
+        });
+    }
     if let Some(case_id) = case_id {
         let on: Option<i64> =
             sqlx::query_scalar("SELECT position FROM agenda_items WHERE meeting_id = $1 AND case_id = $2")
@@ -491,18 +527,9 @@ pub async fn present(
             return Err(AppError::field("case_id", "This case is not on the meeting's agenda."));
         }
     }
-    let changed = sqlx::query(
-        "UPDATE meetings SET current_case_id = $1, current_since = $2 WHERE id = $3 AND (current_case_id IS NULL OR current_case_id <> $4 OR $5 = 1)",
-    )
-    .bind(case_id)
-    .bind(case_id.map(|_| now_text()))
-    .bind(meeting_id)
-    .bind(case_id.unwrap_or(""))
-    .bind(case_id.is_none() as i64)
-    .execute(&mut *tx)
-    .await?;
     let actor = session.actor();
-    if changed.rows_affected() == 0 {
+    let new_presenter = case_id.map(|_| me);
+    if current.as_deref() == case_id && presenter.as_deref() == new_presenter {
         // Already shown: nothing changes, but the answer carries the agenda and is audited.
         let detail = detail_on(&mut tx, state.clock.now().date_naive(), meeting_id).await?;
         let ids = agenda_ids(&detail);
@@ -510,6 +537,35 @@ pub async fn present(
         audit::append(&mut tx, state.db.engine, &event.detail("already presented").cases(&ids)).await?;
         tx.commit().await?;
         return Ok(detail);
+    }
+    let now = state.clock.now();
+    if current.as_deref() != case_id
+        && let (Some(shown), Some(since)) = (current.as_deref(), since.as_deref())
+        && let Ok(since) = chrono::DateTime::parse_from_rfc3339(since)
+    {
+        let seconds = (now - since.with_timezone(&chrono::Utc)).num_seconds().max(0);
+        sqlx::query(
+            "UPDATE agenda_items SET seconds_spent = seconds_spent + $1 WHERE meeting_id = $2 AND case_id = $3",
+        )
+        .bind(seconds)
+        .bind(meeting_id)
+        .bind(shown)
+        .execute(&mut *tx)
+        .await?;
+    }
+    // The start of the current stretch moves only when the case changes (a hand-over keeps it).
+    let since = if current.as_deref() == case_id { since } else { case_id.map(|_| now_text()) };
+    sqlx::query("UPDATE meetings SET current_case_id = $1, current_since = $2, presenter_id = $3 WHERE id = $4")
+        .bind(case_id)
+        .bind(since)
+        .bind(new_presenter)
+        .bind(meeting_id)
+        .execute(&mut *tx)
+        .await?;
+    if let Some(from) = other {
+        let detail = format!("presenter was user {from}");
+        let handover = Event::new(&actor, "meeting.take_control", Outcome::Success).target(meeting_id).detail(&detail);
+        audit::append(&mut tx, state.db.engine, &handover).await?;
     }
     let mut event = Event::new(&actor, "meeting.present", Outcome::Success).target(meeting_id);
     if let Some(c) = case_id {

@@ -124,6 +124,9 @@ pub async fn attendance(
 #[serde(deny_unknown_fields)]
 pub struct Present {
     case_id: Option<String>,
+    /// Someone who is not the presenter must say so to move everyone's screen (else 409).
+    #[serde(default)]
+    take_control: bool,
 }
 
 pub async fn present(
@@ -132,7 +135,8 @@ pub async fn present(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<Present>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(meetings::present(&state, &session, &id, body.case_id.as_deref()).await?).into_response())
+    Ok(Json(meetings::present(&state, &session, &id, body.case_id.as_deref(), body.take_control).await?)
+        .into_response())
 }
 
 /// `GET /meetings/{id}/events`: `{"revision", "current_case_id"}` now and after every change, so

@@ -87,11 +87,12 @@ pub fn AnnotationsPanel(
                 <ErrorBoundary fallback=error_notice>
                     {
                         let my_id = my_id.clone();
+                        // Read synchronously, not in a Suspend (see `pages::present`): a reload
+                        // replaces the view at once, never leaving a stale one with disposed values.
                         move || {
                             let my_id = my_id.clone();
-                            Suspend::new(async move {
-                                let list = annotations.await?;
-                                Ok::<_, AppError>(view! { <Voices list my_id reply_to amend withdraw drafts /> })
+                            annotations.get().map(|r| {
+                                r.map(|list| view! { <Voices list my_id reply_to amend withdraw drafts /> })
                             })
                         }
                     }

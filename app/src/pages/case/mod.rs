@@ -122,10 +122,12 @@ fn CaseView() -> impl IntoView {
     let session = use_session();
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading the case…"</p> }>
-            {move || Suspend::new(async move {
-                let me = session.await.ok().flatten().map(|i| i.me);
+            // Read synchronously, not in a Suspend (see `pages::present`): a live reload replaces
+            // the view at once, never leaving a stale one whose values are already disposed.
+            {move || {
+                let me = session.get()?.ok().flatten().map(|i| i.me);
                 let may_edit = me.as_ref().is_some_and(|m| can(m.role, Action::EditCase));
-                match r.case.await {
+                Some(match r.case.get()? {
                     Ok(record) => view! { <detail::CaseDetail record may_edit me page /> }.into_any(),
                     Err(e @ AppError::BreakGlassRequired { .. }) => view! {
                         <access::BreakGlassPanel case_id=id() message=e.to_string() action=actions.break_glass />
@@ -134,8 +136,8 @@ fn CaseView() -> impl IntoView {
                         <section class="panel"><h1>"Case not found"</h1><p>"There is no case at this address. "<a href="/cases">"Back to the case list"</a></p></section>
                     }.into_any(),
                     Err(e) => view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            })}
+                })
+            }}
         </Transition>
         <LiveBadge state=live />
     }
