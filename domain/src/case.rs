@@ -241,6 +241,17 @@ pub fn field_changes(before: &CaseInput, after: &CaseInput) -> Vec<FieldChange> 
         .collect()
 }
 
+/// The same changes for people: in the order a case is read (`tumor::FIELD_ORDER`, so T, N and
+/// M stay together) with values in words, never codes.
+pub fn changes_in_words(mut changes: Vec<FieldChange>) -> Vec<FieldChange> {
+    changes.sort_by_key(|c| crate::tumor::field_rank(&c.field));
+    for c in &mut changes {
+        c.before = c.before.as_deref().map(|v| crate::tumor::value_in_words(&c.field, v));
+        c.after = c.after.as_deref().map(|v| crate::tumor::value_in_words(&c.field, v));
+    }
+    changes
+}
+
 /// The fields that differ between two versions of the content, as dotted paths.
 pub fn changed_fields(before: &CaseInput, after: &CaseInput) -> Vec<String> {
     field_changes(before, after).into_iter().map(|c| c.field).collect()
@@ -297,6 +308,18 @@ pub struct CaseRecord {
     /// When the reader's emergency (break-glass) access to this case ends, if they read it so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub break_glass_until: Option<String>,
+    /// The latest meeting whose agenda holds the case: where its plan is decided (the plan
+    /// form's default meeting).
+    #[serde(default)]
+    pub agenda_meeting: Option<MeetingRef>,
+}
+
+/// A meeting as other records name it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MeetingRef {
+    pub id: String,
+    pub title: String,
+    pub starts_at: String,
 }
 
 /// A patient's own record: the identity that every case of the patient shows (ID-1).

@@ -179,7 +179,13 @@ pub struct Outcome {
 }
 
 impl OutcomeInput {
-    pub fn parse(&self, today: chrono::NaiveDate) -> Result<OutcomeRecord, Invalid> {
+    /// Checks the follow-up: carried out needs the day it was (not in the future, not before
+    /// `not_before`, the day of the meeting or of the signature); not carried out needs a reason.
+    pub fn parse(
+        &self,
+        today: chrono::NaiveDate,
+        not_before: Option<chrono::NaiveDate>,
+    ) -> Result<OutcomeRecord, Invalid> {
         let mut e = FieldErrorsBuilder::new();
         let Some(implemented) = self.implemented else {
             return Err(Invalid::field("implemented", "Say whether the plan was carried out."));
@@ -198,12 +204,18 @@ impl OutcomeInput {
             e.add("reason", "Say why the plan was not carried out.");
         }
         let date = self.date.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);
-        if let Some(d) = &date {
-            match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+        match &date {
+            Some(d) => match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
                 Ok(day) if day > today => e.add("date", "The date cannot be in the future."),
+                Ok(day) if not_before.is_some_and(|nb| day < nb) => e.add(
+                    "date",
+                    format!("The date cannot be before the board decided ({}).", not_before.unwrap_or(day)),
+                ),
                 Ok(_) => {}
                 Err(_) => e.add("date", "Give the date as YYYY-MM-DD."),
-            }
+            },
+            None if implemented => e.add("date", "Give the day the plan was carried out."),
+            None => {}
         }
         let note = self.note.trim().to_string();
         if note.chars().count() > MAX_TEXT {
@@ -248,6 +260,19 @@ pub struct Plan {
     /// shows later data beside a plan decided on earlier data unmarked).
     #[serde(default)]
     pub decided_on: Option<DecidedOn>,
+    /// The meeting the plan names, with its day and who was marked present there.
+    #[serde(default)]
+    pub meeting: Option<PlanMeeting>,
+}
+
+/// The meeting a plan was decided at, as the plan and the decision report show it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanMeeting {
+    pub id: String,
+    pub title: String,
+    pub starts_at: String,
+    /// Display names of those marked present, by specialty.
+    pub present: Vec<String>,
 }
 
 /// The case version a plan was decided on, and the changes to the case since then.
@@ -307,12 +332,33 @@ mod tests {
     #[test]
     fn an_unimplemented_plan_needs_a_reason() {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-        assert!(OutcomeInput::default().parse(today).unwrap_err().field_message("implemented").is_some());
+        let met = chrono::NaiveDate::from_ymd_opt(2026, 11, 20);
+        assert!(OutcomeInput::default().parse(today, met).unwrap_err().field_message("implemented").is_some());
         let no = OutcomeInput { implemented: Some(false), ..Default::default() };
-        assert!(no.parse(today).unwrap_err().field_message("reason").is_some());
+        assert!(no.parse(today, met).unwrap_err().field_message("reason").is_some());
         let future = OutcomeInput { implemented: Some(true), date: Some("2027-01-01".into()), ..Default::default() };
-        assert!(future.parse(today).unwrap_err().field_message("date").is_some());
+        assert!(future.parse(today, met).unwrap_err().field_message("date").is_some());
         let ok = OutcomeInput { implemented: Some(false), reason: Some("patient_choice".into()), ..Default::default() };
-        assert_eq!(ok.parse(today).unwrap().reason, Some(NotImplementedReason::PatientChoice));
+        assert_eq!(ok.parse(today, met).unwrap().reason, Some(NotImplementedReason::PatientChoice));
+    }
+
+    #[test]
+    fn a_carried_out_plan_needs_a_day_between_the_decision_and_today() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let met = chrono::NaiveDate::from_ymd_opt(2026, 11, 20);
+        let undated = OutcomeInput { implemented: Some(true), ..Default::default() };
+        assert_eq!(
+            undated.parse(today, met).unwrap_err().field_message("date").as_deref(),
+            Some("Give the day the plan was carried out.")
+        );
+        let early = OutcomeInput { date: Some("2026-11-19".into()), ..undated.clone() };
+        assert_eq!(
+            early.parse(today, met).unwrap_err().field_message("date").as_deref(),
+            Some("The date cannot be before the board decided (2026-11-20).")
+        );
+        for day in ["2026-11-20", "2026-11-26"] {
+            let fine = OutcomeInput { date: Some(day.into()), ..undated.clone() };
+            assert_eq!(fine.parse(today, met).unwrap().date.as_deref(), Some(day));
+        }
     }
 }

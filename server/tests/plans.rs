@@ -201,6 +201,24 @@ async fn follow_up_records_whether_the_plan_was_carried_out() {
         "unsigned"
     );
     assert_eq!(send(&b.state, sign(&b, Some(PW), Some(1), &b.sam)).await.status(), 200);
+    // Issue 16, item 7: carried out needs its day, not in the future and not before the
+    // decision (here the signature, as the plan names no meeting); a refusal records nothing.
+    let res = send(&b.state, post(&b, "outcome", json!({"implemented": true}), &b.cora)).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(body_json(res).await["error"]["fields"]["date"][0], "Give the day the plan was carried out.");
+    let res = send(&b.state, post(&b, "outcome", json!({"implemented": true, "date": "2020-01-01"}), &b.cora)).await;
+    assert_eq!(res.status(), 422);
+    let msg = body_json(res).await["error"]["fields"]["date"][0].as_str().unwrap().to_string();
+    assert!(msg.starts_with("The date cannot be before the board decided ("), "{msg}");
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(2)).format("%Y-%m-%d").to_string();
+    let res = send(&b.state, post(&b, "outcome", json!({"implemented": true, "date": tomorrow}), &b.cora)).await;
+    assert_eq!(body_json(res).await["error"]["fields"]["date"][0], "The date cannot be in the future.");
+    let outcome: Option<String> = sqlx::query_scalar("SELECT outcome FROM plans WHERE case_id = $1")
+        .bind(&b.case_id)
+        .fetch_one(&b.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(outcome, None, "nothing was recorded by the refused follow-ups");
     let res = send(&b.state, post(&b, "outcome", json!({"implemented": false}), &b.cora)).await;
     assert_eq!(res.status(), 422);
     assert!(body_json(res).await["error"]["fields"]["reason"].is_array());
@@ -327,4 +345,51 @@ async fn plan_verify_recomputes_every_signature_and_names_an_edited_plan() {
         }
         other => panic!("the edit went unnoticed: {other:?}"),
     }
+}
+
+/// Issue 16, item 6: the case knows the meeting whose agenda holds it (the plan's default), the
+/// plan names its meeting with the day and who was present, and the follow-up cannot predate it.
+#[tokio::test]
+async fn a_plan_names_its_meeting_its_day_and_who_was_present() {
+    let b = board().await;
+    let m = json!({"title": "NET board", "starts_at": "2026-01-12T14:00", "location": "Room 4.12"});
+    let res = send(&b.state, json_req("POST", "/api/v1/meetings", m, Some(&b.cora))).await;
+    assert_eq!(res.status(), 201);
+    let meeting = body_json(res).await["id"].as_str().unwrap().to_string();
+    let agenda = json!({"case_id": b.case_id, "mode": "discuss"});
+    let res =
+        send(&b.state, json_req("POST", &format!("/api/v1/meetings/{meeting}/agenda"), agenda, Some(&b.cora))).await;
+    assert_eq!(res.status(), 201);
+    let sam_id = sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE username = 'sam'")
+        .fetch_one(&b.state.db.pool)
+        .await
+        .unwrap();
+    let res = send(
+        &b.state,
+        json_req("POST", &format!("/api/v1/meetings/{meeting}/attendance"), json!({"user_id": sam_id}), Some(&b.cora)),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let case =
+        body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{}", b.case_id), Some(&b.cora))).await).await;
+    assert_eq!(case["agenda_meeting"]["id"], meeting.as_str());
+    assert_eq!(case["agenda_meeting"]["title"], "NET board");
+
+    let body = json!({"meeting_id": meeting, "options": [b.first_option], "rationale": "Resect."});
+    assert_eq!(send(&b.state, plan_req(&b, body, None, &b.cora)).await.status(), 201);
+    let plan =
+        body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{}/plan", b.case_id), Some(&b.cora))).await).await;
+    assert_eq!(plan["meeting"]["title"], "NET board");
+    assert_eq!(plan["meeting"]["starts_at"].as_str().unwrap().get(..10), Some("2026-01-12"));
+    assert_eq!(plan["meeting"]["present"], json!(["Test sam"]));
+
+    assert_eq!(send(&b.state, sign(&b, Some(PW), Some(1), &b.sam)).await.status(), 200);
+    let res = send(&b.state, post(&b, "outcome", json!({"implemented": true, "date": "2026-01-11"}), &b.cora)).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(
+        body_json(res).await["error"]["fields"]["date"][0],
+        "The date cannot be before the board decided (2026-01-12)."
+    );
+    let res = send(&b.state, post(&b, "outcome", json!({"implemented": true, "date": "2026-01-12"}), &b.cora)).await;
+    assert_eq!(res.status(), 200);
 }

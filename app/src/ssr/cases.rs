@@ -40,6 +40,7 @@ struct CaseRow {
     patient_version: i64,
     board_id: String,
     board_name: String,
+    agenda_meeting_id: Option<String>,
 }
 
 impl CaseRow {
@@ -62,13 +63,16 @@ impl CaseRow {
             board_id: self.board_id,
             board_name: self.board_name,
             break_glass_until: None,
+            agenda_meeting: None,
         })
     }
 }
 
 const SELECT_CASE: &str = "SELECT c.id, c.version, c.status, c.summary, c.content, c.created_at, c.updated_at, \
      u.display_name AS updated_by_name, c.patient_id, p.version AS patient_version, c.board_id, b.name AS board_name, \
-     (SELECT COALESCE(MAX(e.seq), 0) FROM case_events e WHERE e.case_id = c.id) AS live_seq \
+     (SELECT COALESCE(MAX(e.seq), 0) FROM case_events e WHERE e.case_id = c.id) AS live_seq, \
+     (SELECT a.meeting_id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id WHERE a.case_id = c.id \
+      ORDER BY m.starts_at DESC LIMIT 1) AS agenda_meeting_id \
      FROM cases c JOIN users u ON u.id = c.updated_by JOIN patients p ON p.id = c.patient_id \
      JOIN boards b ON b.id = c.board_id WHERE c.id = $1";
 
@@ -76,7 +80,17 @@ const SELECT_CASE: &str = "SELECT c.id, c.version, c.status, c.summary, c.conten
 async fn load_on(conn: &mut sqlx::AnyConnection, id: &str, today: chrono::NaiveDate) -> Result<CaseRecord, AppError> {
     let row: CaseRow =
         sqlx::query_as(SELECT_CASE).bind(id).fetch_optional(&mut *conn).await?.ok_or(AppError::NotFound)?;
-    row.into_record(today)
+    let meeting_id = row.agenda_meeting_id.clone();
+    let mut record = row.into_record(today)?;
+    if let Some(m) = meeting_id {
+        let (id, title, starts_at): (String, String, String) =
+            sqlx::query_as("SELECT id, title, starts_at FROM meetings WHERE id = $1")
+                .bind(m)
+                .fetch_one(&mut *conn)
+                .await?;
+        record.agenda_meeting = Some(crate::domain::case::MeetingRef { id, title, starts_at });
+    }
+    Ok(record)
 }
 
 async fn load(state: &AppState, id: &str) -> Result<CaseRecord, AppError> {
@@ -235,15 +249,17 @@ pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> R
     }
     e.finish()?;
     // Need to know: only the cases of the user's boards (reviewers: every board).
-    let rows: Vec<ListRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    // The text finds a name or an MRN by any part of it, in any case ("2101" finds "UX-2101").
+    let rows: Vec<ListRow> = sqlx::query_as(
         "SELECT c.id, p.mrn, p.name, c.status, c.summary, c.question, c.ready_for_board, c.updated_at, \
          c.board_id, b.name AS board_name \
          FROM cases c JOIN patients p ON p.id = c.patient_id JOIN boards b ON b.id = c.board_id \
          WHERE ($1 IS NULL OR c.status = $1) AND ($2 IS NULL OR c.primary_site = $2) AND ($3 IS NULL OR c.stage_group = $3) \
-         AND ($4 IS NULL OR p.mrn = $4 OR p.name_search LIKE $5 ESCAPE '\\') AND ($8 IS NULL OR c.board_id = $8) \
-         AND {} ORDER BY c.updated_at DESC LIMIT 500",
-        access::board_filter("c.board_id", 6, 7)
-    )))
+         AND ($4 IS NULL OR LOWER(p.mrn) LIKE $5 ESCAPE '\\' OR p.name_search LIKE $5 ESCAPE '\\') \
+         AND ($8 IS NULL OR c.board_id = $8) \
+         AND ($6 = 1 OR c.board_id IN (SELECT m.board_id FROM board_members m WHERE m.user_id = $7)) \
+         ORDER BY c.updated_at DESC LIMIT 500",
+    )
     .bind(status.map(|s| s.code()))
     .bind(site.map(|s| s.code()))
     .bind(stage.map(|s| s.code()))

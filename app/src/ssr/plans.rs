@@ -14,7 +14,7 @@ use super::{AppState, events, new_id, now_text};
 use crate::domain::case::{CaseInput, field_changes};
 use crate::domain::events::CaseEventKind;
 use crate::domain::plan::{
-    Addendum, DecidedOn, Dissent, Outcome, OutcomeInput, Plan, PlanContent, PlanInput, Signature,
+    Addendum, DecidedOn, Dissent, Outcome, OutcomeInput, Plan, PlanContent, PlanInput, PlanMeeting, Signature,
 };
 use crate::domain::proposer::Proposal;
 use crate::domain::role::Action;
@@ -91,6 +91,10 @@ async fn load(state: &AppState, case_id: &str) -> Result<Option<Plan>, AppError>
         Some(v) => decided_on(state, case_id, v).await?,
         None => None,
     };
+    let meeting = match &content.meeting_id {
+        Some(m) => plan_meeting(state, m).await?,
+        None => None,
+    };
     Ok(Some(Plan {
         case_id: case_id.to_string(),
         version: row.version,
@@ -99,7 +103,26 @@ async fn load(state: &AppState, case_id: &str) -> Result<Option<Plan>, AppError>
         addenda,
         outcome,
         decided_on,
+        meeting,
     }))
+}
+
+/// The meeting a plan names, with who was marked present (issue 16, item 6).
+async fn plan_meeting(state: &AppState, meeting_id: &str) -> Result<Option<PlanMeeting>, AppError> {
+    let row: Option<(String, String, String)> =
+        sqlx::query_as("SELECT id, title, starts_at FROM meetings WHERE id = $1")
+            .bind(meeting_id)
+            .fetch_optional(&state.db.pool)
+            .await?;
+    let Some((id, title, starts_at)) = row else { return Ok(None) };
+    let present: Vec<String> = sqlx::query_scalar(
+        "SELECT u.display_name FROM attendance t JOIN users u ON u.id = t.user_id WHERE t.meeting_id = $1 \
+         ORDER BY u.specialty, u.display_name",
+    )
+    .bind(meeting_id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    Ok(Some(PlanMeeting { id, title, starts_at, present }))
 }
 
 /// The case version a plan was decided on and what changed in the case since (DI-7).
@@ -438,11 +461,26 @@ pub async fn record_outcome(
 ) -> Result<Plan, AppError> {
     access::require_case(state, session, Action::RecordOutcome, case_id).await?;
     case_exists(state, case_id).await?;
-    let outcome = input.parse(state.clock.now().date_naive())?;
     let plan = load(state, case_id).await?.ok_or_else(|| AppError::conflict("There is no plan yet."))?;
-    if plan.signature.is_none() {
+    let Some(signature) = &plan.signature else {
         return Err(AppError::conflict("Sign the plan before recording whether it was carried out."));
+    };
+    if plan.outcome.is_some() {
+        return Err(AppError::conflict("The outcome is already recorded; add an addendum for later news."));
     }
+    // Not before the board decided: the meeting's day when the plan names one, else the signature's.
+    let meeting_day: Option<String> = match &plan.content.meeting_id {
+        Some(m) => {
+            sqlx::query_scalar("SELECT starts_at FROM meetings WHERE id = $1")
+                .bind(m)
+                .fetch_optional(&state.db.pool)
+                .await?
+        }
+        None => None,
+    };
+    let day = |t: &str| t.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let not_before = meeting_day.as_deref().and_then(day).or_else(|| day(&signature.signed_at));
+    let outcome = input.parse(state.clock.now().date_naive(), not_before)?;
     let json = serde_json::to_string(&outcome).map_err(|_| AppError::internal("outcome does not serialise"))?;
     let mut tx = state.db.begin_write().await?;
     let written = sqlx::query(

@@ -10,7 +10,15 @@ use crate::api::plans::{AddAddendum, OutcomeInput, RecordOutcome, SignPlan};
 use crate::domain::plan::NotImplementedReason;
 
 #[component]
-pub(super) fn SignForm(case_id: String, version: i64, sign: ServerAction<SignPlan>) -> impl IntoView {
+pub(super) fn SignForm(
+    case_id: String,
+    version: i64,
+    sign: ServerAction<SignPlan>,
+    /// When the plan's meeting starts, if it names one: signing before it is warned about.
+    meeting_starts: Option<String>,
+) -> impl IntoView {
+    let today = crate::components::case_form::today().format("%Y-%m-%d").to_string();
+    let early = meeting_starts.filter(|s| s.get(..10).is_some_and(|d| d > today.as_str()));
     let password = RwSignal::new(String::new());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -22,6 +30,11 @@ pub(super) fn SignForm(case_id: String, version: i64, sign: ServerAction<SignPla
         <form class="sign-form" on:submit=submit>
             <h3>"Sign the plan (version " {version} ")"</h3>
             <p class="muted">"Signing locks the plan as the board's decision; later corrections become addenda. Enter your password again to sign."</p>
+            {early.map(|s| view! {
+                <p class="notice warn" role="note" data-testid="sign-early">
+                    "The meeting this plan names has not started yet (" {crate::components::format::when(&s)} "). Sign only if the board has decided."
+                </p>
+            })}
             <div class="field">
                 <label for="sign-password">"Your password"</label>
                 <input id="sign-password" type="password" autocomplete="current-password" aria-describedby="sign-error"
@@ -60,17 +73,54 @@ pub(super) fn AddendumForm(case_id: String, addendum: ServerAction<AddAddendum>)
 #[component]
 pub(super) fn OutcomeForm(case_id: String, outcome: ServerAction<RecordOutcome>) -> impl IntoView {
     let input = RwSignal::new(OutcomeInput::default());
+    // A follow-up is recorded once (later news is an addendum), so it is confirmed first: the
+    // form is checked here, then shown back in words with "Record" and "Change".
+    let confirming = RwSignal::new(false);
+    let local: RwSignal<Option<crate::domain::error::FieldErrors>> = RwSignal::new(None);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        match input.get_untracked().parse(crate::components::case_form::today(), None) {
+            Err(e) => local.set(Some(e.fields)),
+            Ok(_) => {
+                local.set(None);
+                confirming.set(true);
+            }
+        }
+    };
+    let record = move |_| {
+        confirming.set(false);
         outcome.dispatch(RecordOutcome { case_id: case_id.clone(), input: input.get_untracked() });
     };
-    let err = move |f: &'static str| move || field_error(outcome.value().get().and_then(|r| r.err()), f);
+    let err = move |f: &'static str| {
+        move || {
+            local
+                .with(|l| l.as_ref().and_then(|l| l.get(f).and_then(|m| m.first().cloned())))
+                .or_else(|| field_error(outcome.value().get().and_then(|r| r.err()), f))
+        }
+    };
+    let summary = move || {
+        let i = input.get();
+        match i.implemented {
+            Some(true) => format!("The plan was carried out on {}.", i.date.unwrap_or_default()),
+            _ => {
+                let why = i
+                    .reason
+                    .as_deref()
+                    .and_then(|r| NotImplementedReason::ALL.iter().find(|x| x.code() == r))
+                    .map(|r| r.label())
+                    .unwrap_or("");
+                format!("The plan was not carried out: {why}.")
+            }
+        }
+    };
     view! {
         <form class="outcome-form" on:submit=submit novalidate>
             <h3>"Follow-up: was the plan carried out?"</h3>
+            <p class="muted small-print">"Fields marked " <abbr title="required">"*"</abbr> " are required."</p>
             <div class="field">
-                <label for="outcome-implemented">"Carried out"</label>
-                <select id="outcome-implemented" aria-describedby="outcome-implemented-error" on:change=move |ev| input.update(|i| i.implemented = match event_target_value(&ev).as_str() { "yes" => Some(true), "no" => Some(false), _ => None })>
+                <label for="outcome-implemented">"Carried out " <abbr title="required">"*"</abbr></label>
+                <select id="outcome-implemented" required aria-describedby="outcome-implemented-error" prop:disabled=confirming
+                    on:change=move |ev| input.update(|i| i.implemented = match event_target_value(&ev).as_str() { "yes" => Some(true), "no" => Some(false), _ => None })>
                     <option value="">"Choose…"</option>
                     <option value="yes">"Yes"</option>
                     <option value="no">"No"</option>
@@ -78,24 +128,39 @@ pub(super) fn OutcomeForm(case_id: String, outcome: ServerAction<RecordOutcome>)
                 <FieldError id="outcome-implemented-error" message=Signal::derive(err("implemented")) />
             </div>
             <div class="field">
-                <label for="outcome-reason">"If not, why"</label>
-                <select id="outcome-reason" aria-describedby="outcome-reason-error" on:change=move |ev| input.update(|i| i.reason = Some(event_target_value(&ev)).filter(|v| !v.is_empty()))>
+                <label for="outcome-reason">"If not, why (required when not carried out)"</label>
+                <select id="outcome-reason" aria-describedby="outcome-reason-error" prop:disabled=confirming
+                    on:change=move |ev| input.update(|i| i.reason = Some(event_target_value(&ev)).filter(|v| !v.is_empty()))>
                     <option value="">"—"</option>
                     {NotImplementedReason::ALL.iter().copied().map(|r| view! { <option value=r.code()>{r.label()}</option> }).collect_view()}
                 </select>
                 <FieldError id="outcome-reason-error" message=Signal::derive(err("reason")) />
             </div>
             <div class="field">
-                <label for="outcome-date">"When (YYYY-MM-DD)"</label>
-                <input id="outcome-date" type="date" aria-describedby="outcome-date-error" on:input=move |ev| input.update(|i| i.date = Some(event_target_value(&ev)).filter(|v| !v.is_empty())) />
+                <label for="outcome-date">"Day carried out (required when carried out)"</label>
+                <input id="outcome-date" type="date" aria-describedby="outcome-date-error" prop:disabled=confirming
+                    on:input=move |ev| input.update(|i| i.date = Some(event_target_value(&ev)).filter(|v| !v.is_empty())) />
                 <FieldError id="outcome-date-error" message=Signal::derive(err("date")) />
             </div>
             <div class="field">
                 <label for="outcome-note">"Note"</label>
-                <input id="outcome-note" type="text" aria-describedby="outcome-note-error" on:input=move |ev| input.update(|i| i.note = event_target_value(&ev)) />
+                <input id="outcome-note" type="text" aria-describedby="outcome-note-error" prop:disabled=confirming
+                    on:input=move |ev| input.update(|i| i.note = event_target_value(&ev)) />
                 <FieldError id="outcome-note-error" message=Signal::derive(err("note")) />
             </div>
-            <button type="submit" class="secondary">"Record the outcome"</button>
+            <Show
+                when=move || confirming.get()
+                fallback=|| view! { <button type="submit" class="secondary">"Check the outcome"</button> }
+            >
+                <div class="notice" role="status" data-testid="outcome-confirm">
+                    <p><strong>{summary}</strong></p>
+                    <p>"Once recorded it is not changed; later news is added as an addendum."</p>
+                    <div class="actions-row">
+                        <button type="button" on:click=record.clone()>"Record the outcome"</button>
+                        <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Change"</button>
+                    </div>
+                </div>
+            </Show>
         </form>
     }
 }

@@ -56,6 +56,8 @@ pub fn PlanPanel(
     meetings: Vec<Meeting>,
     actions: CaseActions,
     draft: PlanDraft,
+    /// The meeting whose agenda holds the case: a new plan names it unless changed.
+    default_meeting: Option<String>,
 ) -> impl IntoView {
     let (save, sign, addendum, outcome) =
         (actions.save_plan, actions.sign_plan, actions.add_addendum, actions.record_outcome);
@@ -81,7 +83,7 @@ pub fn PlanPanel(
                     deviation_reason: p.content.deviation_reason.clone(),
                     trial_discussed: p.content.trial_discussed,
                 },
-                None => PlanInput::default(),
+                None => PlanInput { meeting_id: default_meeting.clone(), ..Default::default() },
             };
             draft.input.set(input);
             draft.editing.set(true);
@@ -108,7 +110,10 @@ pub fn PlanPanel(
                     <PlanForm case_id=case_id.clone() version proposal=proposal.clone() members=members.clone() meetings=meetings.clone() save draft />
                 })
             }
-            {version.filter(|_| !signed && may(Action::SignPlan)).map(|version| view! { <SignForm case_id=case_id.clone() version sign /> })}
+            {version.filter(|_| !signed && may(Action::SignPlan)).map(|version| {
+                let meeting_starts = plan.as_ref().and_then(|p| p.meeting.as_ref()).map(|m| m.starts_at.clone());
+                view! { <SignForm case_id=case_id.clone() version sign meeting_starts /> }
+            })}
             {(signed && may(Action::AddAddendum)).then(|| view! { <AddendumForm case_id=case_id.clone() addendum /> })}
             {(signed && plan.as_ref().is_some_and(|p| p.outcome.is_none()) && may(Action::RecordOutcome)).then(|| view! {
                 <OutcomeForm case_id=case_id.clone() outcome />

@@ -14,6 +14,13 @@ pub fn PlanView(plan: Plan) -> impl IntoView {
         <div class="plan-view" data-testid="plan">
             <p class="muted">"Version " {plan.version} " · recorded by " {c.recorded_by_name.clone()} " · " {when(&c.recorded_at)}
                 {c.case_version.map(|v| view! { " · decided on case version " <span data-testid="decided-on">{v}</span> })}</p>
+            {match plan.meeting.clone() {
+                Some(m) => view! {
+                    <p data-testid="plan-meeting"><strong>"Meeting: "</strong>{m.title} " · " {when(&m.starts_at)}
+                        " · present: " {if m.present.is_empty() { "no attendance recorded".to_string() } else { m.present.join(", ") }}</p>
+                }.into_any(),
+                None => view! { <p data-testid="plan-meeting"><strong>"Meeting: "</strong>"not decided at a board meeting"</p> }.into_any(),
+            }}
             {plan.decided_on.clone().filter(|d| !d.changed_since.is_empty()).map(|d| view! {
                 <div class="notice warn" role="note" data-testid="changed-since-decision">
                     <p>"The case changed after this plan was decided on (version " {d.case_version} " → now version " {d.current_version} "):"</p>

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::editor::CaseEditor;
-use super::history::{CaseHistory, field_label};
+use super::history::CaseHistory;
 use super::{CasePage, CaseResources, Editing};
 use crate::api::cases::{CaseRecord, SetCaseStatus};
 use crate::components::actions::CaseActions;
@@ -12,7 +12,7 @@ use crate::components::errors::error_notice;
 use crate::components::format::when;
 use crate::components::plan::PlanDraft;
 use crate::components::proposal::ProposalPanel;
-use crate::domain::case::{CaseInput, field_changes};
+use crate::domain::case::CaseInput;
 use crate::domain::codes::{CaseStatus, Sex};
 use crate::domain::user::Me;
 use crate::error::AppError;
@@ -49,8 +49,8 @@ pub(super) fn CaseDetail(record: CaseRecord, may_edit: bool, me: Option<Me>, pag
                 <Transition fallback=|| ()>
                     {move || {
                         let record = record.clone();
-                        Suspend::new(async move {
-                            let boards = r.boards.await.unwrap_or_default();
+                        r.boards.get().map(|b| {
+                            let boards = b.unwrap_or_default();
                             view! { <super::access::ReferPanel record boards action=actions.move_case /> }
                         })
                     }}
@@ -60,7 +60,7 @@ pub(super) fn CaseDetail(record: CaseRecord, may_edit: bool, me: Option<Me>, pag
         <StoredProposalPanel proposal=r.proposal editing />
         <crate::components::annotations::AnnotationsPanel case_id=record.id.clone() annotations=r.annotations me=me.clone()
             actions drafts=drafts.notes />
-        <PlanSection id=record.id.clone() r me actions draft=drafts.plan />
+        <PlanSection id=record.id.clone() r me actions draft=drafts.plan default_meeting=record.agenda_meeting.as_ref().map(|m| m.id.clone()) />
         {move || editing.changed_meanwhile.get().then(|| view! {
             <p class="notice warn" role="status" data-testid="changed-meanwhile">
                 "Someone else has just changed this case. Your edits are kept; when you save, you will see their changes and can keep yours on top."
@@ -134,23 +134,28 @@ fn Readiness(
 
 /// The board's plan, with what it needs (the proposal, the board's clinicians, meetings).
 #[component]
-fn PlanSection(id: String, r: CaseResources, me: Option<Me>, actions: CaseActions, draft: PlanDraft) -> impl IntoView {
+fn PlanSection(
+    id: String,
+    r: CaseResources,
+    me: Option<Me>,
+    actions: CaseActions,
+    draft: PlanDraft,
+    default_meeting: Option<String>,
+) -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading the plan…"</p> }>
             <ErrorBoundary fallback=error_notice>
                 {
                     let (id, me) = (id.clone(), me.clone());
                     move || {
-                        let (id, me) = (id.clone(), me.clone());
-                        Suspend::new(async move {
-                            let proposal = r.proposal.await.ok();
-                            let members = r.members.await.unwrap_or_default();
-                            let meetings = r.meetings.await.unwrap_or_default();
-                            let plan = r.plan.await?;
-                            Ok::<_, AppError>(view! {
-                                <crate::components::plan::PlanPanel case_id=id plan proposal me members meetings actions draft />
-                            })
-                        })
+                        let (id, me, default_meeting) = (id.clone(), me.clone(), default_meeting.clone());
+                        let proposal = r.proposal.get()?.ok();
+                        let members = r.members.get()?.unwrap_or_default();
+                        let meetings = r.meetings.get()?.unwrap_or_default();
+                        let plan = r.plan.get()?;
+                        Some(plan.map(|plan| view! {
+                            <crate::components::plan::PlanPanel case_id=id plan proposal me members meetings actions draft default_meeting />
+                        }))
                     }
                 }
             </ErrorBoundary>
@@ -168,33 +173,20 @@ fn StoredProposalPanel(
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading the proposed options…"</p> }>
             <ErrorBoundary fallback=error_notice>
-                {move || Suspend::new(async move {
-                    let stored = proposal.await?;
-                    Ok::<_, AppError>((!editing.open.get()).then(|| view! {
-                        <ProposalPanel proposal=stored.proposal note=format!("Computed for version {} of this case.", stored.case_version) />
-                    }))
-                })}
+                {move || proposal.get().map(|r| r.map(|stored| (!editing.open.get()).then(|| view! {
+                    <ProposalPanel proposal=stored.proposal note=format!("Computed for version {} of this case.", stored.case_version) />
+                })))}
             </ErrorBoundary>
         </Transition>
     }
 }
 
-/// The recorded fields, read-only.
+/// The recorded fields, read-only: words, not codes, in clinical order.
 #[component]
 fn CaseDetails(content: CaseInput) -> impl IntoView {
-    let mut rows: Vec<(String, String)> = Vec::new();
-    let mut flat = std::collections::BTreeMap::new();
-    let empty = CaseInput::default();
-    for change in field_changes(&empty, &content) {
-        if !change.field.starts_with("patient.") {
-            flat.insert(change.field.clone(), change.after.unwrap_or_default());
-        }
-    }
-    for (k, v) in flat {
-        if !matches!(k.as_str(), "history" | "comorbidities") {
-            rows.push((field_label(&k), v.replace("\",\"", ", ").trim_matches(['[', ']', '"']).replace('_', " ")));
-        }
-    }
+    let mut rows: Vec<(String, String)> = vec![("Referring clinician".into(), content.referring_clinician.clone())];
+    rows.retain(|r| !r.1.trim().is_empty());
+    rows.extend(content.tumor.facts().into_iter().map(|(k, v)| (k.to_string(), v)));
     view! {
         <section class="panel" aria-labelledby="details-heading">
             <h2 id="details-heading">"Details"</h2>
