@@ -333,6 +333,231 @@ pub fn trim_number(v: f64) -> String {
     if v.fract() == 0.0 { format!("{}", v as i64) } else { format!("{v}") }
 }
 
+/// The words for a stored code of kind `T`, or the text itself when it is not one.
+fn words<T: Code>(value: &str) -> String {
+    T::parse_code(value).map(|c| c.label().to_string()).unwrap_or_else(|_| value.to_string())
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "Yes" } else { "No" }.to_string()
+}
+
+fn num(n: f64) -> String {
+    if n.fract() == 0.0 { format!("{n:.0}") } else { format!("{n}") }
+}
+
+/// Adds (label, words) when the code is recorded.
+fn coded<T: Code>(out: &mut Vec<(&'static str, String)>, label: &'static str, v: &Option<String>) {
+    if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
+        out.push((label, words::<T>(v)));
+    }
+}
+
+impl TumorInput {
+    /// The recorded tumour facts in clinical order (site and biology, then T, N, M and spread,
+    /// function and imaging, the patient, prior treatment, refinements), each as (label, words):
+    /// what people read on the case page and the meeting-room screen, never codes. Facts not
+    /// recorded are left out.
+    pub fn facts(&self) -> Vec<(&'static str, String)> {
+        let mut out: Vec<(&'static str, String)> = Vec::new();
+        let o = &mut out;
+        coded::<PrimarySite>(o, "Primary site", &self.primary_site);
+        coded::<Grade>(o, "Grade", &self.grade);
+        if let Some(k) = self.ki67_percent {
+            o.push(("Ki-67", format!("{} %", num(k))));
+        }
+        coded::<Differentiation>(o, "Differentiation", &self.differentiation);
+        if let Some(mm) = self.tumor_size_mm {
+            o.push(("Size", format!("{} mm", num(mm))));
+        }
+        coded::<TStage>(o, "T", &self.t_stage);
+        coded::<NStage>(o, "N", &self.n_stage);
+        coded::<MStage>(o, "M", &self.m_stage);
+        if !self.metastatic_sites.is_empty() {
+            let sites: Vec<String> = self.metastatic_sites.iter().map(|s| words::<MetastaticSite>(s)).collect();
+            o.push(("Metastatic sites", sites.join(", ")));
+        }
+        coded::<LiverBurden>(o, "Liver burden", &self.liver_burden);
+        coded::<TumorBurden>(o, "Tumour burden", &self.tumor_burden);
+        coded::<FunctionalSyndrome>(o, "Functional status", &self.functional_syndrome);
+        let flags =
+            [("Hormonal symptoms", self.hormonal_symptoms), ("Refractory symptoms", self.hormonal_symptoms_refractory)];
+        o.extend(flags.into_iter().filter_map(|(l, v)| v.map(|b| (l, yes_no(b)))));
+        coded::<SstrImaging>(o, "SSTR imaging", &self.sstr_imaging);
+        coded::<MibgAvid>(o, "MIBG avid", &self.mibg_avid);
+        if let Some(e) = self.ecog {
+            o.push(("ECOG", num(e)));
+        }
+        if let Some(a) = self.age {
+            o.push(("Age", num(a)));
+        }
+        if let Some(b) = self.bone_pain {
+            o.push(("Bone pain", yes_no(b)));
+        }
+        if !self.prior_treatments.is_empty() {
+            let t: Vec<String> = self.prior_treatments.iter().map(|s| words::<OptionCode>(s)).collect();
+            o.push(("Prior treatments", t.join(", ")));
+        }
+        let flags = [
+            ("Progression on prior treatment", self.progression_on_prior),
+            ("MEN1", self.men1),
+            ("Primary resectable", self.primary_resectable),
+            ("Ampullary", self.ampullary),
+            ("Lymphovascular invasion", self.lymphovascular_invasion),
+        ];
+        o.extend(flags.into_iter().filter_map(|(l, v)| v.map(|b| (l, yes_no(b)))));
+        coded::<GastricType>(o, "Gastric type", &self.gastric_type);
+        coded::<ResectionMargin>(o, "Resection margin", &self.resection_margin);
+        if let Some(n) = self.liver_lesion_count {
+            o.push(("Liver lesions", num(n)));
+        }
+        if let Some(mm) = self.liver_max_lesion_mm {
+            o.push(("Largest liver lesion", format!("{} mm", num(mm))));
+        }
+        out
+    }
+}
+
+/// The order people read a case's fields in (the case form's order, the facts' order):
+/// patient, question, tumour (as `TumorInput::facts`), history, comorbidities.
+pub const FIELD_ORDER: &[&str] = &[
+    "status",
+    "patient.mrn",
+    "patient.name",
+    "patient.birth_date",
+    "patient.sex",
+    "referring_clinician",
+    "question",
+    "tumor.primary_site",
+    "tumor.grade",
+    "tumor.ki67_percent",
+    "tumor.differentiation",
+    "tumor.tumor_size_mm",
+    "tumor.t_stage",
+    "tumor.n_stage",
+    "tumor.m_stage",
+    "tumor.metastatic_sites",
+    "tumor.liver_burden",
+    "tumor.tumor_burden",
+    "tumor.functional_syndrome",
+    "tumor.hormonal_symptoms",
+    "tumor.hormonal_symptoms_refractory",
+    "tumor.sstr_imaging",
+    "tumor.mibg_avid",
+    "tumor.ecog",
+    "tumor.age",
+    "tumor.bone_pain",
+    "tumor.prior_treatments",
+    "tumor.progression_on_prior",
+    "tumor.men1",
+    "tumor.primary_resectable",
+    "tumor.ampullary",
+    "tumor.lymphovascular_invasion",
+    "tumor.gastric_type",
+    "tumor.resection_margin",
+    "tumor.liver_lesion_count",
+    "tumor.liver_max_lesion_mm",
+    "history",
+    "comorbidities",
+];
+
+/// A stored value of a case field (as the change list shows it: a code, `true`, a JSON list)
+/// in words: the code's label, Yes/No, a list joined with commas.
+pub fn value_in_words(field: &str, raw: &str) -> String {
+    let one = |v: &str| -> String {
+        let v = v.trim().trim_matches('"');
+        match field.rsplit('.').next().unwrap_or(field) {
+            "primary_site" => words::<PrimarySite>(v),
+            "grade" => words::<Grade>(v),
+            "differentiation" => words::<Differentiation>(v),
+            "t_stage" => words::<TStage>(v),
+            "n_stage" => words::<NStage>(v),
+            "m_stage" => words::<MStage>(v),
+            "metastatic_sites" => words::<MetastaticSite>(v),
+            "liver_burden" => words::<LiverBurden>(v),
+            "tumor_burden" => words::<TumorBurden>(v),
+            "functional_syndrome" => words::<FunctionalSyndrome>(v),
+            "sstr_imaging" => words::<SstrImaging>(v),
+            "mibg_avid" => words::<MibgAvid>(v),
+            "prior_treatments" => words::<OptionCode>(v),
+            "gastric_type" => words::<GastricType>(v),
+            "resection_margin" => words::<ResectionMargin>(v),
+            "sex" => words::<Sex>(v),
+            _ => match v {
+                "true" => "Yes".into(),
+                "false" => "No".into(),
+                other => other.to_string(),
+            },
+        }
+    };
+    match raw.trim().strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+        Some(list) if list.trim().is_empty() => "—".into(),
+        Some(list) => list.split(',').map(one).collect::<Vec<_>>().join(", "),
+        None => one(raw),
+    }
+}
+
+/// Where `field` comes in `FIELD_ORDER` (unknown fields last, in name order).
+pub fn field_rank(field: &str) -> usize {
+    FIELD_ORDER.iter().position(|f| *f == field).unwrap_or(FIELD_ORDER.len())
+}
+
+#[cfg(test)]
+mod facts_tests {
+    use super::*;
+
+    #[test]
+    fn facts_read_as_words_in_clinical_order() {
+        let t = TumorInput {
+            primary_site: Some("pancreas".into()),
+            grade: Some("G2".into()),
+            ki67_percent: Some(7.0),
+            differentiation: Some("well".into()),
+            t_stage: Some("T2".into()),
+            n_stage: Some("N0".into()),
+            m_stage: Some("M0".into()),
+            liver_burden: Some("none".into()),
+            functional_syndrome: Some("none".into()),
+            hormonal_symptoms: Some(true),
+            ..Default::default()
+        };
+        let facts = t.facts();
+        let labels: Vec<&str> = facts.iter().map(|f| f.0).collect();
+        assert_eq!(
+            labels,
+            [
+                "Primary site",
+                "Grade",
+                "Ki-67",
+                "Differentiation",
+                "T",
+                "N",
+                "M",
+                "Liver burden",
+                "Functional status",
+                "Hormonal symptoms"
+            ]
+        );
+        let values: Vec<&str> = facts.iter().map(|f| f.1.as_str()).collect();
+        assert!(values.contains(&"Pancreas") && values.contains(&"Well differentiated (NET)"));
+        assert!(values.contains(&"No liver metastases") && values.contains(&"Non-functioning"));
+        assert!(values.contains(&"Yes") && values.contains(&"7 %"));
+        assert!(!values.iter().any(|v| ["pancreas", "well", "none", "true"].contains(v)), "no codes: {values:?}");
+    }
+
+    #[test]
+    fn stored_values_read_as_words() {
+        assert_eq!(value_in_words("tumor.primary_site", "pancreas"), "Pancreas");
+        assert_eq!(value_in_words("tumor.liver_burden", "none"), "No liver metastases");
+        assert_eq!(value_in_words("tumor.men1", "true"), "Yes");
+        assert_eq!(value_in_words("tumor.metastatic_sites", "[\"liver\",\"bone\"]"), "Liver, Bone");
+        assert_eq!(value_in_words("tumor.ki67_percent", "12"), "12");
+        assert!(field_rank("tumor.t_stage") < field_rank("tumor.n_stage"));
+        assert!(field_rank("tumor.n_stage") < field_rank("tumor.m_stage"));
+        assert!(field_rank("question") < field_rank("tumor.primary_site"));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -264,6 +264,12 @@ async fn the_list_filters_and_name_or_mrn_search_travels_in_the_body() {
     assert_eq!(found[0]["patient_name"], "Jonas Lungberg");
     assert_eq!(body_json(search("MRN-1").await).await.as_array().unwrap().len(), 1);
     assert_eq!(body_json(search("%").await).await.as_array().unwrap().len(), 0, "wildcards are literal");
+    // Issue 16, item 10: any part of an MRN, in any case.
+    let part = body_json(search("rn-2").await).await;
+    assert_eq!(part.as_array().unwrap().len(), 1);
+    assert_eq!(part[0]["mrn"], "MRN-2");
+    assert_eq!(body_json(search("mrn-").await).await.as_array().unwrap().len(), 2);
+    assert_eq!(body_json(search("2").await).await[0]["mrn"], "MRN-2");
 }
 
 #[tokio::test]

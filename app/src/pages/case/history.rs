@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::components::errors::error_notice;
 use crate::components::format::when;
-use crate::domain::case::{CaseVersion, FieldChange, field_changes};
+use crate::domain::case::{CaseVersion, FieldChange, changes_in_words, field_changes};
 use crate::error::AppError;
 
 /// Words for a dotted field path ("tumor.ki67_percent" → "Ki-67 %").
@@ -57,6 +57,7 @@ pub fn field_label(path: &str) -> String {
 /// A table of changes, before → after.
 #[component]
 pub fn ChangeTable(changes: Vec<FieldChange>) -> impl IntoView {
+    let changes = changes_in_words(changes);
     view! {
         <table class="changes">
             <thead><tr><th scope="col">"Field"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
@@ -80,10 +81,7 @@ pub(super) fn CaseHistory(history: Resource<Result<Vec<CaseVersion>, AppError>>)
             <h2 id="history-heading">"History"</h2>
             <Transition fallback=|| view! { <p aria-busy="true">"Loading the history…"</p> }>
                 <ErrorBoundary fallback=error_notice>
-                    {move || Suspend::new(async move {
-                        let versions = history.await?;
-                        Ok::<_, AppError>(view! { <VersionList versions /> })
-                    })}
+                    {move || history.get().map(|r| r.map(|versions| view! { <VersionList versions /> }))}
                 </ErrorBoundary>
             </Transition>
         </section>
