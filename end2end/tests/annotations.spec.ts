@@ -39,15 +39,18 @@ test("a surgeon and a radiologist annotate one case in their own voices", async 
   await other.getByLabel("Lesion sizes (mm, comma-separated)").fill("12, 8");
   await other.getByLabel("SSTR uptake").selectOption("positive");
   await other.getByRole("button", { name: "Post as radiology" }).click();
-  const otherRadiology = other.getByTestId("voices").locator('[data-specialty="radiology"]');
-  await expect(otherRadiology).toContainText("Agree: no vascular involvement");
-  await expect(otherRadiology).toContainText("12, 8 mm");
+  // Issue 16, item 4: the reply sits under the note it answers, not in the replier's column.
+  const otherThread = other.getByTestId("voices").locator('[data-specialty="surgery"] .replies');
+  await expect(otherThread).toContainText("Agree: no vascular involvement");
+  await expect(otherThread).toContainText("12, 8 mm");
+  await expect(otherThread).toContainText("↪ to Dr Samir Haddad");
+  await expect(other.getByTestId("voices").locator('[data-specialty="radiology"]')).toContainText("No radiology voice yet");
 
   // Without reloading, the surgeon sees the reply appear, and their draft is untouched.
-  const radiology = page.getByTestId("voices").locator('[data-specialty="radiology"]');
-  await expect(radiology).toContainText("Agree: no vascular involvement");
-  await expect(radiology).toContainText("reply");
-  await expect(radiology).toContainText("SSTR uptake");
+  const thread = page.getByTestId("voices").locator('[data-specialty="surgery"] .replies');
+  await expect(thread).toContainText("Agree: no vascular involvement");
+  await expect(thread).toContainText("↪ to Dr Samir Haddad");
+  await expect(thread).toContainText("SSTR uptake");
   await expect(page.getByLabel("Annotation")).toHaveValue("Draft still being typed");
   await page.getByLabel("Annotation").fill("");
 
@@ -56,11 +59,20 @@ test("a surgeon and a radiologist annotate one case in their own voices", async 
   await page.getByRole("button", { name: "Amend or withdraw" }).click();
   await page.getByLabel("Amended text").fill("Resectable: segmental resection with mesenteric lymphadenectomy.");
   await page.getByRole("button", { name: "Save amendment" }).click();
-  const note = page.getByTestId("voices").locator('[data-specialty="surgery"]').getByTestId("note");
+  const note = page.getByTestId("voices").locator('[data-specialty="surgery"]').getByTestId("note").first();
   await expect(note).toContainText("segmental resection");
   await expect(note).toContainText("amended");
   await expect(note.locator("summary")).toHaveText("Earlier versions (1)");
   await expect(other.getByTestId("voices").locator('[data-specialty="surgery"]')).toContainText("segmental resection");
   await otherContext.close();
+
+  // A reviewer reads the voices but has no Reply buttons that would do nothing (item 11).
+  const reviewerContext = await browser.newContext();
+  const reviewer = await reviewerContext.newPage();
+  await loginAs(reviewer, "reviewer", new URL(url).pathname);
+  await waitForHydration(reviewer);
+  await expect(reviewer.getByTestId("voices")).toContainText("segmental resection");
+  await expect(reviewer.getByRole("button", { name: /^Reply to/ })).toHaveCount(0);
+  await reviewerContext.close();
   expect(errors).toEqual([]);
 });

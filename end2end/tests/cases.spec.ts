@@ -30,6 +30,10 @@ test("a coordinator creates a case, meets a field error, fixes it, saves, edits 
   await expect(page.getByRole("heading", { level: 1, name: "New case" })).toBeVisible();
   await waitForHydration(page);
   await expectAccessible(page);
+  // Issue 16, item 8: an empty form never reads as complete; required fields are marked.
+  await expect(page.getByTestId("form-unchecked")).toBeVisible();
+  await expect(page.getByTestId("form-complete")).toHaveCount(0);
+  await expect(page.locator("label[for=f-patient-mrn] abbr[title=required]")).toHaveText("*");
 
   const started = Date.now();
   await fillNewCase(page, "E2E-1001");
@@ -41,6 +45,11 @@ test("a coordinator creates a case, meets a field error, fixes it, saves, edits 
   await page.getByRole("button", { name: "Create case (draft)" }).click();
   await expect(page.getByTestId("form-invalid")).toBeVisible();
   await expect(page).toHaveURL(/\/cases\/new$/);
+  // The summary at the top takes the focus and links to the field.
+  const summary = page.getByTestId("error-summary");
+  await expect(summary).toBeFocused();
+  await expect(summary).toContainText("1 field needs attention");
+  await expect(summary.getByRole("link", { name: /^Grade: .*below 3 %/ })).toHaveAttribute("href", "#f-tumor-grade");
   // Fix it.
   await page.getByLabel("Grade (WHO 2019)").selectOption("G2");
   await expect(gradeError).toBeEmpty();
@@ -134,6 +143,15 @@ test("search by name travels in the body, and filters narrow the list", async ({
   await expect(table.locator("tbody tr")).toHaveCount(1);
   await expect(table).toContainText("Hanna Demo-Wolf");
   expect(requests.filter((u) => u.includes("Demo-Wolf"))).toEqual([]);
+  // Issue 16, item 10: part of an MRN, in any case, finds the patient.
+  await page.getByLabel("Name or MRN").fill("demo-0009");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(table.locator("tbody tr")).toHaveCount(1);
+  await expect(table).toContainText("Hanna Demo-Wolf");
+  await page.getByLabel("Name or MRN").fill("0010");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(table.locator("tbody tr")).toHaveCount(1);
+  await expect(table).toContainText("Viktor Demo-Kron");
   await page.getByLabel("Name or MRN").fill("");
   await page.getByRole("button", { name: "Search" }).click();
   await page.getByLabel("Stage").selectOption("metastatic");
@@ -147,6 +165,16 @@ test("the case page shows the proposed options as options, and the editor previe
   const errors = watchConsole(page);
   await loginAs(page, "oncologist", "/cases");
   await page.getByRole("link", { name: "Ingrid Demo-Holm" }).click();
+  // Issue 16, item 11: the details read as words in clinical order, never codes.
+  const details = page.locator("section[aria-labelledby=details-heading] dl");
+  await expect(details).toContainText("Pancreas");
+  await expect(details).toContainText("No liver metastases");
+  const terms = await details.locator("dt").allTextContents();
+  expect(terms.indexOf("T")).toBeLessThan(terms.indexOf("N"));
+  expect(terms.indexOf("N")).toBeLessThan(terms.indexOf("M"));
+  expect(terms.indexOf("Primary site")).toBeLessThan(terms.indexOf("T"));
+  const values = await details.locator("dd").allTextContents();
+  for (const code of ["pancreas", "none", "true", "false", "well"]) expect(values).not.toContain(code);
   const panel = page.getByTestId("proposal");
   await expect(panel.getByRole("heading", { name: "Options for the board to consider" })).toBeVisible();
   await expect(panel).toContainText("These are options, not a decision: the board decides.");

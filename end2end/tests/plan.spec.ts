@@ -7,6 +7,17 @@ test("from proposal to signed plan to addendum, and the decision report", async 
   await page.getByRole("link", { name: "Viktor Demo-Kron" }).click();
   await waitForHydration(page);
   await expect(page.getByTestId("no-plan")).toBeVisible();
+  // Issue 16, item 5: the plan comes before the details and the (folded) history, and the
+  // section menu stays in view.
+  const y = async (sel: string) => (await page.locator(sel).boundingBox())!.y;
+  expect(await y("#plan-heading")).toBeLessThan(await y("#details-heading"));
+  expect(await y("#details-heading")).toBeLessThan(await y("#history-heading"));
+  const sections = page.getByRole("navigation", { name: "Sections of this case" });
+  await sections.getByRole("link", { name: "History" }).click();
+  await expect(page.locator("#history-heading")).toBeInViewport();
+  await expect(sections).toBeInViewport();
+  await sections.getByRole("link", { name: "Plan" }).click();
+  await expect(page.locator("#plan-heading")).toBeInViewport();
   await page.getByRole("button", { name: "Record the board's plan" }).click();
 
   // Choosing something else than the first proposed option asks why.
@@ -42,7 +53,21 @@ test("from proposal to signed plan to addendum, and the decision report", async 
   await page.getByLabel("Addendum (corrections or new information)").fill("Chromogranin A result added: 3x ULN.");
   await page.getByRole("button", { name: "Add addendum" }).click();
   await expect(plan).toContainText("Chromogranin A result added");
+  await expect(page.getByTestId("plan-meeting")).toContainText("not decided at a board meeting");
   await expectAccessible(page);
+
+  // Issue 16, item 7: "carried out" needs its day, and is confirmed before it is recorded.
+  await page.getByLabel(/^Carried out/).selectOption("yes");
+  await page.getByRole("button", { name: "Check the outcome" }).click();
+  await expect(page.locator("#outcome-date-error")).toContainText("Give the day the plan was carried out.");
+  await expect(page.getByTestId("outcome")).toHaveCount(0);
+  const today = new Date().toISOString().slice(0, 10);
+  await page.getByLabel(/Day carried out/).fill(today);
+  await page.getByRole("button", { name: "Check the outcome" }).click();
+  await expect(page.getByTestId("outcome-confirm")).toContainText(`The plan was carried out on ${today}.`);
+  await page.getByRole("button", { name: "Record the outcome" }).click();
+  await expect(page.getByTestId("outcome")).toContainText(`Carried out (${today})`);
+  await expect(page.getByRole("button", { name: "Check the outcome" })).toHaveCount(0);
 
   // After the meeting, a revised Ki-67 is recorded on the case.
   const decidedOn = await page.getByTestId("decided-on").textContent();

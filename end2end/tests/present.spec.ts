@@ -91,6 +91,8 @@ test("the room screen shows the whole case and the board records and signs its p
   await page.getByLabel("Your password").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Sign the plan" }).click();
   await expect(page.getByTestId("signature")).toContainText("Signed by Dr Samir Haddad");
+  // Item 6: the plan names the meeting it was recorded in.
+  await expect(page.getByTestId("plan-meeting")).toContainText("NET board (demo)");
   const at = await position.textContent();
   for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
   for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowLeft");

@@ -83,3 +83,49 @@ pub fn TextField(
         </div>
     }
 }
+
+/// The error summary at the top of a form: how many fields need attention, each message
+/// linking to its field (`#{dom id}`), so nobody hunts for messages below the fold. The page
+/// moves the focus here after a refused submit (`focus`).
+#[component]
+pub fn ErrorSummary(
+    /// (field, message) in the order the fields are read.
+    #[prop(into)]
+    errors: Signal<Vec<(String, String)>>,
+    /// The field's DOM id from its name.
+    dom_id: fn(&str) -> String,
+    /// The field's words from its name.
+    label: fn(&str) -> String,
+    node: NodeRef<leptos::html::Div>,
+) -> impl IntoView {
+    view! {
+        <div class="notice bad error-summary" role="alert" tabindex="-1" node_ref=node data-testid="error-summary"
+            hidden=move || errors.with(|e| e.is_empty())>
+            {move || {
+                let list = errors.get();
+                let n = list.len();
+                view! {
+                    <p><strong>{if n == 1 { "1 field needs attention:".to_string() } else { format!("{n} fields need attention:") }}</strong></p>
+                    <ul>
+                        {list.into_iter().map(|(f, m)| view! {
+                            <li><a href=format!("#{}", dom_id(&f))>{label(&f)} ": " {m}</a></li>
+                        }).collect_view()}
+                    </ul>
+                }
+            }}
+        </div>
+    }
+}
+
+/// Moves the keyboard focus to `node` once the view has updated (an error summary after a
+/// refused submit).
+pub fn focus_soon(node: NodeRef<leptos::html::Div>) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || {
+        if let Some(el) = node.get_untracked() {
+            let _ = el.focus();
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = node;
+}

@@ -80,6 +80,7 @@ pub fn AnnotationsPanel(
     let reply_to = drafts.reply_to;
     let my_id = me.as_ref().map(|m| m.id.clone());
     let my_voice = me.as_ref().and_then(|m| m.specialty);
+    let may_reply = my_voice.is_some();
     view! {
         <section class="panel" aria-labelledby="voices-heading">
             <h2 id="voices-heading">"Specialty voices"</h2>
@@ -92,7 +93,7 @@ pub fn AnnotationsPanel(
                         move || {
                             let my_id = my_id.clone();
                             annotations.get().map(|r| {
-                                r.map(|list| view! { <Voices list my_id reply_to amend withdraw drafts /> })
+                                r.map(|list| view! { <Voices list my_id may_reply reply_to amend withdraw drafts /> })
                             })
                         }
                     }
@@ -121,14 +122,16 @@ fn voice_order(list: &[Annotation]) -> Vec<Specialty> {
 fn Voices(
     list: Vec<Annotation>,
     my_id: Option<String>,
+    /// The user has a voice of their own (a clinician): only then is there a Reply button.
+    may_reply: bool,
     reply_to: RwSignal<Option<(String, String)>>,
     amend: ServerAction<AmendAnnotation>,
     withdraw: ServerAction<WithdrawAnnotation>,
     drafts: NoteDrafts,
 ) -> impl IntoView {
-    let note = move |a: Annotation| {
+    let note = move |a: Annotation, replying_to: Option<String>| {
         let mine = my_id.as_deref() == Some(a.author_id.as_str());
-        view! { <Note a mine reply_to amend withdraw drafts /> }
+        view! { <Note a mine may_reply replying_to reply_to amend withdraw drafts /> }
     };
     view! {
         <div class="voices" data-testid="voices">{voice_columns(list, |_| true, " voice yet.", note)}</div>
@@ -136,21 +139,65 @@ fn Voices(
 }
 
 /// One column per specialty (in `voice_order`): its notes that `keep` keeps, each drawn by
-/// `note`, or a line saying the voice is silent ("No radiology voice yet.").
+/// `note`, or a line saying the voice is silent ("No radiology voice yet."). A reply sits under
+/// the note it answers (the thread's first note), marked "↪ to" whom it answers, not in the
+/// replier's column; `note` gets that name for a reply.
 pub(super) fn voice_columns<V: IntoView + 'static>(
     list: Vec<Annotation>,
     keep: impl Fn(&Annotation) -> bool,
     silent: &'static str,
-    note: impl Fn(Annotation) -> V,
+    note: impl Fn(Annotation, Option<String>) -> V,
 ) -> impl IntoView {
-    voice_order(&list)
+    let list: Vec<Annotation> = list.into_iter().filter(|a| keep(a)).collect();
+    let by_id: std::collections::HashMap<&str, &Annotation> = list.iter().map(|a| (a.id.as_str(), a)).collect();
+    // The first note of a reply's thread (following reply_to up, at most the list's length).
+    let root = |a: &Annotation| -> Option<String> {
+        let mut at = a;
+        for _ in 0..list.len() {
+            match at.reply_to.as_deref().and_then(|p| by_id.get(p)) {
+                Some(parent) => at = parent,
+                None => break,
+            }
+        }
+        (at.id != a.id).then(|| at.id.clone())
+    };
+    let roots: Vec<Option<String>> = list.iter().map(root).collect();
+    let top: Vec<Annotation> = list.iter().zip(&roots).filter(|(_, r)| r.is_none()).map(|(a, _)| a.clone()).collect();
+    let replies_to = |id: &str| -> Vec<(Annotation, Option<String>)> {
+        list.iter()
+            .zip(&roots)
+            .filter(|(_, r)| r.as_deref() == Some(id))
+            .map(|(a, _)| {
+                let to = a.reply_to.as_deref().and_then(|p| by_id.get(p)).map(|p| p.author_name.clone());
+                (a.clone(), to)
+            })
+            .collect()
+    };
+    voice_order(&top)
         .into_iter()
         .map(|s| {
-            let notes: Vec<Annotation> = list.iter().filter(|a| a.specialty == s && keep(a)).cloned().collect();
+            let notes: Vec<Annotation> = top.iter().filter(|a| a.specialty == s).cloned().collect();
             let body = if notes.is_empty() {
                 view! { <p class="muted silent">"No " {s.label().to_lowercase()} {silent}</p> }.into_any()
             } else {
-                view! { <ul class="notes">{notes.into_iter().map(&note).collect_view()}</ul> }.into_any()
+                let items = notes
+                    .into_iter()
+                    .map(|a| {
+                        let replies = replies_to(&a.id);
+                        let label = format!("Replies to {}", a.author_name);
+                        view! {
+                            {note(a, None)}
+                            {(!replies.is_empty()).then(|| view! {
+                                <li class="thread">
+                                    <ul class="notes replies" aria-label=label>
+                                        {replies.into_iter().map(|(r, to)| note(r, to)).collect_view()}
+                                    </ul>
+                                </li>
+                            })}
+                        }
+                    })
+                    .collect_view();
+                view! { <ul class="notes">{items}</ul> }.into_any()
             };
             view! {
                 <div class="voice" data-specialty=s.code()>

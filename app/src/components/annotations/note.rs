@@ -15,6 +15,10 @@ use crate::domain::annotation::{AnnotationKind, Structured};
 pub(super) fn Note(
     a: Annotation,
     mine: bool,
+    /// Whether the user may post (and so reply) at all.
+    may_reply: bool,
+    /// For a reply: the name of the author it answers.
+    replying_to: Option<String>,
     reply_to: RwSignal<Option<(String, String)>>,
     amend: ServerAction<AmendAnnotation>,
     withdraw: ServerAction<WithdrawAnnotation>,
@@ -50,7 +54,7 @@ pub(super) fn Note(
                 " " <strong>{a.author_name.clone()}</strong>
                 " · " {latest.as_ref().map(|v| when(&v.at)).unwrap_or_default()}
                 {(a.version > 1 && !a.withdrawn).then_some(" · amended")}
-                {a.reply_to.is_some().then_some(view! { " · reply" })}
+                {replying_to.map(|to| view! { " " <span class="reply-to">"↪ to " {to}</span> })}
             </p>
             {if a.withdrawn {
                 view! {
@@ -73,7 +77,7 @@ pub(super) fn Note(
             })}
             {(!a.withdrawn).then(|| view! {
                 <div class="actions-row">
-                    {(!mine).then(|| view! {
+                    {(!mine && may_reply).then(|| view! {
                         <button type="button" class="secondary small" on:click=move |_| reply_to.set(Some(reply_target.clone()))>{reply_label.clone()}</button>
                     })}
                     {mine.then(|| view! {

@@ -43,7 +43,7 @@ pub fn VoicesSummary(list: Vec<Annotation>) -> impl IntoView {
 }
 
 /// A note as the summary shows it: kind, author, the current text and its structured findings.
-fn summary_note(a: Annotation) -> impl IntoView {
+fn summary_note(a: Annotation, replying_to: Option<String>) -> impl IntoView {
     let v = a.versions.last().cloned();
     let facts = v.as_ref().map(|v| structured_lines(&v.structured)).unwrap_or_default();
     view! {
@@ -52,6 +52,7 @@ fn summary_note(a: Annotation) -> impl IntoView {
                 <span class="badge">{v.as_ref().map(|v| v.kind.label()).unwrap_or_default()}</span>
                 " " <strong>{a.author_name.clone()}</strong>
                 {(a.version > 1).then_some(" · amended")}
+                {replying_to.map(|to| view! { " " <span class="reply-to">"↪ to " {to}</span> })}
             </p>
             <p class="note-body">{v.as_ref().map(|v| v.body.clone()).unwrap_or_default()}</p>
             {(!facts.is_empty()).then(|| view! {

@@ -117,7 +117,11 @@ pub fn CaseFields(form: FormState) -> impl IntoView {
                 <div class="panel sticky">
                     <h2>"Before the board"</h2>
                     {move || {
-                        let m = missing.get();
+                        let Some(m) = missing.get() else {
+                            return view! {
+                                <p data-testid="form-unchecked">"Completeness is shown once the patient's fields (marked *) are filled in and the form has no errors."</p>
+                            }.into_any();
+                        };
                         if m.is_empty() {
                             view! { <p class="notice ok" data-testid="form-complete">"Everything the board needs is recorded."</p> }.into_any()
                         } else {

@@ -20,7 +20,9 @@ pub(super) fn Field(
     let error = form.error(field);
     view! {
         <div class="field" class:has-error=move || error.get().is_some()>
-            <label for=id.clone()>{label}</label>
+            <label for=id.clone()>{label}
+                {super::REQUIRED.contains(&field).then(|| view! { " " <abbr class="req" title="required">"*"</abbr> })}
+            </label>
             {children()}
             {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
             <FieldError id=format!("{id}-error") message=error />

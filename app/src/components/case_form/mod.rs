@@ -85,17 +85,47 @@ impl FormState {
         self.server_errors.set(err.fields().cloned().unwrap_or_default());
     }
 
-    /// What the board still needs, live.
-    pub fn missing(&self) -> Signal<Vec<String>> {
+    /// What the board still needs, live; None while the form does not check (its errors come
+    /// first: an empty or invalid form never reads as complete).
+    pub fn missing(&self) -> Signal<Option<Vec<String>>> {
         let data = self.data;
         Signal::derive(move || {
-            data.with(|d| {
-                d.parse(today()).map(|c| c.missing_for_board().into_iter().map(|m| m.1).collect()).unwrap_or_default()
-            })
+            data.with(|d| d.parse(today()).ok().map(|c| c.missing_for_board().into_iter().map(|m| m.1).collect()))
+        })
+    }
+
+    /// Every message the form shows now, in the order its fields are read: the server's, and
+    /// the live check's once submitted. For the error summary at the top of the form.
+    pub fn shown_errors(&self) -> Signal<Vec<(String, String)>> {
+        let s = *self;
+        Signal::derive(move || {
+            let mut all: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+            if s.submitted.get() {
+                s.live_errors.with(|e| {
+                    for (f, m) in e {
+                        if let Some(m) = m.first() {
+                            all.insert(f.clone(), m.clone());
+                        }
+                    }
+                });
+            }
+            s.server_errors.with(|e| {
+                for (f, m) in e {
+                    if let Some(m) = m.first() {
+                        all.insert(f.clone(), m.clone());
+                    }
+                }
+            });
+            let mut list: Vec<(String, String)> = all.into_iter().collect();
+            list.sort_by_key(|(f, _)| crate::domain::tumor::field_rank(f));
+            list
         })
     }
 }
 
-pub(super) fn dom_id(field: &str) -> String {
+/// The fields a draft cannot be saved without (marked * on the form).
+pub(super) const REQUIRED: &[&str] = &["patient.mrn", "patient.name", "patient.birth_date", "patient.sex"];
+
+pub fn dom_id(field: &str) -> String {
     format!("f-{}", field.replace('.', "-"))
 }

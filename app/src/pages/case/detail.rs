@@ -40,23 +40,16 @@ pub(super) fn CaseDetail(record: CaseRecord, may_edit: bool, me: Option<Me>, pag
             </p>
             {glass.map(|until| view! { <super::access::BreakGlassBanner until /> })}
         </header>
-        <crate::components::patient::PatientRecordPanel patient_id=record.patient_id.clone() version=record.patient_version
-            patient=p.clone() may_edit save=actions.correct_patient />
+        // What the board works with first: readiness, the options, the voices and the plan;
+        // the recorded details, the patient's record and the history below (issue 16, item 5).
+        <nav class="section-menu" aria-label="Sections of this case">
+            <a href="#proposal-heading">"Options"</a>
+            <a href="#voices-heading">"Voices"</a>
+            <a href="#plan-heading">"Plan"</a>
+            <a href="#details-heading">"Details"</a>
+            <a href="#history-heading">"History"</a>
+        </nav>
         <Readiness record=record.clone() may_edit editing status=actions.status />
-        {may_edit.then(|| {
-            let record = record.clone();
-            view! {
-                <Transition fallback=|| ()>
-                    {move || {
-                        let record = record.clone();
-                        r.boards.get().map(|b| {
-                            let boards = b.unwrap_or_default();
-                            view! { <super::access::ReferPanel record boards action=actions.move_case /> }
-                        })
-                    }}
-                </Transition>
-            }
-        })}
         <StoredProposalPanel proposal=r.proposal editing />
         <crate::components::annotations::AnnotationsPanel case_id=record.id.clone() annotations=r.annotations me=me.clone()
             actions drafts=drafts.notes />
@@ -74,6 +67,22 @@ pub(super) fn CaseDetail(record: CaseRecord, may_edit: bool, me: Option<Me>, pag
                 view! { <CaseDetails content=record.content.clone() /> }.into_any()
             }
         }
+        <crate::components::patient::PatientRecordPanel patient_id=record.patient_id.clone() version=record.patient_version
+            patient=p.clone() may_edit save=actions.correct_patient />
+        {may_edit.then(|| {
+            let record = record.clone();
+            view! {
+                <Transition fallback=|| ()>
+                    {move || {
+                        let record = record.clone();
+                        r.boards.get().map(|b| {
+                            let boards = b.unwrap_or_default();
+                            view! { <super::access::ReferPanel record boards action=actions.move_case /> }
+                        })
+                    }}
+                </Transition>
+            }
+        })}
         <CaseHistory history=r.history />
     }
 }

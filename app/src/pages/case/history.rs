@@ -79,11 +79,16 @@ pub(super) fn CaseHistory(history: Resource<Result<Vec<CaseVersion>, AppError>>)
     view! {
         <section class="panel" aria-labelledby="history-heading">
             <h2 id="history-heading">"History"</h2>
-            <Transition fallback=|| view! { <p aria-busy="true">"Loading the history…"</p> }>
-                <ErrorBoundary fallback=error_notice>
-                    {move || history.get().map(|r| r.map(|versions| view! { <VersionList versions /> }))}
-                </ErrorBoundary>
-            </Transition>
+            // Folded: every version is kept and one click away, but it does not push the
+            // board's work down the page.
+            <details class="history-fold">
+                <summary>"Every version and what changed"</summary>
+                <Transition fallback=|| view! { <p aria-busy="true">"Loading the history…"</p> }>
+                    <ErrorBoundary fallback=error_notice>
+                        {move || history.get().map(|r| r.map(|versions| view! { <VersionList versions /> }))}
+                    </ErrorBoundary>
+                </Transition>
+            </details>
         </section>
     }
 }
