@@ -60,6 +60,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_session();
+    provide_context(components::layout::HeaderSearch(RwSignal::new(None)));
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Tumorboard".to_string() } else { format!("{page} · Tumorboard") } />
         <Router>

@@ -375,6 +375,9 @@ pub struct CaseListItem {
     pub board_id: String,
     #[serde(default)]
     pub board_name: String,
+    /// The latest meeting whose agenda holds the case.
+    #[serde(default)]
+    pub meeting: Option<MeetingRef>,
 }
 
 /// One version in a case's history.

@@ -9,6 +9,12 @@ test("a surgeon and a radiologist annotate one case in their own voices", async 
   const voices = page.getByTestId("voices");
   await expect(voices.locator('[data-specialty="pathology"]')).toContainText("No pathology voice yet");
 
+  // Item 8: the note counts its characters while typing and refuses a too long one before
+  // anything is sent.
+  await page.getByLabel("Annotation").fill("x".repeat(10_050));
+  await expect(page.getByTestId("note-count")).toHaveText("10050 / 10000 characters");
+  await page.getByRole("button", { name: "Post as surgery" }).click();
+  await expect(page.locator("#note-body-error")).toHaveText("At most 10000 characters: shorten it by 50.");
   // Markup typed into a note stays text.
   await page.getByLabel("Annotation").fill('Resectable. <img src=x onerror="window.__pwned=1">');
   await page.getByRole("button", { name: "Post as surgery" }).click();

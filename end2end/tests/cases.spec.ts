@@ -4,7 +4,7 @@ import { expectAccessible, loginAs, waitForHydration, watchConsole } from "./hel
 async function fillNewCase(page: Page, mrn: string) {
   // The coordinator is on both demo boards, so chooses one; nothing is preselected.
   await page.getByLabel("Board", { exact: true }).selectOption({ label: "NET board (demo)" });
-  await page.getByLabel("MRN").fill(mrn);
+  await page.getByLabel("MRN", { exact: true }).fill(mrn);
   await page.getByLabel("Name", { exact: true }).fill("Testa Browserova");
   await page.getByLabel("Birth date").fill("1970-02-03");
   await page.getByLabel("Sex").selectOption("female");
@@ -85,7 +85,7 @@ test("a coordinator creates a case, meets a field error, fixes it, saves, edits 
 
 test("an incomplete case cannot be marked ready and says what is missing", async ({ page }) => {
   await loginAs(page, "coordinator", "/cases/new");
-  await page.getByLabel("MRN").fill("E2E-2002");
+  await page.getByLabel("MRN", { exact: true }).fill("E2E-2002");
   await page.getByLabel("Name", { exact: true }).fill("Draft Person");
   await page.getByLabel("Birth date").fill("1960-01-01");
   await page.getByLabel("Sex").selectOption("male");
@@ -137,22 +137,32 @@ test("search by name travels in the body, and filters narrow the list", async ({
   const requests: string[] = [];
   page.on("request", (r) => requests.push(r.url()));
   await loginAs(page, "oncologist", "/cases");
-  await page.getByLabel("Name or MRN").fill("Demo-Wolf");
+  await page.getByLabel("Name or MRN", { exact: true }).fill("Demo-Wolf");
   await page.getByRole("button", { name: "Search" }).click();
   const table = page.getByTestId("case-table");
   await expect(table.locator("tbody tr")).toHaveCount(1);
   await expect(table).toContainText("Hanna Demo-Wolf");
   expect(requests.filter((u) => u.includes("Demo-Wolf"))).toEqual([]);
   // Issue 16, item 10: part of an MRN, in any case, finds the patient.
-  await page.getByLabel("Name or MRN").fill("demo-0009");
+  await page.getByLabel("Name or MRN", { exact: true }).fill("demo-0009");
   await page.getByRole("button", { name: "Search" }).click();
   await expect(table.locator("tbody tr")).toHaveCount(1);
   await expect(table).toContainText("Hanna Demo-Wolf");
-  await page.getByLabel("Name or MRN").fill("0010");
+  await page.getByLabel("Name or MRN", { exact: true }).fill("0010");
   await page.getByRole("button", { name: "Search" }).click();
   await expect(table.locator("tbody tr")).toHaveCount(1);
   await expect(table).toContainText("Viktor Demo-Kron");
-  await page.getByLabel("Name or MRN").fill("");
+  // The header's search box finds a patient from any page, and the text stays out of URLs.
+  await page.goto("/meetings");
+  await waitForHydration(page);
+  await page.getByLabel("Find a patient by name or MRN").fill("demo-wolf");
+  await page.getByRole("button", { name: "Find" }).click();
+  await expect(page).toHaveURL(/\/cases$/);
+  await expect(table.locator("tbody tr")).toHaveCount(1);
+  await expect(table).toContainText("Hanna Demo-Wolf");
+  await expect(table).toContainText("NET board (demo)");
+  expect(requests.filter((u) => u.toLowerCase().includes("demo-wolf"))).toEqual([]);
+  await page.getByLabel("Name or MRN", { exact: true }).fill("");
   await page.getByRole("button", { name: "Search" }).click();
   await page.getByLabel("Stage").selectOption("metastatic");
   await expect(table).toContainText("Demo-Kron");

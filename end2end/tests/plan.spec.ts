@@ -27,6 +27,12 @@ test("from proposal to signed plan to addendum, and the decision report", async 
   await page.getByRole("button", { name: "Save the plan" }).click();
   await expect(page.locator("#plan-deviation-error")).toContainText("say why");
 
+  // An option added by mistake comes out on its own (item 8).
+  await page.getByLabel("Add an option not proposed").selectOption("endoscopic_resection");
+  await expect(page.getByTestId("plan-chosen")).toContainText("Endoscopic resection");
+  await page.getByRole("button", { name: /^Remove Endoscopic resection from the plan/ }).click();
+  await expect(page.getByTestId("plan-chosen")).not.toContainText("Endoscopic resection");
+  await expect(page.getByTestId("plan-chosen")).toContainText("Surveillance");
   // One click takes the proposal's first option; the deviation question goes away.
   await page.getByRole("button", { name: /Take the proposal's first option/ }).click();
   await expect(page.getByLabel(/departs from the proposer's first option/)).toHaveCount(0);

@@ -142,6 +142,24 @@ async fn the_agenda_is_ordered_timed_and_triaged() {
     assert_eq!(d["agenda"][0]["mode"], "standard_of_care");
     // Only cases for discussion count: 5 (default) + 12.
     assert_eq!(d["total_minutes"], 17);
+    // Issue 16, item 9: straight to a position (drag and drop, or "move to position N"); a
+    // position off the agenda is a field error that changes nothing.
+    let res = send(&b.state, json_req("PATCH", &path(&ids[1]), json!({"position": 1}), Some(&b.cora))).await;
+    assert_eq!(res.status(), 200);
+    let d = body_json(res).await;
+    let order: Vec<&str> = d["agenda"].as_array().unwrap().iter().map(|a| a["case_id"].as_str().unwrap()).collect();
+    assert_eq!(order, [ids[1].as_str(), ids[0].as_str(), ids[2].as_str()]);
+    let res = send(&b.state, json_req("PATCH", &path(&ids[1]), json!({"position": 4}), Some(&b.cora))).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(body_json(res).await["error"]["fields"]["position"][0], "Choose a position between 1 and 3.");
+    let res = send(&b.state, json_req("PATCH", &path(&ids[1]), json!({"position": 3}), Some(&b.cora))).await;
+    let order: Vec<String> = body_json(res).await["agenda"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["case_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(order, [ids[0].clone(), ids[2].clone(), ids[1].clone()]);
     // Removing a case puts it back to ready.
     assert_eq!(send(&b.state, req("DELETE", &path(&ids[1]), Some(&b.cora))).await.status(), 200);
     assert_eq!(detail(&b).await["agenda"].as_array().unwrap().len(), 2);

@@ -43,6 +43,7 @@ pub async fn change_agenda(
     op: String,
     mode: Option<String>,
     minutes: Option<i64>,
+    #[server(default)] position: Option<i64>,
 ) -> Result<MeetingDetail, AppError> {
     use crate::ssr::meetings::AgendaChange;
     let (state, session) = crate::ssr::request::authenticated().await?;
@@ -51,7 +52,8 @@ pub async fn change_agenda(
         "down" => AgendaChange::Down,
         "remove" => AgendaChange::Remove,
         "set" => AgendaChange::Set { mode: mode.unwrap_or_default(), minutes },
-        _ => return Err(AppError::field("op", "Use up, down, remove or set.")),
+        "to" => AgendaChange::To(position.ok_or_else(|| AppError::field("position", "Say which position."))?),
+        _ => return Err(AppError::field("op", "Use up, down, to, remove or set.")),
     };
     crate::ssr::meetings::change_item(&state, &session, &meeting_id, &case_id, change).await
 }

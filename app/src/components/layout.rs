@@ -50,6 +50,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     </ul>
                 </nav>
                 <div class="header-tools">
+                    <HeaderSearchBox />
                     <button
                         type="button"
                         class="toggle"
@@ -74,6 +75,46 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </p>
             </footer>
         </div>
+    }
+}
+
+/// A search the header hands to the case list (the text travels in a POST body there, never in
+/// a URL): set by the header's search box, taken by the case list.
+#[derive(Clone, Copy)]
+pub struct HeaderSearch(pub RwSignal<Option<String>>);
+
+/// "Find a patient" in the header, for those who read cases: goes to the case list and runs
+/// the search there.
+#[component]
+fn HeaderSearchBox() -> impl IntoView {
+    let session = use_session();
+    let wanted = expect_context::<HeaderSearch>().0;
+    let text = RwSignal::new(String::new());
+    let navigate = leptos_router::hooks::use_navigate();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let t = text.get_untracked().trim().to_string();
+        if !t.is_empty() {
+            wanted.set(Some(t));
+            text.set(String::new());
+            navigate("/cases", Default::default());
+        }
+    };
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let reads = matches!(session.get(), Some(Ok(Some(ref i))) if can(i.me.role, Action::ReadCases));
+                let submit = submit.clone();
+                reads.then(|| view! {
+                    <form class="header-search" role="search" method="post" action="/cases" on:submit=submit>
+                        <label for="header-q" class="visually-hidden">"Find a patient by name or MRN"</label>
+                        <input id="header-q" type="search" placeholder="Name or MRN" autocomplete="off"
+                            prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev)) />
+                        <button type="submit" class="small">"Find"</button>
+                    </form>
+                })
+            }}
+        </Suspense>
     }
 }
 

@@ -46,6 +46,15 @@ fn CaseList() -> impl IntoView {
             filter.update(|flt| f(flt, v));
         }
     };
+    // A search typed into the header: run it here (also when already on this page).
+    let header = expect_context::<crate::components::layout::HeaderSearch>().0;
+    Effect::new(move || {
+        if let Some(t) = header.get() {
+            set_text.set(t.clone());
+            filter.update(|f| f.text = Some(t));
+            header.set(None);
+        }
+    });
     let search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let t = Some(text.get_untracked().trim().to_string()).filter(|s| !s.is_empty());
@@ -111,9 +120,9 @@ fn CaseList() -> impl IntoView {
                 let list = cases.await?;
                 let multi = visible_boards().await.len() > 1;
                 let headers: &'static [&'static str] = if multi {
-                    &["Patient", "Tumour", "Question", "Status", "Board", "Updated (UTC)"]
+                    &["Patient", "Tumour", "Question", "Status", "Meeting", "Board", "Updated (UTC)"]
                 } else {
-                    &["Patient", "Tumour", "Question", "Status", "Updated (UTC)"]
+                    &["Patient", "Tumour", "Question", "Status", "Meeting", "Updated (UTC)"]
                 };
                 Ok::<_, AppError>(match list {
                     list if list.is_empty() => view! { <p class="panel empty" data-testid="no-cases">"No cases match."</p> }.into_any(),
@@ -128,6 +137,10 @@ fn CaseList() -> impl IntoView {
                                                 <StatusBadge status=c.status />
                                                 {(!c.ready_for_board).then(|| view! { <br /><span class="muted">"incomplete"</span> })}
                                             </td>
+                                            <td>{match c.meeting.clone() {
+                                                Some(m) => view! { <a href=format!("/meetings/{}", m.id)>{m.title}</a><br /><span class="muted nowrap">{when(&m.starts_at)}</span> }.into_any(),
+                                                None => view! { <span class="muted">"—"</span> }.into_any(),
+                                            }}</td>
                                             {multi.then(|| view! { <td>{c.board_name.clone()}</td> })}
                                             <td class="nowrap">{when(&c.updated_at)}</td>
                                         </tr>

@@ -33,6 +33,8 @@ struct Actions {
     /// The id of the order button to focus once the agenda is shown again after a move, so a
     /// keyboard user can keep moving the same case.
     refocus: RwSignal<Option<String>>,
+    /// The case being dragged to a new place on the agenda.
+    dragging: RwSignal<Option<String>>,
 }
 
 #[component]
@@ -44,6 +46,7 @@ fn MeetingView() -> impl IntoView {
         change: ServerAction::new(),
         attend: ServerAction::new(),
         refocus: RwSignal::new(None),
+        dragging: RwSignal::new(None),
     };
     let tick = RwSignal::new(0u32);
     let saved = move || (actions.add.version().get(), actions.change.version().get(), actions.attend.version().get());
@@ -131,15 +134,36 @@ fn MeetingBody(
                 <button type="button" class="secondary" on:click=print>"Print agenda"</button>
             </div>
         </header>
-        <Agenda meeting_id=m.id.clone() items=d.agenda.clone() total=d.total_minutes manage actions />
+        <Agenda meeting_id=m.id.clone() starts_at=m.starts_at.clone() items=d.agenda.clone() total=d.total_minutes manage actions />
         {manage.then(|| view! { <AddCase meeting_id=m.id.clone() candidates actions /> })}
         <Attendance meeting_id=m.id.clone() d=d.clone() members manage actions />
     }
 }
 
 #[component]
-fn Agenda(meeting_id: String, items: Vec<AgendaItem>, total: i64, manage: bool, actions: Actions) -> impl IntoView {
+fn Agenda(
+    meeting_id: String,
+    starts_at: String,
+    items: Vec<AgendaItem>,
+    total: i64,
+    manage: bool,
+    actions: Actions,
+) -> impl IntoView {
     let count = items.len();
+    // Each slot's start: the meeting's start plus the estimates of the cases discussed before it
+    // (standard-of-care cases take no slot).
+    let start = chrono::NaiveDateTime::parse_from_str(starts_at.get(..16).unwrap_or_default(), "%Y-%m-%dT%H:%M").ok();
+    let mut offset = 0i64;
+    let starts: Vec<Option<String>> = items
+        .iter()
+        .map(|i| {
+            let at = start.map(|s| (s + chrono::Duration::minutes(offset)).format("%H:%M").to_string());
+            if i.mode == AgendaMode::Discuss {
+                offset += i.minutes;
+            }
+            at.filter(|_| i.mode == AgendaMode::Discuss)
+        })
+        .collect();
     let soc = items.iter().filter(|i| i.mode == AgendaMode::StandardOfCare).count();
     let change = actions.change;
     view! {
@@ -149,19 +173,26 @@ fn Agenda(meeting_id: String, items: Vec<AgendaItem>, total: i64, manage: bool, 
                 {count} " cases · " {count - soc} " for discussion, " {soc} " standard of care · estimated " <strong>{duration_label(total)}</strong>
             </p>
             <ActionError error=failure(change) />
+            {move || failure(change).get().and_then(|e| e.fields().cloned()).map(|fields| view! {
+                <div class="notice bad" role="alert" data-testid="agenda-error">
+                    <p>"The change was not saved:"</p>
+                    <ul>{fields.into_values().flatten().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                </div>
+            })}
             {if items.is_empty() {
                 view! { <p class="muted">"No cases on the agenda yet."</p> }.into_any()
             } else {
                 view! {
                     <table class="list agenda-table" data-testid="agenda">
                         <thead><tr>
-                            <th scope="col">"#"</th><th scope="col">"Patient"</th><th scope="col">"Question and tumour"</th>
+                            <th scope="col">"#"</th><th scope="col">"Starts"</th><th scope="col">"Patient"</th><th scope="col">"Question and tumour"</th>
                             <th scope="col">"Ready?"</th><th scope="col">"Listed as"</th><th scope="col">"Minutes"</th>
                             {manage.then(|| view! { <th scope="col" class="no-print">"Order"</th> })}
                         </tr></thead>
                         <tbody>
-                            {items.into_iter().enumerate().map(|(i, item)| view! {
-                                <AgendaRow meeting_id=meeting_id.clone() item index=i last=count - 1 manage change refocus=actions.refocus />
+                            {items.into_iter().zip(starts).enumerate().map(|(i, (item, start))| view! {
+                                <AgendaRow meeting_id=meeting_id.clone() item start index=i last=count - 1 manage change
+                                    refocus=actions.refocus dragging=actions.dragging />
                             }).collect_view()}
                         </tbody>
                     </table>
@@ -175,11 +206,14 @@ fn Agenda(meeting_id: String, items: Vec<AgendaItem>, total: i64, manage: bool, 
 fn AgendaRow(
     meeting_id: String,
     item: AgendaItem,
+    /// When the case's slot starts (discussed cases only).
+    start: Option<String>,
     index: usize,
     last: usize,
     manage: bool,
     change: ServerAction<ChangeAgenda>,
     refocus: RwSignal<Option<String>>,
+    dragging: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let name = item.patient_name.clone();
     let up_id = format!("up-{}", item.case_id);
@@ -205,17 +239,57 @@ fn AgendaRow(
     let op = {
         let (m, c) = (meeting_id.clone(), item.case_id.clone());
         move |op: &'static str, mode: Option<String>, minutes: Option<i64>| {
-            change.dispatch(ChangeAgenda { meeting_id: m.clone(), case_id: c.clone(), op: op.into(), mode, minutes });
+            change.dispatch(ChangeAgenda {
+                meeting_id: m.clone(),
+                case_id: c.clone(),
+                op: op.into(),
+                mode,
+                minutes,
+                position: None,
+            });
         }
     };
+    // Drag a row onto another to put it in that place; the position menu does the same by
+    // keyboard.
+    let move_to = {
+        let m = meeting_id.clone();
+        move |case_id: String, position: i64| {
+            change.dispatch(ChangeAgenda {
+                meeting_id: m.clone(),
+                case_id,
+                op: "to".into(),
+                mode: None,
+                minutes: None,
+                position: Some(position),
+            });
+        }
+    };
+    let (move_drop, move_menu) = (move_to.clone(), move_to);
+    let this_case = item.case_id.clone();
+    let drag_start = {
+        let c = item.case_id.clone();
+        move |_| dragging.set(Some(c.clone()))
+    };
+    let drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        if let Some(from) = dragging.get_untracked().filter(|c| *c != this_case) {
+            move_drop(from, index as i64 + 1);
+        }
+        dragging.set(None);
+    };
+    let pos_id = format!("pos-{}", item.case_id);
+    let menu_case = item.case_id.clone();
     let mode = item.mode;
     let minutes = item.minutes;
     let (op1, op2, op3, op4, op5) = (op.clone(), op.clone(), op.clone(), op.clone(), op);
     let mode_id = format!("mode-{}", item.case_id);
     let min_id = format!("min-{}", item.case_id);
     view! {
-        <tr data-testid="agenda-row" class:soc=mode == AgendaMode::StandardOfCare>
+        <tr data-testid="agenda-row" class:soc=mode == AgendaMode::StandardOfCare
+            draggable=manage.then_some("true") on:dragstart=drag_start on:dragend=move |_| dragging.set(None)
+            on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=drop>
             <td>{index + 1}</td>
+            <td class="nowrap">{start.unwrap_or_else(|| "—".into())}</td>
             <td><a href=format!("/cases/{}", item.case_id)>{item.patient_name.clone()}</a><br /><span class="muted">"MRN " {item.mrn.clone()}</span></td>
             <td><strong>{item.question.clone()}</strong><br />{item.summary.clone()}</td>
             <td>
@@ -256,6 +330,11 @@ fn AgendaRow(
                         on:click=move |_| { refocus.set(Some(after_up.clone())); op3("up", None, None) }>"↑"</button>
                     <button type="button" class="secondary small" id=down_id node_ref=down_ref disabled=index == last aria-label=format!("Move {name} down")
                         on:click=move |_| { refocus.set(Some(after_down.clone())); op4("down", None, None) }>"↓"</button>
+                    <label class="visually-hidden" for=pos_id.clone()>"Position of " {name.clone()}</label>
+                    <select id=pos_id class="position" title="Move to position"
+                        on:change=move |ev| { if let Ok(n) = event_target_value(&ev).parse::<i64>() { move_menu(menu_case.clone(), n) } }>
+                        {(1..=last + 1).map(|n| view! { <option value=n selected=n == index + 1>{n}</option> }).collect_view()}
+                    </select>
                     <button type="button" class="secondary small" aria-label=format!("Remove {name} from the agenda")
                         on:click=move |_| op5("remove", None, None)>"Remove"</button>
                 </td>
@@ -310,7 +389,8 @@ fn AddCase(meeting_id: String, candidates: Vec<CaseListItem>, actions: Actions) 
                         <div class="notice bad" role="alert" data-testid="add-error">
                             <p>{e.to_string()}</p>
                             <ul>{missing.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
-                            <p>"Complete the case first, then add it again."</p>
+                            <p>"Complete the case first, then add it again: "
+                                <a href=format!("/cases/{}", case_id.get_untracked()) data-testid="edit-refused">"edit the case"</a> "."</p>
                         </div>
                     }
                 })}

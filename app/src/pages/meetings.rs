@@ -124,6 +124,13 @@ fn NewMeetingForm(
                     <label for="m-starts">"Starts (UTC)"</label>
                     <input id="m-starts" type="datetime-local" prop:value=starts on:input=set_starts aria-invalid=invalid("starts_at") aria-describedby="m-starts-error" />
                     <FieldError id="m-starts-error" message=err("starts_at") />
+                    // A past time is allowed (recording a meeting held on paper) but said.
+                    {move || {
+                        let now = crate::components::case_form::now_utc_minute();
+                        input.with(|i| !i.starts_at.is_empty() && i.starts_at.as_str() < now.as_str()).then(|| view! {
+                            <p class="notice warn" id="m-starts-past" data-testid="starts-past">"This time is in the past. Schedule it only to record a meeting that was held."</p>
+                        })
+                    }}
                 </div>
                 <div class="field">
                     <label for="m-location">"Room"</label>

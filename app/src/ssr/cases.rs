@@ -252,7 +252,9 @@ pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> R
     // The text finds a name or an MRN by any part of it, in any case ("2101" finds "UX-2101").
     let rows: Vec<ListRow> = sqlx::query_as(
         "SELECT c.id, p.mrn, p.name, c.status, c.summary, c.question, c.ready_for_board, c.updated_at, \
-         c.board_id, b.name AS board_name \
+         c.board_id, b.name AS board_name, \
+         (SELECT a.meeting_id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id WHERE a.case_id = c.id \
+          ORDER BY m.starts_at DESC LIMIT 1) AS meeting_id \
          FROM cases c JOIN patients p ON p.id = c.patient_id JOIN boards b ON b.id = c.board_id \
          WHERE ($1 IS NULL OR c.status = $1) AND ($2 IS NULL OR c.primary_site = $2) AND ($3 IS NULL OR c.stage_group = $3) \
          AND ($4 IS NULL OR LOWER(p.mrn) LIKE $5 ESCAPE '\\' OR p.name_search LIKE $5 ESCAPE '\\') \
@@ -270,9 +272,22 @@ pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> R
     .bind(board)
     .fetch_all(&state.db.pool)
     .await?;
+    // The meetings the listed cases are on (few: one query each).
+    let mut meetings: std::collections::HashMap<String, crate::domain::case::MeetingRef> = Default::default();
+    for id in rows.iter().filter_map(|r| r.meeting_id.clone()) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = meetings.entry(id) {
+            let (id, title, starts_at): (String, String, String) =
+                sqlx::query_as("SELECT id, title, starts_at FROM meetings WHERE id = $1")
+                    .bind(slot.key())
+                    .fetch_one(&state.db.pool)
+                    .await?;
+            slot.insert(crate::domain::case::MeetingRef { id, title, starts_at });
+        }
+    }
     let items: Vec<CaseListItem> = rows
         .into_iter()
         .map(|r| CaseListItem {
+            meeting: r.meeting_id.as_ref().and_then(|m| meetings.get(m).cloned()),
             id: r.id,
             mrn: r.mrn,
             patient_name: r.name,
@@ -306,6 +321,7 @@ struct ListRow {
     updated_at: String,
     board_id: String,
     board_name: String,
+    meeting_id: Option<String>,
 }
 
 /// What an edit changes in the case's content.

@@ -15,14 +15,14 @@ use crate::error::AppError;
 
 /// (username, display name, role, specialty)
 pub const DEMO_USERS: [(&str, &str, &str, Option<&str>); 8] = [
-    ("admin", "Alex Admin (IT)", "admin", None),
-    ("coordinator", "Cora Lindqvist (coordinator)", "coordinator", None),
+    ("admin", "Alex Admin", "admin", None),
+    ("coordinator", "Cora Lindqvist", "coordinator", None),
     ("surgeon", "Dr Samir Haddad", "clinician", Some("surgery")),
     ("oncologist", "Dr Olivia Brandt", "clinician", Some("medical_oncology")),
     ("radiologist", "Dr Rui Tanaka", "clinician", Some("radiology")),
     ("pathologist", "Dr Petra Novak", "clinician", Some("pathology")),
     ("nuclear", "Dr Nadia Okafor", "clinician", Some("nuclear_medicine")),
-    ("reviewer", "Rene Vogel (quality review)", "reviewer", None),
+    ("reviewer", "Rene Vogel", "reviewer", None),
 ];
 
 /// The demo's boards.

@@ -347,8 +347,13 @@ pub async fn add_case(
 pub enum AgendaChange {
     Up,
     Down,
+    /// To this place on the agenda (1 = first): drag and drop, or "move to position N".
+    To(i64),
     Remove,
-    Set { mode: String, minutes: Option<i64> },
+    Set {
+        mode: String,
+        minutes: Option<i64>,
+    },
 }
 
 pub async fn change_item(
@@ -376,6 +381,28 @@ pub async fn change_item(
         return Err(AppError::NotFound);
     };
     let action = match change {
+        AgendaChange::To(n) => {
+            if n < 1 || n > positions.len() as i64 {
+                return Err(AppError::field(
+                    "position",
+                    format!("Choose a position between 1 and {}.", positions.len()),
+                ));
+            }
+            // The same set of position numbers, handed out in the new order.
+            let slots: Vec<i64> = positions.iter().map(|p| p.1).collect();
+            let mut order: Vec<String> = positions.iter().map(|p| p.0.clone()).collect();
+            let moved = order.remove(at);
+            order.insert(n as usize - 1, moved);
+            for (case, pos) in order.iter().zip(slots) {
+                sqlx::query("UPDATE agenda_items SET position = $1 WHERE meeting_id = $2 AND case_id = $3")
+                    .bind(pos)
+                    .bind(meeting_id)
+                    .bind(case)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            "meeting.agenda.move"
+        }
         AgendaChange::Up | AgendaChange::Down => {
             let other = if matches!(change, AgendaChange::Up) { at.checked_sub(1) } else { Some(at + 1) };
             if let Some(other) = other.filter(|o| *o < positions.len()) {

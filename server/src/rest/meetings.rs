@@ -66,6 +66,8 @@ pub struct AgendaPatch {
     /// "up" or "down"
     #[serde(rename = "move")]
     direction: Option<String>,
+    /// Move to this place (1 = first).
+    position: Option<i64>,
     mode: Option<String>,
     minutes: Option<i64>,
 }
@@ -77,13 +79,14 @@ pub async fn change_agenda(
     JsonBody(body): JsonBody<AgendaPatch>,
 ) -> Result<Response, ApiError> {
     let change = match (body.direction.as_deref(), body.mode) {
-        (Some("up"), None) => AgendaChange::Up,
-        (Some("down"), None) => AgendaChange::Down,
-        (None, Some(mode)) => AgendaChange::Set { mode, minutes: body.minutes },
+        (Some("up"), None) if body.position.is_none() => AgendaChange::Up,
+        (Some("down"), None) if body.position.is_none() => AgendaChange::Down,
+        (None, None) if body.position.is_some() => AgendaChange::To(body.position.unwrap_or_default()),
+        (None, Some(mode)) if body.position.is_none() => AgendaChange::Set { mode, minutes: body.minutes },
         _ => {
             return Err(app::error::AppError::field(
                 "move",
-                "Send {\"move\": \"up\"|\"down\"} or {\"mode\", \"minutes\"}.",
+                "Send {\"move\": \"up\"|\"down\"}, {\"position\": N} or {\"mode\", \"minutes\"}.",
             )
             .into());
         }

@@ -69,8 +69,14 @@ pub(super) fn PostForm(
         structured.set(StructuredDraft::default());
         reply_to.set(None);
     });
+    let max = crate::domain::annotation::MAX_BODY;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let length = body.with_untracked(|b| b.chars().count());
+        if length > max {
+            local_error.set(Some(("body", format!("At most {max} characters: shorten it by {}.", length - max))));
+            return;
+        }
         let fields = match structured.get_untracked().parse() {
             Ok(fields) => fields,
             Err(e) => {
@@ -109,10 +115,15 @@ pub(super) fn PostForm(
             </div>
             <div class="field">
                 <label for="note-body">"Annotation"</label>
-                <textarea id="note-body" rows="3" aria-describedby="note-body-error"
+                <textarea id="note-body" rows="3" aria-describedby="note-body-error note-body-count"
                     aria-invalid=move || if err("body").is_some() { "true" } else { "false" }
                     prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
                 <FieldError id="note-body-error" message=Signal::derive(move || err("body")) />
+                // Counted while typing, so a long note is shortened before Post, not after.
+                <p class="hint" id="note-body-count" data-testid="note-count"
+                    class:over=move || body.with(|b| b.chars().count() > max)>
+                    {move || body.with(|b| b.chars().count())} " / " {max} " characters"
+                </p>
             </div>
             <StructuredFields voice structured err />
             <button type="submit" disabled=move || create.pending().get()>"Post as " {voice.label().to_lowercase()}</button>

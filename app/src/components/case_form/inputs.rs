@@ -21,7 +21,7 @@ pub(super) fn Field(
     view! {
         <div class="field" class:has-error=move || error.get().is_some()>
             <label for=id.clone()>{label}
-                {super::REQUIRED.contains(&field).then(|| view! { " " <abbr class="req" title="required">"*"</abbr> })}
+                {super::REQUIRED.contains(&field).then(|| view! { " " <abbr class="req" title="required" aria-hidden="true">"*"</abbr> })}
             </label>
             {children()}
             {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}

@@ -15,6 +15,19 @@ pub use fields::CaseFields;
 use crate::domain::case::CaseInput;
 use crate::error::{AppError, FieldErrors};
 
+/// Now in UTC to the minute ("2026-12-02T05:40"), where the code runs (chrono's clock is not
+/// available in the browser build).
+pub fn now_utc_minute() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        String::from(js_sys::Date::new_0().to_iso_string()).chars().take(16).collect()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        chrono::Utc::now().format("%Y-%m-%dT%H:%M").to_string()
+    }
+}
+
 /// Today's date where the code runs (chrono's clock is not available in the browser build).
 pub fn today() -> chrono::NaiveDate {
     #[cfg(feature = "hydrate")]

@@ -136,6 +136,15 @@ where
                 </select>
             </div>
             <p>"Chosen: " <strong data-testid="plan-chosen">{move || input.with(|i| i.options.iter().filter_map(|o| OptionCode::parse(o).ok()).map(|c| c.label()).collect::<Vec<_>>().join(" · "))}</strong></p>
+            // Each chosen option can be taken out on its own (one added by mistake).
+            <ul class="chosen-options">
+                {move || input.with(|i| i.options.iter().filter_map(|o| OptionCode::parse(o).ok()).collect::<Vec<_>>()).into_iter().map(|c| view! {
+                    <li>
+                        <button type="button" class="secondary small" aria-label=format!("Remove {} from the plan", c.label())
+                            on:click=move |_| toggle(c, false)>{c.label()} " ×"</button>
+                    </li>
+                }).collect_view()}
+            </ul>
             <FieldError id="plan-options-error" message=Signal::derive(err) />
         </fieldset>
     }
@@ -165,8 +174,8 @@ where
                                 {members.iter().map(|m| view! { <option value=m.user_id.clone()>{m.display_name.clone()} " (" {m.specialty.map(|s| s.label()).unwrap_or_default()} ")"</option> }).collect_view()}
                             </select>
                             <label for=note_id.clone()>"What they said"</label>
-                            <input id=note_id type="text" prop:value=move || input.with(|i| i.dissent.get(n).map(|d| d.note.clone()).unwrap_or_default())
-                                on:input=move |ev| input.update(|i| if let Some(d) = i.dissent.get_mut(n) { d.note = event_target_value(&ev) }) />
+                            <textarea id=note_id rows="3" prop:value=move || input.with(|i| i.dissent.get(n).map(|d| d.note.clone()).unwrap_or_default())
+                                on:input=move |ev| input.update(|i| if let Some(d) = i.dissent.get_mut(n) { d.note = event_target_value(&ev) })></textarea>
                             <button type="button" class="secondary small" on:click=move |_| input.update(|i| { if n < i.dissent.len() { i.dissent.remove(n); } })>"Remove"</button>
                         </div>
                     }
