@@ -57,6 +57,8 @@ pub struct AnnotationInput {
     pub structured: Structured,
     /// Set when this is a reply to another clinician's annotation.
     pub reply_to: Option<String>,
+    /// For a question: the specialty it asks (a specialty code). Kept from the first version.
+    pub asks: Option<String>,
 }
 
 /// A checked annotation.
@@ -65,6 +67,7 @@ pub struct CheckedAnnotation {
     pub body: String,
     pub kind: AnnotationKind,
     pub structured: Structured,
+    pub asks: Option<Specialty>,
 }
 
 impl AnnotationInput {
@@ -114,8 +117,22 @@ impl AnnotationInput {
         if s.confirmed_ki67_percent.is_some_and(|k| !(0.0..=100.0).contains(&k)) {
             e.add("structured.confirmed_ki67_percent", "Ki-67 must be between 0 and 100.");
         }
+        let asks = match self.asks.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            None => None,
+            Some(code) => match Specialty::parse(code) {
+                Ok(s) if kind == Some(AnnotationKind::Question) => Some(s),
+                Ok(_) => {
+                    e.add("asks", "Only a question asks a specialty: choose the kind \"Question\".");
+                    None
+                }
+                Err(m) => {
+                    e.add("asks", m);
+                    None
+                }
+            },
+        };
         e.finish()?;
-        Ok(CheckedAnnotation { body, kind: kind.expect("checked"), structured: self.structured.clone() })
+        Ok(CheckedAnnotation { body, kind: kind.expect("checked"), structured: self.structured.clone(), asks })
     }
 }
 
@@ -140,6 +157,9 @@ pub struct Annotation {
     pub author_name: String,
     pub specialty: Specialty,
     pub reply_to: Option<String>,
+    /// For a question, the specialty it asks.
+    #[serde(default)]
+    pub asks: Option<Specialty>,
     pub version: i64,
     pub withdrawn: bool,
     pub created_at: String,

@@ -27,6 +27,14 @@ test("a surgeon and a radiologist annotate one case in their own voices", async 
 
   // The surgeon's page follows the case live.
   await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+  // Item 4: a question for pathology shows as open in the pathology column.
+  await page.getByLabel("Kind").selectOption("question");
+  await page.getByLabel("Question for").selectOption("pathology");
+  await page.getByLabel("Annotation").fill("Is the Ki-67 from the resection specimen?");
+  await page.getByRole("button", { name: "Post as surgery" }).click();
+  await expect(voices.locator('[data-specialty="pathology"]').getByTestId("open-question"))
+    .toContainText("Open question from Dr Samir Haddad: Is the Ki-67 from the resection specimen?");
+  await page.getByLabel("Kind").selectOption("assessment");
   // A draft the surgeon is typing must survive other people's changes arriving.
   await page.getByLabel("Annotation").fill("Draft still being typed");
 
@@ -37,7 +45,7 @@ test("a surgeon and a radiologist annotate one case in their own voices", async 
   await loginAs(other, "radiologist", new URL(url).pathname);
   await expect(other.getByTestId("voices").locator('[data-specialty="surgery"]')).toContainText("Resectable.");
   await expect(other.getByTestId("live-state")).toHaveAttribute("data-state", "live");
-  await other.getByRole("button", { name: "Reply to Dr Samir Haddad" }).click();
+  await other.getByRole("button", { name: "Reply to Dr Samir Haddad" }).first().click();
   await other.getByLabel("Annotation").fill("Agree: no vascular involvement on CT.");
   await other.getByLabel("Lesion sizes (mm, comma-separated)").fill("12, eight");
   await other.getByRole("button", { name: "Post as radiology" }).click();
@@ -62,7 +70,7 @@ test("a surgeon and a radiologist annotate one case in their own voices", async 
 
   // The surgeon amends their note: the earlier version stays readable, and the radiologist
   // sees the amendment arrive.
-  await page.getByRole("button", { name: "Amend or withdraw" }).click();
+  await page.getByRole("button", { name: "Amend or withdraw" }).first().click();
   await page.getByLabel("Amended text").fill("Resectable: segmental resection with mesenteric lymphadenectomy.");
   await page.getByRole("button", { name: "Save amendment" }).click();
   const note = page.getByTestId("voices").locator('[data-specialty="surgery"]').getByTestId("note").first();

@@ -69,6 +69,11 @@ test("a coordinator schedules a meeting, builds the agenda and steps through it 
   await page.getByLabel("Listed as, Lea Demo-Nilsen").selectOption("standard_of_care");
   await expect(page.getByTestId("agenda-total")).toContainText("1 for discussion, 1 standard of care");
   await expect(page.getByTestId("agenda-total")).toContainText("5 min");
+  // Item 8: an estimate out of range says why, and the field shows what is stored again.
+  await page.getByLabel("Minutes for Hanna Demo-Wolf").fill("999");
+  await page.getByLabel("Minutes for Hanna Demo-Wolf").press("Tab");
+  await expect(page.getByTestId("agenda-error")).toContainText("Estimate between 1 and");
+  await expect(page.getByLabel("Minutes for Hanna Demo-Wolf")).toHaveValue("5");
   // Attendance.
   await page.getByLabel(/Dr Samir Haddad/).check();
   await expect(page.getByTestId("core-missing")).not.toContainText("Surgery");

@@ -197,3 +197,31 @@ async fn concurrent_writers_lose_no_annotation() {
     assert_eq!(bodies, expected);
     assert!(matches!(app::ssr::audit::verify(&b.state.db).await.unwrap(), ChainCheck::Intact { .. }));
 }
+
+/// Issue 16, item 4: a question names the specialty it asks; only a question may; the answer
+/// is a reply from that specialty.
+#[tokio::test]
+async fn a_question_names_the_specialty_it_asks() {
+    let b = board().await;
+    let q = json!({"body": "Is the portal vein involved?", "kind": "question", "asks": "radiology"});
+    let res = send(&b.state, post(&b.case_id, q, Some(&b.surgeon))).await;
+    assert_eq!(res.status(), 201);
+    let asked = body_json(res).await;
+    assert_eq!(asked["asks"], "radiology");
+    let wrong = json!({"body": "Resectable.", "kind": "assessment", "asks": "radiology"});
+    let res = send(&b.state, post(&b.case_id, wrong, Some(&b.surgeon))).await;
+    assert_eq!(res.status(), 422);
+    assert!(body_json(res).await["error"]["fields"]["asks"][0].as_str().unwrap().starts_with("Only a question"));
+    let unknown = json!({"body": "Anyone?", "kind": "question", "asks": "dermatology"});
+    assert_eq!(send(&b.state, post(&b.case_id, unknown, Some(&b.surgeon))).await.status(), 422);
+    let reply = json!({"body": "No.", "kind": "assessment", "reply_to": asked["id"]});
+    assert_eq!(send(&b.state, post(&b.case_id, reply, Some(&b.radiologist))).await.status(), 201);
+    let list = body_json(
+        send(&b.state, req("GET", &format!("/api/v1/cases/{}/annotations", b.case_id), Some(&b.surgeon))).await,
+    )
+    .await;
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2, "the refused posts wrote nothing");
+    assert_eq!(list.iter().filter(|a| a["asks"] == "radiology").count(), 1);
+    assert_eq!(list.iter().find(|a| a["reply_to"] == asked["id"]).unwrap()["specialty"], "radiology");
+}

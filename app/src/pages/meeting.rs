@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::actions::failure;
+use crate::components::actions::{after_failing, failure};
 use crate::components::errors::{ActionError, error_notice};
 use leptos_router::hooks::use_params_map;
 
@@ -49,6 +49,9 @@ fn MeetingView() -> impl IntoView {
         dragging: RwSignal::new(None),
     };
     let tick = RwSignal::new(0u32);
+    // A refused change (minutes out of range) reloads the agenda, so every field shows what is
+    // stored again, beside the message saying why the change was refused.
+    after_failing(actions.change, move |_| tick.update(|t| *t += 1));
     let saved = move || (actions.add.version().get(), actions.change.version().get(), actions.attend.version().get());
     // The meeting and the cases that may go on its agenda, read together: one answer, one
     // rebuild (two resources resolving one after the other rebuilt the agenda twice, and the
@@ -175,7 +178,7 @@ fn Agenda(
             <ActionError error=failure(change) />
             {move || failure(change).get().and_then(|e| e.fields().cloned()).map(|fields| view! {
                 <div class="notice bad" role="alert" data-testid="agenda-error">
-                    <p>"The change was not saved:"</p>
+                    <p>"The change was not saved; the agenda shows what is stored:"</p>
                     <ul>{fields.into_values().flatten().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
                 </div>
             })}

@@ -21,7 +21,7 @@ fn voice(session: &Session) -> Result<Specialty, AppError> {
     })
 }
 
-const SELECT_ANNOTATION: &str = "SELECT a.id, a.case_id, a.author_id, u.display_name, a.specialty, a.reply_to, \
+const SELECT_ANNOTATION: &str = "SELECT a.id, a.case_id, a.author_id, u.display_name, a.specialty, a.reply_to, a.asks, \
      a.version, a.withdrawn, a.created_at FROM annotations a JOIN users u ON u.id = a.author_id";
 
 #[derive(sqlx::FromRow)]
@@ -33,6 +33,7 @@ struct AnnotationRow {
     #[sqlx(try_from = "String")]
     specialty: Specialty,
     reply_to: Option<String>,
+    asks: Option<String>,
     version: i64,
     withdrawn: i64,
     created_at: String,
@@ -47,6 +48,7 @@ impl From<AnnotationRow> for Annotation {
             author_name: r.display_name,
             specialty: r.specialty,
             reply_to: r.reply_to,
+            asks: r.asks.as_deref().and_then(|a| Specialty::parse(a).ok()),
             version: r.version,
             withdrawn: r.withdrawn != 0,
             created_at: r.created_at,
@@ -150,7 +152,7 @@ pub async fn create(
     let now = now_text();
     let mut tx = state.db.begin_write().await?;
     sqlx::query(
-        "INSERT INTO annotations (id, case_id, author_id, specialty, reply_to, version, withdrawn, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, 0, $6, $6)",
+        "INSERT INTO annotations (id, case_id, author_id, specialty, reply_to, version, withdrawn, created_at, updated_at, asks) VALUES ($1, $2, $3, $4, $5, 1, 0, $6, $6, $7)",
     )
     .bind(&id)
     .bind(case_id)
@@ -158,6 +160,7 @@ pub async fn create(
     .bind(specialty.code())
     .bind(&input.reply_to)
     .bind(&now)
+    .bind(checked.asks.map(|s| s.code()))
     .execute(&mut *tx)
     .await?;
     insert_version(&mut tx, &id, 1, &checked.body, checked.kind, &checked.structured, None).await?;

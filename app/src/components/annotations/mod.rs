@@ -15,6 +15,7 @@ pub use summary::VoicesSummary;
 use crate::api::annotations::{AmendAnnotation, Annotation, WithdrawAnnotation};
 use crate::components::actions::{CaseActions, after_saving, failure};
 use crate::components::errors::{ActionError, error_notice};
+use crate::domain::annotation::AnnotationKind;
 use crate::domain::role::Specialty;
 use crate::domain::user::Me;
 use crate::error::AppError;
@@ -38,6 +39,8 @@ pub struct NoteDrafts {
     pub(crate) kind: RwSignal<String>,
     pub(crate) reply_to: RwSignal<Option<(String, String)>>,
     pub(crate) structured: RwSignal<StructuredDraft>,
+    /// The specialty a question asks (a code; empty: none).
+    pub(crate) asks: RwSignal<String>,
     /// Open amend/withdraw forms by annotation id: (amended text, reason for withdrawing).
     pub(crate) amends: RwSignal<HashMap<String, (String, String)>>,
 }
@@ -49,6 +52,7 @@ impl NoteDrafts {
             kind: RwSignal::new("assessment".into()),
             reply_to: RwSignal::new(None),
             structured: RwSignal::new(StructuredDraft::default()),
+            asks: RwSignal::new(String::new()),
             amends: RwSignal::new(HashMap::new()),
         }
     }
@@ -173,9 +177,38 @@ pub(super) fn voice_columns<V: IntoView + 'static>(
             })
             .collect()
     };
-    voice_order(&top)
+    // Questions asked of a specialty that nobody of it has answered yet (a reply from it
+    // closes them), shown at the head of that specialty's column.
+    let is_question = |a: &Annotation| a.versions.last().is_some_and(|v| v.kind == AnnotationKind::Question);
+    let open: Vec<(Specialty, Annotation)> = list
+        .iter()
+        .filter(|q| !q.withdrawn && is_question(q))
+        .filter_map(|q| q.asks.map(|s| (s, q)))
+        .filter(|(s, q)| !list.iter().any(|r| r.reply_to.as_deref() == Some(q.id.as_str()) && r.specialty == *s))
+        .map(|(s, q)| (s, q.clone()))
+        .collect();
+    let mut columns = voice_order(&top);
+    for (s, _) in &open {
+        if !columns.contains(s) {
+            columns.push(*s);
+        }
+    }
+    columns
         .into_iter()
         .map(|s| {
+            let asked: Vec<Annotation> = open.iter().filter(|(o, _)| *o == s).map(|(_, q)| q.clone()).collect();
+            let asked = (!asked.is_empty()).then(|| {
+                view! {
+                    <ul class="open-questions" aria-label=format!("Open questions for {}", s.label().to_lowercase())>
+                        {asked.into_iter().map(|q| view! {
+                            <li class="open-question" data-testid="open-question">
+                                <strong>"Open question"</strong> " from " {q.author_name.clone()} ": "
+                                {q.versions.last().map(|v| v.body.clone()).unwrap_or_default()}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }
+            });
             let notes: Vec<Annotation> = top.iter().filter(|a| a.specialty == s).cloned().collect();
             let body = if notes.is_empty() {
                 view! { <p class="muted silent">"No " {s.label().to_lowercase()} {silent}</p> }.into_any()
@@ -202,6 +235,7 @@ pub(super) fn voice_columns<V: IntoView + 'static>(
             view! {
                 <div class="voice" data-specialty=s.code()>
                     <h3>{s.label()}</h3>
+                    {asked}
                     {body}
                 </div>
             }

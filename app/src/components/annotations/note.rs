@@ -134,6 +134,7 @@ fn AmendForms(
                     kind: kind.code().into(),
                     structured: structured.clone(),
                     reply_to: None,
+                    asks: None,
                 },
             });
         }

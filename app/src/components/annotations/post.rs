@@ -62,12 +62,13 @@ pub(super) fn PostForm(
     create: ServerAction<CreateAnnotation>,
     drafts: NoteDrafts,
 ) -> impl IntoView {
-    let NoteDrafts { body, kind, reply_to, structured, .. } = drafts;
+    let NoteDrafts { body, kind, reply_to, structured, asks, .. } = drafts;
     let local_error: RwSignal<Option<(&'static str, String)>> = RwSignal::new(None);
     after_saving(create, move |_| {
         body.set(String::new());
         structured.set(StructuredDraft::default());
         reply_to.set(None);
+        asks.set(String::new());
     });
     let max = crate::domain::annotation::MAX_BODY;
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -92,6 +93,7 @@ pub(super) fn PostForm(
                 kind: kind.get_untracked(),
                 structured: fields,
                 reply_to: reply_to.get_untracked().map(|(id, _)| id),
+                asks: Some(asks.get_untracked()).filter(|a| !a.is_empty() && kind.get_untracked() == "question"),
             },
         });
     };
@@ -113,6 +115,17 @@ pub(super) fn PostForm(
                     {AnnotationKind::ALL.iter().copied().map(|k| view! { <option value=k.code()>{k.label()}</option> }).collect_view()}
                 </select>
             </div>
+            {move || (kind.get() == "question").then(|| view! {
+                <div class="field">
+                    <label for="note-asks">"Question for"</label>
+                    <select id="note-asks" aria-describedby="note-asks-error" prop:value=move || asks.get()
+                        on:change=move |ev| asks.set(event_target_value(&ev))>
+                        <option value="">"The whole board"</option>
+                        {Specialty::ALL.iter().copied().filter(|s| *s != voice).map(|s| view! { <option value=s.code()>{s.label()}</option> }).collect_view()}
+                    </select>
+                    <FieldError id="note-asks-error" message=Signal::derive(move || err("asks")) />
+                </div>
+            })}
             <div class="field">
                 <label for="note-body">"Annotation"</label>
                 <textarea id="note-body" rows="3" aria-describedby="note-body-error note-body-count"
