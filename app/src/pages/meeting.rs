@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::actions::{after_failing, failure};
+use crate::components::actions::{after_failing, after_saving, failure};
 use crate::components::errors::{ActionError, error_notice};
 use leptos_router::hooks::use_params_map;
 
@@ -35,6 +35,8 @@ struct Actions {
     refocus: RwSignal<Option<String>>,
     /// The case being dragged to a new place on the agenda.
     dragging: RwSignal<Option<String>>,
+    /// The case chosen to add (kept across the agenda's reloads, so a refusal can link to it).
+    adding: RwSignal<String>,
 }
 
 #[component]
@@ -47,11 +49,13 @@ fn MeetingView() -> impl IntoView {
         attend: ServerAction::new(),
         refocus: RwSignal::new(None),
         dragging: RwSignal::new(None),
+        adding: RwSignal::new(String::new()),
     };
     let tick = RwSignal::new(0u32);
     // A refused change (minutes out of range) reloads the agenda, so every field shows what is
     // stored again, beside the message saying why the change was refused.
     after_failing(actions.change, move |_| tick.update(|t| *t += 1));
+    after_saving(actions.add, move |_| actions.adding.set(String::new()));
     let saved = move || (actions.add.version().get(), actions.change.version().get(), actions.attend.version().get());
     // The meeting and the cases that may go on its agenda, read together: one answer, one
     // rebuild (two resources resolving one after the other rebuilt the agenda twice, and the
@@ -349,7 +353,7 @@ fn AgendaRow(
 #[component]
 fn AddCase(meeting_id: String, candidates: Vec<CaseListItem>, actions: Actions) -> impl IntoView {
     let add = actions.add;
-    let case_id = RwSignal::new(String::new());
+    let case_id = actions.adding;
     let mode = RwSignal::new("discuss".to_string());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

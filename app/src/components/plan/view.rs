@@ -65,6 +65,7 @@ pub fn PlanView(plan: Plan) -> impl IntoView {
                     {(!o.record.note.is_empty()).then(|| format!(". {}", o.record.note))}
                     " " <span class="muted">"— recorded by " {o.recorded_by_name} "."</span>
                 </p>
+                <p class="muted small-print">"A recorded follow-up is not changed: a correction or later news is added as an addendum, which is signed by its author and audited."</p>
             })}
         </div>
     }
