@@ -325,7 +325,16 @@ fn AgendaRow(
                     view! {
                         <label class="visually-hidden" for=min_id.clone()>"Minutes for " {name.clone()}</label>
                         <input id=min_id class="minutes" type="number" min="1" max="120" value=minutes
-                            on:change=move |ev| op2("set", Some(mode.code().to_string()), event_target_value(&ev).parse().ok()) />
+                            on:change=move |ev| {
+                                let wanted: Option<i64> = event_target_value(&ev).parse().ok();
+                                // Out of range: the field goes back to what is stored at once; the
+                                // server's refusal above says why.
+                                #[cfg(feature = "hydrate")]
+                                if !wanted.is_some_and(|m| (1..=crate::domain::meeting::MAX_MINUTES).contains(&m)) {
+                                    event_target::<web_sys::HtmlInputElement>(&ev).set_value(&minutes.to_string());
+                                }
+                                op2("set", Some(mode.code().to_string()), wanted)
+                            } />
                     }.into_any()
                 } else {
                     view! { {minutes} }.into_any()
@@ -339,7 +348,15 @@ fn AgendaRow(
                         on:click=move |_| { refocus.set(Some(after_down.clone())); op4("down", None, None) }>"↓"</button>
                     <label class="visually-hidden" for=pos_id.clone()>"Position of " {name.clone()}</label>
                     <select id=pos_id class="position" title="Move to position"
-                        on:change=move |ev| { if let Ok(n) = event_target_value(&ev).parse::<i64>() { move_menu(menu_case.clone(), n) } }>
+                        on:change=move |ev| {
+                            if let Ok(n) = event_target_value(&ev).parse::<i64>() {
+                                move_menu(menu_case.clone(), n)
+                            }
+                            // The row is redrawn in place with the new order: its menu shows this
+                            // row's place again, not the choice just made.
+                            #[cfg(feature = "hydrate")]
+                            event_target::<web_sys::HtmlSelectElement>(&ev).set_value(&(index + 1).to_string());
+                        }>
                         {(1..=last + 1).map(|n| view! { <option value=n selected=n == index + 1>{n}</option> }).collect_view()}
                     </select>
                     <button type="button" class="secondary small" aria-label=format!("Remove {name} from the agenda")
