@@ -1,5 +1,27 @@
-import { test, expect } from "@playwright/test";
+import { test, expect, type Page } from "@playwright/test";
 import { DEMO_PASSWORD, expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
+
+/** Logs `user` in and opens the demo meeting's meeting mode, live. */
+async function openMeetingMode(page: Page, user: string) {
+  await loginAs(page, user, "/meetings");
+  await page.getByTestId("meetings").getByRole("link", { name: /NET board \(demo\)/ }).first().click();
+  await waitForHydration(page);
+  await page.getByRole("link", { name: "Open meeting mode" }).click();
+  await waitForHydration(page);
+  await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+}
+
+/** Steps back with ← until meeting mode shows the first case to discuss. */
+async function backToFirst(page: Page) {
+  const position = page.getByTestId("present-position");
+  await expect(position).toHaveText(/^Case \d+ of \d+$/);
+  for (let i = 0; i < 10 && !/^Case 1 of/.test((await position.textContent()) ?? ""); i++) {
+    const before = await position.textContent();
+    await page.keyboard.press("ArrowLeft");
+    await expect(position).not.toHaveText(before!);
+  }
+  await expect(position).toHaveText(/^Case 1 of \d+$/);
+}
 
 // Issue 16, item 0: pressing "Next" again as soon as the position changed crashed the
 // presenter's page ("Tried to access a reactive value that has already been disposed").
@@ -11,22 +33,11 @@ import { DEMO_PASSWORD, expectAccessible, loginAs, waitForHydration, watchConsol
 test("the presenter steps through meeting mode as fast as keys can be pressed without breaking the page", async ({ page }) => {
   test.setTimeout(120_000);
   const errors = watchConsole(page);
-  await loginAs(page, "coordinator", "/meetings");
-  await page.getByTestId("meetings").getByRole("link", { name: /NET board \(demo\)/ }).first().click();
-  await waitForHydration(page);
-  await page.getByRole("link", { name: "Open meeting mode" }).click();
-  await waitForHydration(page);
-  await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+  await openMeetingMode(page, "coordinator");
   const position = page.getByTestId("present-position");
   // Start from the first case (an earlier run may have left the meeting elsewhere).
   await page.keyboard.press("ArrowRight");
-  await expect(position).toHaveText(/^Case \d+ of \d+$/);
-  for (let i = 0; i < 10 && !/^Case 1 of/.test((await position.textContent()) ?? ""); i++) {
-    const before = await position.textContent();
-    await page.keyboard.press("ArrowLeft");
-    await expect(position).not.toHaveText(before!);
-  }
-  await expect(position).toHaveText(/^Case 1 of \d+$/);
+  await backToFirst(page);
   const total = Number((await position.textContent())!.match(/of (\d+)/)![1]);
   expect(total).toBeGreaterThanOrEqual(3);
 
@@ -49,24 +60,14 @@ test("the room screen shows the whole case and the board records and signs its p
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1920, height: 1080 });
   const errors = watchConsole(page);
-  await loginAs(page, "surgeon", "/meetings");
-  await page.getByTestId("meetings").getByRole("link", { name: /NET board \(demo\)/ }).first().click();
-  await waitForHydration(page);
-  await page.getByRole("link", { name: "Open meeting mode" }).click();
-  await waitForHydration(page);
-  await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+  await openMeetingMode(page, "surgeon");
   const position = page.getByTestId("present-position");
   const takeControl = page.getByRole("button", { name: "Take control" });
   if (await takeControl.isVisible()) await takeControl.click();
   else await page.keyboard.press("ArrowRight");
   await expect(page.getByTestId("presenter")).toHaveText(/You are presenting/);
-  await expect(position).toHaveText(/^Case \d+ of \d+$/);
   // Go to the first case and on until one has no plan yet.
-  for (let i = 0; i < 10 && !/^Case 1 of/.test((await position.textContent()) ?? ""); i++) {
-    const before = await position.textContent();
-    await page.keyboard.press("ArrowLeft");
-    await expect(position).not.toHaveText(before!);
-  }
+  await backToFirst(page);
   const record = page.getByRole("button", { name: "Record the board's plan" });
   for (let i = 0; i < 8 && !(await record.isVisible()); i++) {
     const before = await position.textContent();

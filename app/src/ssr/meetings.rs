@@ -381,7 +381,15 @@ pub async fn change_item(
         return Err(AppError::NotFound);
     };
     let action = match change {
-        AgendaChange::To(n) => {
+        AgendaChange::To(_) | AgendaChange::Up | AgendaChange::Down => {
+            // Up and down are moves to the neighbouring place (none past either end).
+            let last = positions.len() as i64;
+            let n = match change {
+                AgendaChange::Up => (at as i64).max(1),
+                AgendaChange::Down => (at as i64 + 2).min(last),
+                AgendaChange::To(n) => n,
+                _ => at as i64 + 1,
+            };
             if n < 1 || n > positions.len() as i64 {
                 return Err(AppError::field(
                     "position",
@@ -393,20 +401,8 @@ pub async fn change_item(
             let mut order: Vec<String> = positions.iter().map(|p| p.0.clone()).collect();
             let moved = order.remove(at);
             order.insert(n as usize - 1, moved);
-            for (case, pos) in order.iter().zip(slots) {
-                sqlx::query("UPDATE agenda_items SET position = $1 WHERE meeting_id = $2 AND case_id = $3")
-                    .bind(pos)
-                    .bind(meeting_id)
-                    .bind(case)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            "meeting.agenda.move"
-        }
-        AgendaChange::Up | AgendaChange::Down => {
-            let other = if matches!(change, AgendaChange::Up) { at.checked_sub(1) } else { Some(at + 1) };
-            if let Some(other) = other.filter(|o| *o < positions.len()) {
-                for (case, pos) in [(&positions[at].0, positions[other].1), (&positions[other].0, positions[at].1)] {
+            for ((case, pos), (was, _)) in order.iter().zip(slots).zip(&positions) {
+                if case != was {
                     sqlx::query("UPDATE agenda_items SET position = $1 WHERE meeting_id = $2 AND case_id = $3")
                         .bind(pos)
                         .bind(meeting_id)
