@@ -83,12 +83,7 @@ async fn load_on(conn: &mut sqlx::AnyConnection, id: &str, today: chrono::NaiveD
     let meeting_id = row.agenda_meeting_id.clone();
     let mut record = row.into_record(today)?;
     if let Some(m) = meeting_id {
-        let (id, title, starts_at): (String, String, String) =
-            sqlx::query_as("SELECT id, title, starts_at FROM meetings WHERE id = $1")
-                .bind(m)
-                .fetch_one(&mut *conn)
-                .await?;
-        record.agenda_meeting = Some(crate::domain::case::MeetingRef { id, title, starts_at });
+        record.agenda_meeting = super::meetings::reference(conn, &m).await?;
     }
     Ok(record)
 }
@@ -274,14 +269,12 @@ pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> R
     .await?;
     // The meetings the listed cases are on (few: one query each).
     let mut meetings: std::collections::HashMap<String, crate::domain::case::MeetingRef> = Default::default();
-    for id in rows.iter().filter_map(|r| r.meeting_id.clone()) {
-        if let std::collections::hash_map::Entry::Vacant(slot) = meetings.entry(id) {
-            let (id, title, starts_at): (String, String, String) =
-                sqlx::query_as("SELECT id, title, starts_at FROM meetings WHERE id = $1")
-                    .bind(slot.key())
-                    .fetch_one(&state.db.pool)
-                    .await?;
-            slot.insert(crate::domain::case::MeetingRef { id, title, starts_at });
+    let mut conn = state.db.pool.acquire().await?;
+    for id in rows.iter().filter_map(|r| r.meeting_id.as_deref()) {
+        if !meetings.contains_key(id)
+            && let Some(m) = super::meetings::reference(&mut conn, id).await?
+        {
+            meetings.insert(id.to_string(), m);
         }
     }
     let items: Vec<CaseListItem> = rows

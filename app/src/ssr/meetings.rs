@@ -187,6 +187,17 @@ pub async fn list(state: &AppState, session: &Session) -> Result<Vec<Meeting>, A
 
 /// One meeting with its agenda and attendance, audited with every case on the agenda (the
 /// agenda names patients, LG-1).
+/// A meeting as other records name it (id, title, start), if it exists. Not audited: it names
+/// no patient.
+pub(crate) async fn reference(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+) -> Result<Option<crate::domain::case::MeetingRef>, AppError> {
+    let row: Option<(String, String, String)> =
+        sqlx::query_as("SELECT id, title, starts_at FROM meetings WHERE id = $1").bind(id).fetch_optional(conn).await?;
+    Ok(row.map(|(id, title, starts_at)| crate::domain::case::MeetingRef { id, title, starts_at }))
+}
+
 pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<MeetingDetail, AppError> {
     access::require_meeting(state, session, Action::ReadCases, id).await?;
     let mut conn = state.db.pool.acquire().await?;

@@ -109,20 +109,16 @@ async fn load(state: &AppState, case_id: &str) -> Result<Option<Plan>, AppError>
 
 /// The meeting a plan names, with who was marked present (issue 16, item 6).
 async fn plan_meeting(state: &AppState, meeting_id: &str) -> Result<Option<PlanMeeting>, AppError> {
-    let row: Option<(String, String, String)> =
-        sqlx::query_as("SELECT id, title, starts_at FROM meetings WHERE id = $1")
-            .bind(meeting_id)
-            .fetch_optional(&state.db.pool)
-            .await?;
-    let Some((id, title, starts_at)) = row else { return Ok(None) };
+    let mut conn = state.db.pool.acquire().await?;
+    let Some(m) = super::meetings::reference(&mut conn, meeting_id).await? else { return Ok(None) };
     let present: Vec<String> = sqlx::query_scalar(
         "SELECT u.display_name FROM attendance t JOIN users u ON u.id = t.user_id WHERE t.meeting_id = $1 \
          ORDER BY u.specialty, u.display_name",
     )
     .bind(meeting_id)
-    .fetch_all(&state.db.pool)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(Some(PlanMeeting { id, title, starts_at, present }))
+    Ok(Some(PlanMeeting { id: m.id, title: m.title, starts_at: m.starts_at, present }))
 }
 
 /// The case version a plan was decided on and what changed in the case since (DI-7).
@@ -469,17 +465,8 @@ pub async fn record_outcome(
         return Err(AppError::conflict("The outcome is already recorded; add an addendum for later news."));
     }
     // Not before the board decided: the meeting's day when the plan names one, else the signature's.
-    let meeting_day: Option<String> = match &plan.content.meeting_id {
-        Some(m) => {
-            sqlx::query_scalar("SELECT starts_at FROM meetings WHERE id = $1")
-                .bind(m)
-                .fetch_optional(&state.db.pool)
-                .await?
-        }
-        None => None,
-    };
     let day = |t: &str| t.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-    let not_before = meeting_day.as_deref().and_then(day).or_else(|| day(&signature.signed_at));
+    let not_before = plan.meeting.as_ref().and_then(|m| day(&m.starts_at)).or_else(|| day(&signature.signed_at));
     let outcome = input.parse(state.clock.now().date_naive(), not_before)?;
     let json = serde_json::to_string(&outcome).map_err(|_| AppError::internal("outcome does not serialise"))?;
     let mut tx = state.db.begin_write().await?;
