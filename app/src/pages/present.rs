@@ -67,6 +67,11 @@ impl Room {
         let me = self.me.get().map(|m| m.id);
         me.is_some() && self.presenter.get() == me
     }
+
+    /// This user's steps move the room: they present, or nobody does and they may.
+    fn steers(&self) -> bool {
+        self.is_presenter() || (self.presenter.get().is_none() && self.may_present.get())
+    }
 }
 
 #[component]
@@ -188,8 +193,7 @@ fn Presenter() -> impl IntoView {
     {
         use wasm_bindgen::JsCast;
         let handle = window_event_listener(leptos::ev::keydown, move |ev: leptos::ev::KeyboardEvent| {
-            let free = untrack(|| room.presenter.get().is_none() && room.may_present.get());
-            if !(untrack(|| room.is_presenter()) || free) || ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
+            if !untrack(|| room.steers()) || ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
                 return;
             }
             let typing = ev
@@ -309,8 +313,7 @@ fn PresentBody(
             let is_current = current.as_deref() == Some(a.case_id.as_str());
             let case_id = a.case_id.clone();
             let open = move |_| {
-                if room.is_presenter() || (room.presenter.get_untracked().is_none() && room.may_present.get_untracked())
-                {
+                if untrack(|| room.steers()) {
                     room.browse.set(None);
                     go_to(case_id.clone(), false);
                 } else {
@@ -339,9 +342,7 @@ fn PresentBody(
             <p class="presenter" data-testid="presenter" role="status">{presenter_line}</p>
             <div class="actions-row">
                 {move || {
-                    let presenting = room.is_presenter();
-                    let free = room.presenter.get().is_none() && room.may_present.get();
-                    if presenting || free {
+                    if room.steers() {
                         view! {
                             <button type="button" class="secondary" on:click=move |_| step(-1) disabled=at.is_none_or(|i| i == 0)
                                 aria-keyshortcuts="ArrowLeft">"← Previous"</button>
