@@ -22,14 +22,8 @@ async fn case() -> Case {
     let (state, db) = test_state().await;
     add_user(&state, "cora", "coordinator", None).await;
     let cora = login(&state, "cora", PW).await;
-    let body = json!({
-        "patient": {"mrn": "LU-1", "name": "Lost Update", "birth_date": "1961-02-03", "sex": "female"},
-        "question": "Resection?",
-        "tumor": {"primary_site": "pancreas", "grade": "G2", "ki67_percent": 6, "differentiation": "well", "tumor_size_mm": 35,
-                  "t_stage": "T2", "n_stage": "N0", "m_stage": "M0", "liver_burden": "none", "functional_syndrome": "none",
-                  "sstr_imaging": "positive", "ecog": 0}
-    });
-    let res = send(&state, json_req("POST", "/api/v1/cases", body, Some(&cora))).await;
+    let res =
+        send(&state, json_req("POST", "/api/v1/cases", complete_case_json("LU-1", "Lost Update"), Some(&cora))).await;
     assert_eq!(res.status(), 201);
     let id = body_json(res).await["id"].as_str().unwrap().to_string();
     Case { state, _db: db, cora, id }
@@ -140,8 +134,8 @@ async fn concurrent_plan_edits_with_if_match_lose_no_acknowledged_change() {
     let proposal =
         body_json(send(&state, req("GET", &format!("/api/v1/cases/{id}/proposal"), Some(&cora))).await).await;
     let first = proposal["options"][0]["code"].as_str().unwrap().to_string();
-    let plan = |text: &str| json!({"options": [first], "rationale": text});
-    let res = send(&state, json_req("PUT", &format!("/api/v1/cases/{id}/plan"), plan("first"), Some(&cora))).await;
+    let body = json!({"options": [first], "rationale": "first"});
+    let res = send(&state, json_req("PUT", &format!("/api/v1/cases/{id}/plan"), body, Some(&cora))).await;
     assert_eq!(res.status(), 201);
     let read = {
         let (state, cora, id) = (state.clone(), cora.clone(), id.clone());

@@ -25,13 +25,7 @@ async fn board() -> Board {
     add_user(&state, "sam", "clinician", Some("surgery")).await;
     let cora = login(&state, "cora", PW).await;
     let sam = login(&state, "sam", PW).await;
-    let case = json!({
-        "patient": {"mrn": "PL-1", "name": "Plan Person", "birth_date": "1969-03-14", "sex": "female"},
-        "question": "Resection?",
-        "tumor": {"primary_site": "pancreas", "grade": "G2", "ki67_percent": 6, "differentiation": "well", "tumor_size_mm": 35,
-                  "t_stage": "T2", "n_stage": "N0", "m_stage": "M0", "liver_burden": "none", "functional_syndrome": "none",
-                  "sstr_imaging": "positive", "ecog": 0}
-    });
+    let case = complete_case_json("PL-1", "Plan Person");
     let res = send(&state, json_req("POST", "/api/v1/cases", case, Some(&cora))).await;
     let case_id = body_json(res).await["id"].as_str().unwrap().to_string();
     let proposal =

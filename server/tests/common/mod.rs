@@ -255,3 +255,14 @@ pub async fn signed_plan(state: &AppState) -> String {
     assert_eq!(send(state, sign).await.status(), 200);
     id
 }
+
+/// A complete case (a pNET G2, T2 N0 M0, everything the board needs) for patient `mrn`/`name`.
+pub fn complete_case_json(mrn: &str, name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "patient": {"mrn": mrn, "name": name, "birth_date": "1969-03-14", "sex": "female"},
+        "question": "Resection?",
+        "tumor": {"primary_site": "pancreas", "grade": "G2", "ki67_percent": 6, "differentiation": "well", "tumor_size_mm": 35,
+                  "t_stage": "T2", "n_stage": "N0", "m_stage": "M0", "liver_burden": "none", "functional_syndrome": "none",
+                  "sstr_imaging": "positive", "ecog": 0}
+    })
+}
