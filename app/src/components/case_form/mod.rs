@@ -112,23 +112,15 @@ impl FormState {
     pub fn shown_errors(&self) -> Signal<Vec<(String, String)>> {
         let s = *self;
         Signal::derive(move || {
+            let first = |e: &FieldErrors| -> Vec<(String, String)> {
+                e.iter().filter_map(|(f, m)| Some((f.clone(), m.first()?.clone()))).collect()
+            };
+            // One message per field; the server's replaces the live check's.
             let mut all: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
             if s.submitted.get() {
-                s.live_errors.with(|e| {
-                    for (f, m) in e {
-                        if let Some(m) = m.first() {
-                            all.insert(f.clone(), m.clone());
-                        }
-                    }
-                });
+                all.extend(s.live_errors.with(first));
             }
-            s.server_errors.with(|e| {
-                for (f, m) in e {
-                    if let Some(m) = m.first() {
-                        all.insert(f.clone(), m.clone());
-                    }
-                }
-            });
+            all.extend(s.server_errors.with(first));
             let mut list: Vec<(String, String)> = all.into_iter().collect();
             list.sort_by_key(|(f, _)| crate::domain::tumor::field_rank(f));
             list
