@@ -3,9 +3,10 @@
 //! Append-only (database triggers refuse UPDATE and DELETE) and tamper-evident: each row's
 //! `hash` is SHA-256 over the previous row's hash and the row's own fields, so an edited,
 //! removed or inserted row breaks the chain from there on. Rows are written in the same
-//! transaction as the change they record. Appends are serialised: SQLite write transactions
-//! start with `BEGIN IMMEDIATE`; on PostgreSQL a transaction-scoped advisory lock orders the
-//! appends of every app instance.
+//! transaction as the change they record; a read is recorded before its data is sent, by one
+//! writer that commits the rows of concurrent requests together (group commit, `record`).
+//! Appends are serialised: SQLite write transactions start with `BEGIN IMMEDIATE`; on
+//! PostgreSQL a transaction-scoped advisory lock orders the appends of every app instance.
 //!
 //! No patient identifier (MRN, name) is ever put in a row: cases are named by opaque id.
 
@@ -137,17 +138,11 @@ fn case_ids_text(ids: &[String]) -> Option<String> {
     (!ids.is_empty()).then(|| serde_json::to_string(ids).unwrap_or_default())
 }
 
-/// Appends one event inside the caller's write transaction (see `Db::begin_write`).
-pub async fn append(tx: &mut Transaction<'static, Any>, engine: Engine, event: &Event<'_>) -> Result<i64, sqlx::Error> {
-    if engine == Engine::Postgres {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PG_AUDIT_LOCK).execute(&mut **tx).await?;
-    }
-    let last: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut **tx).await?;
-    let (prev_seq, prev_hash) = last.unwrap_or_else(|| (0, GENESIS_HASH.to_string()));
-    let mut row = AuditRow {
-        seq: prev_seq + 1,
-        at: super::now_text(),
+/// A row for `event`, before the chain gives it its number, time and hashes.
+fn draft(event: &Event<'_>) -> AuditRow {
+    AuditRow {
+        seq: 0,
+        at: String::new(),
         user_id: event.actor.user_id.clone(),
         username: event.actor.username.clone(),
         role: event.actor.role.clone(),
@@ -157,42 +152,151 @@ pub async fn append(tx: &mut Transaction<'static, Any>, engine: Engine, event: &
         outcome: event.outcome.code().to_string(),
         detail: event.detail.map(str::to_string),
         client_addr: event.actor.client_addr.clone(),
-        prev_hash: prev_hash.clone(),
+        prev_hash: String::new(),
         hash: String::new(),
         case_ids: event.case_ids.to_vec(),
         break_glass: event.actor.break_glass,
-    };
-    row.hash = row_hash(&prev_hash, &row);
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, user_id, username, role, action, case_id, target, outcome, detail, client_addr, prev_hash, hash, case_ids, break_glass) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-    )
-    .bind(row.seq)
-    .bind(&row.at)
-    .bind(&row.user_id)
-    .bind(&row.username)
-    .bind(&row.role)
-    .bind(&row.action)
-    .bind(&row.case_id)
-    .bind(&row.target)
-    .bind(&row.outcome)
-    .bind(&row.detail)
-    .bind(&row.client_addr)
-    .bind(&row.prev_hash)
-    .bind(&row.hash)
-    .bind(case_ids_text(&row.case_ids))
-    .bind(row.break_glass as i64)
-    .execute(&mut **tx)
-    .await?;
-    Ok(row.seq)
+    }
 }
 
-/// Records one event in a transaction of its own (logins, refusals).
+/// Appends one event inside the caller's write transaction (see `Db::begin_write`).
+pub async fn append(tx: &mut Transaction<'static, Any>, engine: Engine, event: &Event<'_>) -> Result<i64, sqlx::Error> {
+    let mut rows = [draft(event)];
+    append_rows(tx, engine, &mut rows).await?;
+    Ok(rows[0].seq)
+}
+
+/// Chains `rows` onto the log, in order, inside `tx`: one lock, one look at the last row.
+async fn append_rows(
+    tx: &mut Transaction<'static, Any>,
+    engine: Engine,
+    rows: &mut [AuditRow],
+) -> Result<(), sqlx::Error> {
+    if engine == Engine::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PG_AUDIT_LOCK).execute(&mut **tx).await?;
+    }
+    let last: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut **tx).await?;
+    let (mut prev_seq, mut prev_hash) = last.unwrap_or_else(|| (0, GENESIS_HASH.to_string()));
+    let at = super::now_text();
+    for row in rows.iter_mut() {
+        row.seq = prev_seq + 1;
+        row.at = at.clone();
+        row.prev_hash = prev_hash;
+        row.hash = row_hash(&row.prev_hash, row);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, user_id, username, role, action, case_id, target, outcome, detail, client_addr, prev_hash, hash, case_ids, break_glass) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(row.seq)
+        .bind(&row.at)
+        .bind(&row.user_id)
+        .bind(&row.username)
+        .bind(&row.role)
+        .bind(&row.action)
+        .bind(&row.case_id)
+        .bind(&row.target)
+        .bind(&row.outcome)
+        .bind(&row.detail)
+        .bind(&row.client_addr)
+        .bind(&row.prev_hash)
+        .bind(&row.hash)
+        .bind(case_ids_text(&row.case_ids))
+        .bind(row.break_glass as i64)
+        .execute(&mut **tx)
+        .await?;
+        prev_seq = row.seq;
+        prev_hash = row.hash.clone();
+    }
+    Ok(())
+}
+
+/// Records one event in a transaction of its own (reads, logins, refusals), and returns once
+/// the row is durable: the caller sends its data only after that.
+///
+/// Group commit (issue 17): the rows of concurrent requests go through one writer
+/// ([`AuditQueue`]) that commits everything waiting in one transaction, so a busy meeting
+/// morning pays one fsync for many reads instead of one each, and reads no longer queue for
+/// the write lock one by one.
 pub async fn record(db: &Db, event: &Event<'_>) -> Result<i64, sqlx::Error> {
+    let row = draft(event);
+    if let Some(queue) = &db.audit {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        if queue.jobs.send(Job { row: row.clone(), done }).await.is_ok() {
+            // The writer answers after its commit; no answer means it stopped mid-batch (the
+            // runtime is ending), and the row may or may not be written: say so, never guess.
+            return match answer.await {
+                Ok(result) => result.map_err(sqlx::Error::Protocol),
+                Err(_) => Err(sqlx::Error::WorkerCrashed),
+            };
+        }
+    }
+    // No writer (its runtime has ended, as in a one-off command): write here.
+    let mut rows = [row];
+    write_batch(db, &mut rows).await.map(|seqs| seqs[0])
+}
+
+/// The most rows one group commit writes: the short queue's length.
+const GROUP_MAX: usize = 128;
+
+/// The audit writer's queue: rows waiting to be committed, each with who waits for it.
+#[derive(Clone, Debug)]
+pub struct AuditQueue {
+    jobs: tokio::sync::mpsc::Sender<Job>,
+}
+
+struct Job {
+    row: AuditRow,
+    done: tokio::sync::oneshot::Sender<Result<i64, String>>,
+}
+
+impl AuditQueue {
+    /// Starts the writer for `db` on the current runtime. It ends when every handle is gone.
+    pub(crate) fn start(db: &Db) -> AuditQueue {
+        let (jobs, rx) = tokio::sync::mpsc::channel(GROUP_MAX);
+        // The writer's own handle has no queue, so it writes directly and cannot wait on itself.
+        let writer = Db { audit: None, ..db.clone() };
+        tokio::spawn(run_writer(writer, rx));
+        AuditQueue { jobs }
+    }
+}
+
+/// Takes everything waiting (up to `GROUP_MAX`), commits it in one transaction, answers each
+/// waiter. While one group commits, the next one gathers: no timer, no added wait when idle.
+async fn run_writer(db: Db, mut rx: tokio::sync::mpsc::Receiver<Job>) {
+    let mut jobs = Vec::with_capacity(GROUP_MAX);
+    while rx.recv_many(&mut jobs, GROUP_MAX).await > 0 {
+        let mut rows: Vec<AuditRow> = jobs.iter().map(|j| j.row.clone()).collect();
+        match write_batch(&db, &mut rows).await {
+            Ok(seqs) => {
+                for (job, seq) in jobs.drain(..).zip(seqs) {
+                    let _ = job.done.send(Ok(seq));
+                }
+            }
+            // One bad row must not fail the others: write each alone and answer each.
+            Err(e) if jobs.len() > 1 => {
+                tracing::warn!(rows = jobs.len(), error = %e, "audit group commit failed; writing its rows one by one");
+                for job in jobs.drain(..) {
+                    let mut one = [job.row];
+                    let result = write_batch(&db, &mut one).await.map(|s| s[0]).map_err(|e| e.to_string());
+                    let _ = job.done.send(result);
+                }
+            }
+            Err(e) => {
+                for job in jobs.drain(..) {
+                    let _ = job.done.send(Err(e.to_string()));
+                }
+            }
+        }
+    }
+}
+
+/// Writes `rows` in one write transaction; their sequence numbers, in order.
+async fn write_batch(db: &Db, rows: &mut [AuditRow]) -> Result<Vec<i64>, sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    let seq = append(&mut tx, db.engine, event).await?;
+    append_rows(&mut tx, db.engine, rows).await?;
     tx.commit().await?;
-    Ok(seq)
+    Ok(rows.iter().map(|r| r.seq).collect())
 }
 
 /// An audit row as stored (`case_ids` as its JSON text).

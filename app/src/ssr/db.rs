@@ -36,6 +36,8 @@ pub struct Db {
     pub engine: Engine,
     /// Wakes live viewers of a case after a change commits (see `ssr::events`).
     pub hub: std::sync::Arc<super::events::EventHub>,
+    /// The audit log's group-commit writer (see `audit::record`); `None` in the writer itself.
+    pub audit: Option<super::audit::AuditQueue>,
 }
 
 /// The embedded, ordered migrations for each engine (../migrations/{sqlite,postgres}).
@@ -91,7 +93,9 @@ impl Db {
             options
         };
         let pool = options.connect(&url).await.map_err(|source| DbOpenError::Connect { engine, source })?;
-        Ok(Db { pool, engine, hub })
+        let mut db = Db { pool, engine, hub, audit: None };
+        db.audit = Some(super::audit::AuditQueue::start(&db));
+        Ok(db)
     }
 
     /// Connects and applies every pending migration.
