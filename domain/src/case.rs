@@ -418,6 +418,18 @@ pub fn stage_group(t: &Tumor) -> Option<StageGroup> {
     }
 }
 
+/// Everything the case page shows of one case, read together and audited as one view.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CasePageData {
+    pub case: CaseRecord,
+    /// None when no proposal is stored (never for a case created through the app).
+    pub proposal: Option<StoredProposal>,
+    /// Every version, newest first.
+    pub history: Vec<CaseVersion>,
+    pub annotations: Vec<super::annotation::Annotation>,
+    pub plan: Option<super::plan::Plan>,
+}
+
 /// The stored proposal of a case version.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StoredProposal {

@@ -327,6 +327,88 @@ async fn lg1_presenting_the_case_already_shown_is_audited_with_the_agenda() {
     }
 }
 
+// ---- Issue 17: a page view is audited once; concurrent reads are each audited, together ------
+
+#[tokio::test]
+async fn the_case_page_is_one_answer_and_one_audit_row() {
+    let (state, _db, c) = coordinator().await;
+    let case = create(&state, &c, case_json("MRN-1", "Pia Page", "1960-01-01", "female")).await;
+    let id = case["id"].as_str().unwrap();
+    add_user(&state, "sam", "clinician", Some("surgery")).await;
+    let sam = login(&state, "sam", PW).await;
+    let note = json!({"kind": "question", "body": "Octreotide scan pending?"});
+    let res = send(&state, json_req("POST", &format!("/api/v1/cases/{id}/annotations"), note, Some(&sam))).await;
+    assert_eq!(res.status(), 201);
+    let rows = audit_rows(&state).await.len();
+    let res = send(&state, json_req("POST", "/sfn/cases/page", json!({"id": id}), Some(&c))).await;
+    assert_eq!(res.status(), 200);
+    let page = body_json(res).await;
+    assert_eq!(page["case"]["content"]["patient"]["name"], "Pia Page");
+    assert_eq!(page["history"][0]["version"], 1);
+    assert_eq!(page["annotations"][0]["versions"][0]["body"], "Octreotide scan pending?");
+    assert!(page["proposal"]["options"].as_array().is_some_and(|o| !o.is_empty()), "{page}");
+    assert_eq!(page["plan"], Value::Null);
+    let new: Vec<_> = audit_rows(&state).await.into_iter().skip(rows).collect();
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert_eq!((new[0].action.as_str(), new[0].case_id.as_deref()), ("case.view", Some(id)));
+}
+
+#[tokio::test]
+async fn meeting_mode_is_one_audit_row_naming_the_case_shown_and_the_agenda() {
+    let (state, _db, c) = coordinator().await;
+    let case = create(&state, &c, case_json("MRN-1", "Max Mode", "1960-01-01", "male")).await;
+    let id = case["id"].as_str().unwrap().to_string();
+    let m = json!({"title": "Board", "starts_at": "2030-01-10T14:00", "location": "Room 4"});
+    let meeting = body_json(send(&state, json_req("POST", "/api/v1/meetings", m, Some(&c))).await).await;
+    let mid = meeting["id"].as_str().unwrap();
+    let res =
+        send(&state, json_req("POST", &format!("/api/v1/meetings/{mid}/agenda"), json!({"case_id": id}), Some(&c)))
+            .await;
+    assert!(res.status().is_success());
+    let rows = audit_rows(&state).await.len();
+    let body = json!({"meeting_id": mid, "case_id": id});
+    let res = send(&state, json_req("POST", "/sfn/meetings/present_view", body, Some(&c))).await;
+    assert_eq!(res.status(), 200);
+    let view = body_json(res).await;
+    assert_eq!(view["case"]["content"]["patient"]["name"], "Max Mode");
+    assert_eq!(view["detail"]["agenda"][0]["case_id"], id.as_str());
+    let new: Vec<_> = audit_rows(&state).await.into_iter().skip(rows).collect();
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert_eq!(new[0].action, "meeting.view");
+    assert_eq!(new[0].case_id.as_deref(), Some(id.as_str()));
+    assert_eq!(new[0].target.as_deref(), Some(mid));
+    assert_eq!(new[0].case_ids, vec![id.clone()]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_reads_are_each_audited_before_they_answer_and_the_chain_holds() {
+    let (state, _db, c) = coordinator().await;
+    let case = create(&state, &c, case_json("MRN-1", "Gus Group", "1960-01-01", "male")).await;
+    let id = case["id"].as_str().unwrap().to_string();
+    let rows = audit_rows(&state).await.len();
+    let reads = (0..60).map(|_| {
+        let (state, c, path) = (state.clone(), c.clone(), format!("/api/v1/cases/{id}"));
+        tokio::spawn(async move {
+            let res = send(&state, req("GET", &path, Some(&c))).await;
+            let status = res.status();
+            // The row is durable before the answer: it is there the moment the answer is.
+            let seen = audit_rows(&state).await.len();
+            (status, seen)
+        })
+    });
+    let answers = futures_util::future::join_all(reads).await;
+    for a in &answers {
+        let (status, seen) = a.as_ref().unwrap();
+        assert_eq!(*status, 200);
+        assert!(*seen > rows, "an answer came before its audit row");
+    }
+    let new: Vec<_> = audit_rows(&state).await.into_iter().skip(rows).collect();
+    assert_eq!(new.len(), 60);
+    assert!(new.iter().all(|r| r.action == "case.read" && r.case_id.as_deref() == Some(id.as_str())));
+    let check = app::ssr::audit::verify(&state.db).await.unwrap();
+    assert_eq!(check, app::ssr::audit::ChainCheck::Intact { rows: (rows + 60) as i64 });
+}
+
 // ---- SE-3: only a person's action keeps a session alive ------------------------------------
 
 /// A request as a hydrated page's script makes it (fetch metadata: not a navigation).

@@ -73,6 +73,14 @@ pub async fn case_history(id: String) -> Result<Vec<CaseVersion>, AppError> {
     crate::ssr::cases::history(&state, &session, &id).await
 }
 
+/// Everything the case page shows (the case, its proposal, history, voices and plan) in one
+/// answer, under one access check and one audit row (issue 17).
+#[server(endpoint = "cases/page", prefix = "/sfn", input = Json)]
+pub async fn case_page(id: String) -> Result<crate::domain::case::CasePageData, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::cases::page(&state, &session, &id).await
+}
+
 /// The proposal stored with the case's current tumor data.
 #[server(endpoint = "cases/proposal", prefix = "/sfn", input = Json)]
 pub async fn case_proposal(id: String) -> Result<crate::domain::case::StoredProposal, AppError> {

@@ -88,20 +88,5 @@ pub async fn present_view(
     #[server(default)] case_id: Option<String>,
 ) -> Result<crate::domain::meeting::PresentView, AppError> {
     let (state, session) = crate::ssr::request::authenticated().await?;
-    let detail = crate::ssr::meetings::get(&state, &session, &meeting_id).await?;
-    let shown = match case_id {
-        Some(c) if detail.agenda.iter().any(|a| a.case_id == c) => Some(c),
-        Some(_) => return Err(AppError::field("case_id", "This case is not on the meeting's agenda.")),
-        None => detail.meeting.current_case_id.clone(),
-    };
-    let (case, annotations, proposal, plan) = match &shown {
-        Some(id) => (
-            Some(crate::ssr::cases::get(&state, &session, id).await?),
-            crate::ssr::annotations::list(&state, &session, id).await?,
-            crate::ssr::cases::proposal(&state, &session, id).await.ok(),
-            crate::ssr::plans::get(&state, &session, id).await?,
-        ),
-        None => (None, Vec::new(), None, None),
-    };
-    Ok(crate::domain::meeting::PresentView { detail, case, annotations, proposal, plan })
+    crate::ssr::meetings::present_view(&state, &session, &meeting_id, case_id).await
 }

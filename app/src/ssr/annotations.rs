@@ -182,6 +182,13 @@ pub async fn create(
 pub async fn list(state: &AppState, session: &Session, case_id: &str) -> Result<Vec<Annotation>, AppError> {
     access::require_case(state, session, Action::ReadCases, case_id).await?;
     case_exists(state, case_id).await?;
+    let list = load_all(state, case_id).await?;
+    audit::record(&state.db, &Event::new(&session.actor(), "annotation.list", Outcome::Success).case(case_id)).await?;
+    Ok(list)
+}
+
+/// A case's annotations with their versions; not audited (the caller records the read).
+pub(crate) async fn load_all(state: &AppState, case_id: &str) -> Result<Vec<Annotation>, AppError> {
     let rows: Vec<AnnotationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT_ANNOTATION} WHERE a.case_id = $1 ORDER BY a.created_at, a.id"
     )))
@@ -197,9 +204,7 @@ pub async fn list(state: &AppState, session: &Session, case_id: &str) -> Result<
     .bind(case_id)
     .fetch_all(&state.db.pool)
     .await?;
-    let list = with_versions(rows.into_iter().map(Annotation::from).collect(), versions)?;
-    audit::record(&state.db, &Event::new(&session.actor(), "annotation.list", Outcome::Success).case(case_id)).await?;
-    Ok(list)
+    with_versions(rows.into_iter().map(Annotation::from).collect(), versions)
 }
 
 /// A change to an existing annotation: a new text, or a withdrawal with its reason.

@@ -9,8 +9,8 @@ use super::db::{from_json, like_contains};
 use super::{AppState, new_id, now_text};
 use super::{events, patients};
 use crate::domain::case::{
-    CaseContent, CaseFilter, CaseInput, CaseListItem, CaseRecord, CaseVersion, StoredProposal, changed_fields,
-    merge_patch, stage_group,
+    CaseContent, CaseFilter, CaseInput, CaseListItem, CasePageData, CaseRecord, CaseVersion, StoredProposal,
+    changed_fields, merge_patch, stage_group,
 };
 use crate::domain::codes::{CaseStatus, PrimarySite, StageGroup, optional_code};
 use crate::domain::events::CaseEventKind;
@@ -217,12 +217,53 @@ pub async fn create(
 /// Reads a case (audited; under break-glass, flagged and with the access's end).
 pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<CaseRecord, AppError> {
     access::require_case(state, session, Action::ReadCases, id).await?;
+    let record = read_checked(state, session, id).await?;
+    audit::record(&state.db, &Event::new(&session.actor(), "case.read", Outcome::Success).case(id)).await?;
+    Ok(record)
+}
+
+/// The case after the access check, with the end of a break-glass access that covers it.
+async fn read_checked(state: &AppState, session: &Session, id: &str) -> Result<CaseRecord, AppError> {
     let mut record = load(state, id).await?;
     if session.actor().break_glass {
         record.break_glass_until = super::boards::glass_until(state, session, id).await?;
     }
-    audit::record(&state.db, &Event::new(&session.actor(), "case.read", Outcome::Success).case(id)).await?;
     Ok(record)
+}
+
+/// Everything the case page shows, under one access check and one audit row (`case.view`):
+/// a page view is audited once, not once per part (issue 17).
+pub async fn page(state: &AppState, session: &Session, id: &str) -> Result<CasePageData, AppError> {
+    let data = page_parts(state, session, id, true).await?;
+    audit::record(
+        &state.db,
+        &Event::new(&session.actor(), "case.view", Outcome::Success)
+            .case(id)
+            .detail("case, proposal, history, voices, plan"),
+    )
+    .await?;
+    Ok(data)
+}
+
+/// The parts of a case that a page shows, after one access check. Not audited: the caller
+/// records the view in one row. `with_history` reads every version too.
+pub(crate) async fn page_parts(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    with_history: bool,
+) -> Result<CasePageData, AppError> {
+    access::require_case(state, session, Action::ReadCases, id).await?;
+    let case = read_checked(state, session, id).await?;
+    let proposal = match load_proposal(state, id).await {
+        Ok(p) => Some(p),
+        Err(AppError::NotFound) => None,
+        Err(e) => return Err(e),
+    };
+    let history = if with_history { load_history(state, id).await? } else { Vec::new() };
+    let annotations = super::annotations::load_all(state, id).await?;
+    let plan = super::plans::load(state, id).await?;
+    Ok(CasePageData { case, proposal, history, annotations, plan })
 }
 
 /// Lists and finds cases, most recently changed first. Audited with every case id returned
@@ -598,6 +639,18 @@ pub(crate) async fn store_proposal(
 /// The proposal stored for the case's current tumor data (audited as a read of the case).
 pub async fn proposal(state: &AppState, session: &Session, id: &str) -> Result<StoredProposal, AppError> {
     access::require_case(state, session, Action::ReadCases, id).await?;
+    let stored = load_proposal(state, id).await?;
+    audit::record(
+        &state.db,
+        &Event::new(&session.actor(), "case.proposal", Outcome::Success)
+            .case(id)
+            .detail(&stored.proposal.ruleset_version),
+    )
+    .await?;
+    Ok(stored)
+}
+
+async fn load_proposal(state: &AppState, id: &str) -> Result<StoredProposal, AppError> {
     let (case_version, computed_at, proposal): (i64, String, String) = sqlx::query_as(
         "SELECT case_version, computed_at, proposal FROM proposals WHERE case_id = $1 ORDER BY case_version DESC LIMIT 1",
     )
@@ -606,11 +659,6 @@ pub async fn proposal(state: &AppState, session: &Session, id: &str) -> Result<S
     .await?
     .ok_or(AppError::NotFound)?;
     let proposal: Proposal = from_json(&proposal, "proposal")?;
-    audit::record(
-        &state.db,
-        &Event::new(&session.actor(), "case.proposal", Outcome::Success).case(id).detail(&proposal.ruleset_version),
-    )
-    .await?;
     Ok(StoredProposal { case_id: id.to_string(), case_version, computed_at, proposal })
 }
 
@@ -630,6 +678,12 @@ struct VersionRow {
 /// Every version of a case, newest first (audited).
 pub async fn history(state: &AppState, session: &Session, id: &str) -> Result<Vec<CaseVersion>, AppError> {
     access::require_case(state, session, Action::ReadCases, id).await?;
+    let versions = load_history(state, id).await?;
+    audit::record(&state.db, &Event::new(&session.actor(), "case.history", Outcome::Success).case(id)).await?;
+    Ok(versions)
+}
+
+async fn load_history(state: &AppState, id: &str) -> Result<Vec<CaseVersion>, AppError> {
     let rows: Vec<VersionRow> = sqlx::query_as(
         "SELECT v.version, v.at, v.author_id, u.display_name, v.reason, v.changed_fields, v.status, v.content \
          FROM case_versions v JOIN users u ON u.id = v.author_id WHERE v.case_id = $1 ORDER BY v.version DESC",
@@ -640,8 +694,7 @@ pub async fn history(state: &AppState, session: &Session, id: &str) -> Result<Ve
     if rows.is_empty() {
         return Err(AppError::NotFound);
     }
-    let versions = rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
             Ok(CaseVersion {
                 version: r.version,
@@ -654,7 +707,5 @@ pub async fn history(state: &AppState, session: &Session, id: &str) -> Result<Ve
                 content: from_json(&r.content, "case version")?,
             })
         })
-        .collect::<Result<Vec<_>, AppError>>()?;
-    audit::record(&state.db, &Event::new(&session.actor(), "case.history", Outcome::Success).case(id)).await?;
-    Ok(versions)
+        .collect()
 }

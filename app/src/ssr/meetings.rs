@@ -10,7 +10,8 @@ use super::{AppState, Engine, new_id, now_text};
 use crate::domain::case::CaseInput;
 use crate::domain::codes::CaseStatus;
 use crate::domain::meeting::{
-    AgendaItem, AgendaMode, Attendee, DEFAULT_MINUTES, MAX_MINUTES, Meeting, MeetingDetail, MeetingInput, missing_core,
+    AgendaItem, AgendaMode, Attendee, DEFAULT_MINUTES, MAX_MINUTES, Meeting, MeetingDetail, MeetingInput, PresentView,
+    missing_core,
 };
 use crate::domain::role::{Action, Specialty};
 use crate::domain::workflow::WorkflowEvent;
@@ -185,8 +186,6 @@ pub async fn list(state: &AppState, session: &Session) -> Result<Vec<Meeting>, A
     Ok(upcoming)
 }
 
-/// One meeting with its agenda and attendance, audited with every case on the agenda (the
-/// agenda names patients, LG-1).
 /// A meeting as other records name it (id, title, start), if it exists. Not audited: it names
 /// no patient.
 pub(crate) async fn reference(
@@ -198,15 +197,55 @@ pub(crate) async fn reference(
     Ok(row.map(|(id, title, starts_at)| crate::domain::case::MeetingRef { id, title, starts_at }))
 }
 
+/// One meeting with its agenda and attendance, audited with every case on the agenda (the
+/// agenda names patients, LG-1).
 pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<MeetingDetail, AppError> {
-    access::require_meeting(state, session, Action::ReadCases, id).await?;
-    let mut conn = state.db.pool.acquire().await?;
-    let detail = detail_on(&mut conn, state.clock.now().date_naive(), id).await?;
-    drop(conn);
+    let detail = read_checked(state, session, id).await?;
     let ids = agenda_ids(&detail);
     audit::record(&state.db, &Event::new(&session.actor(), "meeting.read", Outcome::Success).target(id).cases(&ids))
         .await?;
     Ok(detail)
+}
+
+/// The meeting after the access check; not audited (the caller records the read).
+async fn read_checked(state: &AppState, session: &Session, id: &str) -> Result<MeetingDetail, AppError> {
+    access::require_meeting(state, session, Action::ReadCases, id).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    detail_on(&mut conn, state.clock.now().date_naive(), id).await
+}
+
+/// What meeting mode shows: the meeting, and the case on screen (the presenter's, or `case_id`
+/// of the agenda for someone browsing on their own). One audit row for the whole view
+/// (`meeting.view`: the meeting, the case shown, every case the agenda names), not one per part.
+pub async fn present_view(
+    state: &AppState,
+    session: &Session,
+    meeting_id: &str,
+    case_id: Option<String>,
+) -> Result<PresentView, AppError> {
+    let detail = read_checked(state, session, meeting_id).await?;
+    let shown = match case_id {
+        Some(c) if detail.agenda.iter().any(|a| a.case_id == c) => Some(c),
+        Some(_) => return Err(AppError::field("case_id", "This case is not on the meeting's agenda.")),
+        None => detail.meeting.current_case_id.clone(),
+    };
+    let parts = match &shown {
+        Some(id) => Some(super::cases::page_parts(state, session, id, false).await?),
+        None => None,
+    };
+    let ids = agenda_ids(&detail);
+    let actor = session.actor();
+    let mut event = Event::new(&actor, "meeting.view", Outcome::Success).target(meeting_id).cases(&ids);
+    if let Some(id) = &shown {
+        event = event.case(id).detail("meeting mode: agenda, case, proposal, voices, plan");
+    }
+    audit::record(&state.db, &event).await?;
+    Ok(match parts {
+        Some(p) => {
+            PresentView { detail, case: Some(p.case), annotations: p.annotations, proposal: p.proposal, plan: p.plan }
+        }
+        None => PresentView { detail, case: None, annotations: Vec::new(), proposal: None, plan: None },
+    })
 }
 
 /// The cases an agenda names, for the audit row of a response that carries it.

@@ -51,7 +51,8 @@ struct AddendumRow {
     display_name: String,
 }
 
-async fn load(state: &AppState, case_id: &str) -> Result<Option<Plan>, AppError> {
+/// A case's plan, if recorded; not audited (the caller records the read).
+pub(crate) async fn load(state: &AppState, case_id: &str) -> Result<Option<Plan>, AppError> {
     let row: Option<PlanRow> = sqlx::query_as(
         "SELECT p.version, p.content, p.signed_by, p.signed_at, p.content_sha256, p.outcome, p.outcome_at, \
          s.display_name AS signer_name, o.display_name AS outcome_name \

@@ -67,7 +67,7 @@ impl Default for NoteDrafts {
 #[component]
 pub fn AnnotationsPanel(
     case_id: String,
-    annotations: Resource<Result<Vec<Annotation>, AppError>>,
+    annotations: Signal<Option<Result<Vec<Annotation>, AppError>>>,
     me: Option<Me>,
     actions: CaseActions,
     drafts: NoteDrafts,

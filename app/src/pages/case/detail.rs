@@ -15,7 +15,6 @@ use crate::components::proposal::ProposalPanel;
 use crate::domain::case::CaseInput;
 use crate::domain::codes::{CaseStatus, Sex};
 use crate::domain::user::Me;
-use crate::error::AppError;
 use crate::pages::cases::StatusBadge;
 
 #[component]
@@ -175,10 +174,7 @@ fn PlanSection(
 /// The proposal stored with the current tumor data (hidden while editing: the editor shows a
 /// live preview instead).
 #[component]
-fn StoredProposalPanel(
-    proposal: Resource<Result<crate::domain::case::StoredProposal, AppError>>,
-    editing: Editing,
-) -> impl IntoView {
+fn StoredProposalPanel(proposal: super::Part<crate::domain::case::StoredProposal>, editing: Editing) -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading the proposed options…"</p> }>
             <ErrorBoundary fallback=error_notice>

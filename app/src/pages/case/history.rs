@@ -5,7 +5,6 @@ use leptos::prelude::*;
 use crate::components::errors::error_notice;
 use crate::components::format::when;
 use crate::domain::case::{CaseVersion, FieldChange, changes_in_words, field_changes};
-use crate::error::AppError;
 
 /// Words for a dotted field path ("tumor.ki67_percent" → "Ki-67 %").
 pub fn field_label(path: &str) -> String {
@@ -75,7 +74,7 @@ pub fn ChangeTable(changes: Vec<FieldChange>) -> impl IntoView {
 }
 
 #[component]
-pub(super) fn CaseHistory(history: Resource<Result<Vec<CaseVersion>, AppError>>) -> impl IntoView {
+pub(super) fn CaseHistory(history: super::Part<Vec<CaseVersion>>) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="history-heading">
             <h2 id="history-heading">"History"</h2>

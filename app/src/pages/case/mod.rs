@@ -17,12 +17,13 @@ use leptos_router::hooks::use_params_map;
 
 pub use history::{ChangeTable, field_label};
 
-use crate::api::cases::{case_history, case_proposal, get_case};
+use crate::api::cases::case_page;
 use crate::components::actions::CaseActions;
 use crate::components::annotations::NoteDrafts;
 use crate::components::live::{LiveBadge, follow_case};
 use crate::components::plan::PlanDraft;
 use crate::components::session::{GatedPage, use_session};
+use crate::domain::case::CasePageData;
 use crate::domain::events::CaseEventKind;
 use crate::domain::role::{Action, can};
 use crate::error::AppError;
@@ -32,14 +33,18 @@ pub fn CasePage() -> impl IntoView {
     view! { <GatedPage title="Case"><CaseView /></GatedPage> }
 }
 
-/// What the page shows, loaded up front.
+/// A part of what the page loaded: `None` while loading.
+type Part<T> = Signal<Option<Result<T, AppError>>>;
+
+/// What the page shows, loaded up front: the case and everything about it in one answer (one
+/// request, one audit row: issue 17), read by the views below through its parts.
 #[derive(Clone, Copy)]
 struct CaseResources {
-    case: Resource<Result<crate::domain::case::CaseRecord, AppError>>,
-    proposal: Resource<Result<crate::domain::case::StoredProposal, AppError>>,
-    history: Resource<Result<Vec<crate::domain::case::CaseVersion>, AppError>>,
-    annotations: Resource<Result<Vec<crate::domain::annotation::Annotation>, AppError>>,
-    plan: Resource<Result<Option<crate::domain::plan::Plan>, AppError>>,
+    case: Part<crate::domain::case::CaseRecord>,
+    proposal: Part<crate::domain::case::StoredProposal>,
+    history: Part<Vec<crate::domain::case::CaseVersion>>,
+    annotations: Part<Vec<crate::domain::annotation::Annotation>>,
+    plan: Part<Option<crate::domain::plan::Plan>>,
     members: Resource<Result<Vec<crate::domain::meeting::Attendee>, AppError>>,
     meetings: Resource<Result<Vec<crate::domain::meeting::Meeting>, AppError>>,
     boards: Resource<Result<Vec<crate::domain::board::BoardRef>, AppError>>,
@@ -82,15 +87,30 @@ fn CaseView() -> impl IntoView {
     // Every resource of the page is created here, up front: a resource created inside another
     // one's Suspend can resolve after the server has sent the page, and the browser then
     // renders something else than the server did (a hydration panic, seen in testing).
+    let page = Resource::new(key, |(id, _, _)| case_page(id));
+    // Voices change more often than the rest: other people's notes and this user's own reload
+    // them alone; until then the page's answer carries them.
+    let notes = Resource::new(
+        move || (id(), actions.notes_saved(), notes_tick.get()),
+        |(id, saved, tick)| async move {
+            if saved == 0 && tick == 0 { None } else { Some(crate::api::annotations::list_annotations(id).await) }
+        },
+    );
+    fn part<T: Clone + Send + Sync + 'static>(
+        page: Resource<Result<CasePageData, AppError>>,
+        pick: impl Fn(&CasePageData) -> Result<T, AppError> + Send + Sync + 'static,
+    ) -> Part<T> {
+        Signal::derive(move || page.with(|p| p.as_ref().map(|r| r.as_ref().map_err(Clone::clone).and_then(&pick))))
+    }
     let r = CaseResources {
-        case: Resource::new(key, |(id, _, _)| get_case(id)),
-        proposal: Resource::new(key, |(id, _, _)| case_proposal(id)),
-        history: Resource::new(key, |(id, _, _)| case_history(id)),
-        annotations: Resource::new(
-            move || (id(), actions.notes_saved(), notes_tick.get()),
-            |(id, _, _)| crate::api::annotations::list_annotations(id),
-        ),
-        plan: Resource::new(key, |(id, _, _)| crate::api::plans::get_plan(id)),
+        case: part(page, |p| Ok(p.case.clone())),
+        proposal: part(page, |p| p.proposal.clone().ok_or(AppError::NotFound)),
+        history: part(page, |p| Ok(p.history.clone())),
+        annotations: Signal::derive(move || match notes.get() {
+            Some(Some(fresh)) => Some(fresh),
+            _ => page.with(|p| p.as_ref().map(|r| r.as_ref().map(|p| p.annotations.clone()).map_err(Clone::clone))),
+        }),
+        plan: part(page, |p| Ok(p.plan.clone())),
         members: Resource::new(|| (), |_| crate::api::meetings::board_members()),
         meetings: Resource::new(|| (), |_| crate::api::meetings::list_meetings()),
         boards: Resource::new(|| (), |_| crate::api::boards::board_choices()),
