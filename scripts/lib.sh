@@ -62,7 +62,8 @@ ensure_chromium() {
 # Builds the release site (server binary + hydrating wasm) into target/site.
 build_release() {
   say "building the release site (cold: about 5 minutes)"
-  (cd "$ROOT" && cargo leptos build --release)
+  # --precompress writes a brotli and a gzip copy of each bundle file, served as they are.
+  (cd "$ROOT" && cargo leptos build --release --precompress)
 }
 
 # Environment for running the built server from the repo root.

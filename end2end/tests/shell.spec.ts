@@ -58,3 +58,25 @@ test("an unknown path shows the 404 page with status 404", async ({ page }) => {
   await expectAccessible(page);
   expect(errors).toEqual([]);
 });
+
+test("the browser bundle arrives compressed and is cached by its hashed name (issue 17)", async ({ page }) => {
+  const assets = new Map<string, { encoding?: string; cache?: string; bytes: number }>();
+  page.on("response", async (res) => {
+    const url = new URL(res.url());
+    if (!url.pathname.startsWith("/pkg/")) return;
+    const h = await res.allHeaders();
+    assets.set(url.pathname, { encoding: h["content-encoding"], cache: h["cache-control"], bytes: Number(h["content-length"] ?? 0) });
+  });
+  await loginAs(page, "coordinator", "/cases");
+  await waitForHydration(page);
+  const wasm = [...assets.entries()].find(([p]) => p.endsWith(".wasm"));
+  expect(wasm, "the page loaded its wasm").toBeTruthy();
+  const [path, info] = wasm!;
+  // The name carries the content's hash: tumorboard.<hash>.wasm.
+  expect(path).toMatch(/^\/pkg\/tumorboard\.[A-Za-z0-9_-]{16,}\.wasm$/);
+  expect(info.encoding).toBe("br");
+  expect(info.cache).toBe("public, max-age=31536000, immutable");
+  for (const [p, a] of assets) {
+    if (p.endsWith(".js") || p.endsWith(".css")) expect(a.encoding, p).toBe("br");
+  }
+});

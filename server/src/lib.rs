@@ -24,6 +24,26 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// The browser bundle and stylesheet (`/pkg`). A release build made with `--precompress` puts
+/// a brotli (`.br`) and a gzip (`.gz`) copy beside each file; the browser gets the smallest it
+/// accepts, with `Content-Encoding`, never a compression done per request (brotli at its best
+/// setting takes seconds). When the names carry their content's hash (`hash-files`), a file
+/// never changes under its name and is cached for a year; otherwise it is revalidated.
+fn pkg_service(options: &leptos::config::LeptosOptions) -> axum::routing::MethodRouter {
+    use axum::http::{HeaderValue, header};
+    let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    let cache = if options.hash_files { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let files = tower_http::services::ServeDir::new(dir).precompressed_br().precompressed_gzip();
+    axum::routing::get_service(
+        tower::ServiceBuilder::new()
+            .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(cache),
+            ))
+            .service(files),
+    )
+}
+
 /// The whole application as an axum router.
 pub fn router(state: AppState) -> Router {
     let routes = route_list();
@@ -33,6 +53,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(rest::healthz))
         .nest("/api/v1", rest::api_router())
+        .nest_service("/pkg", pkg_service(&state.leptos_options))
         .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(security::server_fn_status))

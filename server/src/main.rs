@@ -91,6 +91,17 @@ async fn serve() -> ExitCode {
     if leptos_options.output_name.is_empty() {
         leptos_options.output_name = "tumorboard".into();
     }
+    // cargo-leptos names the bundle by its hash and writes the names to `hash.txt` beside the
+    // binary it built; the pages then load those names, and /pkg caches them for a year.
+    // LEPTOS_HASH_FILES, when set, decides.
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none()
+        && std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|d| d.join(&*leptos_options.hash_file)))
+            .is_some_and(|f| f.is_file())
+    {
+        leptos_options.hash_files = true;
+    }
     let db = match Db::open_and_migrate(&config.database_url).await {
         Ok(db) => db,
         Err(e) => return fail(e),

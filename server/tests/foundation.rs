@@ -162,3 +162,42 @@ async fn concurrent_page_renders_all_complete() {
         assert!(t.await.unwrap().is_ok(), "a page render never finished");
     }
 }
+
+/// Issue 17: the bundle goes out precompressed (the best encoding the browser accepts, with
+/// `Content-Encoding`), and cached for a year only when its name carries its hash.
+#[tokio::test]
+async fn the_bundle_is_served_precompressed_and_cached_by_its_hashed_name() {
+    let (mut state, _db) = test_state().await;
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir(&pkg).unwrap();
+    std::fs::write(pkg.join("tumorboard.abc123.wasm"), b"plain wasm bytes").unwrap();
+    std::fs::write(pkg.join("tumorboard.abc123.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join("tumorboard.abc123.wasm.gz"), b"gzip bytes").unwrap();
+    state.leptos_options.site_root = site.path().display().to_string().into();
+    let fetch = |state: app::ssr::AppState, accept: &'static str| async move {
+        let r = Request::get("/pkg/tumorboard.abc123.wasm").header("accept-encoding", accept).body(Body::empty());
+        send(&state, r.unwrap()).await
+    };
+    for (accept, encoding, body) in [
+        ("gzip, deflate, br, zstd", Some("br"), "brotli bytes"),
+        ("gzip", Some("gzip"), "gzip bytes"),
+        ("identity", None, "plain wasm bytes"),
+    ] {
+        let res = fetch(state.clone(), accept).await;
+        assert_eq!(res.status(), StatusCode::OK, "{accept}");
+        assert_eq!(res.headers().get("content-encoding").map(|v| v.to_str().unwrap()), encoding, "{accept}");
+        assert_eq!(res.headers()["content-type"], "application/wasm");
+        assert_eq!(res.headers()["cache-control"], "no-cache", "names without hashing are revalidated");
+        assert_eq!(body_text(res).await, body);
+    }
+    state.leptos_options.hash_files = true;
+    let res = fetch(state.clone(), "br").await;
+    assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(res.headers()["content-encoding"], "br");
+    // Pages are never cached.
+    assert_eq!(get(&state, "/login").await.headers()["cache-control"], "no-store");
+    assert_eq!(fetch(state, "br").await.status(), StatusCode::OK);
+    let missing = get(&test_state().await.0, "/pkg/nothing.wasm").await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
