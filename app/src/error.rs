@@ -188,6 +188,12 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
                 AppError::BadRequest { message: format!("The request could not be read: {msg}") }
             }
+            // On the server, a body that does not decode is the client's input (found by the
+            // fuzzing of issue 17: it was a 502). Server functions run in-process during SSR, so
+            // the server itself never decodes an answer; in the browser it is the transport.
+            ServerFnErrorErr::Deserialization(msg) if cfg!(feature = "ssr") => {
+                AppError::BadRequest { message: format!("The request could not be read: {msg}") }
+            }
             // Client side: the server could not be reached or its answer not read.
             ServerFnErrorErr::Request(msg)
             | ServerFnErrorErr::Deserialization(msg)

@@ -14,6 +14,8 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use proptest::prelude::*;
+
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use common::*;
@@ -41,6 +43,8 @@ struct Seed {
     reviewer: String,
     /// A clinician of another board only.
     outsider: String,
+    /// Users who may act: the coordinator, the surgeon, the administrator.
+    actors: [String; 3],
     ids: BTreeMap<&'static str, String>,
     first_option: String,
 }
@@ -113,7 +117,8 @@ async fn seed() -> Seed {
     let res = send(&state, json_req("POST", &format!("/api/v1/boards/{other_board}/members"), add, Some(&root))).await;
     assert_eq!(res.status(), 200);
     let outsider = login(&state, "olga", PW).await;
-    Seed { state, _db: db, reviewer, outsider, ids, first_option }
+    let actors = [cora, sam_cookie, root];
+    Seed { state, _db: db, reviewer, outsider, actors, ids, first_option }
 }
 
 /// The REST request for each route: its body, the If-Match it needs, and what a reviewer may do.
@@ -396,6 +401,7 @@ fn sfn_requests(s: &Seed) -> BTreeMap<&'static str, (Body2, Reviewer)> {
 }
 
 /// A server function's request body.
+#[derive(Clone, Debug)]
 enum Body2 {
     Json(Value),
     Form(String),
@@ -519,4 +525,230 @@ async fn no_route_or_server_function_gives_an_outsider_another_boards_case() {
         leaks(p, status, &text);
     }
     assert_eq!(record_snapshot(&s.state).await, before, "an outsider's request changed the record");
+}
+
+// ---- Fuzzing (issue 17): outside input never gets a 5xx ----------------------------------
+
+/// How a valid request is spoiled.
+#[derive(Clone, Debug)]
+enum Spoil {
+    /// One field (picked by the number) gets another value.
+    Field(usize, Value),
+    /// One field is left out.
+    Drop(usize),
+    /// The whole body is another JSON value.
+    Body(Value),
+    /// The body is bytes that may not be JSON, or a form that is not the expected one.
+    Bytes(Vec<u8>),
+    /// The id in the path is another text.
+    PathId(String),
+}
+
+/// Any JSON value: the awkward leaves (huge and tiny numbers, long, empty, control and
+/// non-ASCII text, SQL and path look-alikes) inside arrays and objects with expected and
+/// unexpected keys.
+fn any_json() -> impl Strategy<Value = Value> {
+    let text = prop_oneof![
+        ".{0,24}",
+        Just(String::new()),
+        Just("x".repeat(70_000)),
+        Just("'; DROP TABLE cases; --".to_string()),
+        Just("../../etc/passwd".to_string()),
+        Just("\u{0}\u{202e}ünïcødé 🩺".to_string()),
+        Just("2030-02-30T25:61".to_string()),
+    ];
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        prop_oneof![Just(-1i64), Just(0), Just(1), Just(i64::MAX), Just(i64::MIN)].prop_map(Value::from),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        text.prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 6, |inner| {
+        let key = prop_oneof![
+            Just("body".to_string()),
+            Just("kind".to_string()),
+            Just("status".to_string()),
+            Just("options".to_string()),
+            Just("version".to_string()),
+            "[a-z_]{1,10}",
+        ];
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+            prop::collection::btree_map(key, inner, 0..6).prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn any_spoil() -> impl Strategy<Value = Spoil> {
+    prop_oneof![
+        4 => (any::<usize>(), any_json()).prop_map(|(i, v)| Spoil::Field(i, v)),
+        1 => any::<usize>().prop_map(Spoil::Drop),
+        2 => any_json().prop_map(Spoil::Body),
+        1 => prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..200),
+            "[a-z\\[\\]=&%0-9]{0,80}".prop_map(String::into_bytes),
+        ]
+        .prop_map(Spoil::Bytes),
+        1 => "[A-Za-z0-9%._~-]{0,80}".prop_map(Spoil::PathId),
+    ]
+}
+
+/// Every field of a JSON body, as a path of keys and indices.
+fn field_paths(v: &Value, at: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                at.push(Value::from(k.as_str()));
+                out.push(at.clone());
+                field_paths(child, at, out);
+                at.pop();
+            }
+        }
+        Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                at.push(Value::from(i));
+                out.push(at.clone());
+                field_paths(child, at, out);
+                at.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `body` with the field at `path` replaced by `with` (or removed when `with` is None).
+fn spoil_field(body: &Value, path: &[Value], with: Option<Value>) -> Value {
+    let mut body = body.clone();
+    let Some((last, parents)) = path.split_last() else { return body };
+    let mut at = &mut body;
+    for p in parents {
+        at = match (at, p) {
+            (Value::Object(m), Value::String(k)) => m.get_mut(k).unwrap(),
+            (Value::Array(a), Value::Number(i)) => &mut a[i.as_u64().unwrap() as usize],
+            _ => unreachable!(),
+        };
+    }
+    match (at, last, with) {
+        (Value::Object(m), Value::String(k), Some(v)) => {
+            m.insert(k.clone(), v);
+        }
+        (Value::Object(m), Value::String(k), None) => {
+            m.remove(k);
+        }
+        (Value::Array(a), Value::Number(i), Some(v)) => a[i.as_u64().unwrap() as usize] = v,
+        (Value::Array(a), Value::Number(i), None) => {
+            a.remove(i.as_u64().unwrap() as usize);
+        }
+        _ => unreachable!(),
+    }
+    body
+}
+
+/// One request to spoil: a REST route or a server function, with its valid body.
+#[derive(Clone, Debug)]
+struct Target {
+    method: Method,
+    /// The path pattern, for the report and for putting another id in.
+    pattern: String,
+    path: String,
+    body: Body2,
+    if_match: Option<i64>,
+}
+
+fn spoiled_request(s: &Seed, t: &Target, spoil: &Spoil, cookie: &str) -> Request<Body> {
+    let mut path = t.path.clone();
+    let mut raw: Option<Vec<u8>> = None;
+    let mut body = t.body.clone();
+    match (spoil, &t.body) {
+        (Spoil::Field(i, _) | Spoil::Drop(i), Body2::Json(b)) if !b.is_null() => {
+            let mut paths = Vec::new();
+            field_paths(b, &mut Vec::new(), &mut paths);
+            if let Some(p) = paths.get(i % paths.len().max(1)) {
+                let with = if let Spoil::Field(_, v) = spoil { Some(v.clone()) } else { None };
+                body = Body2::Json(spoil_field(b, p, with));
+            }
+        }
+        (Spoil::Body(v), Body2::Json(_)) => body = Body2::Json(v.clone()),
+        (Spoil::Body(v), Body2::Form(_)) => body = Body2::Form(v.to_string()),
+        (Spoil::Bytes(b), _) => raw = Some(b.clone()),
+        (Spoil::PathId(id), _) if t.pattern.contains('{') => {
+            let real = concrete(s, &t.pattern.replace("{id}", "\u{1}"));
+            path = real.replace('\u{1}', if id.is_empty() { "x" } else { id });
+        }
+        _ => {}
+    }
+    let content_type = match body {
+        Body2::Json(_) => "application/json",
+        Body2::Form(_) => "application/x-www-form-urlencoded",
+    };
+    let bytes = raw.unwrap_or_else(|| match &body {
+        Body2::Json(Value::Null) if t.method == Method::GET => Vec::new(),
+        Body2::Json(v) => v.to_string().into_bytes(),
+        Body2::Form(f) => f.clone().into_bytes(),
+    });
+    let mut b = Request::builder().method(t.method.clone()).uri(path).header("cookie", cookie);
+    if let Some(v) = t.if_match {
+        b = b.header("if-match", format!("\"{v}\""));
+    }
+    if !bytes.is_empty() {
+        b = b.header("content-type", content_type);
+    }
+    b.body(Body::from(bytes)).unwrap()
+}
+
+#[test]
+fn fuzzed_rest_bodies_and_server_function_arguments_never_get_a_5xx() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let s = rt.block_on(seed());
+    // Leaving out what ends the fuzzing sessions themselves.
+    let ends_a_session = ["POST /logout", "/sfn/auth/logout"];
+    let mut targets = Vec::new();
+    for (key, (body, if_match, _)) in rest_requests(&s) {
+        let (method, pattern) = key.split_once(' ').unwrap();
+        if ends_a_session.contains(&key.as_str()) || pattern.ends_with("/events") {
+            continue;
+        }
+        targets.push(Target {
+            method: method.parse().unwrap(),
+            pattern: pattern.to_string(),
+            path: concrete(&s, pattern),
+            body: Body2::Json(body),
+            if_match,
+        });
+    }
+    for (path, (body, _)) in sfn_requests(&s) {
+        if ends_a_session.contains(&path) {
+            continue;
+        }
+        targets.push(Target {
+            method: Method::POST,
+            pattern: path.to_string(),
+            path: path.to_string(),
+            body,
+            if_match: None,
+        });
+    }
+    let cases = std::env::var("TB_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(600);
+    let config = ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() };
+    let seen = std::sync::Mutex::new(BTreeMap::<u16, usize>::new());
+    proptest!(config, |(t in 0..targets.len(), who in 0..3usize, spoil in any_spoil())| {
+        let target = &targets[t];
+        let request = spoiled_request(&s, target, &spoil, &s.actors[who]);
+        let status = rt.block_on(send(&s.state, request)).status();
+        *seen.lock().unwrap().entry(status.as_u16()).or_default() += 1;
+        prop_assert!(
+            !status.is_server_error(),
+            "{} {} answered {status} to {spoil:?} as actor {who}", target.method, target.pattern
+        );
+    });
+    // The spoiled requests reached the handlers: most were refused for their content (400,
+    // 404, 422…), some still made sense, and the sessions lasted (few 401s).
+    let seen = seen.into_inner().unwrap();
+    let count = |f: fn(u16) -> bool| seen.iter().filter(|(s, _)| f(**s)).map(|(_, n)| n).sum::<usize>();
+    eprintln!("statuses: {seen:?}");
+    assert!(count(|s| s == 422 || s == 400) * 4 > cases as usize, "{seen:?}");
+    assert!(count(|s| (200..300).contains(&s)) * 20 > cases as usize, "{seen:?}");
+    assert!(count(|s| s == 401) * 10 < cases as usize, "{seen:?}");
 }
