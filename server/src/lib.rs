@@ -68,5 +68,6 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn_with_state(body_idle, security::body_idle_timeout))
         .layer(axum::middleware::from_fn(security::access_log))
+        .layer(axum::middleware::from_fn(security::session_memo))
         .with_state(state)
 }

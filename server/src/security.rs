@@ -38,6 +38,13 @@ pub async fn headers(req: Request, next: Next) -> Response {
     res
 }
 
+/// Gives each request its own session memo: however many server functions a page renders,
+/// the session is looked up once (`app::ssr::request::SessionMemo`).
+pub async fn session_memo(mut req: Request, next: Next) -> Response {
+    req.extensions_mut().insert(app::ssr::request::SessionMemo::default());
+    next.run(req).await
+}
+
 /// Server functions answer every error with HTTP 500 and the encoded error in the body. This
 /// gives such answers the status their `AppError` stands for, so bad input is a 4xx, never a 5xx.
 pub async fn server_fn_status(req: Request, next: Next) -> Response {

@@ -101,8 +101,17 @@ pub async fn require_case(state: &AppState, session: &Session, action: Action, c
     if !(action == Action::ReadCases && crate::domain::role::can(role, Action::BreakGlass)) {
         auth::require(state, session, action, Some(case_id)).await?;
     }
-    let (board_id, board_name) = case_board(state, case_id).await?;
-    let member = is_member(state, &board_id, &session.me.id).await?;
+    // The case's board and whether the user belongs to it, in one query.
+    let (board_name, member): (String, i64) = sqlx::query_as(
+        "SELECT b.name, (SELECT COUNT(*) FROM board_members m WHERE m.board_id = b.id AND m.user_id = $2) \
+         FROM cases c JOIN boards b ON b.id = c.board_id WHERE c.id = $1",
+    )
+    .bind(case_id)
+    .bind(&session.me.id)
+    .fetch_optional(&state.db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let member = member > 0;
     let glass = glass_matters(role, action, member) && glass_running(state, &session.me.id, case_id).await?;
     match case_access(session.me.role, action, member, glass) {
         CaseAccess::Member | CaseAccess::AllBoards => Ok(()),

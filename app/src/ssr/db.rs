@@ -79,7 +79,12 @@ impl Db {
                 Engine::Sqlite => 8,
                 Engine::Postgres => 10,
             })
-            .acquire_timeout(Duration::from_secs(5));
+            .acquire_timeout(Duration::from_secs(5))
+            // SQLite connections are files in this process and do not break: a ping before
+            // every query was one more round trip to the connection's thread each time (issue
+            // 17). PostgreSQL keeps it: a connection dropped by a restart or failover is
+            // found before use, not by a request.
+            .test_before_acquire(engine == Engine::Postgres);
         let options = if engine == Engine::Sqlite {
             options.after_connect(|conn, _meta| {
                 Box::pin(async move {

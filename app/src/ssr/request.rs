@@ -105,11 +105,23 @@ pub async fn session_with_activity(
     parts: &Parts,
     activity: bool,
 ) -> Result<Option<Session>, AppError> {
-    match session_cookie(parts) {
-        Some(value) => auth::session_for(state, &value, &client_addr(state, parts), activity).await,
-        None => Ok(None),
+    let lookup = || async {
+        match session_cookie(parts) {
+            Some(value) => auth::session_for(state, &value, &client_addr(state, parts), activity).await,
+            None => Ok(None),
+        }
+    };
+    match parts.extensions.get::<SessionMemo>() {
+        Some(memo) => memo.0.get_or_try_init(lookup).await.cloned(),
+        None => lookup().await,
     }
 }
+
+/// One session lookup per HTTP request (issue 17): a page rendered on the server calls several
+/// server functions, and each asked the database again. The router puts a fresh memo in every
+/// request's extensions, which every copy of the request's parts shares.
+#[derive(Clone, Default)]
+pub struct SessionMemo(std::sync::Arc<tokio::sync::OnceCell<Option<Session>>>);
 
 /// For server functions: the app state and request parts from the leptos context.
 pub fn context() -> Result<(AppState, Parts), AppError> {
