@@ -428,6 +428,14 @@ pub struct CasePageData {
     pub history: Vec<CaseVersion>,
     pub annotations: Vec<super::annotation::Annotation>,
     pub plan: Option<super::plan::Plan>,
+    /// For the page's forms, in the same answer: the clinicians of the user's boards (for
+    /// dissent), the meetings (for the plan's meeting), the boards a case may be referred to.
+    #[serde(default)]
+    pub members: Vec<super::meeting::Attendee>,
+    #[serde(default)]
+    pub meetings: Vec<super::meeting::Meeting>,
+    #[serde(default)]
+    pub boards: Vec<super::board::BoardRef>,
 }
 
 /// The stored proposal of a case version.

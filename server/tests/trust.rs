@@ -348,6 +348,10 @@ async fn the_case_page_is_one_answer_and_one_audit_row() {
     assert_eq!(page["annotations"][0]["versions"][0]["body"], "Octreotide scan pending?");
     assert!(page["proposal"]["options"].as_array().is_some_and(|o| !o.is_empty()), "{page}");
     assert_eq!(page["plan"], Value::Null);
+    // The forms' lists come in the same answer.
+    assert_eq!(page["members"][0]["display_name"], "Test sam");
+    assert_eq!(page["boards"][0]["member"], true);
+    assert!(page["meetings"].as_array().is_some_and(|m| m.is_empty()), "{page}");
     let new: Vec<_> = audit_rows(&state).await.into_iter().skip(rows).collect();
     assert_eq!(new.len(), 1, "{new:?}");
     assert_eq!((new[0].action.as_str(), new[0].case_id.as_deref()), ("case.view", Some(id)));

@@ -234,7 +234,15 @@ async fn read_checked(state: &AppState, session: &Session, id: &str) -> Result<C
 /// Everything the case page shows, under one access check and one audit row (`case.view`):
 /// a page view is audited once, not once per part (issue 17).
 pub async fn page(state: &AppState, session: &Session, id: &str) -> Result<CasePageData, AppError> {
-    let data = page_parts(state, session, id, true).await?;
+    let mut data = page_parts(state, session, id, true).await?;
+    // The page's forms' lists come in the same answer: one request, not four.
+    // (Someone reading under break-glass without the right to read cases, an administrator,
+    // has no forms: no lists, and no refusal to record.)
+    if session.may(Action::ReadCases) {
+        data.members = super::meetings::members(state, session).await?;
+        data.meetings = super::meetings::list(state, session).await?;
+        data.boards = super::boards::choices(state, session).await?;
+    }
     audit::record(
         &state.db,
         &Event::new(&session.actor(), "case.view", Outcome::Success)
@@ -263,7 +271,16 @@ pub(crate) async fn page_parts(
     let history = if with_history { load_history(state, id).await? } else { Vec::new() };
     let annotations = super::annotations::load_all(state, id).await?;
     let plan = super::plans::load(state, id).await?;
-    Ok(CasePageData { case, proposal, history, annotations, plan })
+    Ok(CasePageData {
+        case,
+        proposal,
+        history,
+        annotations,
+        plan,
+        members: Vec::new(),
+        meetings: Vec::new(),
+        boards: Vec::new(),
+    })
 }
 
 /// Lists and finds cases, most recently changed first. Audited with every case id returned

@@ -45,9 +45,9 @@ struct CaseResources {
     history: Part<Vec<crate::domain::case::CaseVersion>>,
     annotations: Part<Vec<crate::domain::annotation::Annotation>>,
     plan: Part<Option<crate::domain::plan::Plan>>,
-    members: Resource<Result<Vec<crate::domain::meeting::Attendee>, AppError>>,
-    meetings: Resource<Result<Vec<crate::domain::meeting::Meeting>, AppError>>,
-    boards: Resource<Result<Vec<crate::domain::board::BoardRef>, AppError>>,
+    members: Part<Vec<crate::domain::meeting::Attendee>>,
+    meetings: Part<Vec<crate::domain::meeting::Meeting>>,
+    boards: Part<Vec<crate::domain::board::BoardRef>>,
 }
 
 /// Everything the page holds for the views below it: what is loaded, what can be done, what is
@@ -111,9 +111,9 @@ fn CaseView() -> impl IntoView {
             _ => page.with(|p| p.as_ref().map(|r| r.as_ref().map(|p| p.annotations.clone()).map_err(Clone::clone))),
         }),
         plan: part(page, |p| Ok(p.plan.clone())),
-        members: Resource::new(|| (), |_| crate::api::meetings::board_members()),
-        meetings: Resource::new(|| (), |_| crate::api::meetings::list_meetings()),
-        boards: Resource::new(|| (), |_| crate::api::boards::board_choices()),
+        members: part(page, |p| Ok(p.members.clone())),
+        meetings: part(page, |p| Ok(p.meetings.clone())),
+        boards: part(page, |p| Ok(p.boards.clone())),
     };
     // Drafts live here, above the views that live changes rebuild, so nothing typed is lost.
     let drafts = Drafts { plan: PlanDraft::new(), notes: NoteDrafts::new() };
