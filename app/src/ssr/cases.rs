@@ -9,8 +9,8 @@ use super::db::{from_json, like_contains};
 use super::{AppState, new_id, now_text};
 use super::{events, patients};
 use crate::domain::case::{
-    CaseContent, CaseFilter, CaseInput, CaseListItem, CasePageData, CaseRecord, CaseVersion, StoredProposal,
-    changed_fields, merge_patch, stage_group,
+    CaseContent, CaseFilter, CaseInput, CaseListItem, CasePageData, CaseRecord, CaseVersion, MeetingRef,
+    StoredProposal, changed_fields, merge_patch, stage_group,
 };
 use crate::domain::codes::{CaseStatus, PrimarySite, StageGroup, optional_code};
 use crate::domain::events::CaseEventKind;
@@ -41,6 +41,8 @@ struct CaseRow {
     board_id: String,
     board_name: String,
     agenda_meeting_id: Option<String>,
+    agenda_meeting_title: Option<String>,
+    agenda_meeting_starts_at: Option<String>,
 }
 
 impl CaseRow {
@@ -63,7 +65,10 @@ impl CaseRow {
             board_id: self.board_id,
             board_name: self.board_name,
             break_glass_until: None,
-            agenda_meeting: None,
+            agenda_meeting: match (self.agenda_meeting_id, self.agenda_meeting_title, self.agenda_meeting_starts_at) {
+                (Some(id), Some(title), Some(starts_at)) => Some(MeetingRef { id, title, starts_at }),
+                _ => None,
+            },
         })
     }
 }
@@ -71,21 +76,19 @@ impl CaseRow {
 const SELECT_CASE: &str = "SELECT c.id, c.version, c.status, c.summary, c.content, c.created_at, c.updated_at, \
      u.display_name AS updated_by_name, c.patient_id, p.version AS patient_version, c.board_id, b.name AS board_name, \
      (SELECT COALESCE(MAX(e.seq), 0) FROM case_events e WHERE e.case_id = c.id) AS live_seq, \
-     (SELECT a.meeting_id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id WHERE a.case_id = c.id \
-      ORDER BY m.starts_at DESC LIMIT 1) AS agenda_meeting_id \
+     am.id AS agenda_meeting_id, am.title AS agenda_meeting_title, am.starts_at AS agenda_meeting_starts_at \
      FROM cases c JOIN users u ON u.id = c.updated_by JOIN patients p ON p.id = c.patient_id \
-     JOIN boards b ON b.id = c.board_id WHERE c.id = $1";
+     JOIN boards b ON b.id = c.board_id \
+     LEFT JOIN meetings am ON am.id = (SELECT a.meeting_id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id \
+      WHERE a.case_id = c.id ORDER BY m.starts_at DESC LIMIT 1) \
+     WHERE c.id = $1";
 
-/// Reads a case on `conn` (a pooled connection or the caller's transaction).
+/// Reads a case on `conn` (a pooled connection or the caller's transaction), with the meeting
+/// it is on, in one query.
 async fn load_on(conn: &mut sqlx::AnyConnection, id: &str, today: chrono::NaiveDate) -> Result<CaseRecord, AppError> {
     let row: CaseRow =
         sqlx::query_as(SELECT_CASE).bind(id).fetch_optional(&mut *conn).await?.ok_or(AppError::NotFound)?;
-    let meeting_id = row.agenda_meeting_id.clone();
-    let mut record = row.into_record(today)?;
-    if let Some(m) = meeting_id {
-        record.agenda_meeting = super::meetings::reference(conn, &m).await?;
-    }
-    Ok(record)
+    row.into_record(today)
 }
 
 async fn load(state: &AppState, id: &str) -> Result<CaseRecord, AppError> {
@@ -326,7 +329,7 @@ pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> R
     .fetch_all(&state.db.pool)
     .await?;
     // The meetings the listed cases are on (few: one query each).
-    let mut meetings: std::collections::HashMap<String, crate::domain::case::MeetingRef> = Default::default();
+    let mut meetings: std::collections::HashMap<String, MeetingRef> = Default::default();
     let mut conn = state.db.pool.acquire().await?;
     for id in rows.iter().filter_map(|r| r.meeting_id.as_deref()) {
         if !meetings.contains_key(id)
