@@ -7,17 +7,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::domain::user::NewUser;
-use app::ssr::auth::{Clock, Passwords};
-use app::ssr::{AppState, Config, Db};
+use app::ssr::auth::Passwords;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
 #[path = "../tests/support/raw_http.rs"]
 mod raw_http;
+mod support;
+use support::{PASSWORD, percentile};
 
 const SUBSCRIBERS: usize = 50;
-const PASSWORD: &str = "timing the doors of the board room";
 
 /// One HTTP/1.1 request over a fresh connection; returns (status, headers and body as text).
 async fn http(addr: &str, method: &str, path: &str, cookie: Option<&str>, body: Option<&str>) -> (u16, String) {
@@ -62,23 +62,11 @@ async fn subscriber(
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 #[tokio::main]
 async fn main() {
     let posts: usize = std::env::var("TB_LIVE_POSTS").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
     let dir = tempfile::tempdir().unwrap();
-    let url = std::env::var("TB_BENCH_DATABASE_URL").unwrap_or(format!("sqlite://{}/bench.db", dir.path().display()));
-    let db = Db::open_and_migrate(&url).await.unwrap();
-    let state = AppState {
-        leptos_options: leptos::config::LeptosOptions::builder().output_name("tumorboard").build(),
-        db,
-        config: Config::for_database(&url),
-        passwords: Passwords::cheap_for_tests(),
-        clock: Clock::default(),
-    };
+    let (state, url) = support::state(&dir, Passwords::cheap_for_tests()).await;
     for (name, role, specialty) in [("coord", "coordinator", None), ("surg", "clinician", Some("surgery"))] {
         let new = NewUser {
             username: name.into(),
@@ -137,7 +125,7 @@ async fn main() {
     samples.sort();
     post_only.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    println!("engine: {}", if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" });
+    println!("engine: {}", support::engine(&url));
     println!(
         "POST answered          n={:<6} p50={:>6.1} ms  p95={:>6.1} ms  p99={:>6.1} ms  max={:>6.1} ms",
         post_only.len(),

@@ -5,23 +5,21 @@
 use std::time::{Duration, Instant};
 
 use app::domain::user::NewUser;
-use app::ssr::auth::{Clock, Passwords};
-use app::ssr::{AppState, Config, Db};
+use app::ssr::auth::Passwords;
 use axum::body::Body;
 use axum::http::Request;
 use tower::ServiceExt;
 
-const PASSWORD: &str = "timing the doors of the board room";
+mod support;
+use support::{PASSWORD, percentile};
 
-fn login_request() -> Request<Body> {
+fn login_request(user: usize) -> Request<Body> {
     Request::post("/api/v1/login")
         .header("content-type", "application/json")
-        .body(Body::from(serde_json::json!({"username": "loadtester", "password": PASSWORD}).to_string()))
+        .body(Body::from(
+            serde_json::json!({"username": format!("loadtester{user}"), "password": PASSWORD}).to_string(),
+        ))
         .unwrap()
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 fn report(label: &str, mut samples: Vec<Duration>) {
@@ -39,46 +37,42 @@ fn report(label: &str, mut samples: Vec<Duration>) {
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/bench.db", dir.path().display());
-    let db = Db::open_and_migrate(&url).await.unwrap();
-    let state = AppState {
-        leptos_options: leptos::config::LeptosOptions::builder().output_name("tumorboard").build(),
-        db,
-        config: Config::for_database(&url),
-        passwords: Passwords::production(),
-        clock: Clock::default(),
-    };
-    let new = NewUser {
-        username: "loadtester".into(),
-        role: "coordinator".into(),
-        password: PASSWORD.into(),
-        ..Default::default()
-    };
-    app::ssr::users::create(&state, &app::ssr::users::cli_actor(), &new).await.unwrap();
+    let (state, _url) = support::state(&dir, Passwords::production()).await;
+    // Eight people, one account each: eight logins of one account at once are parallel
+    // guesses to the throttle (AU-5) and are slowed down on purpose.
+    for user in 0..8 {
+        let new = NewUser {
+            username: format!("loadtester{user}"),
+            role: "coordinator".into(),
+            password: PASSWORD.into(),
+            ..Default::default()
+        };
+        app::ssr::users::create(&state, &app::ssr::users::cli_actor(), &new).await.unwrap();
+    }
     let router = server::router(state);
 
     // Warm-up.
     for _ in 0..3 {
-        router.clone().oneshot(login_request()).await.unwrap();
+        router.clone().oneshot(login_request(0)).await.unwrap();
     }
 
     let mut one = Vec::new();
     for _ in 0..100 {
         let t = Instant::now();
-        let res = router.clone().oneshot(login_request()).await.unwrap();
+        let res = router.clone().oneshot(login_request(0)).await.unwrap();
         assert_eq!(res.status(), 200);
         one.push(t.elapsed());
     }
     report("1 client, 100 logins", one);
 
     let mut handles = Vec::new();
-    for _ in 0..8 {
+    for user in 0..8 {
         let r = router.clone();
         handles.push(tokio::spawn(async move {
             let mut v = Vec::new();
             for _ in 0..25 {
                 let t = Instant::now();
-                let res = r.clone().oneshot(login_request()).await.unwrap();
+                let res = r.clone().oneshot(login_request(user)).await.unwrap();
                 assert_eq!(res.status(), 200);
                 v.push(t.elapsed());
             }

@@ -20,8 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use app::domain::user::NewUser;
-use app::ssr::auth::{Clock, Passwords};
-use app::ssr::{AppState, Config, Db};
+use app::ssr::auth::Passwords;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::SendRequest;
@@ -31,7 +30,9 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::sync::Mutex;
 
-const PASSWORD: &str = "timing the doors of the board room";
+mod support;
+use support::{PASSWORD, percentile};
+
 const SPECIALTIES: [&str; 6] =
     ["surgery", "medical_oncology", "radiology", "pathology", "nuclear_medicine", "gastroenterology"];
 /// Cases on the day's agenda.
@@ -259,10 +260,6 @@ fn case_body(i: usize) -> Value {
     })
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 #[tokio::main]
 async fn main() {
     let rate = env_or("TB_LOAD_RATE", 300).max(1);
@@ -270,15 +267,7 @@ async fn main() {
     let n_users = env_or("TB_LOAD_USERS", 200).max(2);
     let n_subscribers = env_or("TB_LOAD_SUBSCRIBERS", 50);
     let dir = tempfile::tempdir().unwrap();
-    let url = std::env::var("TB_BENCH_DATABASE_URL").unwrap_or(format!("sqlite://{}/day.db", dir.path().display()));
-    let db = Db::open_and_migrate(&url).await.unwrap();
-    let state = AppState {
-        leptos_options: leptos::config::LeptosOptions::builder().output_name("tumorboard").build(),
-        db,
-        config: Config::for_database(&url),
-        passwords: Passwords::cheap_for_tests(),
-        clock: Clock::default(),
-    };
+    let (state, url) = support::state(&dir, Passwords::cheap_for_tests()).await;
     // A fifth coordinators, the rest clinicians of the NET board's specialties.
     let mut names = Vec::new();
     for i in 0..n_users {
@@ -376,7 +365,7 @@ async fn main() {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
         "engine: {}; {n_users} users, {n_subscribers} live subscribers, {CASES} cases on the agenda",
-        if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" }
+        support::engine(&url)
     );
     println!(
         "{total} requests in {:.1} s: {:.0} req/s achieved (asked {rate} req/s for {secs} s)",

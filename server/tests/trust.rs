@@ -30,6 +30,18 @@ async fn create(state: &app::ssr::AppState, cookie: &str, body: Value) -> Value 
     body_json(res).await
 }
 
+/// A new case on a new meeting's agenda: (case id, meeting id).
+async fn case_on_agenda(state: &app::ssr::AppState, cookie: &str, body: Value) -> (String, String) {
+    let id = create(state, cookie, body).await["id"].as_str().unwrap().to_string();
+    let m = json!({"title": "Board", "starts_at": "2030-01-10T14:00", "location": "Room 4"});
+    let meeting = body_json(send(state, json_req("POST", "/api/v1/meetings", m, Some(cookie))).await).await;
+    let mid = meeting["id"].as_str().unwrap().to_string();
+    let add = json!({"case_id": id});
+    let res = send(state, json_req("POST", &format!("/api/v1/meetings/{mid}/agenda"), add, Some(cookie))).await;
+    assert!(res.status().is_success());
+    (id, mid)
+}
+
 fn with_if_match(mut r: Request<Body>, version: i64) -> Request<Body> {
     r.headers_mut().insert("if-match", format!("\"{version}\"").parse().unwrap());
     r
@@ -302,15 +314,8 @@ async fn lg1_lists_and_searches_name_every_case_they_return() {
 #[tokio::test]
 async fn lg1_presenting_the_case_already_shown_is_audited_with_the_agenda() {
     let (state, _db, c) = coordinator().await;
-    let case = create(&state, &c, case_json("MRN-1", "Mia Meeting", "1960-01-01", "female")).await;
-    let id = case["id"].as_str().unwrap().to_string();
-    let m = json!({"title": "Board", "starts_at": "2030-01-10T14:00", "location": "Room 4"});
-    let meeting = body_json(send(&state, json_req("POST", "/api/v1/meetings", m, Some(&c))).await).await;
-    let mid = meeting["id"].as_str().unwrap();
-    let res =
-        send(&state, json_req("POST", &format!("/api/v1/meetings/{mid}/agenda"), json!({"case_id": id}), Some(&c)))
-            .await;
-    assert!(res.status().is_success());
+    let (id, mid) = case_on_agenda(&state, &c, case_json("MRN-1", "Mia Meeting", "1960-01-01", "female")).await;
+    let mid = mid.as_str();
     for expected in ["meeting.present", "meeting.read"] {
         let rows = audit_rows(&state).await.len();
         let res = send(
@@ -360,15 +365,8 @@ async fn the_case_page_is_one_answer_and_one_audit_row() {
 #[tokio::test]
 async fn meeting_mode_is_one_audit_row_naming_the_case_shown_and_the_agenda() {
     let (state, _db, c) = coordinator().await;
-    let case = create(&state, &c, case_json("MRN-1", "Max Mode", "1960-01-01", "male")).await;
-    let id = case["id"].as_str().unwrap().to_string();
-    let m = json!({"title": "Board", "starts_at": "2030-01-10T14:00", "location": "Room 4"});
-    let meeting = body_json(send(&state, json_req("POST", "/api/v1/meetings", m, Some(&c))).await).await;
-    let mid = meeting["id"].as_str().unwrap();
-    let res =
-        send(&state, json_req("POST", &format!("/api/v1/meetings/{mid}/agenda"), json!({"case_id": id}), Some(&c)))
-            .await;
-    assert!(res.status().is_success());
+    let (id, mid) = case_on_agenda(&state, &c, case_json("MRN-1", "Max Mode", "1960-01-01", "male")).await;
+    let mid = mid.as_str();
     let rows = audit_rows(&state).await.len();
     let body = json!({"meeting_id": mid, "case_id": id});
     let res = send(&state, json_req("POST", "/sfn/meetings/present_view", body, Some(&c))).await;
