@@ -219,16 +219,20 @@ async fn append_rows(
 /// morning pays one fsync for many reads instead of one each, and reads no longer queue for
 /// the write lock one by one.
 pub async fn record(db: &Db, event: &Event<'_>) -> Result<i64, sqlx::Error> {
-    let row = draft(event);
+    let mut row = draft(event);
     if let Some(queue) = &db.audit {
         let (done, answer) = tokio::sync::oneshot::channel();
-        if queue.jobs.send(Job { row: row.clone(), done }).await.is_ok() {
+        match queue.jobs.send(Job { row, done }).await {
             // The writer answers after its commit; no answer means it stopped mid-batch (the
             // runtime is ending), and the row may or may not be written: say so, never guess.
-            return match answer.await {
-                Ok(result) => result.map_err(sqlx::Error::Protocol),
-                Err(_) => Err(sqlx::Error::WorkerCrashed),
-            };
+            Ok(()) => {
+                return match answer.await {
+                    Ok(result) => result.map_err(sqlx::Error::Protocol),
+                    Err(_) => Err(sqlx::Error::WorkerCrashed),
+                };
+            }
+            // The queue hands the row back when nobody takes it.
+            Err(tokio::sync::mpsc::error::SendError(job)) => row = job.row,
         }
     }
     // No writer (its runtime has ended, as in a one-off command): write here.
@@ -266,25 +270,27 @@ impl AuditQueue {
 async fn run_writer(db: Db, mut rx: tokio::sync::mpsc::Receiver<Job>) {
     let mut jobs = Vec::with_capacity(GROUP_MAX);
     while rx.recv_many(&mut jobs, GROUP_MAX).await > 0 {
-        let mut rows: Vec<AuditRow> = jobs.iter().map(|j| j.row.clone()).collect();
+        // A row's number, time and hashes are (re)computed when it is written, so a failed
+        // group's rows can be written again as they are.
+        let (mut rows, waiters): (Vec<AuditRow>, Vec<_>) = jobs.drain(..).map(|j| (j.row, j.done)).unzip();
         match write_batch(&db, &mut rows).await {
             Ok(seqs) => {
-                for (job, seq) in jobs.drain(..).zip(seqs) {
-                    let _ = job.done.send(Ok(seq));
+                for (waiter, seq) in waiters.into_iter().zip(seqs) {
+                    let _ = waiter.send(Ok(seq));
                 }
             }
             // One bad row must not fail the others: write each alone and answer each.
-            Err(e) if jobs.len() > 1 => {
-                tracing::warn!(rows = jobs.len(), error = %e, "audit group commit failed; writing its rows one by one");
-                for job in jobs.drain(..) {
-                    let mut one = [job.row];
+            Err(e) if rows.len() > 1 => {
+                tracing::warn!(rows = rows.len(), error = %e, "audit group commit failed; writing its rows one by one");
+                for (row, waiter) in rows.into_iter().zip(waiters) {
+                    let mut one = [row];
                     let result = write_batch(&db, &mut one).await.map(|s| s[0]).map_err(|e| e.to_string());
-                    let _ = job.done.send(result);
+                    let _ = waiter.send(result);
                 }
             }
             Err(e) => {
-                for job in jobs.drain(..) {
-                    let _ = job.done.send(Err(e.to_string()));
+                for waiter in waiters {
+                    let _ = waiter.send(Err(e.to_string()));
                 }
             }
         }
