@@ -65,23 +65,41 @@ impl CaseRow {
             board_id: self.board_id,
             board_name: self.board_name,
             break_glass_until: None,
-            agenda_meeting: match (self.agenda_meeting_id, self.agenda_meeting_title, self.agenda_meeting_starts_at) {
-                (Some(id), Some(title), Some(starts_at)) => Some(MeetingRef { id, title, starts_at }),
-                _ => None,
-            },
+            agenda_meeting: meeting_ref(
+                self.agenda_meeting_id,
+                self.agenda_meeting_title,
+                self.agenda_meeting_starts_at,
+            ),
         })
     }
 }
 
-const SELECT_CASE: &str = "SELECT c.id, c.version, c.status, c.summary, c.content, c.created_at, c.updated_at, \
+/// The meeting a case is on (the latest whose agenda holds it) as `am`, for a query over `c`.
+macro_rules! agenda_meeting_join {
+    () => {
+        "LEFT JOIN meetings am ON am.id = (SELECT a.meeting_id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id \
+         WHERE a.case_id = c.id ORDER BY m.starts_at DESC LIMIT 1) "
+    };
+}
+
+/// A case's meeting as `agenda_meeting_join!` reads it, when there is one.
+fn meeting_ref(id: Option<String>, title: Option<String>, starts_at: Option<String>) -> Option<MeetingRef> {
+    match (id, title, starts_at) {
+        (Some(id), Some(title), Some(starts_at)) => Some(MeetingRef { id, title, starts_at }),
+        _ => None,
+    }
+}
+
+const SELECT_CASE: &str = concat!(
+    "SELECT c.id, c.version, c.status, c.summary, c.content, c.created_at, c.updated_at, \
      u.display_name AS updated_by_name, c.patient_id, p.version AS patient_version, c.board_id, b.name AS board_name, \
      (SELECT COALESCE(MAX(e.seq), 0) FROM case_events e WHERE e.case_id = c.id) AS live_seq, \
      am.id AS agenda_meeting_id, am.title AS agenda_meeting_title, am.starts_at AS agenda_meeting_starts_at \
      FROM cases c JOIN users u ON u.id = c.updated_by JOIN patients p ON p.id = c.patient_id \
-     JOIN boards b ON b.id = c.board_id \
-     LEFT JOIN meetings am ON am.id = (SELECT a.meeting_id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id \
-      WHERE a.case_id = c.id ORDER BY m.starts_at DESC LIMIT 1) \
-     WHERE c.id = $1";
+     JOIN boards b ON b.id = c.board_id ",
+    agenda_meeting_join!(),
+    "WHERE c.id = $1"
+);
 
 /// Reads a case on `conn` (a pooled connection or the caller's transaction), with the meeting
 /// it is on, in one query.
@@ -306,18 +324,18 @@ pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> R
     e.finish()?;
     // Need to know: only the cases of the user's boards (reviewers: every board).
     // The text finds a name or an MRN by any part of it, in any case ("2101" finds "UX-2101").
-    let rows: Vec<ListRow> = sqlx::query_as(
+    let rows: Vec<ListRow> = sqlx::query_as(concat!(
         "SELECT c.id, p.mrn, p.name, c.status, c.summary, c.question, c.ready_for_board, c.updated_at, \
          c.board_id, b.name AS board_name, \
-         (SELECT a.meeting_id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id WHERE a.case_id = c.id \
-          ORDER BY m.starts_at DESC LIMIT 1) AS meeting_id \
-         FROM cases c JOIN patients p ON p.id = c.patient_id JOIN boards b ON b.id = c.board_id \
-         WHERE ($1 IS NULL OR c.status = $1) AND ($2 IS NULL OR c.primary_site = $2) AND ($3 IS NULL OR c.stage_group = $3) \
+         am.id AS meeting_id, am.title AS meeting_title, am.starts_at AS meeting_starts_at \
+         FROM cases c JOIN patients p ON p.id = c.patient_id JOIN boards b ON b.id = c.board_id ",
+        agenda_meeting_join!(),
+        "WHERE ($1 IS NULL OR c.status = $1) AND ($2 IS NULL OR c.primary_site = $2) AND ($3 IS NULL OR c.stage_group = $3) \
          AND ($4 IS NULL OR LOWER(p.mrn) LIKE $5 ESCAPE '\\' OR p.name_search LIKE $5 ESCAPE '\\') \
          AND ($8 IS NULL OR c.board_id = $8) \
          AND ($6 = 1 OR c.board_id IN (SELECT m.board_id FROM board_members m WHERE m.user_id = $7)) \
          ORDER BY c.updated_at DESC LIMIT 500",
-    )
+    ))
     .bind(status.map(|s| s.code()))
     .bind(site.map(|s| s.code()))
     .bind(stage.map(|s| s.code()))
@@ -328,20 +346,10 @@ pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> R
     .bind(board)
     .fetch_all(&state.db.pool)
     .await?;
-    // The meetings the listed cases are on (few: one query each).
-    let mut meetings: std::collections::HashMap<String, MeetingRef> = Default::default();
-    let mut conn = state.db.pool.acquire().await?;
-    for id in rows.iter().filter_map(|r| r.meeting_id.as_deref()) {
-        if !meetings.contains_key(id)
-            && let Some(m) = super::meetings::reference(&mut conn, id).await?
-        {
-            meetings.insert(id.to_string(), m);
-        }
-    }
     let items: Vec<CaseListItem> = rows
         .into_iter()
         .map(|r| CaseListItem {
-            meeting: r.meeting_id.as_ref().and_then(|m| meetings.get(m).cloned()),
+            meeting: meeting_ref(r.meeting_id, r.meeting_title, r.meeting_starts_at),
             id: r.id,
             mrn: r.mrn,
             patient_name: r.name,
@@ -376,6 +384,8 @@ struct ListRow {
     board_id: String,
     board_name: String,
     meeting_id: Option<String>,
+    meeting_title: Option<String>,
+    meeting_starts_at: Option<String>,
 }
 
 /// What an edit changes in the case's content.
