@@ -106,10 +106,13 @@ fn CaseView() -> impl IntoView {
         case: part(page, |p| Ok(p.case.clone())),
         proposal: part(page, |p| p.proposal.clone().ok_or(AppError::NotFound)),
         history: part(page, |p| Ok(p.history.clone())),
-        annotations: Signal::derive(move || match notes.get() {
-            Some(Some(fresh)) => Some(fresh),
-            _ => page.with(|p| p.as_ref().map(|r| r.as_ref().map(|p| p.annotations.clone()).map_err(Clone::clone))),
-        }),
+        annotations: {
+            let from_page = part(page, |p| Ok(p.annotations.clone()));
+            Signal::derive(move || match notes.get() {
+                Some(Some(fresh)) => Some(fresh),
+                _ => from_page.get(),
+            })
+        },
         plan: part(page, |p| Ok(p.plan.clone())),
         members: part(page, |p| Ok(p.members.clone())),
         meetings: part(page, |p| Ok(p.meetings.clone())),
