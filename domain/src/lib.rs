@@ -16,6 +16,7 @@ pub mod meeting;
 pub mod password;
 pub mod plan;
 pub mod proposer;
+pub mod review;
 pub mod role;
 pub mod tumor;
 pub mod user;

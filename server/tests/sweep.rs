@@ -164,6 +164,9 @@ fn rest_requests(s: &Seed) -> BTreeMap<String, (Value, Option<i64>, Reviewer)> {
         ("DELETE /boards/{id}/members/{user_id}", Value::Null, None, Refused),
         ("POST /cases/{id}/break-glass", json!({"reason": "Emergency admission tonight"}), None, Refused),
         ("GET /break-glass", Value::Null, None, Allowed),
+        ("GET /decisions", Value::Null, None, Allowed),
+        ("GET /figures", Value::Null, None, Allowed),
+        ("GET /figures.csv", Value::Null, None, Allowed),
     ];
     entries.into_iter().map(|(k, b, v, r)| (k.to_string(), (b, v, r))).collect()
 }
@@ -335,6 +338,8 @@ fn sfn_requests(s: &Seed) -> BTreeMap<&'static str, (Body2, Reviewer)> {
             (j(json!({"board_id": s.ids["board"], "user_id": s.ids["sam"], "member": false})), Refused),
         ),
         ("/sfn/boards/break-glass", (j(json!({})), Allowed)),
+        ("/sfn/decisions/list", (j(json!({"query": {}})), Allowed)),
+        ("/sfn/figures/get", (j(json!({"query": {"board": s.ids["board"]}})), Allowed)),
         (
             "/sfn/cases/update",
             (j(json!({"id": case, "version": 3, "input": case_json("SW-1"), "reason": null})), Refused),

@@ -7,5 +7,6 @@ pub mod boards;
 pub mod cases;
 pub mod meetings;
 pub mod plans;
+pub mod review;
 pub mod system;
 pub mod users;

@@ -15,6 +15,7 @@ pub mod meetings;
 pub mod patients;
 pub mod plans;
 pub mod request;
+pub mod review;
 pub mod state;
 pub mod users;
 

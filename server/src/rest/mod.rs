@@ -11,6 +11,7 @@ mod meetings;
 mod patients;
 mod plans;
 mod proposals;
+mod review;
 mod sse;
 
 use axum::Json;
@@ -120,6 +121,9 @@ fn routes() -> Routes {
         .delete("/boards/{id}/members/{user_id}", boards::remove_member)
         .post("/cases/{id}/break-glass", boards::break_glass)
         .get("/break-glass", boards::accesses)
+        .get("/decisions", review::decisions)
+        .get("/figures", review::figures)
+        .get("/figures.csv", review::figures_csv)
 }
 
 /// `GET /healthz`: 200 only when the database answers.

@@ -1,0 +1,45 @@
+//! After the meeting (issue 18): `GET /api/v1/decisions`, `GET /api/v1/figures` and
+//! `GET /api/v1/figures.csv`. Filters come from the query string (no patient identifier in it:
+//! ids of boards, meetings and users, codes and dates only).
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+use app::domain::review::{Decision, DecisionQuery, Figures};
+use app::error::AppError;
+use app::ssr::AppState;
+use app::ssr::review;
+
+use super::{ApiError, Authed};
+
+type Q = Result<Query<DecisionQuery>, axum::extract::rejection::QueryRejection>;
+
+fn query(q: Q) -> Result<DecisionQuery, ApiError> {
+    q.map(|Query(q)| q).map_err(|e| ApiError(AppError::bad_request(e.body_text())))
+}
+
+pub async fn decisions(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    q: Q,
+) -> Result<Json<Vec<Decision>>, ApiError> {
+    Ok(Json(review::decisions(&state, &session, &query(q)?).await?))
+}
+
+pub async fn figures(State(state): State<AppState>, Authed(session): Authed, q: Q) -> Result<Json<Figures>, ApiError> {
+    Ok(Json(review::figures(&state, &session, &query(q)?).await?))
+}
+
+pub async fn figures_csv(State(state): State<AppState>, Authed(session): Authed, q: Q) -> Result<Response, ApiError> {
+    let figures = review::figures(&state, &session, &query(q)?).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"board-figures.csv\""),
+        ],
+        figures.to_csv(),
+    )
+        .into_response())
+}
