@@ -75,6 +75,9 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("meetings"), ParamSegment("id")) view=pages::meeting::MeetingPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("meetings"), ParamSegment("id"), StaticSegment("present")) view=pages::present::PresentPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("review") view=ReviewPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("audit") view=ReviewPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("decisions") view=pages::decisions::DecisionsPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage />
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("users")) view=AdminUsersPage ssr=SsrMode::Async />

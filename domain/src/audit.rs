@@ -32,6 +32,12 @@ pub struct AuditRow {
 pub struct AuditQuery {
     pub case_id: Option<String>,
     pub user_id: Option<String>,
+    /// The login name the row was written under (exact).
+    #[serde(default)]
+    pub username: Option<String>,
+    /// An action (`case.view`) or a family of actions (`case` finds `case.view`, `case.update` …).
+    #[serde(default)]
+    pub action: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
     /// Only rows with a smaller seq (for paging backwards).
@@ -40,4 +46,15 @@ pub struct AuditQuery {
     /// Only rows written under break-glass.
     #[serde(default)]
     pub break_glass_only: bool,
+}
+
+/// What walking the whole hash chain found (`GET /api/v1/audit/verify`, the audit viewer).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChainStatus {
+    pub intact: bool,
+    /// Rows checked (all of them when intact).
+    pub rows: i64,
+    /// The first bad row and why, when broken.
+    pub first_bad_seq: Option<i64>,
+    pub reason: Option<String>,
 }

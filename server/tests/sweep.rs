@@ -129,6 +129,7 @@ fn rest_requests(s: &Seed) -> BTreeMap<String, (Value, Option<i64>, Reviewer)> {
         ("POST /logout", json!({}), None, Skip("ends the sweeping session; tested in accounts.rs")),
         ("GET /me", Value::Null, None, Allowed),
         ("GET /audit", Value::Null, None, Allowed),
+        ("GET /audit/verify", Value::Null, None, Allowed),
         ("POST /cases", case_json("SW-9"), None, Refused),
         ("GET /cases", Value::Null, None, Allowed),
         ("POST /cases/search", json!({"text": "Sweep"}), None, Allowed),
@@ -402,6 +403,7 @@ fn sfn_requests(s: &Seed) -> BTreeMap<&'static str, (Body2, Reviewer)> {
         ("/sfn/users/update", (f(&format!("id={}&change[disabled]=true", s.ids["sam"])), Refused)),
         ("/sfn/users/reset-password", (f(&format!("id={}&new_password=y&admin_password=z", s.ids["sam"])), Refused)),
         ("/sfn/audit/list", (f("query[limit]=5"), Allowed)),
+        ("/sfn/audit/verify", (f(""), Allowed)),
     ])
 }
 

@@ -51,3 +51,13 @@ pub async fn audit_rows(query: AuditQuery) -> Result<Vec<AuditRow>, AppError> {
     crate::ssr::auth::require(&state, &session, Action::ReadAudit, None).await?;
     Ok(crate::ssr::audit::query(&state.db, &query).await?)
 }
+
+/// Walks the whole audit chain and says whether it verifies, or its first bad row (admins and
+/// reviewers).
+#[server(endpoint = "audit/verify", prefix = "/sfn")]
+pub async fn verify_audit() -> Result<crate::domain::audit::ChainStatus, AppError> {
+    use crate::domain::role::Action;
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::auth::require(&state, &session, Action::ReadAudit, None).await?;
+    Ok(crate::ssr::audit::verify(&state.db).await?.status())
+}

@@ -43,10 +43,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </a>
                 <nav aria-label="Main">
                     <ul class="nav-list">
-                        <li><A href="/cases">"Cases"</A></li>
-                        <li><A href="/meetings">"Meetings"</A></li>
-                        <li><A href="/review">"Review"</A></li>
-                        <AdminLink />
+                        <RoleLinks />
                     </ul>
                 </nav>
                 <div class="header-tools">
@@ -118,18 +115,30 @@ fn HeaderSearchBox() -> impl IntoView {
     }
 }
 
-/// The administration links (users, boards), shown to admins only.
+/// The main links a role has work behind: clinical pages for those who read cases, the audit for
+/// admins and reviewers, users and boards for admins. Logged out: none.
 #[component]
-fn AdminLink() -> impl IntoView {
+fn RoleLinks() -> impl IntoView {
     let session = use_session();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let admin = matches!(session.await, Ok(Some(ref i)) if can(i.me.role, Action::ManageUsers));
-                admin.then(|| view! {
-                    <li><A href="/admin/users">"Users"</A></li>
-                    <li><A href="/admin/boards">"Boards"</A></li>
-                })
+                let role = match session.await { Ok(Some(i)) => Some(i.me.role), _ => None };
+                let may = |a: Action| role.is_some_and(|r| can(r, a));
+                view! {
+                    {may(Action::ReadCases).then(|| view! {
+                        <li><A href="/cases">"Cases"</A></li>
+                        <li><A href="/meetings">"Meetings"</A></li>
+                        <li><A href="/pipeline">"Pipeline"</A></li>
+                        <li><A href="/decisions">"Decisions"</A></li>
+                        <li><A href="/dashboard">"Figures"</A></li>
+                    })}
+                    {may(Action::ReadAudit).then(|| view! { <li><A href="/audit">"Audit"</A></li> })}
+                    {may(Action::ManageUsers).then(|| view! {
+                        <li><A href="/admin/users">"Users"</A></li>
+                        <li><A href="/admin/boards">"Boards"</A></li>
+                    })}
+                }
             })}
         </Suspense>
     }

@@ -6,6 +6,8 @@ pub mod admin_users;
 pub mod case;
 pub mod case_new;
 pub mod cases;
+pub mod dashboard;
+pub mod decisions;
 pub mod home;
 pub mod login;
 pub mod meeting;

@@ -1,14 +1,16 @@
-//! Review: the audit trail for administrators and reviewers (decisions and follow-up join it
-//! as they are built).
+//! The audit viewer (`/audit`, also `/review`) for administrators and reviewers: whether the hash
+//! chain verifies, every emergency access, and the trail filtered by user, case, action, time
+//! and break-glass. Decisions and figures have their own pages.
 
 use leptos::prelude::*;
 
 use crate::api::boards::{BreakGlassAccess, break_glass_accesses};
-use crate::api::users::{AuditQuery, AuditRow, audit_rows};
+use crate::api::users::{AuditQuery, AuditRow, audit_rows, verify_audit};
 use crate::components::errors::error_notice;
 use crate::components::format::when;
 use crate::components::session::GatedPage;
 use crate::components::table::DataTable;
+use crate::domain::audit::ChainStatus;
 use crate::domain::role::Action;
 use crate::error::AppError;
 
@@ -17,15 +19,19 @@ pub fn ReviewPage() -> impl IntoView {
     // Created here, not inside the login gate's suspended view: a resource created there may be
     // numbered differently while hydrating and the page then failed to hydrate now and then.
     // For a role that may not read the audit the server refuses it (and records the refusal).
-    let (user_filter, set_user_filter) = signal(String::new());
-    let (case_filter, set_case_filter) = signal(String::new());
+    let filter = RwSignal::new(AuditFilter::default());
     let loaded: Resource<Loaded> = Resource::new(
-        move || (user_filter.get(), case_filter.get()),
-        |(user, case)| async move {
+        move || filter.get(),
+        |f| async move {
             let opt = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
             let rows = audit_rows(AuditQuery {
-                user_id: opt(user),
-                case_id: opt(case),
+                username: opt(f.user),
+                case_id: opt(f.case),
+                action: opt(f.action),
+                // Whole days, UTC: the stored times are text that sorts as time.
+                from: opt(f.from),
+                to: opt(f.to).map(|d| format!("{d}T23:59:59.999999Z")),
+                break_glass_only: f.break_glass,
                 limit: Some(200),
                 ..Default::default()
             })
@@ -33,24 +39,54 @@ pub fn ReviewPage() -> impl IntoView {
             Ok((rows, break_glass_accesses().await?))
         },
     );
+    let chain = Resource::new(|| (), |_| verify_audit());
     view! {
-        <GatedPage title="Review" action=Action::ReadAudit><ReviewBody loaded set_user_filter set_case_filter /></GatedPage>
+        <GatedPage title="Audit" action=Action::ReadAudit>
+            <h1>"Audit"</h1>
+            <ChainState chain />
+            <BreakGlassReview loaded />
+            <AuditTrail loaded filter />
+        </GatedPage>
     }
+}
+
+/// The audit trail's filters as typed.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct AuditFilter {
+    user: String,
+    case: String,
+    action: String,
+    from: String,
+    to: String,
+    break_glass: bool,
 }
 
 type Loaded = Result<(Vec<AuditRow>, Vec<BreakGlassAccess>), AppError>;
 
-/// The break-glass accesses and the audit trail, from one resource made by the page.
+/// Whether the hash chain verifies, or the first row that does not.
 #[component]
-fn ReviewBody(
-    loaded: Resource<Loaded>,
-    set_user_filter: WriteSignal<String>,
-    set_case_filter: WriteSignal<String>,
-) -> impl IntoView {
+fn ChainState(chain: Resource<Result<ChainStatus, AppError>>) -> impl IntoView {
     view! {
-        <h1>"Review"</h1>
-        <BreakGlassReview loaded />
-        <AuditTrail loaded set_user_filter set_case_filter />
+        <Transition fallback=|| view! { <p aria-busy="true">"Checking the audit chain…"</p> }>
+            <ErrorBoundary fallback=error_notice>
+                {move || chain.get().map(|r| r.map(|c| if c.intact {
+                    view! {
+                        <p class="panel notice ok" data-testid="chain-state">
+                            "The audit chain verifies: all " {c.rows} " entries link to the one before and match their hashes."
+                        </p>
+                    }.into_any()
+                } else {
+                    view! {
+                        <section class="panel notice bad" role="alert" data-testid="chain-state">
+                            <h2>"The audit chain is broken"</h2>
+                            <p>"Entry #" {c.first_bad_seq.unwrap_or_default()} " " {c.reason.unwrap_or_default()} ". "
+                               "The " {c.rows} " entries before it verify. Keep this instance running, do not restore over it, "
+                               "and call IT security: the database was changed outside Tumorboard."</p>
+                        </section>
+                    }.into_any()
+                }))}
+            </ErrorBoundary>
+        </Transition>
     }
 }
 
@@ -94,23 +130,50 @@ fn BreakGlassReview(loaded: Resource<Loaded>) -> impl IntoView {
 }
 
 #[component]
-fn AuditTrail(
-    loaded: Resource<Loaded>,
-    set_user_filter: WriteSignal<String>,
-    set_case_filter: WriteSignal<String>,
-) -> impl IntoView {
+fn AuditTrail(loaded: Resource<Loaded>, filter: RwSignal<AuditFilter>) -> impl IntoView {
+    let text = move |set: fn(&mut AuditFilter, String)| {
+        move |ev: leptos::ev::Event| {
+            let v = event_target_value(&ev);
+            filter.update(|f| set(f, v));
+        }
+    };
     view! {
         <section class="panel" aria-labelledby="audit-heading">
             <h2 id="audit-heading">"Audit trail"</h2>
-            <p class="hint">"Every login, change and access to patient data, newest first. The trail is hash-chained: `tumorboard audit verify` checks it."</p>
+            <p class="hint">"Every login, change and access to patient data, newest first (at most 200 entries: narrow the filters to find older ones)."</p>
             <form class="filters" on:submit=|ev| ev.prevent_default()>
                 <div class="field">
-                    <label for="f-user">"User id"</label>
-                    <input id="f-user" type="text" on:change=move |ev| set_user_filter.set(event_target_value(&ev)) />
+                    <label for="f-user">"User name"</label>
+                    <input id="f-user" type="text" autocomplete="off" on:change=text(|f, v| f.user = v) />
+                </div>
+                <div class="field">
+                    <label for="f-action">"Action"</label>
+                    <input id="f-action" type="text" autocomplete="off" list="audit-actions" on:change=text(|f, v| f.action = v) />
+                    <datalist id="audit-actions">
+                        {["case", "case.view", "case.list", "case.update", "plan", "plan.sign", "decision.list", "figures.view", "login", "break_glass", "meeting"]
+                            .map(|a| view! { <option value=a></option> }).collect_view()}
+                    </datalist>
                 </div>
                 <div class="field">
                     <label for="f-case">"Case id"</label>
-                    <input id="f-case" type="text" on:change=move |ev| set_case_filter.set(event_target_value(&ev)) />
+                    <input id="f-case" type="text" autocomplete="off" on:change=text(|f, v| f.case = v) />
+                </div>
+                <div class="field">
+                    <label for="f-afrom">"From"</label>
+                    <input id="f-afrom" type="date" on:change=text(|f, v| f.from = v) />
+                </div>
+                <div class="field">
+                    <label for="f-ato">"To"</label>
+                    <input id="f-ato" type="date" on:change=text(|f, v| f.to = v) />
+                </div>
+                <div class="field actions">
+                    <label class="check">
+                        <input id="f-glass" type="checkbox" on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            filter.update(|f| f.break_glass = on);
+                        } />
+                        " Break-glass only"
+                    </label>
                 </div>
             </form>
             <Transition fallback=|| view! { <p aria-busy="true">"Loading the audit trail…"</p> }>
@@ -121,7 +184,7 @@ fn AuditTrail(
                         rows if rows.is_empty() => view! { <p>"No entries match."</p> }.into_any(),
                         rows => view! {
                             <DataTable label="Audit trail entries" testid="audit-table"
-                                headers=&["#", "Time (UTC)", "User", "Action", "Outcome", "Detail"]>
+                                headers=&["#", "Time (UTC)", "User", "Action", "Outcome", "Detail", "Case"]>
                                         {rows.into_iter().map(|r| view! {
                                             <tr>
                                                 <td>{r.seq}</td>
@@ -129,7 +192,11 @@ fn AuditTrail(
                                                 <td>{r.username.unwrap_or_default()}" "<span class="muted">{r.role.unwrap_or_default()}</span></td>
                                                 <td>{r.action}</td>
                                                 <td class=format!("outcome-{}", r.outcome)>{r.outcome.clone()}</td>
-                                                <td>{r.detail.unwrap_or_default()}</td>
+                                                <td>
+                                                    {r.detail.unwrap_or_default()}
+                                                    {r.break_glass.then(|| view! { " " <span class="badge warn">"break-glass"</span> })}
+                                                </td>
+                                                <td>{r.case_id.map(|c| view! { <a href=format!("/cases/{c}")>"Open"</a> })}</td>
                                             </tr>
                                         }).collect_view()}
                             </DataTable>

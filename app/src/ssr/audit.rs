@@ -365,8 +365,15 @@ pub async fn query(db: &Db, q: &AuditQuery) -> Result<Vec<AuditRow>, sqlx::Error
     let sql = sqlx::AssertSqlSafe(format!(
         "{SELECT_ROWS} WHERE ($1 IS NULL OR case_id = $1 OR case_ids LIKE $7 ESCAPE '\\') AND ($2 IS NULL OR user_id = $2) \
          AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at <= $4) AND ($5 IS NULL OR seq < $5) \
-         AND ($8 = 0 OR break_glass = 1) ORDER BY seq DESC LIMIT $6"
+         AND ($8 = 0 OR break_glass = 1) AND ($9 IS NULL OR username = $9) \
+         AND ($10 IS NULL OR action = $10 OR action LIKE $11 ESCAPE '\\') ORDER BY seq DESC LIMIT $6"
     ));
+    let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let action = text(&q.action);
+    let family = action.as_deref().map(|a| {
+        let escaped = a.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        format!("{escaped}.%")
+    });
     let rows: Vec<StoredRow> = sqlx::query_as(sql)
         .bind(&q.case_id)
         .bind(&q.user_id)
@@ -376,6 +383,9 @@ pub async fn query(db: &Db, q: &AuditQuery) -> Result<Vec<AuditRow>, sqlx::Error
         .bind(limit)
         .bind(in_list)
         .bind(q.break_glass_only as i64)
+        .bind(text(&q.username))
+        .bind(&action)
+        .bind(family)
         .fetch_all(&db.pool)
         .await?;
     rows.into_iter().map(AuditRow::try_from).collect()
@@ -392,6 +402,22 @@ pub enum ChainCheck {
         seq: i64,
         reason: String,
     },
+}
+
+impl ChainCheck {
+    pub fn status(&self) -> crate::domain::audit::ChainStatus {
+        match self {
+            ChainCheck::Intact { rows } => {
+                crate::domain::audit::ChainStatus { intact: true, rows: *rows, first_bad_seq: None, reason: None }
+            }
+            ChainCheck::Broken { seq, reason } => crate::domain::audit::ChainStatus {
+                intact: false,
+                rows: seq - 1,
+                first_bad_seq: Some(*seq),
+                reason: Some(reason.clone()),
+            },
+        }
+    }
 }
 
 /// Walks the whole chain in order and reports the first bad row (LG-2).

@@ -18,3 +18,12 @@ pub async fn list(
     let Query(q) = query.map_err(|e| ApiError(app::error::AppError::bad_request(e.body_text())))?;
     Ok(Json(audit::query(&state.db, &q).await?))
 }
+
+/// `GET /api/v1/audit/verify`: whether the whole hash chain verifies, or its first bad row.
+pub async fn verify(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<Json<app::domain::audit::ChainStatus>, ApiError> {
+    authed.require(&state, Action::ReadAudit, None).await?;
+    Ok(Json(audit::verify(&state.db).await?.status()))
+}

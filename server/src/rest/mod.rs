@@ -86,6 +86,7 @@ fn routes() -> Routes {
         .post("/logout", auth::logout)
         .get("/me", auth::me)
         .get("/audit", audit::list)
+        .get("/audit/verify", audit::verify)
         .post("/cases", cases::create)
         .get("/cases", cases::list)
         .post("/cases/search", cases::search)
