@@ -15,6 +15,7 @@ code_enum!(
         Assessment => "assessment", "Assessment";
         Recommendation => "recommendation", "Recommendation";
         Question => "question", "Question";
+        NoComment => "no_comment", "No comment"; // pre-review (issue 18): nothing to add
     }
 );
 
@@ -74,7 +75,10 @@ impl AnnotationInput {
     /// Checks the text, the kind, and that the structured fields belong to `specialty`.
     pub fn parse(&self, specialty: Specialty) -> Result<CheckedAnnotation, Invalid> {
         let mut e = FieldErrorsBuilder::new();
-        let body = self.body.trim().to_string();
+        let mut body = self.body.trim().to_string();
+        if body.is_empty() && self.kind == AnnotationKind::NoComment.code() {
+            body = "No comment.".to_string();
+        }
         if body.is_empty() {
             e.add("body", "Write the annotation.");
         } else if body.chars().count() > MAX_BODY {

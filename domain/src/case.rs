@@ -436,6 +436,13 @@ pub struct CasePageData {
     pub meetings: Vec<super::meeting::Meeting>,
     #[serde(default)]
     pub boards: Vec<super::board::BoardRef>,
+    /// Pre-review (issue 18): the specialties the case's board expects, and the coordinators'
+    /// requests for a specialty's view; the page works out each voice's state from these and the
+    /// annotations (`work::voices`), also when the annotations reload live.
+    #[serde(default)]
+    pub expected_specialties: Vec<super::role::Specialty>,
+    #[serde(default)]
+    pub voice_requests: Vec<super::work::VoiceRequest>,
 }
 
 /// The stored proposal of a case version.

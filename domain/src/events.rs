@@ -18,6 +18,7 @@ code_enum!(
         PlanSign => "plan.sign", "The plan was signed";
         PlanAddendum => "plan.addendum", "An addendum was added to the plan";
         PlanOutcome => "plan.outcome", "The follow-up was recorded";
+        VoiceRequest => "voice.request", "A specialty was asked for its view";
     }
 );
 

@@ -20,4 +20,5 @@ pub mod review;
 pub mod role;
 pub mod tumor;
 pub mod user;
+pub mod work;
 pub mod workflow;

@@ -128,6 +128,7 @@ fn rest_requests(s: &Seed) -> BTreeMap<String, (Value, Option<i64>, Reviewer)> {
         ("POST /login", json!({"username": "rene", "password": "wrong password"}), None, Skip("public")),
         ("POST /logout", json!({}), None, Skip("ends the sweeping session; tested in accounts.rs")),
         ("GET /me", Value::Null, None, Allowed),
+        ("GET /me/work", Value::Null, None, Allowed),
         ("GET /audit", Value::Null, None, Allowed),
         ("GET /audit/verify", Value::Null, None, Allowed),
         ("POST /cases", case_json("SW-9"), None, Refused),
@@ -168,6 +169,9 @@ fn rest_requests(s: &Seed) -> BTreeMap<String, (Value, Option<i64>, Reviewer)> {
         ("GET /decisions", Value::Null, None, Allowed),
         ("GET /figures", Value::Null, None, Allowed),
         ("GET /figures.csv", Value::Null, None, Allowed),
+        ("GET /pipeline", Value::Null, None, Allowed),
+        ("GET /cases/{id}/voices", Value::Null, None, Allowed),
+        ("POST /cases/{id}/voice-requests", json!({"specialty": "pathology", "note": "Ki-67?"}), None, Refused),
     ];
     entries.into_iter().map(|(k, b, v, r)| (k.to_string(), (b, v, r))).collect()
 }
@@ -215,7 +219,7 @@ fn rest_request(
 /// Everything the clinical record holds, as counts and version sums per table: any write a
 /// refused request slipped through would change it.
 async fn record_snapshot(state: &app::ssr::AppState) -> Vec<(&'static str, i64)> {
-    let queries: [(&str, &str); 21] = [
+    let queries: [(&str, &str); 22] = [
         ("users", "SELECT COUNT(*) FROM users"),
         ("users changed", "SELECT COUNT(*) FROM users WHERE updated_at <> created_at OR disabled = 1"),
         ("patients", "SELECT COUNT(*) FROM patients"),
@@ -240,6 +244,7 @@ async fn record_snapshot(state: &app::ssr::AppState) -> Vec<(&'static str, i64)>
         ("boards", "SELECT COUNT(*) FROM boards"),
         ("board members", "SELECT COUNT(*) FROM board_members"),
         ("break-glass accesses", "SELECT COUNT(*) FROM break_glass"),
+        ("voice requests", "SELECT COUNT(*) FROM voice_requests"),
     ];
     let mut out = Vec::new();
     for (name, sql) in queries {
@@ -340,6 +345,9 @@ fn sfn_requests(s: &Seed) -> BTreeMap<&'static str, (Body2, Reviewer)> {
         ),
         ("/sfn/boards/break-glass", (j(json!({})), Allowed)),
         ("/sfn/decisions/list", (j(json!({"query": {}})), Allowed)),
+        ("/sfn/work/mine", (j(json!({})), Allowed)),
+        ("/sfn/pipeline/list", (j(json!({"query": {}})), Allowed)),
+        ("/sfn/voices/request", (j(json!({"case_id": case, "input": {"specialty": "pathology"}})), Refused)),
         ("/sfn/figures/get", (j(json!({"query": {"board": s.ids["board"]}})), Allowed)),
         (
             "/sfn/cases/update",

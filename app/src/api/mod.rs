@@ -10,3 +10,4 @@ pub mod plans;
 pub mod review;
 pub mod system;
 pub mod users;
+pub mod work;

@@ -83,7 +83,7 @@ macro_rules! agenda_meeting_join {
 }
 
 /// A case's meeting as `agenda_meeting_join!` reads it, when there is one.
-fn meeting_ref(id: Option<String>, title: Option<String>, starts_at: Option<String>) -> Option<MeetingRef> {
+pub(crate) fn meeting_ref(id: Option<String>, title: Option<String>, starts_at: Option<String>) -> Option<MeetingRef> {
     match (id, title, starts_at) {
         (Some(id), Some(title), Some(starts_at)) => Some(MeetingRef { id, title, starts_at }),
         _ => None,
@@ -292,6 +292,7 @@ pub(crate) async fn page_parts(
     let history = if with_history { load_history(state, id).await? } else { Vec::new() };
     let annotations = super::annotations::load_all(state, id).await?;
     let plan = super::plans::load(state, id).await?;
+    let (expected_specialties, voice_requests) = super::work::voice_inputs(state, id).await?;
     Ok(CasePageData {
         case,
         proposal,
@@ -301,6 +302,8 @@ pub(crate) async fn page_parts(
         members: Vec::new(),
         meetings: Vec::new(),
         boards: Vec::new(),
+        expected_specialties,
+        voice_requests,
     })
 }
 

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod boards;
+#[macro_use]
 pub mod cases;
 pub mod db;
 pub mod demo;
@@ -18,6 +19,7 @@ pub mod request;
 pub mod review;
 pub mod state;
 pub mod users;
+pub mod work;
 
 pub use db::{Db, DbOpenError, Engine};
 pub use state::{AppState, Config};

@@ -13,6 +13,7 @@ mod plans;
 mod proposals;
 mod review;
 mod sse;
+mod work;
 
 use axum::Json;
 use axum::Router;
@@ -85,6 +86,7 @@ fn routes() -> Routes {
         .post("/login", auth::login)
         .post("/logout", auth::logout)
         .get("/me", auth::me)
+        .get("/me/work", work::mine)
         .get("/audit", audit::list)
         .get("/audit/verify", audit::verify)
         .post("/cases", cases::create)
@@ -125,6 +127,9 @@ fn routes() -> Routes {
         .get("/decisions", review::decisions)
         .get("/figures", review::figures)
         .get("/figures.csv", review::figures_csv)
+        .get("/pipeline", work::pipeline)
+        .get("/cases/{id}/voices", work::voices)
+        .post("/cases/{id}/voice-requests", work::request)
 }
 
 /// `GET /healthz`: 200 only when the database answers.
