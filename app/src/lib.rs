@@ -66,7 +66,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=NotFound>
-                    <Route path=StaticSegment("") view=HomePage />
+                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("cases") view=CasesPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("cases"), StaticSegment("new")) view=NewCasePage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("cases"), ParamSegment("id")) view=CasePage ssr=SsrMode::Async />
@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("meetings"), ParamSegment("id"), StaticSegment("present")) view=pages::present::PresentPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("review") view=ReviewPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("audit") view=ReviewPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("pipeline") view=pages::pipeline::PipelinePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("decisions") view=pages::decisions::DecisionsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage />

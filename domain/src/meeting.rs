@@ -155,6 +155,9 @@ pub struct AgendaItem {
     pub status: CaseStatus,
     /// What the board still needs (labels); empty when complete.
     pub missing: Vec<String>,
+    /// Pre-review (issue 18): the expected specialties whose voice the case still lacks.
+    #[serde(default)]
+    pub awaited_voices: Vec<crate::role::Specialty>,
 }
 
 /// Someone marked present.

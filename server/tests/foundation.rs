@@ -14,11 +14,23 @@ async fn home_page_renders_with_navigation_and_hydration_script() {
     assert_eq!(res.status(), StatusCode::OK);
     let html = body_text(res).await;
     assert!(html.contains("<h1>Tumorboard</h1>"), "{html}");
-    for nav in ["href=\"/cases\"", "href=\"/meetings\"", "href=\"/review\""] {
-        assert!(html.contains(nav), "navigation link {nav} missing");
-    }
+    assert!(html.contains("href=\"/login\""), "a visitor is offered the login");
+    assert!(!html.contains("href=\"/cases\""), "no clinical links before logging in");
     assert!(html.contains("/pkg/tumorboard.js"), "hydration script missing");
     assert!(html.contains("/pkg/tumorboard.css"));
+    // Logged in, the navigation holds what the role works with, and home is "my work".
+    add_user(&state, "cora", "coordinator", None).await;
+    add_user(&state, "rene", "reviewer", None).await;
+    let cora = login(&state, "cora", PW).await;
+    let html = body_text(send(&state, req("GET", "/", Some(&cora))).await).await;
+    assert!(html.contains("<h1>My work</h1>"), "{html}");
+    for nav in ["/cases", "/meetings", "/pipeline", "/decisions", "/dashboard"] {
+        assert!(html.contains(&format!("href=\"{nav}\"")), "navigation link {nav} missing");
+    }
+    assert!(!html.contains("href=\"/audit\""), "coordinators do not read the audit");
+    let rene = login(&state, "rene", PW).await;
+    let html = body_text(send(&state, req("GET", "/", Some(&rene))).await).await;
+    assert!(html.contains("href=\"/audit\"") && html.contains("Latest decisions"), "{html}");
 }
 
 #[tokio::test]

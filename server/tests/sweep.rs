@@ -346,6 +346,7 @@ fn sfn_requests(s: &Seed) -> BTreeMap<&'static str, (Body2, Reviewer)> {
         ("/sfn/boards/break-glass", (j(json!({})), Allowed)),
         ("/sfn/decisions/list", (j(json!({"query": {}})), Allowed)),
         ("/sfn/work/mine", (j(json!({})), Allowed)),
+        ("/sfn/work/count", (j(json!({})), Allowed)),
         ("/sfn/pipeline/list", (j(json!({"query": {}})), Allowed)),
         ("/sfn/voices/request", (j(json!({"case_id": case, "input": {"specialty": "pathology"}})), Refused)),
         ("/sfn/figures/get", (j(json!({"query": {"board": s.ids["board"]}})), Allowed)),

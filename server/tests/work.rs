@@ -160,6 +160,10 @@ async fn voices_are_asked_for_given_or_declined_and_each_specialty_sees_what_wai
     let (_, sam_work) = get_json(&d, "/api/v1/me/work", &d.sam).await;
     assert_eq!(sam_work["awaiting_my_voice"], json!([]));
 
+    // The agenda names the voices each case still waits for.
+    let (_, meeting) = get_json(&d, &format!("/api/v1/meetings/{}", d.meeting), &d.cora).await;
+    assert_eq!(meeting["agenda"][0]["awaited_voices"], json!(["medical_oncology", "radiology"]));
+
     // The case page's one answer carries what the page needs to show the voices.
     let page =
         body_json(send(&d.state, json_req("POST", "/sfn/cases/page", json!({"id": d.listed}), Some(&d.cora))).await)

@@ -24,3 +24,10 @@ pub async fn request_voice(case_id: String, input: VoiceRequestInput) -> Result<
     let (state, session) = crate::ssr::request::authenticated().await?;
     crate::ssr::work::request_voice(&state, &session, &case_id, &input).await
 }
+
+/// How many things wait for the user (the navigation's count; no patient data).
+#[server(endpoint = "work/count", prefix = "/sfn", input = Json)]
+pub async fn my_work_count() -> Result<usize, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::work::my_work_count(&state, &session).await
+}

@@ -93,6 +93,8 @@ pub struct CaseActions {
     pub record_outcome: ServerAction<RecordOutcome>,
     pub move_case: ServerAction<MoveCase>,
     pub break_glass: ServerAction<BreakGlass>,
+    /// A coordinator asks a specialty for its view (pre-review, issue 18).
+    pub ask_voice: ServerAction<crate::api::work::RequestVoice>,
     /// Successful changes to the case or its plan, and to the notes (resource keys).
     case_changes: RwSignal<usize>,
     note_changes: RwSignal<usize>,
@@ -120,6 +122,7 @@ impl CaseActions {
             record_outcome: ServerAction::new(),
             move_case: ServerAction::new(),
             break_glass: ServerAction::new(),
+            ask_voice: ServerAction::new(),
             case_changes: RwSignal::new(0),
             note_changes: RwSignal::new(0),
         };
@@ -134,6 +137,7 @@ impl CaseActions {
         counts_saves(a.add_addendum, case);
         counts_saves(a.record_outcome, case);
         counts_saves(a.move_case, case);
+        counts_saves(a.ask_voice, case);
         // Emergency access opens everything on the page: the case and its notes.
         counts_saves(a.break_glass, case);
         counts_saves(a.break_glass, note);

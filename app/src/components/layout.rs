@@ -115,6 +115,29 @@ fn HeaderSearchBox() -> impl IntoView {
     }
 }
 
+/// How many things wait for the user, next to "My work". Fetched by the browser once the page is
+/// up (an effect, not a resource): rendering a page on the server never waits for it, and no
+/// Suspense waits on it either.
+#[component]
+fn WorkCount() -> impl IntoView {
+    let count = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(n) = crate::api::work::my_work_count().await {
+                count.set(n);
+            }
+        });
+    });
+    move || {
+        Some(count.get()).filter(|n| *n > 0).map(|n| {
+            view! {
+                " " <span class="count" data-testid="work-count">{n}</span>
+                <span class="visually-hidden">" items wait for you"</span>
+            }
+        })
+    }
+}
+
 /// The main links a role has work behind: clinical pages for those who read cases, the audit for
 /// admins and reviewers, users and boards for admins. Logged out: none.
 #[component]
@@ -126,6 +149,11 @@ fn RoleLinks() -> impl IntoView {
                 let role = match session.await { Ok(Some(i)) => Some(i.me.role), _ => None };
                 let may = |a: Action| role.is_some_and(|r| can(r, a));
                 view! {
+                    {role.is_some().then(|| view! {
+                        <li>
+                            <A href="/">"My work" <WorkCount /></A>
+                        </li>
+                    })}
                     {may(Action::ReadCases).then(|| view! {
                         <li><A href="/cases">"Cases"</A></li>
                         <li><A href="/meetings">"Meetings"</A></li>

@@ -306,6 +306,13 @@ fn AgendaRow(
                     view! { <span class="badge ready-no">"Missing: " {item.missing.join(", ")}</span> }.into_any()
                 }}
                 " " <StatusBadge status=item.status />
+                <br />
+                {if item.awaited_voices.is_empty() {
+                    view! { <span class="voices-cell muted" data-testid="voices-in">"Every expected voice is in"</span> }.into_any()
+                } else {
+                    let names: Vec<&str> = item.awaited_voices.iter().map(|s| s.label()).collect();
+                    view! { <span class="voices-cell warn-text" data-testid="voices-awaited">"Voices awaited: " {names.join(", ")}</span> }.into_any()
+                }}
             </td>
             <td>
                 {if manage {

@@ -13,6 +13,7 @@ pub mod login;
 pub mod meeting;
 pub mod meetings;
 pub mod not_found;
+pub mod pipeline;
 pub mod present;
 pub mod report;
 pub mod review;

@@ -211,7 +211,21 @@ pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<Meetin
 async fn read_checked(state: &AppState, session: &Session, id: &str) -> Result<MeetingDetail, AppError> {
     access::require_meeting(state, session, Action::ReadCases, id).await?;
     let mut conn = state.db.pool.acquire().await?;
-    detail_on(&mut conn, state.clock.now().date_naive(), id).await
+    let detail = detail_on(&mut conn, state.clock.now().date_naive(), id).await?;
+    drop(conn);
+    with_voices(state, detail).await
+}
+
+/// The meeting with the voices each agenda case still waits for (pre-review, issue 18).
+async fn with_voices(state: &AppState, mut detail: MeetingDetail) -> Result<MeetingDetail, AppError> {
+    if detail.agenda.is_empty() {
+        return Ok(detail);
+    }
+    let mut awaited = super::work::awaited_on_agenda(state, &detail.meeting.id).await?;
+    for item in &mut detail.agenda {
+        item.awaited_voices = awaited.remove(&item.case_id).unwrap_or_default();
+    }
+    Ok(detail)
 }
 
 /// What meeting mode shows: the meeting, and the case on screen (the presenter's, or `case_id`
@@ -268,7 +282,7 @@ async fn finish(
     touch(&mut tx, state.db.engine, meeting_id).await?;
     tx.commit().await?;
     state.db.announce(meeting_id);
-    Ok(detail)
+    with_voices(state, detail).await
 }
 
 async fn detail_on(
@@ -309,6 +323,7 @@ async fn detail_on(
             summary: r.summary,
             status: r.status,
             missing,
+            awaited_voices: Vec::new(),
         });
     }
     let attendance: Vec<AttendeeRow> = sqlx::query_as(

@@ -21,25 +21,33 @@ use crate::domain::work::{
 };
 use crate::error::AppError;
 
-/// The condition every query here shares: the case `c` is on a board the user may see (`$1` = 1
-/// for every board, `$2` the user), or is the one case `$3` (whose access the caller checked).
-const VISIBLE: &str = "(($3 IS NOT NULL AND c.id = $3) OR ($3 IS NULL AND ($1 = 1 OR c.board_id IN \
+/// The condition every query here shares: the case `c` is the one case `$3`, or on the agenda of
+/// meeting `$4` (whose access the caller checked), or else on a board the user may see (`$1` = 1
+/// for every board, `$2` the user).
+const VISIBLE: &str = "(($3 IS NOT NULL AND c.id = $3) \
+     OR ($4 IS NOT NULL AND c.id IN (SELECT ai.case_id FROM agenda_items ai WHERE ai.meeting_id = $4)) \
+     OR ($3 IS NULL AND $4 IS NULL AND ($1 = 1 OR c.board_id IN \
      (SELECT bm.board_id FROM board_members bm WHERE bm.user_id = $2))))";
 
-/// Which cases to read: every visible one, or one whose access was checked.
+/// Which cases to read: every visible one, one case or one agenda whose access was checked.
 struct Scope<'a> {
     all: i64,
     user: &'a str,
     case: Option<&'a str>,
+    meeting: Option<&'a str>,
 }
 
 impl<'a> Scope<'a> {
     fn visible(session: &'a Session, visible: &Visible) -> Self {
-        Scope { all: visible.all(), user: &session.me.id, case: None }
+        Scope { all: visible.all(), user: &session.me.id, case: None, meeting: None }
     }
 
     fn one(session: &'a Session, case_id: &'a str) -> Self {
-        Scope { all: 0, user: &session.me.id, case: Some(case_id) }
+        Scope { all: 0, user: &session.me.id, case: Some(case_id), meeting: None }
+    }
+
+    fn agenda(meeting_id: &'a str) -> Self {
+        Scope { all: 0, user: "", case: None, meeting: Some(meeting_id) }
     }
 }
 
@@ -102,17 +110,19 @@ async fn load(state: &AppState, scope: &Scope<'_>) -> Result<Vec<Facts>, AppErro
         .bind(scope.all)
         .bind(scope.user)
         .bind(scope.case)
+        .bind(scope.meeting)
         .fetch_all(&state.db.pool)
         .await?;
-    let bind3 = |sql: String| {
+    let bind4 = |sql: String| {
         sqlx::query_as::<_, (String, String, String)>(sqlx::AssertSqlSafe(sql))
             .bind(scope.all)
             .bind(scope.user)
             .bind(scope.case)
+            .bind(scope.meeting)
     };
     // Since when each case stands where it stands: the first of its latest run of versions in
     // its current status.
-    let versions = bind3(format!(
+    let versions = bind4(format!(
         "SELECT v.case_id, v.status, v.at FROM case_versions v JOIN cases c ON c.id = v.case_id WHERE {VISIBLE} \
          ORDER BY v.case_id, v.version"
     ))
@@ -127,7 +137,7 @@ async fn load(state: &AppState, scope: &Scope<'_>) -> Result<Vec<Facts>, AppErro
             }
         }
     }
-    let notes = bind3(format!(
+    let notes = bind4(format!(
         "SELECT a.case_id, a.specialty, v.kind FROM annotations a \
          JOIN annotation_versions v ON v.annotation_id = a.id AND v.version = a.version \
          JOIN cases c ON c.id = a.case_id WHERE a.withdrawn = 0 AND {VISIBLE}"
@@ -147,6 +157,7 @@ async fn load(state: &AppState, scope: &Scope<'_>) -> Result<Vec<Facts>, AppErro
     .bind(scope.all)
     .bind(scope.user)
     .bind(scope.case)
+    .bind(scope.meeting)
     .fetch_all(&state.db.pool)
     .await?;
     let mut requests: HashMap<String, Vec<VoiceRequest>> = HashMap::new();
@@ -193,6 +204,15 @@ pub(crate) async fn case_voices(
     case_id: &str,
 ) -> Result<Vec<VoiceStatus>, AppError> {
     Ok(load(state, &Scope::one(session, case_id)).await?.pop().map(|f| f.voices).unwrap_or_default())
+}
+
+/// The voices each case of a meeting's agenda still waits for (part of the meeting's answer; the
+/// caller checked access and audits).
+pub(crate) async fn awaited_on_agenda(
+    state: &AppState,
+    meeting_id: &str,
+) -> Result<HashMap<String, Vec<Specialty>>, AppError> {
+    Ok(load(state, &Scope::agenda(meeting_id)).await?.into_iter().map(|f| (f.row.id, awaited(&f.voices))).collect())
 }
 
 /// `GET /api/v1/cases/{id}/voices`: each expected specialty's state on the case (audited read).
@@ -315,8 +335,42 @@ fn upcoming(m: &Option<MeetingRef>, now: &str) -> bool {
     m.as_ref().is_some_and(|m| m.starts_at.as_str() >= now)
 }
 
+/// How many things wait for the logged-in user (the navigation's count). It carries no patient
+/// data, so it is not an audited read.
+pub async fn my_work_count(state: &AppState, session: &Session) -> Result<usize, AppError> {
+    Ok(gather(state, session).await?.count())
+}
+
 /// `GET /api/v1/me/work`: what waits for the logged-in user (audited read when it names cases).
 pub async fn my_work(state: &AppState, session: &Session) -> Result<MyWork, AppError> {
+    let work = gather(state, session).await?;
+    let mut ids: Vec<String> = [
+        &work.incomplete,
+        &work.awaiting_my_voice,
+        &work.awaiting_signature,
+        &work.awaiting_follow_up,
+        &work.decisions_to_audit,
+    ]
+    .iter()
+    .flat_map(|l| l.iter().map(|i| i.case_id.clone()))
+    .chain(work.break_glass.iter().map(|g| g.case_id.clone()))
+    .collect();
+    ids.sort();
+    ids.dedup();
+    if !ids.is_empty() {
+        audit::record(
+            &state.db,
+            &Event::new(&session.actor(), "work.view", Outcome::Success)
+                .detail(&format!("{} cases in my work", ids.len()))
+                .cases(&ids),
+        )
+        .await?;
+    }
+    Ok(work)
+}
+
+/// What waits for the user, by role; not audited (the callers decide).
+async fn gather(state: &AppState, session: &Session) -> Result<MyWork, AppError> {
     let me = &session.me;
     let mut work = MyWork {
         role: me.role,
@@ -426,28 +480,6 @@ pub async fn my_work(state: &AppState, session: &Session) -> Result<MyWork, AppE
         work.users =
             Some(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE disabled = 0").fetch_one(&state.db.pool).await?);
         work.boards = Some(sqlx::query_scalar("SELECT COUNT(*) FROM boards").fetch_one(&state.db.pool).await?);
-    }
-    let mut ids: Vec<String> = [
-        &work.incomplete,
-        &work.awaiting_my_voice,
-        &work.awaiting_signature,
-        &work.awaiting_follow_up,
-        &work.decisions_to_audit,
-    ]
-    .iter()
-    .flat_map(|l| l.iter().map(|i| i.case_id.clone()))
-    .chain(work.break_glass.iter().map(|g| g.case_id.clone()))
-    .collect();
-    ids.sort();
-    ids.dedup();
-    if !ids.is_empty() {
-        audit::record(
-            &state.db,
-            &Event::new(&session.actor(), "work.view", Outcome::Success)
-                .detail(&format!("{} cases in my work", ids.len()))
-                .cases(&ids),
-        )
-        .await?;
     }
     Ok(work)
 }

@@ -4,12 +4,14 @@
 
 mod note;
 mod post;
+mod prereview;
 mod summary;
 
 use std::collections::HashMap;
 
 use leptos::prelude::*;
 
+pub use prereview::PreReview;
 pub use summary::VoicesSummary;
 
 use crate::api::annotations::{AmendAnnotation, Annotation, WithdrawAnnotation};

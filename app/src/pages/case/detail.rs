@@ -50,6 +50,10 @@ pub(super) fn CaseDetail(record: CaseRecord, may_edit: bool, me: Option<Me>, pag
         </nav>
         <Readiness record=record.clone() may_edit editing status=actions.status />
         <StoredProposalPanel proposal=r.proposal editing />
+        <crate::components::annotations::PreReview case_id=record.id.clone() annotations=r.annotations pre_review=r.pre_review
+            may_ask=me.as_ref().is_some_and(|m| crate::domain::role::can(m.role, crate::domain::role::Action::ManageMeetings))
+                && !matches!(record.status, CaseStatus::PlanSigned | CaseStatus::FollowedUp)
+            ask=actions.ask_voice />
         <crate::components::annotations::AnnotationsPanel case_id=record.id.clone() annotations=r.annotations me=me.clone()
             actions drafts=drafts.notes />
         <PlanSection id=record.id.clone() r me actions draft=drafts.plan default_meeting=record.agenda_meeting.as_ref().map(|m| m.id.clone()) />

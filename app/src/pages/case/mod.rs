@@ -48,6 +48,8 @@ struct CaseResources {
     members: Part<Vec<crate::domain::meeting::Attendee>>,
     meetings: Part<Vec<crate::domain::meeting::Meeting>>,
     boards: Part<Vec<crate::domain::board::BoardRef>>,
+    /// Pre-review: the board's expected specialties and the requests for a view.
+    pre_review: Part<(Vec<crate::domain::role::Specialty>, Vec<crate::domain::work::VoiceRequest>)>,
 }
 
 /// Everything the page holds for the views below it: what is loaded, what can be done, what is
@@ -117,6 +119,7 @@ fn CaseView() -> impl IntoView {
         members: part(page, |p| Ok(p.members.clone())),
         meetings: part(page, |p| Ok(p.meetings.clone())),
         boards: part(page, |p| Ok(p.boards.clone())),
+        pre_review: part(page, |p| Ok((p.expected_specialties.clone(), p.voice_requests.clone()))),
     };
     // Drafts live here, above the views that live changes rebuild, so nothing typed is lost.
     let drafts = Drafts { plan: PlanDraft::new(), notes: NoteDrafts::new() };
