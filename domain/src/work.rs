@@ -307,6 +307,9 @@ pub struct MyWork {
     pub incomplete: Vec<WorkItem>,
     /// Clinicians: cases on upcoming agendas without their specialty's voice (asked or not).
     pub awaiting_my_voice: Vec<WorkItem>,
+    /// Clinicians: open questions another specialty asked of theirs (answered by a reply).
+    #[serde(default)]
+    pub questions_for_me: Vec<WorkItem>,
     /// Clinicians: recorded plans not yet signed.
     pub awaiting_signature: Vec<WorkItem>,
     /// Coordinators and clinicians: signed plans whose follow-up is not recorded.
@@ -325,6 +328,7 @@ impl MyWork {
     pub fn count(&self) -> usize {
         self.incomplete.len()
             + self.awaiting_my_voice.len()
+            + self.questions_for_me.len()
             + self.awaiting_signature.len()
             + self.awaiting_follow_up.len()
             + self.break_glass.len()

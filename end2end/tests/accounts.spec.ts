@@ -88,12 +88,12 @@ test("an admin creates a user, meets a field error, fixes it, and the user can l
 });
 
 test("a reviewer reads the audit trail; a clinician may not", async ({ page }) => {
-  await loginAs(page, "reviewer", "/review");
+  await loginAs(page, "reviewer", "/audit");
   await expect(page.getByTestId("audit-table")).toContainText("auth.login");
   await expectAccessible(page);
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page).toHaveURL(/logged_out/);
-  await loginAs(page, "oncologist", "/review");
+  await loginAs(page, "oncologist", "/audit");
   await expect(page.getByRole("heading", { name: "Not available for your role" })).toBeVisible();
 });
 

@@ -15,7 +15,7 @@ test("every page and every demo case hydrates when loaded directly", async ({ pa
   await page.waitForSelector('[data-testid="meetings"] a');
   const meetings = await page.$$eval('[data-testid="meetings"] a', (as) => as.map((a) => a.getAttribute("href")!));
   const meetingPages = meetings.flatMap((m) => [m, `${m}/present`]);
-  for (const path of ["/", "/cases", "/meetings", "/review", "/account", "/admin/users", "/admin/boards", ...meetingPages, ...cases, ...cases.map((c) => `${c}/report`)]) {
+  for (const path of ["/", "/cases", "/meetings", "/pipeline", "/decisions", "/dashboard", "/audit", "/review", "/account", "/admin/users", "/admin/boards", ...meetingPages, ...cases, ...cases.map((c) => `${c}/report`)]) {
     await page.goto(path);
     await page.waitForFunction(() => (window as any).__TB_HYDRATED === true, null, { timeout: 10_000 });
   }

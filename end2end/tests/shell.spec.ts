@@ -29,11 +29,18 @@ test("navigation moves between sections without errors", async ({ page }) => {
   const errors = watchConsole(page);
   await loginAs(page, "reviewer");
   const nav = page.getByRole("navigation", { name: "Main" });
-  for (const [name, heading] of [["Cases", "Cases"], ["Meetings", "Meetings"], ["Review", "Review"]]) {
-    await nav.getByRole("link", { name }).click();
-    await expect(page).toHaveURL(new RegExp(`/${name.toLowerCase()}$`));
+  for (const [name, heading, path] of [
+    ["Cases", "Cases", "/cases"],
+    ["Meetings", "Meetings", "/meetings"],
+    ["Pipeline", "Case pipeline", "/pipeline"],
+    ["Decisions", "Decisions", "/decisions"],
+    ["Figures", "Board figures", "/dashboard"],
+    ["Audit", "Audit", "/audit"],
+  ]) {
+    await nav.getByRole("link", { name, exact: true }).click();
+    await expect(page).toHaveURL(new RegExp(`${path}$`));
     await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
-    await expect(nav.getByRole("link", { name })).toHaveAttribute("aria-current", "page");
+    await expect(nav.getByRole("link", { name, exact: true })).toHaveAttribute("aria-current", "page");
     await expectAccessible(page);
   }
   expect(errors).toEqual([]);

@@ -186,6 +186,9 @@ async fn decisions_list_signed_plans_with_their_facts_and_each_filter_selects() 
     }
     let (status, err) = get_json(&k, &q("colour=blue"), &k.cora).await;
     assert_eq!(status, 400, "{err}");
+    // The signer filter's choices: who signed, names only.
+    let res = send(&k.state, json_req("POST", "/sfn/decisions/signers", json!({}), Some(&k.cora))).await;
+    assert_eq!(body_json(res).await, json!([{"id": k.sam_id, "name": "Test sam"}]));
     // The read is audited with every case it returned.
     let rows = audit_rows(&k.state).await;
     let row = rows.iter().rev().find(|r| r.action == "decision.list" && r.case_ids.len() == 3).expect("audited");

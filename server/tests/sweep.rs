@@ -345,6 +345,7 @@ fn sfn_requests(s: &Seed) -> BTreeMap<&'static str, (Body2, Reviewer)> {
         ),
         ("/sfn/boards/break-glass", (j(json!({})), Allowed)),
         ("/sfn/decisions/list", (j(json!({"query": {}})), Allowed)),
+        ("/sfn/decisions/signers", (j(json!({})), Allowed)),
         ("/sfn/work/mine", (j(json!({})), Allowed)),
         ("/sfn/work/count", (j(json!({})), Allowed)),
         ("/sfn/pipeline/list", (j(json!({"query": {}})), Allowed)),

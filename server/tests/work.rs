@@ -164,6 +164,21 @@ async fn voices_are_asked_for_given_or_declined_and_each_specialty_sees_what_wai
     let (_, meeting) = get_json(&d, &format!("/api/v1/meetings/{}", d.meeting), &d.cora).await;
     assert_eq!(meeting["agenda"][0]["awaited_voices"], json!(["medical_oncology", "radiology"]));
 
+    // A question from surgery to pathology waits on pathology's home until pathology replies.
+    let path = format!("/api/v1/cases/{}/annotations", d.listed);
+    let q = json!({"kind": "question", "body": "Is the margin clear?", "asks": "pathology"});
+    let res = send(&d.state, json_req("POST", &path, q, Some(&d.sam))).await;
+    assert_eq!(res.status(), 201);
+    let question = body_json(res).await["id"].as_str().unwrap().to_string();
+    let (_, pia_work) = get_json(&d, "/api/v1/me/work", &d.pia).await;
+    assert_eq!(pia_work["questions_for_me"][0]["detail"], "Test sam asks: Is the margin clear?");
+    let (_, sam_work) = get_json(&d, "/api/v1/me/work", &d.sam).await;
+    assert_eq!(sam_work["questions_for_me"], json!([]));
+    let reply = json!({"kind": "assessment", "body": "R0.", "reply_to": question});
+    assert_eq!(send(&d.state, json_req("POST", &path, reply, Some(&d.pia))).await.status(), 201);
+    let (_, pia_work) = get_json(&d, "/api/v1/me/work", &d.pia).await;
+    assert_eq!(pia_work["questions_for_me"], json!([]));
+
     // The case page's one answer carries what the page needs to show the voices.
     let page =
         body_json(send(&d.state, json_req("POST", "/sfn/cases/page", json!({"id": d.listed}), Some(&d.cora))).await)

@@ -17,3 +17,10 @@ pub async fn board_figures(query: DecisionQuery) -> Result<Figures, AppError> {
     let (state, session) = crate::ssr::request::authenticated().await?;
     crate::ssr::review::figures(&state, &session, &query).await
 }
+
+/// Who signed the plans of the user's boards (names only), for the signer filter.
+#[server(endpoint = "decisions/signers", prefix = "/sfn", input = Json)]
+pub async fn decision_signers() -> Result<Vec<crate::domain::review::Person>, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::review::signers(&state, &session).await
+}

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 
 use crate::api::boards::board_choices;
-use crate::api::meetings::{board_members, list_meetings};
-use crate::api::review::{Decision, DecisionQuery, list_decisions};
+use crate::api::meetings::list_meetings;
+use crate::api::review::{Decision, DecisionQuery, decision_signers, list_decisions};
 use crate::components::choices::code_options;
 use crate::components::errors::error_notice;
 use crate::components::format::when;
@@ -27,11 +27,11 @@ struct Choices {
 
 async fn choices() -> Result<Choices, AppError> {
     let meetings = list_meetings().await.unwrap_or_default();
-    let signers = board_members().await.unwrap_or_default();
+    let signers = decision_signers().await.unwrap_or_default();
     let boards = board_choices().await.unwrap_or_default();
     Ok(Choices {
         meetings: meetings.into_iter().map(|m| (m.id, format!("{} — {}", m.title, when(&m.starts_at)))).collect(),
-        signers: signers.into_iter().filter(|m| m.role == "clinician").map(|m| (m.user_id, m.display_name)).collect(),
+        signers: signers.into_iter().map(|p| (p.id, p.name)).collect(),
         boards: boards.into_iter().filter(|b| b.member).map(|b| (b.id, b.name)).collect(),
     })
 }

@@ -135,6 +135,8 @@ fn MyWorkView(w: MyWork) -> impl IntoView {
             <WorkList id="awaiting-voice" title="Awaiting your voice"
                 empty="No case on an upcoming agenda waits for your specialty." items=w.awaiting_my_voice.clone() />
             <p class="hint">"Cases on upcoming agendas without a " {specialty.clone()} " view or a “no comment”."</p>
+            <WorkList id="questions-for-me" title="Questions for your specialty" empty="No open question asks your specialty."
+                items=w.questions_for_me.clone() />
             <WorkList id="awaiting-signature" title="Plans awaiting a signature" empty="No recorded plan waits for a signature."
                 items=w.awaiting_signature.clone() />
         })}

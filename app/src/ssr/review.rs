@@ -237,3 +237,21 @@ pub async fn figures(state: &AppState, session: &Session, query: &DecisionQuery)
     .await?;
     Ok(result)
 }
+
+/// Who signed the plans of the boards the user may see (the decision list's signer filter):
+/// names only, no patient data, so not an audited read.
+pub async fn signers(state: &AppState, session: &Session) -> Result<Vec<Person>, AppError> {
+    auth::require(state, session, Action::ReadCases, None).await?;
+    let visible = access::visible_boards(state, session).await?;
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT DISTINCT u.id, u.display_name FROM plans p JOIN cases c ON c.id = p.case_id \
+         JOIN users u ON u.id = p.signed_by WHERE p.signed_at IS NOT NULL \
+         AND ($1 = 1 OR c.board_id IN (SELECT m.board_id FROM board_members m WHERE m.user_id = $2)) \
+         ORDER BY u.display_name",
+    )
+    .bind(visible.all())
+    .bind(&session.me.id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    Ok(rows.into_iter().map(|(id, name)| Person { id, name }).collect())
+}

@@ -347,6 +347,7 @@ pub async fn my_work(state: &AppState, session: &Session) -> Result<MyWork, AppE
     let mut ids: Vec<String> = [
         &work.incomplete,
         &work.awaiting_my_voice,
+        &work.questions_for_me,
         &work.awaiting_signature,
         &work.awaiting_follow_up,
         &work.decisions_to_audit,
@@ -378,6 +379,7 @@ async fn gather(state: &AppState, session: &Session) -> Result<MyWork, AppError>
         next_meetings: Vec::new(),
         incomplete: Vec::new(),
         awaiting_my_voice: Vec::new(),
+        questions_for_me: Vec::new(),
         awaiting_signature: Vec::new(),
         awaiting_follow_up: Vec::new(),
         decisions_to_audit: Vec::new(),
@@ -440,6 +442,9 @@ async fn gather(state: &AppState, session: &Session) -> Result<MyWork, AppError>
                 work.awaiting_follow_up.push(f.item("Was the plan carried out?".into(), &f.since));
             }
         }
+        if let (Role::Clinician, Some(mine)) = (me.role, me.specialty) {
+            work.questions_for_me = open_questions(state, session, &visible, mine, &all).await?;
+        }
         work.decisions_to_audit.sort_by(|a, b| b.since.cmp(&a.since));
         work.decisions_to_audit.truncate(20);
         if me.role == Role::Coordinator {
@@ -482,6 +487,39 @@ async fn gather(state: &AppState, session: &Session) -> Result<MyWork, AppError>
         work.boards = Some(sqlx::query_scalar("SELECT COUNT(*) FROM boards").fetch_one(&state.db.pool).await?);
     }
     Ok(work)
+}
+
+/// Questions asked of `specialty` on the visible cases that nobody of it has answered yet (a reply
+/// from that specialty closes one, as on the case page).
+async fn open_questions(
+    state: &AppState,
+    session: &Session,
+    visible: &Visible,
+    specialty: Specialty,
+    cases: &[Facts],
+) -> Result<Vec<WorkItem>, AppError> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT a.case_id, a.created_at, u.display_name, v.body FROM annotations a \
+         JOIN annotation_versions v ON v.annotation_id = a.id AND v.version = a.version \
+         JOIN users u ON u.id = a.author_id JOIN cases c ON c.id = a.case_id \
+         WHERE a.asks = $3 AND a.withdrawn = 0 AND v.kind = 'question' \
+         AND NOT EXISTS (SELECT 1 FROM annotations r WHERE r.reply_to = a.id AND r.specialty = $3) \
+         AND ($1 = 1 OR c.board_id IN (SELECT bm.board_id FROM board_members bm WHERE bm.user_id = $2)) \
+         ORDER BY a.created_at",
+    )
+    .bind(visible.all())
+    .bind(&session.me.id)
+    .bind(specialty.code())
+    .fetch_all(&state.db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(case_id, at, who, body)| {
+            let f = cases.iter().find(|f| f.row.id == case_id)?;
+            let short: String = body.chars().take(160).collect();
+            Some(f.item(format!("{who} asks: {short}"), &at))
+        })
+        .collect())
 }
 
 /// What the case page needs to work out its voices: the board's expected specialties and the

@@ -1,0 +1,148 @@
+import { test, expect, request as playwrightRequest } from "@playwright/test";
+import { DEMO_PASSWORD, expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
+
+// Issue 18: before and after the meeting.
+
+test("a clinician finds the case awaiting their voice from home and gives it", async ({ page }) => {
+  const errors = watchConsole(page);
+  await loginAs(page, "pathologist", "/");
+  await expect(page.getByRole("heading", { name: "My work", level: 1 })).toBeVisible();
+  const awaiting = page.getByTestId("awaiting-voice");
+  const items = awaiting.locator("li");
+  const before = await items.count();
+  expect(before).toBeGreaterThan(0);
+  await expect(awaiting).toContainText("No pathology voice yet");
+  // The navigation says how much waits.
+  await expect(page.getByTestId("work-count")).toHaveText(/^[1-9]\d*$/);
+  await expectAccessible(page);
+
+  const first = items.first().getByRole("link").first();
+  const name = (await first.textContent())!.trim();
+  await first.click();
+  await waitForHydration(page);
+  const pathology = page.getByTestId("voice-states").locator('[data-specialty="pathology"]');
+  await expect(pathology).toContainText(/missing|awaited/);
+  await page.getByLabel("Kind").selectOption("no_comment");
+  await page.getByRole("button", { name: "Post as pathology" }).click();
+  await expect(pathology).toContainText("no comment");
+  await expectAccessible(page);
+
+  await page.getByRole("link", { name: /^My work/ }).click();
+  await expect(page.getByRole("heading", { name: "My work", level: 1 })).toBeVisible();
+  await expect(awaiting.locator("li")).toHaveCount(before - 1);
+  await expect(awaiting.getByRole("link", { name, exact: true })).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test("a coordinator scans the pipeline and asks a specialty for its view", async ({ page }) => {
+  const errors = watchConsole(page);
+  await loginAs(page, "coordinator", "/");
+  await expect(page.getByTestId("next-meetings")).toContainText("still awaiting a voice");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Pipeline" }).click();
+  await expect(page.getByRole("heading", { name: "Case pipeline" })).toBeVisible();
+  await waitForHydration(page);
+  const onAgenda = page.locator('[data-status="on_agenda"]');
+  await expect(onAgenda.getByRole("heading")).toContainText("On an agenda");
+  await expect(onAgenda.getByTestId("pipeline-card").first()).toContainText("Waits for: ");
+  await expect(page.locator('[data-status="draft"]').getByTestId("pipeline-card").first()).toContainText("Complete data");
+  await expectAccessible(page);
+  // Filtering by a site keeps only that site's cards (the demo has no thymus NET).
+  await page.getByLabel("Primary site").selectOption("thymus");
+  await expect(page.getByTestId("pipeline-card")).toHaveCount(0);
+  await page.getByLabel("Primary site").selectOption("");
+  await expect(page.getByTestId("pipeline-card").first()).toBeVisible();
+
+  // Open a case on the agenda and ask nuclear medicine for its view, by keyboard.
+  await onAgenda.getByTestId("pipeline-card").first().getByRole("link").first().click();
+  await waitForHydration(page);
+  await page.getByLabel("Ask a specialty").selectOption("nuclear_medicine");
+  await page.getByLabel("What the board needs (optional)").fill("Is PRRT an option?");
+  await page.getByLabel("What the board needs (optional)").press("Enter");
+  const nuclear = page.getByTestId("voice-states").locator('[data-specialty="nuclear_medicine"]');
+  await expect(nuclear).toContainText("asked by Cora Lindqvist");
+  await expect(nuclear).toContainText("Is PRRT an option?");
+  await expectAccessible(page);
+  expect(errors).toEqual([]);
+});
+
+test("a reviewer finds a signed decision, opens its report, the figures and the CSV", async ({ page, baseURL }) => {
+  const errors = watchConsole(page);
+  // A decision to find: a new case, its plan recorded by the coordinator and signed by the surgeon.
+  const api = async (user: string) => {
+    const ctx = await playwrightRequest.newContext({ baseURL });
+    const res = await ctx.post("/api/v1/login", { data: { username: user, password: DEMO_PASSWORD } });
+    expect(res.status()).toBe(200);
+    return ctx;
+  };
+  const cora = await api("coordinator");
+  const boards = (await (await cora.get("/api/v1/boards")).json()) as { id: string; name: string }[];
+  const net = boards.find((b) => b.name.startsWith("NET board"))!;
+  const created = await cora.post("/api/v1/cases", {
+    data: {
+      board_id: net.id,
+      patient: { mrn: `DEC-${Date.now()}`, name: "Decima Reviewed", birth_date: "1961-05-02", sex: "female" },
+      question: "Resection?",
+      tumor: {
+        primary_site: "pancreas", grade: "G2", ki67_percent: 6, differentiation: "well", tumor_size_mm: 35,
+        t_stage: "T2", n_stage: "N0", m_stage: "M0", liver_burden: "none", functional_syndrome: "none",
+        sstr_imaging: "positive", ecog: 0,
+      },
+    },
+  });
+  expect(created.status()).toBe(201);
+  const caseId = (await created.json()).id as string;
+  const proposal = await (await cora.get(`/api/v1/cases/${caseId}/proposal`)).json();
+  const first = proposal.options[0].code as string;
+  const saved = await cora.put(`/api/v1/cases/${caseId}/plan`, { data: { options: [first], rationale: "As proposed." } });
+  expect(saved.status()).toBe(201);
+  const surgeon = await api("surgeon");
+  const signed = await surgeon.post(`/api/v1/cases/${caseId}/plan/sign`, {
+    data: { password: DEMO_PASSWORD },
+    headers: { "If-Match": '"1"' },
+  });
+  expect(signed.status()).toBe(200);
+
+  await loginAs(page, "reviewer", "/");
+  await expect(page.getByTestId("decisions-to-audit")).toContainText("Decima Reviewed");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Decisions" }).click();
+  await expect(page.getByRole("heading", { name: "Decisions", level: 1 })).toBeVisible();
+  await waitForHydration(page);
+  const table = page.getByTestId("decision-table");
+  await expect(table).toContainText("Decima Reviewed");
+  await page.getByLabel("Follow-up").selectOption("pending");
+  await page.getByLabel("Chosen option").selectOption(first);
+  const row = table.getByRole("row", { name: /Decima Reviewed/ });
+  await expect(row).toContainText("First proposed option taken");
+  await expect(row).toContainText("Dr Samir Haddad");
+  await page.getByLabel("Follow-up").selectOption("implemented");
+  await expect(table.getByRole("row", { name: /Decima Reviewed/ })).toHaveCount(0);
+  await page.getByLabel("Follow-up").selectOption("pending");
+  await expectAccessible(page);
+  await table.getByRole("link", { name: "Decima Reviewed" }).click();
+  await expect(page.getByTestId("report")).toContainText("As proposed.");
+  await expect(page.getByTestId("report")).toContainText("Dr Samir Haddad");
+
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Figures" }).click();
+  await expect(page.getByRole("heading", { name: "Board figures" })).toBeVisible();
+  await waitForHydration(page);
+  const plans = Number(await page.getByTestId("plans-signed").textContent());
+  expect(plans).toBeGreaterThanOrEqual(1);
+  await expect(page.getByTestId("chart-concordance")).toBeVisible();
+  await expect(page.getByText("Days from the case's creation (referral)")).toBeVisible();
+  await expectAccessible(page);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("csv").click()]);
+  expect(download.suggestedFilename()).toBe("board-figures.csv");
+  const csv = await (await download.createReadStream()).toArray();
+  const text = Buffer.concat(csv).toString("utf8");
+  expect(text.split("\r\n")[0]).toBe("figure,value,definition");
+  expect(text).toContain(`plans_signed,${plans},`);
+
+  // The audit viewer says whether the chain verifies.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit" }).click();
+  await expect(page.getByTestId("chain-state")).toContainText("The audit chain verifies");
+  await page.getByLabel("Action").fill("plan.sign");
+  await page.getByLabel("Action").press("Tab");
+  await expect(page.getByTestId("audit-table")).toContainText("plan.sign");
+  await expectAccessible(page);
+  expect(errors).toEqual([]);
+});
