@@ -85,11 +85,14 @@ fn bars(id: &'static str, title: &str, rows: Vec<(String, f64, String)>) -> impl
         <svg class="chart" viewBox=format!("0 0 640 {height}") role="img" aria-label=label data-testid=id>
             {rows.into_iter().enumerate().map(|(i, (l, v, t))| {
                 let y = 4 + i * 30;
-                let w = (v / max * 300.0).max(if v > 0.0 { 2.0 } else { 0.0 });
+                let w = (v / max * 280.0).max(if v > 0.0 { 2.0 } else { 0.0 });
+                // Long labels (a meeting's title) are cut to fit beside the bar; the figure's
+                // accessible name and the CSV keep them whole.
+                let short = if l.chars().count() > 30 { format!("{}…", l.chars().take(29).collect::<String>()) } else { l };
                 view! {
-                    <text x="0" y=y + 19 class="chart-label">{l}</text>
-                    <rect x="230" y=y + 4 width=format!("{w:.1}") height="20" class="chart-bar" />
-                    <text x=format!("{:.1}", 238.0 + w) y=y + 19 class="chart-value">{t}</text>
+                    <text x="0" y=y + 19 class="chart-label">{short}</text>
+                    <rect x="250" y=y + 4 width=format!("{w:.1}") height="20" class="chart-bar" />
+                    <text x=format!("{:.1}", 258.0 + w) y=y + 19 class="chart-value">{t}</text>
                 }
             }).collect_view()}
         </svg>

@@ -70,7 +70,7 @@ pub fn PreReview(
                 }).collect_view()}
             </ul>
             {may_ask.then(|| view! {
-                <form class="filters ask-voice" on:submit=submit aria-label="Ask a specialty for its view">
+                <form class="filters ask-voice" on:submit=submit aria-label="Request a view before the meeting">
                     <div class="field">
                         <label for="ask-specialty">"Ask a specialty"</label>
                         <select id="ask-specialty" aria-describedby="ask-specialty-error"
