@@ -231,6 +231,13 @@ impl From<sqlx::Error> for AppError {
             tracing::error!(error = %err, "database unavailable");
             return AppError::Unavailable;
         }
+        // PostgreSQL stores no NUL character in text (SQLSTATE 22021): a request carrying one
+        // (an id, a search text) is the client's error, found before anything is written.
+        if let sqlx::Error::Database(db) = &err
+            && db.code().as_deref() == Some("22021")
+        {
+            return AppError::bad_request("The request contains a character that cannot be stored (a NUL byte).");
+        }
         let correlation_id = crate::ssr::new_correlation_id();
         tracing::error!(%correlation_id, error = %err, "database error");
         AppError::Internal { correlation_id }

@@ -301,3 +301,25 @@ async fn lg1_each_case_endpoint_writes_exactly_one_complete_audit_row_without_id
         }
     }
 }
+
+/// Found by the fuzzer on PostgreSQL (which stores no NUL in text): a NUL byte in an id is the
+/// client's error on every engine, and in a search text never a 500 (SQLite finds nothing).
+#[tokio::test]
+async fn a_nul_byte_in_an_id_or_a_search_is_a_client_error() {
+    let (state, _db) = test_state().await;
+    add_user(&state, "cora", "coordinator", None).await;
+    let cora = login(&state, "cora", PW).await;
+    for (method, path, body) in [
+        ("POST", "/sfn/cases/get", serde_json::json!({"id": "\u{0}"})),
+        ("POST", "/api/v1/cases/search", serde_json::json!({"text": "a\u{0}b"})),
+    ] {
+        let res = send(&state, json_req(method, path, body, Some(&cora))).await;
+        let status = res.status();
+        assert!(!status.is_server_error(), "{path}: {status}");
+        if path.starts_with("/sfn") {
+            assert!(status.is_client_error(), "{path}: {status}");
+        }
+    }
+    let res = send(&state, req("GET", "/api/v1/cases/%00", Some(&cora))).await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+}

@@ -34,12 +34,7 @@ fn CaseList() -> impl IntoView {
     let cases = Resource::new(move || filter.get(), list_cases);
     // The boards this user's list can show: a filter and a column only when there are several.
     let boards = Resource::new(|| (), |_| crate::api::boards::board_choices());
-    let visible_boards = move || async move {
-        let me = session.await.ok().flatten().map(|i| i.me.role);
-        let all = boards.await.unwrap_or_default();
-        let reviewer = me == Some(crate::domain::role::Role::Reviewer);
-        all.into_iter().filter(|b| reviewer || b.member).collect::<Vec<_>>()
-    };
+    let visible_boards = move || crate::components::choices::filterable_boards(session, boards);
     let set = move |f: fn(&mut CaseFilter, Option<String>)| {
         move |ev: leptos::ev::Event| {
             let v = Some(event_target_value(&ev)).filter(|s| !s.is_empty());
@@ -98,20 +93,7 @@ fn CaseList() -> impl IntoView {
                         {code_options::<StageGroup>()}
                     </select>
                 </div>
-                <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        let list = visible_boards().await;
-                        (list.len() > 1).then(|| view! {
-                            <div class="field">
-                                <label for="f-board">"Board"</label>
-                                <select id="f-board" on:change=set(|f, v| f.board = v)>
-                                    <option value="">"All my boards"</option>
-                                    {list.into_iter().map(|b| view! { <option value=b.id.clone()>{b.name.clone()}</option> }).collect_view()}
-                                </select>
-                            </div>
-                        })
-                    })}
-                </Suspense>
+                <crate::components::choices::BoardFilter id="f-board" boards set=set(|f, v| f.board = v) />
             </form>
         </section>
         <Transition fallback=|| view! { <p aria-busy="true">"Loading cases…"</p> }>

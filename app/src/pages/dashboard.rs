@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::boards::board_choices;
 use crate::api::review::{DecisionQuery, Figures, board_figures};
+use crate::components::choices::BoardFilter;
 use crate::components::errors::error_notice;
 use crate::components::format::when;
 use crate::components::session::GatedPage;
@@ -50,20 +51,7 @@ pub fn DashboardPage() -> impl IntoView {
                         <label for="f-to">"To"</label>
                         <input id="f-to" type="date" on:change=set(|q, v| q.to = v) />
                     </div>
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            let list: Vec<_> = boards.await.unwrap_or_default().into_iter().filter(|b| b.member).collect();
-                            (list.len() > 1).then(|| view! {
-                                <div class="field">
-                                    <label for="f-board">"Board"</label>
-                                    <select id="f-board" on:change=set(|q, v| q.board = v)>
-                                        <option value="">"All my boards"</option>
-                                        {list.into_iter().map(|b| view! { <option value=b.id>{b.name}</option> }).collect_view()}
-                                    </select>
-                                </div>
-                            })
-                        })}
-                    </Suspense>
+                    <BoardFilter id="f-board" boards set=set(|q, v| q.board = v) />
                 </form>
             </section>
             <Transition fallback=|| view! { <p aria-busy="true">"Counting…"</p> }>

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::api::boards::board_choices;
 use crate::api::meetings::list_meetings;
 use crate::api::review::{Decision, DecisionQuery, decision_signers, list_decisions};
-use crate::components::choices::code_options;
+use crate::components::choices::{BoardFilter, code_options};
 use crate::components::errors::error_notice;
 use crate::components::format::when;
 use crate::components::session::GatedPage;
@@ -17,22 +17,19 @@ use crate::domain::review::{Concordance, Implementation};
 use crate::domain::role::Action;
 use crate::error::AppError;
 
-/// The choices of the meeting, signer and board filters.
+/// The choices of the meeting and signer filters.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 struct Choices {
     meetings: Vec<(String, String)>,
     signers: Vec<(String, String)>,
-    boards: Vec<(String, String)>,
 }
 
 async fn choices() -> Result<Choices, AppError> {
     let meetings = list_meetings().await.unwrap_or_default();
     let signers = decision_signers().await.unwrap_or_default();
-    let boards = board_choices().await.unwrap_or_default();
     Ok(Choices {
         meetings: meetings.into_iter().map(|m| (m.id, format!("{} — {}", m.title, when(&m.starts_at)))).collect(),
         signers: signers.into_iter().map(|p| (p.id, p.name)).collect(),
-        boards: boards.into_iter().filter(|b| b.member).map(|b| (b.id, b.name)).collect(),
     })
 }
 
@@ -41,11 +38,12 @@ pub fn DecisionsPage() -> impl IntoView {
     let query = RwSignal::new(DecisionQuery::default());
     let list = Resource::new(move || query.get(), list_decisions);
     let choices = Resource::new(|| (), |_| choices());
+    let boards = Resource::new(|| (), |_| board_choices());
     view! {
         <GatedPage title="Decisions" action=Action::ReadCases>
             <h1>"Decisions"</h1>
             <p class="muted">"Signed plans of your boards, newest first. Open one for its decision report."</p>
-            <DecisionFilters query choices />
+            <DecisionFilters query choices boards />
             <DecisionList list />
         </GatedPage>
     }
@@ -63,7 +61,11 @@ fn setter(
 }
 
 #[component]
-fn DecisionFilters(query: RwSignal<DecisionQuery>, choices: Resource<Result<Choices, AppError>>) -> impl IntoView {
+fn DecisionFilters(
+    query: RwSignal<DecisionQuery>,
+    choices: Resource<Result<Choices, AppError>>,
+    boards: Resource<Result<Vec<crate::domain::board::BoardRef>, AppError>>,
+) -> impl IntoView {
     let pick = move |id: &'static str,
                      label: &'static str,
                      any: &'static str,
@@ -126,10 +128,10 @@ fn DecisionFilters(query: RwSignal<DecisionQuery>, choices: Resource<Result<Choi
                         view! {
                             {pick("d-meeting", "Meeting", "Any meeting", c.meetings, |q, v| q.meeting = v)}
                             {pick("d-signer", "Signed by", "Anyone", c.signers, |q, v| q.signer = v)}
-                            {(c.boards.len() > 1).then(|| pick("d-board", "Board", "All my boards", c.boards, |q, v| q.board = v))}
                         }
                     })}
                 </Suspense>
+                <BoardFilter id="d-board" boards set=setter(query, |q, v| q.board = v) />
             </form>
         </section>
     }

@@ -10,7 +10,7 @@ use crate::api::boards::board_choices;
 use crate::api::cases::SetCaseStatus;
 use crate::api::work::{PipelineCard, PipelineQuery, pipeline};
 use crate::components::actions::failure;
-use crate::components::choices::code_options;
+use crate::components::choices::{BoardFilter, code_options};
 use crate::components::errors::{ActionError, error_notice};
 use crate::components::session::{GatedPage, use_session};
 use crate::domain::codes::{CaseStatus, PrimarySite};
@@ -51,20 +51,7 @@ pub fn PipelinePage() -> impl IntoView {
                             <option value="30">"30 days"</option>
                         </select>
                     </div>
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            let list: Vec<_> = boards.await.unwrap_or_default().into_iter().filter(|b| b.member).collect();
-                            (list.len() > 1).then(|| view! {
-                                <div class="field">
-                                    <label for="p-board">"Board"</label>
-                                    <select id="p-board" on:change=set(|q, v| q.board = v)>
-                                        <option value="">"All my boards"</option>
-                                        {list.into_iter().map(|b| view! { <option value=b.id>{b.name}</option> }).collect_view()}
-                                    </select>
-                                </div>
-                            })
-                        })}
-                    </Suspense>
+                    <BoardFilter id="p-board" boards set=set(|q, v| q.board = v) />
                 </form>
             </section>
             <ActionError error=failure(mark_ready) />

@@ -211,6 +211,18 @@ async fn append_rows(
     Ok(())
 }
 
+/// Records a successful read that returned several cases (a list, a board, a dashboard): one
+/// row naming every case, so that "who saw patient X" finds it.
+pub async fn record_cases(
+    db: &Db,
+    actor: &Actor,
+    action: &str,
+    detail: &str,
+    ids: &[String],
+) -> Result<i64, sqlx::Error> {
+    record(db, &Event::new(actor, action, Outcome::Success).detail(detail).cases(ids)).await
+}
+
 /// Records one event in a transaction of its own (reads, logins, refusals), and returns once
 /// the row is durable: the caller sends its data only after that.
 ///

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::AppState;
 use super::access;
-use super::audit::{self, Event, Outcome as AuditOutcome};
+use super::audit;
 use super::auth::{self, Session};
 use super::db::from_json;
 use crate::domain::case::{CaseInput, MeetingRef, stage_group};
@@ -182,11 +182,12 @@ pub async fn decisions(state: &AppState, session: &Session, query: &DecisionQuer
     let meetings = meetings(state, session, &visible, filter.board.as_deref()).await?;
     let list = load(state, session, &filter, &visible, &meetings).await?;
     let ids: Vec<String> = list.iter().map(|d| d.case_id.clone()).collect();
-    audit::record(
+    audit::record_cases(
         &state.db,
-        &Event::new(&session.actor(), "decision.list", AuditOutcome::Success)
-            .detail(&format!("{} decisions listed", list.len()))
-            .cases(&ids),
+        &session.actor(),
+        "decision.list",
+        &format!("{} decisions listed", list.len()),
+        &ids,
     )
     .await?;
     Ok(list)
@@ -228,13 +229,8 @@ pub async fn figures(state: &AppState, session: &Session, query: &DecisionQuery)
         .collect();
     let result = crate::domain::review::figures(&filter, &decisions, &facts);
     let ids: Vec<String> = decisions.iter().map(|d| d.case_id.clone()).collect();
-    audit::record(
-        &state.db,
-        &Event::new(&session.actor(), "figures.view", AuditOutcome::Success)
-            .detail(&format!("figures over {} signed plans and {} meetings", result.plans_signed, result.meetings))
-            .cases(&ids),
-    )
-    .await?;
+    let detail = format!("figures over {} signed plans and {} meetings", result.plans_signed, result.meetings);
+    audit::record_cases(&state.db, &session.actor(), "figures.view", &detail, &ids).await?;
     Ok(result)
 }
 

@@ -320,13 +320,7 @@ pub async fn pipeline(
         .filter(|c| filter.matches(c))
         .collect();
     let ids: Vec<String> = cards.iter().map(|c| c.case_id.clone()).collect();
-    audit::record(
-        &state.db,
-        &Event::new(&session.actor(), "pipeline.view", Outcome::Success)
-            .detail(&format!("{} cases", cards.len()))
-            .cases(&ids),
-    )
-    .await?;
+    audit::record_cases(&state.db, &session.actor(), "pipeline.view", &format!("{} cases", cards.len()), &ids).await?;
     Ok(cards)
 }
 
@@ -359,13 +353,8 @@ pub async fn my_work(state: &AppState, session: &Session) -> Result<MyWork, AppE
     ids.sort();
     ids.dedup();
     if !ids.is_empty() {
-        audit::record(
-            &state.db,
-            &Event::new(&session.actor(), "work.view", Outcome::Success)
-                .detail(&format!("{} cases in my work", ids.len()))
-                .cases(&ids),
-        )
-        .await?;
+        let detail = format!("{} cases in my work", ids.len());
+        audit::record_cases(&state.db, &session.actor(), "work.view", &detail, &ids).await?;
     }
     Ok(work)
 }
