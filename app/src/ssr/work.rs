@@ -21,34 +21,49 @@ use crate::domain::work::{
 };
 use crate::error::AppError;
 
-/// The condition every query here shares: the case `c` is the one case `$3`, or on the agenda of
-/// meeting `$4` (whose access the caller checked), or else on a board the user may see (`$1` = 1
-/// for every board, `$2` the user).
-const VISIBLE: &str = "(($3 IS NOT NULL AND c.id = $3) \
-     OR ($4 IS NOT NULL AND c.id IN (SELECT ai.case_id FROM agenda_items ai WHERE ai.meeting_id = $4)) \
-     OR ($3 IS NULL AND $4 IS NULL AND ($1 = 1 OR c.board_id IN \
-     (SELECT bm.board_id FROM board_members bm WHERE bm.user_id = $2))))";
-
-/// Which cases to read: every visible one, one case or one agenda whose access was checked.
-struct Scope<'a> {
-    all: i64,
-    user: &'a str,
-    case: Option<&'a str>,
-    meeting: Option<&'a str>,
+/// Which cases to read: every case of the boards a user may see, one case, or one agenda (the
+/// caller checked access to those two). Each has its own condition, so every query can use its
+/// index (one `OR` over all three made SQLite scan every version and note: a meeting-day bench
+/// caught it).
+enum Scope<'a> {
+    Boards { all: i64, user: &'a str },
+    One(&'a str),
+    Agenda(&'a str),
 }
 
 impl<'a> Scope<'a> {
     fn visible(session: &'a Session, visible: &Visible) -> Self {
-        Scope { all: visible.all(), user: &session.me.id, case: None, meeting: None }
+        Scope::Boards { all: visible.all(), user: &session.me.id }
     }
 
-    fn one(session: &'a Session, case_id: &'a str) -> Self {
-        Scope { all: 0, user: &session.me.id, case: Some(case_id), meeting: None }
+    fn one(case_id: &'a str) -> Self {
+        Scope::One(case_id)
     }
 
     fn agenda(meeting_id: &'a str) -> Self {
-        Scope { all: 0, user: "", case: None, meeting: Some(meeting_id) }
+        Scope::Agenda(meeting_id)
     }
+
+    /// The condition on the case `c`; its parameters are bound by [`scoped!`].
+    fn cond(&self) -> &'static str {
+        match self {
+            Scope::Boards { .. } => {
+                "($1 = 1 OR c.board_id IN (SELECT bm.board_id FROM board_members bm WHERE bm.user_id = $2))"
+            }
+            Scope::One(_) => "c.id = $1",
+            Scope::Agenda(_) => "c.id IN (SELECT ai.case_id FROM agenda_items ai WHERE ai.meeting_id = $1)",
+        }
+    }
+}
+
+/// Binds a scope's parameters to a query built with its condition.
+macro_rules! scoped {
+    ($q:expr, $scope:expr) => {
+        match $scope {
+            Scope::Boards { all, user } => $q.bind(*all).bind(*user),
+            Scope::One(id) | Scope::Agenda(id) => $q.bind(*id),
+        }
+    };
 }
 
 #[derive(sqlx::FromRow)]
@@ -103,27 +118,17 @@ async fn load(state: &AppState, scope: &Scope<'_>) -> Result<Vec<Facts>, AppErro
          p.mrn, p.name, c.updated_at, am.id AS meeting_id, am.title AS meeting_title, am.starts_at AS meeting_starts_at, \
          pl.version AS plan_version, pl.signed_at \
          FROM cases c JOIN patients p ON p.id = c.patient_id JOIN boards b ON b.id = c.board_id \
-         LEFT JOIN plans pl ON pl.case_id = c.id {} WHERE {VISIBLE} ORDER BY c.updated_at DESC LIMIT 2000",
-        agenda_meeting_join!()
+         LEFT JOIN plans pl ON pl.case_id = c.id {} WHERE {} ORDER BY c.updated_at DESC LIMIT 2000",
+        agenda_meeting_join!(),
+        scope.cond()
     );
-    let rows: Vec<OpenRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(scope.all)
-        .bind(scope.user)
-        .bind(scope.case)
-        .bind(scope.meeting)
-        .fetch_all(&state.db.pool)
-        .await?;
-    let bind4 = |sql: String| {
-        sqlx::query_as::<_, (String, String, String)>(sqlx::AssertSqlSafe(sql))
-            .bind(scope.all)
-            .bind(scope.user)
-            .bind(scope.case)
-            .bind(scope.meeting)
-    };
+    let rows: Vec<OpenRow> = scoped!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), scope).fetch_all(&state.db.pool).await?;
+    let visible = scope.cond();
+    let bind4 = |sql: String| scoped!(sqlx::query_as::<_, (String, String, String)>(sqlx::AssertSqlSafe(sql)), scope);
     // Since when each case stands where it stands: the first of its latest run of versions in
     // its current status.
     let versions = bind4(format!(
-        "SELECT v.case_id, v.status, v.at FROM case_versions v JOIN cases c ON c.id = v.case_id WHERE {VISIBLE} \
+        "SELECT v.case_id, v.status, v.at FROM case_versions v JOIN cases c ON c.id = v.case_id WHERE {visible} \
          ORDER BY v.case_id, v.version"
     ))
     .fetch_all(&state.db.pool)
@@ -140,7 +145,7 @@ async fn load(state: &AppState, scope: &Scope<'_>) -> Result<Vec<Facts>, AppErro
     let notes = bind4(format!(
         "SELECT a.case_id, a.specialty, v.kind FROM annotations a \
          JOIN annotation_versions v ON v.annotation_id = a.id AND v.version = a.version \
-         JOIN cases c ON c.id = a.case_id WHERE a.withdrawn = 0 AND {VISIBLE}"
+         JOIN cases c ON c.id = a.case_id WHERE a.withdrawn = 0 AND {visible}"
     ))
     .fetch_all(&state.db.pool)
     .await?;
@@ -150,14 +155,13 @@ async fn load(state: &AppState, scope: &Scope<'_>) -> Result<Vec<Facts>, AppErro
             facts.entry(case).or_default().push(VoiceFact { specialty, kind, withdrawn: false });
         }
     }
-    let asked: Vec<(String, String, String, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT r.case_id, r.specialty, r.note, r.asked_at, u.display_name FROM voice_requests r \
-         JOIN users u ON u.id = r.asked_by JOIN cases c ON c.id = r.case_id WHERE {VISIBLE} ORDER BY r.asked_at"
-    )))
-    .bind(scope.all)
-    .bind(scope.user)
-    .bind(scope.case)
-    .bind(scope.meeting)
+    let asked: Vec<(String, String, String, String, String)> = scoped!(
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT r.case_id, r.specialty, r.note, r.asked_at, u.display_name FROM voice_requests r \
+             JOIN users u ON u.id = r.asked_by JOIN cases c ON c.id = r.case_id WHERE {visible} ORDER BY r.asked_at"
+        ))),
+        scope
+    )
     .fetch_all(&state.db.pool)
     .await?;
     let mut requests: HashMap<String, Vec<VoiceRequest>> = HashMap::new();
@@ -198,12 +202,8 @@ async fn load(state: &AppState, scope: &Scope<'_>) -> Result<Vec<Facts>, AppErro
 }
 
 /// A case's voices (part of the case page's answer; the caller checked access and audits).
-pub(crate) async fn case_voices(
-    state: &AppState,
-    session: &Session,
-    case_id: &str,
-) -> Result<Vec<VoiceStatus>, AppError> {
-    Ok(load(state, &Scope::one(session, case_id)).await?.pop().map(|f| f.voices).unwrap_or_default())
+pub(crate) async fn case_voices(state: &AppState, case_id: &str) -> Result<Vec<VoiceStatus>, AppError> {
+    Ok(load(state, &Scope::one(case_id)).await?.pop().map(|f| f.voices).unwrap_or_default())
 }
 
 /// The voices each case of a meeting's agenda still waits for (part of the meeting's answer; the
@@ -219,7 +219,7 @@ pub(crate) async fn awaited_on_agenda(
 pub async fn voices_of(state: &AppState, session: &Session, case_id: &str) -> Result<Vec<VoiceStatus>, AppError> {
     access::require_case(state, session, Action::ReadCases, case_id).await?;
     case_exists(state, case_id).await?;
-    let list = case_voices(state, session, case_id).await?;
+    let list = case_voices(state, case_id).await?;
     audit::record(&state.db, &Event::new(&session.actor(), "voice.list", Outcome::Success).case(case_id)).await?;
     Ok(list)
 }
@@ -268,7 +268,7 @@ pub async fn request_voice(
     events::record(&mut tx, state.db.engine, case_id, CaseEventKind::VoiceRequest, &id).await?;
     tx.commit().await?;
     state.db.announce(case_id);
-    case_voices(state, session, case_id).await
+    case_voices(state, case_id).await
 }
 
 fn site_of(row: &OpenRow) -> Option<PrimarySite> {
