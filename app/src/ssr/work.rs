@@ -21,14 +21,13 @@ use crate::domain::work::{
 };
 use crate::error::AppError;
 
-/// Which cases to read: every case of the boards a user may see, one case, or one agenda (the
-/// caller checked access to those two). Each has its own condition, so every query can use its
+/// Which cases to read: every case of the boards a user may see, or one case (whose access the
+/// caller checked). Each has its own condition, so every query can use its
 /// index (one `OR` over all three made SQLite scan every version and note: a meeting-day bench
 /// caught it).
 enum Scope<'a> {
     Boards { all: i64, user: &'a str },
     One(&'a str),
-    Agenda(&'a str),
 }
 
 impl<'a> Scope<'a> {
@@ -40,10 +39,6 @@ impl<'a> Scope<'a> {
         Scope::One(case_id)
     }
 
-    fn agenda(meeting_id: &'a str) -> Self {
-        Scope::Agenda(meeting_id)
-    }
-
     /// The condition on the case `c`; its parameters are bound by [`scoped!`].
     fn cond(&self) -> &'static str {
         match self {
@@ -51,7 +46,6 @@ impl<'a> Scope<'a> {
                 "($1 = 1 OR c.board_id IN (SELECT bm.board_id FROM board_members bm WHERE bm.user_id = $2))"
             }
             Scope::One(_) => "c.id = $1",
-            Scope::Agenda(_) => "c.id IN (SELECT ai.case_id FROM agenda_items ai WHERE ai.meeting_id = $1)",
         }
     }
 }
@@ -61,7 +55,7 @@ macro_rules! scoped {
     ($q:expr, $scope:expr) => {
         match $scope {
             Scope::Boards { all, user } => $q.bind(*all).bind(*user),
-            Scope::One(id) | Scope::Agenda(id) => $q.bind(*id),
+            Scope::One(id) => $q.bind(*id),
         }
     };
 }
@@ -212,7 +206,67 @@ pub(crate) async fn awaited_on_agenda(
     state: &AppState,
     meeting_id: &str,
 ) -> Result<HashMap<String, Vec<Specialty>>, AppError> {
-    Ok(load(state, &Scope::agenda(meeting_id)).await?.into_iter().map(|f| (f.row.id, awaited(&f.voices))).collect())
+    // Only what voices need (the board's expected specialties, the standing notes and the
+    // requests of the agenda's cases): the agenda is read on every follower's refresh.
+    let expected: Option<String> = sqlx::query_scalar(
+        "SELECT b.expected_specialties FROM boards b JOIN meetings m ON m.board_id = b.id WHERE m.id = $1",
+    )
+    .bind(meeting_id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let expected: Vec<Specialty> = match expected {
+        Some(list) => from_json(&list, "board's expected specialties")?,
+        None => return Ok(HashMap::new()),
+    };
+    let notes: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT a.case_id, a.specialty, v.kind FROM annotations a \
+         JOIN annotation_versions v ON v.annotation_id = a.id AND v.version = a.version \
+         WHERE a.withdrawn = 0 AND a.case_id IN (SELECT ai.case_id FROM agenda_items ai WHERE ai.meeting_id = $1)",
+    )
+    .bind(meeting_id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let asked: Vec<(String, String)> = sqlx::query_as(
+        "SELECT r.case_id, r.specialty FROM voice_requests r \
+         WHERE r.case_id IN (SELECT ai.case_id FROM agenda_items ai WHERE ai.meeting_id = $1)",
+    )
+    .bind(meeting_id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let cases: Vec<String> = sqlx::query_scalar("SELECT case_id FROM agenda_items WHERE meeting_id = $1")
+        .bind(meeting_id)
+        .fetch_all(&state.db.pool)
+        .await?;
+    Ok(cases
+        .into_iter()
+        .map(|case| {
+            let facts: Vec<VoiceFact> = notes
+                .iter()
+                .filter(|n| n.0 == case)
+                .filter_map(|(_, s, k)| {
+                    Some(VoiceFact {
+                        specialty: Specialty::parse(s).ok()?,
+                        kind: AnnotationKind::parse(k).ok()?,
+                        withdrawn: false,
+                    })
+                })
+                .collect();
+            let requests: Vec<VoiceRequest> = asked
+                .iter()
+                .filter(|r| r.0 == case)
+                .filter_map(|(_, s)| {
+                    Some(VoiceRequest {
+                        specialty: Specialty::parse(s).ok()?,
+                        asked_by_name: String::new(),
+                        asked_at: String::new(),
+                        note: String::new(),
+                    })
+                })
+                .collect();
+            let awaited = awaited(&voices(&expected, &facts, &requests));
+            (case, awaited)
+        })
+        .collect())
 }
 
 /// `GET /api/v1/cases/{id}/voices`: each expected specialty's state on the case (audited read).
