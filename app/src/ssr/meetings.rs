@@ -200,7 +200,9 @@ pub(crate) async fn reference(
 /// One meeting with its agenda and attendance, audited with every case on the agenda (the
 /// agenda names patients, LG-1).
 pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<MeetingDetail, AppError> {
-    let detail = read_checked(state, session, id).await?;
+    // The agenda page shows the voices each case still awaits; meeting mode does not, so
+    // `present_view`, which every follower calls on every step, does not work them out.
+    let detail = with_voices(state, read_checked(state, session, id).await?).await?;
     let ids = agenda_ids(&detail);
     audit::record(&state.db, &Event::new(&session.actor(), "meeting.read", Outcome::Success).target(id).cases(&ids))
         .await?;
@@ -211,9 +213,7 @@ pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<Meetin
 async fn read_checked(state: &AppState, session: &Session, id: &str) -> Result<MeetingDetail, AppError> {
     access::require_meeting(state, session, Action::ReadCases, id).await?;
     let mut conn = state.db.pool.acquire().await?;
-    let detail = detail_on(&mut conn, state.clock.now().date_naive(), id).await?;
-    drop(conn);
-    with_voices(state, detail).await
+    detail_on(&mut conn, state.clock.now().date_naive(), id).await
 }
 
 /// The meeting with the voices each agenda case still waits for (pre-review, issue 18).
@@ -221,7 +221,8 @@ async fn with_voices(state: &AppState, mut detail: MeetingDetail) -> Result<Meet
     if detail.agenda.is_empty() {
         return Ok(detail);
     }
-    let mut awaited = super::work::awaited_on_agenda(state, &detail.meeting.id).await?;
+    let cases: Vec<&str> = detail.agenda.iter().map(|a| a.case_id.as_str()).collect();
+    let mut awaited = super::work::awaited_on_agenda(state, &detail.meeting.id, &cases).await?;
     for item in &mut detail.agenda {
         item.awaited_voices = awaited.remove(&item.case_id).unwrap_or_default();
     }

@@ -39,9 +39,8 @@ async fn checked(
     query: &DecisionQuery,
 ) -> Result<(DecisionFilter, access::Visible), AppError> {
     auth::require(state, session, Action::ReadCases, None).await?;
-    let filter = query.parse().map_err(AppError::from);
+    let filter = query.parse()?;
     let visible = access::visible_boards(state, session).await?;
-    let filter = filter?;
     if let Some(b) = &filter.board
         && !visible.includes(b)
     {

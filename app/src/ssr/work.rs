@@ -200,11 +200,12 @@ pub(crate) async fn case_voices(state: &AppState, case_id: &str) -> Result<Vec<V
     Ok(load(state, &Scope::one(case_id)).await?.pop().map(|f| f.voices).unwrap_or_default())
 }
 
-/// The voices each case of a meeting's agenda still waits for (part of the meeting's answer; the
-/// caller checked access and audits).
+/// The voices each of `cases`, the cases of a meeting's agenda, still waits for (part of the
+/// meeting's answer; the caller read the agenda, checked access and audits).
 pub(crate) async fn awaited_on_agenda(
     state: &AppState,
     meeting_id: &str,
+    cases: &[&str],
 ) -> Result<HashMap<String, Vec<Specialty>>, AppError> {
     // Only what voices need (the board's expected specialties, the standing notes and the
     // requests of the agenda's cases): the agenda is read on every follower's refresh.
@@ -233,16 +234,12 @@ pub(crate) async fn awaited_on_agenda(
     .bind(meeting_id)
     .fetch_all(&state.db.pool)
     .await?;
-    let cases: Vec<String> = sqlx::query_scalar("SELECT case_id FROM agenda_items WHERE meeting_id = $1")
-        .bind(meeting_id)
-        .fetch_all(&state.db.pool)
-        .await?;
     Ok(cases
-        .into_iter()
+        .iter()
         .map(|case| {
             let facts: Vec<VoiceFact> = notes
                 .iter()
-                .filter(|n| n.0 == case)
+                .filter(|n| n.0 == *case)
                 .filter_map(|(_, s, k)| {
                     Some(VoiceFact {
                         specialty: Specialty::parse(s).ok()?,
@@ -253,7 +250,7 @@ pub(crate) async fn awaited_on_agenda(
                 .collect();
             let requests: Vec<VoiceRequest> = asked
                 .iter()
-                .filter(|r| r.0 == case)
+                .filter(|r| r.0 == *case)
                 .filter_map(|(_, s)| {
                     Some(VoiceRequest {
                         specialty: Specialty::parse(s).ok()?,
@@ -264,7 +261,7 @@ pub(crate) async fn awaited_on_agenda(
                 })
                 .collect();
             let awaited = awaited(&voices(&expected, &facts, &requests));
-            (case, awaited)
+            (case.to_string(), awaited)
         })
         .collect())
 }
