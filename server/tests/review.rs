@@ -337,3 +337,24 @@ async fn the_audit_viewer_filters_by_user_action_time_and_break_glass_and_verifi
     assert_eq!(chain["rows"], 4);
     assert!(chain["reason"].as_str().unwrap().contains("hash"), "{chain}");
 }
+
+/// After the meeting, "my work" asks for the follow-up of each signed plan until it is recorded;
+/// a followed-up case is closed for coordinators and clinicians (and is not read for their work),
+/// while a reviewer still finds every signed decision to audit.
+#[tokio::test]
+async fn follow_up_closes_the_work_but_not_the_audit() {
+    let k = known().await;
+    let [a, b, c] = &k.cases;
+    let (status, w) = get_json(&k, "/api/v1/me/work", &k.cora).await;
+    assert_eq!(status, 200, "{w}");
+    assert_eq!(case_ids(&w["awaiting_follow_up"]), sorted(&[c]), "only the plan without follow-up");
+    assert_eq!(w["awaiting_follow_up"][0]["detail"], "Was the plan carried out?");
+    let res = send(&k.state, json_req("POST", "/sfn/work/count", json!({}), Some(&k.cora))).await;
+    assert_eq!(res.status(), 200);
+    let count = body_json(res).await;
+    assert_eq!(count, json!(1), "the count is the one case that waits");
+    add_user(&k.state, "rene", "reviewer", None).await;
+    let rene = login(&k.state, "rene", PW).await;
+    let (_, w) = get_json(&k, "/api/v1/me/work", &rene).await;
+    assert_eq!(case_ids(&w["decisions_to_audit"]), sorted(&[a, b, c]), "followed up or not, each decision");
+}

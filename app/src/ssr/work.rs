@@ -26,13 +26,23 @@ use crate::error::AppError;
 /// index (one `OR` over all three made SQLite scan every version and note: a meeting-day bench
 /// caught it).
 enum Scope<'a> {
-    Boards { all: i64, user: &'a str },
+    /// `open`: only cases not yet followed up (the work a coordinator or a clinician can still
+    /// be asked for; followed-up cases, most of a board's history, need no reading).
+    Boards {
+        all: i64,
+        user: &'a str,
+        open: bool,
+    },
     One(&'a str),
 }
 
 impl<'a> Scope<'a> {
     fn visible(session: &'a Session, visible: &Visible) -> Self {
-        Scope::Boards { all: visible.all(), user: &session.me.id }
+        Scope::Boards { all: visible.all(), user: &session.me.id, open: false }
+    }
+
+    fn open(session: &'a Session, visible: &Visible) -> Self {
+        Scope::Boards { all: visible.all(), user: &session.me.id, open: true }
     }
 
     fn one(case_id: &'a str) -> Self {
@@ -42,8 +52,12 @@ impl<'a> Scope<'a> {
     /// The condition on the case `c`; its parameters are bound by [`scoped!`].
     fn cond(&self) -> &'static str {
         match self {
-            Scope::Boards { .. } => {
+            Scope::Boards { open: false, .. } => {
                 "($1 = 1 OR c.board_id IN (SELECT bm.board_id FROM board_members bm WHERE bm.user_id = $2))"
+            }
+            Scope::Boards { open: true, .. } => {
+                "($1 = 1 OR c.board_id IN (SELECT bm.board_id FROM board_members bm WHERE bm.user_id = $2)) \
+                 AND c.status <> 'followed_up'"
             }
             Scope::One(_) => "c.id = $1",
         }
@@ -54,7 +68,7 @@ impl<'a> Scope<'a> {
 macro_rules! scoped {
     ($q:expr, $scope:expr) => {
         match $scope {
-            Scope::Boards { all, user } => $q.bind(*all).bind(*user),
+            Scope::Boards { all, user, .. } => $q.bind(*all).bind(*user),
             Scope::One(id) => $q.bind(*id),
         }
     };
@@ -136,8 +150,9 @@ async fn load(state: &AppState, scope: &Scope<'_>) -> Result<Vec<Facts>, AppErro
             }
         }
     }
+    // One row per case, specialty and kind: a voice stands or not, however many notes say it.
     let notes = bind4(format!(
-        "SELECT a.case_id, a.specialty, v.kind FROM annotations a \
+        "SELECT DISTINCT a.case_id, a.specialty, v.kind FROM annotations a \
          JOIN annotation_versions v ON v.annotation_id = a.id AND v.version = a.version \
          JOIN cases c ON c.id = a.case_id WHERE a.withdrawn = 0 AND {visible}"
     ))
@@ -208,7 +223,8 @@ pub(crate) async fn awaited_on_agenda(
     cases: &[&str],
 ) -> Result<HashMap<String, Vec<Specialty>>, AppError> {
     // Only what voices need (the board's expected specialties, the standing notes and the
-    // requests of the agenda's cases): the agenda is read on every follower's refresh.
+    // requests of the agenda's cases): the agenda is read on every follower's refresh. One row
+    // per case, specialty and kind: a busy case's hundred notes are not all shipped.
     let expected: Option<String> = sqlx::query_scalar(
         "SELECT b.expected_specialties FROM boards b JOIN meetings m ON m.board_id = b.id WHERE m.id = $1",
     )
@@ -220,7 +236,7 @@ pub(crate) async fn awaited_on_agenda(
         None => return Ok(HashMap::new()),
     };
     let notes: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT a.case_id, a.specialty, v.kind FROM annotations a \
+        "SELECT DISTINCT a.case_id, a.specialty, v.kind FROM annotations a \
          JOIN annotation_versions v ON v.annotation_id = a.id AND v.version = a.version \
          WHERE a.withdrawn = 0 AND a.case_id IN (SELECT ai.case_id FROM agenda_items ai WHERE ai.meeting_id = $1)",
     )
@@ -430,7 +446,12 @@ async fn gather(state: &AppState, session: &Session) -> Result<MyWork, AppError>
     let now = now_text();
     if session.may(Action::ReadCases) {
         let visible = access::visible_boards(state, session).await?;
-        let all = load(state, &Scope::visible(session, &visible)).await?;
+        // Reviewers audit followed-up decisions too; the others' work ends at the follow-up.
+        let scope = match me.role {
+            Role::Reviewer => Scope::visible(session, &visible),
+            _ => Scope::open(session, &visible),
+        };
+        let all = load(state, &scope).await?;
         for f in &all {
             let status = f.row.status;
             match me.role {
@@ -530,7 +551,8 @@ async fn gather(state: &AppState, session: &Session) -> Result<MyWork, AppError>
 }
 
 /// Questions asked of `specialty` on the visible cases that nobody of it has answered yet (a reply
-/// from that specialty closes one, as on the case page).
+/// from that specialty closes one, as on the case page). A followed-up case is closed: its
+/// unanswered questions no longer wait for anyone.
 async fn open_questions(
     state: &AppState,
     session: &Session,
@@ -542,7 +564,7 @@ async fn open_questions(
         "SELECT a.case_id, a.created_at, u.display_name, v.body FROM annotations a \
          JOIN annotation_versions v ON v.annotation_id = a.id AND v.version = a.version \
          JOIN users u ON u.id = a.author_id JOIN cases c ON c.id = a.case_id \
-         WHERE a.asks = $3 AND a.withdrawn = 0 AND v.kind = 'question' \
+         WHERE a.asks = $3 AND a.withdrawn = 0 AND v.kind = 'question' AND c.status <> 'followed_up' \
          AND NOT EXISTS (SELECT 1 FROM annotations r WHERE r.reply_to = a.id AND r.specialty = $3) \
          AND ($1 = 1 OR c.board_id IN (SELECT bm.board_id FROM board_members bm WHERE bm.user_id = $2)) \
          ORDER BY a.created_at",
