@@ -31,6 +31,7 @@ code_enum!(
 /// Structured fields per specialty (all optional). Only the author's specialty's fields may be
 /// filled: a radiologist does not record resectability.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Structured {
     /// Radiology: largest lesion sizes in mm.
@@ -51,6 +52,7 @@ pub const MAX_BODY: usize = 10_000;
 
 /// An annotation as typed (REST body or form).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct AnnotationInput {
     pub body: String,
@@ -142,6 +144,7 @@ impl AnnotationInput {
 
 /// One version of an annotation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnnotationVersion {
     pub version: i64,
     pub at: String,
@@ -154,6 +157,7 @@ pub struct AnnotationVersion {
 
 /// An annotation with every version, newest last.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Annotation {
     pub id: String,
     pub case_id: String,

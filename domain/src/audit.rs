@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A stored audit row, as `GET /api/v1/audit` returns it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditRow {
     pub seq: i64,
     pub at: String,
@@ -29,6 +30,7 @@ pub struct AuditRow {
 
 /// Filters for reading the trail. Times are the stored UTC text; bounds are inclusive.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct AuditQuery {
     pub case_id: Option<String>,
     pub user_id: Option<String>,
@@ -50,6 +52,7 @@ pub struct AuditQuery {
 
 /// What walking the whole hash chain found (`GET /api/v1/audit/verify`, the audit viewer).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChainStatus {
     pub intact: bool,
     /// Rows checked (all of them when intact).

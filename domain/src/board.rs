@@ -20,6 +20,7 @@ pub const BREAK_GLASS_DEFAULT_SECS: i64 = 3600;
 
 /// A board as typed (REST body or form).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct BoardInput {
     pub name: String,
@@ -66,6 +67,7 @@ pub fn name_key(name: &str) -> String {
 
 /// A member of a board.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BoardMember {
     pub user_id: String,
     pub username: String,
@@ -76,6 +78,7 @@ pub struct BoardMember {
 
 /// A board with its members.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Board {
     pub id: String,
     pub name: String,
@@ -89,6 +92,7 @@ pub struct Board {
 /// A board as a choice in a form or a filter: every board is listed (a case may be referred to
 /// a board one is not on); `member` says whether the user belongs to it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BoardRef {
     pub id: String,
     pub name: String,
@@ -97,6 +101,7 @@ pub struct BoardRef {
 
 /// Why a case is opened outside one's boards.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct BreakGlassInput {
     pub reason: String,
@@ -121,6 +126,7 @@ impl BreakGlassInput {
 
 /// Emergency access granted to one user for one case.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BreakGlassGrant {
     pub id: String,
     pub case_id: String,
@@ -131,6 +137,7 @@ pub struct BreakGlassGrant {
 /// A break-glass access as reviewers see it: who, which case, why, when, and how many reads
 /// were made under it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BreakGlassAccess {
     pub id: String,
     pub user_id: String,

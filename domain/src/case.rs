@@ -10,6 +10,7 @@ use crate::error::{FieldErrorsBuilder, Invalid};
 
 /// The patient as typed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct PatientInput {
     pub mrn: String,
@@ -21,6 +22,7 @@ pub struct PatientInput {
 
 /// The case content as typed (REST body, form, or a stored version's snapshot).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct CaseInput {
     pub patient: PatientInput,
@@ -33,6 +35,7 @@ pub struct CaseInput {
 
 /// A checked patient.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Patient {
     pub mrn: String,
     pub name: String,
@@ -42,6 +45,7 @@ pub struct Patient {
 
 /// Checked case content.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseContent {
     pub patient: Patient,
     pub referring_clinician: String,
@@ -220,6 +224,7 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut std::collections::BTre
 /// One changed field between two versions: dotted path, value before, value after
 /// (`None` = not recorded).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldChange {
     pub field: String,
     pub before: Option<String>,
@@ -279,6 +284,7 @@ pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
 
 /// A case as read: its current version and what the board still needs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseRecord {
     pub id: String,
     pub version: i64,
@@ -316,6 +322,7 @@ pub struct CaseRecord {
 
 /// A meeting as other records name it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeetingRef {
     pub id: String,
     pub title: String,
@@ -324,6 +331,7 @@ pub struct MeetingRef {
 
 /// A patient's own record: the identity that every case of the patient shows (ID-1).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PatientRecord {
     pub id: String,
     pub version: i64,
@@ -338,6 +346,7 @@ pub struct PatientRecord {
 
 /// One version of a patient's record.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PatientVersion {
     pub version: i64,
     pub at: String,
@@ -351,6 +360,7 @@ pub struct PatientVersion {
 /// A deliberate correction of a patient's record (`PATCH /api/v1/patients/{id}`): the fields
 /// to change (absent ones keep their value) and why.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct PatientCorrection {
     pub mrn: Option<String>,
@@ -362,6 +372,7 @@ pub struct PatientCorrection {
 
 /// A line of the case list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseListItem {
     pub id: String,
     pub mrn: String,
@@ -382,6 +393,7 @@ pub struct CaseListItem {
 
 /// One version in a case's history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseVersion {
     pub version: i64,
     pub at: String,
@@ -395,6 +407,7 @@ pub struct CaseVersion {
 
 /// Filters of the case list. Name and MRN search text travels in a request body, never in a URL.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct CaseFilter {
     pub status: Option<String>,
@@ -420,6 +433,7 @@ pub fn stage_group(t: &Tumor) -> Option<StageGroup> {
 
 /// Everything the case page shows of one case, read together and audited as one view.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CasePageData {
     pub case: CaseRecord,
     /// None when no proposal is stored (never for a case created through the app).
@@ -447,6 +461,7 @@ pub struct CasePageData {
 
 /// The stored proposal of a case version.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoredProposal {
     pub case_id: String,
     /// The case version whose tumor fields it was computed from.

@@ -94,6 +94,24 @@ macro_rules! code_enum {
             }
         }
 
+        /// The OpenAPI schema: a string, one of the codes, the words for people in its
+        /// description (written by hand: utoipa's derive does not see the serde renames through
+        /// this macro and would list the Rust names).
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                let words: Vec<String> = $name::ALL.iter().map(|v| format!("`{}` {}", v.code(), v.label())).collect();
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($code),+]))
+                    .description(Some(words.join("; ")))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
+
         /// A stored code read back (the database layer maps columns with it).
         impl TryFrom<String> for $name {
             type Error = $crate::codes::UnknownCode;

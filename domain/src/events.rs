@@ -31,6 +31,7 @@ impl CaseEventKind {
 
 /// One change to a case, as sent to its viewers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseEvent {
     /// Commit order within the case: a viewer that saw `seq` resumes after it.
     pub seq: i64,
@@ -42,6 +43,7 @@ pub struct CaseEvent {
 
 /// A meeting's state as its followers receive it (`GET /api/v1/meetings/{id}/events`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeetingEvent {
     pub revision: i64,
     pub current_case_id: Option<String>,

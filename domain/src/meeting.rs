@@ -23,6 +23,7 @@ pub const MAX_MINUTES: i64 = 120;
 
 /// A meeting as typed (REST body or form).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct MeetingInput {
     pub title: String,
@@ -114,6 +115,7 @@ fn parse_time(s: &str) -> Option<String> {
 
 /// A meeting in a list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Meeting {
     pub id: String,
     pub title: String,
@@ -139,6 +141,7 @@ pub struct Meeting {
 
 /// A case on an agenda, with what the meeting needs at a glance.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgendaItem {
     pub case_id: String,
     pub position: i64,
@@ -162,6 +165,7 @@ pub struct AgendaItem {
 
 /// Someone marked present.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attendee {
     pub user_id: String,
     pub display_name: String,
@@ -172,6 +176,7 @@ pub struct Attendee {
 
 /// One meeting with its ordered agenda and attendance.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeetingDetail {
     pub meeting: Meeting,
     pub agenda: Vec<AgendaItem>,
@@ -244,6 +249,7 @@ mod tests {
 /// What meeting mode shows: the meeting, and the case the presenter is on with its voices and
 /// the proposal (read in one go, so every screen shows one consistent moment).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PresentView {
     pub detail: MeetingDetail,
     pub case: Option<super::case::CaseRecord>,

@@ -12,6 +12,7 @@ pub const MAX_TEXT: usize = 10_000;
 
 /// A dissenting voice as typed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct DissentInput {
     pub user_id: String,
@@ -20,6 +21,7 @@ pub struct DissentInput {
 
 /// The plan as typed (PUT /cases/{id}/plan, the plan form).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct PlanInput {
     pub meeting_id: Option<String>,
@@ -32,6 +34,7 @@ pub struct PlanInput {
 
 /// A dissent as stored: who (id and name at the time) and what.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dissent {
     pub user_id: String,
     pub name: String,
@@ -41,6 +44,7 @@ pub struct Dissent {
 /// The plan's content: exactly what the signature's SHA-256 covers (serialised canonically by
 /// `canonical`). Field order is fixed by this struct; never reorder or rename a field.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanContent {
     pub case_id: String,
     pub version: i64,
@@ -149,6 +153,7 @@ code_enum!(
 
 /// The follow-up as typed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct OutcomeInput {
     pub implemented: Option<bool>,
@@ -161,6 +166,7 @@ pub struct OutcomeInput {
 
 /// The checked follow-up: whether the plan was carried out, when, or why not. Stored as is.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutcomeRecord {
     pub implemented: bool,
     /// Why not (only when not implemented).
@@ -171,6 +177,7 @@ pub struct OutcomeRecord {
 
 /// The follow-up as recorded, with who recorded it and when.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Outcome {
     #[serde(flatten)]
     pub record: OutcomeRecord,
@@ -231,6 +238,7 @@ impl OutcomeInput {
 
 /// An addendum to a signed plan.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Addendum {
     pub id: String,
     pub body: String,
@@ -240,6 +248,7 @@ pub struct Addendum {
 
 /// The signature.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Signature {
     pub signer_id: String,
     pub signer_name: String,
@@ -249,6 +258,7 @@ pub struct Signature {
 
 /// A case's plan with everything recorded after it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Plan {
     pub case_id: String,
     pub version: i64,
@@ -267,6 +277,7 @@ pub struct Plan {
 
 /// The meeting a plan was decided at, as the plan and the decision report show it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanMeeting {
     pub id: String,
     pub title: String,
@@ -277,6 +288,7 @@ pub struct PlanMeeting {
 
 /// The case version a plan was decided on, and the changes to the case since then.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecidedOn {
     pub case_version: i64,
     /// The case's content at that version.

@@ -19,6 +19,7 @@ use crate::role::Specialty;
 /// How a signed plan's options relate to the proposal stored when it was signed. Exactly one
 /// holds for each plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Concordance {
     /// The proposal's first option is among the chosen options.
@@ -59,6 +60,7 @@ impl Concordance {
 
 /// Whether the signed plan was carried out, as the follow-up says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Implementation {
     Implemented,
@@ -104,6 +106,7 @@ impl Implementation {
 
 /// A person named on a decision.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Person {
     pub id: String,
     pub name: String,
@@ -111,6 +114,7 @@ pub struct Person {
 
 /// One chosen option, by code and in words.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChosenOption {
     pub code: String,
     pub label: String,
@@ -118,6 +122,7 @@ pub struct ChosenOption {
 
 /// The follow-up of a decision, as the decision list shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecisionOutcome {
     pub status: Implementation,
     pub reason: Option<NotImplementedReason>,
@@ -126,6 +131,7 @@ pub struct DecisionOutcome {
 
 /// One signed plan, as `GET /api/v1/decisions` lists it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Decision {
     pub case_id: String,
     pub mrn: String,
@@ -218,6 +224,7 @@ impl Decision {
 /// The filters of the decision list and of the figures, as typed (query string or form).
 /// Dates are `YYYY-MM-DD`, inclusive, compared with the day the plan was signed (UTC).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(default, deny_unknown_fields)]
 pub struct DecisionQuery {
     pub from: Option<String>,
@@ -330,6 +337,7 @@ impl DecisionFilter {
 
 /// A meeting of the period, as the figures need it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeetingFacts {
     pub id: String,
     pub title: String,
@@ -342,6 +350,7 @@ pub struct MeetingFacts {
 
 /// A count out of a total, with its share (0 when the total is 0).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Share {
     pub count: u32,
     pub of: u32,
@@ -364,6 +373,7 @@ impl Share {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConcordanceCounts {
     pub first_option: u32,
     pub other_proposed: u32,
@@ -373,6 +383,7 @@ pub struct ConcordanceCounts {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviationReason {
     pub case_id: String,
     pub concordance: Concordance,
@@ -380,6 +391,7 @@ pub struct DeviationReason {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutcomeCounts {
     pub implemented: u32,
     pub not_implemented: u32,
@@ -390,6 +402,7 @@ pub struct OutcomeCounts {
 
 /// Days from referral (case created) to decision (plan signed).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Days {
     pub count: u32,
     pub median: Option<f64>,
@@ -399,6 +412,7 @@ pub struct Days {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeetingCount {
     pub meeting_id: String,
     pub title: String,
@@ -407,6 +421,7 @@ pub struct MeetingCount {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteCount {
     /// The site's code; `null` for cases without a recorded site.
     pub site: Option<PrimarySite>,
@@ -415,6 +430,7 @@ pub struct SiteCount {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SpecialtyAttendance {
     pub specialty: Specialty,
     pub label: String,
@@ -424,6 +440,7 @@ pub struct SpecialtyAttendance {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Accreditation {
     pub discussed_before_treatment: Share,
     pub stage_recorded: Share,
@@ -434,6 +451,7 @@ pub struct Accreditation {
 
 /// The board's figures for a period (`GET /api/v1/figures`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figures {
     pub board: Option<String>,
     pub from: Option<String>,

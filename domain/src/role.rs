@@ -43,6 +43,7 @@ impl Specialty {
 /// Everything a request may try to do. Reads of patient data are actions too, so that the
 /// same table answers for them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Read cases, their history, annotations, proposals and plans.

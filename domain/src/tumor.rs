@@ -13,6 +13,7 @@ use crate::error::{FieldErrorsBuilder, Invalid};
 /// Tumor fields as a client sends them. Every field may be absent in a draft.
 /// Unknown field names are refused (a typo must not silently drop data).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct TumorInput {
     pub primary_site: Option<String>,
@@ -49,6 +50,7 @@ pub struct TumorInput {
 
 /// Checked tumor fields. `None` means "not recorded".
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tumor {
     pub primary_site: Option<PrimarySite>,
     pub grade: Option<Grade>,

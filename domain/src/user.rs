@@ -10,6 +10,7 @@ pub const LOGIN_FAILED: &str = "The username or password is not correct.";
 /// A username: 3–64 characters of lowercase letters, digits, '.', '-' and '_', starting with a
 /// letter. Stored lowercased so that `Anna` and `anna` are one account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Username(String);
 
 impl Username {
@@ -61,6 +62,7 @@ pub fn check_role_specialty(role: Role, specialty: Option<Specialty>) -> Result<
 /// The current user as pages and the REST API see them (api.md `GET /api/v1/me`).
 /// Holds no secret.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub id: String,
     pub username: String,
@@ -71,6 +73,7 @@ pub struct Me {
 
 /// A user as the admin page lists it. No password hash: that never leaves this module.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserSummary {
     pub id: String,
     pub username: String,
@@ -84,6 +87,7 @@ pub struct UserSummary {
 /// What is needed to create a user, as typed (validated by `ssr::users::create`). It travels
 /// from the browser to the server only; its `Debug` hides the password so it cannot reach a log.
 #[derive(Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewUser {
     pub username: String,
     pub display_name: String,
@@ -108,6 +112,7 @@ impl std::fmt::Debug for NewUser {
 
 /// A change an admin makes to a user.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserChange {
     pub display_name: Option<String>,
     pub role: Option<String>,

@@ -12,6 +12,7 @@ use crate::role::{Role, Specialty};
 
 /// Where one expected specialty stands on a case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VoiceState {
     /// An assessment or a recommendation of the specialty stands.
@@ -51,6 +52,7 @@ pub struct VoiceFact {
 
 /// A request for a specialty's view (a coordinator's in-app ask).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VoiceRequest {
     pub specialty: Specialty,
     pub asked_by_name: String,
@@ -60,6 +62,7 @@ pub struct VoiceRequest {
 
 /// Where a specialty stands on a case, with the latest request if any.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VoiceStatus {
     pub specialty: Specialty,
     pub state: VoiceState,
@@ -121,6 +124,7 @@ pub fn awaited(statuses: &[VoiceStatus]) -> Vec<Specialty> {
 
 /// A coordinator's request for a specialty's view, as typed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct VoiceRequestInput {
     pub specialty: String,
@@ -195,6 +199,7 @@ pub fn days_between(since: &str, now: &str) -> i64 {
 
 /// One case on the pipeline board.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PipelineCard {
     pub case_id: String,
     pub patient_name: String,
@@ -218,6 +223,7 @@ pub struct PipelineCard {
 
 /// The pipeline's filters as typed (`GET /api/v1/pipeline?board=&site=&min_days=`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(default, deny_unknown_fields)]
 pub struct PipelineQuery {
     pub board: Option<String>,
@@ -264,6 +270,7 @@ impl PipelineFilter {
 
 /// One item of a "my work" list: a case and why it is there.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkItem {
     pub case_id: String,
     pub patient_name: String,
@@ -277,6 +284,7 @@ pub struct WorkItem {
 
 /// How ready the next meeting's agenda is.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgendaReadiness {
     pub meeting: MeetingRef,
     pub cases: u32,
@@ -288,6 +296,7 @@ pub struct AgendaReadiness {
 
 /// A break-glass access for the reviewer's list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GlassItem {
     pub case_id: String,
     pub display_name: String,
@@ -298,6 +307,7 @@ pub struct GlassItem {
 /// What waits for the logged-in user (`GET /api/v1/me/work`), by role; lists a role has no
 /// part in are empty.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyWork {
     pub role: Role,
     pub specialty: Option<Specialty>,

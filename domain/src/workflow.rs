@@ -11,6 +11,7 @@ use crate::codes::CaseStatus;
 
 /// Something that happens to a case and may move it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WorkflowEvent {
     /// Someone marks the case ready for the board (by hand).

@@ -9,6 +9,7 @@ pub const RULESET_VERSION: &str = "net-rules-2026.12-1";
 
 /// Why an option is proposed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Intent {
     Curative,
@@ -19,6 +20,7 @@ pub enum Intent {
 
 /// One proposed option.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProposedOption {
     pub code: OptionCode,
     /// 1 = first to consider.
@@ -34,6 +36,7 @@ pub struct ProposedOption {
 
 /// Where guidelines disagree (net-rules.md, "Disagreements").
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Alternative {
     pub topic: String,
     pub positions: Vec<String>,
@@ -41,6 +44,7 @@ pub struct Alternative {
 
 /// A prerequisite: `before` is done before `option`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Prerequisite {
     pub before: OptionCode,
     pub option: OptionCode,
@@ -48,6 +52,7 @@ pub struct Prerequisite {
 
 /// The proposer's answer for one case.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Proposal {
     pub ruleset_version: String,
     pub options: Vec<ProposedOption>,
