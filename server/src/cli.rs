@@ -53,6 +53,9 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print the REST API's OpenAPI 3 document (the same as GET /api/v1/openapi.json); needs no
+    /// database.
+    Openapi,
 }
 
 #[derive(Debug, PartialEq, Eq, Subcommand)]
@@ -149,6 +152,7 @@ mod tests {
         assert_eq!(parse(&["plan", "verify"]).unwrap(), Some(Command::Plan(VerifyCommand::Verify)));
         assert_eq!(parse(&["audit", "verify"]).unwrap(), Some(Command::Audit(VerifyCommand::Verify)));
         assert_eq!(parse(&["demo", "--force"]).unwrap(), Some(Command::Demo { force: true }));
+        assert_eq!(parse(&["openapi"]).unwrap(), Some(Command::Openapi));
         assert_eq!(
             parse(&["restore", "--force", "f"]).unwrap(),
             Some(Command::Restore { file: "f".into(), force: true })

@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(rest::healthz))
         .nest("/api/v1", rest::api_router())
+        .route("/api/docs", get(rest::openapi::docs_page))
         .nest_service("/pkg", pkg_service(&state.leptos_options))
         .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -24,6 +24,10 @@ async fn main() -> ExitCode {
             let Some(state) = open_state().await else { return ExitCode::FAILURE };
             commands::user_add(&state, username, role, specialty, display_name, boards).await
         }
+        Command::Openapi => {
+            println!("{:#}", server::rest::openapi::document());
+            ExitCode::SUCCESS
+        }
         Command::Demo { force } => {
             let Some(state) = open_state().await else { return ExitCode::FAILURE };
             commands::demo(&state, force).await

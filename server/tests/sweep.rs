@@ -34,7 +34,7 @@ enum Reviewer {
 use Reviewer::*;
 
 /// Public entries that answer anonymous callers.
-const PUBLIC_REST: [&str; 1] = ["POST /login"];
+const PUBLIC_REST: [&str; 2] = ["POST /login", "GET /openapi.json"];
 const PUBLIC_SFN: [&str; 3] = ["/sfn/auth/login", "/sfn/auth/logout", "/sfn/auth/session"];
 
 struct Seed {
@@ -172,6 +172,7 @@ fn rest_requests(s: &Seed) -> BTreeMap<String, (Value, Option<i64>, Reviewer)> {
         ("GET /pipeline", Value::Null, None, Allowed),
         ("GET /cases/{id}/voices", Value::Null, None, Allowed),
         ("POST /cases/{id}/voice-requests", json!({"specialty": "pathology", "note": "Ki-67?"}), None, Refused),
+        ("GET /openapi.json", Value::Null, None, Allowed),
     ];
     entries.into_iter().map(|(k, b, v, r)| (k.to_string(), (b, v, r))).collect()
 }

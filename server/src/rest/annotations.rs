@@ -15,6 +15,15 @@ use app::ssr::annotations::{self, Change};
 use super::cases::if_match;
 use super::{ApiError, Authed, JsonBody, with_etag};
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{id}/annotations",
+    tag = "annotations",
+    summary = "Annotate a case in one's specialty's voice (clinicians)",
+    params(("id" = String, Path, description = "The case's id (opaque; never a patient identifier)")),
+    request_body = app::domain::annotation::AnnotationInput,
+    responses((status = 201, description = "Created", body = app::domain::annotation::Annotation, headers(("ETag" = String, description = "The version: `\"N\"`")))),
+)]
 pub async fn create(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -25,6 +34,14 @@ pub async fn create(
     Ok(with_etag(StatusCode::CREATED, a.version, a))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{id}/annotations",
+    tag = "annotations",
+    summary = "A case's annotations with their versions",
+    params(("id" = String, Path, description = "The case's id (opaque; never a patient identifier)")),
+    responses((status = 200, description = "Done", body = Vec<app::domain::annotation::Annotation>)),
+)]
 pub async fn list(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -41,6 +58,15 @@ pub struct Withdrawal {
 
 /// `PATCH /api/v1/annotations/{id}` with `If-Match`: `{"withdraw": {"reason"}}` for a
 /// tombstone, otherwise a merge patch (`{"body"}` alone keeps the kind and structured fields).
+#[utoipa::path(
+    patch,
+    path = "/api/v1/annotations/{id}",
+    tag = "annotations",
+    summary = "Amend one's annotation (merge patch) or withdraw it with a reason",
+    params(("id" = String, Path, description = "The annotation's id"), ("If-Match" = String, Header, description = "The version read, as its ETag: `\"3\"`")),
+    request_body = super::openapi::AnnotationPatch,
+    responses((status = 200, description = "The new version", body = app::domain::annotation::Annotation, headers(("ETag" = String, description = "The version: `\"N\"`")))),
+)]
 pub async fn patch(
     State(state): State<AppState>,
     Authed(session): Authed,

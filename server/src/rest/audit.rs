@@ -9,6 +9,14 @@ use app::ssr::audit::{self, AuditQuery, AuditRow};
 
 use super::{ApiError, Authed};
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    tag = "audit",
+    summary = "Audit rows, newest first (admins, reviewers)",
+    params(app::domain::audit::AuditQuery),
+    responses((status = 200, description = "Done", body = Vec<app::domain::audit::AuditRow>)),
+)]
 pub async fn list(
     State(state): State<AppState>,
     authed: Authed,
@@ -20,6 +28,13 @@ pub async fn list(
 }
 
 /// `GET /api/v1/audit/verify`: whether the whole hash chain verifies, or its first bad row.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/verify",
+    tag = "audit",
+    summary = "Walk the audit hash chain (admins, reviewers)",
+    responses((status = 200, description = "Done", body = app::domain::audit::ChainStatus)),
+)]
 pub async fn verify(
     State(state): State<AppState>,
     authed: Authed,

@@ -12,12 +12,21 @@ use app::ssr::{AppState, auth, request};
 use super::{ApiError, Authed, JsonBody};
 
 /// Login credentials. Deliberately not `Debug`: the password must never reach a log.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Credentials {
     username: String,
     password: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/login",
+    tag = "session",
+    summary = "Log in: sets the session cookie",
+    request_body = Credentials,
+    responses((status = 200, description = "Logged in; `Set-Cookie` carries the session", body = app::domain::user::Me), (status = 401, description = "Unknown user or wrong password (the same answer for both)", body = super::openapi::ErrorBody)),
+    security(()),
+)]
 pub async fn login(State(state): State<AppState>, parts: Parts, JsonBody(c): JsonBody<Credentials>) -> Response {
     let previous = request::session_cookie(&parts);
     let client = request::client_addr(&state, &parts);
@@ -43,6 +52,13 @@ pub async fn login(State(state): State<AppState>, parts: Parts, JsonBody(c): Jso
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/logout",
+    tag = "session",
+    summary = "End the session",
+    responses((status = 204, description = "Logged out; the cookie is cleared")),
+)]
 pub async fn logout(
     State(state): State<AppState>,
     parts: Parts,
@@ -56,6 +72,13 @@ pub async fn logout(
     Ok(res)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "session",
+    summary = "The logged-in user",
+    responses((status = 200, description = "Done", body = app::domain::user::Me)),
+)]
 pub async fn me(Authed(session): Authed) -> Json<app::domain::user::Me> {
     Json(session.me)
 }

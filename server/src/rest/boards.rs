@@ -12,10 +12,25 @@ use app::ssr::{AppState, boards};
 
 use super::{ApiError, Authed, JsonBody};
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/boards",
+    tag = "boards",
+    summary = "Boards (admins: all; others: their own)",
+    responses((status = 200, description = "Done", body = Vec<app::domain::board::Board>)),
+)]
 pub async fn list(State(state): State<AppState>, Authed(session): Authed) -> Result<Response, ApiError> {
     Ok(Json(boards::list(&state, &session).await?).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/boards",
+    tag = "boards",
+    summary = "Create a board (admins)",
+    request_body = app::domain::board::BoardInput,
+    responses((status = 201, description = "Created", body = app::domain::board::Board)),
+)]
 pub async fn create(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -24,6 +39,15 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(boards::create(&state, &session, &input).await?)).into_response())
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/boards/{id}",
+    tag = "boards",
+    summary = "Rename a board or change its expected specialties (admins)",
+    params(("id" = String, Path, description = "The board's id")),
+    request_body = app::domain::board::BoardInput,
+    responses((status = 200, description = "Done", body = app::domain::board::Board)),
+)]
 pub async fn update(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -33,12 +57,21 @@ pub async fn update(
     Ok(Json(boards::update(&state, &session, &id, &input).await?).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Member {
     user_id: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/boards/{id}/members",
+    tag = "boards",
+    summary = "Add a member (admins)",
+    params(("id" = String, Path, description = "The board's id")),
+    request_body = Member,
+    responses((status = 200, description = "Done", body = app::domain::board::Board)),
+)]
 pub async fn add_member(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -48,6 +81,14 @@ pub async fn add_member(
     Ok(Json(boards::add_member(&state, &session, &id, &body.user_id).await?).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/boards/{id}/members/{user_id}",
+    tag = "boards",
+    summary = "Remove a member (admins)",
+    params(("id" = String, Path, description = "The board's id"), ("user_id" = String, Path, description = "The user's id")),
+    responses((status = 200, description = "Done", body = app::domain::board::Board)),
+)]
 pub async fn remove_member(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -57,6 +98,15 @@ pub async fn remove_member(
 }
 
 /// `POST /api/v1/cases/{id}/break-glass` `{"reason"}`: 201 with the access and its end.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{id}/break-glass",
+    tag = "boards",
+    summary = "Time-limited access to a case outside one's boards, with a reason (flagged in the audit)",
+    params(("id" = String, Path, description = "The case's id (opaque; never a patient identifier)")),
+    request_body = app::domain::board::BreakGlassInput,
+    responses((status = 201, description = "Granted", body = app::domain::board::BreakGlassGrant)),
+)]
 pub async fn break_glass(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -66,6 +116,13 @@ pub async fn break_glass(
     Ok((StatusCode::CREATED, Json(boards::break_glass(&state, &session, &case_id, &input).await?)).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/break-glass",
+    tag = "boards",
+    summary = "Break-glass accesses (admins, reviewers: all; others: their own)",
+    responses((status = 200, description = "Done", body = Vec<app::domain::board::BreakGlassAccess>)),
+)]
 pub async fn accesses(State(state): State<AppState>, Authed(session): Authed) -> Result<Response, ApiError> {
     Ok(Json(boards::accesses(&state, &session).await?).into_response())
 }

@@ -16,6 +16,14 @@ use super::{ApiError, Authed, JsonBody, with_etag};
 
 /// `POST /api/v1/cases`: the case content, and `"board_id"` (optional for a member of one
 /// board only).
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases",
+    tag = "cases",
+    summary = "Create a case (coordinators, clinicians)",
+    request_body = super::openapi::NewCase,
+    responses((status = 201, description = "Created; `Location` names it", body = app::domain::case::CaseRecord, headers(("ETag" = String, description = "The version: `\"N\"`")))),
+)]
 pub async fn create(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -47,16 +55,27 @@ fn take_text(body: &mut serde_json::Value, field: &str) -> Result<Option<String>
 }
 
 /// Query filters of `GET /api/v1/cases`. Free text is refused here: it may hold a name or MRN.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     status: Option<String>,
     site: Option<String>,
     stage: Option<String>,
+    /// Refused here (400): a search text can hold a patient identifier.
+    #[param(ignore)]
     text: Option<String>,
     board: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases",
+    tag = "cases",
+    summary = "List cases of one's boards (no free text in a URL: see /cases/search)",
+    params(ListQuery),
+    responses((status = 200, description = "Done", body = Vec<app::domain::case::CaseListItem>)),
+)]
 pub async fn list(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -72,6 +91,14 @@ pub async fn list(
     Ok(Json(cases::list(&state, &session, &filter).await?).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/search",
+    tag = "cases",
+    summary = "Find cases by name or MRN (the text stays out of the URL)",
+    request_body = app::domain::case::CaseFilter,
+    responses((status = 200, description = "Done", body = Vec<app::domain::case::CaseListItem>)),
+)]
 pub async fn search(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -80,6 +107,14 @@ pub async fn search(
     Ok(Json(cases::list(&state, &session, &filter).await?).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{id}",
+    tag = "cases",
+    summary = "A case with its current version",
+    params(("id" = String, Path, description = "The case's id (opaque; never a patient identifier)")),
+    responses((status = 200, description = "Done", body = app::domain::case::CaseRecord, headers(("ETag" = String, description = "The version: `\"N\"`")))),
+)]
 pub async fn get(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -105,6 +140,15 @@ pub(super) fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
 /// the case between draft and ready; `"board_id"` refers it to another board (with a reason);
 /// `"reason"` is recorded with the version. All of it is one
 /// edit in one transaction: any bad field is a 422 and nothing is saved.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/cases/{id}",
+    tag = "cases",
+    summary = "Change a case: a JSON merge patch of its content, `status`, `board_id`, `reason`",
+    params(("id" = String, Path, description = "The case's id (opaque; never a patient identifier)"), ("If-Match" = String, Header, description = "The version read, as its ETag: `\"3\"`")),
+    request_body = super::openapi::CasePatch,
+    responses((status = 200, description = "The new version", body = app::domain::case::CaseRecord, headers(("ETag" = String, description = "The version: `\"N\"`")))),
+)]
 pub async fn patch(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -123,6 +167,14 @@ pub async fn patch(
     Ok(with_etag(StatusCode::OK, record.version, record))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{id}/history",
+    tag = "cases",
+    summary = "Every version of a case",
+    params(("id" = String, Path, description = "The case's id (opaque; never a patient identifier)")),
+    responses((status = 200, description = "Done", body = Vec<app::domain::case::CaseVersion>)),
+)]
 pub async fn history(
     State(state): State<AppState>,
     Authed(session): Authed,

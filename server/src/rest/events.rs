@@ -25,19 +25,30 @@ const SESSION_CHECK_EVERY: Duration = Duration::from_secs(30);
 /// Events sent per database read while catching up.
 const BATCH: i64 = 200;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct After {
     after: Option<i64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{id}/events",
+    tag = "cases",
+    summary = "A `text/event-stream` of the case's changes; each event's data is a CaseEvent",
+    params(("id" = String, Path, description = "The case's id (opaque; never a patient identifier)"), After),
+    responses((status = 200, description = "Server-sent events; each `data` is a CaseEvent as JSON", content_type = "text/event-stream", body = super::openapi::SseEvent)),
+)]
 pub async fn stream(
     State(state): State<AppState>,
     Authed(session): Authed,
     Path(case_id): Path<String>,
-    Query(query): Query<After>,
+    query: Result<Query<After>, axum::extract::rejection::QueryRejection>,
     stopping: Option<Extension<Stopping>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    // A bad `after` is a 400 in the API's JSON error body, like every other bad query.
+    let Query(query) = query.map_err(|e| ApiError(app::error::AppError::bad_request(e.body_text())))?;
     let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
     let start = events::open(&state, &session, &case_id, resume.or(query.after)).await?;
     let wake = state.db.hub.subscribe().await;

@@ -17,6 +17,14 @@ use app::ssr::meetings::{self, AgendaChange};
 use super::{ApiError, Authed, JsonBody, sse};
 use crate::serve::Stopping;
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/meetings",
+    tag = "meetings",
+    summary = "Schedule a meeting (coordinators)",
+    request_body = app::domain::meeting::MeetingInput,
+    responses((status = 201, description = "Created", body = app::domain::meeting::Meeting)),
+)]
 pub async fn create(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -25,10 +33,25 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(meetings::create(&state, &session, &input).await?)).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/meetings",
+    tag = "meetings",
+    summary = "Meetings of one's boards",
+    responses((status = 200, description = "Done", body = Vec<app::domain::meeting::Meeting>)),
+)]
 pub async fn list(State(state): State<AppState>, Authed(session): Authed) -> Result<Response, ApiError> {
     Ok(Json(meetings::list(&state, &session).await?).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/meetings/{id}",
+    tag = "meetings",
+    summary = "A meeting with its ordered agenda and attendance",
+    params(("id" = String, Path, description = "The meeting's id")),
+    responses((status = 200, description = "Done", body = app::domain::meeting::MeetingDetail)),
+)]
 pub async fn get(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -37,7 +60,7 @@ pub async fn get(
     Ok(Json(meetings::get(&state, &session, &id).await?).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgendaAdd {
     case_id: String,
@@ -50,6 +73,15 @@ fn discuss() -> String {
     "discuss".into()
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/meetings/{id}/agenda",
+    tag = "meetings",
+    summary = "Put a case on the agenda (422 names what the case lacks)",
+    params(("id" = String, Path, description = "The meeting's id")),
+    request_body = AgendaAdd,
+    responses((status = 201, description = "On the agenda", body = app::domain::meeting::MeetingDetail)),
+)]
 pub async fn add_to_agenda(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -60,7 +92,7 @@ pub async fn add_to_agenda(
     Ok((StatusCode::CREATED, Json(detail)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgendaPatch {
     /// "up" or "down"
@@ -72,6 +104,15 @@ pub struct AgendaPatch {
     minutes: Option<i64>,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/meetings/{id}/agenda/{case_id}",
+    tag = "meetings",
+    summary = "Move an agenda item, or change its mode and minutes",
+    params(("id" = String, Path, description = "The meeting's id"), ("case_id" = String, Path, description = "The case's id")),
+    request_body = AgendaPatch,
+    responses((status = 200, description = "Done", body = app::domain::meeting::MeetingDetail)),
+)]
 pub async fn change_agenda(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -94,6 +135,14 @@ pub async fn change_agenda(
     Ok(Json(meetings::change_item(&state, &session, &id, &case_id, change).await?).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/meetings/{id}/agenda/{case_id}",
+    tag = "meetings",
+    summary = "Take a case off the agenda",
+    params(("id" = String, Path, description = "The meeting's id"), ("case_id" = String, Path, description = "The case's id")),
+    responses((status = 200, description = "Done", body = app::domain::meeting::MeetingDetail)),
+)]
 pub async fn remove_from_agenda(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -102,7 +151,7 @@ pub async fn remove_from_agenda(
     Ok(Json(meetings::change_item(&state, &session, &id, &case_id, AgendaChange::Remove).await?).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Attendance {
     user_id: String,
@@ -114,6 +163,15 @@ fn yes() -> bool {
     true
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/meetings/{id}/attendance",
+    tag = "meetings",
+    summary = "Mark someone present or absent",
+    params(("id" = String, Path, description = "The meeting's id")),
+    request_body = Attendance,
+    responses((status = 200, description = "Done", body = app::domain::meeting::MeetingDetail)),
+)]
 pub async fn attendance(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -123,7 +181,7 @@ pub async fn attendance(
     Ok(Json(meetings::set_attendance(&state, &session, &id, &body.user_id, body.present).await?).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Present {
     case_id: Option<String>,
@@ -132,6 +190,15 @@ pub struct Present {
     take_control: bool,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/meetings/{id}/present",
+    tag = "meetings",
+    summary = "Show a case on every participant's screen",
+    params(("id" = String, Path, description = "The meeting's id")),
+    request_body = Present,
+    responses((status = 200, description = "Done", body = app::domain::meeting::MeetingDetail)),
+)]
 pub async fn present(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -144,6 +211,14 @@ pub async fn present(
 
 /// `GET /meetings/{id}/events`: `{"revision", "current_case_id"}` now and after every change, so
 /// participants' screens follow the presenter and the agenda.
+#[utoipa::path(
+    get,
+    path = "/api/v1/meetings/{id}/events",
+    tag = "meetings",
+    summary = "A `text/event-stream` of the meeting's state; each event's data is a MeetingEvent",
+    params(("id" = String, Path, description = "The meeting's id")),
+    responses((status = 200, description = "Server-sent events; each `data` is a MeetingEvent as JSON", content_type = "text/event-stream", body = super::openapi::SseEvent)),
+)]
 pub async fn stream(
     State(state): State<AppState>,
     Authed(session): Authed,

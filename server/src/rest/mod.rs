@@ -8,6 +8,7 @@ mod boards;
 mod cases;
 mod events;
 mod meetings;
+pub mod openapi;
 mod patients;
 mod plans;
 mod proposals;
@@ -130,9 +131,18 @@ fn routes() -> Routes {
         .get("/pipeline", work::pipeline)
         .get("/cases/{id}/voices", work::voices)
         .post("/cases/{id}/voice-requests", work::request)
+        .get("/openapi.json", openapi::openapi_json)
 }
 
 /// `GET /healthz`: 200 only when the database answers.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "system",
+    summary = "Whether the server and its database answer",
+    responses((status = 200, description = "Both answer", body = openapi::HealthBody)),
+    security(()),
+)]
 pub async fn healthz(State(state): State<AppState>) -> Response {
     if state.db.ping().await {
         (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))).into_response()

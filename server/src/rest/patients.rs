@@ -11,6 +11,14 @@ use app::ssr::{AppState, patients};
 use super::cases::if_match;
 use super::{ApiError, Authed, JsonBody, with_etag};
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/patients/{id}",
+    tag = "patients",
+    summary = "A patient's record",
+    params(("id" = String, Path, description = "The patient's id (opaque, not the MRN)")),
+    responses((status = 200, description = "Done", body = app::domain::case::PatientRecord, headers(("ETag" = String, description = "The version: `\"N\"`")))),
+)]
 pub async fn get(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -21,6 +29,15 @@ pub async fn get(
 }
 
 /// `{"name"?, "birth_date"?, "sex"?, "mrn"?, "reason"}` with `If-Match: "N"`.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/patients/{id}",
+    tag = "patients",
+    summary = "Correct a patient's demographics (a new version of that patient)",
+    params(("id" = String, Path, description = "The patient's id (opaque, not the MRN)"), ("If-Match" = String, Header, description = "The version read, as its ETag: `\"3\"`")),
+    request_body = app::domain::case::PatientCorrection,
+    responses((status = 200, description = "Done", body = app::domain::case::PatientRecord, headers(("ETag" = String, description = "The version: `\"N\"`")))),
+)]
 pub async fn patch(
     State(state): State<AppState>,
     Authed(session): Authed,

@@ -14,6 +14,14 @@ use app::ssr::plans;
 use super::cases::if_match;
 use super::{ApiError, Authed, JsonBody, with_etag};
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{id}/plan",
+    tag = "plans",
+    summary = "The board's plan for a case",
+    params(("id" = String, Path, description = "The case's id (opaque; never a patient identifier)")),
+    responses((status = 200, description = "Done", body = app::domain::plan::Plan, headers(("ETag" = String, description = "The version: `\"N\"`")))),
+)]
 pub async fn get(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -25,6 +33,15 @@ pub async fn get(
     }
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/cases/{id}/plan",
+    tag = "plans",
+    summary = "Record the board's consensus (If-Match once a plan exists)",
+    params(("id" = String, Path, description = "The case's id (opaque; never a patient identifier)"), ("If-Match" = Option<String>, Header, description = "The plan version read; required once the plan exists")),
+    request_body = app::domain::plan::PlanInput,
+    responses((status = 201, description = "The first version", body = app::domain::plan::Plan, headers(("ETag" = String, description = "The version: `\"N\"`"))), (status = 200, description = "A new version", body = app::domain::plan::Plan, headers(("ETag" = String, description = "The version: `\"N\"`")))),
+)]
 pub async fn put(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -38,7 +55,7 @@ pub async fn put(
     Ok(with_etag(status, plan.version, plan))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sign {
     #[serde(default)]
@@ -47,6 +64,15 @@ pub struct Sign {
 
 /// `POST /cases/{id}/plan/sign` with `If-Match: "N"`, the plan version the signer read
 /// (428 without, 412 when the plan changed since).
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{id}/plan/sign",
+    tag = "plans",
+    summary = "Sign the plan version read, re-entering one's password (clinicians)",
+    params(("id" = String, Path, description = "The case's id (opaque; never a patient identifier)"), ("If-Match" = String, Header, description = "The version read, as its ETag: `\"3\"`")),
+    request_body = Sign,
+    responses((status = 200, description = "Signed and locked", body = app::domain::plan::Plan, headers(("ETag" = String, description = "The version: `\"N\"`")))),
+)]
 pub async fn sign(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -59,12 +85,21 @@ pub async fn sign(
     Ok(with_etag(StatusCode::OK, plan.version, plan))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddendumBody {
     body: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{id}/plan/addenda",
+    tag = "plans",
+    summary = "Add an addendum to a signed plan",
+    params(("id" = String, Path, description = "The case's id (opaque; never a patient identifier)")),
+    request_body = AddendumBody,
+    responses((status = 201, description = "Added", body = app::domain::plan::Addendum)),
+)]
 pub async fn addendum(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -74,6 +109,15 @@ pub async fn addendum(
     Ok((StatusCode::CREATED, Json(plans::add_addendum(&state, &session, &id, &body.body).await?)).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{id}/plan/outcome",
+    tag = "plans",
+    summary = "Record whether the signed plan was carried out",
+    params(("id" = String, Path, description = "The case's id (opaque; never a patient identifier)")),
+    request_body = app::domain::plan::OutcomeInput,
+    responses((status = 200, description = "Done", body = app::domain::plan::Plan)),
+)]
 pub async fn outcome(
     State(state): State<AppState>,
     Authed(session): Authed,

@@ -20,6 +20,14 @@ fn query(q: Q) -> Result<DecisionQuery, ApiError> {
     q.map(|Query(q)| q).map_err(|e| ApiError(AppError::bad_request(e.body_text())))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/decisions",
+    tag = "review",
+    summary = "Signed plans with their facts, filtered",
+    params(app::domain::review::DecisionQuery),
+    responses((status = 200, description = "Done", body = Vec<app::domain::review::Decision>)),
+)]
 pub async fn decisions(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -28,10 +36,26 @@ pub async fn decisions(
     Ok(Json(review::decisions(&state, &session, &query(q)?).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/figures",
+    tag = "review",
+    summary = "The board's figures, each with its definition",
+    params(app::domain::review::DecisionQuery),
+    responses((status = 200, description = "Done", body = app::domain::review::Figures)),
+)]
 pub async fn figures(State(state): State<AppState>, Authed(session): Authed, q: Q) -> Result<Json<Figures>, ApiError> {
     Ok(Json(review::figures(&state, &session, &query(q)?).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/figures.csv",
+    tag = "review",
+    summary = "The board's figures as CSV: `figure,value,definition`",
+    params(app::domain::review::DecisionQuery),
+    responses((status = 200, description = "CSV, one figure a row", content_type = "text/csv", body = String)),
+)]
 pub async fn figures_csv(State(state): State<AppState>, Authed(session): Authed, q: Q) -> Result<Response, ApiError> {
     let figures = review::figures(&state, &session, &query(q)?).await?;
     Ok((
