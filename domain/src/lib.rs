@@ -12,6 +12,7 @@ pub mod case;
 pub mod codes;
 pub mod error;
 pub mod events;
+pub mod fhir;
 pub mod meeting;
 pub mod password;
 pub mod plan;
