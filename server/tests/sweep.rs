@@ -173,6 +173,7 @@ fn rest_requests(s: &Seed) -> BTreeMap<String, (Value, Option<i64>, Reviewer)> {
         ("GET /cases/{id}/voices", Value::Null, None, Allowed),
         ("POST /cases/{id}/voice-requests", json!({"specialty": "pathology", "note": "Ki-67?"}), None, Refused),
         ("GET /openapi.json", Value::Null, None, Allowed),
+        ("GET /cases/{id}/fhir", Value::Null, None, Allowed),
     ];
     entries.into_iter().map(|(k, b, v, r)| (k.to_string(), (b, v, r))).collect()
 }

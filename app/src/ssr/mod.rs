@@ -12,6 +12,7 @@ pub mod cases;
 pub mod db;
 pub mod demo;
 pub mod events;
+pub mod fhir;
 pub mod meetings;
 pub mod patients;
 pub mod plans;

@@ -7,6 +7,7 @@ mod auth;
 mod boards;
 mod cases;
 mod events;
+mod fhir;
 mod meetings;
 pub mod openapi;
 mod patients;
@@ -131,6 +132,7 @@ fn routes() -> Routes {
         .get("/pipeline", work::pipeline)
         .get("/cases/{id}/voices", work::voices)
         .post("/cases/{id}/voice-requests", work::request)
+        .get("/cases/{id}/fhir", fhir::export)
         .get("/openapi.json", openapi::openapi_json)
 }
 

@@ -14,7 +14,9 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{RefOr, Required};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::{annotations, audit, auth, boards, cases, events, meetings, patients, plans, proposals, review, work};
+use super::{
+    annotations, audit, auth, boards, cases, events, fhir, meetings, patients, plans, proposals, review, work,
+};
 
 /// The error body of every 4xx answer (api.md: conventions).
 #[derive(ToSchema)]
@@ -102,6 +104,7 @@ no patient identifier appears in a URL. Every read of patient data is audited.",
         boards::list, boards::create, boards::update, boards::add_member, boards::remove_member,
         boards::break_glass, boards::accesses,
         review::decisions, review::figures, review::figures_csv,
+        fhir::export,
     ),
     components(schemas(ErrorBody, HealthBody, app::domain::events::CaseEvent, app::domain::events::MeetingEvent)),
     modifiers(&Conventions),

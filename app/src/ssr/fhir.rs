@@ -1,0 +1,31 @@
+//! FHIR R4 (issue 19): a case exported as a Bundle (`domain::fhir` builds it). Reading it is an
+//! audited read of the whole case, under the same access check as the case page.
+
+use super::audit::{self, Event, Outcome};
+use super::auth::Session;
+use super::{AppState, now_text};
+use crate::domain::fhir::{ExportInput, export};
+use crate::error::AppError;
+
+/// `GET /api/v1/cases/{id}/fhir`: the Bundle, after the case's access check; one audit row
+/// (`case.fhir_export`) before it leaves.
+pub async fn export_case(state: &AppState, session: &Session, id: &str) -> Result<serde_json::Value, AppError> {
+    let parts = super::cases::page_parts(state, session, id, false).await?;
+    let bundle = export(
+        &ExportInput {
+            case: &parts.case,
+            annotations: &parts.annotations,
+            proposal: parts.proposal.as_ref(),
+            plan: parts.plan.as_ref(),
+        },
+        &now_text(),
+    );
+    audit::record(
+        &state.db,
+        &Event::new(&session.actor(), "case.fhir_export", Outcome::Success)
+            .case(id)
+            .detail("FHIR R4 Bundle: patient, condition, observations, annotations, proposal, plan"),
+    )
+    .await?;
+    Ok(bundle)
+}
