@@ -182,6 +182,57 @@ pub fn export(input: &ExportInput<'_>, timestamp: &str) -> Value {
             let code = json!({"coding": [coding(LOINC, "89247-1", "ECOG Performance Status score")]});
             entries.push(observe("ecog", code, ("valueInteger", json!(e))));
         }
+        // The other facts of a NET case, each under the words the case page uses for it (no
+        // code system names these facts as the case records them).
+        let mm = |v: f64| ("valueQuantity", json!({"value": v, "unit": "mm", "system": UCUM, "code": "mm"}));
+        if let Some(v) = t.tumor_size_mm {
+            entries.push(observe("size", text("Tumour size"), mm(v)));
+        }
+        if let Some(v) = t.differentiation {
+            entries.push(observe("differentiation", text("Differentiation"), concept(v.label())));
+        }
+        for (i, site) in t.metastatic_sites.iter().enumerate() {
+            entries.push(observe(&format!("metastasis-{}", i + 1), text("Metastatic site"), concept(site.label())));
+        }
+        let coded: [(&str, &str, Option<&'static str>); 6] = [
+            ("liver-burden", "Liver burden", t.liver_burden.map(|v| v.label())),
+            ("tumour-burden", "Tumour burden", t.tumor_burden.map(|v| v.label())),
+            ("function", "Functional status", t.functional_syndrome.map(|v| v.label())),
+            ("mibg", "MIBG avid", t.mibg_avid.map(|v| v.label())),
+            ("gastric-type", "Gastric type", t.gastric_type.map(|v| v.label())),
+            ("margin", "Resection margin", t.resection_margin.map(|v| v.label())),
+        ];
+        for (what, label, value) in coded {
+            if let Some(v) = value {
+                entries.push(observe(what, text(label), concept(v)));
+            }
+        }
+        // Yes/no facts as recorded (a fact not recorded is left out, never sent as "no").
+        let raw = &case.content.tumor;
+        let flags = [
+            ("hormonal-symptoms", "Hormonal symptoms", raw.hormonal_symptoms),
+            ("refractory", "Refractory symptoms", raw.hormonal_symptoms_refractory),
+            ("bone-pain", "Bone pain", raw.bone_pain),
+            ("progression", "Progression on prior treatment", raw.progression_on_prior),
+            ("men1", "MEN1", raw.men1),
+            ("primary-resectable", "Primary resectable", raw.primary_resectable),
+            ("ampullary", "Ampullary", raw.ampullary),
+            ("lvi", "Lymphovascular invasion", raw.lymphovascular_invasion),
+        ];
+        for (what, label, value) in flags {
+            if let Some(b) = value {
+                entries.push(observe(what, text(label), ("valueBoolean", json!(b))));
+            }
+        }
+        for (i, prior) in t.prior_treatments.iter().enumerate() {
+            entries.push(observe(&format!("prior-{}", i + 1), text("Prior treatment"), concept(prior.label())));
+        }
+        if let Some(n) = t.liver_lesion_count {
+            entries.push(observe("liver-lesions", text("Liver lesions"), ("valueInteger", json!(n))));
+        }
+        if let Some(v) = t.liver_max_lesion_mm {
+            entries.push(observe("largest-liver-lesion", text("Largest liver lesion"), mm(v)));
+        }
     }
     for a in input.annotations.iter().filter(|a| !a.withdrawn) {
         let Some(v) = a.versions.last() else { continue };
@@ -355,5 +406,75 @@ mod tests {
         assert_eq!(morphology(Some(Well), None), None, "no grade, no guess");
         assert_eq!(morphology(None, Some(Grade::G1)), None, "no differentiation, no guess");
         assert!(Grade::ALL.iter().all(|g| Grade::parse(g.code()).is_ok()));
+    }
+
+    /// A case with every tumour fact recorded: each fact the case page shows is in the Bundle
+    /// (the ground for importing the export back), none twice.
+    #[test]
+    fn every_recorded_fact_travels_and_none_twice() {
+        let tumor = json!({"primary_site": "small_intestine", "grade": "G2", "ki67_percent": 4, "differentiation": "well",
+            "tumor_size_mm": 22, "t_stage": "T3", "n_stage": "N1", "m_stage": "M1",
+            "metastatic_sites": ["liver", "bone"], "liver_burden": "unresectable", "tumor_burden": "high",
+            "functional_syndrome": "carcinoid_syndrome", "hormonal_symptoms": true,
+            "hormonal_symptoms_refractory": false, "sstr_imaging": "positive", "mibg_avid": "no", "ecog": 1});
+        let more = json!({"bone_pain": true, "prior_treatments": ["ssa_antiproliferative"], "progression_on_prior": true, "men1": false,
+            "primary_resectable": false, "liver_lesion_count": 12, "liver_max_lesion_mm": 41,
+            "lymphovascular_invasion": true, "resection_margin": "R1"});
+        let mut tumor = tumor.as_object().unwrap().clone();
+        tumor.extend(more.as_object().unwrap().clone());
+        let content = json!({
+            "patient": {"mrn": "M-1", "name": "Any Body", "birth_date": "1960-01-01", "sex": "male"},
+            "referring_clinician": "", "question": "Next?", "history": "", "comorbidities": "", "tumor": tumor,
+        });
+        let case: CaseRecord = serde_json::from_value(json!({
+            "id": "c0ffee00-0000-4000-8000-000000000001", "version": 3, "status": "draft", "summary": "SI-NET",
+            "missing_for_board": [], "created_at": "2026-12-01T10:00:00Z", "updated_at": "2026-12-02T10:00:00Z",
+            "updated_by": "u", "patient_id": "c0ffee00-0000-4000-8000-000000000002", "patient_version": 1,
+            "content": content,
+        }))
+        .unwrap();
+        let bundle =
+            export(&ExportInput { case: &case, annotations: &[], proposal: None, plan: None }, "2026-12-02T10:00:00Z");
+        let obs: Vec<&Value> = bundle["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| &e["resource"])
+            .filter(|r| r["resourceType"] == "Observation")
+            .collect();
+        let texts: Vec<String> = obs
+            .iter()
+            .map(|o| o["code"]["text"].as_str().or(o["code"]["coding"][0]["display"].as_str()).unwrap().to_string())
+            .collect();
+        // The case page's label of each fact, and the Observation that carries it.
+        fn carried_as(label: &'static str) -> Option<&'static str> {
+            Some(match label {
+                "Primary site" | "Age" => return None, // the Condition's body site; the birth date
+                "Grade" => "Histological grade (WHO 2019)",
+                "Ki-67" => "Ki-67 proliferation index",
+                "Size" => "Tumour size",
+                "T" => "Primary tumour (T) category",
+                "N" => "Regional lymph nodes (N) category",
+                "M" => "Distant metastasis (M) category",
+                "Metastatic sites" => "Metastatic site",
+                "SSTR imaging" => "Somatostatin receptor imaging",
+                "ECOG" => "ECOG Performance Status score",
+                "Prior treatments" => "Prior treatment",
+                other => other,
+            })
+        }
+        Tumor::parse(&case.content.tumor).expect("the fixture is a valid tumour");
+        let facts = case.content.tumor.facts();
+        assert!(facts.len() >= 25, "the fixture records every fact: {}", facts.len());
+        for (label, _) in &facts {
+            if let Some(t) = carried_as(label) {
+                assert!(texts.iter().any(|x| x == t), "{label} is not exported (as {t})");
+            }
+        }
+        let ids: std::collections::BTreeSet<&str> = obs.iter().map(|o| o["id"].as_str().unwrap()).collect();
+        assert_eq!(ids.len(), obs.len(), "ids are unique");
+        assert_eq!(texts.iter().filter(|t| *t == "Metastatic site").count(), 2);
+        let men1 = obs.iter().find(|o| o["code"]["text"] == "MEN1").unwrap();
+        assert_eq!(men1["valueBoolean"], false, "a recorded no is a no");
     }
 }

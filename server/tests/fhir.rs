@@ -85,7 +85,11 @@ async fn a_case_exports_as_one_bundle_that_says_what_the_record_says() {
     // One Observation per recorded fact, each about the patient and the condition.
     let obs = resources(b, "Observation");
     let by = |suffix: &str| *obs.iter().find(|o| o["id"].as_str().unwrap().ends_with(suffix)).unwrap();
-    assert_eq!(obs.len(), 8, "T, N, M, stage group, grade, Ki-67, SSTR, ECOG");
+    assert_eq!(
+        obs.len(),
+        12,
+        "T, N, M, stage group, grade, Ki-67, SSTR, ECOG, size, differentiation, liver burden, functional status"
+    );
     for o in &obs {
         assert_eq!(o["subject"], subject);
         assert_eq!(o["focus"][0]["reference"], format!("Condition/{}", x.case));
@@ -101,6 +105,12 @@ async fn a_case_exports_as_one_bundle_that_says_what_the_record_says() {
     assert_eq!(by("-ecog")["code"]["coding"][0]["code"], "89247-1");
     assert_eq!(by("-ecog")["valueInteger"], 0);
     assert_eq!(by("-sstr")["valueCodeableConcept"]["text"], "Positive");
+    assert_eq!(by("-size")["code"]["text"], "Tumour size");
+    assert_eq!(by("-size")["valueQuantity"]["value"], 35.0);
+    assert_eq!(by("-size")["valueQuantity"]["code"], "mm");
+    assert_eq!(by("-differentiation")["valueCodeableConcept"]["text"], "Well differentiated (NET)");
+    assert_eq!(by("-liver-burden")["code"]["text"], "Liver burden");
+    assert!(obs.iter().all(|o| !o["id"].as_str().unwrap().ends_with("-men1")), "a fact not recorded is left out");
     // The pathologist's note, in their voice.
     let impression = one(b, "ClinicalImpression");
     assert_eq!(impression["description"], "Assessment (Pathology)");
@@ -173,8 +183,8 @@ async fn every_code_in_the_bundle_is_a_known_real_code() {
     assert!(found.len() >= 9, "{found:?}");
     for c in found {
         let key = (c["system"].as_str().unwrap(), c["code"].as_str().unwrap());
-        // UCUM's % is the quantity's unit, also system + code.
-        if key == ("http://unitsofmeasure.org", "%") {
+        // UCUM's % and mm are quantities' units, also system + code.
+        if key == ("http://unitsofmeasure.org", "%") || key == ("http://unitsofmeasure.org", "mm") {
             continue;
         }
         assert!(allowed.contains(&key), "a code the exporter does not document: {key:?}");
