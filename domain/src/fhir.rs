@@ -24,9 +24,12 @@
 
 use serde_json::{Value, json};
 
+use serde::Serialize;
+
 use crate::annotation::Annotation;
-use crate::case::{CaseRecord, StoredProposal, stage_group};
-use crate::codes::{Differentiation, Grade, PrimarySite};
+use crate::case::{CaseInput, CaseRecord, StoredProposal, stage_group};
+use crate::codes::{Code, Differentiation, Grade, PrimarySite};
+use crate::error::{FieldErrorsBuilder, Invalid};
 use crate::plan::Plan;
 use crate::tumor::Tumor;
 
@@ -377,9 +380,385 @@ fn care_plan(case: &CaseRecord, plan: &Plan, patient_ref: &Value, condition_ref:
     out
 }
 
+/// What a referral Bundle gave: the case as typed (a draft: the server checks it like any new
+/// case) and, in words, everything it held that did not become a field (never a guess).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Imported {
+    pub case: CaseInput,
+    pub unread: Vec<String>,
+}
+
+/// `POST /api/v1/cases/import`'s answer: the draft case made, and what the Bundle held that
+/// did not become a field.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportedCase {
+    pub case: CaseRecord,
+    pub unread: Vec<String>,
+}
+
+/// The fact an Observation carries, by its code: the case page's words (this exporter's text
+/// codes), ECOG's LOINC code, or the LOINC TNM category codes mCODE uses (clinical and
+/// pathological).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Fact {
+    T,
+    N,
+    M,
+    Stage,
+    Grade,
+    Ki67,
+    Sstr,
+    Ecog,
+    Size,
+    Differentiation,
+    MetastaticSite,
+    LiverBurden,
+    TumorBurden,
+    Function,
+    Mibg,
+    GastricType,
+    Margin,
+    Flag(&'static str),
+    Prior,
+    LiverLesions,
+    LargestLiverLesion,
+}
+
+fn fact_of(code: &Value) -> Option<Fact> {
+    let codings = code["coding"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    for c in codings {
+        if c["system"] == LOINC {
+            match c["code"].as_str() {
+                Some("89247-1") => return Some(Fact::Ecog),
+                // LOINC: Primary tumor / Regional lymph nodes / Distant metastases, clinical
+                // and pathological [Class] Cancer (the codes of mCODE's TNM category profiles).
+                Some("21905-5" | "21899-0") => return Some(Fact::T),
+                Some("21906-3" | "21900-6") => return Some(Fact::N),
+                Some("21907-1" | "21901-4") => return Some(Fact::M),
+                _ => {}
+            }
+        }
+    }
+    Some(match code["text"].as_str()? {
+        "Primary tumour (T) category" => Fact::T,
+        "Regional lymph nodes (N) category" => Fact::N,
+        "Distant metastasis (M) category" => Fact::M,
+        "Stage group (summary, from N and M)" => Fact::Stage,
+        "Histological grade (WHO 2019)" => Fact::Grade,
+        "Ki-67 proliferation index" => Fact::Ki67,
+        "Somatostatin receptor imaging" => Fact::Sstr,
+        "Tumour size" => Fact::Size,
+        "Differentiation" => Fact::Differentiation,
+        "Metastatic site" => Fact::MetastaticSite,
+        "Liver burden" => Fact::LiverBurden,
+        "Tumour burden" => Fact::TumorBurden,
+        "Functional status" => Fact::Function,
+        "MIBG avid" => Fact::Mibg,
+        "Gastric type" => Fact::GastricType,
+        "Resection margin" => Fact::Margin,
+        "Prior treatment" => Fact::Prior,
+        "Liver lesions" => Fact::LiverLesions,
+        "Largest liver lesion" => Fact::LargestLiverLesion,
+        "Hormonal symptoms" => Fact::Flag("hormonal_symptoms"),
+        "Refractory symptoms" => Fact::Flag("hormonal_symptoms_refractory"),
+        "Bone pain" => Fact::Flag("bone_pain"),
+        "Progression on prior treatment" => Fact::Flag("progression_on_prior"),
+        "MEN1" => Fact::Flag("men1"),
+        "Primary resectable" => Fact::Flag("primary_resectable"),
+        "Ampullary" => Fact::Flag("ampullary"),
+        "Lymphovascular invasion" => Fact::Flag("lymphovascular_invasion"),
+        _ => return None,
+    })
+}
+
+/// A code of kind `T` from a coded value's code or words (a TNM value may carry the AJCC
+/// prefix: `cT2`, `pN1`).
+fn code_of<T: Code>(value: &Value) -> Option<&'static str> {
+    let mut said: Vec<String> = Vec::new();
+    for c in value["coding"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+        if let Some(code) = c["code"].as_str() {
+            said.push(code.to_string());
+        }
+    }
+    if let Some(t) = value["text"].as_str() {
+        said.push(t.to_string());
+    }
+    for s in said {
+        let s = s.trim();
+        let bare = s.strip_prefix("yp").or_else(|| s.strip_prefix('c')).or_else(|| s.strip_prefix('p')).unwrap_or(s);
+        if let Some(v) = T::ALL.iter().find(|v| v.code() == s || v.code() == bare || v.label() == s) {
+            return Some(v.code());
+        }
+    }
+    None
+}
+
+/// How a resource is named in the list of what was not read.
+fn named(r: &Value) -> String {
+    let kind = r["resourceType"].as_str().unwrap_or("resource");
+    let words = r["code"]["text"]
+        .as_str()
+        .or_else(|| r["code"]["coding"][0]["display"].as_str())
+        .or_else(|| r["code"]["coding"][0]["code"].as_str());
+    match words {
+        Some(w) => format!("{kind} “{w}”"),
+        None => kind.to_string(),
+    }
+}
+
+/// Reads a referral Bundle (FHIR R4): the Patient, the primary cancer Condition and the
+/// Observations this exporter writes, and the LOINC-coded ones a hospital's system may send.
+/// A Bundle that is not valid FHIR for what is read is refused with the element at fault.
+pub fn import(bundle: &Value) -> Result<Imported, Invalid> {
+    let mut e = FieldErrorsBuilder::new();
+    if bundle["resourceType"] != "Bundle" {
+        return Err(Invalid::field("resourceType", "A FHIR R4 Bundle is expected: \"resourceType\": \"Bundle\"."));
+    }
+    let Some(entries) = bundle["entry"].as_array() else {
+        return Err(Invalid::field("entry", "The Bundle holds no entries: \"entry\" must be a list of resources."));
+    };
+    let mut resources: Vec<&Value> = Vec::new();
+    for (i, en) in entries.iter().enumerate() {
+        match en["resource"]["resourceType"].as_str() {
+            Some(_) => resources.push(&en["resource"]),
+            None => e.add(&format!("entry[{i}].resource"), "Each entry holds a resource with its resourceType."),
+        }
+    }
+    e.finish()?;
+    let mut e = FieldErrorsBuilder::new();
+    let patients: Vec<&Value> = resources.iter().copied().filter(|r| r["resourceType"] == "Patient").collect();
+    if patients.len() != 1 {
+        return Err(Invalid::field(
+            "entry",
+            format!("A referral names exactly one Patient; this Bundle holds {}.", patients.len()),
+        ));
+    }
+    let p = patients[0];
+    let mut unread: Vec<String> = Vec::new();
+    let mut case = CaseInput::default();
+    // The MRN: the identifier typed MR, else the only identifier.
+    let ids = p["identifier"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    let mr = ids.iter().find(|i| i["type"]["coding"].as_array().is_some_and(|c| c.iter().any(|c| c["code"] == "MR")));
+    match mr.or(if ids.len() == 1 { ids.first() } else { None }) {
+        Some(id) => match id["value"].as_str() {
+            Some(v) => case.patient.mrn = v.to_string(),
+            None => e.add("Patient.identifier.value", "An identifier's value is a string."),
+        },
+        None => unread.push("Patient: no identifier typed MR (medical record number); enter the MRN".into()),
+    }
+    let name = &p["name"][0];
+    case.patient.name = match name["text"].as_str() {
+        Some(t) => t.to_string(),
+        None => {
+            let given: Vec<&str> =
+                name["given"].as_array().map(|g| g.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let family = name["family"].as_str().unwrap_or("");
+            [given.join(" "), family.to_string()]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+    };
+    match &p["birthDate"] {
+        Value::Null => {}
+        Value::String(d) if d.len() == 10 => case.patient.birth_date = d.clone(),
+        Value::String(d) => unread.push(format!("Patient.birthDate “{d}”: not a full date; enter the birth date")),
+        _ => e.add("Patient.birthDate", "A FHIR date is a string (YYYY-MM-DD)."),
+    }
+    match &p["gender"] {
+        Value::Null => {}
+        Value::String(g) if ["male", "female", "other", "unknown"].contains(&g.as_str()) => {
+            case.patient.sex = g.clone()
+        }
+        _ => e.add("Patient.gender", "gender is one of male, female, other, unknown (FHIR administrative gender)."),
+    }
+    let t = &mut case.tumor;
+    let conditions: Vec<&Value> = resources.iter().copied().filter(|r| r["resourceType"] == "Condition").collect();
+    for (n, c) in conditions.iter().enumerate() {
+        if n > 0 {
+            unread.push(format!("{}: one primary tumour is read, the first Condition", named(c)));
+            continue;
+        }
+        for site in c["bodySite"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+            let snomed = site["coding"]
+                .as_array()
+                .and_then(|cs| cs.iter().find(|c| c["system"] == SNOMED).and_then(|c| c["code"].as_str()));
+            let known =
+                snomed.and_then(|code| PrimarySite::ALL.iter().find(|s| body_site(**s).is_some_and(|b| b.0 == code)));
+            match known {
+                Some(s) if t.primary_site.is_none() => t.primary_site = Some(s.code().to_string()),
+                _ => unread.push(format!(
+                    "Condition body site “{}”: not a primary site this app knows",
+                    site["text"].as_str().or(site["coding"][0]["display"].as_str()).unwrap_or("?")
+                )),
+            }
+        }
+        for ext in c["extension"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+            let code = ext["valueCodeableConcept"]["coding"]
+                .as_array()
+                .and_then(|cs| cs.iter().find(|c| c["system"] == ICD_O_3).and_then(|c| c["code"].as_str()));
+            match (ext["url"].as_str(), code) {
+                // The morphology says the differentiation (and for 8240/3 the grade, which the
+                // grade Observation, when present, says too).
+                (Some(MCODE_HISTOLOGY), Some("8246/3")) => t.differentiation = Some("poor".into()),
+                (Some(MCODE_HISTOLOGY), Some("8240/3")) => {
+                    t.differentiation = Some("well".into());
+                    t.grade.get_or_insert_with(|| "G1".into());
+                }
+                (Some(MCODE_HISTOLOGY), Some("8249/3")) => t.differentiation = Some("well".into()),
+                (Some(MCODE_HISTOLOGY), other) => unread
+                    .push(format!("Condition histology {}: not a NET morphology this app knows", other.unwrap_or("?"))),
+                (url, _) => unread.push(format!("Condition extension {}: not read", url.unwrap_or("?"))),
+            }
+        }
+    }
+    for (i, r) in resources.iter().enumerate() {
+        match r["resourceType"].as_str() {
+            Some("Patient" | "Condition") => {}
+            Some("Observation") => {
+                if r["status"] == "entered-in-error" || r["status"] == "cancelled" {
+                    unread.push(format!("{}: status {}, not read", named(r), r["status"].as_str().unwrap_or("")));
+                    continue;
+                }
+                let Some(fact) = fact_of(&r["code"]) else {
+                    unread.push(format!("{}: not a field of a NET case", named(r)));
+                    continue;
+                };
+                let at = |el: &str| format!("entry[{i}].resource.{el}");
+                let concept = &r["valueCodeableConcept"];
+                let not_known = |unread: &mut Vec<String>| {
+                    let said = concept["text"].as_str().or(concept["coding"][0]["code"].as_str()).unwrap_or("?");
+                    unread.push(format!("{}: “{said}” is not a value this app knows", named(r)));
+                };
+                macro_rules! coded {
+                    ($ty:ty, $slot:expr) => {
+                        match code_of::<$ty>(concept) {
+                            Some(c) => $slot = Some(c.to_string()),
+                            None => not_known(&mut unread),
+                        }
+                    };
+                }
+                let number = |el: &str, e: &mut FieldErrorsBuilder| -> Option<f64> {
+                    let v = match el {
+                        "valueInteger" => &r["valueInteger"],
+                        _ => &r["valueQuantity"]["value"],
+                    };
+                    match v {
+                        Value::Number(n) => n.as_f64(),
+                        Value::Null => None,
+                        _ => {
+                            e.add(
+                                &at(if el == "valueInteger" { el } else { "valueQuantity.value" }),
+                                "A FHIR number is a JSON number.",
+                            );
+                            None
+                        }
+                    }
+                };
+                let unit_is = |u: &str| r["valueQuantity"]["code"] == u || r["valueQuantity"]["unit"] == u;
+                match fact {
+                    Fact::T => coded!(crate::codes::TStage, t.t_stage),
+                    Fact::N => coded!(crate::codes::NStage, t.n_stage),
+                    Fact::M => coded!(crate::codes::MStage, t.m_stage),
+                    Fact::Stage => {} // worked out from N and M
+                    Fact::Grade => coded!(Grade, t.grade),
+                    Fact::Sstr => coded!(crate::codes::SstrImaging, t.sstr_imaging),
+                    Fact::Differentiation => coded!(Differentiation, t.differentiation),
+                    Fact::LiverBurden => coded!(crate::codes::LiverBurden, t.liver_burden),
+                    Fact::TumorBurden => coded!(crate::codes::TumorBurden, t.tumor_burden),
+                    Fact::Function => coded!(crate::codes::FunctionalSyndrome, t.functional_syndrome),
+                    Fact::Mibg => coded!(crate::codes::MibgAvid, t.mibg_avid),
+                    Fact::GastricType => coded!(crate::codes::GastricType, t.gastric_type),
+                    Fact::Margin => coded!(crate::codes::ResectionMargin, t.resection_margin),
+                    Fact::MetastaticSite => match code_of::<crate::codes::MetastaticSite>(concept) {
+                        Some(c) if !t.metastatic_sites.iter().any(|s| s == c) => t.metastatic_sites.push(c.to_string()),
+                        Some(_) => {}
+                        None => not_known(&mut unread),
+                    },
+                    Fact::Prior => match code_of::<crate::codes::OptionCode>(concept) {
+                        Some(c) if !t.prior_treatments.iter().any(|s| s == c) => t.prior_treatments.push(c.to_string()),
+                        Some(_) => {}
+                        None => not_known(&mut unread),
+                    },
+                    Fact::Ecog => t.ecog = number("valueInteger", &mut e),
+                    Fact::LiverLesions => t.liver_lesion_count = number("valueInteger", &mut e),
+                    Fact::Ki67 if unit_is("%") => t.ki67_percent = number("valueQuantity", &mut e),
+                    Fact::Size if unit_is("mm") => t.tumor_size_mm = number("valueQuantity", &mut e),
+                    Fact::LargestLiverLesion if unit_is("mm") => {
+                        t.liver_max_lesion_mm = number("valueQuantity", &mut e)
+                    }
+                    Fact::Ki67 | Fact::Size | Fact::LargestLiverLesion => {
+                        unread.push(format!("{}: a quantity in a unit other than the case's (% or mm)", named(r)))
+                    }
+                    Fact::Flag(field) => match &r["valueBoolean"] {
+                        Value::Bool(b) => {
+                            let slot = match field {
+                                "hormonal_symptoms" => &mut t.hormonal_symptoms,
+                                "hormonal_symptoms_refractory" => &mut t.hormonal_symptoms_refractory,
+                                "bone_pain" => &mut t.bone_pain,
+                                "progression_on_prior" => &mut t.progression_on_prior,
+                                "men1" => &mut t.men1,
+                                "primary_resectable" => &mut t.primary_resectable,
+                                "ampullary" => &mut t.ampullary,
+                                _ => &mut t.lymphovascular_invasion,
+                            };
+                            *slot = Some(*b);
+                        }
+                        Value::Null => unread.push(format!("{}: no yes/no value", named(r))),
+                        _ => e.add(&at("valueBoolean"), "A FHIR boolean is true or false."),
+                    },
+                }
+            }
+            Some(kind @ ("ClinicalImpression" | "CarePlan" | "RequestGroup" | "Provenance")) => unread
+                .push(format!("{kind}: not imported (notes, proposals and plans are made on the board's own case)")),
+            Some(other) => unread.push(format!("{other}: not read")),
+            None => {}
+        }
+    }
+    e.finish()?;
+    // The same message once with a count, not once per resource.
+    let mut counted: Vec<String> = Vec::new();
+    for u in &unread {
+        if !counted.iter().any(|c| c.starts_with(u.as_str())) {
+            let n = unread.iter().filter(|x| *x == u).count();
+            counted.push(if n > 1 { format!("{u} (×{n})") } else { u.clone() });
+        }
+    }
+    Ok(Imported { case, unread: counted })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A case with every tumour fact recorded.
+    fn full_case() -> CaseRecord {
+        let tumor = json!({"primary_site": "small_intestine", "grade": "G2", "ki67_percent": 4, "differentiation": "well",
+            "tumor_size_mm": 22, "t_stage": "T3", "n_stage": "N1", "m_stage": "M1",
+            "metastatic_sites": ["liver", "bone"], "liver_burden": "unresectable", "tumor_burden": "high",
+            "functional_syndrome": "carcinoid_syndrome", "hormonal_symptoms": true,
+            "hormonal_symptoms_refractory": false, "sstr_imaging": "positive", "mibg_avid": "no", "ecog": 1});
+        let more = json!({"bone_pain": true, "prior_treatments": ["ssa_antiproliferative"], "progression_on_prior": true, "men1": false,
+            "primary_resectable": false, "liver_lesion_count": 12, "liver_max_lesion_mm": 41,
+            "lymphovascular_invasion": true, "resection_margin": "R1"});
+        let mut tumor = tumor.as_object().unwrap().clone();
+        tumor.extend(more.as_object().unwrap().clone());
+        let content = json!({
+            "patient": {"mrn": "M-1", "name": "Any Body", "birth_date": "1960-01-01", "sex": "male"},
+            "referring_clinician": "", "question": "Next?", "history": "", "comorbidities": "", "tumor": tumor,
+        });
+        serde_json::from_value(json!({
+            "id": "c0ffee00-0000-4000-8000-000000000001", "version": 3, "status": "draft", "summary": "SI-NET",
+            "missing_for_board": [], "created_at": "2026-12-01T10:00:00Z", "updated_at": "2026-12-02T10:00:00Z",
+            "updated_by": "u", "patient_id": "c0ffee00-0000-4000-8000-000000000002", "patient_version": 1,
+            "content": content,
+        }))
+        .unwrap()
+    }
 
     #[test]
     fn every_known_site_has_its_body_structure_and_an_unknown_primary_has_none() {
@@ -412,27 +791,7 @@ mod tests {
     /// (the ground for importing the export back), none twice.
     #[test]
     fn every_recorded_fact_travels_and_none_twice() {
-        let tumor = json!({"primary_site": "small_intestine", "grade": "G2", "ki67_percent": 4, "differentiation": "well",
-            "tumor_size_mm": 22, "t_stage": "T3", "n_stage": "N1", "m_stage": "M1",
-            "metastatic_sites": ["liver", "bone"], "liver_burden": "unresectable", "tumor_burden": "high",
-            "functional_syndrome": "carcinoid_syndrome", "hormonal_symptoms": true,
-            "hormonal_symptoms_refractory": false, "sstr_imaging": "positive", "mibg_avid": "no", "ecog": 1});
-        let more = json!({"bone_pain": true, "prior_treatments": ["ssa_antiproliferative"], "progression_on_prior": true, "men1": false,
-            "primary_resectable": false, "liver_lesion_count": 12, "liver_max_lesion_mm": 41,
-            "lymphovascular_invasion": true, "resection_margin": "R1"});
-        let mut tumor = tumor.as_object().unwrap().clone();
-        tumor.extend(more.as_object().unwrap().clone());
-        let content = json!({
-            "patient": {"mrn": "M-1", "name": "Any Body", "birth_date": "1960-01-01", "sex": "male"},
-            "referring_clinician": "", "question": "Next?", "history": "", "comorbidities": "", "tumor": tumor,
-        });
-        let case: CaseRecord = serde_json::from_value(json!({
-            "id": "c0ffee00-0000-4000-8000-000000000001", "version": 3, "status": "draft", "summary": "SI-NET",
-            "missing_for_board": [], "created_at": "2026-12-01T10:00:00Z", "updated_at": "2026-12-02T10:00:00Z",
-            "updated_by": "u", "patient_id": "c0ffee00-0000-4000-8000-000000000002", "patient_version": 1,
-            "content": content,
-        }))
-        .unwrap();
+        let case = full_case();
         let bundle =
             export(&ExportInput { case: &case, annotations: &[], proposal: None, plan: None }, "2026-12-02T10:00:00Z");
         let obs: Vec<&Value> = bundle["entry"]
@@ -476,5 +835,75 @@ mod tests {
         assert_eq!(texts.iter().filter(|t| *t == "Metastatic site").count(), 2);
         let men1 = obs.iter().find(|o| o["code"]["text"] == "MEN1").unwrap();
         assert_eq!(men1["valueBoolean"], false, "a recorded no is a no");
+    }
+
+    #[test]
+    fn an_exported_case_imports_back_with_the_same_patient_and_tumour_fields() {
+        let case = full_case();
+        let bundle =
+            export(&ExportInput { case: &case, annotations: &[], proposal: None, plan: None }, "2026-12-02T10:00:00Z");
+        let back = import(&bundle).unwrap();
+        assert_eq!(back.case.patient, case.content.patient);
+        assert_eq!(back.case.tumor, case.content.tumor);
+        assert_eq!(back.unread, Vec::<String>::new());
+    }
+
+    #[test]
+    fn what_an_outside_system_sends_is_read_where_it_can_be_and_listed_where_not() {
+        let bundle = json!({"resourceType": "Bundle", "type": "collection", "entry": [
+            {"resource": {"resourceType": "Patient", "identifier": [{"type": {"coding": [{"code": "MR"}]}, "value": "H-77"}],
+                "name": [{"given": ["Ada", "B."], "family": "Lovelace"}], "gender": "female", "birthDate": "1950-12-10"}},
+            {"resource": {"resourceType": "Condition", "bodySite": [{"coding": [{"system": SNOMED, "code": "15776009"}]}],
+                "extension": [{"url": MCODE_HISTOLOGY, "valueCodeableConcept": {"coding": [{"system": ICD_O_3, "code": "8240/3"}]}}]}},
+            {"resource": {"resourceType": "Observation", "status": "final",
+                "code": {"coding": [{"system": LOINC, "code": "21905-5"}]}, "valueCodeableConcept": {"coding": [{"code": "cT2"}]}}},
+            {"resource": {"resourceType": "Observation", "status": "final",
+                "code": {"coding": [{"system": LOINC, "code": "21900-6"}]}, "valueCodeableConcept": {"text": "pN0"}}},
+            {"resource": {"resourceType": "Observation", "status": "final",
+                "code": {"coding": [{"system": LOINC, "code": "718-7", "display": "Hemoglobin"}]}, "valueQuantity": {"value": 12.1}}},
+            {"resource": {"resourceType": "Observation", "status": "final",
+                "code": {"text": "Ki-67 proliferation index"}, "valueQuantity": {"value": 0.03, "unit": "ratio"}}},
+            {"resource": {"resourceType": "Observation", "status": "final",
+                "code": {"text": "Histological grade (WHO 2019)"}, "valueCodeableConcept": {"text": "G4"}}},
+        ]});
+        let got = import(&bundle).unwrap();
+        assert_eq!((got.case.patient.mrn.as_str(), got.case.patient.name.as_str()), ("H-77", "Ada B. Lovelace"));
+        assert_eq!((got.case.patient.sex.as_str(), got.case.patient.birth_date.as_str()), ("female", "1950-12-10"));
+        let t = &got.case.tumor;
+        assert_eq!(t.primary_site.as_deref(), Some("pancreas"));
+        assert_eq!((t.differentiation.as_deref(), t.grade.as_deref()), (Some("well"), Some("G1")));
+        assert_eq!((t.t_stage.as_deref(), t.n_stage.as_deref()), (Some("T2"), Some("N0")));
+        assert_eq!(t.ki67_percent, None, "a ratio is not guessed into a percentage");
+        assert_eq!(
+            got.unread,
+            vec![
+                "Observation “Hemoglobin”: not a field of a NET case".to_string(),
+                "Observation “Ki-67 proliferation index”: a quantity in a unit other than the case's (% or mm)"
+                    .to_string(),
+                "Observation “Histological grade (WHO 2019)”: “G4” is not a value this app knows".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bundle_that_is_not_valid_fhir_names_what_is_wrong() {
+        let field = |v: Value| import(&v).unwrap_err().fields.keys().cloned().collect::<Vec<_>>();
+        assert_eq!(field(json!({"resourceType": "Patient"})), ["resourceType"]);
+        assert_eq!(field(json!({"resourceType": "Bundle"})), ["entry"]);
+        assert_eq!(
+            field(json!({"resourceType": "Bundle", "entry": [{"resource": {"id": "x"}}]})),
+            ["entry[0].resource"]
+        );
+        let two = json!({"resourceType": "Bundle", "entry": [
+            {"resource": {"resourceType": "Patient"}}, {"resource": {"resourceType": "Patient"}}]});
+        assert_eq!(field(two), ["entry"]);
+        let bad = json!({"resourceType": "Bundle", "entry": [
+            {"resource": {"resourceType": "Patient", "gender": "woman", "birthDate": 1950}},
+            {"resource": {"resourceType": "Observation", "code": {"text": "MEN1"}, "valueBoolean": "yes"}},
+            {"resource": {"resourceType": "Observation", "code": {"coding": [{"system": LOINC, "code": "89247-1"}]}, "valueInteger": "one"}}]});
+        assert_eq!(
+            field(bad),
+            ["Patient.birthDate", "Patient.gender", "entry[1].resource.valueBoolean", "entry[2].resource.valueInteger"]
+        );
     }
 }

@@ -221,3 +221,77 @@ async fn the_export_is_audited_and_needs_the_case_s_board() {
     assert!(!body.contains("FH-1") && !body.contains("Fhir Person"), "{body}");
     assert_eq!(send(&x.state, req("GET", "/api/v1/cases/no-such-case/fhir", Some(&olga))).await.status(), 404);
 }
+
+async fn import(state: &app::ssr::AppState, cookie: &str, bundle: &Value) -> (u16, Value) {
+    let mut r = json_req("POST", "/api/v1/cases/import", bundle.clone(), Some(cookie));
+    r.headers_mut().insert("content-type", "application/fhir+json".parse().unwrap());
+    let res = send(state, r).await;
+    let status = res.status().as_u16();
+    (status, body_json(res).await)
+}
+
+async fn case_count(state: &app::ssr::AppState) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(&state.db.pool).await.unwrap()
+}
+
+/// Export, then import the same Bundle: a new draft case of the same patient with the same
+/// tumour fields, and a list of what did not become a field (the note, the proposal, the plan).
+#[tokio::test]
+async fn an_exported_case_imports_back_as_a_draft_with_the_same_tumour_fields() {
+    let x = exported().await;
+    let cora = login(&x.state, "cora", PW).await;
+    let (status, made) = import(&x.state, &cora, &x.bundle).await;
+    assert_eq!(status, 201, "{made}");
+    let original = body_json(send(&x.state, req("GET", &format!("/api/v1/cases/{}", x.case), Some(&cora))).await).await;
+    let copy = &made["case"];
+    assert_ne!(copy["id"], original["id"]);
+    assert_eq!(copy["status"], "draft");
+    assert_eq!(copy["content"]["tumor"], original["content"]["tumor"]);
+    assert_eq!(copy["content"]["patient"], original["content"]["patient"]);
+    assert_eq!(copy["patient_id"], original["patient_id"], "the same person, not a second record");
+    let unread: Vec<&str> = made["unread"].as_array().unwrap().iter().map(|u| u.as_str().unwrap()).collect();
+    assert!(unread.iter().any(|u| u.starts_with("ClinicalImpression: not imported")), "{unread:?}");
+    assert!(unread.iter().any(|u| u.starts_with("CarePlan: not imported")), "{unread:?}");
+    let rows = audit_rows(&x.state).await;
+    assert!(rows.iter().any(|r| r.action == "case.create" && r.case_id.as_deref() == copy["id"].as_str()));
+}
+
+#[tokio::test]
+async fn an_import_that_cannot_be_taken_changes_nothing() {
+    let x = exported().await;
+    let cora = login(&x.state, "cora", PW).await;
+    let before = case_count(&x.state).await;
+    // ID-1: the MRN of a patient on record with other demographics is refused, both unchanged.
+    let mut other = x.bundle.clone();
+    for e in other["entry"].as_array_mut().unwrap() {
+        if e["resource"]["resourceType"] == "Patient" {
+            e["resource"]["name"] = json!([{"text": "Someone Else"}]);
+        }
+    }
+    let (status, err) = import(&x.state, &cora, &other).await;
+    assert_eq!(status, 422, "{err}");
+    assert!(
+        err["error"]["fields"]["patient.mrn"].is_array() || err["error"]["fields"]["patient.name"].is_array(),
+        "{err}"
+    );
+    let patient = body_json(send(&x.state, req("GET", &format!("/api/v1/cases/{}", x.case), Some(&cora))).await).await;
+    assert_eq!(patient["content"]["patient"]["name"], "Fhir Person");
+    // Not valid FHIR: 422 naming the element.
+    let (status, err) = import(&x.state, &cora, &json!({"resourceType": "Patient"})).await;
+    assert_eq!(status, 422);
+    assert!(err["error"]["fields"]["resourceType"].is_array(), "{err}");
+    let mut bad = x.bundle.clone();
+    bad["entry"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"resource": {"resourceType": "Observation", "code": {"text": "MEN1"}, "valueBoolean": "yes"}}));
+    let (status, err) = import(&x.state, &cora, &bad).await;
+    assert_eq!(status, 422);
+    let at = format!("entry[{}].resource.valueBoolean", bad["entry"].as_array().unwrap().len() - 1);
+    assert!(err["error"]["fields"][&at].is_array(), "{err}");
+    // A reviewer may not create cases, whatever the Bundle.
+    add_user(&x.state, "rene", "reviewer", None).await;
+    let rene = login(&x.state, "rene", PW).await;
+    assert_eq!(import(&x.state, &rene, &json!({"resourceType": "Patient"})).await.0, 403);
+    assert_eq!(case_count(&x.state).await, before, "nothing was written");
+}

@@ -174,6 +174,14 @@ fn rest_requests(s: &Seed) -> BTreeMap<String, (Value, Option<i64>, Reviewer)> {
         ("POST /cases/{id}/voice-requests", json!({"specialty": "pathology", "note": "Ki-67?"}), None, Refused),
         ("GET /openapi.json", Value::Null, None, Allowed),
         ("GET /cases/{id}/fhir", Value::Null, None, Allowed),
+        (
+            "POST /cases/import",
+            json!({"resourceType": "Bundle", "type": "collection", "entry": [
+            {"resource": {"resourceType": "Patient", "identifier": [{"value": "SW-IMPORT"}], "name": [{"text": "Sweep Import"}],
+                          "gender": "female", "birthDate": "1970-01-01"}}]}),
+            None,
+            Refused,
+        ),
     ];
     entries.into_iter().map(|(k, b, v, r)| (k.to_string(), (b, v, r))).collect()
 }
@@ -495,7 +503,9 @@ fn outsider_skips(key: &str) -> Option<&'static str> {
         "POST /login" | "/sfn/auth/login" | "/sfn/auth/session" => Some("public"),
         "POST /logout" | "/sfn/auth/logout" => Some("ends the sweeping session"),
         "/sfn/auth/change-password" => Some("own password"),
-        "POST /cases" | "/sfn/cases/create" => Some("creates a case on the outsider's own board (boards.rs)"),
+        "POST /cases" | "POST /cases/import" | "/sfn/cases/create" => {
+            Some("creates a case on the outsider's own board (boards.rs; the import creates through the same code)")
+        }
         "POST /cases/{id}/break-glass" | "/sfn/cases/break-glass" => Some("opens the case on purpose (boards.rs)"),
         _ => None,
     }

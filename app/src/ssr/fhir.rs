@@ -4,7 +4,8 @@
 use super::audit::{self, Event, Outcome};
 use super::auth::Session;
 use super::{AppState, now_text};
-use crate::domain::fhir::{ExportInput, export};
+use crate::domain::fhir::{ExportInput, ImportedCase, export, import};
+use crate::domain::role::Action;
 use crate::error::AppError;
 
 /// `GET /api/v1/cases/{id}/fhir`: the Bundle, after the case's access check; one audit row
@@ -28,4 +29,19 @@ pub async fn export_case(state: &AppState, session: &Session, id: &str) -> Resul
     )
     .await?;
     Ok(bundle)
+}
+
+/// `POST /api/v1/cases/import`: a referral Bundle becomes a draft case with every field it could
+/// read (checked like any new case: an MRN on record must name the same person, ID-1), and the
+/// list of what it could not read. One transaction, audited as `case.create`.
+pub async fn import_case(
+    state: &AppState,
+    session: &Session,
+    bundle: &serde_json::Value,
+    board_id: Option<&str>,
+) -> Result<ImportedCase, AppError> {
+    super::auth::require(state, session, Action::CreateCase, None).await?;
+    let imported = import(bundle)?;
+    let case = super::cases::create(state, session, &imported.case, board_id).await?;
+    Ok(ImportedCase { case, unread: imported.unread })
 }

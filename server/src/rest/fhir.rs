@@ -1,12 +1,13 @@
 //! `GET /api/v1/cases/{id}/fhir`: the case as a FHIR R4 Bundle (`application/fhir+json`).
 
-use axum::extract::{Path, State};
+use axum::Json;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use app::ssr::{AppState, fhir};
 
-use super::{ApiError, Authed};
+use super::{ApiError, Authed, JsonBody};
 
 #[utoipa::path(
     get,
@@ -25,5 +26,41 @@ pub async fn export(
     let body = serde_json::to_vec(&bundle).map_err(|_| ApiError(app::error::AppError::internal("the FHIR bundle")))?;
     let mut res = (StatusCode::OK, body).into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/fhir+json"));
+    Ok(res)
+}
+
+/// `POST /api/v1/cases/import?board_id=`: the board (optional for a member of one board).
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    /// The board the case is for (optional for a member of one board only).
+    board_id: Option<String>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/import",
+    tag = "fhir",
+    summary = "Make a draft case from a referral: a FHIR R4 Bundle with the Patient, the Condition and Observations (coordinators, clinicians)",
+    params(ImportQuery),
+    request_body(content = Object, description = "A FHIR R4 Bundle", content_type = "application/fhir+json"),
+    responses((status = 201, description = "The draft case, and what the Bundle held that did not become a field", body = app::domain::fhir::ImportedCase)),
+)]
+pub async fn import(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    query: Result<Query<ImportQuery>, axum::extract::rejection::QueryRejection>,
+    JsonBody(bundle): JsonBody<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError(app::error::AppError::bad_request(e.body_text())))?;
+    let made = fhir::import_case(&state, &session, &bundle, q.board_id.as_deref()).await?;
+    let mut res = (StatusCode::CREATED, Json(&made)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/cases/{}", made.case.id)) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", made.case.version)) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
     Ok(res)
 }

@@ -133,6 +133,7 @@ fn routes() -> Routes {
         .get("/cases/{id}/voices", work::voices)
         .post("/cases/{id}/voice-requests", work::request)
         .get("/cases/{id}/fhir", fhir::export)
+        .post("/cases/import", fhir::import)
         .get("/openapi.json", openapi::openapi_json)
 }
 
