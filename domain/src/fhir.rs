@@ -24,7 +24,7 @@
 
 use serde_json::{Value, json};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::annotation::Annotation;
 use crate::case::{CaseInput, CaseRecord, StoredProposal, stage_group};
@@ -391,7 +391,7 @@ pub struct Imported {
 
 /// `POST /api/v1/cases/import`'s answer: the draft case made, and what the Bundle held that
 /// did not become a field.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportedCase {
     pub case: CaseRecord,

@@ -295,3 +295,24 @@ async fn an_import_that_cannot_be_taken_changes_nothing() {
     assert_eq!(import(&x.state, &rene, &json!({"resourceType": "Patient"})).await.0, 403);
     assert_eq!(case_count(&x.state).await, before, "nothing was written");
 }
+
+/// The new-case page's import: the file's text through the server function; a file that is
+/// not JSON is a field error on `file`, nothing written.
+#[tokio::test]
+async fn the_page_s_import_reads_the_file_text_and_names_a_file_that_is_not_json() {
+    let x = exported().await;
+    let cora = login(&x.state, "cora", PW).await;
+    let before = case_count(&x.state).await;
+    let body = json!({"bundle": "not json {", "board_id": null});
+    let res = send(&x.state, json_req("POST", "/sfn/cases/import", body, Some(&cora))).await;
+    assert_eq!(res.status(), 422);
+    let err = body_text(res).await;
+    assert!(err.contains("file") && err.contains("not JSON"), "{err}");
+    assert_eq!(case_count(&x.state).await, before);
+    let body = json!({"bundle": x.bundle.to_string(), "board_id": null});
+    let res = send(&x.state, json_req("POST", "/sfn/cases/import", body, Some(&cora))).await;
+    assert_eq!(res.status(), 200);
+    let made = body_json(res).await;
+    assert_eq!(made["case"]["content"]["patient"]["mrn"], "FH-1");
+    assert_eq!(case_count(&x.state).await, before + 1);
+}

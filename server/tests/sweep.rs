@@ -341,6 +341,10 @@ fn sfn_requests(s: &Seed) -> BTreeMap<&'static str, (Body2, Reviewer)> {
         ("/sfn/cases/page", (j(json!({"id": case})), Allowed)),
         ("/sfn/cases/create", (j(json!({"input": case_json("SW-8"), "board_id": null})), Refused)),
         (
+            "/sfn/cases/import",
+            (j(json!({"bundle": "{\"resourceType\": \"Bundle\", \"entry\": []}", "board_id": null})), Refused),
+        ),
+        (
             "/sfn/cases/move",
             (j(json!({"id": case, "version": 3, "board_id": s.ids["board"], "reason": "elsewhere"})), Refused),
         ),
@@ -503,7 +507,7 @@ fn outsider_skips(key: &str) -> Option<&'static str> {
         "POST /login" | "/sfn/auth/login" | "/sfn/auth/session" => Some("public"),
         "POST /logout" | "/sfn/auth/logout" => Some("ends the sweeping session"),
         "/sfn/auth/change-password" => Some("own password"),
-        "POST /cases" | "POST /cases/import" | "/sfn/cases/create" => {
+        "POST /cases" | "POST /cases/import" | "/sfn/cases/create" | "/sfn/cases/import" => {
             Some("creates a case on the outsider's own board (boards.rs; the import creates through the same code)")
         }
         "POST /cases/{id}/break-glass" | "/sfn/cases/break-glass" => Some("opens the case on purpose (boards.rs)"),

@@ -26,6 +26,21 @@ pub async fn create_case(input: CaseInput, board_id: Option<String>) -> Result<C
     crate::ssr::cases::create(&state, &session, &input, board_id.as_deref()).await
 }
 
+/// Makes a draft case from a referral's FHIR R4 Bundle, as read from a file in the browser
+/// (issue 19): the case, and what the file held that did not become a field.
+#[server(endpoint = "cases/import", prefix = "/sfn", input = Json)]
+pub async fn import_case(
+    bundle: String,
+    board_id: Option<String>,
+) -> Result<crate::domain::fhir::ImportedCase, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::auth::require(&state, &session, crate::domain::role::Action::CreateCase, None).await?;
+    let value: serde_json::Value = serde_json::from_str(&bundle).map_err(|e| {
+        AppError::field("file", format!("The file is not JSON ({e}); choose a FHIR R4 Bundle in JSON."))
+    })?;
+    crate::ssr::fhir::import_case(&state, &session, &value, board_id.as_deref()).await
+}
+
 /// Refers a case to another board, with the reason (a new version).
 #[server(endpoint = "cases/move", prefix = "/sfn", input = Json)]
 pub async fn move_case(id: String, version: i64, board_id: String, reason: String) -> Result<CaseRecord, AppError> {
