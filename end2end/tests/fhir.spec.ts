@@ -25,6 +25,12 @@ test("a referral's FHIR file becomes a draft case, with what was not read listed
   };
   // Two boards for the coordinator: the import goes to the one chosen above it.
   await page.getByLabel("Board", { exact: true }).selectOption({ label: "NET board (demo)" });
+  // A file that is not FHIR says what is wrong, and nothing is saved.
+  await page.getByLabel("FHIR file (.json)").setInputFiles({
+    name: "letter.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify({ resourceType: "Patient" })),
+  });
+  await expect(page.getByTestId("fhir-errors")).toContainText("resourceType");
+  await expect(page.getByTestId("fhir-errors")).toContainText("nothing was saved");
   await page.getByLabel("FHIR file (.json)").setInputFiles({
     name: "referral.json", mimeType: "application/fhir+json", buffer: Buffer.from(JSON.stringify(bundle)),
   });
@@ -32,13 +38,7 @@ test("a referral's FHIR file becomes a draft case, with what was not read listed
   await expect(done).toContainText("Draft case made for Greta Referral.");
   await expect(page.getByTestId("fhir-unread")).toContainText("Observation “Hemoglobin”: not a field of a NET case");
   await expectAccessible(page);
-  // A file that is not FHIR says what is wrong, and nothing is saved.
-  await page.getByLabel("FHIR file (.json)").setInputFiles({
-    name: "letter.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify({ resourceType: "Patient" })),
-  });
-  await expect(page.getByTestId("fhir-errors")).toContainText("resourceType");
-  await expect(page.getByTestId("fhir-errors")).toContainText("nothing was saved");
-  // The case made first opens with what the file held.
+  // The case made opens with what the file held.
   await page.getByRole("link", { name: "Open the new case" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Greta Referral");
   await expect(page.getByText(mrn).first()).toBeVisible();
