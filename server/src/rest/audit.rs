@@ -1,13 +1,13 @@
 //! `GET /api/v1/audit`: the audit trail, for admins and reviewers.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 
 use app::domain::role::Action;
 use app::ssr::AppState;
 use app::ssr::audit::{self, AuditQuery, AuditRow};
 
-use super::{ApiError, Authed};
+use super::{ApiError, ApiQuery, Authed};
 
 #[utoipa::path(
     get,
@@ -20,10 +20,11 @@ use super::{ApiError, Authed};
 pub async fn list(
     State(state): State<AppState>,
     authed: Authed,
-    query: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+    // Parsed after the role check: a caller without the audit right learns nothing of it.
+    query: Result<ApiQuery<AuditQuery>, ApiError>,
 ) -> Result<Json<Vec<AuditRow>>, ApiError> {
     authed.require(&state, Action::ReadAudit, None).await?;
-    let Query(q) = query.map_err(|e| ApiError(app::error::AppError::bad_request(e.body_text())))?;
+    let ApiQuery(q) = query?;
     Ok(Json(audit::query(&state.db, &q).await?))
 }
 

@@ -2,7 +2,7 @@
 //! `POST /api/v1/cases/search` for name and MRN search (kept out of URLs, AC-4).
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -12,7 +12,7 @@ use app::error::AppError;
 use app::ssr::cases::{ContentChange, Edit};
 use app::ssr::{AppState, cases};
 
-use super::{ApiError, Authed, JsonBody, with_etag};
+use super::{ApiError, ApiQuery, Authed, JsonBody, with_etag};
 
 /// `POST /api/v1/cases`: the case content, and `"board_id"` (optional for a member of one
 /// board only).
@@ -79,9 +79,8 @@ pub struct ListQuery {
 pub async fn list(
     State(state): State<AppState>,
     Authed(session): Authed,
-    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError(AppError::bad_request(e.body_text())))?;
     if q.text.is_some() {
         return Err(ApiError(AppError::bad_request(
             "Search text can hold a patient identifier and is not accepted in a URL: POST it to /api/v1/cases/search.",

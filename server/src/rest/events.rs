@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use axum::Extension;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::response::sse::Event;
@@ -17,7 +17,7 @@ use tokio::sync::{broadcast, mpsc};
 use app::ssr::AppState;
 use app::ssr::events;
 
-use super::{ApiError, Authed, sse};
+use super::{ApiError, ApiQuery, Authed, sse};
 use crate::serve::Stopping;
 
 /// How often an open stream checks that its session is still valid.
@@ -43,12 +43,10 @@ pub async fn stream(
     State(state): State<AppState>,
     Authed(session): Authed,
     Path(case_id): Path<String>,
-    query: Result<Query<After>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<After>,
     stopping: Option<Extension<Stopping>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    // A bad `after` is a 400 in the API's JSON error body, like every other bad query.
-    let Query(query) = query.map_err(|e| ApiError(app::error::AppError::bad_request(e.body_text())))?;
     let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
     let start = events::open(&state, &session, &case_id, resume.or(query.after)).await?;
     let wake = state.db.hub.subscribe().await;

@@ -1,13 +1,13 @@
 //! `GET /api/v1/cases/{id}/fhir`: the case as a FHIR R4 Bundle (`application/fhir+json`).
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use app::ssr::{AppState, fhir};
 
-use super::{ApiError, Authed, JsonBody};
+use super::{ApiError, ApiQuery, Authed, JsonBody};
 
 #[utoipa::path(
     get,
@@ -50,10 +50,9 @@ pub struct ImportQuery {
 pub async fn import(
     State(state): State<AppState>,
     Authed(session): Authed,
-    query: Result<Query<ImportQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<ImportQuery>,
     JsonBody(bundle): JsonBody<serde_json::Value>,
 ) -> Result<Response, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError(app::error::AppError::bad_request(e.body_text())))?;
     let made = fhir::import_case(&state, &session, &bundle, q.board_id.as_deref()).await?;
     let mut res = (StatusCode::CREATED, Json(&made)).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/cases/{}", made.case.id)) {

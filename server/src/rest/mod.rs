@@ -218,6 +218,25 @@ impl Authed {
     }
 }
 
+/// Query string extractor whose rejection is a 400 in the api.md error body (an unknown or
+/// malformed parameter), instead of axum's plain text.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(rejection) => Err(ApiError(AppError::bad_request(rejection.body_text()))),
+        }
+    }
+}
+
 /// JSON body extractor whose rejections are api.md error bodies (400 malformed, 413 too large,
 /// 415 wrong type) instead of axum's plain text.
 pub struct JsonBody<T>(pub T);

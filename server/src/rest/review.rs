@@ -3,22 +3,15 @@
 //! ids of boards, meetings and users, codes and dates only).
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use app::domain::review::{Decision, DecisionQuery, Figures};
-use app::error::AppError;
 use app::ssr::AppState;
 use app::ssr::review;
 
-use super::{ApiError, Authed};
-
-type Q = Result<Query<DecisionQuery>, axum::extract::rejection::QueryRejection>;
-
-fn query(q: Q) -> Result<DecisionQuery, ApiError> {
-    q.map(|Query(q)| q).map_err(|e| ApiError(AppError::bad_request(e.body_text())))
-}
+use super::{ApiError, ApiQuery, Authed};
 
 #[utoipa::path(
     get,
@@ -31,9 +24,9 @@ fn query(q: Q) -> Result<DecisionQuery, ApiError> {
 pub async fn decisions(
     State(state): State<AppState>,
     Authed(session): Authed,
-    q: Q,
+    ApiQuery(q): ApiQuery<DecisionQuery>,
 ) -> Result<Json<Vec<Decision>>, ApiError> {
-    Ok(Json(review::decisions(&state, &session, &query(q)?).await?))
+    Ok(Json(review::decisions(&state, &session, &q).await?))
 }
 
 #[utoipa::path(
@@ -44,8 +37,12 @@ pub async fn decisions(
     params(app::domain::review::DecisionQuery),
     responses((status = 200, description = "Done", body = app::domain::review::Figures)),
 )]
-pub async fn figures(State(state): State<AppState>, Authed(session): Authed, q: Q) -> Result<Json<Figures>, ApiError> {
-    Ok(Json(review::figures(&state, &session, &query(q)?).await?))
+pub async fn figures(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    ApiQuery(q): ApiQuery<DecisionQuery>,
+) -> Result<Json<Figures>, ApiError> {
+    Ok(Json(review::figures(&state, &session, &q).await?))
 }
 
 #[utoipa::path(
@@ -56,8 +53,12 @@ pub async fn figures(State(state): State<AppState>, Authed(session): Authed, q: 
     params(app::domain::review::DecisionQuery),
     responses((status = 200, description = "CSV, one figure a row", content_type = "text/csv", body = String)),
 )]
-pub async fn figures_csv(State(state): State<AppState>, Authed(session): Authed, q: Q) -> Result<Response, ApiError> {
-    let figures = review::figures(&state, &session, &query(q)?).await?;
+pub async fn figures_csv(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    ApiQuery(q): ApiQuery<DecisionQuery>,
+) -> Result<Response, ApiError> {
+    let figures = review::figures(&state, &session, &q).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

@@ -2,15 +2,14 @@
 //! `GET /api/v1/cases/{id}/voices` and `POST /api/v1/cases/{id}/voice-requests`.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use app::domain::work::{MyWork, PipelineCard, PipelineQuery, VoiceRequestInput, VoiceStatus};
-use app::error::AppError;
 use app::ssr::AppState;
 use app::ssr::work;
 
-use super::{ApiError, Authed, JsonBody};
+use super::{ApiError, ApiQuery, Authed, JsonBody};
 
 #[utoipa::path(
     get,
@@ -34,9 +33,8 @@ pub async fn mine(State(state): State<AppState>, Authed(session): Authed) -> Res
 pub async fn pipeline(
     State(state): State<AppState>,
     Authed(session): Authed,
-    query: Result<Query<PipelineQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<PipelineQuery>,
 ) -> Result<Json<Vec<PipelineCard>>, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError(AppError::bad_request(e.body_text())))?;
     Ok(Json(work::pipeline(&state, &session, &q).await?))
 }
 
