@@ -34,11 +34,7 @@ pub async fn import_case(
     board_id: Option<String>,
 ) -> Result<crate::domain::fhir::ImportedCase, AppError> {
     let (state, session) = crate::ssr::request::authenticated().await?;
-    crate::ssr::auth::require(&state, &session, crate::domain::role::Action::CreateCase, None).await?;
-    let value: serde_json::Value = serde_json::from_str(&bundle).map_err(|e| {
-        AppError::field("file", format!("The file is not JSON ({e}); choose a FHIR R4 Bundle in JSON."))
-    })?;
-    crate::ssr::fhir::import_case(&state, &session, &value, board_id.as_deref()).await
+    crate::ssr::fhir::import_file(&state, &session, &bundle, board_id.as_deref()).await
 }
 
 /// Refers a case to another board, with the reason (a new version).

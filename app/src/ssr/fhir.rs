@@ -41,6 +41,30 @@ pub async fn import_case(
     board_id: Option<&str>,
 ) -> Result<ImportedCase, AppError> {
     super::auth::require(state, session, Action::CreateCase, None).await?;
+    create_from(state, session, bundle, board_id).await
+}
+
+/// The new-case page's import: the file's text, which must be JSON (a field error on `file`
+/// otherwise); the role is checked before the text is read.
+pub async fn import_file(
+    state: &AppState,
+    session: &Session,
+    text: &str,
+    board_id: Option<&str>,
+) -> Result<ImportedCase, AppError> {
+    super::auth::require(state, session, Action::CreateCase, None).await?;
+    let bundle: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        AppError::field("file", format!("The file is not JSON ({e}); choose a FHIR R4 Bundle in JSON."))
+    })?;
+    create_from(state, session, &bundle, board_id).await
+}
+
+async fn create_from(
+    state: &AppState,
+    session: &Session,
+    bundle: &serde_json::Value,
+    board_id: Option<&str>,
+) -> Result<ImportedCase, AppError> {
     let imported = import(bundle)?;
     let case = super::cases::create(state, session, &imported.case, board_id).await?;
     Ok(ImportedCase { case, unread: imported.unread })

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use app::ssr::{AppState, fhir};
 
-use super::{ApiError, ApiQuery, Authed, JsonBody};
+use super::{ApiError, ApiQuery, Authed, JsonBody, with_etag};
 
 #[utoipa::path(
     get,
@@ -23,10 +23,8 @@ pub async fn export(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let bundle = fhir::export_case(&state, &session, &id).await?;
-    let body = serde_json::to_vec(&bundle).map_err(|_| ApiError(app::error::AppError::internal("the FHIR bundle")))?;
-    let mut res = (StatusCode::OK, body).into_response();
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/fhir+json"));
-    Ok(res)
+    // The header part is applied after `Json` set its own content type, and replaces it.
+    Ok(([(header::CONTENT_TYPE, "application/fhir+json")], Json(bundle)).into_response())
 }
 
 /// `POST /api/v1/cases/import?board_id=`: the board (optional for a member of one board).
@@ -54,12 +52,10 @@ pub async fn import(
     JsonBody(bundle): JsonBody<serde_json::Value>,
 ) -> Result<Response, ApiError> {
     let made = fhir::import_case(&state, &session, &bundle, q.board_id.as_deref()).await?;
-    let mut res = (StatusCode::CREATED, Json(&made)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/cases/{}", made.case.id)) {
+    let location = format!("/api/v1/cases/{}", made.case.id);
+    let mut res = with_etag(StatusCode::CREATED, made.case.version, &made);
+    if let Ok(v) = HeaderValue::from_str(&location) {
         res.headers_mut().insert(header::LOCATION, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", made.case.version)) {
-        res.headers_mut().insert(header::ETAG, v);
     }
     Ok(res)
 }
