@@ -31,7 +31,7 @@ use crate::case::{CaseInput, CaseRecord, StoredProposal, stage_group};
 use crate::codes::{Code, Differentiation, Grade, PrimarySite};
 use crate::error::{FieldErrorsBuilder, Invalid};
 use crate::plan::Plan;
-use crate::tumor::Tumor;
+use crate::tumor::{Tumor, TumorInput};
 
 const SNOMED: &str = "http://snomed.info/sct";
 const LOINC: &str = "http://loinc.org";
@@ -95,9 +95,24 @@ fn entry(resource: Value) -> Value {
     json!({"resource": resource})
 }
 
-/// The observation ids of a case: the case id and what is observed (FHIR ids allow 64
+/// The yes/no facts of a case: the id suffix of their Observation, the words that name it (its
+/// code's text) and the field. Export and import both read this one table.
+type FlagSlot = fn(&mut TumorInput) -> &mut Option<bool>;
+const FLAGS: [(&str, &str, FlagSlot); 8] = [
+    ("hormonal-symptoms", "Hormonal symptoms", |t| &mut t.hormonal_symptoms),
+    ("refractory", "Refractory symptoms", |t| &mut t.hormonal_symptoms_refractory),
+    ("bone-pain", "Bone pain", |t| &mut t.bone_pain),
+    ("progression", "Progression on prior treatment", |t| &mut t.progression_on_prior),
+    ("men1", "MEN1", |t| &mut t.men1),
+    ("primary-resectable", "Primary resectable", |t| &mut t.primary_resectable),
+    ("ampullary", "Ampullary", |t| &mut t.ampullary),
+    ("lvi", "Lymphovascular invasion", |t| &mut t.lymphovascular_invasion),
+];
+
+/// The ids of the resources a case gives (observations, proposal, plan, signature): the case id
+/// and what the resource is (FHIR ids allow 64
 /// characters of `[A-Za-z0-9-.]`; a case id is a 36-character UUID).
-fn obs_id(case_id: &str, what: &str) -> String {
+fn sub_id(case_id: &str, what: &str) -> String {
     format!("{case_id}-{what}")
 }
 
@@ -148,7 +163,7 @@ pub fn export(input: &ExportInput<'_>, timestamp: &str) -> Value {
         let observe = |what: &str, code: Value, value: (&str, Value)| {
             let mut o = json!({
                 "resourceType": "Observation",
-                "id": obs_id(&case.id, what),
+                "id": sub_id(&case.id, what),
                 "status": "final",
                 "code": code,
                 "subject": patient_ref,
@@ -211,19 +226,10 @@ pub fn export(input: &ExportInput<'_>, timestamp: &str) -> Value {
             }
         }
         // Yes/no facts as recorded (a fact not recorded is left out, never sent as "no").
-        let raw = &case.content.tumor;
-        let flags = [
-            ("hormonal-symptoms", "Hormonal symptoms", raw.hormonal_symptoms),
-            ("refractory", "Refractory symptoms", raw.hormonal_symptoms_refractory),
-            ("bone-pain", "Bone pain", raw.bone_pain),
-            ("progression", "Progression on prior treatment", raw.progression_on_prior),
-            ("men1", "MEN1", raw.men1),
-            ("primary-resectable", "Primary resectable", raw.primary_resectable),
-            ("ampullary", "Ampullary", raw.ampullary),
-            ("lvi", "Lymphovascular invasion", raw.lymphovascular_invasion),
-        ];
-        for (what, label, value) in flags {
-            if let Some(b) = value {
+        // Read through the table's field accessors (a copy: they hand out the field to set).
+        let mut raw = case.content.tumor.clone();
+        for (what, label, slot) in FLAGS {
+            if let Some(b) = *slot(&mut raw) {
                 entries.push(observe(what, text(label), ("valueBoolean", json!(b))));
             }
         }
@@ -267,7 +273,7 @@ pub fn export(input: &ExportInput<'_>, timestamp: &str) -> Value {
             .collect();
         let mut rg = json!({
             "resourceType": "RequestGroup",
-            "id": obs_id(&case.id, "proposal"),
+            "id": sub_id(&case.id, "proposal"),
             "status": "active",
             "intent": "proposal",
             "subject": patient_ref,
@@ -297,7 +303,7 @@ pub fn export(input: &ExportInput<'_>, timestamp: &str) -> Value {
 /// The plan as a CarePlan (and the Provenance of its signature).
 fn care_plan(case: &CaseRecord, plan: &Plan, patient_ref: &Value, condition_ref: &Value) -> Vec<Value> {
     let c = &plan.content;
-    let plan_id = obs_id(&case.id, "plan");
+    let plan_id = sub_id(&case.id, "plan");
     // The follow-up is each activity's status: done, not done (with why), or not yet known.
     let (status, reason) = match &plan.outcome {
         Some(o) if o.record.implemented => ("completed", None),
@@ -363,7 +369,7 @@ fn care_plan(case: &CaseRecord, plan: &Plan, patient_ref: &Value, condition_ref:
         let signer = json!({"display": s.signer_name});
         out.push(entry(json!({
             "resourceType": "Provenance",
-            "id": obs_id(&case.id, "signature"),
+            "id": sub_id(&case.id, "signature"),
             "target": [{"reference": format!("CarePlan/{plan_id}")}],
             "recorded": s.signed_at,
             "agent": [{
@@ -401,7 +407,7 @@ pub struct ImportedCase {
 /// The fact an Observation carries, by its code: the case page's words (this exporter's text
 /// codes), ECOG's LOINC code, or the LOINC TNM category codes mCODE uses (clinical and
 /// pathological).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy)]
 enum Fact {
     T,
     N,
@@ -420,7 +426,7 @@ enum Fact {
     Mibg,
     GastricType,
     Margin,
-    Flag(&'static str),
+    Flag(FlagSlot),
     Prior,
     LiverLesions,
     LargestLiverLesion,
@@ -461,15 +467,7 @@ fn fact_of(code: &Value) -> Option<Fact> {
         "Prior treatment" => Fact::Prior,
         "Liver lesions" => Fact::LiverLesions,
         "Largest liver lesion" => Fact::LargestLiverLesion,
-        "Hormonal symptoms" => Fact::Flag("hormonal_symptoms"),
-        "Refractory symptoms" => Fact::Flag("hormonal_symptoms_refractory"),
-        "Bone pain" => Fact::Flag("bone_pain"),
-        "Progression on prior treatment" => Fact::Flag("progression_on_prior"),
-        "MEN1" => Fact::Flag("men1"),
-        "Primary resectable" => Fact::Flag("primary_resectable"),
-        "Ampullary" => Fact::Flag("ampullary"),
-        "Lymphovascular invasion" => Fact::Flag("lymphovascular_invasion"),
-        _ => return None,
+        words => return FLAGS.iter().find(|f| f.1 == words).map(|f| Fact::Flag(f.2)),
     })
 }
 
@@ -694,20 +692,8 @@ pub fn import(bundle: &Value) -> Result<Imported, Invalid> {
                     Fact::Ki67 | Fact::Size | Fact::LargestLiverLesion => {
                         unread.push(format!("{}: a quantity in a unit other than the case's (% or mm)", named(r)))
                     }
-                    Fact::Flag(field) => match &r["valueBoolean"] {
-                        Value::Bool(b) => {
-                            let slot = match field {
-                                "hormonal_symptoms" => &mut t.hormonal_symptoms,
-                                "hormonal_symptoms_refractory" => &mut t.hormonal_symptoms_refractory,
-                                "bone_pain" => &mut t.bone_pain,
-                                "progression_on_prior" => &mut t.progression_on_prior,
-                                "men1" => &mut t.men1,
-                                "primary_resectable" => &mut t.primary_resectable,
-                                "ampullary" => &mut t.ampullary,
-                                _ => &mut t.lymphovascular_invasion,
-                            };
-                            *slot = Some(*b);
-                        }
+                    Fact::Flag(slot) => match &r["valueBoolean"] {
+                        Value::Bool(b) => *slot(t) = Some(*b),
                         Value::Null => unread.push(format!("{}: no yes/no value", named(r))),
                         _ => e.add(&at("valueBoolean"), "A FHIR boolean is true or false."),
                     },
@@ -720,14 +706,15 @@ pub fn import(bundle: &Value) -> Result<Imported, Invalid> {
         }
     }
     e.finish()?;
-    // The same message once with a count, not once per resource.
-    let mut counted: Vec<String> = Vec::new();
-    for u in &unread {
-        if !counted.iter().any(|c| c.starts_with(u.as_str())) {
-            let n = unread.iter().filter(|x| *x == u).count();
-            counted.push(if n > 1 { format!("{u} (×{n})") } else { u.clone() });
+    // The same message once with a count, not once per resource, in the order first met.
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for u in unread {
+        match counts.iter_mut().find(|(seen, _)| *seen == u) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((u, 1)),
         }
     }
+    let counted = counts.into_iter().map(|(u, n)| if n > 1 { format!("{u} (×{n})") } else { u }).collect();
     Ok(Imported { case, unread: counted })
 }
 
