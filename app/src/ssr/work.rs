@@ -36,6 +36,13 @@ enum Scope<'a> {
     One(&'a str),
 }
 
+/// The cases of the boards a user may see (`$1` = every board, `$2` = the user).
+macro_rules! on_boards {
+    () => {
+        "($1 = 1 OR c.board_id IN (SELECT bm.board_id FROM board_members bm WHERE bm.user_id = $2))"
+    };
+}
+
 impl<'a> Scope<'a> {
     fn visible(session: &'a Session, visible: &Visible) -> Self {
         Scope::Boards { all: visible.all(), user: &session.me.id, open: false }
@@ -52,13 +59,8 @@ impl<'a> Scope<'a> {
     /// The condition on the case `c`; its parameters are bound by [`scoped!`].
     fn cond(&self) -> &'static str {
         match self {
-            Scope::Boards { open: false, .. } => {
-                "($1 = 1 OR c.board_id IN (SELECT bm.board_id FROM board_members bm WHERE bm.user_id = $2))"
-            }
-            Scope::Boards { open: true, .. } => {
-                "($1 = 1 OR c.board_id IN (SELECT bm.board_id FROM board_members bm WHERE bm.user_id = $2)) \
-                 AND c.status <> 'followed_up'"
-            }
+            Scope::Boards { open: false, .. } => on_boards!(),
+            Scope::Boards { open: true, .. } => concat!(on_boards!(), " AND c.status <> 'followed_up'"),
             Scope::One(_) => "c.id = $1",
         }
     }
@@ -560,15 +562,15 @@ async fn open_questions(
     specialty: Specialty,
     cases: &[Facts],
 ) -> Result<Vec<WorkItem>, AppError> {
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(concat!(
         "SELECT a.case_id, a.created_at, u.display_name, v.body FROM annotations a \
          JOIN annotation_versions v ON v.annotation_id = a.id AND v.version = a.version \
          JOIN users u ON u.id = a.author_id JOIN cases c ON c.id = a.case_id \
          WHERE a.asks = $3 AND a.withdrawn = 0 AND v.kind = 'question' AND c.status <> 'followed_up' \
-         AND NOT EXISTS (SELECT 1 FROM annotations r WHERE r.reply_to = a.id AND r.specialty = $3) \
-         AND ($1 = 1 OR c.board_id IN (SELECT bm.board_id FROM board_members bm WHERE bm.user_id = $2)) \
-         ORDER BY a.created_at",
-    )
+         AND NOT EXISTS (SELECT 1 FROM annotations r WHERE r.reply_to = a.id AND r.specialty = $3) AND ",
+        on_boards!(),
+        " ORDER BY a.created_at",
+    ))
     .bind(visible.all())
     .bind(&session.me.id)
     .bind(specialty.code())
