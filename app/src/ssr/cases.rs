@@ -275,12 +275,14 @@ pub async fn page(state: &AppState, session: &Session, id: &str) -> Result<CaseP
 }
 
 /// The parts of a case that a page shows, after one access check. Not audited: the caller
-/// records the view in one row. `with_history` reads every version too.
+/// records the view in one row. `case_page` reads what only the case page shows too: every
+/// version and the pre-review's inputs (meeting mode, which every follower reads on every step,
+/// and the FHIR export need neither).
 pub(crate) async fn page_parts(
     state: &AppState,
     session: &Session,
     id: &str,
-    with_history: bool,
+    case_page: bool,
 ) -> Result<CasePageData, AppError> {
     access::require_case(state, session, Action::ReadCases, id).await?;
     let case = read_checked(state, session, id).await?;
@@ -289,10 +291,11 @@ pub(crate) async fn page_parts(
         Err(AppError::NotFound) => None,
         Err(e) => return Err(e),
     };
-    let history = if with_history { load_history(state, id).await? } else { Vec::new() };
+    let history = if case_page { load_history(state, id).await? } else { Vec::new() };
     let annotations = super::annotations::load_all(state, id).await?;
     let plan = super::plans::load(state, id).await?;
-    let (expected_specialties, voice_requests) = super::work::voice_inputs(state, id).await?;
+    let (expected_specialties, voice_requests) =
+        if case_page { super::work::voice_inputs(state, id).await? } else { (Vec::new(), Vec::new()) };
     Ok(CasePageData {
         case,
         proposal,
