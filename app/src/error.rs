@@ -33,6 +33,10 @@ pub enum AppError {
     /// 409: the record is in a state that forbids this (e.g. a signed plan).
     #[error("{message}")]
     Conflict { message: String },
+    /// 410: the record was withdrawn; its tombstone says why (an attachment's bytes are no
+    /// longer served once it is withdrawn).
+    #[error("{message}")]
+    Gone { message: String },
     /// 412: the record changed since it was read.
     #[error("This record was changed by someone else (now version {current}). Reload to see the changes.")]
     PreconditionFailed { current: i64 },
@@ -122,6 +126,7 @@ impl AppError {
             AppError::Forbidden { .. } | AppError::BreakGlassRequired { .. } => 403,
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,
+            AppError::Gone { .. } => 410,
             AppError::PreconditionFailed { .. } => 412,
             AppError::PayloadTooLarge => 413,
             AppError::Validation { .. } => 422,
@@ -142,6 +147,7 @@ impl AppError {
             AppError::BreakGlassRequired { .. } => "break_glass_required",
             AppError::NotFound => "not_found",
             AppError::Conflict { .. } => "conflict",
+            AppError::Gone { .. } => "gone",
             AppError::PreconditionFailed { .. } => "precondition_failed",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::Validation { .. } => "validation",

@@ -457,6 +457,12 @@ pub struct CasePageData {
     pub expected_specialties: Vec<super::role::Specialty>,
     #[serde(default)]
     pub voice_requests: Vec<super::work::VoiceRequest>,
+    /// Documents and key images (issue 20), withdrawn and superseded ones included.
+    #[serde(default)]
+    pub attachments: Vec<super::attachment::Attachment>,
+    /// The largest file the server accepts, bytes (for the upload form to say so).
+    #[serde(default)]
+    pub max_upload_bytes: u64,
 }
 
 /// The stored proposal of a case version.

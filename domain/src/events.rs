@@ -19,6 +19,8 @@ code_enum!(
         PlanAddendum => "plan.addendum", "An addendum was added to the plan";
         PlanOutcome => "plan.outcome", "The follow-up was recorded";
         VoiceRequest => "voice.request", "A specialty was asked for its view";
+        AttachmentAdd => "attachment.add", "A document or image was attached";
+        AttachmentWithdraw => "attachment.withdraw", "A document or image was withdrawn";
     }
 );
 

@@ -6,6 +6,7 @@
 //! by the same code on both sides. `cargo test -p domain` builds and runs it in seconds.
 
 pub mod annotation;
+pub mod attachment;
 pub mod audit;
 pub mod board;
 pub mod case;

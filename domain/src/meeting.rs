@@ -137,6 +137,9 @@ pub struct Meeting {
     pub presenter_id: Option<String>,
     #[serde(default)]
     pub presenter_name: Option<String>,
+    /// The document or key image the presenter shows with the case (issue 20), if any.
+    #[serde(default)]
+    pub current_attachment_id: Option<String>,
 }
 
 /// A case on an agenda, with what the meeting needs at a glance.
@@ -256,4 +259,7 @@ pub struct PresentView {
     pub annotations: Vec<super::annotation::Annotation>,
     pub proposal: Option<super::case::StoredProposal>,
     pub plan: Option<super::plan::Plan>,
+    /// The case's documents and key images (issue 20).
+    #[serde(default)]
+    pub attachments: Vec<super::attachment::Attachment>,
 }

@@ -66,10 +66,12 @@ pub enum Action {
     ManageBoards,
     /// Open a case outside one's boards in an emergency (AC-3), with a reason.
     BreakGlass,
+    /// Attach documents and key images to a case, supersede and withdraw them (issue 20).
+    Attach,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::ReadCases,
         Action::CreateCase,
         Action::EditCase,
@@ -84,6 +86,7 @@ impl Action {
         Action::ManageUsers,
         Action::ManageBoards,
         Action::BreakGlass,
+        Action::Attach,
     ];
 }
 
@@ -97,6 +100,8 @@ pub fn can(role: Role, action: Action) -> bool {
         // under break-glass (least privilege, issue 15).
         (Coordinator | Clinician | Reviewer, ReadCases) => true,
         (Coordinator | Clinician, CreateCase | EditCase) => true,
+        // Coordinators file the reports they gather; clinicians their own (issue 20).
+        (Coordinator | Clinician, Attach) => true,
         (Clinician, Annotate) => true,
         (Coordinator, ManageMeetings) => true,
         (Coordinator | Clinician, PresentMeeting) => true,
@@ -155,7 +160,14 @@ mod tests {
 
     #[test]
     fn admins_cannot_change_clinical_records() {
-        for action in [Action::CreateCase, Action::EditCase, Action::RecordPlan, Action::SignPlan, Action::Annotate] {
+        for action in [
+            Action::CreateCase,
+            Action::EditCase,
+            Action::RecordPlan,
+            Action::SignPlan,
+            Action::Annotate,
+            Action::Attach,
+        ] {
             assert!(!can(Role::Admin, action), "{action:?}");
         }
     }

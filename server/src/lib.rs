@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     let body_idle = state.config.body_idle_timeout;
     let request_timeout = state.config.request_timeout;
+    let limits = security::BodyLimits::new(state.config.max_upload_bytes);
     Router::new()
         .route("/healthz", get(rest::healthz))
         .nest("/api/v1", rest::api_router())
@@ -66,7 +67,10 @@ pub fn router(state: AppState) -> Router {
             request_timeout,
         ))
         .layer(axum::middleware::from_fn(security::headers))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        // axum's own 2 MB default would cap an upload below TUMORBOARD_MAX_UPLOAD_MB: body_limit
+        // holds every body to its limit instead.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(limits, security::body_limit))
         .layer(axum::middleware::from_fn_with_state(body_idle, security::body_idle_timeout))
         .layer(axum::middleware::from_fn(security::access_log))
         .layer(axum::middleware::from_fn(security::session_memo))

@@ -26,10 +26,11 @@ pub async fn headers(req: Request, next: Next) -> Response {
     };
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    // An attached file sets its own, stricter policy (and lets this site frame it): kept.
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(CSP));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.entry(header::X_FRAME_OPTIONS).or_insert(HeaderValue::from_static("DENY"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
     if !cacheable {
@@ -99,6 +100,50 @@ pub async fn server_fns_need_a_session(req: Request, next: Next) -> Response {
     *res.status_mut() = StatusCode::UNAUTHORIZED;
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     res
+}
+
+/// The largest request bodies (IN-3): [`super::BODY_LIMIT_BYTES`] everywhere but an upload of
+/// a document, which may carry a file of `TUMORBOARD_MAX_UPLOAD_MB` and its form fields.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyLimits {
+    pub default: usize,
+    pub upload: usize,
+}
+
+impl BodyLimits {
+    pub fn new(max_upload_bytes: u64) -> Self {
+        let upload = usize::try_from(max_upload_bytes).unwrap_or(usize::MAX).saturating_add(super::BODY_LIMIT_BYTES);
+        BodyLimits { default: super::BODY_LIMIT_BYTES, upload }
+    }
+
+    fn for_request(&self, req: &Request) -> usize {
+        let p = req.uri().path();
+        let upload = req.method() == axum::http::Method::POST
+            && p.strip_prefix("/api/v1/cases/")
+                .is_some_and(|rest| rest.ends_with("/attachments") && rest.matches('/').count() == 1);
+        if upload { self.upload } else { self.default }
+    }
+}
+
+/// Holds every request body to its limit ([`BodyLimits`]): one that says it is larger is
+/// answered 413 at once; one that grows larger on the way fails its read (413 too).
+/// tower-http's `RequestBodyLimitLayer` does the same with one limit for every path.
+pub async fn body_limit(
+    axum::extract::State(limits): axum::extract::State<BodyLimits>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let limit = limits.for_request(&req);
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        let mut res = Response::new(Body::from(AppError::PayloadTooLarge.to_json_body().to_string()));
+        *res.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        return res;
+    }
+    let req = req.map(|body| Body::new(http_body_util::Limited::new(body, limit)));
+    next.run(req).await
 }
 
 /// IN-3: a request body that sends nothing for `idle` is cut off (its handler sees a body error

@@ -103,6 +103,28 @@ async fn seed() -> Seed {
     let plan = json!({"options": [first_option], "rationale": "Resect."});
     let res = send(&state, json_req("PUT", &format!("/api/v1/cases/{case_id}/plan"), plan, Some(&cora))).await;
     assert_eq!(res.status(), 201);
+    // A pathology report on the case (multipart, as the browser sends it).
+    let boundary = "sweep-boundary";
+    let mut form = String::new();
+    for (name, value) in [
+        ("kind", "pathology_report"),
+        ("title", "Histology"),
+        ("examined_on", "2026-11-20"),
+        ("specialty", "pathology"),
+    ] {
+        form.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+    }
+    form.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.pdf\"\r\n\r\n%PDF-1.4 sweep\r\n--{boundary}--\r\n"
+    ));
+    let upload = Request::post(format!("/api/v1/cases/{case_id}/attachments"))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .header("cookie", &cora)
+        .body(Body::from(form))
+        .unwrap();
+    let res = send(&state, upload).await;
+    assert_eq!(res.status(), 201);
+    ids.insert("attachment", body_json(res).await["id"].as_str().unwrap().to_string());
     let reviewer = login(&state, "rene", PW).await;
     ids.insert("board", app::domain::board::FIRST_BOARD_ID.to_string());
     // Another board, and a clinician who belongs to it only.
@@ -174,6 +196,10 @@ fn rest_requests(s: &Seed) -> BTreeMap<String, (Value, Option<i64>, Reviewer)> {
         ("POST /cases/{id}/voice-requests", json!({"specialty": "pathology", "note": "Ki-67?"}), None, Refused),
         ("GET /openapi.json", Value::Null, None, Allowed),
         ("GET /cases/{id}/fhir", Value::Null, None, Allowed),
+        ("POST /cases/{id}/attachments", json!({}), None, Refused),
+        ("GET /cases/{id}/attachments", Value::Null, None, Allowed),
+        ("GET /attachments/{id}", Value::Null, None, Allowed),
+        ("PATCH /attachments/{id}", json!({"withdraw": {"reason": "Reviewer's."}}), Some(1), Refused),
         (
             "POST /cases/import",
             json!({"resourceType": "Bundle", "type": "collection", "entry": [
@@ -196,6 +222,8 @@ fn concrete(s: &Seed, path: &str) -> String {
         &s.ids["annotation"]
     } else if path.starts_with("/patients/") {
         &s.ids["patient"]
+    } else if path.starts_with("/attachments/") {
+        &s.ids["attachment"]
     } else {
         &s.ids["case"]
     };
@@ -229,7 +257,7 @@ fn rest_request(
 /// Everything the clinical record holds, as counts and version sums per table: any write a
 /// refused request slipped through would change it.
 async fn record_snapshot(state: &app::ssr::AppState) -> Vec<(&'static str, i64)> {
-    let queries: [(&str, &str); 22] = [
+    let queries: [(&str, &str); 25] = [
         ("users", "SELECT COUNT(*) FROM users"),
         ("users changed", "SELECT COUNT(*) FROM users WHERE updated_at <> created_at OR disabled = 1"),
         ("patients", "SELECT COUNT(*) FROM patients"),
@@ -255,6 +283,9 @@ async fn record_snapshot(state: &app::ssr::AppState) -> Vec<(&'static str, i64)>
         ("board members", "SELECT COUNT(*) FROM board_members"),
         ("break-glass accesses", "SELECT COUNT(*) FROM break_glass"),
         ("voice requests", "SELECT COUNT(*) FROM voice_requests"),
+        ("attachments", "SELECT COUNT(*) FROM attachments"),
+        ("attachment versions", "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM attachments"),
+        ("attachment chunks", "SELECT COUNT(*) FROM attachment_chunks"),
     ];
     let mut out = Vec::new();
     for (name, sql) in queries {
@@ -495,8 +526,10 @@ async fn every_server_function_refuses_anonymous_callers_and_the_reviewer_where_
 /// What would tell an outsider about this board's patients: the ids of its cases, patient,
 /// meeting and note, and the MRNs.
 fn secrets(s: &Seed) -> Vec<String> {
-    let mut out: Vec<String> =
-        ["case", "other_case", "patient", "meeting", "annotation"].iter().map(|k| s.ids[k].clone()).collect();
+    let mut out: Vec<String> = ["case", "other_case", "patient", "meeting", "annotation", "attachment"]
+        .iter()
+        .map(|k| s.ids[k].clone())
+        .collect();
     out.extend(["SW-1".to_string(), "SW-2".to_string()]);
     out
 }

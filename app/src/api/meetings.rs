@@ -74,10 +74,20 @@ pub async fn board_members() -> Result<Vec<Attendee>, AppError> {
 pub async fn present_case(
     meeting_id: String,
     case_id: Option<String>,
+    // A document or key image of that case, shown large to everyone (issue 20).
+    #[server(default)] attachment_id: Option<String>,
     #[server(default)] take_control: bool,
 ) -> Result<MeetingDetail, AppError> {
     let (state, session) = crate::ssr::request::authenticated().await?;
-    crate::ssr::meetings::present(&state, &session, &meeting_id, case_id.as_deref(), take_control).await
+    crate::ssr::meetings::present(
+        &state,
+        &session,
+        &meeting_id,
+        case_id.as_deref(),
+        attachment_id.as_deref(),
+        take_control,
+    )
+    .await
 }
 
 #[server(endpoint = "meetings/present_view", prefix = "/sfn", input = Json)]

@@ -149,7 +149,12 @@ fn Presenter() -> impl IntoView {
     let sent = StoredValue::new(None::<String>);
     let send = move |case_id: String, take_control: bool| {
         sent.set_value(Some(case_id.clone()));
-        room.present.dispatch(PresentCase { meeting_id: id_now(), case_id: Some(case_id), take_control });
+        room.present.dispatch(PresentCase {
+            meeting_id: id_now(),
+            case_id: Some(case_id),
+            attachment_id: None,
+            take_control,
+        });
     };
     Effect::new(move || {
         if room.present.pending().get() {
@@ -251,7 +256,8 @@ fn PresentBody(
     step: impl Fn(i64) + Copy + Send + Sync + 'static,
     go_to: impl Fn(String, bool) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let PresentView { detail, case, annotations, proposal, plan } = v;
+    let PresentView { detail, case, annotations, proposal, plan, attachments } = v;
+    let _ = &attachments;
     let m = detail.meeting.clone();
     let shown_id = case.as_ref().map(|c| c.id.clone());
     let item = shown_id.as_ref().and_then(|c| detail.agenda.iter().find(|a| a.case_id == *c)).cloned();

@@ -82,7 +82,12 @@ pub async fn case_board(state: &AppState, case_id: &str) -> Result<(String, Stri
         .ok_or(AppError::NotFound)
 }
 
-async fn refuse(state: &AppState, session: &Session, case_id: Option<&str>, detail: &str) -> Result<(), AppError> {
+pub(crate) async fn refuse(
+    state: &AppState,
+    session: &Session,
+    case_id: Option<&str>,
+    detail: &str,
+) -> Result<(), AppError> {
     audit::record(
         &state.db,
         &Event { case_id, ..Event::new(&session.actor(), "access.denied", Outcome::Denied).detail(detail) },

@@ -268,7 +268,7 @@ pub async fn page(state: &AppState, session: &Session, id: &str) -> Result<CaseP
         &state.db,
         &Event::new(&session.actor(), "case.view", Outcome::Success)
             .case(id)
-            .detail("case, proposal, history, voices, plan"),
+            .detail("case, proposal, history, voices, plan, documents"),
     )
     .await?;
     Ok(data)
@@ -296,6 +296,7 @@ pub(crate) async fn page_parts(
     let plan = super::plans::load(state, id).await?;
     let (expected_specialties, voice_requests) =
         if case_page { super::work::voice_inputs(state, id).await? } else { (Vec::new(), Vec::new()) };
+    let attachments = super::attachments::load_all(state, id).await?;
     Ok(CasePageData {
         case,
         proposal,
@@ -307,6 +308,8 @@ pub(crate) async fn page_parts(
         boards: Vec::new(),
         expected_specialties,
         voice_requests,
+        attachments,
+        max_upload_bytes: state.config.max_upload_bytes,
     })
 }
 

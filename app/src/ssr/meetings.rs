@@ -20,6 +20,7 @@ use crate::error::AppError;
 const SELECT_MEETING: &str = "SELECT m.id, m.title, m.starts_at, m.location, m.video_link, m.board_type, \
      m.expected_specialties, m.current_case_id, m.current_since, m.revision, m.board_id, b.name AS board_name, \
      m.presenter_id, (SELECT u.display_name FROM users u WHERE u.id = m.presenter_id) AS presenter_name, \
+     m.current_attachment_id, \
      (SELECT COUNT(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS case_count \
      FROM meetings m JOIN boards b ON b.id = m.board_id";
 
@@ -39,6 +40,7 @@ struct MeetingRow {
     board_name: String,
     presenter_id: Option<String>,
     presenter_name: Option<String>,
+    current_attachment_id: Option<String>,
 }
 
 impl TryFrom<MeetingRow> for Meeting {
@@ -61,6 +63,7 @@ impl TryFrom<MeetingRow> for Meeting {
             board_name: r.board_name,
             presenter_id: r.presenter_id,
             presenter_name: r.presenter_name,
+            current_attachment_id: r.current_attachment_id,
         })
     }
 }
@@ -252,14 +255,26 @@ pub async fn present_view(
     let actor = session.actor();
     let mut event = Event::new(&actor, "meeting.view", Outcome::Success).target(meeting_id).cases(&ids);
     if let Some(id) = &shown {
-        event = event.case(id).detail("meeting mode: agenda, case, proposal, voices, plan");
+        event = event.case(id).detail("meeting mode: agenda, case, proposal, voices, plan, documents");
     }
     audit::record(&state.db, &event).await?;
     Ok(match parts {
-        Some(p) => {
-            PresentView { detail, case: Some(p.case), annotations: p.annotations, proposal: p.proposal, plan: p.plan }
-        }
-        None => PresentView { detail, case: None, annotations: Vec::new(), proposal: None, plan: None },
+        Some(p) => PresentView {
+            detail,
+            case: Some(p.case),
+            annotations: p.annotations,
+            proposal: p.proposal,
+            plan: p.plan,
+            attachments: p.attachments,
+        },
+        None => PresentView {
+            detail,
+            case: None,
+            annotations: Vec::new(),
+            proposal: None,
+            plan: None,
+            attachments: Vec::new(),
+        },
     })
 }
 
@@ -574,11 +589,13 @@ pub async fn set_attendance(
 /// present gets a 409 naming the presenter unless they take control (`take_control`), which is
 /// audited as a hand-over. Closing the presentation frees it. The time spent on the case that
 /// was shown is added to that case's total, so returning to a case keeps its time.
+/// `attachment_id` is a document or key image of that case shown large with it (issue 20).
 pub async fn present(
     state: &AppState,
     session: &Session,
     meeting_id: &str,
     case_id: Option<&str>,
+    attachment_id: Option<&str>,
     take_control: bool,
 ) -> Result<MeetingDetail, AppError> {
     access::require_meeting(state, session, Action::PresentMeeting, meeting_id).await?;
@@ -586,15 +603,15 @@ pub async fn present(
     // Takes the meeting's row lock first (PostgreSQL; SQLite's write transaction already holds
     // the database), so the presenter and position read next cannot change before the update.
     sqlx::query("UPDATE meetings SET revision = revision WHERE id = $1").bind(meeting_id).execute(&mut *tx).await?;
-    let (presenter, presenter_name, current, since): (Option<String>, Option<String>, Option<String>, Option<String>) =
-        sqlx::query_as(
-            "SELECT m.presenter_id, (SELECT u.display_name FROM users u WHERE u.id = m.presenter_id), \
-             m.current_case_id, m.current_since FROM meetings m WHERE m.id = $1",
-        )
-        .bind(meeting_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    type Now = (Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
+    let (presenter, presenter_name, current, since, shown_attachment): Now = sqlx::query_as(
+        "SELECT m.presenter_id, (SELECT u.display_name FROM users u WHERE u.id = m.presenter_id), \
+             m.current_case_id, m.current_since, m.current_attachment_id FROM meetings m WHERE m.id = $1",
+    )
+    .bind(meeting_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
     let me = session.me.id.as_str();
     let other = presenter.as_deref().filter(|p| *p != me);
     if other.is_some() && !take_control {
@@ -616,9 +633,26 @@ pub async fn present(
             return Err(AppError::field("case_id", "This case is not on the meeting's agenda."));
         }
     }
+    if let Some(attachment) = attachment_id {
+        let of: Option<(String, Option<String>)> =
+            sqlx::query_as("SELECT case_id, withdrawn_at FROM attachments WHERE id = $1")
+                .bind(attachment)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match of {
+            Some((of_case, None)) if Some(of_case.as_str()) == case_id => {}
+            Some((of_case, Some(_))) if Some(of_case.as_str()) == case_id => {
+                return Err(AppError::field("attachment_id", "This document was withdrawn."));
+            }
+            _ => return Err(AppError::field("attachment_id", "Choose a document of the case shown.")),
+        }
+    }
     let actor = session.actor();
     let new_presenter = case_id.map(|_| me);
-    if current.as_deref() == case_id && presenter.as_deref() == new_presenter {
+    if current.as_deref() == case_id
+        && presenter.as_deref() == new_presenter
+        && shown_attachment.as_deref() == attachment_id
+    {
         // Already shown: nothing changes, but the answer carries the agenda and is audited.
         let detail = detail_on(&mut tx, state.clock.now().date_naive(), meeting_id).await?;
         let ids = agenda_ids(&detail);
@@ -644,13 +678,17 @@ pub async fn present(
     }
     // The start of the current stretch moves only when the case changes (a hand-over keeps it).
     let since = if current.as_deref() == case_id { since } else { case_id.map(|_| now_text()) };
-    sqlx::query("UPDATE meetings SET current_case_id = $1, current_since = $2, presenter_id = $3 WHERE id = $4")
-        .bind(case_id)
-        .bind(since)
-        .bind(new_presenter)
-        .bind(meeting_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE meetings SET current_case_id = $1, current_since = $2, presenter_id = $3, current_attachment_id = $4 \
+         WHERE id = $5",
+    )
+    .bind(case_id)
+    .bind(since)
+    .bind(new_presenter)
+    .bind(attachment_id)
+    .bind(meeting_id)
+    .execute(&mut *tx)
+    .await?;
     if let Some(from) = other {
         let detail = format!("presenter was user {from}");
         let handover = Event::new(&actor, "meeting.take_control", Outcome::Success).target(meeting_id).detail(&detail);
@@ -659,6 +697,11 @@ pub async fn present(
     let mut event = Event::new(&actor, "meeting.present", Outcome::Success).target(meeting_id);
     if let Some(c) = case_id {
         event = event.case(c);
+    }
+    let showing;
+    if let Some(a) = attachment_id {
+        showing = format!("showing attachment {a}");
+        event = event.detail(&showing);
     }
     finish(state, tx, meeting_id, event).await
 }

@@ -28,6 +28,9 @@ pub struct Config {
     /// How long a break-glass access lasts, seconds (`TUMORBOARD_BREAK_GLASS_SECS`, default
     /// 3600, from 5 minutes to 24 hours).
     pub break_glass_secs: i64,
+    /// The largest file one may attach, bytes (`TUMORBOARD_MAX_UPLOAD_MB`, default 25, from 1
+    /// to 1024; issue 20). A bigger upload is refused with 413.
+    pub max_upload_bytes: u64,
 }
 
 /// Bounds of the session settings: long enough to be usable, short enough to be a timeout
@@ -35,6 +38,7 @@ pub struct Config {
 const IDLE_SECS: std::ops::RangeInclusive<i64> = 60..=86_400;
 const MAX_SECS: std::ops::RangeInclusive<i64> = 300..=7 * 86_400;
 const BREAK_GLASS_SECS: std::ops::RangeInclusive<i64> = 300..=86_400;
+const MAX_UPLOAD_MB: std::ops::RangeInclusive<i64> = 1..=1024;
 
 /// The IN-3 defaults (README, "Configuration").
 pub const BODY_IDLE_TIMEOUT_SECS: u64 = 15;
@@ -71,6 +75,13 @@ impl Config {
                 crate::domain::board::BREAK_GLASS_DEFAULT_SECS,
                 BREAK_GLASS_SECS,
             )?,
+            max_upload_bytes: env_number(
+                "TUMORBOARD_MAX_UPLOAD_MB",
+                crate::domain::attachment::DEFAULT_MAX_UPLOAD_MB as i64,
+                MAX_UPLOAD_MB,
+                "megabytes",
+            )? as u64
+                * 1_000_000,
             ..Self::for_database("")
         })
     }
@@ -86,20 +97,25 @@ impl Config {
             body_idle_timeout: std::time::Duration::from_secs(BODY_IDLE_TIMEOUT_SECS),
             request_timeout: std::time::Duration::from_secs(REQUEST_TIMEOUT_SECS),
             break_glass_secs: crate::domain::board::BREAK_GLASS_DEFAULT_SECS,
+            max_upload_bytes: crate::domain::attachment::DEFAULT_MAX_UPLOAD_MB * 1_000_000,
         }
     }
 }
 
 fn env_secs(name: &str, default: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64, String> {
-    let Ok(v) = std::env::var(name) else { return Ok(default) };
-    parse_secs(name, &v, range)
+    env_number(name, default, range, "seconds")
 }
 
-fn parse_secs(name: &str, v: &str, range: std::ops::RangeInclusive<i64>) -> Result<i64, String> {
+fn env_number(name: &str, default: i64, range: std::ops::RangeInclusive<i64>, unit: &str) -> Result<i64, String> {
+    let Ok(v) = std::env::var(name) else { return Ok(default) };
+    parse_number(name, &v, range, unit)
+}
+
+fn parse_number(name: &str, v: &str, range: std::ops::RangeInclusive<i64>, unit: &str) -> Result<i64, String> {
     match v.trim().parse::<i64>() {
         Ok(n) if range.contains(&n) => Ok(n),
         _ => Err(format!(
-            "{name} must be a whole number of seconds from {} to {} (got {v:?})",
+            "{name} must be a whole number of {unit} from {} to {} (got {v:?})",
             range.start(),
             range.end()
         )),
@@ -126,11 +142,13 @@ mod tests {
 
     #[test]
     fn session_settings_outside_their_bounds_are_refused_with_the_variable_named() {
-        assert_eq!(parse_secs("X", "900", IDLE_SECS), Ok(900));
+        assert_eq!(parse_number("X", "900", IDLE_SECS, "seconds"), Ok(900));
         for bad in ["0", "-5", "abc", "9223372036854775807", "99999999999"] {
-            let err = parse_secs("TUMORBOARD_SESSION_IDLE_SECS", bad, IDLE_SECS).unwrap_err();
+            let err = parse_number("TUMORBOARD_SESSION_IDLE_SECS", bad, IDLE_SECS, "seconds").unwrap_err();
             assert!(err.contains("TUMORBOARD_SESSION_IDLE_SECS") && err.contains("60 to 86400"), "{err}");
         }
+        let err = parse_number("TUMORBOARD_MAX_UPLOAD_MB", "0", MAX_UPLOAD_MB, "megabytes").unwrap_err();
+        assert!(err.contains("whole number of megabytes from 1 to 1024"), "{err}");
     }
 
     #[test]

@@ -185,6 +185,9 @@ pub async fn attendance(
 #[serde(deny_unknown_fields)]
 pub struct Present {
     case_id: Option<String>,
+    /// A document or key image of that case to show large with it (everyone follows).
+    #[serde(default)]
+    attachment_id: Option<String>,
     /// Someone who is not the presenter must say so to move everyone's screen (else 409).
     #[serde(default)]
     take_control: bool,
@@ -205,8 +208,18 @@ pub async fn present(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<Present>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(meetings::present(&state, &session, &id, body.case_id.as_deref(), body.take_control).await?)
-        .into_response())
+    Ok(Json(
+        meetings::present(
+            &state,
+            &session,
+            &id,
+            body.case_id.as_deref(),
+            body.attachment_id.as_deref(),
+            body.take_control,
+        )
+        .await?,
+    )
+    .into_response())
 }
 
 /// `GET /meetings/{id}/events`: `{"revision", "current_case_id"}` now and after every change, so

@@ -2,6 +2,7 @@
 //! the server functions. Every handler checks the session and the role itself.
 
 mod annotations;
+mod attachments;
 mod audit;
 mod auth;
 mod boards;
@@ -133,6 +134,10 @@ fn routes() -> Routes {
         .get("/cases/{id}/voices", work::voices)
         .post("/cases/{id}/voice-requests", work::request)
         .get("/cases/{id}/fhir", fhir::export)
+        .post("/cases/{id}/attachments", attachments::upload)
+        .get("/cases/{id}/attachments", attachments::list)
+        .get("/attachments/{id}", attachments::read)
+        .patch("/attachments/{id}", attachments::patch)
         .post("/cases/import", fhir::import)
         .get("/openapi.json", openapi::openapi_json)
 }

@@ -15,7 +15,8 @@ use utoipa::openapi::{RefOr, Required};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{
-    annotations, audit, auth, boards, cases, events, fhir, meetings, patients, plans, proposals, review, work,
+    annotations, attachments, audit, auth, boards, cases, events, fhir, meetings, patients, plans, proposals, review,
+    work,
 };
 
 /// The error body of every 4xx answer (api.md: conventions).
@@ -29,7 +30,7 @@ pub struct ErrorBody {
 #[allow(dead_code)]
 pub struct ErrorDetail {
     /// A stable code: `bad_request`, `unauthorized`, `forbidden`, `break_glass_required`,
-    /// `not_found`, `conflict`, `precondition_failed`, `payload_too_large`, `validation`,
+    /// `not_found`, `conflict`, `gone`, `precondition_failed`, `payload_too_large`, `validation`,
     /// `precondition_required`, `too_many_requests`.
     code: String,
     /// What went wrong and what to do next, in words for people.
@@ -105,6 +106,7 @@ no patient identifier appears in a URL. Every read of patient data is audited.",
         boards::break_glass, boards::accesses,
         review::decisions, review::figures, review::figures_csv,
         fhir::export, fhir::import,
+        attachments::upload, attachments::list, attachments::read, attachments::patch,
     ),
     components(schemas(ErrorBody, HealthBody, app::domain::events::CaseEvent, app::domain::events::MeetingEvent)),
     modifiers(&Conventions),
