@@ -11,6 +11,10 @@
 //! - ECOG: LOINC 89247-1 (as mCODE's ECOGPerformanceStatus);
 //! - Ki-67 in percent: UCUM `%`;
 //! - the plan's category: SNOMED CT 312384001 "Multidisciplinary assessment";
+//! - documents (issue 20, as DocumentReference): LOINC 11526-1 "Pathology study" for a pathology
+//!   report, 18748-4 "Diagnostic imaging study" for an imaging report; key images, letters and
+//!   other documents by their kind in words. R4's `Attachment.hash` is SHA-1, so the file's
+//!   SHA-256 travels as an identifier; the bytes are at the `url`, under the same access rules;
 //! - patient gender, condition clinical status and category, the provenance agent type and
 //!   the signature type: FHIR's own code systems.
 //!
@@ -81,6 +85,8 @@ pub struct ExportInput<'a> {
     pub annotations: &'a [Annotation],
     pub proposal: Option<&'a StoredProposal>,
     pub plan: Option<&'a Plan>,
+    /// Documents and key images (issue 20), withdrawn and superseded ones included.
+    pub attachments: &'a [crate::attachment::Attachment],
 }
 
 fn coding(system: &str, code: &str, display: &str) -> Value {
@@ -292,12 +298,62 @@ pub fn export(input: &ExportInput<'_>, timestamp: &str) -> Value {
     if let Some(plan) = input.plan {
         entries.extend(care_plan(case, plan, &patient_ref, &condition_ref));
     }
+    entries.extend(input.attachments.iter().map(|a| entry(document_reference(a, &patient_ref))));
     json!({
         "resourceType": "Bundle",
         "type": "collection",
         "timestamp": timestamp,
         "entry": entries,
     })
+}
+
+/// A document or key image as a DocumentReference: its kind, title, date, owner and file (type,
+/// size, SHA-256, where to fetch it); a correction `replaces` what it corrects; a withdrawn one
+/// is `entered-in-error`, with the reason.
+fn document_reference(a: &crate::attachment::Attachment, patient_ref: &Value) -> Value {
+    use crate::attachment::AttachmentKind;
+    let mut kind = text(a.kind.label());
+    match a.kind {
+        AttachmentKind::PathologyReport => kind["coding"] = json!([coding(LOINC, "11526-1", "Pathology study")]),
+        AttachmentKind::ImagingReport => kind["coding"] = json!([coding(LOINC, "18748-4", "Diagnostic imaging study")]),
+        AttachmentKind::KeyImage | AttachmentKind::Letter | AttachmentKind::Other => {}
+    }
+    let status = match (&a.withdrawn, &a.superseded_by) {
+        (Some(_), _) => "entered-in-error",
+        (None, Some(_)) => "superseded",
+        (None, None) => "current",
+    };
+    let mut attachment = json!({
+        "contentType": a.content_type,
+        "url": format!("/api/v1/attachments/{}", a.id),
+        "size": a.size_bytes,
+        "title": a.title,
+    });
+    if let Some(d) = &a.examined_on {
+        attachment["creation"] = json!(d);
+    }
+    let mut doc = json!({
+        "resourceType": "DocumentReference",
+        "id": a.id,
+        "identifier": [{"type": text("SHA-256 of the file"), "value": a.sha256}],
+        "status": status,
+        "type": kind,
+        "subject": patient_ref,
+        "date": a.uploaded_at,
+        "author": [{"display": a.uploaded_by_name}],
+        "description": format!("{} ({})", a.title, a.specialty.label()),
+        "content": [{"attachment": attachment}],
+    });
+    if let Some(d) = &a.examined_on {
+        doc["context"] = json!({"period": {"start": d}});
+    }
+    if let Some(old) = &a.supersedes {
+        doc["relatesTo"] = json!([{"code": "replaces", "target": {"reference": format!("DocumentReference/{old}")}}]);
+    }
+    if let Some(w) = &a.withdrawn {
+        doc["description"] = json!(format!("{} — withdrawn by {} on {}: {}", a.title, w.by_name, w.at, w.reason));
+    }
+    doc
 }
 
 /// The plan as a CarePlan (and the Provenance of its signature).
@@ -779,8 +835,10 @@ mod tests {
     #[test]
     fn every_recorded_fact_travels_and_none_twice() {
         let case = full_case();
-        let bundle =
-            export(&ExportInput { case: &case, annotations: &[], proposal: None, plan: None }, "2026-12-02T10:00:00Z");
+        let bundle = export(
+            &ExportInput { case: &case, annotations: &[], proposal: None, plan: None, attachments: &[] },
+            "2026-12-02T10:00:00Z",
+        );
         let obs: Vec<&Value> = bundle["entry"]
             .as_array()
             .unwrap()
@@ -827,8 +885,10 @@ mod tests {
     #[test]
     fn an_exported_case_imports_back_with_the_same_patient_and_tumour_fields() {
         let case = full_case();
-        let bundle =
-            export(&ExportInput { case: &case, annotations: &[], proposal: None, plan: None }, "2026-12-02T10:00:00Z");
+        let bundle = export(
+            &ExportInput { case: &case, annotations: &[], proposal: None, plan: None, attachments: &[] },
+            "2026-12-02T10:00:00Z",
+        );
         let back = import(&bundle).unwrap();
         assert_eq!(back.case.patient, case.content.patient);
         assert_eq!(back.case.tumor, case.content.tumor);

@@ -135,8 +135,8 @@ pub async fn restore(url: &str, file: &str, force: bool) -> ExitCode {
     match app::ssr::backup::restore(url, std::path::Path::new(file), force).await {
         Ok(fp) => {
             println!(
-                "restored {file}: {} users, {} cases, {} case versions, {} audit rows; audit chain verified",
-                fp.users, fp.cases, fp.case_versions, fp.audit_rows
+                "restored {file}: {} users, {} cases, {} case versions, {} audit rows, {} attachments ({} bytes); audit chain and attachments' SHA-256 verified",
+                fp.users, fp.cases, fp.case_versions, fp.audit_rows, fp.attachments, fp.attachment_bytes
             );
             ExitCode::SUCCESS
         }

@@ -17,46 +17,12 @@ const PDF: &[u8] = include_bytes!("../../testdata/attachments/pathology-report.p
 const JPEG: &[u8] = include_bytes!("../../testdata/attachments/key-image-with-exif.jpg");
 const PNG: &[u8] = include_bytes!("../../testdata/attachments/key-image-with-text.png");
 
-const BOUNDARY: &str = "tb-test-boundary-7f3a";
-
-/// A multipart upload: text fields, then the file (if any) under `file` with the given name.
-fn upload_req(case: &str, fields: &[(&str, &str)], file: Option<(&str, &[u8])>, cookie: Option<&str>) -> Request<Body> {
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
-        );
-    }
-    if let Some((file_name, bytes)) = file {
-        body.extend_from_slice(
-            format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/pdf\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    let mut b = Request::post(format!("/api/v1/cases/{case}/attachments"))
-        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"));
-    if let Some(c) = cookie {
-        b = b.header("cookie", c);
-    }
-    b.body(Body::from(body)).unwrap()
-}
-
 fn report_fields() -> Vec<(&'static str, &'static str)> {
     vec![("kind", "pathology_report"), ("title", "Histology, liver biopsy"), ("examined_on", "2026-11-20")]
 }
 
 fn sha(bytes: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(bytes))
-}
-
-async fn bytes_of(res: axum::http::Response<Body>) -> Vec<u8> {
-    use http_body_util::BodyExt;
-    res.into_body().collect().await.expect("body").to_bytes().to_vec()
 }
 
 struct Board {
@@ -121,7 +87,7 @@ async fn a_report_round_trips_byte_for_byte_with_its_sha256_and_is_audited() {
     let csp = h["content-security-policy"].to_str().unwrap();
     assert!(csp.starts_with("default-src 'none'") && !csp.contains("script-src"), "{csp}");
     assert_eq!(h["cache-control"], "no-store");
-    assert_eq!(bytes_of(res).await, PDF);
+    assert_eq!(body_bytes(res).await, PDF);
 
     let list =
         body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{}/attachments", b.case), Some(&b.rene))).await)
@@ -163,7 +129,7 @@ async fn a_file_larger_than_a_chunk_is_stored_in_chunks_and_comes_back_whole() {
     let res =
         send(&b.state, req("GET", &format!("/api/v1/attachments/{}", a["id"].as_str().unwrap()), Some(&b.pia))).await;
     assert_eq!(res.headers()["content-disposition"], "inline; filename=\"Histology, liver biopsy 2026-11-20.pdf\"");
-    let back = bytes_of(res).await;
+    let back = body_bytes(res).await;
     assert_eq!(back.len(), big.len());
     assert_eq!(sha(&back), sha(&big));
 }
@@ -187,11 +153,11 @@ async fn an_image_is_shown_without_its_metadata_and_kept_as_uploaded() {
         assert_eq!(shown.headers()["content-type"], media);
         let csp = shown.headers()["content-security-policy"].to_str().unwrap().to_string();
         assert!(csp.contains("sandbox") && csp.contains("default-src 'none'"), "{csp}");
-        let shown = bytes_of(shown).await;
+        let shown = body_bytes(shown).await;
         assert!(!shown.windows(10).any(|w| w == b"Testperson"), "{name}: the shown copy names the patient");
         assert!(shown.len() < bytes.len());
         let original =
-            bytes_of(send(&b.state, req("GET", &format!("/api/v1/attachments/{id}"), Some(&b.sam))).await).await;
+            body_bytes(send(&b.state, req("GET", &format!("/api/v1/attachments/{id}"), Some(&b.sam))).await).await;
         assert_eq!(original, bytes, "{name}: the original is kept as uploaded");
     }
     let rows = audit_rows(&b.state).await;
@@ -326,7 +292,7 @@ async fn roles_and_boards_apply_to_uploads_and_reads() {
     }
     // A reviewer reads every board.
     let res = send(&b.state, req("GET", &format!("/api/v1/attachments/{hidden}"), Some(&b.rene))).await;
-    assert_eq!((res.status().as_u16(), bytes_of(res).await), (200, PDF.to_vec()));
+    assert_eq!((res.status().as_u16(), body_bytes(res).await), (200, PDF.to_vec()));
     assert_eq!(send(&b.state, req("GET", "/api/v1/attachments/no-such-id", Some(&b.pia))).await.status(), 404);
 }
 
@@ -362,7 +328,7 @@ async fn a_correction_supersedes_and_a_withdrawal_is_a_tombstone() {
     assert_eq!(old["superseded_by"], second.as_str());
     // Both stay readable.
     let res = send(&b.state, req("GET", &format!("/api/v1/attachments/{first}"), Some(&b.sam))).await;
-    assert_eq!(bytes_of(res).await, PDF);
+    assert_eq!(body_bytes(res).await, PDF);
     // Only the newest is corrected; a surgeon does not correct a pathology report.
     let res = send(&b.state, upload_req(&b.case, &fields, Some(("r3.pdf", PDF)), Some(&b.pia))).await;
     assert_eq!(res.status(), 422);

@@ -26,6 +26,22 @@ async fn a_backup_under_write_load_restores_to_a_consistent_copy() {
     let state = state_for(&source).await;
     add_user(&state, "cora", "coordinator", None).await;
     let cookie = login(&state, "cora", PW).await;
+    // A document (issue 20): the backup carries its bytes.
+    const PDF: &[u8] = include_bytes!("../../testdata/attachments/pathology-report.pdf");
+    let body = json!({"patient": {"mrn": "DOC-1", "name": "Doc Person", "birth_date": "1970-01-01", "sex": "unknown"}, "question": "Q"});
+    let doc_case = body_json(send(&state, json_req("POST", "/api/v1/cases", body, Some(&cookie))).await).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let fields = [
+        ("kind", "pathology_report"),
+        ("title", "Histology"),
+        ("examined_on", "2026-11-20"),
+        ("specialty", "pathology"),
+    ];
+    let res = send(&state, upload_req(&doc_case, &fields, Some(("r.pdf", PDF)), Some(&cookie))).await;
+    assert_eq!(res.status(), 201);
+    let doc = body_json(res).await["id"].as_str().unwrap().to_string();
 
     let stop = Arc::new(AtomicBool::new(false));
     let mut writers = Vec::new();
@@ -58,7 +74,7 @@ async fn a_backup_under_write_load_restores_to_a_consistent_copy() {
         written += w.await.unwrap();
     }
     let after = fingerprint(&state.db).await.unwrap();
-    assert!(written > 0 && after.cases as usize == written);
+    assert!(written > 0 && after.cases as usize == written + 1);
 
     let target = TestDb::new();
     let restored = restore(&target.url, &file, false).await.expect("restore");
@@ -67,6 +83,11 @@ async fn a_backup_under_write_load_restores_to_a_consistent_copy() {
     let copy = state_for(&target).await;
     assert_eq!(fingerprint(&copy.db).await.unwrap(), restored);
     versions_match_cases(&copy.db).await;
+    assert_eq!((restored.attachments, restored.attachment_bytes), (1, PDF.len() as i64));
+    let res =
+        send(&copy, req("GET", &format!("/api/v1/attachments/{doc}"), Some(&login(&copy, "cora", PW).await))).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(body_bytes(res).await, PDF, "the restored document is the uploaded one, byte for byte");
     if !source.is_postgres() {
         // SQLite: the backup file itself is a database; the restore equals it exactly.
         let copy_of_file = dir.path().join("snapshot.db");

@@ -35,6 +35,19 @@ async fn exported() -> Exported {
     let note = json!({"kind": "assessment", "body": "Well-differentiated NET G2, Ki-67 6 %; margins clear on biopsy."});
     let res = send(&state, json_req("POST", &format!("/api/v1/cases/{case}/annotations"), note, Some(&pia))).await;
     assert_eq!(res.status(), 201);
+    // A pathology report, corrected by a second one (issue 20).
+    let report = [("kind", "pathology_report"), ("title", "Histology"), ("examined_on", "2026-11-20")];
+    let res = send(&state, upload_req(&case, &report, Some(("r.pdf", b"%PDF-1.4 first")), Some(&pia))).await;
+    assert_eq!(res.status(), 201);
+    let first = body_json(res).await["id"].as_str().unwrap().to_string();
+    let corrected = [
+        ("kind", "pathology_report"),
+        ("title", "Histology, revised"),
+        ("examined_on", "2026-11-21"),
+        ("supersedes", first.as_str()),
+    ];
+    let res = send(&state, upload_req(&case, &corrected, Some(("r2.pdf", b"%PDF-1.4 second")), Some(&pia))).await;
+    assert_eq!(res.status(), 201);
     let proposal =
         body_json(send(&state, req("GET", &format!("/api/v1/cases/{case}/proposal"), Some(&cora))).await).await;
     let chosen = proposal["options"][0]["code"].as_str().unwrap().to_string();
@@ -160,6 +173,7 @@ async fn every_code_in_the_bundle_is_a_known_real_code() {
         ("http://snomed.info/sct", "15776009"),
         ("http://terminology.hl7.org/CodeSystem/icd-o-3", "8249/3"),
         ("http://loinc.org", "89247-1"),
+        ("http://loinc.org", "11526-1"),
         ("http://snomed.info/sct", "312384001"),
         ("http://terminology.hl7.org/CodeSystem/provenance-participant-type", "attester"),
         ("urn:iso-astm:E1762-95:2013", "1.2.840.10065.1.12.1.1"),
@@ -315,4 +329,29 @@ async fn the_page_s_import_reads_the_file_text_and_names_a_file_that_is_not_json
     let made = body_json(res).await;
     assert_eq!(made["case"]["content"]["patient"]["mrn"], "FH-1");
     assert_eq!(case_count(&x.state).await, before + 1);
+}
+
+/// Issue 20: each document is a DocumentReference with its file's type, size, SHA-256 and
+/// address; a correction replaces what it corrects, which is marked superseded.
+#[tokio::test]
+async fn documents_export_as_document_references() {
+    use sha2::Digest;
+    let x = exported().await;
+    let docs = resources(&x.bundle, "DocumentReference");
+    assert_eq!(docs.len(), 2, "{docs:?}");
+    let old = docs.iter().find(|d| d["status"] == "superseded").expect("the first report, corrected");
+    let new = docs.iter().find(|d| d["status"] == "current").expect("the correction");
+    assert_eq!(new["relatesTo"][0]["code"], "replaces");
+    assert_eq!(
+        new["relatesTo"][0]["target"]["reference"],
+        format!("DocumentReference/{}", old["id"].as_str().unwrap())
+    );
+    assert_eq!(new["type"]["coding"][0]["code"], "11526-1");
+    let file = &new["content"][0]["attachment"];
+    assert_eq!((file["contentType"].as_str(), file["size"].as_i64()), (Some("application/pdf"), Some(15)));
+    assert_eq!(file["url"], format!("/api/v1/attachments/{}", new["id"].as_str().unwrap()));
+    assert_eq!(file["creation"], "2026-11-21");
+    assert_eq!(new["identifier"][0]["value"], hex::encode(sha2::Sha256::digest(b"%PDF-1.4 second")));
+    let patient = one(&x.bundle, "Patient");
+    assert_eq!(new["subject"]["reference"], format!("Patient/{}", patient["id"].as_str().unwrap()));
 }

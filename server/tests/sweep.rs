@@ -103,26 +103,14 @@ async fn seed() -> Seed {
     let plan = json!({"options": [first_option], "rationale": "Resect."});
     let res = send(&state, json_req("PUT", &format!("/api/v1/cases/{case_id}/plan"), plan, Some(&cora))).await;
     assert_eq!(res.status(), 201);
-    // A pathology report on the case (multipart, as the browser sends it).
-    let boundary = "sweep-boundary";
-    let mut form = String::new();
-    for (name, value) in [
+    // A pathology report on the case.
+    let fields = [
         ("kind", "pathology_report"),
         ("title", "Histology"),
         ("examined_on", "2026-11-20"),
         ("specialty", "pathology"),
-    ] {
-        form.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
-    }
-    form.push_str(&format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.pdf\"\r\n\r\n%PDF-1.4 sweep\r\n--{boundary}--\r\n"
-    ));
-    let upload = Request::post(format!("/api/v1/cases/{case_id}/attachments"))
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .header("cookie", &cora)
-        .body(Body::from(form))
-        .unwrap();
-    let res = send(&state, upload).await;
+    ];
+    let res = send(&state, upload_req(&case_id, &fields, Some(("r.pdf", b"%PDF-1.4 sweep")), Some(&cora))).await;
     assert_eq!(res.status(), 201);
     ids.insert("attachment", body_json(res).await["id"].as_str().unwrap().to_string());
     let reviewer = login(&state, "rene", PW).await;
@@ -418,6 +406,11 @@ fn sfn_requests(s: &Seed) -> BTreeMap<&'static str, (Body2, Reviewer)> {
             (j(json!({"id": annotation, "version": 1, "input": {"body": "x", "kind": "assessment"}})), Refused),
         ),
         ("/sfn/annotations/withdraw", (j(json!({"id": annotation, "version": 1, "reason": "wrong"})), Refused)),
+        ("/sfn/attachments/list", (j(json!({"case_id": case})), Allowed)),
+        (
+            "/sfn/attachments/withdraw",
+            (j(json!({"id": s.ids["attachment"], "version": 1, "reason": "wrong"})), Refused),
+        ),
         ("/sfn/plans/get", (j(json!({"case_id": case})), Allowed)),
         (
             "/sfn/plans/save",

@@ -2,6 +2,7 @@
 //! domain types → call `ssr::` services → return a plain data type.
 
 pub mod annotations;
+pub mod attachments;
 pub mod auth;
 pub mod boards;
 pub mod cases;

@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod annotations;
+pub mod attachments;
 pub mod board;
 pub mod case_form;
 pub mod choices;

@@ -137,7 +137,7 @@ fn FhirImport(board: RwSignal<Option<String>>) -> impl IntoView {
                 let href = format!("/cases/{}", made.case.id);
                 let name = made.case.content.patient.name.clone();
                 view! {
-                    <div class="notice good" role="status" data-testid="fhir-imported">
+                    <div class="notice ok" role="status" data-testid="fhir-imported">
                         <p>"Draft case made for " <strong>{name}</strong> ". " <a href=href>"Open the new case"</a></p>
                         {if made.unread.is_empty() {
                             view! { <p>"Everything in the file became a field."</p> }.into_any()

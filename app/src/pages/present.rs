@@ -20,10 +20,12 @@ use leptos_router::hooks::use_params_map;
 use crate::api::meetings::{PresentCase, present_view};
 use crate::components::actions::CaseActions;
 use crate::components::annotations::VoicesSummary;
+use crate::components::attachments::file_url;
 use crate::components::live::{LiveBadge, follow_case, follow_meeting};
 use crate::components::plan::{PlanDraft, PlanPanel};
 use crate::components::proposal::ProposalPanel;
 use crate::components::session::{GatedPage, use_session};
+use crate::domain::attachment::Attachment;
 use crate::domain::meeting::{AgendaItem, AgendaMode, PresentView};
 use crate::domain::role::{Action, can};
 use crate::domain::user::Me;
@@ -179,6 +181,17 @@ fn Presenter() -> impl IntoView {
             send(case_id, take_control);
         }
     };
+    // The presenter shows one of the case's documents large to everyone (None closes it).
+    let show_doc = move |attachment_id: Option<String>| {
+        if let Some(case_id) = room.current.get_untracked() {
+            room.present.dispatch(PresentCase {
+                meeting_id: id_now(),
+                case_id: Some(case_id),
+                attachment_id,
+                take_control: false,
+            });
+        }
+    };
     let step = move |delta: i64| {
         let list = room.order.get_untracked();
         if list.is_empty() {
@@ -235,7 +248,7 @@ fn Presenter() -> impl IntoView {
         <div class="present">
             <Transition fallback=|| view! { <p aria-busy="true">"Loading meeting mode…"</p> }>
                 {move || view_res.get().map(|r| match r {
-                    Ok(v) => view! { <PresentBody v room step go_to /> }.into_any(),
+                    Ok(v) => view! { <PresentBody v room step go_to show_doc /> }.into_any(),
                     Err(e) => view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any(),
                 })}
             </Transition>
@@ -255,15 +268,23 @@ fn PresentBody(
     room: Room,
     step: impl Fn(i64) + Copy + Send + Sync + 'static,
     go_to: impl Fn(String, bool) + Copy + Send + Sync + 'static,
+    show_doc: impl Fn(Option<String>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let PresentView { detail, case, annotations, proposal, plan, attachments } = v;
-    let _ = &attachments;
+    let docs: Vec<Attachment> = attachments.into_iter().filter(Attachment::is_current).collect();
     let m = detail.meeting.clone();
     let shown_id = case.as_ref().map(|c| c.id.clone());
     let item = shown_id.as_ref().and_then(|c| detail.agenda.iter().find(|a| a.case_id == *c)).cloned();
     let order = discussed(&detail.agenda);
     let at = shown_id.as_ref().and_then(|c| order.iter().position(|x| x == c));
     let shown_is_current = shown_id.is_some() && shown_id == m.current_case_id;
+    // The document the presenter shows with the case, when this screen shows that case.
+    let shown_doc = m
+        .current_attachment_id
+        .as_ref()
+        .filter(|_| shown_is_current)
+        .and_then(|d| docs.iter().find(|a| a.id == *d))
+        .cloned();
     let since = m.current_since.as_deref().and_then(millis).filter(|_| shown_is_current);
     let spent = item.as_ref().map(|i| i.seconds_spent).unwrap_or(0);
     let estimate = item.as_ref().map(|i| i.minutes).unwrap_or(0);
@@ -384,6 +405,7 @@ fn PresentBody(
             let names: Vec<&str> = detail.missing_core.iter().map(|s| s.label()).collect();
             view! { <p class="notice warn" role="status">"No one present for: " {names.join(", ")} "."</p> }
         })}
+        {shown_doc.clone().map(|d| view! { <ShownDocument d room show_doc /> })}
         <div class="present-grid">
             <nav class="present-agenda" aria-label="Agenda">
                 <h2 class="present-h">"To discuss"</h2>
@@ -422,6 +444,7 @@ fn PresentBody(
                                 <h2 class="present-h">"Comorbidities"</h2>
                                 <p class="prose">{c.content.comorbidities.clone()}</p>
                             })}
+                            <DocumentList docs=docs.clone() shown=shown_doc.as_ref().map(|d| d.id.clone()) room show_doc />
                             <p><a href=format!("/cases/{}", c.id)>"Open the full case"</a></p>
                         </section>
                         <section class="present-voices" aria-labelledby="present-voices">
@@ -446,5 +469,80 @@ fn PresentBody(
                 }.into_any(),
             }}
         </div>
+    }
+}
+
+/// The case's current documents and key images: the presenter shows one to the room, everyone
+/// else may open one on their own screen.
+#[component]
+fn DocumentList(
+    docs: Vec<Attachment>,
+    shown: Option<String>,
+    room: Room,
+    show_doc: impl Fn(Option<String>) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    (!docs.is_empty()).then(|| {
+        view! {
+            <h2 class="present-h">"Documents and images"</h2>
+            <ul class="present-docs" data-testid="present-docs">
+                {docs.into_iter().map(|a| {
+                    let is_shown = shown.as_deref() == Some(a.id.as_str());
+                    let label = format!("{} · {} · {}", a.title, a.kind.label(), a.examined_on.clone().unwrap_or_default());
+                    let id = a.id.clone();
+                    view! {
+                        <li class:shown=is_shown>
+                            {label.clone()}
+                            " "
+                            {move || if room.steers() && !is_shown {
+                                let id = id.clone();
+                                view! {
+                                    <button type="button" class="small" on:click=move |_| show_doc(Some(id.clone()))>
+                                        "Show to the room"<span class="sr-only">{format!(": {}", a.title)}</span>
+                                    </button>
+                                }.into_any()
+                            } else if is_shown {
+                                view! { <span class="badge">"on screen"</span> }.into_any()
+                            } else {
+                                view! {
+                                    <a href=file_url(&id, true) target="_blank" rel="noopener">
+                                        "Open"<span class="sr-only">{format!(": {}", a.title)}</span>
+                                    </a>
+                                }.into_any()
+                            }}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+    })
+}
+
+/// The document the presenter shows, large, above the case: an image from its display copy
+/// (without metadata), a report in the browser's own PDF viewer.
+#[component]
+fn ShownDocument(
+    d: Attachment,
+    room: Room,
+    show_doc: impl Fn(Option<String>) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let caption =
+        format!("{} · {} · {}", d.kind.label(), d.examined_on.clone().unwrap_or_default(), d.specialty.label());
+    view! {
+        <section class="present-document" aria-labelledby="present-doc-title" data-testid="present-document">
+            <div class="present-document-bar">
+                <h2 id="present-doc-title" class="present-h">{d.title.clone()} <span class="muted">" · " {caption}</span></h2>
+                {move || room.steers().then(|| view! {
+                    <button type="button" class="secondary small" on:click=move |_| show_doc(None)>"Close the document"</button>
+                })}
+            </div>
+            {if d.is_image() {
+                view! { <img class="present-image" src=file_url(&d.id, true) alt=d.title.clone() /> }.into_any()
+            } else {
+                view! {
+                    <iframe class="present-pdf" src=file_url(&d.id, true) title=d.title.clone()></iframe>
+                    <p class="muted small-print"><a href=file_url(&d.id, true) target="_blank" rel="noopener">"Open the report in its own tab"</a></p>
+                }.into_any()
+            }}
+        </section>
     }
 }

@@ -9,6 +9,7 @@ use crate::error::AppError;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::annotations::list_annotations;
+use crate::api::attachments::{Attachment, list_attachments};
 use crate::api::cases::{case_proposal, get_case};
 use crate::api::plans::get_plan;
 use crate::components::annotations::VoicesSummary;
@@ -29,6 +30,7 @@ fn Report() -> impl IntoView {
     let notes = Resource::new(id, list_annotations);
     let plan = Resource::new(id, get_plan);
     let proposal = Resource::new(id, case_proposal);
+    let files = Resource::new(id, list_attachments);
     let print = move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(w) = web_sys::window() {
@@ -39,7 +41,7 @@ fn Report() -> impl IntoView {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading the report…"</p> }>
             <ErrorBoundary fallback=error_notice>
             {move || Suspend::new(async move {
-                let (case, notes, plan, proposal) = (case.await, notes.await, plan.await, proposal.await);
+                let (case, notes, plan, proposal, files) = (case.await, notes.await, plan.await, proposal.await, files.await);
                 let case = case?;
                 let plan = plan.ok().flatten();
                 let p = case.content.patient.clone();
@@ -76,6 +78,7 @@ fn Report() -> impl IntoView {
                                 <ProposalPanel proposal=s.proposal note=format!("Computed for version {} of this case.", s.case_version) />
                             }).into_any(),
                         }}
+                        <DocumentsNamed files=files.unwrap_or_default() signed_at=plan.as_ref().and_then(|pl| pl.signature.as_ref().map(|s| s.signed_at.clone())) />
                         <section class="panel"><h2>"The board's plan"</h2>
                             {match plan {
                                 Some(pl) => view! { <PlanView plan=pl /> }.into_any(),
@@ -87,5 +90,43 @@ fn Report() -> impl IntoView {
             })}
             </ErrorBoundary>
         </Transition>
+    }
+}
+
+/// The documents and key images of the case, each named with its date, owner and SHA-256, and
+/// whether it came after the signature, was corrected or withdrawn (issue 20).
+#[component]
+fn DocumentsNamed(files: Vec<Attachment>, signed_at: Option<String>) -> impl IntoView {
+    view! {
+        <section class="panel" data-testid="report-documents"><h2>"Documents and images"</h2>
+            {if files.is_empty() {
+                view! { <p>"None attached."</p> }.into_any()
+            } else {
+                view! {
+                    <ul>
+                        {files.into_iter().map(|a| {
+                            let mut notes = Vec::new();
+                            if signed_at.as_deref().is_some_and(|s| a.uploaded_at.as_str() > s) {
+                                notes.push("added after the signature".to_string());
+                            }
+                            if a.superseded_by.is_some() {
+                                notes.push("corrected since".to_string());
+                            }
+                            if let Some(w) = &a.withdrawn {
+                                notes.push(format!("withdrawn: {}", w.reason));
+                            }
+                            let notes = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) };
+                            view! {
+                                <li>
+                                    <strong>{a.title.clone()}</strong>
+                                    {format!(" · {} · {} · {}{notes}", a.kind.label(), a.examined_on.clone().unwrap_or_default(), a.specialty.label())}
+                                    <br /><span class="muted">"SHA-256 " <code class="hash">{a.sha256.clone()}</code></span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
     }
 }

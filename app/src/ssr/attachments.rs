@@ -533,3 +533,29 @@ pub async fn withdraw(
     state.db.announce(&a.case_id);
     load(state, id).await
 }
+
+/// The first attachment whose stored original does not hash to its SHA-256, if any: a restore
+/// checks every file before it is used (read one chunk at a time).
+pub async fn first_damaged(db: &super::Db) -> Result<Option<String>, sqlx::Error> {
+    let all: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, sha256 FROM attachments ORDER BY id").fetch_all(&db.pool).await?;
+    for (id, expected) in all {
+        let mut hash = Sha256::new();
+        let mut seq = 0i64;
+        while let Some(bytes) = sqlx::query_scalar::<_, Vec<u8>>(
+            "SELECT data FROM attachment_chunks WHERE attachment_id = $1 AND copy = 'original' AND seq = $2",
+        )
+        .bind(&id)
+        .bind(seq)
+        .fetch_optional(&db.pool)
+        .await?
+        {
+            hash.update(&bytes);
+            seq += 1;
+        }
+        if hex::encode(hash.finalize()) != expected {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}

@@ -40,6 +40,10 @@ pub struct Fingerprint {
     pub case_versions: i64,
     pub audit_rows: i64,
     pub audit_head: String,
+    /// Documents and key images (issue 20) and the bytes of their originals: stored in the
+    /// database, so a backup carries them.
+    pub attachments: i64,
+    pub attachment_bytes: i64,
 }
 
 /// Counts and the audit chain's last hash.
@@ -53,6 +57,8 @@ pub async fn fingerprint(db: &Db) -> Result<Fingerprint, sqlx::Error> {
         case_versions: count("SELECT COUNT(*) FROM case_versions").await?,
         audit_rows: count("SELECT COUNT(*) FROM audit_log").await?,
         audit_head: head.unwrap_or_default(),
+        attachments: count("SELECT COUNT(*) FROM attachments").await?,
+        attachment_bytes: count("SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) FROM attachments").await?,
     })
 }
 
@@ -134,6 +140,9 @@ async fn check_restored(db: &Db) -> Result<Fingerprint, BackupError> {
         ChainCheck::Broken { seq, reason } => {
             return Err(BackupError::Invalid(format!("its audit chain is broken at row {seq}: {reason}")));
         }
+    }
+    if let Some(id) = super::attachments::first_damaged(db).await? {
+        return Err(BackupError::Invalid(format!("attachment {id}'s stored bytes do not match its SHA-256")));
     }
     Ok(fingerprint(db).await?)
 }

@@ -274,9 +274,37 @@ async fn load_case_list(state: &AppState, session: &Session, (net, second): (&st
         if ready {
             super::cases::set_status(state, session, &record.id, record.version, "ready").await?;
         }
+        if mrn == "DEMO-0001" {
+            attach_demo_files(state, session, &record.id).await?;
+        }
         created += 1;
     }
     Ok(created)
+}
+
+/// The first demo case's pathology report and key image (synthetic: testdata/attachments).
+async fn attach_demo_files(state: &AppState, session: &Session, case_id: &str) -> Result<(), AppError> {
+    use crate::domain::attachment::AttachmentInput;
+    const REPORT: &[u8] = include_bytes!("../../../testdata/attachments/pathology-report.pdf");
+    const IMAGE: &[u8] = include_bytes!("../../../testdata/attachments/key-image-with-text.png");
+    let today = state.clock.now().date_naive();
+    let files = [
+        ("pathology_report", "EUS-FNA cytology, pancreatic body (synthetic)", 12, "pathology", REPORT),
+        ("key_image", "CT arterial phase, pancreatic body lesion (synthetic)", 20, "radiology", IMAGE),
+    ];
+    for (kind, title, days_ago, specialty, bytes) in files {
+        let mut received = super::attachments::Receiver::new(u64::MAX).await?;
+        received.push(bytes).await?;
+        let input = AttachmentInput {
+            kind: kind.into(),
+            title: title.into(),
+            examined_on: (today - chrono::Duration::days(days_ago)).format("%Y-%m-%d").to_string(),
+            specialty: specialty.into(),
+            supersedes: String::new(),
+        };
+        super::attachments::store(state, session, case_id, &input, received.finish().await?).await?;
+    }
+    Ok(())
 }
 
 /// The whole demo: boards, users, then cases and the meeting.

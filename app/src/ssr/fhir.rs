@@ -18,6 +18,7 @@ pub async fn export_case(state: &AppState, session: &Session, id: &str) -> Resul
             annotations: &parts.annotations,
             proposal: parts.proposal.as_ref(),
             plan: parts.plan.as_ref(),
+            attachments: &parts.attachments,
         },
         &now_text(),
     );
@@ -25,7 +26,7 @@ pub async fn export_case(state: &AppState, session: &Session, id: &str) -> Resul
         &state.db,
         &Event::new(&session.actor(), "case.fhir_export", Outcome::Success)
             .case(id)
-            .detail("FHIR R4 Bundle: patient, condition, observations, annotations, proposal, plan"),
+            .detail("FHIR R4 Bundle: patient, condition, observations, annotations, proposal, plan, documents"),
     )
     .await?;
     Ok(bundle)

@@ -112,6 +112,10 @@ pub async fn get(state: &AppState, path: &str) -> Response<Body> {
     send(state, Request::get(path).body(Body::empty()).unwrap()).await
 }
 
+pub async fn body_bytes(res: Response<Body>) -> Vec<u8> {
+    res.into_body().collect().await.expect("body").to_bytes().to_vec()
+}
+
 pub async fn body_text(res: Response<Body>) -> String {
     let bytes = res.into_body().collect().await.expect("body").to_bytes();
     String::from_utf8_lossy(&bytes).into_owned()
@@ -265,4 +269,38 @@ pub fn complete_case_json(mrn: &str, name: &str) -> serde_json::Value {
                   "t_stage": "T2", "n_stage": "N0", "m_stage": "M0", "liver_burden": "none", "functional_syndrome": "none",
                   "sstr_imaging": "positive", "ecog": 0}
     })
+}
+
+const BOUNDARY: &str = "tb-test-boundary-7f3a";
+
+/// A multipart upload of an attachment (issue 20), as the browser sends it: text fields, then the file (if any) under `file` with the given name.
+pub fn upload_req(
+    case: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+    cookie: Option<&str>,
+) -> Request<Body> {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    if let Some((file_name, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/pdf\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    let mut b = Request::post(format!("/api/v1/cases/{case}/attachments"))
+        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"));
+    if let Some(c) = cookie {
+        b = b.header("cookie", c);
+    }
+    b.body(Body::from(body)).unwrap()
 }

@@ -45,6 +45,7 @@ pub(super) fn CaseDetail(record: CaseRecord, may_edit: bool, me: Option<Me>, pag
             <a href="#proposal-heading">"Options"</a>
             <a href="#voices-heading">"Voices"</a>
             <a href="#plan-heading">"Plan"</a>
+            <a href="#documents-heading">"Documents"</a>
             <a href="#details-heading">"Details"</a>
             <a href="#history-heading">"History"</a>
         </nav>
@@ -56,7 +57,9 @@ pub(super) fn CaseDetail(record: CaseRecord, may_edit: bool, me: Option<Me>, pag
             ask=actions.ask_voice />
         <crate::components::annotations::AnnotationsPanel case_id=record.id.clone() annotations=r.annotations me=me.clone()
             actions drafts=drafts.notes />
-        <PlanSection id=record.id.clone() r me actions draft=drafts.plan default_meeting=record.agenda_meeting.as_ref().map(|m| m.id.clone()) />
+        <PlanSection id=record.id.clone() r me=me.clone() actions draft=drafts.plan default_meeting=record.agenda_meeting.as_ref().map(|m| m.id.clone()) />
+        <crate::components::attachments::AttachmentsPanel case_id=record.id.clone() list=r.attachments
+            max_upload_bytes=r.max_upload_bytes.get_untracked().and_then(|r| r.ok()).unwrap_or_default() me saved=r.files_saved />
         {move || editing.changed_meanwhile.get().then(|| view! {
             <p class="notice warn" role="status" data-testid="changed-meanwhile">
                 "Someone else has just changed this case. Your edits are kept; when you save, you will see their changes and can keep yours on top."

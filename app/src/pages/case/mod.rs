@@ -50,6 +50,11 @@ struct CaseResources {
     boards: Part<Vec<crate::domain::board::BoardRef>>,
     /// Pre-review: the board's expected specialties and the requests for a view.
     pre_review: Part<(Vec<crate::domain::role::Specialty>, Vec<crate::domain::work::VoiceRequest>)>,
+    /// Documents and key images, and the largest file the server takes.
+    attachments: Part<Vec<crate::domain::attachment::Attachment>>,
+    max_upload_bytes: Part<u64>,
+    /// Bumped by this user's uploads and withdrawals (the documents reload alone).
+    files_saved: RwSignal<u32>,
 }
 
 /// Everything the page holds for the views below it: what is loaded, what can be done, what is
@@ -85,6 +90,8 @@ fn CaseView() -> impl IntoView {
     // annotation does not rebuild the case view; the actions' versions follow this user's own.
     let case_tick = RwSignal::new(0u32);
     let notes_tick = RwSignal::new(0u32);
+    let files_tick = RwSignal::new(0u32);
+    let files_saved = RwSignal::new(0u32);
     let key = move || (id(), actions.case_saved(), case_tick.get());
     // Every resource of the page is created here, up front: a resource created inside another
     // one's Suspend can resolve after the server has sent the page, and the browser then
@@ -96,6 +103,13 @@ fn CaseView() -> impl IntoView {
         move || (id(), actions.notes_saved(), notes_tick.get()),
         |(id, saved, tick)| async move {
             if saved == 0 && tick == 0 { None } else { Some(crate::api::annotations::list_annotations(id).await) }
+        },
+    );
+    // Documents likewise: uploads and withdrawals reload them alone.
+    let files = Resource::new(
+        move || (id(), files_saved.get(), files_tick.get()),
+        |(id, saved, tick)| async move {
+            if saved == 0 && tick == 0 { None } else { Some(crate::api::attachments::list_attachments(id).await) }
         },
     );
     fn part<T: Clone + Send + Sync + 'static>(
@@ -120,6 +134,15 @@ fn CaseView() -> impl IntoView {
         meetings: part(page, |p| Ok(p.meetings.clone())),
         boards: part(page, |p| Ok(p.boards.clone())),
         pre_review: part(page, |p| Ok((p.expected_specialties.clone(), p.voice_requests.clone()))),
+        attachments: {
+            let from_page = part(page, |p| Ok(p.attachments.clone()));
+            Signal::derive(move || match files.get() {
+                Some(Some(fresh)) => Some(fresh),
+                _ => from_page.get(),
+            })
+        },
+        max_upload_bytes: part(page, |p| Ok(p.max_upload_bytes)),
+        files_saved,
     };
     // Drafts live here, above the views that live changes rebuild, so nothing typed is lost.
     let drafts = Drafts { plan: PlanDraft::new(), notes: NoteDrafts::new() };
@@ -129,6 +152,8 @@ fn CaseView() -> impl IntoView {
         move |kind: CaseEventKind| {
             if kind.is_annotation() {
                 notes_tick.update(|t| *t += 1);
+            } else if matches!(kind, CaseEventKind::AttachmentAdd | CaseEventKind::AttachmentWithdraw) {
+                files_tick.update(|t| *t += 1);
             } else if editing.open.get_untracked() {
                 // Rebuilding the editor would throw the user's edits away: say so instead; their
                 // save will show what changed (a stale save is a 412 with the changes).
