@@ -159,7 +159,7 @@ fn file_csp(image: bool) -> &'static str {
     if image {
         "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox"
     } else {
-        "default-src 'none'; object-src 'self'; plugin-types application/pdf; frame-ancestors 'self'"
+        "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
     }
 }
 
