@@ -131,3 +131,41 @@ stop_postgres() {
     rm -rf "$PG_DIR"
   fi
 }
+
+# A throwaway S3 server for the object-store tests (issue 20): moto's server from PyPI (pinned,
+# in its own venv under ~/.cache), on loopback, with one bucket; exports TEST_BLOB_URL and the
+# AWS_* variables the object_store crate reads. Call stop_s3 to end it.
+S3_PID=""
+start_s3() {
+  local venv="${TB_S3_VENV:-$HOME/.cache/tumorboard-s3-venv}"
+  if ! "$venv/bin/python" -c "import moto.server" >/dev/null 2>&1; then
+    say "installing moto's S3 server (pinned) into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==5.1.22"
+  fi
+  local port="${TB_S3_PORT:-5055}"
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"${TMPDIR:-/tmp}/tumorboard-moto.log" 2>&1 &
+  S3_PID=$!
+  # Wait for it, then CreateBucket (moto takes any credentials); python3, not curl, which a
+  # fresh machine may lack.
+  "$venv/bin/python" - "$port" <<'PY' || { cat "${TMPDIR:-/tmp}/tumorboard-moto.log" >&2; return 1; }
+import sys, time, urllib.request
+base = f"http://127.0.0.1:{sys.argv[1]}"
+for _ in range(200):
+    try:
+        urllib.request.urlopen(base + "/", timeout=1)
+        break
+    except Exception:
+        time.sleep(0.1)
+urllib.request.urlopen(urllib.request.Request(base + "/tumorboard-test", method="PUT"), timeout=5)
+PY
+  export AWS_ENDPOINT="http://127.0.0.1:$port" AWS_ALLOW_HTTP=true AWS_ACCESS_KEY_ID=test \
+    AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 TEST_BLOB_URL="s3://tumorboard-test/tests"
+}
+
+stop_s3() {
+  [ -n "$S3_PID" ] && kill "$S3_PID" 2>/dev/null && wait "$S3_PID" 2>/dev/null
+  S3_PID=""
+  unset AWS_ENDPOINT AWS_ALLOW_HTTP AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION TEST_BLOB_URL
+}

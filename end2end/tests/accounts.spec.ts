@@ -98,7 +98,9 @@ test("a reviewer reads the audit trail; a clinician may not", async ({ page }) =
 });
 
 test("a user changes their own password with the current one", async ({ page }) => {
-  await loginAs(page, "pathologist", "/account");
+  // The nuclear medicine physician: no later flow logs in as them (the pathologist attaches a
+  // report in attachments.spec.ts).
+  await loginAs(page, "nuclear", "/account");
   await expectAccessible(page);
   await page.getByLabel("Current password").fill("definitely wrong password");
   await page.getByLabel("New password").fill("slides and stains forever");

@@ -21,9 +21,9 @@ async function attach(page: Page, file: { name: string; buffer: Buffer; mimeType
   const form = page.getByRole("form", { name: "Attach a document or image" });
   if (!(await form.isVisible())) await page.getByText("Attach a document or image", { exact: true }).click();
   await form.getByLabel(/^File: PDF, PNG or JPEG/).setInputFiles(file);
-  await form.getByLabel("Kind").selectOption({ label: fields.kind });
+  await form.getByLabel("Kind of document").selectOption({ label: fields.kind });
   await form.getByLabel("Date of the examination or letter").fill(fields.date);
-  await form.getByLabel("Title").fill(fields.title);
+  await form.getByLabel("Document title").fill(fields.title);
   if (fields.corrects) await form.getByLabel("Corrects (optional)").selectOption({ label: fields.corrects });
   await form.getByRole("button", { name: "Attach" }).click();
 }

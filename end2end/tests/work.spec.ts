@@ -5,7 +5,7 @@ import { DEMO_PASSWORD, expectAccessible, loginAs, waitForHydration, watchConsol
 
 test("a clinician finds the case awaiting their voice from home and gives it", async ({ page }) => {
   const errors = watchConsole(page);
-  // (The radiologist: the accounts flow changes the pathologist's password.)
+  // (The radiologist: any clinician of the board would do.)
   await loginAs(page, "radiologist", "/");
   await expect(page.getByRole("heading", { name: "My work", level: 1 })).toBeVisible();
   const awaiting = page.getByTestId("awaiting-voice");

@@ -121,6 +121,17 @@ pub async fn backup(state: &AppState, file: &str) -> ExitCode {
         Ok(()) => {
             let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
             println!("backup written to {file} ({size} bytes, {:.1} s)", started.elapsed().as_secs_f64());
+            // What it covers: attachments kept in an object store are not in the file.
+            match app::ssr::backup::fingerprint(&state.db).await {
+                Ok(fp) if fp.attachments_in_object_store > 0 => println!(
+                    "it holds the record of all {} attachments; the bytes of {} of them are in the object store ({}), not in this file: back up that bucket too (with versioning, or a copy taken after this backup)",
+                    fp.attachments,
+                    fp.attachments_in_object_store,
+                    state.config.blobs.as_ref().map(|b| b.url.as_str()).unwrap_or("TUMORBOARD_BLOB_URL")
+                ),
+                Ok(fp) => println!("it holds everything, the bytes of all {} attachments included", fp.attachments),
+                Err(e) => eprintln!("tumorboard: could not count what the backup covers: {e}"),
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -135,8 +146,14 @@ pub async fn restore(url: &str, file: &str, force: bool) -> ExitCode {
     match app::ssr::backup::restore(url, std::path::Path::new(file), force).await {
         Ok(fp) => {
             println!(
-                "restored {file}: {} users, {} cases, {} case versions, {} audit rows, {} attachments ({} bytes); audit chain and attachments' SHA-256 verified",
-                fp.users, fp.cases, fp.case_versions, fp.audit_rows, fp.attachments, fp.attachment_bytes
+                "restored {file}: {} users, {} cases, {} case versions, {} audit rows, {} attachments ({} bytes; {} of them kept in the object store, not in the file); audit chain and the SHA-256 of every attachment in the file verified",
+                fp.users,
+                fp.cases,
+                fp.case_versions,
+                fp.audit_rows,
+                fp.attachments,
+                fp.attachment_bytes,
+                fp.attachments_in_object_store
             );
             ExitCode::SUCCESS
         }

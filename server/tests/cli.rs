@@ -54,7 +54,8 @@ fn user_add_creates_the_first_admin_from_stdin() {
 fn user_add_puts_the_user_on_the_boards_named() {
     let (_dir, url) = temp_db();
     // The demo makes two boards, so a new user joins only what is named.
-    assert!(tumorboard(&url, &["demo"], None).status.success());
+    let demo = tumorboard(&url, &["demo"], None);
+    assert!(demo.status.success(), "demo failed: {}", String::from_utf8_lossy(&demo.stderr));
     let add = |name: &str, boards: &[&str]| {
         let mut args = vec!["user", "add", "--username", name, "--role", "clinician", "--specialty", "pathology"];
         for b in boards {
@@ -126,7 +127,8 @@ fn demo_is_idempotent_and_prints_every_login() {
 #[test]
 fn audit_verify_exits_non_zero_naming_the_first_bad_row() {
     let (dir, url) = temp_db();
-    assert!(tumorboard(&url, &["demo"], None).status.success());
+    let demo = tumorboard(&url, &["demo"], None);
+    assert!(demo.status.success(), "demo failed: {}", String::from_utf8_lossy(&demo.stderr));
     // Tamper with row 3 behind the application's back (as someone with file access could).
     let path = dir.path().join("cli.db");
     let conn = Command::new("python3")
@@ -177,11 +179,13 @@ fn unknown_commands_print_usage_and_exit_2() {
 #[test]
 fn backup_and_restore_round_trip_through_the_command_line() {
     let (dir, url) = temp_db();
-    assert!(tumorboard(&url, &["demo"], None).status.success());
+    let demo = tumorboard(&url, &["demo"], None);
+    assert!(demo.status.success(), "demo failed: {}", String::from_utf8_lossy(&demo.stderr));
     let file = dir.path().join("nightly.tbk");
     let out = tumorboard(&url, &["backup", file.to_str().unwrap()], None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("backup written"));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("backup written") && said.contains("the bytes of all 2 attachments included"), "{said}");
     // Restoring over the live database needs --force …
     let out = tumorboard(&url, &["restore", file.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(1));
@@ -191,7 +195,8 @@ fn backup_and_restore_round_trip_through_the_command_line() {
     let out = tumorboard(&other, &["restore", file.to_str().unwrap()], None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("14 cases") && text.contains("audit chain verified"), "{text}");
+    assert!(text.contains("14 cases") && text.contains("2 attachments (3052 bytes; 0 of them"), "{text}");
+    assert!(text.contains("audit chain and the SHA-256 of every attachment in the file verified"), "{text}");
     assert!(tumorboard(&other, &["audit", "verify"], None).status.success());
 }
 

@@ -297,7 +297,7 @@ fn UploadForm(
                 </div>
                 <div class="field-row">
                     <div class="field">
-                        <label for="att-kind">"Kind"</label>
+                        <label for="att-kind">"Kind of document"</label>
                         <select id="att-kind" name="kind" aria-describedby="att-kind-error">
                             {kinds.into_iter().map(|(c, l)| view! { <option value=c>{l}</option> }).collect_view()}
                         </select>
@@ -318,7 +318,7 @@ fn UploadForm(
                     </div>
                 </div>
                 <div class="field">
-                    <label for="att-title">"Title"</label>
+                    <label for="att-title">"Document title"</label>
                     <input id="att-title" name="title" type="text" maxlength="200" placeholder="e.g. Histology, liver biopsy segment VI"
                         aria-describedby="att-title-error" />
                     <FieldError id="att-title-error" message=msg("title") />

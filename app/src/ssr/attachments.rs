@@ -28,8 +28,10 @@ use crate::error::AppError;
 /// The most bytes one stored chunk holds.
 pub const CHUNK: usize = 256 * 1024;
 
-/// Where the bytes are kept (the `storage` column).
-const IN_DATABASE: &str = "database";
+/// Where the bytes are kept (the `storage` column): the database's chunks, or the object store
+/// of `TUMORBOARD_BLOB_URL` (see `ssr::blobs`).
+pub const IN_DATABASE: &str = "database";
+pub const IN_OBJECT_STORE: &str = "object_store";
 
 /// Which copy of an attachment to read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -204,18 +206,58 @@ pub async fn store(
         owner_or_refuse(state, session, &old, "correct").await?;
     }
     let id = new_id();
-    let now = now_text();
     let (display_size, display_sha) = match &staged.display {
         Some((_, size, sha)) => (*size, sha.clone()),
         None => (staged.size, staged.sha256.clone()),
     };
+    // To the object store first, when there is one: the database records only what is there.
+    if let Some(blobs) = &state.config.blobs {
+        let put = async {
+            blobs.put_file(&id, Copy::Original.code(), &mut staged.original).await?;
+            if let Some((file, _, _)) = &mut staged.display {
+                blobs.put_file(&id, Copy::Display.code(), file).await?;
+            }
+            Ok::<(), String>(())
+        };
+        if let Err(e) = put.await {
+            tracing::error!(attachment = %id, error = %e, "the object store refused an attachment");
+            return Err(AppError::Unavailable);
+        }
+    }
+    let stored = write_record(state, session, case_id, &id, &checked, &mut staged, display_size, &display_sha).await;
+    if stored.is_err()
+        && let Some(blobs) = &state.config.blobs
+    {
+        blobs.remove(&id, Copy::Original.code()).await;
+        blobs.remove(&id, Copy::Display.code()).await;
+    }
+    stored?;
+    state.db.announce(case_id);
+    load(state, &id).await
+}
+
+/// The attachment's row, its chunks (when kept in the database) and its audit row, in one
+/// transaction.
+#[allow(clippy::too_many_arguments)]
+async fn write_record(
+    state: &AppState,
+    session: &Session,
+    case_id: &str,
+    id: &str,
+    checked: &crate::domain::attachment::CheckedAttachment,
+    staged: &mut Staged,
+    display_size: u64,
+    display_sha: &str,
+) -> Result<(), AppError> {
+    let storage = if state.config.blobs.is_some() { IN_OBJECT_STORE } else { IN_DATABASE };
+    let now = now_text();
     let mut tx = state.db.begin_write().await?;
     sqlx::query(
         "INSERT INTO attachments (id, case_id, kind, title, examined_on, specialty, content_type, size_bytes, sha256, \
          display_size_bytes, display_sha256, storage, supersedes, uploaded_by, uploaded_at, version) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1)",
     )
-    .bind(&id)
+    .bind(id)
     .bind(case_id)
     .bind(checked.kind.code())
     .bind(&checked.title)
@@ -225,16 +267,18 @@ pub async fn store(
     .bind(staged.size as i64)
     .bind(&staged.sha256)
     .bind(display_size as i64)
-    .bind(&display_sha)
-    .bind(IN_DATABASE)
+    .bind(display_sha)
+    .bind(storage)
     .bind(&checked.supersedes)
     .bind(&session.me.id)
     .bind(&now)
     .execute(&mut *tx)
     .await?;
-    write_chunks(&mut tx, &id, Copy::Original, &mut staged.original).await?;
-    if let Some((file, _, _)) = &mut staged.display {
-        write_chunks(&mut tx, &id, Copy::Display, file).await?;
+    if storage == IN_DATABASE {
+        write_chunks(&mut tx, id, Copy::Original, &mut staged.original).await?;
+        if let Some((file, _, _)) = &mut staged.display {
+            write_chunks(&mut tx, id, Copy::Display, file).await?;
+        }
     }
     let mut detail = format!("{} {} bytes sha256 {}", staged.file_type.media_type(), staged.size, staged.sha256);
     if let Some(old) = &checked.supersedes {
@@ -243,13 +287,12 @@ pub async fn store(
     let actor = session.actor();
     let event = Event::new(&actor, CaseEventKind::AttachmentAdd.code(), Outcome::Success)
         .case(case_id)
-        .target(&id)
+        .target(id)
         .detail(&detail);
     audit::append(&mut tx, state.db.engine, &event).await?;
-    events::record(&mut tx, state.db.engine, case_id, CaseEventKind::AttachmentAdd, &id).await?;
+    events::record(&mut tx, state.db.engine, case_id, CaseEventKind::AttachmentAdd, id).await?;
     tx.commit().await?;
-    state.db.announce(case_id);
-    load(state, &id).await
+    Ok(())
 }
 
 /// Copies a temporary file into the database, chunk by chunk.
@@ -415,15 +458,27 @@ pub async fn open(
             message: format!("This document was withdrawn by {} on {}: {}", w.by_name, &w.at[..10], w.reason),
         });
     }
+    let (storage, display_sha): (String, String) =
+        sqlx::query_as("SELECT storage, display_sha256 FROM attachments WHERE id = $1")
+            .bind(id)
+            .fetch_one(&state.db.pool)
+            .await?;
     let (copy, expected) = match copy {
-        Copy::Display if a.display_stripped => {
-            let sha: String = sqlx::query_scalar("SELECT display_sha256 FROM attachments WHERE id = $1")
-                .bind(id)
-                .fetch_one(&state.db.pool)
-                .await?;
-            (Copy::Display, sha)
-        }
+        Copy::Display if a.display_stripped => (Copy::Display, display_sha),
         _ => (Copy::Original, a.sha256.clone()),
+    };
+    let raw: Bytes = match storage.as_str() {
+        IN_DATABASE => Box::pin(db_chunks(state.db.pool.clone(), id.to_string(), copy)),
+        _ => match &state.config.blobs {
+            Some(blobs) => blobs.get(id, copy.code()).await.map_err(|e| {
+                tracing::error!(attachment = %id, error = %e, "the object store did not give an attachment");
+                AppError::Unavailable
+            })?,
+            None => {
+                tracing::error!(attachment = %id, "an attachment is in the object store but TUMORBOARD_BLOB_URL is not set");
+                return Err(AppError::Unavailable);
+            }
+        },
     };
     let action = match copy {
         Copy::Original => "attachment.download",
@@ -431,39 +486,53 @@ pub async fn open(
     };
     audit::record(&state.db, &Event::new(&session.actor(), action, Outcome::Success).case(&a.case_id).target(id))
         .await?;
-    let pool = state.db.pool.clone();
-    let id = id.to_string();
-    let sha = expected.clone();
-    let stream = futures_util::stream::try_unfold(
-        (pool, id, 0i64, Some(Sha256::new())),
-        move |(pool, id, seq, hash)| {
-            let expected = expected.clone();
-            async move {
-                let Some(mut hash) = hash else { return Ok(None) };
-                let chunk: Option<Vec<u8>> = sqlx::query_scalar(
-                    "SELECT data FROM attachment_chunks WHERE attachment_id = $1 AND copy = $2 AND seq = $3",
-                )
-                .bind(&id)
-                .bind(copy.code())
-                .bind(seq)
-                .fetch_optional(&pool)
-                .await
-                .map_err(std::io::Error::other)?;
-                match chunk {
-                    Some(bytes) => {
-                        hash.update(&bytes);
-                        Ok(Some((bytes, (pool, id, seq + 1, Some(hash)))))
-                    }
-                    None if hex::encode(hash.finalize()) == expected => Ok(None),
-                    None => {
-                        tracing::error!(attachment = %id, copy = copy.code(), "stored bytes do not match their SHA-256");
-                        Err(std::io::Error::other("the stored file does not match its SHA-256"))
-                    }
+    let stream = checked(raw, expected.clone(), id.to_string(), copy);
+    Ok((a, expected, stream))
+}
+
+/// A copy's chunks from the database, one query each.
+fn db_chunks(
+    pool: sqlx::AnyPool,
+    id: String,
+    copy: Copy,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
+    futures_util::stream::try_unfold((pool, id, 0i64), move |(pool, id, seq)| async move {
+        let chunk: Option<Vec<u8>> = sqlx::query_scalar(
+            "SELECT data FROM attachment_chunks WHERE attachment_id = $1 AND copy = $2 AND seq = $3",
+        )
+        .bind(&id)
+        .bind(copy.code())
+        .bind(seq)
+        .fetch_optional(&pool)
+        .await
+        .map_err(std::io::Error::other)?;
+        Ok(chunk.map(|bytes| (bytes, (pool, id, seq + 1))))
+    })
+}
+
+/// Passes `raw` on and checks, at its end, that what passed hashes to `expected`: if not, the
+/// stream ends in an error (the client sees a broken transfer, never wrong bytes as right ones).
+fn checked(raw: Bytes, expected: String, id: String, copy: Copy) -> Bytes {
+    let state = (raw, Some(Sha256::new()));
+    Box::pin(futures_util::stream::try_unfold(state, move |(mut raw, hash)| {
+        let (expected, id) = (expected.clone(), id.clone());
+        async move {
+            use futures_util::StreamExt;
+            let Some(mut hash) = hash else { return Ok(None) };
+            match raw.next().await {
+                Some(Ok(bytes)) => {
+                    hash.update(&bytes);
+                    Ok(Some((bytes, (raw, Some(hash)))))
+                }
+                Some(Err(e)) => Err(e),
+                None if hex::encode(hash.finalize()) == expected => Ok(None),
+                None => {
+                    tracing::error!(attachment = %id, copy = copy.code(), "stored bytes do not match their SHA-256");
+                    Err(std::io::Error::other("the stored file does not match its SHA-256"))
                 }
             }
-        },
-    );
-    Ok((a, sha, Box::pin(stream)))
+        }
+    }))
 }
 
 /// Whether the user may correct or withdraw `a`: its uploader, a coordinator of the board, or
@@ -534,11 +603,14 @@ pub async fn withdraw(
     load(state, id).await
 }
 
-/// The first attachment whose stored original does not hash to its SHA-256, if any: a restore
-/// checks every file before it is used (read one chunk at a time).
+/// The first attachment kept in the database whose original does not hash to its SHA-256, if
+/// any: a restore checks every file it carries before it is used (read one chunk at a time).
 pub async fn first_damaged(db: &super::Db) -> Result<Option<String>, sqlx::Error> {
     let all: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, sha256 FROM attachments ORDER BY id").fetch_all(&db.pool).await?;
+        sqlx::query_as("SELECT id, sha256 FROM attachments WHERE storage = $1 ORDER BY id")
+            .bind(IN_DATABASE)
+            .fetch_all(&db.pool)
+            .await?;
     for (id, expected) in all {
         let mut hash = Sha256::new();
         let mut seq = 0i64;

@@ -44,6 +44,9 @@ pub struct Fingerprint {
     /// database, so a backup carries them.
     pub attachments: i64,
     pub attachment_bytes: i64,
+    /// Attachments whose bytes are in the object store (`TUMORBOARD_BLOB_URL`), not in the
+    /// database: a backup of the database does not carry those; the bucket needs its own.
+    pub attachments_in_object_store: i64,
 }
 
 /// Counts and the audit chain's last hash.
@@ -59,6 +62,7 @@ pub async fn fingerprint(db: &Db) -> Result<Fingerprint, sqlx::Error> {
         audit_head: head.unwrap_or_default(),
         attachments: count("SELECT COUNT(*) FROM attachments").await?,
         attachment_bytes: count("SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) FROM attachments").await?,
+        attachments_in_object_store: count("SELECT COUNT(*) FROM attachments WHERE storage = 'object_store'").await?,
     })
 }
 

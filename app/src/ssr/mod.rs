@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod blobs;
 pub mod boards;
 #[macro_use]
 pub mod cases;

@@ -31,6 +31,9 @@ pub struct Config {
     /// The largest file one may attach, bytes (`TUMORBOARD_MAX_UPLOAD_MB`, default 25, from 1
     /// to 1024; issue 20). A bigger upload is refused with 413.
     pub max_upload_bytes: u64,
+    /// Where attachments' bytes go: the database (None, the default) or an S3-compatible object
+    /// store (`TUMORBOARD_BLOB_URL=s3://bucket/prefix`).
+    pub blobs: Option<super::blobs::BlobStore>,
 }
 
 /// Bounds of the session settings: long enough to be usable, short enough to be a timeout
@@ -82,6 +85,10 @@ impl Config {
                 "megabytes",
             )? as u64
                 * 1_000_000,
+            blobs: match std::env::var("TUMORBOARD_BLOB_URL").ok().filter(|u| !u.trim().is_empty()) {
+                Some(url) => Some(super::blobs::BlobStore::from_url(url.trim())?),
+                None => None,
+            },
             ..Self::for_database("")
         })
     }
@@ -98,6 +105,7 @@ impl Config {
             request_timeout: std::time::Duration::from_secs(REQUEST_TIMEOUT_SECS),
             break_glass_secs: crate::domain::board::BREAK_GLASS_DEFAULT_SECS,
             max_upload_bytes: crate::domain::attachment::DEFAULT_MAX_UPLOAD_MB * 1_000_000,
+            blobs: None,
         }
     }
 }
