@@ -455,7 +455,12 @@ pub async fn open(
     access::require_case(state, session, Action::ReadCases, &a.case_id).await?;
     if let Some(w) = &a.withdrawn {
         return Err(AppError::Gone {
-            message: format!("This document was withdrawn by {} on {}: {}", w.by_name, &w.at[..10], w.reason),
+            message: format!(
+                "This document was withdrawn by {} on {}: {}",
+                w.by_name,
+                w.at.get(..10).unwrap_or(&w.at),
+                w.reason
+            ),
         });
     }
     let (storage, display_sha): (String, String) =

@@ -141,6 +141,12 @@ pub async fn list(
     Ok(Json(attachments::list(&state, &session, &case_id).await?).into_response())
 }
 
+/// A file's bytes, for the OpenAPI document (a binary string, not a JSON array of numbers).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct FileBytes(Vec<u8>);
+
 /// `GET /attachments/{id}?copy=&download=`.
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -170,7 +176,9 @@ fn file_csp(image: bool) -> &'static str {
     summary = "The bytes of a document or image, with its checked content type (audited)",
     params(("id" = String, Path, description = "The attachment's id"), ReadQuery),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>, headers(
+        (status = 200, description = "The file, in the type read from its content", content(
+            (FileBytes = "application/pdf"), (FileBytes = "image/png"), (FileBytes = "image/jpeg"),
+        ), headers(
             ("Content-Disposition" = String, description = "inline or attachment, with a file name made of the title and date"),
             ("X-Content-SHA256" = String, description = "The SHA-256 of the bytes sent"),
         )),
