@@ -68,10 +68,12 @@ pub enum Action {
     BreakGlass,
     /// Attach documents and key images to a case, supersede and withdraw them (issue 20).
     Attach,
+    /// Keep the board's register of clinical trials (issue 21).
+    ManageTrials,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::ReadCases,
         Action::CreateCase,
         Action::EditCase,
@@ -87,6 +89,7 @@ impl Action {
         Action::ManageBoards,
         Action::BreakGlass,
         Action::Attach,
+        Action::ManageTrials,
     ];
 }
 
@@ -103,7 +106,7 @@ pub fn can(role: Role, action: Action) -> bool {
         // Coordinators file the reports they gather; clinicians their own (issue 20).
         (Coordinator | Clinician, Attach) => true,
         (Clinician, Annotate) => true,
-        (Coordinator, ManageMeetings) => true,
+        (Coordinator, ManageMeetings | ManageTrials) => true,
         (Coordinator | Clinician, PresentMeeting) => true,
         (Coordinator | Clinician, RecordPlan | RecordOutcome) => true,
         // Signing and addenda are clinical acts.

@@ -28,13 +28,13 @@ test("a surgeon and a radiologist annotate one case in their own voices", async 
   // The surgeon's page follows the case live.
   await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
   // Item 4: a question for pathology shows as open in the pathology column.
-  await page.getByLabel("Kind").selectOption("question");
+  await page.getByLabel("Kind", { exact: true }).selectOption("question");
   await page.getByLabel("Question for").selectOption("pathology");
   await page.getByLabel("Annotation").fill("Is the Ki-67 from the resection specimen?");
   await page.getByRole("button", { name: "Post as surgery" }).click();
   await expect(voices.locator('[data-specialty="pathology"]').getByTestId("open-question"))
     .toContainText("Open question from Dr Samir Haddad: Is the Ki-67 from the resection specimen?");
-  await page.getByLabel("Kind").selectOption("assessment");
+  await page.getByLabel("Kind", { exact: true }).selectOption("assessment");
   // A draft the surgeon is typing must survive other people's changes arriving.
   await page.getByLabel("Annotation").fill("Draft still being typed");
 

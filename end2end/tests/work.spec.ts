@@ -23,7 +23,7 @@ test("a clinician finds the case awaiting their voice from home and gives it", a
   await waitForHydration(page);
   const radiology = page.getByTestId("voice-states").locator('[data-specialty="radiology"]');
   await expect(radiology).toContainText(/missing|awaited/);
-  await page.getByLabel("Kind").selectOption("no_comment");
+  await page.getByLabel("Kind", { exact: true }).selectOption("no_comment");
   await page.getByRole("button", { name: "Post as radiology" }).click();
   await expect(radiology).toContainText("no comment");
   await expectAccessible(page);

@@ -113,6 +113,12 @@ async fn seed() -> Seed {
     let res = send(&state, upload_req(&case_id, &fields, Some(("r.pdf", b"%PDF-1.4 sweep")), Some(&cora))).await;
     assert_eq!(res.status(), 201);
     ids.insert("attachment", body_json(res).await["id"].as_str().unwrap().to_string());
+    // A trial on the board's register.
+    let trial = json!({"title": "PRRT study", "acronym": "PRRT-S", "registry_id": "NCT01234567", "phase": "2", "status": "open",
+                       "contact": "Study nurse", "eligibility": {"grades": ["G2"], "sstr_imaging": "positive"}});
+    let res = send(&state, json_req("POST", "/api/v1/trials", trial, Some(&cora))).await;
+    assert_eq!(res.status(), 201);
+    ids.insert("trial", body_json(res).await["id"].as_str().unwrap().to_string());
     let reviewer = login(&state, "rene", PW).await;
     ids.insert("board", app::domain::board::FIRST_BOARD_ID.to_string());
     // Another board, and a clinician who belongs to it only.
@@ -188,6 +194,15 @@ fn rest_requests(s: &Seed) -> BTreeMap<String, (Value, Option<i64>, Reviewer)> {
         ("GET /cases/{id}/attachments", Value::Null, None, Allowed),
         ("GET /attachments/{id}", Value::Null, None, Allowed),
         ("PATCH /attachments/{id}", json!({"withdraw": {"reason": "Reviewer's."}}), Some(1), Refused),
+        ("GET /trials", Value::Null, None, Allowed),
+        (
+            "POST /trials",
+            json!({"title": "Reviewer's", "acronym": "REV", "registry_id": "NCT09999999", "phase": "2", "status": "open", "contact": "x"}),
+            None,
+            Refused,
+        ),
+        ("PATCH /trials/{id}", json!({"status": "closed"}), Some(1), Refused),
+        ("GET /cases/{id}/trials", Value::Null, None, Allowed),
         (
             "POST /cases/import",
             json!({"resourceType": "Bundle", "type": "collection", "entry": [
@@ -212,6 +227,8 @@ fn concrete(s: &Seed, path: &str) -> String {
         &s.ids["patient"]
     } else if path.starts_with("/attachments/") {
         &s.ids["attachment"]
+    } else if path.starts_with("/trials/") {
+        &s.ids["trial"]
     } else {
         &s.ids["case"]
     };
@@ -245,7 +262,7 @@ fn rest_request(
 /// Everything the clinical record holds, as counts and version sums per table: any write a
 /// refused request slipped through would change it.
 async fn record_snapshot(state: &app::ssr::AppState) -> Vec<(&'static str, i64)> {
-    let queries: [(&str, &str); 25] = [
+    let queries: [(&str, &str); 27] = [
         ("users", "SELECT COUNT(*) FROM users"),
         ("users changed", "SELECT COUNT(*) FROM users WHERE updated_at <> created_at OR disabled = 1"),
         ("patients", "SELECT COUNT(*) FROM patients"),
@@ -273,6 +290,8 @@ async fn record_snapshot(state: &app::ssr::AppState) -> Vec<(&'static str, i64)>
         ("voice requests", "SELECT COUNT(*) FROM voice_requests"),
         ("attachments", "SELECT COUNT(*) FROM attachments"),
         ("attachment versions", "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM attachments"),
+        ("trials", "SELECT COUNT(*) FROM trials"),
+        ("trial versions", "SELECT COUNT(*) FROM trial_versions"),
         ("attachment chunks", "SELECT COUNT(*) FROM attachment_chunks"),
     ];
     let mut out = Vec::new();

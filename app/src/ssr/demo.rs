@@ -207,6 +207,7 @@ async fn load_cases(state: &AppState, boards: (&str, &str)) -> Result<usize, App
     };
     let created = load_case_list(state, &session, boards).await?;
     load_meeting(state, &session, boards.0).await?;
+    load_trials(state, &session, boards.0).await?;
     Ok(created)
 }
 
@@ -280,6 +281,47 @@ async fn load_case_list(state: &AppState, session: &Session, (net, second): (&st
         created += 1;
     }
     Ok(created)
+}
+
+/// Three synthetic trials on the NET board's register (issue 21): a PRRT study for
+/// SSTR-positive G2 disease with metastases, a targeted-therapy study for pancreatic NETs, and
+/// a closed one. Their registry ids use the year 2099, so they can be no real trial's.
+async fn load_trials(state: &AppState, session: &Session, board: &str) -> Result<(), AppError> {
+    use crate::domain::trial::TrialInput;
+    let trials = serde_json::json!([
+        {"title": "PRRT with 177Lu-DOTATATE versus high-dose SSA in SSTR-positive G2 NET with metastases (synthetic)",
+         "acronym": "DEMO-PRRT", "registry_id": "2099-500001-11-00", "phase": "3", "status": "open",
+         "contact": "Study nurse Lena Berg, ext. 4711",
+         "eligibility": {"grades": ["G2"], "ki67_min": 3, "ki67_max": 20, "m_stages": ["M1"], "sstr_imaging": "positive",
+                         "ecog_max": 2, "prior_excluded": ["prrt"], "age_min": 18},
+         "other_criteria": "Adequate renal function (eGFR at least 50 ml/min).\nNo other cancer in the last 3 years."},
+        {"title": "Oral targeted therapy after first-line treatment of well-differentiated pancreatic NET (synthetic)",
+         "acronym": "DEMO-PANTHER", "registry_id": "2099-500002-22-00", "phase": "2", "status": "open",
+         "contact": "Dr Olivia Brandt (medical oncology)",
+         "eligibility": {"primary_sites": ["pancreas"], "differentiation": "well", "m_stages": ["M1"], "ecog_max": 1,
+                         "prior_required": ["ssa_antiproliferative"], "age_min": 18, "age_max": 80},
+         "other_criteria": "Progression documented on imaging within the last 12 months."},
+        {"title": "Surveillance of small non-functioning pancreatic NET (synthetic)",
+         "acronym": "DEMO-WATCH", "registry_id": "2099-500003-33-00", "phase": "n/a", "status": "closed",
+         "contact": "Trial office, ext. 4700",
+         "eligibility": {"primary_sites": ["pancreas"], "functional_syndromes": ["none"], "m_stages": ["M0"]},
+         "other_criteria": ""}
+    ]);
+    let trials: Vec<TrialInput> =
+        serde_json::from_value(trials).map_err(|e| AppError::bad_request(format!("demo trials: {e}")))?;
+    for mut t in trials {
+        let exists: Option<String> =
+            sqlx::query_scalar("SELECT id FROM trials WHERE board_id = $1 AND registry_id = $2")
+                .bind(board)
+                .bind(&t.registry_id)
+                .fetch_optional(&state.db.pool)
+                .await?;
+        if exists.is_none() {
+            t.board_id = Some(board.to_string());
+            super::trials::create(state, session, &t).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The first demo case's pathology report and key image (synthetic: testdata/attachments).

@@ -21,6 +21,7 @@ pub mod plans;
 pub mod request;
 pub mod review;
 pub mod state;
+pub mod trials;
 pub mod users;
 pub mod work;
 

@@ -16,6 +16,7 @@ mod plans;
 mod proposals;
 mod review;
 mod sse;
+mod trials;
 mod work;
 
 use axum::Json;
@@ -138,6 +139,10 @@ fn routes() -> Routes {
         .get("/cases/{id}/attachments", attachments::list)
         .get("/attachments/{id}", attachments::read)
         .patch("/attachments/{id}", attachments::patch)
+        .get("/trials", trials::list)
+        .post("/trials", trials::create)
+        .patch("/trials/{id}", trials::patch)
+        .get("/cases/{id}/trials", trials::for_case)
         .post("/cases/import", fhir::import)
         .get("/openapi.json", openapi::openapi_json)
 }

@@ -16,7 +16,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{
     annotations, attachments, audit, auth, boards, cases, events, fhir, meetings, patients, plans, proposals, review,
-    work,
+    trials, work,
 };
 
 /// The error body of every 4xx answer (api.md: conventions).
@@ -107,6 +107,7 @@ no patient identifier appears in a URL. Every read of patient data is audited.",
         review::decisions, review::figures, review::figures_csv,
         fhir::export, fhir::import,
         attachments::upload, attachments::list, attachments::read, attachments::patch,
+        trials::list, trials::create, trials::patch, trials::for_case,
     ),
     components(schemas(ErrorBody, HealthBody, app::domain::events::CaseEvent, app::domain::events::MeetingEvent)),
     modifiers(&Conventions),

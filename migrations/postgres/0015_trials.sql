@@ -1,0 +1,48 @@
+-- The centre's clinical trials (issue 21): a register per board, kept by coordinators. The row
+-- holds the current version; trial_versions keeps every version ever saved, never changed.
+-- `eligibility` is the structured criteria as JSON (the case's own codes, checked when saved).
+CREATE TABLE trials (
+    id             TEXT PRIMARY KEY,
+    board_id       TEXT NOT NULL REFERENCES boards(id),
+    title          TEXT NOT NULL,
+    acronym        TEXT NOT NULL,
+    registry_id    TEXT NOT NULL,
+    phase          TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    contact        TEXT NOT NULL,
+    eligibility    TEXT NOT NULL,
+    other_criteria TEXT NOT NULL,
+    version        BIGINT NOT NULL,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    updated_by     TEXT NOT NULL REFERENCES users(id),
+    UNIQUE (board_id, registry_id)
+);
+CREATE INDEX trials_board ON trials (board_id);
+
+CREATE TABLE trial_versions (
+    trial_id   TEXT NOT NULL REFERENCES trials(id),
+    version    BIGINT NOT NULL,
+    at         TEXT NOT NULL,
+    author_id  TEXT NOT NULL REFERENCES users(id),
+    content    TEXT NOT NULL,
+    PRIMARY KEY (trial_id, version)
+);
+
+CREATE FUNCTION trial_versions_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'trial_versions is append-only';
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER trial_versions_no_change BEFORE UPDATE OR DELETE ON trial_versions
+    FOR EACH ROW EXECUTE FUNCTION trial_versions_append_only();
+
+CREATE FUNCTION trials_no_delete() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'trials are never deleted: close one';
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER trials_no_delete BEFORE DELETE ON trials
+    FOR EACH ROW EXECUTE FUNCTION trials_no_delete();

@@ -1,0 +1,169 @@
+//! The centre's clinical trials (issue 21) through REST: coordinators keep their board's
+//! register (checked field by field, versions with If-Match, audited), everyone on the board
+//! reads it, and a case is matched to the open trials of its board with the reasons; never
+//! "eligible" when a criterion fails or a fact is missing. Runs on SQLite and, with
+//! `TEST_DATABASE_URL`, on PostgreSQL.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+struct Board {
+    state: app::ssr::AppState,
+    _db: TestDb,
+    cora: String,
+    sam: String,
+    rene: String,
+}
+
+async fn board() -> Board {
+    let (state, db) = test_state().await;
+    add_user(&state, "cora", "coordinator", None).await;
+    add_user(&state, "sam", "clinician", Some("surgery")).await;
+    add_user(&state, "rene", "reviewer", None).await;
+    let cora = login(&state, "cora", PW).await;
+    let sam = login(&state, "sam", PW).await;
+    let rene = login(&state, "rene", PW).await;
+    Board { state, _db: db, cora, sam, rene }
+}
+
+fn prrt() -> Value {
+    json!({"title": "PRRT for SSTR-positive G2 NET with metastases", "acronym": "PRRT-G2", "registry_id": "NCT01234567",
+           "phase": "2", "status": "open", "contact": "Study nurse, ext. 4711",
+           "eligibility": {"grades": ["G2"], "ki67_min": 3, "ki67_max": 20, "m_stages": ["M1"], "sstr_imaging": "positive",
+                           "ecog_max": 2, "prior_excluded": ["prrt"], "age_min": 18},
+           "other_criteria": "Adequate renal function (eGFR ≥ 50)."})
+}
+
+fn pnet_trial() -> Value {
+    json!({"title": "Targeted therapy for pancreatic NET", "acronym": "PNET-TT", "registry_id": "2023-501234-12-00",
+           "phase": "3", "status": "open", "contact": "Dr Investigator",
+           "eligibility": {"primary_sites": ["pancreas"], "differentiation": "well", "ecog_max": 1}})
+}
+
+fn patch_req(path: &str, body: Value, version: Option<i64>, cookie: &str) -> axum::http::Request<axum::body::Body> {
+    let mut r = json_req("PATCH", path, body, Some(cookie));
+    if let Some(v) = version {
+        r.headers_mut().insert("if-match", format!("\"{v}\"").parse().unwrap());
+    }
+    r
+}
+
+#[tokio::test]
+async fn coordinators_keep_the_register_with_versions_and_others_read_it() {
+    let b = board().await;
+    let res = send(&b.state, json_req("POST", "/api/v1/trials", prrt(), Some(&b.cora))).await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(res.headers()["etag"], "\"1\"");
+    let t = body_json(res).await;
+    assert_eq!(
+        (t["acronym"].as_str(), t["status"].as_str(), t["phase"].as_str()),
+        (Some("PRRT-G2"), Some("open"), Some("2"))
+    );
+    assert_eq!(t["eligibility"]["grades"], json!(["G2"]));
+    let id = t["id"].as_str().unwrap().to_string();
+    // Clinicians and reviewers read; they do not keep the register.
+    for who in [&b.sam, &b.rene] {
+        let res = send(&b.state, json_req("POST", "/api/v1/trials", pnet_trial(), Some(who))).await;
+        assert_eq!(res.status(), 403);
+        let list = body_json(send(&b.state, req("GET", "/api/v1/trials", Some(who))).await).await;
+        assert_eq!(list.as_array().unwrap().len(), 1);
+    }
+    // The same registry id twice on one board: 422 on the field.
+    let res = send(&b.state, json_req("POST", "/api/v1/trials", prrt(), Some(&b.cora))).await;
+    assert_eq!(res.status(), 422);
+    assert!(body_json(res).await["error"]["fields"]["registry_id"].is_array());
+    // Bad input names each field; nothing is written.
+    let mut bad = prrt();
+    bad["registry_id"] = json!("NCT12");
+    bad["status"] = json!("recruiting");
+    bad["eligibility"]["grades"] = json!(["G9"]);
+    bad["eligibility"]["ki67_max"] = json!(1);
+    let res = send(&b.state, json_req("POST", "/api/v1/trials", bad, Some(&b.cora))).await;
+    assert_eq!(res.status(), 422);
+    let fields = body_json(res).await["error"]["fields"].clone();
+    for f in ["registry_id", "status", "eligibility.grades", "eligibility.ki67_max"] {
+        assert!(fields[f].is_array(), "{f} in {fields}");
+    }
+    let mut unknown = prrt();
+    unknown["eligibility"]["blood_group"] = json!("A");
+    assert_eq!(send(&b.state, json_req("POST", "/api/v1/trials", unknown, Some(&b.cora))).await.status(), 400);
+    // Changes: If-Match, versions, only coordinators.
+    let path = format!("/api/v1/trials/{id}");
+    assert_eq!(send(&b.state, patch_req(&path, json!({"status": "suspended"}), None, &b.cora)).await.status(), 428);
+    assert_eq!(send(&b.state, patch_req(&path, json!({"status": "suspended"}), Some(1), &b.sam)).await.status(), 403);
+    let res = send(
+        &b.state,
+        patch_req(&path, json!({"status": "suspended", "eligibility": {"ecog_max": 1}}), Some(1), &b.cora),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["etag"], "\"2\"");
+    let t = body_json(res).await;
+    assert_eq!((t["status"].as_str(), t["eligibility"]["ecog_max"].as_i64()), (Some("suspended"), Some(1)));
+    assert_eq!(t["eligibility"]["grades"], json!(["G2"]), "a merge patch keeps what it does not name");
+    assert_eq!(send(&b.state, patch_req(&path, json!({"status": "open"}), Some(1), &b.cora)).await.status(), 412);
+    let res = send(&b.state, patch_req(&path, json!({"phase": "9"}), Some(2), &b.cora)).await;
+    assert_eq!(res.status(), 422);
+    let versions: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM trial_versions").fetch_one(&b.state.db.pool).await.unwrap();
+    assert_eq!(versions, 2);
+    let actions: Vec<String> = audit_rows(&b.state).await.into_iter().map(|r| r.action).collect();
+    assert!(actions.contains(&"trial.create".to_string()) && actions.contains(&"trial.update".to_string()));
+    assert_refused_by_trigger(&b.state, "DELETE FROM trials", "never deleted").await;
+    assert_refused_by_trigger(&b.state, "UPDATE trial_versions SET content = ''", "append-only").await;
+}
+
+#[tokio::test]
+async fn a_case_is_matched_to_its_boards_open_trials_with_the_reasons() {
+    let b = board().await;
+    for t in [prrt(), pnet_trial()] {
+        assert_eq!(send(&b.state, json_req("POST", "/api/v1/trials", t, Some(&b.cora))).await.status(), 201);
+    }
+    let mut closed = pnet_trial();
+    closed["registry_id"] = json!("NCT07654321");
+    closed["acronym"] = json!("OLD");
+    closed["status"] = json!("closed");
+    assert_eq!(send(&b.state, json_req("POST", "/api/v1/trials", closed, Some(&b.cora))).await.status(), 201);
+    // A localized pNET G2: the pNET study is eligible, the PRRT study is not (M0), the closed one
+    // is not matched at all.
+    let res =
+        send(&b.state, json_req("POST", "/api/v1/cases", complete_case_json("TR-1", "Tria Trial"), Some(&b.cora)))
+            .await;
+    let case = body_json(res).await["id"].as_str().unwrap().to_string();
+    let matches =
+        body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{case}/trials"), Some(&b.sam))).await).await;
+    let m = matches.as_array().unwrap();
+    assert_eq!(m.len(), 2, "{matches}");
+    assert_eq!((m[0]["acronym"].as_str(), m[0]["match"].as_str()), (Some("PNET-TT"), Some("eligible")));
+    assert!(
+        m[0]["reasons"].as_array().unwrap().iter().any(|r| r.as_str().unwrap().starts_with("Primary site: Pancreas"))
+    );
+    assert_eq!((m[1]["acronym"].as_str(), m[1]["match"].as_str()), (Some("PRRT-G2"), Some("not_eligible")));
+    assert_eq!(m[1]["reasons"][0], "M category: M0; the trial takes only: M1.");
+    assert_eq!(m[1]["other_criteria"], "Adequate renal function (eGFR ≥ 50).");
+    // The case changes: metastatic now, ECOG not recorded: the PRRT study is unknown, not eligible.
+    let mut patch = json_req(
+        "PATCH",
+        &format!("/api/v1/cases/{case}"),
+        json!({"tumor": {"m_stage": "M1", "metastatic_sites": ["liver"], "liver_burden": "unresectable", "ecog": null}}),
+        Some(&b.cora),
+    );
+    patch.headers_mut().insert("if-match", "\"1\"".parse().unwrap());
+    let res = send(&b.state, patch).await;
+    assert_eq!(res.status(), 200, "{}", body_text(res).await);
+    let matches =
+        body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{case}/trials"), Some(&b.sam))).await).await;
+    let prrt_match = matches.as_array().unwrap().iter().find(|m| m["acronym"] == "PRRT-G2").unwrap();
+    assert_eq!(prrt_match["match"], "unknown", "{prrt_match}");
+    assert!(
+        prrt_match["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.as_str().unwrap().starts_with("ECOG is not recorded"))
+    );
+    let rows = audit_rows(&b.state).await;
+    assert!(rows.iter().any(|r| r.action == "trial.match" && r.case_id.as_deref() == Some(case.as_str())));
+}
