@@ -108,20 +108,17 @@ pub async fn create(state: &AppState, session: &Session, input: &TrialInput) -> 
     let now = now_text();
     let content = content_json(input, &checked)?;
     let mut tx = state.db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO trials (id, board_id, title, acronym, registry_id, phase, status, contact, eligibility, other_criteria, \
-         version, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11, $12)",
-    )
+    bind_fields(
+        sqlx::query(
+            "INSERT INTO trials (title, acronym, registry_id, phase, status, contact, eligibility, other_criteria, \
+             id, board_id, version, created_at, updated_at, updated_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11, $12)",
+        ),
+        &checked,
+        input,
+    )?
     .bind(&id)
     .bind(&board)
-    .bind(&checked.title)
-    .bind(&checked.acronym)
-    .bind(&checked.registry_id)
-    .bind(checked.phase.code())
-    .bind(checked.status.code())
-    .bind(&checked.contact)
-    .bind(serde_json::to_string(&input.eligibility).map_err(|_| AppError::internal("serialise eligibility"))?)
-    .bind(&checked.other_criteria)
     .bind(&now)
     .bind(&session.me.id)
     .execute(&mut *tx)
@@ -138,6 +135,24 @@ pub async fn create(state: &AppState, session: &Session, input: &TrialInput) -> 
     .await?;
     tx.commit().await?;
     load(state, &id).await
+}
+
+/// Binds a trial's fields as `$1`–`$8` (title … other criteria), for the insert and the update.
+fn bind_fields<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    c: &'q crate::domain::trial::CheckedTrial,
+    input: &TrialInput,
+) -> Result<sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>, AppError> {
+    let eligibility =
+        serde_json::to_string(&input.eligibility).map_err(|_| AppError::internal("serialise eligibility"))?;
+    Ok(q.bind(&c.title)
+        .bind(&c.acronym)
+        .bind(&c.registry_id)
+        .bind(c.phase.code())
+        .bind(c.status.code())
+        .bind(&c.contact)
+        .bind(eligibility)
+        .bind(&c.other_criteria))
 }
 
 async fn insert_version(
@@ -194,19 +209,15 @@ pub async fn patch(
     let now = now_text();
     let content = content_json(&input, &checked)?;
     let mut tx = state.db.begin_write().await?;
-    let done = sqlx::query(
-        "UPDATE trials SET title = $1, acronym = $2, registry_id = $3, phase = $4, status = $5, contact = $6, \
-         eligibility = $7, other_criteria = $8, version = version + 1, updated_at = $9, updated_by = $10 \
-         WHERE id = $11 AND version = $12",
-    )
-    .bind(&checked.title)
-    .bind(&checked.acronym)
-    .bind(&checked.registry_id)
-    .bind(checked.phase.code())
-    .bind(checked.status.code())
-    .bind(&checked.contact)
-    .bind(serde_json::to_string(&input.eligibility).map_err(|_| AppError::internal("serialise eligibility"))?)
-    .bind(&checked.other_criteria)
+    let done = bind_fields(
+        sqlx::query(
+            "UPDATE trials SET title = $1, acronym = $2, registry_id = $3, phase = $4, status = $5, contact = $6, \
+             eligibility = $7, other_criteria = $8, version = version + 1, updated_at = $9, updated_by = $10 \
+             WHERE id = $11 AND version = $12",
+        ),
+        &checked,
+        &input,
+    )?
     .bind(&now)
     .bind(&session.me.id)
     .bind(id)
