@@ -463,6 +463,9 @@ pub struct CasePageData {
     /// The largest file the server accepts, bytes (for the upload form to say so).
     #[serde(default)]
     pub max_upload_bytes: u64,
+    /// The open trials of the case's board matched to it (issue 21).
+    #[serde(default)]
+    pub trials: Vec<super::trial::TrialMatch>,
 }
 
 /// The stored proposal of a case version.

@@ -262,4 +262,7 @@ pub struct PresentView {
     /// The case's documents and key images (issue 20).
     #[serde(default)]
     pub attachments: Vec<super::attachment::Attachment>,
+    /// The open trials of the case's board matched to it (issue 21).
+    #[serde(default)]
+    pub trials: Vec<super::trial::TrialMatch>,
 }

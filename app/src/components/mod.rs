@@ -15,3 +15,4 @@ pub mod plan;
 pub mod proposal;
 pub mod session;
 pub mod table;
+pub mod trials;

@@ -270,7 +270,7 @@ fn PresentBody(
     go_to: impl Fn(String, bool) + Copy + Send + Sync + 'static,
     show_doc: impl Fn(Option<String>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let PresentView { detail, case, annotations, proposal, plan, attachments } = v;
+    let PresentView { detail, case, annotations, proposal, plan, attachments, trials } = v;
     let docs: Vec<Attachment> = attachments.into_iter().filter(Attachment::is_current).collect();
     let m = detail.meeting.clone();
     let shown_id = case.as_ref().map(|c| c.id.clone());
@@ -455,6 +455,7 @@ fn PresentBody(
                             {proposal.clone().map(|p| view! {
                                 <ProposalPanel proposal=p.proposal note=format!("Computed for version {} of this case.", p.case_version) />
                             })}
+                            <crate::components::trials::TrialsPanel matches=trials.clone() compact=true />
                             <PlanPanel case_id plan proposal me members meetings actions=room.actions draft=room.draft default_meeting=Some(m.id.clone()) />
                         </section>
                     }.into_any()

@@ -268,7 +268,7 @@ pub async fn page(state: &AppState, session: &Session, id: &str) -> Result<CaseP
         &state.db,
         &Event::new(&session.actor(), "case.view", Outcome::Success)
             .case(id)
-            .detail("case, proposal, history, voices, plan, documents"),
+            .detail("case, proposal, history, voices, plan, documents, trials"),
     )
     .await?;
     Ok(data)
@@ -297,6 +297,7 @@ pub(crate) async fn page_parts(
     let (expected_specialties, voice_requests) =
         if case_page { super::work::voice_inputs(state, id).await? } else { (Vec::new(), Vec::new()) };
     let attachments = super::attachments::load_all(state, id).await?;
+    let trials = super::trials::load_for_case(state, id).await?;
     Ok(CasePageData {
         case,
         proposal,
@@ -310,6 +311,7 @@ pub(crate) async fn page_parts(
         voice_requests,
         attachments,
         max_upload_bytes: state.config.max_upload_bytes,
+        trials,
     })
 }
 

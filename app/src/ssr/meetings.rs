@@ -255,7 +255,7 @@ pub async fn present_view(
     let actor = session.actor();
     let mut event = Event::new(&actor, "meeting.view", Outcome::Success).target(meeting_id).cases(&ids);
     if let Some(id) = &shown {
-        event = event.case(id).detail("meeting mode: agenda, case, proposal, voices, plan, documents");
+        event = event.case(id).detail("meeting mode: agenda, case, proposal, voices, plan, documents, trials");
     }
     audit::record(&state.db, &event).await?;
     Ok(match parts {
@@ -266,6 +266,7 @@ pub async fn present_view(
             proposal: p.proposal,
             plan: p.plan,
             attachments: p.attachments,
+            trials: p.trials,
         },
         None => PresentView {
             detail,
@@ -274,6 +275,7 @@ pub async fn present_view(
             proposal: None,
             plan: None,
             attachments: Vec::new(),
+            trials: Vec::new(),
         },
     })
 }

@@ -45,12 +45,18 @@ pub(super) fn CaseDetail(record: CaseRecord, may_edit: bool, me: Option<Me>, pag
             <a href="#proposal-heading">"Options"</a>
             <a href="#voices-heading">"Voices"</a>
             <a href="#plan-heading">"Plan"</a>
+            <a href="#trials-heading">"Trials"</a>
             <a href="#documents-heading">"Documents"</a>
             <a href="#details-heading">"Details"</a>
             <a href="#history-heading">"History"</a>
         </nav>
         <Readiness record=record.clone() may_edit editing status=actions.status />
         <StoredProposalPanel proposal=r.proposal editing />
+        <Transition fallback=|| ()>
+            {move || r.trials.get().and_then(|t| t.ok()).map(|matches| view! {
+                <crate::components::trials::TrialsPanel matches />
+            })}
+        </Transition>
         <crate::components::annotations::PreReview case_id=record.id.clone() annotations=r.annotations pre_review=r.pre_review
             may_ask=me.as_ref().is_some_and(|m| crate::domain::role::can(m.role, crate::domain::role::Action::ManageMeetings))
                 && !matches!(record.status, CaseStatus::PlanSigned | CaseStatus::FollowedUp)

@@ -53,6 +53,8 @@ struct CaseResources {
     /// Documents and key images, and the largest file the server takes.
     attachments: Part<Vec<crate::domain::attachment::Attachment>>,
     max_upload_bytes: Part<u64>,
+    /// The board's open trials matched to the case.
+    trials: Part<Vec<crate::domain::trial::TrialMatch>>,
     /// Bumped by this user's uploads and withdrawals (the documents reload alone).
     files_saved: RwSignal<u32>,
 }
@@ -142,6 +144,7 @@ fn CaseView() -> impl IntoView {
             })
         },
         max_upload_bytes: part(page, |p| Ok(p.max_upload_bytes)),
+        trials: part(page, |p| Ok(p.trials.clone())),
         files_saved,
     };
     // Drafts live here, above the views that live changes rebuild, so nothing typed is lost.
