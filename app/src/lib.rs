@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("pipeline") view=pages::pipeline::PipelinePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("decisions") view=pages::decisions::DecisionsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("trials") view=pages::trials::TrialsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage />
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("users")) view=AdminUsersPage ssr=SsrMode::Async />

@@ -426,6 +426,17 @@ fn sfn_requests(s: &Seed) -> BTreeMap<&'static str, (Body2, Reviewer)> {
         ),
         ("/sfn/annotations/withdraw", (j(json!({"id": annotation, "version": 1, "reason": "wrong"})), Refused)),
         ("/sfn/attachments/list", (j(json!({"case_id": case})), Allowed)),
+        ("/sfn/trials/list", (j(json!({})), Allowed)),
+        (
+            "/sfn/trials/create",
+            (
+                j(
+                    json!({"input": {"title": "T", "acronym": "T", "registry_id": "NCT09999998", "phase": "2", "status": "open", "contact": "x"}}),
+                ),
+                Refused,
+            ),
+        ),
+        ("/sfn/trials/status", (j(json!({"id": s.ids["trial"], "version": 1, "status": "closed"})), Refused)),
         (
             "/sfn/attachments/withdraw",
             (j(json!({"id": s.ids["attachment"], "version": 1, "reason": "wrong"})), Refused),

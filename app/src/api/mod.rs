@@ -10,5 +10,6 @@ pub mod meetings;
 pub mod plans;
 pub mod review;
 pub mod system;
+pub mod trials;
 pub mod users;
 pub mod work;

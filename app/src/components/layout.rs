@@ -160,6 +160,7 @@ fn RoleLinks() -> impl IntoView {
                         <li><A href="/pipeline">"Pipeline"</A></li>
                         <li><A href="/decisions">"Decisions"</A></li>
                         <li><A href="/dashboard">"Figures"</A></li>
+                        <li><A href="/trials">"Trials"</A></li>
                     })}
                     {may(Action::ReadAudit).then(|| view! { <li><A href="/audit">"Audit"</A></li> })}
                     {may(Action::ManageUsers).then(|| view! {

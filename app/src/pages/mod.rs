@@ -17,3 +17,4 @@ pub mod pipeline;
 pub mod present;
 pub mod report;
 pub mod review;
+pub mod trials;

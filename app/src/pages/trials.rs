@@ -1,0 +1,263 @@
+//! The centre's clinical trials (issue 21): each board's register, read by its members;
+//! coordinators add a trial with its structured eligibility and open, suspend or close it.
+//! The case page and meeting mode match each case to the open ones.
+
+use leptos::prelude::*;
+
+use crate::api::trials::{CreateTrial, SetTrialStatus, Trial, TrialInput, list_trials};
+use crate::components::actions::failure;
+use crate::components::board::{BoardChoice, board_choice_resource};
+use crate::components::errors::{ActionError, FieldError, error_notice};
+use crate::components::session::{GatedPage, use_session};
+use crate::domain::codes::{Code, Grade, MStage, PrimarySite, SstrImaging, choices};
+use crate::domain::role::{Action, can};
+use crate::domain::trial::{EligibilityInput, TrialPhase, TrialStatus};
+use crate::error::AppError;
+
+#[component]
+pub fn TrialsPage() -> impl IntoView {
+    view! { <GatedPage title="Clinical trials" action=Action::ReadCases><Register /></GatedPage> }
+}
+
+#[component]
+fn Register() -> impl IntoView {
+    let session = use_session();
+    let create = ServerAction::<CreateTrial>::new();
+    let status = ServerAction::<SetTrialStatus>::new();
+    let trials = Resource::new(move || (create.version().get(), status.version().get()), |_| list_trials());
+    let boards = board_choice_resource();
+    let may = Signal::derive(move || {
+        session.get().and_then(|s| s.ok()).flatten().is_some_and(|i| can(i.me.role, Action::ManageTrials))
+    });
+    view! {
+        <div class="page-head"><h1>"Clinical trials"</h1></div>
+        <p class="muted">"The centre's studies, per board. Each case page matches its case to the open ones on the recorded facts; a person checks the other criteria and the board decides."</p>
+        <ActionError error=failure(status) />
+        <Transition fallback=|| view! { <p aria-busy="true">"Loading the register…"</p> }>
+            <ErrorBoundary fallback=error_notice>
+                {move || trials.get().map(|r| r.map(|list| view! { <TrialTable list may=may.get() status /> }))}
+            </ErrorBoundary>
+        </Transition>
+        {move || may.get().then(|| view! { <NewTrialForm create boards /> })}
+    }
+}
+
+/// The structured criteria in words, for the table.
+fn criteria(e: &EligibilityInput) -> String {
+    let mut out = Vec::new();
+    let labels = |codes: &[String], parse: fn(&str) -> Option<&'static str>| {
+        codes.iter().map(|c| parse(c).unwrap_or("?")).collect::<Vec<_>>().join(", ")
+    };
+    if !e.primary_sites.is_empty() {
+        out.push(labels(&e.primary_sites, |c| PrimarySite::parse(c).ok().map(|s| s.label())));
+    }
+    if !e.grades.is_empty() {
+        out.push(labels(&e.grades, |c| Grade::parse(c).ok().map(|s| s.label())));
+    }
+    match (e.ki67_min, e.ki67_max) {
+        (Some(a), Some(b)) => out.push(format!("Ki-67 {a}–{b} %")),
+        (Some(a), None) => out.push(format!("Ki-67 ≥ {a} %")),
+        (None, Some(b)) => out.push(format!("Ki-67 ≤ {b} %")),
+        (None, None) => {}
+    }
+    if !e.m_stages.is_empty() {
+        out.push(e.m_stages.join("/"));
+    }
+    if let Some(s) = &e.sstr_imaging {
+        out.push(format!("SSTR {s}"));
+    }
+    if let Some(m) = e.ecog_max {
+        out.push(format!("ECOG ≤ {m}"));
+    }
+    if let Some(a) = e.age_min {
+        out.push(format!("age ≥ {a}"));
+    }
+    if out.is_empty() { "—".into() } else { out.join(" · ") }
+}
+
+#[component]
+fn TrialTable(list: Vec<Trial>, may: bool, status: ServerAction<SetTrialStatus>) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <section class="panel empty"><p>"No trial on your boards' registers yet."</p></section> }
+            .into_any();
+    }
+    view! {
+        <section class="panel" aria-labelledby="register-heading">
+            <h2 id="register-heading">"Register"</h2>
+            <table class="list" data-testid="trials-register">
+                <thead><tr>
+                    <th scope="col">"Trial"</th><th scope="col">"Registry"</th><th scope="col">"Phase"</th>
+                    <th scope="col">"Structured criteria"</th><th scope="col">"Contact"</th><th scope="col">"Board"</th><th scope="col">"Status"</th>
+                </tr></thead>
+                <tbody>
+                    {list.into_iter().map(|t| {
+                        let (id, version, current) = (t.id.clone(), t.version, t.status);
+                        let label = format!("Status of {}", t.acronym);
+                        view! {
+                            <tr data-testid="trial-row">
+                                <td><strong>{t.acronym.clone()}</strong><br /><span class="muted">{t.title.clone()}</span></td>
+                                <td>{t.registry_id.clone()}</td>
+                                <td>{t.phase.label()}</td>
+                                <td>{criteria(&t.eligibility)}</td>
+                                <td>{t.contact.clone()}</td>
+                                <td>{t.board_name.clone()}</td>
+                                <td>{if may {
+                                    view! {
+                                        <select aria-label=label on:change=move |ev| {
+                                            status.dispatch(SetTrialStatus { id: id.clone(), version, status: event_target_value(&ev) });
+                                        }>
+                                            {TrialStatus::ALL.iter().map(|s| view! {
+                                                <option value=s.code() selected=*s == current>{s.label()}</option>
+                                            }).collect_view()}
+                                        </select>
+                                    }.into_any()
+                                } else {
+                                    view! { <span>{current.label()}</span> }.into_any()
+                                }}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn NewTrialForm(
+    create: ServerAction<CreateTrial>,
+    boards: Resource<Result<Vec<crate::api::boards::BoardRef>, AppError>>,
+) -> impl IntoView {
+    let input = RwSignal::new(TrialInput { phase: "2".into(), status: "open".into(), ..Default::default() });
+    let board_id = RwSignal::new(None::<String>);
+    let err = move |f: &'static str| Signal::derive(move || failure(create).get().and_then(|e| e.field_message(f)));
+    let text = move |f: fn(&mut TrialInput) -> &mut String| {
+        (
+            move || input.with(|i| f(&mut i.clone()).clone()),
+            move |ev: leptos::ev::Event| input.update(|i| *f(i) = event_target_value(&ev)),
+        )
+    };
+    let number = move |f: fn(&mut EligibilityInput) -> &mut Option<f64>| {
+        move |ev: leptos::ev::Event| {
+            input.update(|i| *f(&mut i.eligibility) = event_target_value(&ev).trim().parse().ok())
+        }
+    };
+    let small = move |f: fn(&mut EligibilityInput) -> &mut Option<u8>| {
+        move |ev: leptos::ev::Event| {
+            input.update(|i| *f(&mut i.eligibility) = event_target_value(&ev).trim().parse().ok())
+        }
+    };
+    let (title, set_title) = text(|i| &mut i.title);
+    let (acronym, set_acronym) = text(|i| &mut i.acronym);
+    let (registry, set_registry) = text(|i| &mut i.registry_id);
+    let (contact, set_contact) = text(|i| &mut i.contact);
+    let (other, set_other) = text(|i| &mut i.other_criteria);
+    fn checks<T: Code>(
+        legend: &'static str,
+        input: RwSignal<TrialInput>,
+        field: fn(&mut EligibilityInput) -> &mut Vec<String>,
+    ) -> impl IntoView {
+        view! {
+            <fieldset class="multi">
+                <legend>{legend}</legend>
+                {choices::<T>().into_iter().map(|(code, label)| view! {
+                    <label class="check">
+                        <input type="checkbox" on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            input.update(|i| {
+                                let list = field(&mut i.eligibility);
+                                list.retain(|c| c != code);
+                                if on { list.push(code.to_string()) }
+                            })
+                        } />
+                        " " {label}
+                    </label>
+                }).collect_view()}
+            </fieldset>
+        }
+    }
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut i = input.get_untracked();
+        i.board_id = board_id.get_untracked();
+        create.dispatch(CreateTrial { input: i });
+    };
+    view! {
+        <section class="panel" aria-labelledby="new-trial-heading">
+            <h2 id="new-trial-heading">"Add a trial"</h2>
+            {move || create.value().get().and_then(|r| r.ok()).map(|t| view! {
+                <p class="notice ok" role="status" data-testid="trial-added">{format!("{} is on the register. Case pages match it now.", t.acronym)}</p>
+            })}
+            <ActionError error=failure(create) />
+            <form on:submit=submit novalidate class="grid-form" aria-label="Add a trial">
+                <BoardChoice id="t-board-id" boards selected=board_id error=err("board_id") />
+                <div class="field">
+                    <label for="t-title">"Title"</label>
+                    <input id="t-title" type="text" prop:value=title on:input=set_title aria-describedby="t-title-error" />
+                    <FieldError id="t-title-error" message=err("title") />
+                </div>
+                <div class="field">
+                    <label for="t-acronym">"Short name"</label>
+                    <input id="t-acronym" type="text" prop:value=acronym on:input=set_acronym aria-describedby="t-acronym-error" />
+                    <FieldError id="t-acronym-error" message=err("acronym") />
+                </div>
+                <div class="field">
+                    <label for="t-registry">"Registry id (NCT, EudraCT, EU CT, ISRCTN, DRKS)"</label>
+                    <input id="t-registry" type="text" prop:value=registry on:input=set_registry aria-describedby="t-registry-error" />
+                    <FieldError id="t-registry-error" message=err("registry_id") />
+                </div>
+                <div class="field">
+                    <label for="t-phase">"Phase"</label>
+                    <select id="t-phase" on:change=move |ev| input.update(|i| i.phase = event_target_value(&ev))>
+                        {TrialPhase::ALL.iter().map(|p| view! { <option value=p.code() selected=*p == TrialPhase::P2>{p.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="t-contact">"Contact"</label>
+                    <input id="t-contact" type="text" prop:value=contact on:input=set_contact aria-describedby="t-contact-error" />
+                    <FieldError id="t-contact-error" message=err("contact") />
+                </div>
+                {checks::<PrimarySite>("Primary sites (none ticked: any)", input, |e| &mut e.primary_sites)}
+                {checks::<Grade>("Grades (none ticked: any)", input, |e| &mut e.grades)}
+                {checks::<MStage>("M category (none ticked: any)", input, |e| &mut e.m_stages)}
+                <div class="field">
+                    <label for="t-ki67-min">"Ki-67 from (%)"</label>
+                    <input id="t-ki67-min" type="number" min="0" max="100" step="any" on:input=number(|e| &mut e.ki67_min) aria-describedby="t-ki67-min-error" />
+                    <FieldError id="t-ki67-min-error" message=err("eligibility.ki67_min") />
+                </div>
+                <div class="field">
+                    <label for="t-ki67-max">"Ki-67 up to (%)"</label>
+                    <input id="t-ki67-max" type="number" min="0" max="100" step="any" on:input=number(|e| &mut e.ki67_max) aria-describedby="t-ki67-max-error" />
+                    <FieldError id="t-ki67-max-error" message=err("eligibility.ki67_max") />
+                </div>
+                <div class="field">
+                    <label for="t-sstr">"SSTR imaging"</label>
+                    <select id="t-sstr" on:change=move |ev| input.update(|i| i.eligibility.sstr_imaging = Some(event_target_value(&ev)).filter(|v| !v.is_empty()))>
+                        <option value="">"Any"</option>
+                        {[SstrImaging::Positive, SstrImaging::Negative].into_iter().map(|s| view! { <option value=s.code()>{s.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="t-ecog">"ECOG at most"</label>
+                    <select id="t-ecog" on:change=move |ev| input.update(|i| i.eligibility.ecog_max = event_target_value(&ev).parse().ok())>
+                        <option value="">"Any"</option>
+                        {(0..=4).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="t-age-min">"Age from (years)"</label>
+                    <input id="t-age-min" type="number" min="0" max="120" on:input=small(|e| &mut e.age_min) aria-describedby="t-age-min-error" />
+                    <FieldError id="t-age-min-error" message=err("eligibility.age_min") />
+                </div>
+                <div class="field">
+                    <label for="t-other">"Other criteria (a person checks these)"</label>
+                    <textarea id="t-other" rows="3" prop:value=other on:input=set_other></textarea>
+                </div>
+                <button type="submit" disabled=move || create.pending().get()>
+                    {move || if create.pending().get() { "Adding…" } else { "Add the trial" }}
+                </button>
+            </form>
+        </section>
+    }
+}
