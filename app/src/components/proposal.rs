@@ -17,8 +17,28 @@ fn intent_label(i: Intent) -> &'static str {
 
 /// `note` says where the proposal comes from (stored with version N, or a live preview).
 #[component]
-pub fn ProposalPanel(proposal: Proposal, #[prop(into)] note: String) -> impl IntoView {
+pub fn ProposalPanel(
+    proposal: Proposal,
+    #[prop(into)] note: String,
+    /// The board's open trials matched to the case (issue 21): the trial option names the
+    /// eligible ones. None where no match is at hand (the editor's preview, the report).
+    #[prop(optional)]
+    trials: Option<Vec<crate::domain::trial::TrialMatch>>,
+) -> impl IntoView {
     let Proposal { ruleset_version, options, prerequisites, warnings, alternatives } = proposal;
+    let at_centre = move |code: crate::domain::codes::OptionCode| {
+        let trials = trials.clone().filter(|_| code == crate::domain::codes::OptionCode::ClinicalTrial)?;
+        let eligible: Vec<String> = trials
+            .iter()
+            .filter(|m| m.verdict == crate::domain::trial::MatchVerdict::Eligible)
+            .map(|m| format!("{} ({})", m.acronym, m.registry_id))
+            .collect();
+        Some(if eligible.is_empty() {
+            view! { <p class="option-trials" data-testid="option-trials">"At this centre: no open trial of this board is eligible on the recorded facts (see Clinical trials)."</p> }.into_any()
+        } else {
+            view! { <p class="option-trials" data-testid="option-trials">"At this centre, eligible on the recorded facts: " {eligible.join(", ")} " (see Clinical trials)."</p> }.into_any()
+        })
+    };
     view! {
         <section class="panel proposal" aria-labelledby="proposal-heading" data-testid="proposal">
             <h2 id="proposal-heading">"Options for the board to consider"</h2>
@@ -39,6 +59,7 @@ pub fn ProposalPanel(proposal: Proposal, #[prop(into)] note: String) -> impl Int
                                     " " <span class=format!("badge intent-{}", intent_label(o.intent))>{intent_label(o.intent)}</span>
                                 </p>
                                 <p class="option-why">{o.rationale}</p>
+                                {at_centre(o.code)}
                                 <p class="option-sources">
                                     "Sources: " {o.sources.join("; ")}
                                     " · rules " {o.rules.join(", ")}

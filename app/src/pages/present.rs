@@ -453,7 +453,7 @@ fn PresentBody(
                         </section>
                         <section class="present-decision" aria-label="Options and plan">
                             {proposal.clone().map(|p| view! {
-                                <ProposalPanel proposal=p.proposal note=format!("Computed for version {} of this case.", p.case_version) />
+                                <ProposalPanel proposal=p.proposal note=format!("Computed for version {} of this case.", p.case_version) trials=trials.clone() />
                             })}
                             <crate::components::trials::TrialsPanel matches=trials.clone() compact=true />
                             <PlanPanel case_id plan proposal me members meetings actions=room.actions draft=room.draft default_meeting=Some(m.id.clone()) />

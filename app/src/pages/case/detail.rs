@@ -51,7 +51,7 @@ pub(super) fn CaseDetail(record: CaseRecord, may_edit: bool, me: Option<Me>, pag
             <a href="#history-heading">"History"</a>
         </nav>
         <Readiness record=record.clone() may_edit editing status=actions.status />
-        <StoredProposalPanel proposal=r.proposal editing />
+        <StoredProposalPanel proposal=r.proposal trials=r.trials editing />
         <Transition fallback=|| ()>
             {move || r.trials.get().and_then(|t| t.ok()).map(|matches| view! {
                 <crate::components::trials::TrialsPanel matches />
@@ -187,12 +187,17 @@ fn PlanSection(
 /// The proposal stored with the current tumor data (hidden while editing: the editor shows a
 /// live preview instead).
 #[component]
-fn StoredProposalPanel(proposal: super::Part<crate::domain::case::StoredProposal>, editing: Editing) -> impl IntoView {
+fn StoredProposalPanel(
+    proposal: super::Part<crate::domain::case::StoredProposal>,
+    trials: super::Part<Vec<crate::domain::trial::TrialMatch>>,
+    editing: Editing,
+) -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading the proposed options…"</p> }>
             <ErrorBoundary fallback=error_notice>
                 {move || proposal.get().map(|r| r.map(|stored| (!editing.open.get()).then(|| view! {
-                    <ProposalPanel proposal=stored.proposal note=format!("Computed for version {} of this case.", stored.case_version) />
+                    <ProposalPanel proposal=stored.proposal note=format!("Computed for version {} of this case.", stored.case_version)
+                        trials=trials.get().and_then(|t| t.ok()).unwrap_or_default() />
                 })))}
             </ErrorBoundary>
         </Transition>
