@@ -1,7 +1,7 @@
 import { test, expect, type Page } from "@playwright/test";
 import * as fs from "fs";
 import * as path from "path";
-import { expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
+import { expectAccessible, loginAs, openMeetingMode, waitForHydration, watchConsole } from "./helpers";
 
 // Issue 20: a pathologist attaches a report to a case (the upload shows its progress, a file
 // that is not a PDF, PNG or JPEG is refused whatever its name), corrects it and withdraws a
@@ -86,14 +86,6 @@ test("the presenter shows a case's report and key image to the room, and followe
   const chair = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage();
   const follower = await (await browser.newContext()).newPage();
   const errors = [watchConsole(chair), watchConsole(follower)];
-  const openMeetingMode = async (page: Page, user: string) => {
-    await loginAs(page, user, "/meetings");
-    await page.getByTestId("meetings").getByRole("link", { name: /NET board \(demo\)/ }).first().click();
-    await waitForHydration(page);
-    await page.getByRole("link", { name: "Open meeting mode" }).click();
-    await waitForHydration(page);
-    await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
-  };
   await openMeetingMode(chair, "coordinator");
   const takeControl = chair.getByRole("button", { name: "Take control" });
   if (await takeControl.isVisible()) await takeControl.click();

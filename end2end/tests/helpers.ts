@@ -43,3 +43,13 @@ export async function loginAs(page: Page, username: string, next = "/") {
   await page.waitForURL((url) => url.pathname === next);
   await waitForHydration(page);
 }
+
+/** Logs `user` in and opens the demo meeting's meeting mode, live. */
+export async function openMeetingMode(page: Page, user: string) {
+  await loginAs(page, user, "/meetings");
+  await page.getByTestId("meetings").getByRole("link", { name: /NET board \(demo\)/ }).first().click();
+  await waitForHydration(page);
+  await page.getByRole("link", { name: "Open meeting mode" }).click();
+  await waitForHydration(page);
+  await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+}

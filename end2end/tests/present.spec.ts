@@ -1,15 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
-import { DEMO_PASSWORD, expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
-
-/** Logs `user` in and opens the demo meeting's meeting mode, live. */
-async function openMeetingMode(page: Page, user: string) {
-  await loginAs(page, user, "/meetings");
-  await page.getByTestId("meetings").getByRole("link", { name: /NET board \(demo\)/ }).first().click();
-  await waitForHydration(page);
-  await page.getByRole("link", { name: "Open meeting mode" }).click();
-  await waitForHydration(page);
-  await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
-}
+import { DEMO_PASSWORD, expectAccessible, loginAs, openMeetingMode, waitForHydration, watchConsole } from "./helpers";
 
 /** Steps back with ← until meeting mode shows the first case to discuss. */
 async function backToFirst(page: Page) {
