@@ -455,8 +455,10 @@ fn PresentBody(
                             {proposal.clone().map(|p| view! {
                                 <ProposalPanel proposal=p.proposal note=format!("Computed for version {} of this case.", p.case_version) trials=trials.clone() />
                             })}
-                            <crate::components::trials::TrialsPanel matches=trials.clone() compact=true />
                             <PlanPanel case_id plan proposal me members meetings actions=room.actions draft=room.draft default_meeting=Some(m.id.clone()) />
+                            // After the plan: the voices, the first option and the plan stay in view at
+                            // 1920×1080 (issue 16); the trial option above already names the eligible ones.
+                            <crate::components::trials::TrialsPanel matches=trials.clone() compact=true />
                         </section>
                     }.into_any()
                 }
