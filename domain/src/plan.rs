@@ -19,6 +19,29 @@ pub struct DissentInput {
     pub note: String,
 }
 
+/// A trial of the centre's register discussed for this patient, and whether it was offered
+/// (issue 21).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct PlanTrialInput {
+    pub trial_id: String,
+    pub offered: bool,
+    /// Why not offered, or what was agreed.
+    pub note: String,
+}
+
+/// A discussed trial as stored with the plan: its name at the time and whether it was offered.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlanTrial {
+    pub trial_id: String,
+    pub acronym: String,
+    pub registry_id: String,
+    pub offered: bool,
+    pub note: String,
+}
+
 /// The plan as typed (PUT /cases/{id}/plan, the plan form).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -30,6 +53,8 @@ pub struct PlanInput {
     pub dissent: Vec<DissentInput>,
     pub deviation_reason: Option<String>,
     pub trial_discussed: bool,
+    /// The centre's trials discussed (issue 21), each offered or not.
+    pub trials: Vec<PlanTrialInput>,
 }
 
 /// A dissent as stored: who (id and name at the time) and what.
@@ -64,6 +89,10 @@ pub struct PlanContent {
     /// which therefore serialise exactly as they were signed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_version: Option<i64>,
+    /// The centre's trials discussed, each offered or not (issue 21). Covered by the signature;
+    /// absent when none was listed, so that earlier plans serialise exactly as they were signed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trials: Vec<PlanTrial>,
 }
 
 impl PlanContent {
@@ -82,6 +111,7 @@ pub struct CheckedPlan {
     pub dissent: Vec<DissentInput>,
     pub deviation_reason: Option<String>,
     pub trial_discussed: bool,
+    pub trials: Vec<PlanTrialInput>,
 }
 
 /// Whether the chosen options depart from the proposer's first option (it is not among them).
@@ -129,6 +159,21 @@ impl PlanInput {
             e.add("deviation_reason", format!("The reason has at most {MAX_TEXT} characters."));
         }
         let meeting_id = self.meeting_id.as_deref().map(str::trim).filter(|m| !m.is_empty()).map(str::to_string);
+        let mut trials: Vec<PlanTrialInput> = Vec::new();
+        for t in &self.trials {
+            let id = t.trial_id.trim().to_string();
+            if id.is_empty() || trials.iter().any(|x| x.trial_id == id) {
+                e.add("trials", "Name each discussed trial once.");
+            } else if t.note.chars().count() > MAX_TEXT {
+                e.add("trials", format!("A trial's note has at most {MAX_TEXT} characters."));
+            } else {
+                trials.push(PlanTrialInput { trial_id: id, offered: t.offered, note: t.note.trim().to_string() });
+            }
+        }
+        // Accreditors count trial discussion: listing trials is discussing them.
+        if !trials.is_empty() && !self.trial_discussed {
+            e.add("trial_discussed", "Trials are listed as discussed: tick \"A clinical trial was discussed\".");
+        }
         e.finish()?;
         Ok(CheckedPlan {
             meeting_id,
@@ -137,6 +182,7 @@ impl PlanInput {
             dissent,
             deviation_reason,
             trial_discussed: self.trial_discussed,
+            trials,
         })
     }
 }

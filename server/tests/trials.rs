@@ -167,3 +167,58 @@ async fn a_case_is_matched_to_its_boards_open_trials_with_the_reasons() {
     let rows = audit_rows(&b.state).await;
     assert!(rows.iter().any(|r| r.action == "trial.match" && r.case_id.as_deref() == Some(case.as_str())));
 }
+
+#[tokio::test]
+async fn the_plan_records_each_discussed_trial_and_whether_it_was_offered() {
+    let b = board().await;
+    let mut t = prrt();
+    t["eligibility"] = json!({});
+    let trial = body_json(send(&b.state, json_req("POST", "/api/v1/trials", t, Some(&b.cora))).await).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res =
+        send(&b.state, json_req("POST", "/api/v1/cases", complete_case_json("TR-2", "Plan Trial"), Some(&b.cora)))
+            .await;
+    let case = body_json(res).await["id"].as_str().unwrap().to_string();
+    let proposal =
+        body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{case}/proposal"), Some(&b.cora))).await).await;
+    let plan = |trials: Value, discussed: bool| {
+        json!({"options": [proposal["options"][0]["code"]], "rationale": "As proposed; PRRT study offered.",
+               "trial_discussed": discussed, "trials": trials})
+    };
+    let path = format!("/api/v1/cases/{case}/plan");
+    // A trial not on the board's register, a listed trial without "discussed": field errors.
+    let res = send(
+        &b.state,
+        json_req("PUT", &path, plan(json!([{"trial_id": "nope", "offered": true}]), true), Some(&b.cora)),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(body_json(res).await["error"]["fields"]["trials"].is_array());
+    let offered = json!([{"trial_id": trial, "offered": true, "note": "Patient will think it over."}]);
+    let res = send(&b.state, json_req("PUT", &path, plan(offered.clone(), false), Some(&b.cora))).await;
+    assert_eq!(res.status(), 422);
+    assert!(body_json(res).await["error"]["fields"]["trial_discussed"].is_array());
+    let res = send(&b.state, json_req("PUT", &path, plan(offered, true), Some(&b.cora))).await;
+    assert_eq!(res.status(), 201, "{}", body_text(res).await);
+    let p = body_json(res).await;
+    let recorded = &p["content"]["trials"][0];
+    assert_eq!((recorded["acronym"].as_str(), recorded["offered"].as_bool()), (Some("PRRT-G2"), Some(true)));
+    assert_eq!(recorded["registry_id"], "NCT01234567");
+    // Signed, the trials are covered by the signature's hash like the rest.
+    let mut sign = json_req("POST", &format!("{path}/sign"), json!({"password": PW}), Some(&b.sam));
+    sign.headers_mut().insert("if-match", "\"1\"".parse().unwrap());
+    assert_eq!(send(&b.state, sign).await.status(), 200);
+    let content: String = sqlx::query_scalar("SELECT content FROM plans WHERE case_id = $1")
+        .bind(&case)
+        .fetch_one(&b.state.db.pool)
+        .await
+        .unwrap();
+    assert!(content.contains("\"trials\":[{\"trial_id\""), "{content}");
+    // Read back and serialised again, the content is the text that was signed.
+    assert_eq!(
+        app::ssr::plans::verify_signatures(&b.state.db).await.unwrap(),
+        app::ssr::plans::SignatureCheck::AllValid { signed: 1 }
+    );
+}

@@ -207,6 +207,28 @@ pub async fn save(
             None => return Err(AppError::field("dissent", "A dissent names a user who does not exist.")),
         }
     }
+    // Each discussed trial is one of the register of the case's board (its name kept as it is now).
+    let mut trials = Vec::new();
+    for t in &checked.trials {
+        let found: Option<(String, String)> = sqlx::query_as(
+            "SELECT t.acronym, t.registry_id FROM trials t JOIN cases c ON c.board_id = t.board_id \
+             WHERE t.id = $1 AND c.id = $2",
+        )
+        .bind(&t.trial_id)
+        .bind(case_id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+        match found {
+            Some((acronym, registry_id)) => trials.push(crate::domain::plan::PlanTrial {
+                trial_id: t.trial_id.clone(),
+                acronym,
+                registry_id,
+                offered: t.offered,
+                note: t.note.clone(),
+            }),
+            None => return Err(AppError::field("trials", "Name trials of this board's register.")),
+        }
+    }
     let version = current.as_ref().map(|p| p.version + 1).unwrap_or(1);
     let now = now_text();
     let case_version: i64 =
@@ -225,6 +247,7 @@ pub async fn save(
         recorded_by_name: session.me.display_name.clone(),
         recorded_at: now.clone(),
         case_version: Some(case_version),
+        trials,
     };
     let json = serde_json::to_string(&content).map_err(|_| AppError::internal("plan does not serialise"))?;
     let mut tx = state.db.begin_write().await?;

@@ -82,6 +82,17 @@ pub fn PlanPanel(
                         .collect(),
                     deviation_reason: p.content.deviation_reason.clone(),
                     trial_discussed: p.content.trial_discussed,
+                    // Kept through an edit (the form does not list them yet: issue 21).
+                    trials: p
+                        .content
+                        .trials
+                        .iter()
+                        .map(|t| crate::domain::plan::PlanTrialInput {
+                            trial_id: t.trial_id.clone(),
+                            offered: t.offered,
+                            note: t.note.clone(),
+                        })
+                        .collect(),
                 },
                 None => PlanInput { meeting_id: default_meeting.clone(), ..Default::default() },
             };

@@ -36,6 +36,15 @@ pub fn PlanView(plan: Plan) -> impl IntoView {
                 <p class="prose" data-testid="deviation">{r}</p>
             })}
             <p>"Clinical trials discussed: " <strong>{if c.trial_discussed { "yes" } else { "no" }}</strong></p>
+            {(!c.trials.is_empty()).then(|| view! {
+                <ul class="plan-trials" data-testid="plan-trials">
+                    {c.trials.iter().map(|t| {
+                        let offered = if t.offered { "offered" } else { "not offered" };
+                        let note = if t.note.is_empty() { String::new() } else { format!(": {}", t.note) };
+                        view! { <li>{format!("{} ({}) {offered}{note}", t.acronym, t.registry_id)}</li> }
+                    }).collect_view()}
+                </ul>
+            })}
             {(!c.dissent.is_empty()).then(|| view! {
                 <h3>"Dissent"</h3>
                 <ul>{c.dissent.iter().map(|d| view! { <li><strong>{d.name.clone()}</strong> ": " {d.note.clone()}</li> }).collect_view()}</ul>
