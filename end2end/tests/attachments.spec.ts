@@ -106,8 +106,11 @@ test("the presenter shows a case's report and key image to the room, and followe
     await expect(shown).toContainText("EUS-FNA cytology, pancreatic body (synthetic)");
     await expect(shown.locator("iframe")).toHaveAttribute("title", "EUS-FNA cytology, pancreatic body (synthetic)");
   }
-  // Then the key image, from its copy without metadata, decoded.
+  // Then the key image, from its copy without metadata, decoded (once the presenter's list
+  // says the report is on screen: the list is rebuilt with each step).
+  await expect(list.locator("li.shown")).toContainText("EUS-FNA cytology");
   await list.getByRole("button", { name: /^Show to the room\s*: CT arterial phase/ }).click();
+  await expect(list.locator("li.shown")).toContainText("CT arterial phase", { timeout: 15_000 });
   for (const page of [chair, follower]) {
     const img = page.getByTestId("present-document").getByRole("img", { name: /CT arterial phase/ });
     await expect(img).toBeVisible();

@@ -26,7 +26,7 @@ test("a clinician sees which of the centre's open trials the case may enter, and
   await expect(panel).toContainText("the board decides");
   // The proposer's trial option names the eligible one.
   await expect(page.getByTestId("option-trials")).toHaveText(
-    "At this centre, eligible on the recorded facts: DEMO-PRRT (2099-500001-11-00) (see Clinical trials).");
+    "At this centre, eligible on the recorded facts: DEMO-PRRT (2099-500001-11-00).");
   await expectAccessible(page);
   // The same match through the API.
   const id = page.url().split("/cases/")[1];

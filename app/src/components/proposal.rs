@@ -33,10 +33,14 @@ pub fn ProposalPanel(
             .filter(|m| m.verdict == crate::domain::trial::MatchVerdict::Eligible)
             .map(|m| format!("{} ({})", m.acronym, m.registry_id))
             .collect();
-        Some(if eligible.is_empty() {
-            view! { <p class="option-trials" data-testid="option-trials">"At this centre: no open trial of this board is eligible on the recorded facts (see Clinical trials)."</p> }.into_any()
-        } else {
-            view! { <p class="option-trials" data-testid="option-trials">"At this centre, eligible on the recorded facts: " {eligible.join(", ")} " (see Clinical trials)."</p> }.into_any()
+        // One short line under the option, so that the plan below stays in view on the wall
+        // screen: the trials panel has the reasons.
+        Some(view! {
+            <p class="option-trials" data-testid="option-trials">
+                {if eligible.is_empty() { "At this centre: none eligible on the recorded facts.".to_string() } else {
+                    format!("At this centre, eligible on the recorded facts: {}.", eligible.join(", "))
+                }}
+            </p>
         })
     };
     view! {
