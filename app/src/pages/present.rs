@@ -181,16 +181,16 @@ fn Presenter() -> impl IntoView {
             send(case_id, take_control);
         }
     };
-    // The presenter shows one of the case's documents large to everyone (None closes it).
-    let show_doc = move |attachment_id: Option<String>| {
-        if let Some(case_id) = room.current.get_untracked() {
-            room.present.dispatch(PresentCase {
-                meeting_id: id_now(),
-                case_id: Some(case_id),
-                attachment_id,
-                take_control: false,
-            });
-        }
+    // The presenter shows one of the case's documents large to everyone (None closes it). The
+    // case is the one on the presenter's screen, named by the view that shows the document
+    // (not `room.current`, which the page's effects rewrite as views and answers arrive).
+    let show_doc = move |case_id: String, attachment_id: Option<String>| {
+        room.present.dispatch(PresentCase {
+            meeting_id: id_now(),
+            case_id: Some(case_id),
+            attachment_id,
+            take_control: false,
+        });
     };
     let step = move |delta: i64| {
         let list = room.order.get_untracked();
@@ -268,7 +268,7 @@ fn PresentBody(
     room: Room,
     step: impl Fn(i64) + Copy + Send + Sync + 'static,
     go_to: impl Fn(String, bool) + Copy + Send + Sync + 'static,
-    show_doc: impl Fn(Option<String>) + Copy + Send + Sync + 'static,
+    show_doc: impl Fn(String, Option<String>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let PresentView { detail, case, annotations, proposal, plan, attachments, trials } = v;
     let docs: Vec<Attachment> = attachments.into_iter().filter(Attachment::is_current).collect();
@@ -482,7 +482,7 @@ fn DocumentList(
     docs: Vec<Attachment>,
     shown: Option<String>,
     room: Room,
-    show_doc: impl Fn(Option<String>) + Copy + Send + Sync + 'static,
+    show_doc: impl Fn(String, Option<String>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     (!docs.is_empty()).then(|| {
         view! {
@@ -492,14 +492,15 @@ fn DocumentList(
                     let is_shown = shown.as_deref() == Some(a.id.as_str());
                     let label = format!("{} · {} · {}", a.title, a.kind.label(), a.examined_on.clone().unwrap_or_default());
                     let id = a.id.clone();
+                    let case_id = a.case_id.clone();
                     view! {
                         <li class:shown=is_shown>
                             {label.clone()}
                             " "
                             {move || if room.steers() && !is_shown {
-                                let id = id.clone();
+                                let (id, case_id) = (id.clone(), case_id.clone());
                                 view! {
-                                    <button type="button" class="small" on:click=move |_| show_doc(Some(id.clone()))>
+                                    <button type="button" class="small" on:click=move |_| show_doc(case_id.clone(), Some(id.clone()))>
                                         "Show to the room"<span class="sr-only">{format!(": {}", a.title)}</span>
                                     </button>
                                 }.into_any()
@@ -526,16 +527,20 @@ fn DocumentList(
 fn ShownDocument(
     d: Attachment,
     room: Room,
-    show_doc: impl Fn(Option<String>) + Copy + Send + Sync + 'static,
+    show_doc: impl Fn(String, Option<String>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let caption =
         format!("{} · {} · {}", d.kind.label(), d.examined_on.clone().unwrap_or_default(), d.specialty.label());
+    let d_case = d.case_id.clone();
     view! {
         <section class="present-document" aria-labelledby="present-doc-title" data-testid="present-document">
             <div class="present-document-bar">
                 <h2 id="present-doc-title" class="present-h">{d.title.clone()} <span class="muted">" · " {caption}</span></h2>
-                {move || room.steers().then(|| view! {
-                    <button type="button" class="secondary small" on:click=move |_| show_doc(None)>"Close the document"</button>
+                {move || room.steers().then(|| {
+                    let d_case = d_case.clone();
+                    view! {
+                        <button type="button" class="secondary small" on:click=move |_| show_doc(d_case.clone(), None)>"Close the document"</button>
+                    }
                 })}
             </div>
             {if d.is_image() {
