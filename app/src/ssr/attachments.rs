@@ -206,10 +206,6 @@ pub async fn store(
         owner_or_refuse(state, session, &old, "correct").await?;
     }
     let id = new_id();
-    let (display_size, display_sha) = match &staged.display {
-        Some((_, size, sha)) => (*size, sha.clone()),
-        None => (staged.size, staged.sha256.clone()),
-    };
     // To the object store first, when there is one: the database records only what is there.
     if let Some(blobs) = &state.config.blobs {
         let put = async {
@@ -224,7 +220,7 @@ pub async fn store(
             return Err(AppError::Unavailable);
         }
     }
-    let stored = write_record(state, session, case_id, &id, &checked, &mut staged, display_size, &display_sha).await;
+    let stored = write_record(state, session, case_id, &id, &checked, &mut staged).await;
     if stored.is_err()
         && let Some(blobs) = &state.config.blobs
     {
@@ -238,7 +234,6 @@ pub async fn store(
 
 /// The attachment's row, its chunks (when kept in the database) and its audit row, in one
 /// transaction.
-#[allow(clippy::too_many_arguments)]
 async fn write_record(
     state: &AppState,
     session: &Session,
@@ -246,9 +241,12 @@ async fn write_record(
     id: &str,
     checked: &crate::domain::attachment::CheckedAttachment,
     staged: &mut Staged,
-    display_size: u64,
-    display_sha: &str,
 ) -> Result<(), AppError> {
+    // Without a display copy of its own, what screens show is the original.
+    let (display_size, display_sha) = match &staged.display {
+        Some((_, size, sha)) => (*size, sha.clone()),
+        None => (staged.size, staged.sha256.clone()),
+    };
     let storage = if state.config.blobs.is_some() { IN_OBJECT_STORE } else { IN_DATABASE };
     let now = now_text();
     let mut tx = state.db.begin_write().await?;
@@ -267,7 +265,7 @@ async fn write_record(
     .bind(staged.size as i64)
     .bind(&staged.sha256)
     .bind(display_size as i64)
-    .bind(display_sha)
+    .bind(&display_sha)
     .bind(storage)
     .bind(&checked.supersedes)
     .bind(&session.me.id)
@@ -337,7 +335,7 @@ const SELECT_ATTACHMENT: &str = "SELECT a.id, a.case_id, a.kind, a.title, a.exam
      a.size_bytes, a.sha256, a.display_sha256, a.supersedes, \
      (SELECT n.id FROM attachments n WHERE n.supersedes = a.id) AS superseded_by, \
      a.uploaded_by, u.display_name AS uploaded_by_name, a.uploaded_at, a.version, a.withdrawn_at, \
-     w.display_name AS withdrawn_by_name, a.withdrawn_reason \
+     w.display_name AS withdrawn_by_name, a.withdrawn_reason, a.storage \
      FROM attachments a JOIN users u ON u.id = a.uploaded_by LEFT JOIN users w ON w.id = a.withdrawn_by";
 
 #[derive(sqlx::FromRow)]
@@ -363,6 +361,7 @@ struct Row {
     withdrawn_at: Option<String>,
     withdrawn_by_name: Option<String>,
     withdrawn_reason: Option<String>,
+    storage: String,
 }
 
 impl From<Row> for Attachment {
@@ -393,14 +392,18 @@ impl From<Row> for Attachment {
     }
 }
 
-/// One attachment's metadata (no access check, not audited).
-async fn load(state: &AppState, id: &str) -> Result<Attachment, AppError> {
-    let row: Row = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_ATTACHMENT} WHERE a.id = $1")))
+/// One attachment's row (no access check, not audited).
+async fn load_row(state: &AppState, id: &str) -> Result<Row, AppError> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_ATTACHMENT} WHERE a.id = $1")))
         .bind(id)
         .fetch_optional(&state.db.pool)
         .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(row.into())
+        .ok_or(AppError::NotFound)
+}
+
+/// One attachment's metadata (no access check, not audited).
+async fn load(state: &AppState, id: &str) -> Result<Attachment, AppError> {
+    load_row(state, id).await.map(Attachment::from)
 }
 
 /// A case's attachments, by kind, newest examination first; not audited (the caller records
@@ -451,7 +454,9 @@ pub async fn open(
     id: &str,
     copy: Copy,
 ) -> Result<(Attachment, String, Bytes), AppError> {
-    let a = load(state, id).await?;
+    let row = load_row(state, id).await?;
+    let (storage, display_sha) = (row.storage.clone(), row.display_sha256.clone());
+    let a = Attachment::from(row);
     access::require_case(state, session, Action::ReadCases, &a.case_id).await?;
     if let Some(w) = &a.withdrawn {
         return Err(AppError::Gone {
@@ -463,11 +468,6 @@ pub async fn open(
             ),
         });
     }
-    let (storage, display_sha): (String, String) =
-        sqlx::query_as("SELECT storage, display_sha256 FROM attachments WHERE id = $1")
-            .bind(id)
-            .fetch_one(&state.db.pool)
-            .await?;
     let (copy, expected) = match copy {
         Copy::Display if a.display_stripped => (Copy::Display, display_sha),
         _ => (Copy::Original, a.sha256.clone()),
@@ -617,18 +617,11 @@ pub async fn first_damaged(db: &super::Db) -> Result<Option<String>, sqlx::Error
             .fetch_all(&db.pool)
             .await?;
     for (id, expected) in all {
+        use futures_util::TryStreamExt;
         let mut hash = Sha256::new();
-        let mut seq = 0i64;
-        while let Some(bytes) = sqlx::query_scalar::<_, Vec<u8>>(
-            "SELECT data FROM attachment_chunks WHERE attachment_id = $1 AND copy = 'original' AND seq = $2",
-        )
-        .bind(&id)
-        .bind(seq)
-        .fetch_optional(&db.pool)
-        .await?
-        {
+        let mut chunks = std::pin::pin!(db_chunks(db.pool.clone(), id.clone(), Copy::Original));
+        while let Some(bytes) = chunks.try_next().await.map_err(sqlx::Error::Io)? {
             hash.update(&bytes);
-            seq += 1;
         }
         if hex::encode(hash.finalize()) != expected {
             return Ok(Some(id));
