@@ -389,6 +389,30 @@ fn care_plan(case: &CaseRecord, plan: &Plan, patient_ref: &Value, condition_ref:
         notes.push(json!({"text": format!("Deviation from the proposal's first option: {r}")}));
     }
     notes.push(json!({"text": if c.trial_discussed { "A clinical trial was discussed." } else { "No clinical trial was discussed." }}));
+    // Each trial of the centre's register the plan names (issue 21), offered or not, and from the
+    // follow-up whether the patient enrolled.
+    for t in &c.trials {
+        let mut words = format!(
+            "Clinical trial {} ({}): {}",
+            t.acronym,
+            t.registry_id,
+            if t.offered { "offered to the patient" } else { "discussed, not offered" }
+        );
+        if !t.note.trim().is_empty() {
+            words.push_str(&format!(" — {}", t.note.trim()));
+        }
+        let answer = plan.outcome.as_ref().and_then(|o| o.record.trials.iter().find(|e| e.trial_id == t.trial_id));
+        match answer {
+            Some(e) if e.enrolled => words.push_str("; enrolled"),
+            Some(e) => words
+                .push_str(&format!("; not enrolled: {}", e.reason.map(|r| r.label()).unwrap_or("reason not given"))),
+            None => {}
+        }
+        if let Some(e) = answer.filter(|e| !e.note.trim().is_empty()) {
+            words.push_str(&format!(" ({})", e.note.trim()));
+        }
+        notes.push(json!({"text": format!("{words}.")}));
+    }
     if let Some(s) = &plan.signature {
         notes.push(json!({"text": format!(
             "Signed by {} at {}; SHA-256 of the signed plan version {}: {}",

@@ -197,6 +197,40 @@ code_enum!(
     }
 );
 
+code_enum!(
+    /// Why a patient offered a trial did not enter it (issue 21).
+    NotEnrolledReason {
+        PatientDeclined => "patient_declined", "Patient declined";
+        ScreenFailure => "screen_failure", "Not eligible at screening";
+        TrialUnavailable => "trial_unavailable", "Trial closed or no place";
+        Other => "other", "Other";
+    }
+);
+
+/// Whether the patient entered a trial the plan offered, as typed with the follow-up.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct EnrolmentInput {
+    pub trial_id: String,
+    pub enrolled: Option<bool>,
+    /// patient_declined, screen_failure, trial_unavailable or other (when not enrolled).
+    pub reason: Option<String>,
+    pub note: String,
+}
+
+/// Whether the patient entered an offered trial, or why not, as stored with the follow-up.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Enrolment {
+    pub trial_id: String,
+    /// The trial's acronym as the plan named it.
+    pub acronym: String,
+    pub enrolled: bool,
+    pub reason: Option<NotEnrolledReason>,
+    pub note: String,
+}
+
 /// The follow-up as typed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -208,6 +242,8 @@ pub struct OutcomeInput {
     /// When it was carried out (YYYY-MM-DD), or a note.
     pub date: Option<String>,
     pub note: String,
+    /// For each trial the plan offered: whether the patient enrolled, or why not (issue 21).
+    pub trials: Vec<EnrolmentInput>,
 }
 
 /// The checked follow-up: whether the plan was carried out, when, or why not. Stored as is.
@@ -219,6 +255,10 @@ pub struct OutcomeRecord {
     pub reason: Option<NotImplementedReason>,
     pub date: Option<String>,
     pub note: String,
+    /// Each offered trial: enrolled or why not. Left out when the plan offered none, so that
+    /// follow-ups recorded before trials existed read and serialise exactly as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trials: Vec<Enrolment>,
 }
 
 /// The follow-up as recorded, with who recorded it and when.
@@ -233,11 +273,14 @@ pub struct Outcome {
 
 impl OutcomeInput {
     /// Checks the follow-up: carried out needs the day it was (not in the future, not before
-    /// `not_before`, the day of the meeting or of the signature); not carried out needs a reason.
+    /// `not_before`, the day of the meeting or of the signature); not carried out needs a reason;
+    /// each trial in `offered` (the plan's trials marked offered) needs an answer, enrolled or
+    /// why not, and no other trial may be named.
     pub fn parse(
         &self,
         today: chrono::NaiveDate,
         not_before: Option<chrono::NaiveDate>,
+        offered: &[PlanTrial],
     ) -> Result<OutcomeRecord, Invalid> {
         let mut e = FieldErrorsBuilder::new();
         let Some(implemented) = self.implemented else {
@@ -277,9 +320,54 @@ impl OutcomeInput {
         if reason == Some(NotImplementedReason::Other) && note.is_empty() {
             e.add("note", "Describe the other reason.");
         }
+        let trials = enrolments(&self.trials, offered, &mut e);
         e.finish()?;
-        Ok(OutcomeRecord { implemented, reason: if implemented { None } else { reason }, date, note })
+        Ok(OutcomeRecord { implemented, reason: if implemented { None } else { reason }, date, note, trials })
     }
+}
+
+/// Checks the answers about offered trials, in the plan's order. A problem with one trial is
+/// reported on `trials.{trial_id}`; a trial the plan did not offer, on `trials`.
+fn enrolments(input: &[EnrolmentInput], offered: &[PlanTrial], e: &mut FieldErrorsBuilder) -> Vec<Enrolment> {
+    for i in input {
+        let id = i.trial_id.trim();
+        if !offered.iter().any(|t| t.offered && t.trial_id == id) {
+            e.add("trials", "Answer only for the trials the plan offered.");
+        }
+        if input.iter().filter(|x| x.trial_id.trim() == id).count() > 1 {
+            e.add("trials", "Answer once for each offered trial.");
+        }
+    }
+    let mut out = Vec::new();
+    for t in offered.iter().filter(|t| t.offered) {
+        let field = format!("trials.{}", t.trial_id);
+        let Some(answer) = input.iter().find(|i| i.trial_id.trim() == t.trial_id) else {
+            e.add(&field, format!("{}: say whether the patient enrolled.", t.acronym));
+            continue;
+        };
+        let Some(enrolled) = answer.enrolled else {
+            e.add(&field, format!("{}: say whether the patient enrolled.", t.acronym));
+            continue;
+        };
+        // The reason counts only when the patient did not enrol (a form may still send one).
+        let reason = if enrolled {
+            None
+        } else {
+            super::codes::optional_code::<NotEnrolledReason>(e, &field, answer.reason.as_deref())
+        };
+        let note = answer.note.trim().to_string();
+        if note.chars().count() > MAX_TEXT {
+            e.add(&field, format!("{}: the note has at most {MAX_TEXT} characters.", t.acronym));
+        }
+        if !enrolled && answer.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            e.add(&field, format!("{}: say why the patient did not enrol.", t.acronym));
+        }
+        if reason == Some(NotEnrolledReason::Other) && note.is_empty() {
+            e.add(&field, format!("{}: describe the other reason.", t.acronym));
+        }
+        out.push(Enrolment { trial_id: t.trial_id.clone(), acronym: t.acronym.clone(), enrolled, reason, note });
+    }
+    out
 }
 
 /// An addendum to a signed plan.
@@ -391,13 +479,13 @@ mod tests {
     fn an_unimplemented_plan_needs_a_reason() {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
         let met = chrono::NaiveDate::from_ymd_opt(2026, 11, 20);
-        assert!(OutcomeInput::default().parse(today, met).unwrap_err().field_message("implemented").is_some());
+        assert!(OutcomeInput::default().parse(today, met, &[]).unwrap_err().field_message("implemented").is_some());
         let no = OutcomeInput { implemented: Some(false), ..Default::default() };
-        assert!(no.parse(today, met).unwrap_err().field_message("reason").is_some());
+        assert!(no.parse(today, met, &[]).unwrap_err().field_message("reason").is_some());
         let future = OutcomeInput { implemented: Some(true), date: Some("2027-01-01".into()), ..Default::default() };
-        assert!(future.parse(today, met).unwrap_err().field_message("date").is_some());
+        assert!(future.parse(today, met, &[]).unwrap_err().field_message("date").is_some());
         let ok = OutcomeInput { implemented: Some(false), reason: Some("patient_choice".into()), ..Default::default() };
-        assert_eq!(ok.parse(today, met).unwrap().reason, Some(NotImplementedReason::PatientChoice));
+        assert_eq!(ok.parse(today, met, &[]).unwrap().reason, Some(NotImplementedReason::PatientChoice));
     }
 
     #[test]
@@ -406,17 +494,108 @@ mod tests {
         let met = chrono::NaiveDate::from_ymd_opt(2026, 11, 20);
         let undated = OutcomeInput { implemented: Some(true), ..Default::default() };
         assert_eq!(
-            undated.parse(today, met).unwrap_err().field_message("date").as_deref(),
+            undated.parse(today, met, &[]).unwrap_err().field_message("date").as_deref(),
             Some("Give the day the plan was carried out.")
         );
         let early = OutcomeInput { date: Some("2026-11-19".into()), ..undated.clone() };
         assert_eq!(
-            early.parse(today, met).unwrap_err().field_message("date").as_deref(),
+            early.parse(today, met, &[]).unwrap_err().field_message("date").as_deref(),
             Some("The date cannot be before the board decided (2026-11-20).")
         );
         for day in ["2026-11-20", "2026-11-26"] {
             let fine = OutcomeInput { date: Some(day.into()), ..undated.clone() };
-            assert_eq!(fine.parse(today, met).unwrap().date.as_deref(), Some(day));
+            assert_eq!(fine.parse(today, met, &[]).unwrap().date.as_deref(), Some(day));
         }
+    }
+
+    fn offered(id: &str, acronym: &str, offered: bool) -> PlanTrial {
+        PlanTrial {
+            trial_id: id.into(),
+            acronym: acronym.into(),
+            registry_id: "NCT20990001".into(),
+            offered,
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn each_offered_trial_needs_enrolled_or_why_not_and_no_other_trial_is_named() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let plan = [offered("t1", "PRRT-X", true), offered("t2", "PNET-Y", false)];
+        let base =
+            OutcomeInput { implemented: Some(false), reason: Some("patient_choice".into()), ..Default::default() };
+        // Nothing said about the offered trial: named on its own field; the one not offered needs nothing.
+        let err = base.parse(today, None, &plan).unwrap_err();
+        assert_eq!(err.field_message("trials.t1").as_deref(), Some("PRRT-X: say whether the patient enrolled."));
+        assert!(err.field_message("trials.t2").is_none());
+        let not_enrolled = |reason: Option<&str>, note: &str| OutcomeInput {
+            trials: vec![EnrolmentInput {
+                trial_id: "t1".into(),
+                enrolled: Some(false),
+                reason: reason.map(Into::into),
+                note: note.into(),
+            }],
+            ..base.clone()
+        };
+        assert_eq!(
+            not_enrolled(None, "").parse(today, None, &plan).unwrap_err().field_message("trials.t1").as_deref(),
+            Some("PRRT-X: say why the patient did not enrol.")
+        );
+        assert!(
+            not_enrolled(Some("bored"), "").parse(today, None, &plan).unwrap_err().field_message("trials.t1").is_some()
+        );
+        assert_eq!(
+            not_enrolled(Some("other"), "")
+                .parse(today, None, &plan)
+                .unwrap_err()
+                .field_message("trials.t1")
+                .as_deref(),
+            Some("PRRT-X: describe the other reason.")
+        );
+        let ok = not_enrolled(Some("screen_failure"), " Ki-67 28 % on rebiopsy ").parse(today, None, &plan).unwrap();
+        assert_eq!(
+            ok.trials,
+            vec![Enrolment {
+                trial_id: "t1".into(),
+                acronym: "PRRT-X".into(),
+                enrolled: false,
+                reason: Some(NotEnrolledReason::ScreenFailure),
+                note: "Ki-67 28 % on rebiopsy".into(),
+            }]
+        );
+        // A trial the plan did not offer, or one answered twice, is refused.
+        let mut extra = not_enrolled(Some("patient_declined"), "");
+        extra.trials.push(EnrolmentInput { trial_id: "t2".into(), enrolled: Some(true), ..Default::default() });
+        assert!(extra.parse(today, None, &plan).unwrap_err().field_message("trials").is_some());
+        let mut twice = not_enrolled(Some("patient_declined"), "");
+        twice.trials.push(twice.trials[0].clone());
+        assert!(twice.parse(today, None, &plan).unwrap_err().field_message("trials").is_some());
+        // Enrolled: no reason kept even if one was sent.
+        let yes = OutcomeInput {
+            trials: vec![EnrolmentInput {
+                trial_id: "t1".into(),
+                enrolled: Some(true),
+                reason: Some("other".into()),
+                ..Default::default()
+            }],
+            ..base
+        };
+        let rec = yes.parse(today, None, &plan).unwrap();
+        assert!(rec.trials[0].enrolled && rec.trials[0].reason.is_none());
+    }
+
+    #[test]
+    fn a_follow_up_without_trials_serialises_as_before_trials_existed() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let rec = OutcomeInput { implemented: Some(false), reason: Some("comorbidity".into()), ..Default::default() }
+            .parse(today, None, &[])
+            .unwrap();
+        assert_eq!(
+            serde_json::to_string(&rec).unwrap(),
+            r#"{"implemented":false,"reason":"comorbidity","date":null,"note":""}"#
+        );
+        let old: OutcomeRecord =
+            serde_json::from_str(r#"{"implemented":true,"reason":null,"date":"2026-11-20","note":""}"#).unwrap();
+        assert!(old.trials.is_empty());
     }
 }

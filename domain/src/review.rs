@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::case::MeetingRef;
 use crate::codes::{OptionCode, PrimarySite, StageGroup};
 use crate::error::{FieldErrorsBuilder, Invalid};
-use crate::plan::{NotImplementedReason, OutcomeRecord};
+use crate::plan::{NotEnrolledReason, NotImplementedReason, OutcomeRecord, PlanTrial};
 use crate::proposer::Proposal;
 use crate::role::Specialty;
 
@@ -150,6 +150,10 @@ pub struct Decision {
     pub concordance: Concordance,
     pub deviation_reason: Option<String>,
     pub trial_discussed: bool,
+    /// The centre's trials the plan names, each offered or not and, once followed up, whether
+    /// the patient enrolled (issue 21).
+    #[serde(default)]
+    pub trials: Vec<DecisionTrial>,
     /// Site and stage of the case as it was decided on.
     pub site: Option<PrimarySite>,
     pub stage: Option<StageGroup>,
@@ -160,6 +164,20 @@ pub struct Decision {
     pub guideline_cited: bool,
     /// Whether the plan's meeting had every core specialty present; `None` without a meeting.
     pub core_present: Option<bool>,
+}
+
+/// A trial named by a signed plan, as the decision list and the figures count it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DecisionTrial {
+    pub trial_id: String,
+    pub acronym: String,
+    pub offered: bool,
+    /// Whether the patient enrolled, from the follow-up; `null` while not followed up (or not
+    /// offered).
+    pub enrolled: Option<bool>,
+    /// Why not, when not enrolled.
+    pub reason: Option<NotEnrolledReason>,
 }
 
 /// What the server reads for one signed plan; [`Decision::from_facts`] decides the rest.
@@ -178,6 +196,7 @@ pub struct DecisionFacts {
     pub proposal: Proposal,
     pub deviation_reason: Option<String>,
     pub trial_discussed: bool,
+    pub trials: Vec<PlanTrial>,
     pub site: Option<PrimarySite>,
     pub stage: Option<StageGroup>,
     pub prior_treatments: usize,
@@ -202,6 +221,20 @@ impl Decision {
                 reason: f.outcome.as_ref().and_then(|o| o.reason),
                 date: f.outcome.as_ref().and_then(|o| o.date.clone()),
             },
+            trials: f
+                .trials
+                .iter()
+                .map(|t| {
+                    let answer = f.outcome.as_ref().and_then(|o| o.trials.iter().find(|e| e.trial_id == t.trial_id));
+                    DecisionTrial {
+                        trial_id: t.trial_id.clone(),
+                        acronym: t.acronym.clone(),
+                        offered: t.offered,
+                        enrolled: answer.map(|e| e.enrolled),
+                        reason: answer.and_then(|e| e.reason),
+                    }
+                })
+                .collect(),
             before_treatment: f.prior_treatments == 0,
             core_present: f.present.map(|p| Specialty::CORE.iter().all(|s| p.contains(s))),
             case_id: f.case_id,
@@ -400,6 +433,33 @@ pub struct OutcomeCounts {
     pub not_implemented_reasons: BTreeMap<String, u32>,
 }
 
+/// Trials named by signed plans, counted per plan and trial (a plan naming two trials counts
+/// twice), in all and for each trial.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrialCounts {
+    pub discussed: u32,
+    pub offered: u32,
+    pub enrolled: u32,
+    pub not_enrolled: u32,
+    /// Offered, and the plan's follow-up not recorded yet.
+    pub pending: u32,
+    /// Offered and not enrolled, by the reason recorded (code → count).
+    pub not_enrolled_reasons: BTreeMap<String, u32>,
+    /// The same, trial by trial (by acronym).
+    pub by_trial: Vec<TrialCount>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrialCount {
+    pub trial_id: String,
+    pub acronym: String,
+    pub discussed: u32,
+    pub offered: u32,
+    pub enrolled: u32,
+}
+
 /// Days from referral (case created) to decision (plan signed).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -465,12 +525,14 @@ pub struct Figures {
     pub outcomes: OutcomeCounts,
     pub attendance: Vec<SpecialtyAttendance>,
     pub accreditation: Accreditation,
+    /// The centre's trials named by the signed plans: discussed, offered, enrolled (issue 21).
+    pub trials: TrialCounts,
     /// Every figure's definition, by its key in this document.
     pub definitions: BTreeMap<String, String>,
 }
 
 /// The definition of each figure, by key (the same words on the page, in the JSON and the CSV).
-pub const DEFINITIONS: [(&str, &str); 12] = [
+pub const DEFINITIONS: [(&str, &str); 13] = [
     ("plans_signed", "Plans signed in the period (the day of the signature, UTC) on the chosen boards."),
     ("meetings", "Meetings of the chosen boards starting in the period."),
     ("cases_per_meeting", "Cases on the agenda of each meeting starting in the period."),
@@ -503,6 +565,11 @@ pub const DEFINITIONS: [(&str, &str); 12] = [
         "Signed plans whose stored proposal had at least one option citing a guideline.",
     ),
     ("accreditation.trial_discussed", "Signed plans recording that a clinical trial was discussed."),
+    (
+        "trials",
+        "Trials of the centre's register named by the signed plans, counted once per plan and trial: discussed, \
+         offered to the patient, and, from the follow-up, enrolled, not enrolled (with the reason) or not yet known.",
+    ),
 ];
 
 /// The definition of core specialties present (kept apart from [`DEFINITIONS`] only for length).
@@ -565,6 +632,7 @@ pub fn figures(filter: &DecisionFilter, decisions: &[Decision], meetings: &[Meet
             Implementation::Pending => outcomes.pending += 1,
         }
     }
+    let trials = trial_counts(decisions);
     let mut sites: BTreeMap<Option<PrimarySite>, std::collections::BTreeSet<&str>> = BTreeMap::new();
     for m in meetings {
         for (case, site) in &m.cases {
@@ -622,8 +690,50 @@ pub fn figures(filter: &DecisionFilter, decisions: &[Decision], meetings: &[Meet
             trial_discussed: share_of(decisions, |d| d.trial_discussed),
             core_specialties_present: share_of(decisions, |d| d.core_present == Some(true)),
         },
+        trials,
         definitions,
     }
+}
+
+fn trial_counts(decisions: &[Decision]) -> TrialCounts {
+    let mut c = TrialCounts::default();
+    for d in decisions {
+        for t in &d.trials {
+            let i = match c.by_trial.iter().position(|x| x.trial_id == t.trial_id) {
+                Some(i) => i,
+                None => {
+                    c.by_trial.push(TrialCount {
+                        trial_id: t.trial_id.clone(),
+                        acronym: t.acronym.clone(),
+                        ..Default::default()
+                    });
+                    c.by_trial.len() - 1
+                }
+            };
+            let one = &mut c.by_trial[i];
+            c.discussed += 1;
+            one.discussed += 1;
+            if !t.offered {
+                continue;
+            }
+            c.offered += 1;
+            one.offered += 1;
+            match t.enrolled {
+                Some(true) => {
+                    c.enrolled += 1;
+                    one.enrolled += 1;
+                }
+                Some(false) => {
+                    c.not_enrolled += 1;
+                    let reason = t.reason.map(|r| r.code()).unwrap_or("not_given");
+                    *c.not_enrolled_reasons.entry(reason.to_string()).or_default() += 1;
+                }
+                None => c.pending += 1,
+            }
+        }
+    }
+    c.by_trial.sort_by(|a, b| a.acronym.cmp(&b.acronym).then(a.trial_id.cmp(&b.trial_id)));
+    c
 }
 
 fn csv_field(s: &str) -> String {
@@ -689,6 +799,25 @@ impl Figures {
             let def = self.definitions.get(&full).map(String::as_str).unwrap_or("");
             row(full, opt_num(share.share), def);
         }
+        let def = self.definition("trials");
+        let t = &self.trials;
+        for (key, n) in [
+            ("discussed", t.discussed),
+            ("offered", t.offered),
+            ("enrolled", t.enrolled),
+            ("not_enrolled", t.not_enrolled),
+            ("pending", t.pending),
+        ] {
+            row(format!("trials.{key}"), n.to_string(), def);
+        }
+        for (reason, n) in &t.not_enrolled_reasons {
+            row(format!("trials.not_enrolled.{reason}"), n.to_string(), def);
+        }
+        for one in &t.by_trial {
+            for (key, n) in [("discussed", one.discussed), ("offered", one.offered), ("enrolled", one.enrolled)] {
+                row(format!("trials.{}.{key}", one.acronym), n.to_string(), def);
+            }
+        }
         let mut out = String::from("figure,value,definition\r\n");
         for (f, v, d) in rows {
             out.push_str(&format!("{},{},{}\r\n", csv_field(&f), csv_field(&v), csv_field(&d)));
@@ -700,6 +829,7 @@ impl Figures {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::Enrolment;
     use crate::proposer::{Intent, ProposedOption};
 
     fn proposal(codes: &[OptionCode], cited: bool) -> Proposal {
@@ -738,6 +868,7 @@ mod tests {
             proposal: proposal(proposed, true),
             deviation_reason: None,
             trial_discussed: false,
+            trials: vec![],
             site: Some(PrimarySite::Pancreas),
             stage: Some(StageGroup::Localized),
             prior_treatments: 0,
@@ -825,8 +956,37 @@ mod tests {
         let mut list = Vec::new();
         // 1: first option, implemented, 10 days, trial discussed, core present.
         let mut f1 = facts("c1", "2026-03-11T08:00:00Z", &[a], &[a, b]);
-        f1.outcome = Some(OutcomeRecord { implemented: true, reason: None, date: None, note: String::new() });
+        let trial = |id: &str, acronym: &str, offered: bool| PlanTrial {
+            trial_id: id.into(),
+            acronym: acronym.into(),
+            registry_id: "NCT20990001".into(),
+            offered,
+            note: String::new(),
+        };
+        f1.outcome = Some(OutcomeRecord {
+            implemented: true,
+            reason: None,
+            date: None,
+            note: String::new(),
+            trials: vec![
+                Enrolment {
+                    trial_id: "t1".into(),
+                    acronym: "PRRT-X".into(),
+                    enrolled: false,
+                    reason: Some(NotEnrolledReason::PatientDeclined),
+                    note: String::new(),
+                },
+                Enrolment {
+                    trial_id: "t2".into(),
+                    acronym: "PNET-Y".into(),
+                    enrolled: true,
+                    reason: None,
+                    note: String::new(),
+                },
+            ],
+        });
         f1.trial_discussed = true;
+        f1.trials = vec![trial("t1", "PRRT-X", true), trial("t2", "PNET-Y", true), trial("t3", "ZETA", false)];
         f1.present = Some(Specialty::CORE.to_vec());
         list.push(f1);
         // 2: another proposed option, not implemented (patient's choice), 20 days, no stage.
@@ -837,6 +997,7 @@ mod tests {
             reason: Some(NotImplementedReason::PatientChoice),
             date: None,
             note: String::new(),
+            trials: vec![],
         });
         f2.stage = None;
         f2.present = Some(vec![Specialty::Surgery, Specialty::Radiology]);
@@ -847,8 +1008,11 @@ mod tests {
         f3.deviation_reason = Some("New imaging".into());
         f3.prior_treatments = 1;
         list.push(f3);
-        // 4: first option, pending, 30 days.
-        list.push(facts("c4", "2026-03-31T08:00:00Z", &[a, c], &[a]));
+        // 4: first option, pending, 30 days, a trial offered (its enrolment not known yet).
+        let mut f4 = facts("c4", "2026-03-31T08:00:00Z", &[a, c], &[a]);
+        f4.trial_discussed = true;
+        f4.trials = vec![trial("t1", "PRRT-X", true)];
+        list.push(f4);
         let decisions: Vec<Decision> = list.into_iter().map(Decision::from_facts).collect();
         let meetings = vec![
             MeetingFacts {
@@ -900,10 +1064,17 @@ mod tests {
         assert_eq!(acc.discussed_before_treatment, Share::new(3, 4));
         assert_eq!(acc.stage_recorded, Share::new(3, 4));
         assert_eq!(acc.guideline_cited_proposal, Share::new(3, 4));
-        assert_eq!(acc.trial_discussed, Share::new(1, 4));
+        assert_eq!(acc.trial_discussed, Share::new(2, 4));
         assert_eq!(acc.core_specialties_present, Share::new(1, 4));
-        assert_eq!(acc.trial_discussed.share, Some(0.25));
-        assert_eq!(fig.definitions.len(), 13);
+        assert_eq!(acc.trial_discussed.share, Some(0.5));
+        let t = &fig.trials;
+        assert_eq!((t.discussed, t.offered, t.enrolled, t.not_enrolled, t.pending), (4, 3, 1, 1, 1));
+        assert_eq!(t.not_enrolled_reasons.get("patient_declined"), Some(&1));
+        assert_eq!(
+            t.by_trial.iter().map(|x| (x.acronym.as_str(), x.discussed, x.offered, x.enrolled)).collect::<Vec<_>>(),
+            vec![("PNET-Y", 1, 1, 1), ("PRRT-X", 2, 2, 0), ("ZETA", 1, 0, 0)]
+        );
+        assert_eq!(fig.definitions.len(), 14);
 
         let csv = fig.to_csv();
         let lines: Vec<&str> = csv.lines().collect();
@@ -920,7 +1091,10 @@ mod tests {
         assert_eq!(value("outcomes.pending").as_deref(), Some("2"));
         assert_eq!(value("outcomes.not_implemented.patient_choice").as_deref(), Some("1"));
         assert_eq!(value("referral_to_decision_days.median").as_deref(), Some("25"));
-        assert_eq!(value("accreditation.trial_discussed").as_deref(), Some("0.25"));
+        assert_eq!(value("accreditation.trial_discussed").as_deref(), Some("0.5"));
+        assert_eq!(value("trials.offered").as_deref(), Some("3"));
+        assert_eq!(value("trials.not_enrolled.patient_declined").as_deref(), Some("1"));
+        assert_eq!(value("trials.PRRT-X.discussed").as_deref(), Some("2"));
         assert_eq!(value("cases_per_site.not_recorded").as_deref(), Some("1"));
         // Every row has a definition, quoted when it holds a comma.
         assert!(lines[1..].iter().all(|l| l.matches(',').count() >= 2 && !l.ends_with(',')), "{csv}");

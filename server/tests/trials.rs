@@ -221,4 +221,96 @@ async fn the_plan_records_each_discussed_trial_and_whether_it_was_offered() {
         app::ssr::plans::verify_signatures(&b.state.db).await.unwrap(),
         app::ssr::plans::SignatureCheck::AllValid { signed: 1 }
     );
+    // The follow-up answers for the offered trial: enrolled, or why not; nothing else.
+    let outcome_path = format!("{path}/outcome");
+    let base = json!({"implemented": false, "reason": "patient_choice"});
+    let res = send(&b.state, json_req("POST", &outcome_path, base.clone(), Some(&b.cora))).await;
+    assert_eq!(res.status(), 422);
+    let fields = body_json(res).await["error"]["fields"].clone();
+    assert_eq!(fields[format!("trials.{trial}")][0], "PRRT-G2: say whether the patient enrolled.", "{fields}");
+    let mut answered = base.clone();
+    answered["trials"] = json!([{"trial_id": trial, "enrolled": false}]);
+    let res = send(&b.state, json_req("POST", &outcome_path, answered.clone(), Some(&b.cora))).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(
+        body_json(res).await["error"]["fields"][format!("trials.{trial}")][0],
+        "PRRT-G2: say why the patient did not enrol."
+    );
+    let unchanged: Option<String> = sqlx::query_scalar("SELECT outcome FROM plans WHERE case_id = $1")
+        .bind(&case)
+        .fetch_one(&b.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(unchanged, None, "a refused follow-up writes nothing");
+    answered["trials"][0]["reason"] = json!("patient_declined");
+    answered["trials"][0]["note"] = json!("Prefers treatment closer to home.");
+    let res = send(&b.state, json_req("POST", &outcome_path, answered, Some(&b.cora))).await;
+    assert_eq!(res.status(), 200, "{}", body_text(res).await);
+    let p = body_json(res).await;
+    assert_eq!(
+        p["outcome"]["trials"],
+        json!([{"trial_id": trial, "acronym": "PRRT-G2", "enrolled": false, "reason": "patient_declined",
+                "note": "Prefers treatment closer to home."}])
+    );
+    let rows = audit_rows(&b.state).await;
+    assert!(
+        rows.iter().any(|r| r.action == "plan.outcome"
+            && r.detail.as_deref()
+                == Some("not implemented: patient_choice; trial PRRT-G2: not enrolled (patient_declined)")),
+        "the audit row says what was recorded"
+    );
+    // The figures count the discussion, the offer and the answer; the decision lists the trial.
+    let fig = body_json(send(&b.state, req("GET", "/api/v1/figures", Some(&b.rene))).await).await;
+    let t = &fig["trials"];
+    assert_eq!(
+        (t["discussed"].as_u64(), t["offered"].as_u64(), t["enrolled"].as_u64(), t["not_enrolled"].as_u64()),
+        (Some(1), Some(1), Some(0), Some(1)),
+        "{t}"
+    );
+    assert_eq!(t["not_enrolled_reasons"]["patient_declined"], 1);
+    assert_eq!(t["by_trial"][0]["acronym"], "PRRT-G2");
+    let csv = body_text(send(&b.state, req("GET", "/api/v1/figures.csv", Some(&b.rene))).await).await;
+    assert!(csv.lines().any(|l| l.starts_with("trials.offered,1,")), "{csv}");
+    let decisions = body_json(send(&b.state, req("GET", "/api/v1/decisions", Some(&b.rene))).await).await;
+    assert_eq!(decisions[0]["trials"][0]["enrolled"], json!(false));
+    // The FHIR CarePlan names the trial, the offer and the answer.
+    let bundle = body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{case}/fhir"), Some(&b.sam))).await).await;
+    let care_plan = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .find(|r| r["resourceType"] == "CarePlan")
+        .unwrap();
+    assert!(
+        care_plan["note"].as_array().unwrap().iter().any(|n| n["text"]
+            == "Clinical trial PRRT-G2 (NCT01234567): offered to the patient — Patient will think it over.; not enrolled: Patient declined (Prefers treatment closer to home.)."),
+        "{care_plan}"
+    );
+}
+
+#[tokio::test]
+async fn a_register_change_reaches_the_viewers_of_the_boards_open_cases() {
+    let b = board().await;
+    let res =
+        send(&b.state, json_req("POST", "/api/v1/cases", complete_case_json("TR-3", "Live Trial"), Some(&b.cora)))
+            .await;
+    let case = body_json(res).await["id"].as_str().unwrap().to_string();
+    let before = app::ssr::events::latest(&b.state.db, &case).await.unwrap();
+    let mut hub = b.state.db.hub.subscribe().await;
+    let res = send(&b.state, json_req("POST", "/api/v1/trials", pnet_trial(), Some(&b.cora))).await;
+    let trial = body_json(res).await["id"].as_str().unwrap().to_string();
+    assert_eq!(hub.recv().await.unwrap(), case, "the case's viewers are woken");
+    let events = app::ssr::events::since(&b.state.db, &case, before, 10).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!((events[0].kind.code(), events[0].ref_id.as_str()), ("trial.register", trial.as_str()));
+    // Closing the trial is a change too; the match no longer lists it.
+    let res =
+        send(&b.state, patch_req(&format!("/api/v1/trials/{trial}"), json!({"status": "closed"}), Some(1), &b.cora))
+            .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(app::ssr::events::since(&b.state.db, &case, before, 10).await.unwrap().len(), 2);
+    let matches =
+        body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{case}/trials"), Some(&b.sam))).await).await;
+    assert_eq!(matches, json!([]));
 }

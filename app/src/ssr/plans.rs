@@ -491,7 +491,7 @@ pub async fn record_outcome(
     // Not before the board decided: the meeting's day when the plan names one, else the signature's.
     let day = |t: &str| t.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
     let not_before = plan.meeting.as_ref().and_then(|m| day(&m.starts_at)).or_else(|| day(&signature.signed_at));
-    let outcome = input.parse(state.clock.now().date_naive(), not_before)?;
+    let outcome = input.parse(state.clock.now().date_naive(), not_before, &plan.content.trials)?;
     let json = serde_json::to_string(&outcome).map_err(|_| AppError::internal("outcome does not serialise"))?;
     let mut tx = state.db.begin_write().await?;
     let written = sqlx::query(
@@ -507,10 +507,17 @@ pub async fn record_outcome(
         return Err(AppError::conflict("The outcome is already recorded; add an addendum for later news."));
     }
     let actor = session.actor();
-    let detail = match outcome.reason {
+    let mut detail = match outcome.reason {
         _ if outcome.implemented => "implemented".to_string(),
         reason => format!("not implemented: {}", reason.map(|r| r.code()).unwrap_or_default()),
     };
+    for t in &outcome.trials {
+        let answer = match t.reason {
+            _ if t.enrolled => "enrolled".to_string(),
+            r => format!("not enrolled ({})", r.map(|r| r.code()).unwrap_or_default()),
+        };
+        detail.push_str(&format!("; trial {}: {answer}", t.acronym));
+    }
     audit::append(
         &mut tx,
         state.db.engine,

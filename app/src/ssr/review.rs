@@ -159,6 +159,7 @@ async fn load(
             proposal: content.proposal.clone(),
             deviation_reason: content.deviation_reason.clone(),
             trial_discussed: content.trial_discussed,
+            trials: content.trials.clone(),
             site: tumor.as_ref().and_then(|t| t.primary_site),
             stage: tumor.as_ref().and_then(stage_group),
             prior_treatments: tumor
