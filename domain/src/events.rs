@@ -21,6 +21,7 @@ code_enum!(
         VoiceRequest => "voice.request", "A specialty was asked for its view";
         AttachmentAdd => "attachment.add", "A document or image was attached";
         AttachmentWithdraw => "attachment.withdraw", "A document or image was withdrawn";
+        TrialRegister => "trial.register", "The board's trial register changed";
     }
 );
 
@@ -38,7 +39,7 @@ pub struct CaseEvent {
     /// Commit order within the case: a viewer that saw `seq` resumes after it.
     pub seq: i64,
     pub kind: CaseEventKind,
-    /// The id of what changed (annotation, case, plan, addendum).
+    /// The id of what changed (annotation, case, plan, addendum, attachment, trial).
     pub ref_id: String,
     pub at: String,
 }

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
+import { DEMO_PASSWORD, expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
 
 // Issue 21: the case page shows the board's open trials matched to the case, eligible first,
 // with the reasons, the criteria to check by a person and whom to ask; a closed trial is not
@@ -64,5 +64,70 @@ test("a coordinator adds a trial to the register and the case page matches it", 
   const si = page.getByTestId("trial-match").filter({ hasText: "E2E-SI" });
   await expect(si).toHaveAttribute("data-match", "eligible");
   await expect(si).toContainText("Primary site: Small intestine (the trial takes: Small intestine).");
+  expect(errors).toEqual([]);
+});
+
+// A register change reaches an open case page live; the plan records the trial discussed and
+// offered, and the follow-up whether the patient enrolled or why not.
+test("the plan offers a trial and the follow-up records why the patient did not enrol", async ({ page, browser }) => {
+  const errors = watchConsole(page);
+  await loginAs(page, "oncologist", "/cases");
+  await page.getByRole("link", { name: "Hanna Demo-Wolf" }).first().click();
+  await waitForHydration(page);
+  await expect(page.getByTestId("trial-match").filter({ hasText: "DEMO-PRRT" })).toBeVisible();
+
+  // A coordinator elsewhere adds a trial: the open case page matches it without a reload.
+  const otherContext = await browser.newContext();
+  const coordinator = await otherContext.newPage();
+  await loginAs(coordinator, "coordinator", "/trials");
+  const form = coordinator.getByRole("form", { name: "Add a trial" });
+  await form.getByLabel("Board", { exact: true }).selectOption({ label: "NET board (demo)" });
+  await form.getByLabel("Title").fill("Live register change (synthetic, e2e)");
+  await form.getByLabel("Short name").fill("E2E-LIVE");
+  await form.getByLabel(/^Registry id/).fill("2099-500010-10-00");
+  await form.getByLabel("Contact").fill("Trial office, ext. 4701");
+  await form.getByRole("button", { name: "Add the trial" }).click();
+  await expect(coordinator.getByTestId("trial-added")).toContainText("E2E-LIVE is on the register");
+  await otherContext.close();
+  await expect(page.getByTestId("trial-match").filter({ hasText: "E2E-LIVE" })).toHaveAttribute("data-match", "eligible", { timeout: 15_000 });
+
+  // The plan: DEMO-PRRT discussed and offered, with a note.
+  await page.getByRole("button", { name: "Record the board's plan" }).click();
+  await page.getByRole("button", { name: /Take the proposal's first option/ }).click();
+  await page.getByLabel("Rationale").fill("Board consensus; the PRRT study is offered.");
+  const choices = page.getByTestId("plan-trial-choice");
+  const prrt = choices.filter({ hasText: "DEMO-PRRT" });
+  await expect(prrt).toContainText("Eligible on the recorded facts");
+  await prrt.getByRole("checkbox", { name: /Discussed: DEMO-PRRT/ }).check();
+  await expect(page.getByLabel("Clinical trials were discussed")).toBeChecked();
+  await prrt.getByRole("checkbox", { name: "Offered to the patient" }).check();
+  await prrt.getByLabel(/^Note/).fill("Screening visit to be booked by the study nurse.");
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Save the plan" }).click();
+  const plan = page.getByTestId("plan");
+  await expect(plan.getByTestId("plan-trials")).toHaveText(
+    "DEMO-PRRT (2099-500001-11-00) offered: Screening visit to be booked by the study nurse.");
+
+  // Signed, then followed up: the offered trial needs its answer.
+  await page.getByLabel("Your password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign the plan" }).click();
+  await expect(page.getByTestId("signature")).toBeVisible();
+  const today = new Date().toISOString().slice(0, 10);
+  await page.getByLabel(/^Carried out/).selectOption("yes");
+  await page.getByLabel(/Day carried out/).fill(today);
+  const enrolment = page.getByTestId("enrolment");
+  await expect(enrolment).toContainText("Trial DEMO-PRRT (2099-500001-11-00), offered by the plan");
+  await enrolment.getByLabel(/Did the patient enrol/).selectOption("no");
+  await page.getByRole("button", { name: "Check the outcome" }).click();
+  await expect(enrolment.locator(".field-error")).toHaveText("DEMO-PRRT: say why the patient did not enrol.");
+  await enrolment.getByLabel("If not, why").selectOption({ label: "Patient declined" });
+  await enrolment.getByLabel("Note on DEMO-PRRT").fill("Prefers treatment closer to home.");
+  await page.getByRole("button", { name: "Check the outcome" }).click();
+  await expect(page.getByTestId("outcome-confirm")).toContainText(
+    `The plan was carried out on ${today}. DEMO-PRRT: not enrolled (Patient declined).`);
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Record the outcome" }).click();
+  await expect(plan.getByTestId("enrolments")).toHaveText(
+    "DEMO-PRRT: not enrolled: Patient declined (Prefers treatment closer to home.)");
   expect(errors).toEqual([]);
 });

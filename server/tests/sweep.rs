@@ -427,6 +427,7 @@ fn sfn_requests(s: &Seed) -> BTreeMap<&'static str, (Body2, Reviewer)> {
         ("/sfn/annotations/withdraw", (j(json!({"id": annotation, "version": 1, "reason": "wrong"})), Refused)),
         ("/sfn/attachments/list", (j(json!({"case_id": case})), Allowed)),
         ("/sfn/trials/list", (j(json!({})), Allowed)),
+        ("/sfn/trials/case", (j(json!({"case_id": case})), Allowed)),
         (
             "/sfn/trials/create",
             (

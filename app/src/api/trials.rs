@@ -24,3 +24,10 @@ pub async fn set_trial_status(id: String, version: i64, status: String) -> Resul
     let (state, session) = crate::ssr::request::authenticated().await?;
     crate::ssr::trials::patch(&state, &session, &id, version, &serde_json::json!({ "status": status })).await
 }
+
+/// The board's open trials matched to a case as recorded now (audited as `trial.match`).
+#[server(endpoint = "trials/case", prefix = "/sfn", input = Json)]
+pub async fn case_trials(case_id: String) -> Result<Vec<crate::domain::trial::TrialMatch>, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::trials::for_case(&state, &session, &case_id).await
+}

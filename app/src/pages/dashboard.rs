@@ -128,6 +128,17 @@ fn FigureBoard(f: Figures) -> impl IntoView {
         })
         .collect::<Vec<_>>()
         .join(", ");
+    let t = f.trials.clone();
+    let trial_reasons = t
+        .not_enrolled_reasons
+        .iter()
+        .map(|(k, n)| {
+            let label =
+                crate::domain::plan::NotEnrolledReason::parse(k).map(|r| r.label()).unwrap_or("No reason given");
+            format!("{label}: {n}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     view! {
         <div class="figures" data-testid="figures">
             <Figure title="Plans signed" definition=def("plans_signed")>
@@ -163,6 +174,25 @@ fn FigureBoard(f: Figures) -> impl IntoView {
                     count_row("Follow-up pending".into(), o.pending),
                 ])}
                 {(!reasons.is_empty()).then(|| view! { <p>"Why not: " {reasons}</p> })}
+            </Figure>
+            <Figure title="Clinical trials" definition=def("trials")>
+                {bars("chart-trials", "Clinical trials", vec![
+                    count_row("Discussed".into(), t.discussed),
+                    count_row("Offered".into(), t.offered),
+                    count_row("Enrolled".into(), t.enrolled),
+                    count_row("Not enrolled".into(), t.not_enrolled),
+                    count_row("Enrolment not yet known".into(), t.pending),
+                ])}
+                {(!trial_reasons.is_empty()).then(|| view! { <p>"Why not enrolled: " {trial_reasons}</p> })}
+                {(!t.by_trial.is_empty()).then(|| view! {
+                    <table class="list" data-testid="trial-figures">
+                        <caption>"By trial"</caption>
+                        <thead><tr><th scope="col">"Trial"</th><th scope="col">"Discussed"</th><th scope="col">"Offered"</th><th scope="col">"Enrolled"</th></tr></thead>
+                        <tbody>{t.by_trial.iter().map(|x| view! {
+                            <tr><th scope="row">{x.acronym.clone()}</th><td>{x.discussed}</td><td>{x.offered}</td><td>{x.enrolled}</td></tr>
+                        }).collect_view()}</tbody>
+                    </table>
+                })}
             </Figure>
             <Figure title="Cases per meeting" definition=def("cases_per_meeting")>
                 {if f.cases_per_meeting.is_empty() {

@@ -453,9 +453,9 @@ fn PresentBody(
                         </section>
                         <section class="present-decision" aria-label="Options and plan">
                             {proposal.clone().map(|p| view! {
-                                <ProposalPanel proposal=p.proposal note=format!("Computed for version {} of this case.", p.case_version) />
+                                <ProposalPanel proposal=p.proposal note=format!("Computed for version {} of this case.", p.case_version) trials=trials.clone() />
                             })}
-                            <PlanPanel case_id plan proposal me members meetings actions=room.actions draft=room.draft default_meeting=Some(m.id.clone()) />
+                            <PlanPanel case_id plan proposal me members meetings actions=room.actions draft=room.draft default_meeting=Some(m.id.clone()) trials=trials.clone() />
                             // After the plan, and not inside the options: the voices, the first option
                             // and the plan stay in view at 1920×1080 (issue 16).
                             <crate::components::trials::TrialsPanel matches=trials.clone() compact=true />

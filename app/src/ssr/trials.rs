@@ -133,8 +133,37 @@ pub async fn create(state: &AppState, session: &Session, input: &TrialInput) -> 
         &Event::new(&actor, "trial.create", Outcome::Success).target(&id).detail(&detail),
     )
     .await?;
+    let cases = tell_the_board(&mut tx, state, &board, &id).await?;
     tx.commit().await?;
+    announce(state, &cases);
     load(state, &id).await
+}
+
+/// Tells everyone viewing a case of the board that its trials' match may have changed: a
+/// `trial.register` event on each case not yet followed up (those have nothing left to decide),
+/// inside the register change's transaction. Returns the cases to announce after commit.
+async fn tell_the_board(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    state: &AppState,
+    board: &str,
+    trial_id: &str,
+) -> Result<Vec<String>, AppError> {
+    let cases: Vec<String> = sqlx::query_scalar("SELECT id FROM cases WHERE board_id = $1 AND status <> $2")
+        .bind(board)
+        .bind(crate::domain::codes::CaseStatus::FollowedUp.code())
+        .fetch_all(&mut **tx)
+        .await?;
+    for case in &cases {
+        super::events::record(tx, state.db.engine, case, crate::domain::events::CaseEventKind::TrialRegister, trial_id)
+            .await?;
+    }
+    Ok(cases)
+}
+
+fn announce(state: &AppState, cases: &[String]) {
+    for case in cases {
+        state.db.announce(case);
+    }
 }
 
 /// Binds a trial's fields as `$1`–`$8` (title … other criteria), for the insert and the update.
@@ -237,7 +266,9 @@ pub async fn patch(
         &Event::new(&actor, "trial.update", Outcome::Success).target(id).detail(&detail),
     )
     .await?;
+    let cases = tell_the_board(&mut tx, state, &current.board_id, id).await?;
     tx.commit().await?;
+    announce(state, &cases);
     load(state, id).await
 }
 

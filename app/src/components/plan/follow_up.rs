@@ -7,7 +7,7 @@ use crate::components::errors::FieldError;
 
 use super::field_error;
 use crate::api::plans::{AddAddendum, OutcomeInput, RecordOutcome, SignPlan};
-use crate::domain::plan::NotImplementedReason;
+use crate::domain::plan::{EnrolmentInput, NotEnrolledReason, NotImplementedReason, PlanTrial};
 
 #[component]
 pub(super) fn SignForm(
@@ -71,15 +71,25 @@ pub(super) fn AddendumForm(case_id: String, addendum: ServerAction<AddAddendum>)
 }
 
 #[component]
-pub(super) fn OutcomeForm(case_id: String, outcome: ServerAction<RecordOutcome>) -> impl IntoView {
-    let input = RwSignal::new(OutcomeInput::default());
+pub(super) fn OutcomeForm(
+    case_id: String,
+    outcome: ServerAction<RecordOutcome>,
+    /// The plan's discussed trials: each one offered gets its enrolment question.
+    trials: Vec<PlanTrial>,
+) -> impl IntoView {
+    let offered: Vec<PlanTrial> = trials.into_iter().filter(|t| t.offered).collect();
+    let input = RwSignal::new(OutcomeInput {
+        trials: offered.iter().map(|t| EnrolmentInput { trial_id: t.trial_id.clone(), ..Default::default() }).collect(),
+        ..Default::default()
+    });
     // A follow-up is recorded once (later news is an addendum), so it is confirmed first: the
     // form is checked here, then shown back in words with "Record" and "Change".
     let confirming = RwSignal::new(false);
     let local: RwSignal<Option<crate::domain::error::FieldErrors>> = RwSignal::new(None);
+    let checked_against = offered.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match input.get_untracked().parse(crate::components::case_form::today(), None) {
+        match input.get_untracked().parse(crate::components::case_form::today(), None, &checked_against) {
             Err(e) => local.set(Some(e.fields)),
             Ok(_) => {
                 local.set(None);
@@ -98,9 +108,24 @@ pub(super) fn OutcomeForm(case_id: String, outcome: ServerAction<RecordOutcome>)
                 .or_else(|| field_error(outcome.value().get().and_then(|r| r.err()), f))
         }
     };
-    let summary = move || {
+    let named = offered.clone();
+    let summary = Signal::derive(move || {
         let i = input.get();
-        match i.implemented {
+        let trials: String = i
+            .trials
+            .iter()
+            .filter_map(|e| {
+                let acronym = &named.iter().find(|t| t.trial_id == e.trial_id)?.acronym;
+                Some(match e.enrolled {
+                    Some(true) => format!(" {acronym}: enrolled."),
+                    _ => {
+                        let why = e.reason.as_deref().and_then(|r| NotEnrolledReason::parse(r).ok()).map(|r| r.label());
+                        format!(" {acronym}: not enrolled ({}).", why.unwrap_or(""))
+                    }
+                })
+            })
+            .collect();
+        let plan = match i.implemented {
             Some(true) => format!("The plan was carried out on {}.", i.date.unwrap_or_default()),
             _ => {
                 let why = i
@@ -111,7 +136,16 @@ pub(super) fn OutcomeForm(case_id: String, outcome: ServerAction<RecordOutcome>)
                     .unwrap_or("");
                 format!("The plan was not carried out: {why}.")
             }
-        }
+        };
+        format!("{plan}{trials}")
+    });
+    let trial_error = move |id: String| {
+        let field = format!("trials.{id}");
+        Signal::derive(move || {
+            local
+                .with(|l| l.as_ref().and_then(|l| l.get(&field).and_then(|m| m.first().cloned())))
+                .or_else(|| field_error(outcome.value().get().and_then(|r| r.err()), &field))
+        })
     };
     view! {
         <form class="outcome-form" on:submit=submit novalidate>
@@ -148,6 +182,10 @@ pub(super) fn OutcomeForm(case_id: String, outcome: ServerAction<RecordOutcome>)
                     on:input=move |ev| input.update(|i| i.note = event_target_value(&ev)) />
                 <FieldError id="outcome-note-error" message=Signal::derive(err("note")) />
             </div>
+            {offered.into_iter().enumerate().map(|(n, t)| view! {
+                <EnrolmentFields n trial=t input confirming error=trial_error />
+            }).collect_view()}
+            <FieldError id="outcome-trials-error" message=Signal::derive(err("trials")) />
             <Show
                 when=move || confirming.get()
                 fallback=|| view! { <button type="submit" class="secondary">"Check the outcome"</button> }
@@ -162,5 +200,65 @@ pub(super) fn OutcomeForm(case_id: String, outcome: ServerAction<RecordOutcome>)
                 </div>
             </Show>
         </form>
+    }
+}
+
+/// Whether the patient entered the `n`th offered trial, or why not.
+#[component]
+fn EnrolmentFields<F>(
+    n: usize,
+    trial: PlanTrial,
+    input: RwSignal<OutcomeInput>,
+    confirming: RwSignal<bool>,
+    error: F,
+) -> impl IntoView
+where
+    F: Fn(String) -> Signal<Option<String>>,
+{
+    let (enrolled_id, reason_id, note_id, error_id) =
+        (format!("enrol-{n}"), format!("enrol-reason-{n}"), format!("enrol-note-{n}"), format!("enrol-{n}-error"));
+    let set = move |f: Box<dyn Fn(&mut EnrolmentInput)>| {
+        input.update(|i| {
+            if let Some(e) = i.trials.get_mut(n) {
+                f(e)
+            }
+        })
+    };
+    view! {
+        <fieldset class="multi enrolment" data-testid="enrolment">
+            <legend>"Trial " {trial.acronym.clone()} " (" {trial.registry_id.clone()} "), offered by the plan"</legend>
+            <div class="field">
+                <label for=enrolled_id.clone()>"Did the patient enrol? " <abbr title="required">"*"</abbr></label>
+                <select id=enrolled_id required aria-describedby=error_id.clone() prop:disabled=confirming
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        set(Box::new(move |e| e.enrolled = match v.as_str() { "yes" => Some(true), "no" => Some(false), _ => None }))
+                    }>
+                    <option value="">"Choose…"</option>
+                    <option value="yes">"Yes, enrolled"</option>
+                    <option value="no">"No"</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for=reason_id.clone()>"If not, why"</label>
+                <select id=reason_id aria-describedby=error_id.clone() prop:disabled=confirming
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        set(Box::new(move |e| e.reason = Some(v.clone()).filter(|v| !v.is_empty())))
+                    }>
+                    <option value="">"—"</option>
+                    {NotEnrolledReason::ALL.iter().copied().map(|r| view! { <option value=r.code()>{r.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for=note_id.clone()>"Note on " {trial.acronym.clone()}</label>
+                <input id=note_id type="text" aria-describedby=error_id.clone() prop:disabled=confirming
+                    on:input=move |ev| {
+                        let v = event_target_value(&ev);
+                        set(Box::new(move |e| e.note = v.clone()))
+                    } />
+            </div>
+            <FieldError id=error_id message=error(trial.trial_id.clone()) />
+        </fieldset>
     }
 }

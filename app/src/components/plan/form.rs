@@ -14,8 +14,9 @@ use crate::api::plans::{PlanInput, SavePlan};
 use crate::domain::case::StoredProposal;
 use crate::domain::codes::OptionCode;
 use crate::domain::meeting::Attendee;
-use crate::domain::plan::{DissentInput, departs_from};
+use crate::domain::plan::{DissentInput, PlanTrialInput, departs_from};
 use crate::domain::proposer::ProposedOption;
+use crate::domain::trial::TrialMatch;
 
 #[component]
 pub(super) fn PlanForm(
@@ -26,6 +27,8 @@ pub(super) fn PlanForm(
     meetings: Vec<Meeting>,
     save: ServerAction<SavePlan>,
     draft: PlanDraft,
+    /// The board's open trials matched to the case, to tick as discussed and offered.
+    trials: Vec<TrialMatch>,
 ) -> impl IntoView {
     let input = draft.input;
     let proposed = proposal.as_ref().map(|p| p.proposal.clone());
@@ -76,6 +79,7 @@ pub(super) fn PlanForm(
                 <input type="checkbox" prop:checked=move || input.with(|i| i.trial_discussed) on:change=move |ev| input.update(|i| i.trial_discussed = event_target_checked(&ev)) />
                 " Clinical trials were discussed"
             </label>
+            <TrialChoices input trials err=err("trials") />
             <DissentRows input members err=err("dissent") />
             <ActionError error=failure(save) />
             <div class="actions-row">
@@ -148,6 +152,80 @@ where
             <FieldError id="plan-options-error" message=Signal::derive(err) />
         </fieldset>
     }
+}
+
+/// The centre's trials discussed for this patient, each offered or not: the board's open trials
+/// as matched to the case, and any the plan already names (a trial closed since stays listed).
+#[component]
+fn TrialChoices<E>(input: RwSignal<PlanInput>, trials: Vec<TrialMatch>, err: E) -> impl IntoView
+where
+    E: Fn() -> Option<String> + Send + Sync + 'static,
+{
+    let mut rows: Vec<(String, String)> =
+        trials.iter().map(|m| (m.trial_id.clone(), format!("{} — {}", m.acronym, m.verdict.label()))).collect();
+    for t in input.with_untracked(|i| i.trials.clone()) {
+        if !rows.iter().any(|(id, _)| *id == t.trial_id) {
+            rows.push((t.trial_id.clone(), "A trial named by this plan, no longer open".to_string()));
+        }
+    }
+    let named = move |id: &str| input.with(|i| i.trials.iter().position(|t| t.trial_id == id));
+    (!rows.is_empty()).then(|| view! {
+        <fieldset class="multi plan-trial-choices" aria-describedby="plan-trials-error">
+            <legend>"Trials of this centre discussed"</legend>
+            <p class="muted">"Tick each trial the board discussed, and whether it was offered to the patient. The match is a suggestion; eligibility is confirmed at screening."</p>
+            <ul class="option-choices">
+                {rows.into_iter().enumerate().map(|(n, (id, label))| {
+                    let (discussed_id, offered_id, note_id) = (format!("plan-trial-{n}"), format!("plan-trial-offered-{n}"), format!("plan-trial-note-{n}"));
+                    let id_for_toggle = id.clone();
+                    let toggle = move |on: bool| {
+                        let id = id_for_toggle.clone();
+                        input.update(|i| {
+                            i.trials.retain(|t| t.trial_id != id);
+                            if on {
+                                i.trials.push(PlanTrialInput { trial_id: id, ..Default::default() });
+                                // Listing a trial is discussing one (the accreditors' count).
+                                i.trial_discussed = true;
+                            }
+                        })
+                    };
+                    let id2 = id.clone();
+                    let id3 = id.clone();
+                    let id4 = id.clone();
+                    let set = move |id: String, f: Box<dyn Fn(&mut PlanTrialInput)>| {
+                        input.update(|i| if let Some(t) = i.trials.iter_mut().find(|t| t.trial_id == id) { f(t) })
+                    };
+                    view! {
+                        <li data-testid="plan-trial-choice">
+                            <label class="check">
+                                <input id=discussed_id type="checkbox" prop:checked={let id = id.clone(); move || named(&id).is_some()}
+                                    on:change=move |ev| toggle(event_target_checked(&ev)) />
+                                " Discussed: " {label}
+                            </label>
+                            {move || named(&id2).map(|_| {
+                                let (id3, id4) = (id3.clone(), id4.clone());
+                                let (id5, id6) = (id3.clone(), id4.clone());
+                                view! {
+                                    <div class="trial-offer">
+                                        <label class="check">
+                                            <input id=offered_id.clone() type="checkbox"
+                                                prop:checked=move || input.with(|i| i.trials.iter().any(|t| t.trial_id == id5 && t.offered))
+                                                on:change=move |ev| { let on = event_target_checked(&ev); set(id3.clone(), Box::new(move |t| t.offered = on)) } />
+                                            " Offered to the patient"
+                                        </label>
+                                        <label for=note_id.clone()>"Note (why not offered, or what was agreed)"</label>
+                                        <input id=note_id.clone() type="text"
+                                            prop:value=move || input.with(|i| i.trials.iter().find(|t| t.trial_id == id6).map(|t| t.note.clone()).unwrap_or_default())
+                                            on:input=move |ev| { let v = event_target_value(&ev); set(id4.clone(), Box::new(move |t| t.note = v.clone())) } />
+                                    </div>
+                                }
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <FieldError id="plan-trials-error" message=Signal::derive(err) />
+        </fieldset>
+    })
 }
 
 /// Who dissented and what they said, one row each.

@@ -58,6 +58,9 @@ pub fn PlanPanel(
     draft: PlanDraft,
     /// The meeting whose agenda holds the case: a new plan names it unless changed.
     default_meeting: Option<String>,
+    /// The board's open trials matched to the case (the form lists them).
+    #[prop(optional)]
+    trials: Vec<crate::domain::trial::TrialMatch>,
 ) -> impl IntoView {
     let (save, sign, addendum, outcome) =
         (actions.save_plan, actions.sign_plan, actions.add_addendum, actions.record_outcome);
@@ -82,7 +85,6 @@ pub fn PlanPanel(
                         .collect(),
                     deviation_reason: p.content.deviation_reason.clone(),
                     trial_discussed: p.content.trial_discussed,
-                    // Kept through an edit (the form does not list them yet: issue 21).
                     trials: p
                         .content
                         .trials
@@ -118,7 +120,7 @@ pub fn PlanPanel(
             {
                 let case_id = case_id.clone();
                 move || draft.editing.get().then(|| view! {
-                    <PlanForm case_id=case_id.clone() version proposal=proposal.clone() members=members.clone() meetings=meetings.clone() save draft />
+                    <PlanForm case_id=case_id.clone() version proposal=proposal.clone() members=members.clone() meetings=meetings.clone() save draft trials=trials.clone() />
                 })
             }
             {version.filter(|_| !signed && may(Action::SignPlan)).map(|version| {
@@ -127,7 +129,7 @@ pub fn PlanPanel(
             })}
             {(signed && may(Action::AddAddendum)).then(|| view! { <AddendumForm case_id=case_id.clone() addendum /> })}
             {(signed && plan.as_ref().is_some_and(|p| p.outcome.is_none()) && may(Action::RecordOutcome)).then(|| view! {
-                <OutcomeForm case_id=case_id.clone() outcome />
+                <OutcomeForm case_id=case_id.clone() outcome trials=plan.as_ref().map(|p| p.content.trials.clone()).unwrap_or_default() />
             })}
         </section>
     }

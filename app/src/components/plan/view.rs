@@ -74,6 +74,19 @@ pub fn PlanView(plan: Plan) -> impl IntoView {
                     {(!o.record.note.is_empty()).then(|| format!(". {}", o.record.note))}
                     " " <span class="muted">"— recorded by " {o.recorded_by_name} "."</span>
                 </p>
+                {(!o.record.trials.is_empty()).then(|| view! {
+                    <ul class="plan-trials" data-testid="enrolments">
+                        {o.record.trials.iter().map(|e| {
+                            let answer = if e.enrolled {
+                                "enrolled".to_string()
+                            } else {
+                                format!("not enrolled: {}", e.reason.map(|r| r.label()).unwrap_or("reason not given"))
+                            };
+                            let note = if e.note.is_empty() { String::new() } else { format!(" ({})", e.note) };
+                            view! { <li>{format!("{}: {answer}{note}", e.acronym)}</li> }
+                        }).collect_view()}
+                    </ul>
+                })}
                 <p class="muted small-print">"A recorded follow-up is not changed: a correction or later news is added as an addendum, which is signed by its author and audited."</p>
             })}
         </div>

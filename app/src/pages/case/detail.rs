@@ -174,8 +174,9 @@ fn PlanSection(
                         let members = r.members.get()?.unwrap_or_default();
                         let meetings = r.meetings.get()?.unwrap_or_default();
                         let plan = r.plan.get()?;
+                        let trials = r.trials.get().and_then(|t| t.ok()).unwrap_or_default();
                         Some(plan.map(|plan| view! {
-                            <crate::components::plan::PlanPanel case_id=id plan proposal me members meetings actions draft default_meeting />
+                            <crate::components::plan::PlanPanel case_id=id plan proposal me members meetings actions draft default_meeting trials />
                         }))
                     }
                 }

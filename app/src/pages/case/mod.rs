@@ -94,6 +94,7 @@ fn CaseView() -> impl IntoView {
     let notes_tick = RwSignal::new(0u32);
     let files_tick = RwSignal::new(0u32);
     let files_saved = RwSignal::new(0u32);
+    let trials_tick = RwSignal::new(0u32);
     let key = move || (id(), actions.case_saved(), case_tick.get());
     // Every resource of the page is created here, up front: a resource created inside another
     // one's Suspend can resolve after the server has sent the page, and the browser then
@@ -113,6 +114,12 @@ fn CaseView() -> impl IntoView {
         |(id, saved, tick)| async move {
             if saved == 0 && tick == 0 { None } else { Some(crate::api::attachments::list_attachments(id).await) }
         },
+    );
+    // The trials' match likewise, when the board's register changes (issue 21); a change to the
+    // case reloads the page, and the match with it.
+    let trials = Resource::new(
+        move || (id(), trials_tick.get()),
+        |(id, tick)| async move { if tick == 0 { None } else { Some(crate::api::trials::case_trials(id).await) } },
     );
     fn part<T: Clone + Send + Sync + 'static>(
         page: Resource<Result<CasePageData, AppError>>,
@@ -144,7 +151,13 @@ fn CaseView() -> impl IntoView {
             })
         },
         max_upload_bytes: part(page, |p| Ok(p.max_upload_bytes)),
-        trials: part(page, |p| Ok(p.trials.clone())),
+        trials: {
+            let from_page = part(page, |p| Ok(p.trials.clone()));
+            Signal::derive(move || match trials.get() {
+                Some(Some(fresh)) => Some(fresh),
+                _ => from_page.get(),
+            })
+        },
         files_saved,
     };
     // Drafts live here, above the views that live changes rebuild, so nothing typed is lost.
@@ -157,6 +170,8 @@ fn CaseView() -> impl IntoView {
                 notes_tick.update(|t| *t += 1);
             } else if matches!(kind, CaseEventKind::AttachmentAdd | CaseEventKind::AttachmentWithdraw) {
                 files_tick.update(|t| *t += 1);
+            } else if kind == CaseEventKind::TrialRegister {
+                trials_tick.update(|t| *t += 1);
             } else if editing.open.get_untracked() {
                 // Rebuilding the editor would throw the user's edits away: say so instead; their
                 // save will show what changed (a stale save is a 412 with the changes).
