@@ -441,6 +441,110 @@ mod tests {
         assert_eq!(match_case(&prrt(), &tumor(t)).0, MatchVerdict::NotEligible);
     }
 
+    /// What a criterion of a trial makes of a vignette's recorded fact, worked out on the
+    /// vignette's JSON (not through `Tumor`), as a second opinion on `match_case`.
+    fn oracle(trial: &serde_json::Value, case: &serde_json::Value) -> MatchVerdict {
+        let (mut fails, mut missing) = (false, false);
+        let mut judge = |fact: &serde_json::Value, ok: &dyn Fn(&serde_json::Value) -> bool| match fact {
+            serde_json::Value::Null => missing = true,
+            f if !ok(f) => fails = true,
+            _ => {}
+        };
+        let e = &trial["eligibility"];
+        for (list, field) in [
+            ("primary_sites", "primary_site"),
+            ("grades", "grade"),
+            ("m_stages", "m_stage"),
+            ("functional_syndromes", "functional_syndrome"),
+        ] {
+            if let Some(allowed) = e[list].as_array() {
+                judge(&case[field], &|f| allowed.contains(f));
+            }
+        }
+        for (one, field) in [("differentiation", "differentiation"), ("sstr_imaging", "sstr_imaging")] {
+            if !e[one].is_null() {
+                // "unknown"/"not done" SSTR imaging is no result.
+                let fact = match &case[field] {
+                    v if field == "sstr_imaging" && v != "positive" && v != "negative" => serde_json::Value::Null,
+                    v => v.clone(),
+                };
+                judge(&fact, &|f| *f == e[one]);
+            }
+        }
+        for (min, max, field) in [("ki67_min", "ki67_max", "ki67_percent"), ("age_min", "age_max", "age")] {
+            if !e[min].is_null() || !e[max].is_null() {
+                let (lo, hi) = (e[min].as_f64().unwrap_or(f64::MIN), e[max].as_f64().unwrap_or(f64::MAX));
+                judge(&case[field], &|f| f.as_f64().is_some_and(|x| lo <= x && x <= hi));
+            }
+        }
+        if let Some(max) = e["ecog_max"].as_f64() {
+            judge(&case["ecog"], &|f| f.as_f64().is_some_and(|x| x <= max));
+        }
+        let given: Vec<&serde_json::Value> =
+            case["prior_treatments"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
+        for p in e["prior_required"].as_array().into_iter().flatten() {
+            if given.contains(&p) {
+            } else if given.is_empty() {
+                missing = true
+            } else {
+                fails = true
+            }
+        }
+        for p in e["prior_excluded"].as_array().into_iter().flatten() {
+            if given.contains(&p) {
+                fails = true
+            } else if given.is_empty() {
+                missing = true
+            }
+        }
+        if fails {
+            MatchVerdict::NotEligible
+        } else if missing {
+            MatchVerdict::Unknown
+        } else {
+            MatchVerdict::Eligible
+        }
+    }
+
+    /// Every public vignette against the demo's trials and a few more: the verdict is the
+    /// second opinion's, a trial is never eligible with a failing criterion or a missing fact,
+    /// and every verdict but "eligible on no criteria" gives its reasons.
+    #[test]
+    fn every_public_vignette_is_matched_conservatively() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/vignettes/public.json");
+        let vignettes: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let trials = serde_json::json!([
+            {"eligibility": {"grades": ["G2"], "ki67_min": 3, "ki67_max": 20, "m_stages": ["M1"], "sstr_imaging": "positive",
+                             "ecog_max": 2, "prior_excluded": ["prrt"], "age_min": 18}},
+            {"eligibility": {"primary_sites": ["pancreas"], "differentiation": "well", "m_stages": ["M1"], "ecog_max": 1,
+                             "prior_required": ["ssa_antiproliferative"], "age_min": 18, "age_max": 80}},
+            {"eligibility": {"primary_sites": ["pancreas"], "functional_syndromes": ["none"], "m_stages": ["M0"]}},
+            {"eligibility": {"primary_sites": ["small_intestine"], "functional_syndromes": ["carcinoid_syndrome", "none"],
+                             "ecog_max": 1, "age_max": 75}},
+            {"eligibility": {"grades": ["G3"], "differentiation": "poor", "ki67_min": 20, "sstr_imaging": "negative"}},
+            {"eligibility": {"prior_required": ["surgery_curative"], "prior_excluded": ["everolimus"]}},
+            {"eligibility": {"sstr_imaging": "positive", "primary_sites": ["pancreas", "small_intestine", "lung", "rectum"]}},
+            {"eligibility": {}}
+        ]);
+        let mut seen = std::collections::BTreeMap::new();
+        for v in &vignettes {
+            let t = tumor(v["input"].clone());
+            for (n, trial) in trials.as_array().unwrap().iter().enumerate() {
+                let (verdict, reasons) = match_case(&eligibility(trial["eligibility"].clone()), &t);
+                let expected = oracle(trial, &v["input"]);
+                assert_eq!(verdict, expected, "{} on trial {n}: {reasons:?}", v["id"]);
+                assert!(
+                    !reasons.is_empty() || trial["eligibility"] == serde_json::json!({}),
+                    "{} on trial {n}: a verdict without reasons",
+                    v["id"]
+                );
+                *seen.entry(verdict.code()).or_insert(0) += 1;
+            }
+        }
+        // Not vacuous: the vignettes reach every verdict.
+        assert_eq!(seen.len(), 3, "{seen:?}");
+    }
+
     #[test]
     fn no_criteria_restrict_nothing() {
         assert_eq!(match_case(&Eligibility::default(), &tumor(pnet())).0, MatchVerdict::Eligible);
