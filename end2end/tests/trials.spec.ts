@@ -95,6 +95,9 @@ test("the plan offers a trial and the follow-up records why the patient did not 
   await page.getByRole("button", { name: "Record the board's plan" }).click();
   await page.getByRole("button", { name: /Take the proposal's first option/ }).click();
   await page.getByLabel("Rationale").fill("Board consensus; the PRRT study is offered.");
+  // Decided outside a meeting (an earlier flow may have put the case on a future agenda, and a
+  // follow-up cannot be dated before its meeting).
+  await page.getByLabel("Meeting", { exact: true }).selectOption("");
   const choices = page.getByTestId("plan-trial-choice");
   const prrt = choices.filter({ hasText: "DEMO-PRRT" });
   await expect(prrt).toContainText("Eligible on the recorded facts");
