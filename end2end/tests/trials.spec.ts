@@ -1,5 +1,17 @@
-import { test, expect } from "@playwright/test";
+import { test, expect, type Page } from "@playwright/test";
 import { DEMO_PASSWORD, expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
+
+/** Fills the register's add form for the demo NET board (the registry id last, so that a flow
+ *  may correct it) and returns the form. */
+async function fillTrial(page: Page, title: string, acronym: string, registryId: string, contact: string) {
+  const form = page.getByRole("form", { name: "Add a trial" });
+  await form.getByLabel("Board", { exact: true }).selectOption({ label: "NET board (demo)" });
+  await form.getByLabel("Title").fill(title);
+  await form.getByLabel("Short name").fill(acronym);
+  await form.getByLabel("Contact").fill(contact);
+  await form.getByLabel(/^Registry id/).fill(registryId);
+  return form;
+}
 
 // Issue 21: the case page shows the board's open trials matched to the case, eligible first,
 // with the reasons, the criteria to check by a person and whom to ask; a closed trial is not
@@ -42,12 +54,8 @@ test("a coordinator adds a trial to the register and the case page matches it", 
   const errors = watchConsole(page);
   await loginAs(page, "coordinator", "/trials");
   await expect(page.getByTestId("trials-register")).toContainText("DEMO-PRRT");
-  const form = page.getByRole("form", { name: "Add a trial" });
-  await form.getByLabel("Board", { exact: true }).selectOption({ label: "NET board (demo)" });
-  await form.getByLabel("Title").fill("Long-acting somatostatin analogue in small-intestinal NET (synthetic, e2e)");
-  await form.getByLabel("Short name").fill("E2E-SI");
-  await form.getByLabel(/^Registry id/).fill("NCT123");
-  await form.getByLabel("Contact").fill("Trial office, ext. 4700");
+  const form = await fillTrial(page, "Long-acting somatostatin analogue in small-intestinal NET (synthetic, e2e)",
+    "E2E-SI", "NCT123", "Trial office, ext. 4700");
   await form.getByRole("checkbox", { name: "Small intestine" }).check();
   await form.getByRole("button", { name: "Add the trial" }).click();
   await expect(page.locator("#t-registry-error")).toContainText("Not a registry id");
@@ -80,12 +88,8 @@ test("the plan offers a trial and the follow-up records why the patient did not 
   const otherContext = await browser.newContext();
   const coordinator = await otherContext.newPage();
   await loginAs(coordinator, "coordinator", "/trials");
-  const form = coordinator.getByRole("form", { name: "Add a trial" });
-  await form.getByLabel("Board", { exact: true }).selectOption({ label: "NET board (demo)" });
-  await form.getByLabel("Title").fill("Live register change (synthetic, e2e)");
-  await form.getByLabel("Short name").fill("E2E-LIVE");
-  await form.getByLabel(/^Registry id/).fill("2099-500010-10-00");
-  await form.getByLabel("Contact").fill("Trial office, ext. 4701");
+  const form = await fillTrial(coordinator, "Live register change (synthetic, e2e)", "E2E-LIVE", "2099-500010-10-00",
+    "Trial office, ext. 4701");
   await form.getByRole("button", { name: "Add the trial" }).click();
   await expect(coordinator.getByTestId("trial-added")).toContainText("E2E-LIVE is on the register");
   await otherContext.close();
