@@ -314,3 +314,40 @@ async fn a_register_change_reaches_the_viewers_of_the_boards_open_cases() {
         body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{case}/trials"), Some(&b.sam))).await).await;
     assert_eq!(matches, json!([]));
 }
+
+#[tokio::test]
+async fn a_trial_not_open_can_be_discussed_but_not_offered() {
+    let b = board().await;
+    let mut t = prrt();
+    t["status"] = json!("suspended");
+    let trial = body_json(send(&b.state, json_req("POST", "/api/v1/trials", t, Some(&b.cora))).await).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res =
+        send(&b.state, json_req("POST", "/api/v1/cases", complete_case_json("TR-4", "Paused Trial"), Some(&b.cora)))
+            .await;
+    let case = body_json(res).await["id"].as_str().unwrap().to_string();
+    let proposal =
+        body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{case}/proposal"), Some(&b.cora))).await).await;
+    let plan = |offered: bool| {
+        json!({"options": [proposal["options"][0]["code"]], "rationale": "As proposed.", "trial_discussed": true,
+               "trials": [{"trial_id": trial, "offered": offered, "note": "Recruitment paused."}]})
+    };
+    let path = format!("/api/v1/cases/{case}/plan");
+    let res = send(&b.state, json_req("PUT", &path, plan(true), Some(&b.cora))).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(
+        body_json(res).await["error"]["fields"]["trials"][0],
+        "PRRT-G2 is suspended: it cannot be offered; record it as discussed, not offered."
+    );
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plans WHERE case_id = $1")
+        .bind(&case)
+        .fetch_one(&b.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0, "a refused plan writes nothing");
+    let res = send(&b.state, json_req("PUT", &path, plan(false), Some(&b.cora))).await;
+    assert_eq!(res.status(), 201, "{}", body_text(res).await);
+    assert_eq!(body_json(res).await["content"]["trials"][0]["offered"], json!(false));
+}

@@ -208,26 +208,36 @@ pub async fn save(
         }
     }
     // Each discussed trial is one of the register of the case's board (its name kept as it is now).
+    // Only an open trial can be newly offered: a suspended or closed one enrols nobody (an offer
+    // the plan already recorded while the trial was open is kept through an edit).
     let mut trials = Vec::new();
     for t in &checked.trials {
-        let found: Option<(String, String)> = sqlx::query_as(
-            "SELECT t.acronym, t.registry_id FROM trials t JOIN cases c ON c.board_id = t.board_id \
+        let found: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT t.acronym, t.registry_id, t.status FROM trials t JOIN cases c ON c.board_id = t.board_id \
              WHERE t.id = $1 AND c.id = $2",
         )
         .bind(&t.trial_id)
         .bind(case_id)
         .fetch_optional(&state.db.pool)
         .await?;
-        match found {
-            Some((acronym, registry_id)) => trials.push(crate::domain::plan::PlanTrial {
-                trial_id: t.trial_id.clone(),
-                acronym,
-                registry_id,
-                offered: t.offered,
-                note: t.note.clone(),
-            }),
-            None => return Err(AppError::field("trials", "Name trials of this board's register.")),
+        let Some((acronym, registry_id, status)) = found else {
+            return Err(AppError::field("trials", "Name trials of this board's register."));
+        };
+        let offered_before =
+            current.as_ref().is_some_and(|p| p.content.trials.iter().any(|x| x.trial_id == t.trial_id && x.offered));
+        if t.offered && status != crate::domain::trial::TrialStatus::Open.code() && !offered_before {
+            return Err(AppError::field(
+                "trials",
+                format!("{acronym} is {status}: it cannot be offered; record it as discussed, not offered."),
+            ));
         }
+        trials.push(crate::domain::plan::PlanTrial {
+            trial_id: t.trial_id.clone(),
+            acronym,
+            registry_id,
+            offered: t.offered,
+            note: t.note.clone(),
+        });
     }
     let version = current.as_ref().map(|p| p.version + 1).unwrap_or(1);
     let now = now_text();
