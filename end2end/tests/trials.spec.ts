@@ -110,6 +110,12 @@ test("the plan offers a trial and the follow-up records why the patient did not 
   await prrt.getByRole("checkbox", { name: "Offered to the patient" }).check();
   await prrt.getByLabel(/^Note/).fill("Screening visit to be booked by the study nurse.");
   await expectAccessible(page);
+  // A trial listed while "discussed" is unticked is refused at that box, and nothing is saved.
+  await page.getByLabel("Clinical trials were discussed").uncheck();
+  await page.getByRole("button", { name: "Save the plan" }).click();
+  await expect(page.locator("#plan-trial-discussed-error")).toContainText("Trials are listed as discussed");
+  await expect(page.getByTestId("no-plan")).toBeVisible();
+  await page.getByLabel("Clinical trials were discussed").check();
   await page.getByRole("button", { name: "Save the plan" }).click();
   const plan = page.getByTestId("plan");
   await expect(plan.getByTestId("plan-trials")).toHaveText(

@@ -14,7 +14,7 @@ use crate::api::plans::{PlanInput, SavePlan};
 use crate::domain::case::StoredProposal;
 use crate::domain::codes::OptionCode;
 use crate::domain::meeting::Attendee;
-use crate::domain::plan::{DissentInput, PlanTrialInput, departs_from};
+use crate::domain::plan::{DissentInput, PlanTrial, PlanTrialInput, departs_from};
 use crate::domain::proposer::ProposedOption;
 use crate::domain::trial::TrialMatch;
 
@@ -29,6 +29,8 @@ pub(super) fn PlanForm(
     draft: PlanDraft,
     /// The board's open trials matched to the case, to tick as discussed and offered.
     trials: Vec<TrialMatch>,
+    /// The trials the plan being edited already names (one closed since is still listed).
+    named: Vec<PlanTrial>,
 ) -> impl IntoView {
     let input = draft.input;
     let proposed = proposal.as_ref().map(|p| p.proposal.clone());
@@ -76,10 +78,12 @@ pub(super) fn PlanForm(
                 </select>
             </div>
             <label class="check">
-                <input type="checkbox" prop:checked=move || input.with(|i| i.trial_discussed) on:change=move |ev| input.update(|i| i.trial_discussed = event_target_checked(&ev)) />
+                <input type="checkbox" aria-describedby="plan-trial-discussed-error" prop:checked=move || input.with(|i| i.trial_discussed)
+                    on:change=move |ev| input.update(|i| i.trial_discussed = event_target_checked(&ev)) />
                 " Clinical trials were discussed"
             </label>
-            <TrialChoices input trials err=err("trials") />
+            <FieldError id="plan-trial-discussed-error" message=Signal::derive(err("trial_discussed")) />
+            <TrialChoices input trials named err=err("trials") />
             <DissentRows input members err=err("dissent") />
             <ActionError error=failure(save) />
             <div class="actions-row">
@@ -157,15 +161,15 @@ where
 /// The centre's trials discussed for this patient, each offered or not: the board's open trials
 /// as matched to the case, and any the plan already names (a trial closed since stays listed).
 #[component]
-fn TrialChoices<E>(input: RwSignal<PlanInput>, trials: Vec<TrialMatch>, err: E) -> impl IntoView
+fn TrialChoices<E>(input: RwSignal<PlanInput>, trials: Vec<TrialMatch>, named: Vec<PlanTrial>, err: E) -> impl IntoView
 where
     E: Fn() -> Option<String> + Send + Sync + 'static,
 {
     let mut rows: Vec<(String, String)> =
         trials.iter().map(|m| (m.trial_id.clone(), format!("{} — {}", m.acronym, m.verdict.label()))).collect();
-    for t in input.with_untracked(|i| i.trials.clone()) {
+    for t in named {
         if !rows.iter().any(|(id, _)| *id == t.trial_id) {
-            rows.push((t.trial_id.clone(), "A trial named by this plan, no longer open".to_string()));
+            rows.push((t.trial_id, format!("{} — no longer open", t.acronym)));
         }
     }
     let named = move |id: &str| input.with(|i| i.trials.iter().position(|t| t.trial_id == id));

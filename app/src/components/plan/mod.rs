@@ -69,6 +69,7 @@ pub fn PlanPanel(
     let may = move |a: Action| role.is_some_and(|r| can(r, a));
     let signed = plan.as_ref().is_some_and(|p| p.signature.is_some());
     let version = plan.as_ref().map(|p| p.version);
+    let named = plan.as_ref().map(|p| p.content.trials.clone()).unwrap_or_default();
     let start_editing = {
         let plan = plan.clone();
         move |_| {
@@ -120,7 +121,8 @@ pub fn PlanPanel(
             {
                 let case_id = case_id.clone();
                 move || draft.editing.get().then(|| view! {
-                    <PlanForm case_id=case_id.clone() version proposal=proposal.clone() members=members.clone() meetings=meetings.clone() save draft trials=trials.clone() />
+                    <PlanForm case_id=case_id.clone() version proposal=proposal.clone() members=members.clone() meetings=meetings.clone() save draft trials=trials.clone()
+                        named=named.clone() />
                 })
             }
             {version.filter(|_| !signed && may(Action::SignPlan)).map(|version| {

@@ -115,11 +115,12 @@ fn CaseView() -> impl IntoView {
             if saved == 0 && tick == 0 { None } else { Some(crate::api::attachments::list_attachments(id).await) }
         },
     );
-    // The trials' match likewise, when the board's register changes (issue 21); a change to the
-    // case reloads the page, and the match with it.
+    // The trials' match likewise, when the board's register changes (issue 21). A change to the
+    // case reloads the page and the match with it; once the match has been reloaded alone, it is
+    // reloaded with the page too, so that an older match never hides the page's newer one.
     let trials = Resource::new(
-        move || (id(), trials_tick.get()),
-        |(id, tick)| async move { if tick == 0 { None } else { Some(crate::api::trials::case_trials(id).await) } },
+        move || (key(), trials_tick.get()),
+        |((id, _, _), tick)| async move { if tick == 0 { None } else { Some(crate::api::trials::case_trials(id).await) } },
     );
     fn part<T: Clone + Send + Sync + 'static>(
         page: Resource<Result<CasePageData, AppError>>,
