@@ -598,4 +598,55 @@ mod tests {
             serde_json::from_str(r#"{"implemented":true,"reason":null,"date":"2026-11-20","note":""}"#).unwrap();
         assert!(old.trials.is_empty());
     }
+
+    mod enrolment_properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn answer() -> impl Strategy<Value = EnrolmentInput> {
+            (
+                proptest::sample::select(vec!["t1", "t2", "t3", " t1 ", ""]),
+                proptest::option::of(any::<bool>()),
+                proptest::option::of(proptest::sample::select(vec![
+                    "patient_declined",
+                    "screen_failure",
+                    "trial_unavailable",
+                    "other",
+                    "bored",
+                    "",
+                ])),
+                proptest::sample::select(vec!["", "Moved away.", " "]),
+            )
+                .prop_map(|(id, enrolled, reason, note)| EnrolmentInput {
+                    trial_id: id.into(),
+                    enrolled,
+                    reason: reason.map(Into::into),
+                    note: note.into(),
+                })
+        }
+
+        proptest! {
+            /// Whatever is sent, an accepted follow-up answers every offered trial once, in the
+            /// plan's order, names no other, and has a reason for each patient not enrolled.
+            #[test]
+            fn an_accepted_follow_up_answers_each_offered_trial(
+                answers in proptest::collection::vec(answer(), 0..4),
+                offers in proptest::collection::vec(any::<bool>(), 3),
+            ) {
+                let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+                let plan: Vec<PlanTrial> = ["t1", "t2", "t3"].iter().zip(&offers).map(|(id, o)| offered(id, &id.to_uppercase(), *o)).collect();
+                let input = OutcomeInput { implemented: Some(false), reason: Some("comorbidity".into()), trials: answers, ..Default::default() };
+                if let Ok(rec) = input.parse(today, None, &plan) {
+                    let wanted: Vec<&str> = plan.iter().filter(|t| t.offered).map(|t| t.trial_id.as_str()).collect();
+                    let got: Vec<&str> = rec.trials.iter().map(|e| e.trial_id.as_str()).collect();
+                    prop_assert_eq!(got, wanted);
+                    for e in &rec.trials {
+                        prop_assert!(e.enrolled || e.reason.is_some());
+                        prop_assert!(!e.enrolled || e.reason.is_none());
+                        prop_assert!(e.reason != Some(NotEnrolledReason::Other) || !e.note.is_empty());
+                    }
+                }
+            }
+        }
+    }
 }
