@@ -50,6 +50,17 @@ fn patch_req(path: &str, body: Value, version: Option<i64>, cookie: &str) -> axu
     r
 }
 
+/// A trial added to the register and a new complete case: (trial id, case id, the case's proposal).
+async fn trial_and_case(b: &Board, trial: Value, mrn: &str, name: &str) -> (String, String, Value) {
+    let res = send(&b.state, json_req("POST", "/api/v1/trials", trial, Some(&b.cora))).await;
+    let trial = body_json(res).await["id"].as_str().unwrap().to_string();
+    let res = send(&b.state, json_req("POST", "/api/v1/cases", complete_case_json(mrn, name), Some(&b.cora))).await;
+    let case = body_json(res).await["id"].as_str().unwrap().to_string();
+    let proposal =
+        body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{case}/proposal"), Some(&b.cora))).await).await;
+    (trial, case, proposal)
+}
+
 #[tokio::test]
 async fn coordinators_keep_the_register_with_versions_and_others_read_it() {
     let b = board().await;
@@ -173,16 +184,7 @@ async fn the_plan_records_each_discussed_trial_and_whether_it_was_offered() {
     let b = board().await;
     let mut t = prrt();
     t["eligibility"] = json!({});
-    let trial = body_json(send(&b.state, json_req("POST", "/api/v1/trials", t, Some(&b.cora))).await).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let res =
-        send(&b.state, json_req("POST", "/api/v1/cases", complete_case_json("TR-2", "Plan Trial"), Some(&b.cora)))
-            .await;
-    let case = body_json(res).await["id"].as_str().unwrap().to_string();
-    let proposal =
-        body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{case}/proposal"), Some(&b.cora))).await).await;
+    let (trial, case, proposal) = trial_and_case(&b, t, "TR-2", "Plan Trial").await;
     let plan = |trials: Value, discussed: bool| {
         json!({"options": [proposal["options"][0]["code"]], "rationale": "As proposed; PRRT study offered.",
                "trial_discussed": discussed, "trials": trials})
@@ -320,16 +322,7 @@ async fn a_trial_not_open_can_be_discussed_but_not_offered() {
     let b = board().await;
     let mut t = prrt();
     t["status"] = json!("suspended");
-    let trial = body_json(send(&b.state, json_req("POST", "/api/v1/trials", t, Some(&b.cora))).await).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let res =
-        send(&b.state, json_req("POST", "/api/v1/cases", complete_case_json("TR-4", "Paused Trial"), Some(&b.cora)))
-            .await;
-    let case = body_json(res).await["id"].as_str().unwrap().to_string();
-    let proposal =
-        body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{case}/proposal"), Some(&b.cora))).await).await;
+    let (trial, case, proposal) = trial_and_case(&b, t, "TR-4", "Paused Trial").await;
     let plan = |offered: bool| {
         json!({"options": [proposal["options"][0]["code"]], "rationale": "As proposed.", "trial_discussed": true,
                "trials": [{"trial_id": trial, "offered": offered, "note": "Recruitment paused."}]})
