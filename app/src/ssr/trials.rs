@@ -231,7 +231,7 @@ pub async fn patch(
         board_id: None,
     })
     .map_err(|_| AppError::internal("serialise a trial"))?;
-    merge(&mut merged, patch);
+    crate::domain::case::merge_patch(&mut merged, patch);
     let input: TrialInput = serde_json::from_value(merged)
         .map_err(|e| AppError::bad_request(format!("The trial's fields could not be read: {e}")))?;
     let checked = input.parse()?;
@@ -270,22 +270,6 @@ pub async fn patch(
     tx.commit().await?;
     announce(state, &cases);
     load(state, id).await
-}
-
-/// JSON merge patch (RFC 7396).
-fn merge(target: &mut serde_json::Value, patch: &serde_json::Value) {
-    match (target, patch) {
-        (serde_json::Value::Object(t), serde_json::Value::Object(p)) => {
-            for (k, v) in p {
-                if v.is_null() {
-                    t.remove(k);
-                } else {
-                    merge(t.entry(k.clone()).or_insert(serde_json::Value::Null), v);
-                }
-            }
-        }
-        (t, p) => *t = p.clone(),
-    }
 }
 
 /// The open trials of the case's board matched to the case as recorded now (audited as a read
