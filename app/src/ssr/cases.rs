@@ -297,7 +297,7 @@ pub(crate) async fn page_parts(
     let (expected_specialties, voice_requests) =
         if case_page { super::work::voice_inputs(state, id).await? } else { (Vec::new(), Vec::new()) };
     let attachments = super::attachments::load_all(state, id).await?;
-    let trials = super::trials::load_for_case(state, id).await?;
+    let trials = super::trials::match_on_board(state, &case.board_id, &case.content).await?;
     Ok(CasePageData {
         case,
         proposal,

@@ -282,19 +282,29 @@ pub async fn for_case(state: &AppState, session: &Session, case_id: &str) -> Res
 }
 
 /// The match, not audited (the caller records the read).
-pub(crate) async fn load_for_case(state: &AppState, case_id: &str) -> Result<Vec<TrialMatch>, AppError> {
+async fn load_for_case(state: &AppState, case_id: &str) -> Result<Vec<TrialMatch>, AppError> {
     let (board, content): (String, String) = sqlx::query_as("SELECT board_id, content FROM cases WHERE id = $1")
         .bind(case_id)
         .fetch_optional(&state.db.pool)
         .await?
         .ok_or(AppError::NotFound)?;
     let content: CaseInput = from_json(&content, "case content")?;
+    match_on_board(state, &board, &content).await
+}
+
+/// The open trials of `board` matched to a case's content already read (the case page's parts
+/// pass the case they loaded). Not audited: the caller records the read.
+pub(crate) async fn match_on_board(
+    state: &AppState,
+    board: &str,
+    content: &CaseInput,
+) -> Result<Vec<TrialMatch>, AppError> {
     // A draft may hold invalid fields: then nothing is matched on it (every trial unknown).
     let tumor = content.parse(state.clock.now().date_naive()).ok().map(|c| c.tumor);
     let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT_TRIAL} WHERE t.board_id = $1 AND t.status = $2 ORDER BY t.acronym"
     )))
-    .bind(&board)
+    .bind(board)
     .bind(TrialStatus::Open.code())
     .fetch_all(&state.db.pool)
     .await?;
