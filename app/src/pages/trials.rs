@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::api::trials::{CreateTrial, SetTrialStatus, Trial, TrialInput, list_trials};
 use crate::components::actions::failure;
 use crate::components::board::{BoardChoice, board_choice_resource};
-use crate::components::errors::{ActionError, FieldError, error_notice};
+use crate::components::errors::{ActionError, FieldError, TextField, error_notice};
 use crate::components::session::{GatedPage, use_session};
 use crate::domain::codes::{Code, Grade, MStage, PrimarySite, SstrImaging, choices};
 use crate::domain::role::{Action, can};
@@ -132,12 +132,6 @@ fn NewTrialForm(
     let input = RwSignal::new(TrialInput { phase: "2".into(), status: "open".into(), ..Default::default() });
     let board_id = RwSignal::new(None::<String>);
     let err = move |f: &'static str| Signal::derive(move || failure(create).get().and_then(|e| e.field_message(f)));
-    let text = move |f: fn(&mut TrialInput) -> &mut String| {
-        (
-            move || input.with(|i| f(&mut i.clone()).clone()),
-            move |ev: leptos::ev::Event| input.update(|i| *f(i) = event_target_value(&ev)),
-        )
-    };
     let number = move |f: fn(&mut EligibilityInput) -> &mut Option<f64>| {
         move |ev: leptos::ev::Event| {
             input.update(|i| *f(&mut i.eligibility) = event_target_value(&ev).trim().parse().ok())
@@ -148,11 +142,14 @@ fn NewTrialForm(
             input.update(|i| *f(&mut i.eligibility) = event_target_value(&ev).trim().parse().ok())
         }
     };
-    let (title, set_title) = text(|i| &mut i.title);
-    let (acronym, set_acronym) = text(|i| &mut i.acronym);
-    let (registry, set_registry) = text(|i| &mut i.registry_id);
-    let (contact, set_contact) = text(|i| &mut i.contact);
-    let (other, set_other) = text(|i| &mut i.other_criteria);
+    // The text fields as their own signals, put into the input when it is sent.
+    let (title, acronym, registry, contact, other) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
     fn checks<T: Code>(
         legend: &'static str,
         input: RwSignal<TrialInput>,
@@ -181,6 +178,11 @@ fn NewTrialForm(
         ev.prevent_default();
         let mut i = input.get_untracked();
         i.board_id = board_id.get_untracked();
+        i.title = title.get_untracked();
+        i.acronym = acronym.get_untracked();
+        i.registry_id = registry.get_untracked();
+        i.contact = contact.get_untracked();
+        i.other_criteria = other.get_untracked();
         create.dispatch(CreateTrial { input: i });
     };
     view! {
@@ -192,32 +194,16 @@ fn NewTrialForm(
             <ActionError error=failure(create) />
             <form on:submit=submit novalidate class="grid-form" aria-label="Add a trial">
                 <BoardChoice id="t-board-id" boards selected=board_id error=err("board_id") />
-                <div class="field">
-                    <label for="t-title">"Title"</label>
-                    <input id="t-title" type="text" prop:value=title on:input=set_title aria-describedby="t-title-error" />
-                    <FieldError id="t-title-error" message=err("title") />
-                </div>
-                <div class="field">
-                    <label for="t-acronym">"Short name"</label>
-                    <input id="t-acronym" type="text" prop:value=acronym on:input=set_acronym aria-describedby="t-acronym-error" />
-                    <FieldError id="t-acronym-error" message=err("acronym") />
-                </div>
-                <div class="field">
-                    <label for="t-registry">"Registry id (NCT, EudraCT, EU CT, ISRCTN, DRKS)"</label>
-                    <input id="t-registry" type="text" prop:value=registry on:input=set_registry aria-describedby="t-registry-error" />
-                    <FieldError id="t-registry-error" message=err("registry_id") />
-                </div>
+                <TextField id="t-title" label="Title" value=title error=err("title") />
+                <TextField id="t-acronym" label="Short name" value=acronym error=err("acronym") />
+                <TextField id="t-registry" label="Registry id (NCT, EudraCT, EU CT, ISRCTN, DRKS)" value=registry error=err("registry_id") />
                 <div class="field">
                     <label for="t-phase">"Phase"</label>
                     <select id="t-phase" on:change=move |ev| input.update(|i| i.phase = event_target_value(&ev))>
                         {TrialPhase::ALL.iter().map(|p| view! { <option value=p.code() selected=*p == TrialPhase::P2>{p.label()}</option> }).collect_view()}
                     </select>
                 </div>
-                <div class="field">
-                    <label for="t-contact">"Contact"</label>
-                    <input id="t-contact" type="text" prop:value=contact on:input=set_contact aria-describedby="t-contact-error" />
-                    <FieldError id="t-contact-error" message=err("contact") />
-                </div>
+                <TextField id="t-contact" label="Contact" value=contact error=err("contact") />
                 {checks::<PrimarySite>("Primary sites (none ticked: any)", input, |e| &mut e.primary_sites)}
                 {checks::<Grade>("Grades (none ticked: any)", input, |e| &mut e.grades)}
                 {checks::<MStage>("M category (none ticked: any)", input, |e| &mut e.m_stages)}
@@ -252,7 +238,7 @@ fn NewTrialForm(
                 </div>
                 <div class="field">
                     <label for="t-other">"Other criteria (a person checks these)"</label>
-                    <textarea id="t-other" rows="3" prop:value=other on:input=set_other></textarea>
+                    <textarea id="t-other" rows="3" prop:value=move || other.get() on:input=move |ev| other.set(event_target_value(&ev))></textarea>
                 </div>
                 <button type="submit" disabled=move || create.pending().get()>
                     {move || if create.pending().get() { "Adding…" } else { "Add the trial" }}
