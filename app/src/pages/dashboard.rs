@@ -106,6 +106,15 @@ fn Figure(title: &'static str, definition: String, children: Children) -> impl I
     }
 }
 
+/// Counts by reason code in words: "Patient's choice: 2, No reason given: 1".
+fn by_reason<T: crate::domain::codes::Code>(counts: &std::collections::BTreeMap<String, u32>) -> String {
+    counts
+        .iter()
+        .map(|(code, n)| format!("{}: {n}", T::parse_code(code).map(|r| r.label()).unwrap_or("No reason given")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[component]
 fn FigureBoard(f: Figures) -> impl IntoView {
     let definitions = f.definitions.clone();
@@ -115,30 +124,9 @@ fn FigureBoard(f: Figures) -> impl IntoView {
     let c = f.concordance.clone();
     let o = f.outcomes.clone();
     let a = f.accreditation;
-    let reasons = o
-        .not_implemented_reasons
-        .iter()
-        .map(|(k, n)| {
-            let label = crate::domain::plan::NotImplementedReason::ALL
-                .iter()
-                .find(|r| r.code() == k)
-                .map(|r| r.label())
-                .unwrap_or("No reason given");
-            format!("{label}: {n}")
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let reasons = by_reason::<crate::domain::plan::NotImplementedReason>(&o.not_implemented_reasons);
     let t = f.trials.clone();
-    let trial_reasons = t
-        .not_enrolled_reasons
-        .iter()
-        .map(|(k, n)| {
-            let label =
-                crate::domain::plan::NotEnrolledReason::parse(k).map(|r| r.label()).unwrap_or("No reason given");
-            format!("{label}: {n}")
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let trial_reasons = by_reason::<crate::domain::plan::NotEnrolledReason>(&t.not_enrolled_reasons);
     view! {
         <div class="figures" data-testid="figures">
             <Figure title="Plans signed" definition=def("plans_signed")>
