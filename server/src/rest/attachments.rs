@@ -17,7 +17,7 @@ use app::ssr::AppState;
 use app::ssr::attachments::{self, Copy, Receiver};
 
 use super::cases::if_match;
-use super::{ApiError, ApiQuery, Authed, JsonBody, with_etag};
+use super::{ApiError, ApiQuery, Authed, JsonBody, created, with_etag};
 
 /// The longest text field of an upload form, bytes.
 const MAX_FIELD: usize = 4_096;
@@ -98,11 +98,7 @@ pub async fn upload(
         return Err(AppError::both(Err::<(), _>(missing), fields).unwrap_err().into());
     };
     let a = attachments::store(&state, &session, &case_id, &input, staged).await?;
-    let mut res = with_etag(StatusCode::CREATED, a.version, &a);
-    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/attachments/{}", a.id)) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(res)
+    Ok(created(a.version, &a, &format!("/api/v1/attachments/{}", a.id)))
 }
 
 /// A text field, at most [`MAX_FIELD`] bytes of UTF-8.

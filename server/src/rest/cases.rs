@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -12,7 +12,7 @@ use app::error::AppError;
 use app::ssr::cases::{ContentChange, Edit};
 use app::ssr::{AppState, cases};
 
-use super::{ApiError, ApiQuery, Authed, JsonBody, with_etag};
+use super::{ApiError, ApiQuery, Authed, JsonBody, created, with_etag};
 
 /// `POST /api/v1/cases`: the case content, and `"board_id"` (optional for a member of one
 /// board only).
@@ -34,11 +34,7 @@ pub async fn create(
         .map_err(|e| ApiError(AppError::bad_request(format!("The body does not fit a case: {e}"))))?;
     let record = cases::create(&state, &session, &input, board_id.as_deref()).await?;
     let location = format!("/api/v1/cases/{}", record.id);
-    let mut res = with_etag(StatusCode::CREATED, record.version, record);
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(res)
+    Ok(created(record.version, record, &location))
 }
 
 /// Takes an optional text member out of a JSON object body (a 422 on that field when it is not

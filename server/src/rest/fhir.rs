@@ -2,12 +2,12 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use app::ssr::{AppState, fhir};
 
-use super::{ApiError, ApiQuery, Authed, JsonBody, with_etag};
+use super::{ApiError, ApiQuery, Authed, JsonBody, created};
 
 #[utoipa::path(
     get,
@@ -53,9 +53,5 @@ pub async fn import(
 ) -> Result<Response, ApiError> {
     let made = fhir::import_case(&state, &session, &bundle, q.board_id.as_deref()).await?;
     let location = format!("/api/v1/cases/{}", made.case.id);
-    let mut res = with_etag(StatusCode::CREATED, made.case.version, &made);
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(res)
+    Ok(created(made.case.version, &made, &location))
 }

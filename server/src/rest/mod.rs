@@ -207,6 +207,15 @@ pub fn with_etag(status: StatusCode, version: i64, body: impl serde::Serialize) 
     res
 }
 
+/// 201 Created with the new resource's version as its ETag and its address as `Location`.
+pub fn created(version: i64, body: impl serde::Serialize, location: &str) -> Response {
+    let mut res = with_etag(StatusCode::CREATED, version, body);
+    if let Ok(v) = axum::http::HeaderValue::from_str(location) {
+        res.headers_mut().insert(axum::http::header::LOCATION, v);
+    }
+    res
+}
+
 /// The logged-in caller of a REST handler; 401 when there is no live session.
 pub struct Authed(pub Session);
 

@@ -3,14 +3,14 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use app::domain::trial::TrialInput;
 use app::ssr::{AppState, trials};
 
 use super::cases::if_match;
-use super::{ApiError, Authed, JsonBody, with_etag};
+use super::{ApiError, Authed, JsonBody, created, with_etag};
 
 #[utoipa::path(
     get,
@@ -37,11 +37,7 @@ pub async fn create(
     JsonBody(input): JsonBody<TrialInput>,
 ) -> Result<Response, ApiError> {
     let t = trials::create(&state, &session, &input).await?;
-    let mut res = with_etag(StatusCode::CREATED, t.version, &t);
-    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/trials/{}", t.id)) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(res)
+    Ok(created(t.version, &t, &format!("/api/v1/trials/{}", t.id)))
 }
 
 #[utoipa::path(
