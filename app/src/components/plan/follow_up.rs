@@ -217,7 +217,7 @@ where
 {
     let (enrolled_id, reason_id, note_id, error_id) =
         (format!("enrol-{n}"), format!("enrol-reason-{n}"), format!("enrol-note-{n}"), format!("enrol-{n}-error"));
-    let set = move |f: Box<dyn Fn(&mut EnrolmentInput)>| {
+    let set = move |f: &dyn Fn(&mut EnrolmentInput)| {
         input.update(|i| {
             if let Some(e) = i.trials.get_mut(n) {
                 f(e)
@@ -232,7 +232,7 @@ where
                 <select id=enrolled_id required aria-describedby=error_id.clone() prop:disabled=confirming
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
-                        set(Box::new(move |e| e.enrolled = match v.as_str() { "yes" => Some(true), "no" => Some(false), _ => None }))
+                        set(&move |e| e.enrolled = match v.as_str() { "yes" => Some(true), "no" => Some(false), _ => None })
                     }>
                     <option value="">"Choose…"</option>
                     <option value="yes">"Yes, enrolled"</option>
@@ -244,7 +244,7 @@ where
                 <select id=reason_id aria-describedby=error_id.clone() prop:disabled=confirming
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
-                        set(Box::new(move |e| e.reason = Some(v.clone()).filter(|v| !v.is_empty())))
+                        set(&move |e| e.reason = Some(v.clone()).filter(|v| !v.is_empty()))
                     }>
                     <option value="">"—"</option>
                     {NotEnrolledReason::ALL.iter().copied().map(|r| view! { <option value=r.code()>{r.label()}</option> }).collect_view()}
@@ -255,7 +255,7 @@ where
                 <input id=note_id type="text" aria-describedby=error_id.clone() prop:disabled=confirming
                     on:input=move |ev| {
                         let v = event_target_value(&ev);
-                        set(Box::new(move |e| e.note = v.clone()))
+                        set(&move |e| e.note = v.clone())
                     } />
             </div>
             <FieldError id=error_id message=error(trial.trial_id.clone()) />

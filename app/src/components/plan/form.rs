@@ -172,7 +172,6 @@ where
             rows.push((t.trial_id, format!("{} — no longer open", t.acronym)));
         }
     }
-    let named = move |id: &str| input.with(|i| i.trials.iter().position(|t| t.trial_id == id));
     (!rows.is_empty()).then(|| view! {
         <fieldset class="multi plan-trial-choices" aria-describedby="plan-trials-error">
             <legend>"Trials of this centre discussed"</legend>
@@ -180,48 +179,43 @@ where
             <ul class="option-choices">
                 {rows.into_iter().enumerate().map(|(n, (id, label))| {
                     let (discussed_id, offered_id, note_id) = (format!("plan-trial-{n}"), format!("plan-trial-offered-{n}"), format!("plan-trial-note-{n}"));
-                    let id_for_toggle = id.clone();
+                    let id = StoredValue::new(id);
+                    let ours = move |t: &PlanTrialInput| id.with_value(|id| t.trial_id == *id);
+                    // This trial's entry in the plan being typed, while it is ticked as discussed.
+                    let entry = move || input.with(|i| i.trials.iter().find(|t| ours(t)).cloned());
+                    // The offer's fields appear and go with the tick alone, not with every key typed.
+                    let discussed = Memo::new(move |_| entry().is_some());
+                    let edit = move |f: &dyn Fn(&mut PlanTrialInput)| {
+                        input.update(|i| if let Some(t) = i.trials.iter_mut().find(|t| ours(t)) { f(t) })
+                    };
                     let toggle = move |on: bool| {
-                        let id = id_for_toggle.clone();
                         input.update(|i| {
-                            i.trials.retain(|t| t.trial_id != id);
+                            i.trials.retain(|t| !ours(t));
                             if on {
-                                i.trials.push(PlanTrialInput { trial_id: id, ..Default::default() });
+                                i.trials.push(PlanTrialInput { trial_id: id.get_value(), ..Default::default() });
                                 // Listing a trial is discussing one (the accreditors' count).
                                 i.trial_discussed = true;
                             }
                         })
                     };
-                    let id2 = id.clone();
-                    let id3 = id.clone();
-                    let id4 = id.clone();
-                    let set = move |id: String, f: Box<dyn Fn(&mut PlanTrialInput)>| {
-                        input.update(|i| if let Some(t) = i.trials.iter_mut().find(|t| t.trial_id == id) { f(t) })
-                    };
                     view! {
                         <li data-testid="plan-trial-choice">
                             <label class="check">
-                                <input id=discussed_id type="checkbox" prop:checked={let id = id.clone(); move || named(&id).is_some()}
+                                <input id=discussed_id type="checkbox" prop:checked=discussed
                                     on:change=move |ev| toggle(event_target_checked(&ev)) />
                                 " Discussed: " {label}
                             </label>
-                            {move || named(&id2).map(|_| {
-                                let (id3, id4) = (id3.clone(), id4.clone());
-                                let (id5, id6) = (id3.clone(), id4.clone());
-                                view! {
-                                    <div class="trial-offer">
-                                        <label class="check">
-                                            <input id=offered_id.clone() type="checkbox"
-                                                prop:checked=move || input.with(|i| i.trials.iter().any(|t| t.trial_id == id5 && t.offered))
-                                                on:change=move |ev| { let on = event_target_checked(&ev); set(id3.clone(), Box::new(move |t| t.offered = on)) } />
-                                            " Offered to the patient"
-                                        </label>
-                                        <label for=note_id.clone()>"Note (why not offered, or what was agreed)"</label>
-                                        <input id=note_id.clone() type="text"
-                                            prop:value=move || input.with(|i| i.trials.iter().find(|t| t.trial_id == id6).map(|t| t.note.clone()).unwrap_or_default())
-                                            on:input=move |ev| { let v = event_target_value(&ev); set(id4.clone(), Box::new(move |t| t.note = v.clone())) } />
-                                    </div>
-                                }
+                            {move || discussed.get().then(|| view! {
+                                <div class="trial-offer">
+                                    <label class="check">
+                                        <input id=offered_id.clone() type="checkbox" prop:checked=move || entry().is_some_and(|t| t.offered)
+                                            on:change=move |ev| { let on = event_target_checked(&ev); edit(&move |t| t.offered = on) } />
+                                        " Offered to the patient"
+                                    </label>
+                                    <label for=note_id.clone()>"Note (why not offered, or what was agreed)"</label>
+                                    <input id=note_id.clone() type="text" prop:value=move || entry().map(|t| t.note).unwrap_or_default()
+                                        on:input=move |ev| { let v = event_target_value(&ev); edit(&move |t| t.note = v.clone()) } />
+                                </div>
                             })}
                         </li>
                     }
