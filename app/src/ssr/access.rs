@@ -101,11 +101,7 @@ pub(crate) async fn refuse(
 /// rows are flagged from here on). Otherwise 403 (audited): `break_glass_required` where the
 /// user may break the glass for a read, `forbidden` else; 404 when there is no such case.
 pub async fn require_case(state: &AppState, session: &Session, action: Action, case_id: &str) -> Result<(), AppError> {
-    let role = session.me.role;
-    // An administrator may not read cases, but may break the glass to read one: the rule decides.
-    if !(action == Action::ReadCases && crate::domain::role::can(role, Action::BreakGlass)) {
-        auth::require(state, session, action, Some(case_id)).await?;
-    }
+    require_role_for_case(state, session, action, case_id).await?;
     // The case's board and whether the user belongs to it, in one query.
     let (board_name, member): (String, i64) = sqlx::query_as(
         "SELECT b.name, (SELECT COUNT(*) FROM board_members m WHERE m.board_id = b.id AND m.user_id = $2) \
@@ -116,9 +112,37 @@ pub async fn require_case(state: &AppState, session: &Session, action: Action, c
     .fetch_optional(&state.db.pool)
     .await?
     .ok_or(AppError::NotFound)?;
-    let member = member > 0;
+    decide_case(state, session, action, case_id, &board_name, member > 0).await
+}
+
+/// The role part of [`require_case`], before anything is read: 403 (audited) unless the role
+/// may do `action`. An administrator may not read cases, but may break the glass to read one:
+/// the board rule decides that.
+pub(crate) async fn require_role_for_case(
+    state: &AppState,
+    session: &Session,
+    action: Action,
+    case_id: &str,
+) -> Result<(), AppError> {
+    if !(action == Action::ReadCases && crate::domain::role::can(session.me.role, Action::BreakGlass)) {
+        auth::require(state, session, action, Some(case_id)).await?;
+    }
+    Ok(())
+}
+
+/// The board part of [`require_case`], once the case's board and the user's membership are
+/// known (read by the caller, possibly with the case itself in the same query: issue 17).
+pub(crate) async fn decide_case(
+    state: &AppState,
+    session: &Session,
+    action: Action,
+    case_id: &str,
+    board_name: &str,
+    member: bool,
+) -> Result<(), AppError> {
+    let role = session.me.role;
     let glass = glass_matters(role, action, member) && glass_running(state, &session.me.id, case_id).await?;
-    match case_access(session.me.role, action, member, glass) {
+    match case_access(role, action, member, glass) {
         CaseAccess::Member | CaseAccess::AllBoards => Ok(()),
         CaseAccess::BreakGlass => {
             session.break_glass.store(true, Ordering::Relaxed);
@@ -126,7 +150,7 @@ pub async fn require_case(state: &AppState, session: &Session, action: Action, c
         }
         CaseAccess::NeedsBreakGlass => {
             refuse(state, session, Some(case_id), "case outside the user's boards; break-glass offered").await?;
-            Err(AppError::BreakGlassRequired { board: board_name })
+            Err(AppError::BreakGlassRequired { board: board_name.to_string() })
         }
         CaseAccess::Refused => {
             refuse(state, session, Some(case_id), "case outside the user's boards").await?;

@@ -90,16 +90,37 @@ pub(crate) fn meeting_ref(id: Option<String>, title: Option<String>, starts_at: 
     }
 }
 
-const SELECT_CASE: &str = concat!(
-    "SELECT c.id, c.version, c.status, c.summary, c.content, c.created_at, c.updated_at, \
-     u.display_name AS updated_by_name, c.patient_id, p.version AS patient_version, c.board_id, b.name AS board_name, \
-     (SELECT COALESCE(MAX(e.seq), 0) FROM case_events e WHERE e.case_id = c.id) AS live_seq, \
-     am.id AS agenda_meeting_id, am.title AS agenda_meeting_title, am.starts_at AS agenda_meeting_starts_at \
-     FROM cases c JOIN users u ON u.id = c.updated_by JOIN patients p ON p.id = c.patient_id \
-     JOIN boards b ON b.id = c.board_id ",
-    agenda_meeting_join!(),
-    "WHERE c.id = $1"
-);
+/// The case query, with `$extra` columns before the case's own.
+macro_rules! select_case {
+    ($extra:literal) => {
+        concat!(
+            "SELECT ",
+            $extra,
+            "c.id, c.version, c.status, c.summary, c.content, c.created_at, c.updated_at, \
+             u.display_name AS updated_by_name, c.patient_id, p.version AS patient_version, c.board_id, b.name AS board_name, \
+             (SELECT COALESCE(MAX(e.seq), 0) FROM case_events e WHERE e.case_id = c.id) AS live_seq, \
+             am.id AS agenda_meeting_id, am.title AS agenda_meeting_title, am.starts_at AS agenda_meeting_starts_at \
+             FROM cases c JOIN users u ON u.id = c.updated_by JOIN patients p ON p.id = c.patient_id \
+             JOIN boards b ON b.id = c.board_id ",
+            agenda_meeting_join!(),
+            "WHERE c.id = $1"
+        )
+    };
+}
+
+const SELECT_CASE: &str = select_case!("");
+
+/// The case with whether the user (`$2`) is a member of its board: the access check's question
+/// and the read in one query (issue 17: the API read made one query for each).
+const SELECT_CASE_FOR_MEMBER: &str =
+    select_case!("(SELECT COUNT(*) FROM board_members m WHERE m.board_id = c.board_id AND m.user_id = $2) AS member, ");
+
+#[derive(sqlx::FromRow)]
+struct MemberCaseRow {
+    member: i64,
+    #[sqlx(flatten)]
+    case: CaseRow,
+}
 
 /// Reads a case on `conn` (a pooled connection or the caller's transaction), with the meeting
 /// it is on, in one query.
@@ -107,11 +128,6 @@ async fn load_on(conn: &mut sqlx::AnyConnection, id: &str, today: chrono::NaiveD
     let row: CaseRow =
         sqlx::query_as(SELECT_CASE).bind(id).fetch_optional(&mut *conn).await?.ok_or(AppError::NotFound)?;
     row.into_record(today)
-}
-
-async fn load(state: &AppState, id: &str) -> Result<CaseRecord, AppError> {
-    let mut conn = state.db.pool.acquire().await?;
-    load_on(&mut conn, id, today(state)).await
 }
 
 /// 404 unless the case exists.
@@ -237,15 +253,23 @@ pub async fn create(
 
 /// Reads a case (audited; under break-glass, flagged and with the access's end).
 pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<CaseRecord, AppError> {
-    access::require_case(state, session, Action::ReadCases, id).await?;
     let record = read_checked(state, session, id).await?;
     audit::record(&state.db, &Event::new(&session.actor(), "case.read", Outcome::Success).case(id)).await?;
     Ok(record)
 }
 
-/// The case after the access check, with the end of a break-glass access that covers it.
+/// The case after the access check ([`access::require_case`] for reading, answered by the
+/// same query that reads the case), with the end of a break-glass access that covers it.
 async fn read_checked(state: &AppState, session: &Session, id: &str) -> Result<CaseRecord, AppError> {
-    let mut record = load(state, id).await?;
+    access::require_role_for_case(state, session, Action::ReadCases, id).await?;
+    let row: MemberCaseRow = sqlx::query_as(SELECT_CASE_FOR_MEMBER)
+        .bind(id)
+        .bind(&session.me.id)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    access::decide_case(state, session, Action::ReadCases, id, &row.case.board_name, row.member > 0).await?;
+    let mut record = row.case.into_record(today(state))?;
     if session.actor().break_glass {
         record.break_glass_until = super::boards::glass_until(state, session, id).await?;
     }
@@ -284,7 +308,6 @@ pub(crate) async fn page_parts(
     id: &str,
     case_page: bool,
 ) -> Result<CasePageData, AppError> {
-    access::require_case(state, session, Action::ReadCases, id).await?;
     let case = read_checked(state, session, id).await?;
     let proposal = match load_proposal(state, id).await {
         Ok(p) => Some(p),
