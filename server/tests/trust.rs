@@ -411,6 +411,38 @@ async fn concurrent_reads_are_each_audited_before_they_answer_and_the_chain_hold
     assert_eq!(check, app::ssr::audit::ChainCheck::Intact { rows: (rows + 60) as i64 });
 }
 
+/// A group larger than one INSERT statement carries (64 rows) is written in several, in order:
+/// every row numbered once, the chain intact across the statements' seam.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_group_of_two_hundred_rows_is_numbered_once_and_chained() {
+    let (state, _db, _cookie) = coordinator().await;
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&state.db.pool).await.unwrap();
+    let actor = app::ssr::audit::Actor { username: Some("load".into()), ..Default::default() };
+    let seqs = (0..200).map(|i| {
+        let (db, actor) = (state.db.clone(), actor.clone());
+        tokio::spawn(async move {
+            let detail = format!("row {i}");
+            let event =
+                app::ssr::audit::Event::new(&actor, "test.group", app::ssr::audit::Outcome::Success).detail(&detail);
+            app::ssr::audit::record(&db, &event).await.unwrap()
+        })
+    });
+    let mut seqs: Vec<i64> = futures_util::future::join_all(seqs).await.into_iter().map(Result::unwrap).collect();
+    seqs.sort();
+    seqs.dedup();
+    assert_eq!(seqs.len(), 200, "every row has its own number");
+    let mut details: Vec<String> = sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'test.group'")
+        .fetch_all(&state.db.pool)
+        .await
+        .unwrap();
+    details.sort();
+    let mut wanted: Vec<String> = (0..200).map(|i| format!("row {i}")).collect();
+    wanted.sort();
+    assert_eq!(details, wanted, "each event written once");
+    let check = app::ssr::audit::verify(&state.db).await.unwrap();
+    assert_eq!(check, app::ssr::audit::ChainCheck::Intact { rows: before + 200 });
+}
+
 // ---- SE-3: only a person's action keeps a session alive ------------------------------------
 
 /// A request as a hydrated page's script makes it (fetch metadata: not a navigation).

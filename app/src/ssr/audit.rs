@@ -184,32 +184,53 @@ async fn append_rows(
         row.at = at.clone();
         row.prev_hash = prev_hash;
         row.hash = row_hash(&row.prev_hash, row);
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, user_id, username, role, action, case_id, target, outcome, detail, client_addr, prev_hash, hash, case_ids, break_glass) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-        )
-        .bind(row.seq)
-        .bind(&row.at)
-        .bind(&row.user_id)
-        .bind(&row.username)
-        .bind(&row.role)
-        .bind(&row.action)
-        .bind(&row.case_id)
-        .bind(&row.target)
-        .bind(&row.outcome)
-        .bind(&row.detail)
-        .bind(&row.client_addr)
-        .bind(&row.prev_hash)
-        .bind(&row.hash)
-        .bind(case_ids_text(&row.case_ids))
-        .bind(row.break_glass as i64)
-        .execute(&mut **tx)
-        .await?;
         prev_seq = row.seq;
         prev_hash = row.hash.clone();
     }
+    // One statement for the whole group (issue 17): each statement is a round trip to the
+    // database (on SQLite, to the connection's thread), and a group is up to `GROUP_MAX` rows.
+    for chunk in rows.chunks(INSERT_ROWS_MAX) {
+        let mut sql = String::from(
+            "INSERT INTO audit_log (seq, at, user_id, username, role, action, case_id, target, outcome, detail, client_addr, prev_hash, hash, case_ids, break_glass) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let n = i * INSERT_COLUMNS;
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            let marks: Vec<String> = (1..=INSERT_COLUMNS).map(|c| format!("${}", n + c)).collect();
+            sql.push_str(&marks.join(", "));
+            sql.push(')');
+        }
+        // Only placeholders are generated here; every value is bound.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in chunk {
+            q = q
+                .bind(row.seq)
+                .bind(&row.at)
+                .bind(&row.user_id)
+                .bind(&row.username)
+                .bind(&row.role)
+                .bind(&row.action)
+                .bind(&row.case_id)
+                .bind(&row.target)
+                .bind(&row.outcome)
+                .bind(&row.detail)
+                .bind(&row.client_addr)
+                .bind(&row.prev_hash)
+                .bind(&row.hash)
+                .bind(case_ids_text(&row.case_ids))
+                .bind(row.break_glass as i64);
+        }
+        q.execute(&mut **tx).await?;
+    }
     Ok(())
 }
+
+/// The columns one audit row binds.
+const INSERT_COLUMNS: usize = 15;
+
+/// Rows per INSERT statement: 64 × 15 = 960 bound parameters, far below SQLite's (32,766) and
+/// PostgreSQL's (65,535) limits.
+const INSERT_ROWS_MAX: usize = 64;
 
 /// Records a successful read that returned several cases (a list, a board, a dashboard): one
 /// row naming every case, so that "who saw patient X" finds it.
