@@ -443,6 +443,38 @@ async fn a_group_of_two_hundred_rows_is_numbered_once_and_chained() {
     assert_eq!(check, app::ssr::audit::ChainCheck::Intact { rows: before + 200 });
 }
 
+/// The writer follows the last row it wrote without reading the log again (issue 17), and
+/// yields when something else appended in between (a change's own transaction here; another
+/// process on the same file would do the same): every row numbered in turn, the chain intact.
+#[tokio::test]
+async fn the_audit_writer_follows_its_own_last_row_and_yields_to_other_appends() {
+    let (state, _db, _cookie) = coordinator().await;
+    let actor = app::ssr::audit::Actor { username: Some("seq".into()), ..Default::default() };
+    let event = |detail: &'static str| {
+        app::ssr::audit::Event::new(&actor, "test.follow", app::ssr::audit::Outcome::Success).detail(detail)
+    };
+    let first = app::ssr::audit::record(&state.db, &event("one")).await.unwrap();
+    let second = app::ssr::audit::record(&state.db, &event("two")).await.unwrap();
+    let mut tx = state.db.begin_write().await.unwrap();
+    let between = app::ssr::audit::append(&mut tx, state.db.engine, &event("elsewhere")).await.unwrap();
+    tx.commit().await.unwrap();
+    let third = app::ssr::audit::record(&state.db, &event("three")).await.unwrap();
+    let fourth = app::ssr::audit::record(&state.db, &event("four")).await.unwrap();
+    assert_eq!(
+        [second, between, third, fourth],
+        [first + 1, first + 2, first + 3, first + 4],
+        "each row follows the one before, whoever wrote it"
+    );
+    let details: Vec<String> =
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'test.follow' ORDER BY seq")
+            .fetch_all(&state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(details, ["one", "two", "elsewhere", "three", "four"]);
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&state.db.pool).await.unwrap();
+    assert_eq!(app::ssr::audit::verify(&state.db).await.unwrap(), app::ssr::audit::ChainCheck::Intact { rows });
+}
+
 // ---- SE-3: only a person's action keeps a session alive ------------------------------------
 
 /// A request as a hydrated page's script makes it (fetch metadata: not a navigation).

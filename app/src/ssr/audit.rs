@@ -177,7 +177,18 @@ async fn append_rows(
     }
     let last: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut **tx).await?;
-    let (mut prev_seq, mut prev_hash) = last.unwrap_or_else(|| (0, GENESIS_HASH.to_string()));
+    chain(rows, last.unwrap_or_else(|| (0, GENESIS_HASH.to_string())));
+    // One statement for the whole group (issue 17): each statement is a round trip to the
+    // database (on SQLite, to the connection's thread), and a group is up to `GROUP_MAX` rows.
+    for chunk in rows.chunks(INSERT_ROWS_MAX) {
+        insert(chunk, None).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Numbers, times and hashes `rows` as the rows that follow `last` (its seq and hash).
+fn chain(rows: &mut [AuditRow], last: (i64, String)) {
+    let (mut prev_seq, mut prev_hash) = last;
     let at = super::now_text();
     for row in rows.iter_mut() {
         row.seq = prev_seq + 1;
@@ -187,42 +198,53 @@ async fn append_rows(
         prev_seq = row.seq;
         prev_hash = row.hash.clone();
     }
-    // One statement for the whole group (issue 17): each statement is a round trip to the
-    // database (on SQLite, to the connection's thread), and a group is up to `GROUP_MAX` rows.
-    for chunk in rows.chunks(INSERT_ROWS_MAX) {
-        let mut sql = String::from(
-            "INSERT INTO audit_log (seq, at, user_id, username, role, action, case_id, target, outcome, detail, client_addr, prev_hash, hash, case_ids, break_glass) VALUES ",
-        );
-        for i in 0..chunk.len() {
-            let n = i * INSERT_COLUMNS;
-            sql.push_str(if i == 0 { "(" } else { ", (" });
-            let marks: Vec<String> = (1..=INSERT_COLUMNS).map(|c| format!("${}", n + c)).collect();
-            sql.push_str(&marks.join(", "));
-            sql.push(')');
-        }
-        // Only placeholders are generated here; every value is bound.
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for row in chunk {
-            q = q
-                .bind(row.seq)
-                .bind(&row.at)
-                .bind(&row.user_id)
-                .bind(&row.username)
-                .bind(&row.role)
-                .bind(&row.action)
-                .bind(&row.case_id)
-                .bind(&row.target)
-                .bind(&row.outcome)
-                .bind(&row.detail)
-                .bind(&row.client_addr)
-                .bind(&row.prev_hash)
-                .bind(&row.hash)
-                .bind(case_ids_text(&row.case_ids))
-                .bind(row.break_glass as i64);
-        }
-        q.execute(&mut **tx).await?;
+}
+
+/// One INSERT of `chunk` (at most `INSERT_ROWS_MAX` rows). With `after: Some(seq)` the rows
+/// are inserted only if `seq` is still the last row of the log, in the same statement: the
+/// check and the append are one atomic step (SQLite runs a statement under its write lock).
+fn insert(chunk: &[AuditRow], after: Option<i64>) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments> {
+    let mut sql = String::from(
+        "INSERT INTO audit_log (seq, at, user_id, username, role, action, case_id, target, outcome, detail, client_addr, prev_hash, hash, case_ids, break_glass) ",
+    );
+    sql.push_str(if after.is_some() { "SELECT * FROM (VALUES " } else { "VALUES " });
+    for i in 0..chunk.len() {
+        let n = i * INSERT_COLUMNS;
+        sql.push_str(if i == 0 { "(" } else { ", (" });
+        let marks: Vec<String> = (1..=INSERT_COLUMNS).map(|c| format!("${}", n + c)).collect();
+        sql.push_str(&marks.join(", "));
+        sql.push(')');
     }
-    Ok(())
+    if after.is_some() {
+        sql.push_str(&format!(
+            ") WHERE (SELECT COALESCE(MAX(seq), 0) FROM audit_log) = ${}",
+            chunk.len() * INSERT_COLUMNS + 1
+        ));
+    }
+    // Only placeholders are generated here; every value is bound.
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for row in chunk {
+        q = q
+            .bind(row.seq)
+            .bind(&row.at)
+            .bind(&row.user_id)
+            .bind(&row.username)
+            .bind(&row.role)
+            .bind(&row.action)
+            .bind(&row.case_id)
+            .bind(&row.target)
+            .bind(&row.outcome)
+            .bind(&row.detail)
+            .bind(&row.client_addr)
+            .bind(&row.prev_hash)
+            .bind(&row.hash)
+            .bind(case_ids_text(&row.case_ids))
+            .bind(row.break_glass as i64);
+    }
+    if let Some(seq) = after {
+        q = q.bind(seq);
+    }
+    q
 }
 
 /// The columns one audit row binds.
@@ -302,12 +324,16 @@ impl AuditQueue {
 /// waiter. While one group commits, the next one gathers: no timer, no added wait when idle.
 async fn run_writer(db: Db, mut rx: tokio::sync::mpsc::Receiver<Job>) {
     let mut jobs = Vec::with_capacity(GROUP_MAX);
+    // The last row this writer wrote (seq, hash): its next group follows it without reading
+    // the log first when nobody else has appended since (see `write_group`).
+    let mut last: Option<(i64, String)> = None;
     while rx.recv_many(&mut jobs, GROUP_MAX).await > 0 {
         // A row's number, time and hashes are (re)computed when it is written, so a failed
         // group's rows can be written again as they are.
         let (mut rows, waiters): (Vec<AuditRow>, Vec<_>) = jobs.drain(..).map(|j| (j.row, j.done)).unzip();
-        match write_batch(&db, &mut rows).await {
+        match write_group(&db, &mut rows, last.take()).await {
             Ok(seqs) => {
+                last = rows.last().map(|r| (r.seq, r.hash.clone()));
                 for (waiter, seq) in waiters.into_iter().zip(seqs) {
                     let _ = waiter.send(Ok(seq));
                 }
@@ -328,6 +354,23 @@ async fn run_writer(db: Db, mut rx: tokio::sync::mpsc::Receiver<Job>) {
             }
         }
     }
+}
+
+/// The writer's group: on SQLite, when the writer knows the last row it wrote, one statement
+/// that appends the group only if that row is still the last (issue 17: one round trip to the
+/// database instead of four, `BEGIN`, the look at the last row, the insert and `COMMIT`; the
+/// statement commits on its own, with the same fsync). When another writer has appended since
+/// (a change's own transaction, another process on the file), nothing is inserted and the
+/// group goes the usual way: a transaction that reads the last row.
+async fn write_group(db: &Db, rows: &mut [AuditRow], last: Option<(i64, String)>) -> Result<Vec<i64>, sqlx::Error> {
+    if let Some(last) = last.filter(|_| db.engine == Engine::Sqlite && rows.len() <= INSERT_ROWS_MAX) {
+        let after = last.0;
+        chain(rows, last);
+        if insert(rows, Some(after)).execute(&db.pool).await?.rows_affected() == rows.len() as u64 {
+            return Ok(rows.iter().map(|r| r.seq).collect());
+        }
+    }
+    write_batch(db, rows).await
 }
 
 /// Writes `rows` in one write transaction; their sequence numbers, in order.
