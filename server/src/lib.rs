@@ -13,6 +13,15 @@ use axum::Router;
 use axum::routing::get;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
+/// mimalloc instead of glibc's malloc (issue 17): under a meeting day's load a quarter of the
+/// server's time went to glibc's allocator, much of it waiting on its arena locks
+/// (`__lll_lock_wait_private`, `malloc_consolidate` in `perf`); a page rendered on the server
+/// allocates thousands of small strings and views, from many threads at once. Declared here,
+/// in the library, so that the benches and tests that serve the router in-process allocate as
+/// the `tumorboard` binary does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Largest request body accepted anywhere (IN-3). A case with its history is far smaller.
 pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 

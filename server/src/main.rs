@@ -7,13 +7,6 @@ use clap::Parser;
 use server::cli::{Cli, Command, UserCommand, VerifyCommand};
 use server::commands;
 
-/// mimalloc instead of glibc's malloc (issue 17): under a meeting day's load a quarter of the
-/// server's time went to glibc's allocator, much of it waiting on its arena locks
-/// (`__lll_lock_wait_private`, `malloc_consolidate` in `perf`); a page rendered on the server
-/// allocates thousands of small strings and views, from many threads at once.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
