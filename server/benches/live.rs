@@ -81,7 +81,8 @@ async fn main() {
     let addr = listener.local_addr().unwrap().to_string();
     let router = server::router(state);
     tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await
+        // Served as the binary serves it (its socket options and timeouts).
+        server::serve::serve(listener, router, std::future::pending()).await
     });
 
     let coord = login(&addr, "coord").await;
