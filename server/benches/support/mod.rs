@@ -14,6 +14,12 @@ pub const PASSWORD: &str = "timing the doors of the board room";
 pub async fn state(dir: &tempfile::TempDir, passwords: Passwords) -> (AppState, String) {
     let url = std::env::var("TB_BENCH_DATABASE_URL").unwrap_or(format!("sqlite://{}/bench.db", dir.path().display()));
     let db = Db::open_and_migrate(&url).await.unwrap();
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&db.pool).await.unwrap();
+    assert!(
+        users == 0,
+        "TB_BENCH_DATABASE_URL must name an empty database (this one has {users} users): \
+         the bench creates its own users and cases, e.g. `createdb tb_bench` and drop it after"
+    );
     let state = AppState {
         leptos_options: leptos::config::LeptosOptions::builder().output_name("tumorboard").build(),
         db,
