@@ -101,7 +101,7 @@ pub(crate) async fn refuse(
 /// rows are flagged from here on). Otherwise 403 (audited): `break_glass_required` where the
 /// user may break the glass for a read, `forbidden` else; 404 when there is no such case.
 pub async fn require_case(state: &AppState, session: &Session, action: Action, case_id: &str) -> Result<(), AppError> {
-    require_role_for_case(state, session, action, case_id).await?;
+    require_role_for_case(state, session, action, Some(case_id)).await?;
     // The case's board and whether the user belongs to it, in one query.
     let (board_name, member): (String, i64) = sqlx::query_as(
         "SELECT b.name, (SELECT COUNT(*) FROM board_members m WHERE m.board_id = b.id AND m.user_id = $2) \
@@ -115,17 +115,18 @@ pub async fn require_case(state: &AppState, session: &Session, action: Action, c
     decide_case(state, session, action, case_id, &board_name, member > 0).await
 }
 
-/// The role part of [`require_case`], before anything is read: 403 (audited) unless the role
-/// may do `action`. An administrator may not read cases, but may break the glass to read one:
-/// the board rule decides that.
+/// The role part of [`require_case`] and [`require_patient`], before anything is read: 403
+/// (audited, naming the case if there is one) unless the role may do `action`. An
+/// administrator may not read cases, but may break the glass to read one: the board rule
+/// decides that.
 pub(crate) async fn require_role_for_case(
     state: &AppState,
     session: &Session,
     action: Action,
-    case_id: &str,
+    case_id: Option<&str>,
 ) -> Result<(), AppError> {
     if !(action == Action::ReadCases && crate::domain::role::can(session.me.role, Action::BreakGlass)) {
-        auth::require(state, session, action, Some(case_id)).await?;
+        auth::require(state, session, action, case_id).await?;
     }
     Ok(())
 }
@@ -238,9 +239,7 @@ pub async fn require_patient(
     action: Action,
     patient_id: &str,
 ) -> Result<(), AppError> {
-    if !(action == Action::ReadCases && crate::domain::role::can(session.me.role, Action::BreakGlass)) {
-        auth::require(state, session, action, None).await?;
-    }
+    require_role_for_case(state, session, action, None).await?;
     let cases: Vec<(String, String)> = sqlx::query_as("SELECT id, board_id FROM cases WHERE patient_id = $1")
         .bind(patient_id)
         .fetch_all(&state.db.pool)

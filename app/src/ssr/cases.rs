@@ -261,7 +261,7 @@ pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<CaseRe
 /// The case after the access check ([`access::require_case`] for reading, answered by the
 /// same query that reads the case), with the end of a break-glass access that covers it.
 async fn read_checked(state: &AppState, session: &Session, id: &str) -> Result<CaseRecord, AppError> {
-    access::require_role_for_case(state, session, Action::ReadCases, id).await?;
+    access::require_role_for_case(state, session, Action::ReadCases, Some(id)).await?;
     let row: MemberCaseRow = sqlx::query_as(SELECT_CASE_FOR_MEMBER)
         .bind(id)
         .bind(&session.me.id)
