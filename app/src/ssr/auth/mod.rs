@@ -25,15 +25,22 @@ use crate::error::AppError;
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "tb_session";
 
-/// A clock that tests can move forward (SE-3: "injected clock: +16 min → 401").
+/// A clock that tests can move forward (SE-3: "injected clock: +16 min → 401") or stop.
 #[derive(Clone, Debug, Default)]
 pub struct Clock {
     offset_secs: Arc<AtomicI64>,
+    stopped_at: Option<DateTime<Utc>>,
 }
 
 impl Clock {
+    /// A clock that stands still at the present moment until moved with [`Clock::advance`]:
+    /// for a test whose outcome must not depend on how long a loaded machine takes to run it.
+    pub fn stopped() -> Self {
+        Clock { offset_secs: Arc::default(), stopped_at: Some(Utc::now()) }
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + Duration::seconds(self.offset_secs.load(Ordering::Relaxed))
+        self.stopped_at.unwrap_or_else(Utc::now) + Duration::seconds(self.offset_secs.load(Ordering::Relaxed))
     }
 
     /// Moves this clock (and every clone of it) forward.
