@@ -139,10 +139,12 @@ fn Presenter() -> impl IntoView {
                 shown_case.set_value(shown);
                 room.draft.editing.set(false);
             }
+            // Only what changed is set: a signal set to its own value still wakes its readers,
+            // and every button that asks `room.steers()` was rebuilt after each view.
             let m = &v.detail.meeting;
-            room.order.set(discussed(&v.detail.agenda));
-            room.current.set(m.current_case_id.clone());
-            room.presenter.set(m.presenter_id.clone());
+            set_changed(room.order, discussed(&v.detail.agenda));
+            set_changed(room.current, m.current_case_id.clone());
+            set_changed(room.presenter, m.presenter_id.clone());
         }
     });
     // Stepping as fast as keys are pressed: each press moves the wanted position on at once; one
@@ -254,6 +256,13 @@ fn Presenter() -> impl IntoView {
             </Transition>
             <LiveBadge state=live />
         </div>
+    }
+}
+
+/// Sets `signal` to `value` only if it differs, so that its readers wake only for a change.
+fn set_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.with_untracked(|old| *old != value) {
+        signal.set(value);
     }
 }
 
