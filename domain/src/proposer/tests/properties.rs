@@ -106,6 +106,17 @@ fn for_tumors(cases: u32, check: impl Fn(&Tumor) -> Result<(), TestCaseError>) {
     runner.run(&tumors(), |t| check(&t)).unwrap();
 }
 
+/// The same tumours drawn from a fixed seed, for a test that asserts what a sample covers: a
+/// random sample of 30,000 once missed a rare combination (a MEN1 gastrinoma over 20 mm with
+/// no gate against surgery: A7's curative surgery) in a fresh-clone CI run. The fixed sample
+/// reaches every pair already within its first 12,000 tumours.
+fn for_fixed_tumors(cases: u32, check: impl Fn(&Tumor) -> Result<(), TestCaseError>) {
+    let config = Config { cases, failure_persistence: None, ..Config::default() };
+    let rng = proptest::test_runner::TestRng::deterministic_rng(config.rng_algorithm);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    runner.run(&tumors(), |t| check(&t)).unwrap();
+}
+
 /// The hard gates of net-rules.md (H3.1 and the sections it names), written again from the
 /// text and independently of the engine's own `excluded()`: for a tumor, each option it must
 /// never propose and the gate that forbids it. Where a fact is not recorded the oracle forbids
@@ -312,7 +323,7 @@ fn every_option_a_rule_names_is_reachable_from_some_case() {
     let named = pairs_in_source();
     assert!(named.len() > 60, "the source scan found only {} pairs: {named:?}", named.len());
     let produced = std::sync::Mutex::new(BTreeSet::new());
-    for_tumors(30_000, |t| {
+    for_fixed_tumors(30_000, |t| {
         let mut seen = produced.lock().unwrap();
         for o in propose(t).options {
             for r in &o.rules {
