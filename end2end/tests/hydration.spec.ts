@@ -5,6 +5,9 @@ import { loginAs, watchConsole } from "./helpers";
 // server had sent the page, and the browser panicked while hydrating (2-4 of 13 case pages).
 // Every page, loaded directly (server-rendered, then hydrated), must become interactive.
 test("every page and every demo case hydrates when loaded directly", async ({ page }) => {
+  // About 25 pages one after the other: 25 s on a slower machine of this kind, over the
+  // default 30 s once in a fresh-clone CI run (2026-12-03).
+  test.setTimeout(90_000);
   const errors = watchConsole(page);
   // The reviewer reads every board's cases and meetings (admins read no clinical data).
   await loginAs(page, "reviewer", "/cases");
