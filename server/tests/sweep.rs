@@ -377,6 +377,7 @@ fn sfn_requests(s: &Seed) -> BTreeMap<&'static str, (Body2, Reviewer)> {
         ("/sfn/cases/list", (j(json!({"filter": {}})), Allowed)),
         ("/sfn/cases/get", (j(json!({"id": case})), Allowed)),
         ("/sfn/cases/page", (j(json!({"id": case})), Allowed)),
+        ("/sfn/cases/report", (j(json!({"id": case})), Allowed)),
         ("/sfn/cases/create", (j(json!({"input": case_json("SW-8"), "board_id": null})), Refused)),
         (
             "/sfn/cases/import",

@@ -365,6 +365,49 @@ async fn the_case_page_is_one_answer_and_one_audit_row() {
     assert_eq!((new[0].action.as_str(), new[0].case_id.as_deref()), ("case.view", Some(id)));
 }
 
+/// A page rendered on the server reads its data once and records it once. Leptos's `<Suspense>`
+/// walks its children up to three times on the server (to find the resources they read), and
+/// the login gate used to build the page anew on every walk: every gated page read its data
+/// three times and wrote three identical audit rows (`case.view` ×3 for one look at a case).
+/// The decision report read its five parts separately, each with its own row; it is one now.
+#[tokio::test]
+async fn a_server_rendered_page_reads_and_audits_once() {
+    let (state, _db, c) = coordinator().await;
+    let (id, mid) = case_on_agenda(&state, &c, case_json("MRN-1", "Pia Page", "1960-01-01", "female")).await;
+    // (page, what it shows, the one audit row it writes if it names one case, or whether it
+    // writes any: pages with patient data are audited)
+    let pages = [
+        (format!("/cases/{id}"), "Pia Page", Some("case.view"), true),
+        (format!("/cases/{id}/report"), "Pia Page", Some("case.report"), true),
+        ("/cases".to_string(), "Pia Page", None, true),
+        ("/meetings".to_string(), "Board", None, false),
+        (format!("/meetings/{mid}"), "Pia Page", None, true),
+        (format!("/meetings/{mid}/present"), "Pia Page", None, true),
+        ("/decisions".to_string(), "Decisions", None, true),
+        ("/pipeline".to_string(), "Pia Page", None, true),
+        ("/dashboard".to_string(), "Board figures", None, true),
+        ("/trials".to_string(), "Clinical trials", None, true),
+        ("/".to_string(), "Tumorboard", None, false),
+        ("/account".to_string(), "Your account", None, false),
+    ];
+    for (path, shown, one_row, audited) in pages {
+        let rows = audit_rows(&state).await.len();
+        let res = send(&state, req("GET", &path, Some(&c))).await;
+        assert_eq!(res.status(), 200, "{path}");
+        let html = body_text(res).await;
+        assert!(html.contains(shown), "{path} does not show {shown:?}");
+        let new: Vec<_> = audit_rows(&state).await.into_iter().skip(rows).collect();
+        assert_eq!(!new.is_empty(), audited, "{path}: {new:?}");
+        let mut seen: Vec<_> = new.iter().map(|r| (&r.action, &r.case_id, &r.detail, &r.case_ids)).collect();
+        seen.dedup();
+        assert_eq!(seen.len(), new.len(), "{path} recorded the same read more than once: {new:?}");
+        if let Some(action) = one_row {
+            assert_eq!(new.len(), 1, "{path}: {new:?}");
+            assert_eq!((new[0].action.as_str(), new[0].case_id.as_deref()), (action, Some(id.as_str())));
+        }
+    }
+}
+
 #[tokio::test]
 async fn meeting_mode_is_one_audit_row_naming_the_case_shown_and_the_agenda() {
     let (state, _db, c) = coordinator().await;

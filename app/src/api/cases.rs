@@ -92,6 +92,14 @@ pub async fn case_page(id: String) -> Result<crate::domain::case::CasePageData, 
     crate::ssr::cases::page(&state, &session, &id).await
 }
 
+/// What the decision report prints (the case, its proposal, voices, plan and documents) in one
+/// answer, under one access check and one audit row (`case.report`).
+#[server(endpoint = "cases/report", prefix = "/sfn", input = Json)]
+pub async fn case_report(id: String) -> Result<crate::domain::case::CasePageData, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::cases::report(&state, &session, &id).await
+}
+
 /// The proposal stored with the case's current tumor data.
 #[server(endpoint = "cases/proposal", prefix = "/sfn", input = Json)]
 pub async fn case_proposal(id: String) -> Result<crate::domain::case::StoredProposal, AppError> {

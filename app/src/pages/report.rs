@@ -8,10 +8,8 @@ use crate::components::errors::error_notice;
 use crate::error::AppError;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::annotations::list_annotations;
-use crate::api::attachments::{Attachment, list_attachments};
-use crate::api::cases::{case_proposal, get_case};
-use crate::api::plans::get_plan;
+use crate::api::attachments::Attachment;
+use crate::api::cases::case_report;
 use crate::components::annotations::VoicesSummary;
 use crate::components::plan::PlanView;
 use crate::components::proposal::ProposalPanel;
@@ -26,11 +24,8 @@ pub fn ReportPage() -> impl IntoView {
 fn Report() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let case = Resource::new(id, get_case);
-    let notes = Resource::new(id, list_annotations);
-    let plan = Resource::new(id, get_plan);
-    let proposal = Resource::new(id, case_proposal);
-    let files = Resource::new(id, list_attachments);
+    // One answer, one audit row (`case.report`), not five.
+    let report = Resource::new(id, case_report);
     let print = move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(w) = web_sys::window() {
@@ -41,9 +36,7 @@ fn Report() -> impl IntoView {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading the report…"</p> }>
             <ErrorBoundary fallback=error_notice>
             {move || Suspend::new(async move {
-                let (case, notes, plan, proposal, files) = (case.await, notes.await, plan.await, proposal.await, files.await);
-                let case = case?;
-                let plan = plan.ok().flatten();
+                let crate::domain::case::CasePageData { case, annotations: notes, plan, proposal, attachments: files, .. } = report.await?;
                 let p = case.content.patient.clone();
                 // A signed decision is reported with the case as the board saw it (DI-7); what
                 // changed since is marked by the plan view.
@@ -69,16 +62,16 @@ fn Report() -> impl IntoView {
                         </header>
                         <section class="panel"><h2>"Question to the board"</h2><p>{question}</p>
                             <h2>"Tumour"</h2><p class="case-summary" data-testid="report-summary">{summary}</p></section>
-                        <section class="panel"><h2>"Specialty voices"</h2><VoicesSummary list=notes.unwrap_or_default() /></section>
+                        <section class="panel"><h2>"Specialty voices"</h2><VoicesSummary list=notes /></section>
                         {match &plan {
                             Some(pl) => view! {
                                 <ProposalPanel proposal=pl.content.proposal.clone() note="The proposal the board saw when it recorded its plan." />
                             }.into_any(),
-                            None => proposal.ok().map(|s| view! {
+                            None => proposal.map(|s| view! {
                                 <ProposalPanel proposal=s.proposal note=format!("Computed for version {} of this case.", s.case_version) />
                             }).into_any(),
                         }}
-                        <DocumentsNamed files=files.unwrap_or_default() signed_at=plan.as_ref().and_then(|pl| pl.signature.as_ref().map(|s| s.signed_at.clone())) />
+                        <DocumentsNamed files signed_at=plan.as_ref().and_then(|pl| pl.signature.as_ref().map(|s| s.signed_at.clone())) />
                         <section class="panel"><h2>"The board's plan"</h2>
                             {match plan {
                                 Some(pl) => view! { <PlanView plan=pl /> }.into_any(),

@@ -298,6 +298,20 @@ pub async fn page(state: &AppState, session: &Session, id: &str) -> Result<CaseP
     Ok(data)
 }
 
+/// What the decision report prints, under one access check and one audit row (`case.report`):
+/// it used to read its five parts separately, each audited on its own.
+pub async fn report(state: &AppState, session: &Session, id: &str) -> Result<CasePageData, AppError> {
+    let data = page_parts(state, session, id, false).await?;
+    audit::record(
+        &state.db,
+        &Event::new(&session.actor(), "case.report", Outcome::Success)
+            .case(id)
+            .detail("case, proposal, voices, plan, documents"),
+    )
+    .await?;
+    Ok(data)
+}
+
 /// The parts of a case that a page shows, after one access check. Not audited: the caller
 /// records the view in one row. `case_page` reads what only the case page shows too: every
 /// version and the pre-review's inputs (meeting mode, which every follower reads on every step,
