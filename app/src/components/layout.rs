@@ -143,32 +143,33 @@ fn WorkCount() -> impl IntoView {
 #[component]
 fn RoleLinks() -> impl IntoView {
     let session = use_session();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let role = match session.await { Ok(Some(i)) => Some(i.me.role), _ => None };
-                let may = |a: Action| role.is_some_and(|r| can(r, a));
-                view! {
-                    {role.is_some().then(|| view! {
-                        <li>
-                            <A href="/">"My work" <WorkCount /></A>
-                        </li>
-                    })}
-                    {may(Action::ReadCases).then(|| view! {
-                        <li><A href="/cases">"Cases"</A></li>
-                        <li><A href="/meetings">"Meetings"</A></li>
-                        <li><A href="/pipeline">"Pipeline"</A></li>
-                        <li><A href="/decisions">"Decisions"</A></li>
-                        <li><A href="/dashboard">"Figures"</A></li>
-                        <li><A href="/trials">"Trials"</A></li>
-                    })}
-                    {may(Action::ReadAudit).then(|| view! { <li><A href="/audit">"Audit"</A></li> })}
-                    {may(Action::ManageUsers).then(|| view! {
-                        <li><A href="/admin/users">"Users"</A></li>
-                        <li><A href="/admin/boards">"Boards"</A></li>
-                    })}
-                }
+    // One `Suspend`, built once (see `GatedPage`).
+    let links = Suspend::new(async move {
+        let role = match session.await {
+            Ok(Some(i)) => Some(i.me.role),
+            _ => None,
+        };
+        let may = |a: Action| role.is_some_and(|r| can(r, a));
+        view! {
+            {role.is_some().then(|| view! {
+                <li>
+                    <A href="/">"My work" <WorkCount /></A>
+                </li>
             })}
-        </Suspense>
-    }
+            {may(Action::ReadCases).then(|| view! {
+                <li><A href="/cases">"Cases"</A></li>
+                <li><A href="/meetings">"Meetings"</A></li>
+                <li><A href="/pipeline">"Pipeline"</A></li>
+                <li><A href="/decisions">"Decisions"</A></li>
+                <li><A href="/dashboard">"Figures"</A></li>
+                <li><A href="/trials">"Trials"</A></li>
+            })}
+            {may(Action::ReadAudit).then(|| view! { <li><A href="/audit">"Audit"</A></li> })}
+            {may(Action::ManageUsers).then(|| view! {
+                <li><A href="/admin/users">"Users"</A></li>
+                <li><A href="/admin/boards">"Boards"</A></li>
+            })}
+        }
+    });
+    view! { <Suspense fallback=|| ()>{links}</Suspense> }
 }

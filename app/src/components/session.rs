@@ -74,31 +74,31 @@ pub fn UserMenu() -> impl IntoView {
             let _ = w.location().assign("/login?logged_out=1");
         }
     });
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match session.await {
-                    Ok(Some(info)) => {
-                        let role = match info.me.specialty {
-                            Some(s) => format!("{} · {}", info.me.role.label(), s.label()),
-                            None => info.me.role.label().to_string(),
-                        };
-                        view! {
-                            <div class="user-menu">
-                                <a href="/account" class="user-name" data-testid="user-name">{info.me.display_name.clone()}</a>
-                                <span class="user-role" data-testid="user-role">{role}</span>
-                                <ActionForm action=logout attr:class="inline-form">
-                                    <button type="submit" class="secondary small">"Log out"</button>
-                                </ActionForm>
-                            </div>
-                            <IdleWarning info />
-                        }.into_any()
-                    }
-                    _ => view! { <a class="button secondary small" href="/login">"Log in"</a> }.into_any(),
+    // One `Suspend`, not a closure returning one: built once, not on each of `<Suspense>`'s walks
+    // on the server (see `GatedPage`).
+    let menu = Suspend::new(async move {
+        match session.await {
+            Ok(Some(info)) => {
+                let role = match info.me.specialty {
+                    Some(s) => format!("{} · {}", info.me.role.label(), s.label()),
+                    None => info.me.role.label().to_string(),
+                };
+                view! {
+                    <div class="user-menu">
+                        <a href="/account" class="user-name" data-testid="user-name">{info.me.display_name.clone()}</a>
+                        <span class="user-role" data-testid="user-role">{role}</span>
+                        <ActionForm action=logout attr:class="inline-form">
+                            <button type="submit" class="secondary small">"Log out"</button>
+                        </ActionForm>
+                    </div>
+                    <IdleWarning info />
                 }
-            })}
-        </Suspense>
-    }
+                .into_any()
+            }
+            _ => view! { <a class="button secondary small" href="/login">"Log in"</a> }.into_any(),
+        }
+    });
+    view! { <Suspense fallback=|| ()>{menu}</Suspense> }
 }
 
 /// Seconds before the idle timeout at which the warning appears.
