@@ -399,6 +399,7 @@ async fn a_server_rendered_page_reads_and_audits_once() {
         let new: Vec<_> = audit_rows(&state).await.into_iter().skip(rows).collect();
         assert_eq!(!new.is_empty(), audited, "{path}: {new:?}");
         let mut seen: Vec<_> = new.iter().map(|r| (&r.action, &r.case_id, &r.detail, &r.case_ids)).collect();
+        seen.sort();
         seen.dedup();
         assert_eq!(seen.len(), new.len(), "{path} recorded the same read more than once: {new:?}");
         if let Some(action) = one_row {

@@ -279,7 +279,7 @@ async fn read_checked(state: &AppState, session: &Session, id: &str) -> Result<C
 /// Everything the case page shows, under one access check and one audit row (`case.view`):
 /// a page view is audited once, not once per part (issue 17).
 pub async fn page(state: &AppState, session: &Session, id: &str) -> Result<CasePageData, AppError> {
-    let mut data = page_parts(state, session, id, true).await?;
+    let mut data = page_parts(state, session, id, Parts::CasePage).await?;
     // The page's forms' lists come in the same answer: one request, not four.
     // (Someone reading under break-glass without the right to read cases, an administrator,
     // has no forms: no lists, and no refusal to record.)
@@ -301,7 +301,7 @@ pub async fn page(state: &AppState, session: &Session, id: &str) -> Result<CaseP
 /// What the decision report prints, under one access check and one audit row (`case.report`):
 /// it used to read its five parts separately, each audited on its own.
 pub async fn report(state: &AppState, session: &Session, id: &str) -> Result<CasePageData, AppError> {
-    let data = page_parts(state, session, id, false).await?;
+    let data = page_parts(state, session, id, Parts::Record).await?;
     audit::record(
         &state.db,
         &Event::new(&session.actor(), "case.report", Outcome::Success)
@@ -312,16 +312,27 @@ pub async fn report(state: &AppState, session: &Session, id: &str) -> Result<Cas
     Ok(data)
 }
 
-/// The parts of a case that a page shows, after one access check. Not audited: the caller
-/// records the view in one row. `case_page` reads what only the case page shows too: every
-/// version and the pre-review's inputs (meeting mode, which every follower reads on every step,
-/// and the FHIR export need neither).
+/// Which of a case's parts a reader needs, beyond the case, its proposal, voices, plan and
+/// documents, which every reader has.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Parts {
+    /// The case page: also every version, the pre-review's inputs and the trials' match.
+    CasePage,
+    /// Meeting mode (every follower reads it on every step): also the trials' match.
+    Meeting,
+    /// The record as it stands, for the decision report and the FHIR export: nothing more.
+    Record,
+}
+
+/// The parts of a case that `parts` names, after one access check. Not audited: the caller
+/// records the view in one row.
 pub(crate) async fn page_parts(
     state: &AppState,
     session: &Session,
     id: &str,
-    case_page: bool,
+    parts: Parts,
 ) -> Result<CasePageData, AppError> {
+    let case_page = parts == Parts::CasePage;
     let case = read_checked(state, session, id).await?;
     let proposal = match load_proposal(state, id).await {
         Ok(p) => Some(p),
@@ -334,7 +345,10 @@ pub(crate) async fn page_parts(
     let (expected_specialties, voice_requests) =
         if case_page { super::work::voice_inputs(state, id).await? } else { (Vec::new(), Vec::new()) };
     let attachments = super::attachments::load_all(state, id).await?;
-    let trials = super::trials::match_on_board(state, &case.board_id, &case.content).await?;
+    let trials = match parts {
+        Parts::Record => Vec::new(),
+        Parts::CasePage | Parts::Meeting => super::trials::match_on_board(state, &case.board_id, &case.content).await?,
+    };
     Ok(CasePageData {
         case,
         proposal,

@@ -11,7 +11,7 @@ use crate::error::AppError;
 /// `GET /api/v1/cases/{id}/fhir`: the Bundle, after the case's access check; one audit row
 /// (`case.fhir_export`) before it leaves.
 pub async fn export_case(state: &AppState, session: &Session, id: &str) -> Result<serde_json::Value, AppError> {
-    let parts = super::cases::page_parts(state, session, id, false).await?;
+    let parts = super::cases::page_parts(state, session, id, super::cases::Parts::Record).await?;
     let bundle = export(
         &ExportInput {
             case: &parts.case,

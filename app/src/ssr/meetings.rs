@@ -247,7 +247,7 @@ pub async fn present_view(
         None => detail.meeting.current_case_id.clone(),
     };
     let parts = match &shown {
-        Some(id) => Some(super::cases::page_parts(state, session, id, false).await?),
+        Some(id) => Some(super::cases::page_parts(state, session, id, super::cases::Parts::Meeting).await?),
         None => None,
     };
     let ids = agenda_ids(&detail);
