@@ -138,23 +138,36 @@ fn case_ids_text(ids: &[String]) -> Option<String> {
     (!ids.is_empty()).then(|| serde_json::to_string(ids).unwrap_or_default())
 }
 
+/// `s` with each control character written out as `\u{…}`: a refused request's typed id or
+/// name is recorded as it came, but a NUL cannot be stored in PostgreSQL's text (the refusal's
+/// row failed and the request answered 500; issue 17's fuzzing), and an escape sequence must
+/// not rewrite what a terminal shows of the log. Text without one (every id the server makes)
+/// is kept as it is, so no stored row's hash changes.
+fn printable(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    s.chars().map(|c| if c.is_control() { format!("\\u{{{:x}}}", c as u32) } else { c.to_string() }).collect()
+}
+
 /// A row for `event`, before the chain gives it its number, time and hashes.
 fn draft(event: &Event<'_>) -> AuditRow {
+    let text = |v: Option<&str>| v.map(printable);
     AuditRow {
         seq: 0,
         at: String::new(),
-        user_id: event.actor.user_id.clone(),
-        username: event.actor.username.clone(),
-        role: event.actor.role.clone(),
-        action: event.action.to_string(),
-        case_id: event.case_id.map(str::to_string),
-        target: event.target.map(str::to_string),
+        user_id: text(event.actor.user_id.as_deref()),
+        username: text(event.actor.username.as_deref()),
+        role: text(event.actor.role.as_deref()),
+        action: printable(event.action),
+        case_id: text(event.case_id),
+        target: text(event.target),
         outcome: event.outcome.code().to_string(),
-        detail: event.detail.map(str::to_string),
-        client_addr: event.actor.client_addr.clone(),
+        detail: text(event.detail),
+        client_addr: text(event.actor.client_addr.as_deref()),
         prev_hash: String::new(),
         hash: String::new(),
-        case_ids: event.case_ids.to_vec(),
+        case_ids: event.case_ids.iter().map(|id| printable(id)).collect(),
         break_glass: event.actor.break_glass,
     }
 }
