@@ -86,7 +86,7 @@ impl AnnotationInput {
         } else if body.chars().count() > MAX_BODY {
             e.add("body", format!("An annotation has at most {MAX_BODY} characters."));
         }
-        if body.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        if crate::text::has_control(&body, crate::text::Shape::Lines) {
             e.add("body", "The text contains control characters.");
         }
         let kind = AnnotationKind::parse(&self.kind).map_err(|m| e.add("kind", m)).ok();

@@ -10,6 +10,8 @@
 use chrono::Datelike as _;
 use serde::{Deserialize, Serialize};
 
+use crate::text::{Shape, has_control};
+
 use super::codes::code_enum;
 use super::role::Specialty;
 use crate::error::{FieldErrorsBuilder, Invalid};
@@ -122,7 +124,7 @@ impl AttachmentInput {
             e.add("title", "Give the document a title, e.g. \"Histology, liver biopsy\".");
         } else if title.chars().count() > MAX_TITLE {
             e.add("title", format!("A title has at most {MAX_TITLE} characters."));
-        } else if title.chars().any(char::is_control) {
+        } else if has_control(&title, Shape::Line) {
             e.add("title", "The title contains control characters.");
         }
         let examined_on = match self.examined_on.trim() {
@@ -179,6 +181,8 @@ pub fn withdrawal_reason(reason: &str) -> Result<String, Invalid> {
         Err(Invalid::field("reason", "Say why the document is withdrawn, e.g. \"filed on the wrong patient\"."))
     } else if r.chars().count() > MAX_REASON {
         Err(Invalid::field("reason", format!("A reason has at most {MAX_REASON} characters.")))
+    } else if has_control(r, Shape::Lines) {
+        Err(Invalid::field("reason", "The reason contains control characters."))
     } else {
         Ok(r.to_string())
     }

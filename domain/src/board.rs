@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::{Shape, has_control};
+
 use crate::codes::code_list;
 use crate::error::{FieldErrorsBuilder, Invalid};
 use crate::role::{Action, Role, Specialty, can};
@@ -43,12 +45,14 @@ impl BoardInput {
         let name = self.name.trim().to_string();
         if name.is_empty() {
             e.add("name", "Name the board (for example \"NET board\").");
-        } else if name.chars().count() > 100 || name.chars().any(char::is_control) {
+        } else if name.chars().count() > 100 || has_control(&name, Shape::Line) {
             e.add("name", "A board's name has at most 100 characters on one line.");
         }
         let description = self.description.trim().to_string();
         if description.chars().count() > 1000 {
             e.add("description", "The description has at most 1000 characters.");
+        } else if has_control(&description, Shape::Lines) {
+            e.add("description", "The description contains control characters.");
         }
         let mut expected_specialties: Vec<Specialty> =
             code_list(&mut e, "expected_specialties", &self.expected_specialties);
@@ -119,6 +123,9 @@ impl BreakGlassInput {
         }
         if reason.chars().count() > 500 {
             return Err(Invalid::field("reason", "The reason has at most 500 characters."));
+        }
+        if has_control(reason, Shape::Lines) {
+            return Err(Invalid::field("reason", "The reason contains control characters."));
         }
         Ok(reason.to_string())
     }

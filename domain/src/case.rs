@@ -63,7 +63,7 @@ fn text(e: &mut FieldErrorsBuilder, field: &str, value: &str, max: usize, what: 
     if v.chars().count() > max {
         e.add(field, format!("{what} has at most {max} characters."));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if crate::text::has_control(v, crate::text::Shape::Lines) {
         e.add(field, format!("{what} contains control characters."));
     }
     v.to_string()

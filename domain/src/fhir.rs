@@ -594,6 +594,23 @@ pub fn import(bundle: &Value) -> Result<Imported, Invalid> {
     if bundle["resourceType"] != "Bundle" {
         return Err(Invalid::field("resourceType", "A FHIR R4 Bundle is expected: \"resourceType\": \"Bundle\"."));
     }
+    // Bundle.type, when given, is one of R4's BundleType codes (FHIR R4 4.0.1, Bundle.type,
+    // value set http://hl7.org/fhir/ValueSet/bundle-type); what kind of Bundle it is does not
+    // change what is read, so a Bundle without it is read too.
+    const BUNDLE_TYPES: [&str; 9] = [
+        "document",
+        "message",
+        "transaction",
+        "transaction-response",
+        "batch",
+        "batch-response",
+        "history",
+        "searchset",
+        "collection",
+    ];
+    if !bundle["type"].is_null() && !bundle["type"].as_str().is_some_and(|t| BUNDLE_TYPES.contains(&t)) {
+        return Err(Invalid::field("type", "Bundle.type is one of FHIR R4's bundle types, e.g. \"collection\"."));
+    }
     let Some(entries) = bundle["entry"].as_array() else {
         return Err(Invalid::field("entry", "The Bundle holds no entries: \"entry\" must be a list of resources."));
     };
@@ -961,6 +978,9 @@ mod tests {
         let field = |v: Value| import(&v).unwrap_err().fields.keys().cloned().collect::<Vec<_>>();
         assert_eq!(field(json!({"resourceType": "Patient"})), ["resourceType"]);
         assert_eq!(field(json!({"resourceType": "Bundle"})), ["entry"]);
+        assert_eq!(field(json!({"resourceType": "Bundle", "type": "collection\u{0}", "entry": []})), ["type"]);
+        assert_eq!(field(json!({"resourceType": "Bundle", "type": 3, "entry": []})), ["type"]);
+        assert_eq!(field(json!({"resourceType": "Bundle", "type": "collection"})), ["entry"]);
         assert_eq!(
             field(json!({"resourceType": "Bundle", "entry": [{"resource": {"id": "x"}}]})),
             ["entry[0].resource"]

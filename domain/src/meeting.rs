@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::{Shape, has_control};
+
 use super::codes::{CaseStatus, code_enum};
 use super::role::Specialty;
 use crate::error::{FieldErrorsBuilder, Invalid};
@@ -58,6 +60,8 @@ impl MeetingInput {
             e.add("title", "Give the meeting a title, e.g. \"NET board\".");
         } else if title.chars().count() > 200 {
             e.add("title", "A title has at most 200 characters.");
+        } else if has_control(&title, Shape::Line) {
+            e.add("title", "The title contains control characters.");
         }
         let starts_at = parse_time(self.starts_at.trim());
         if starts_at.is_none() {
@@ -70,8 +74,13 @@ impl MeetingInput {
         }
         if location.chars().count() > 200 {
             e.add("location", "A location has at most 200 characters.");
+        } else if has_control(&location, Shape::Line) {
+            e.add("location", "The location contains control characters.");
         }
-        let link_ok = video_link.is_empty() || (video_link.starts_with("https://") && video_link.len() <= 500);
+        let link_ok = video_link.is_empty()
+            || (video_link.starts_with("https://")
+                && video_link.len() <= 500
+                && !has_control(&video_link, Shape::Line));
         if !link_ok {
             e.add("video_link", "A video link starts with https:// (at most 500 characters).");
         }
@@ -79,6 +88,8 @@ impl MeetingInput {
             if self.board_type.trim().is_empty() { "NET".to_string() } else { self.board_type.trim().to_string() };
         if board_type.chars().count() > 100 {
             e.add("board_type", "A board type has at most 100 characters.");
+        } else if has_control(&board_type, Shape::Line) {
+            e.add("board_type", "The board type contains control characters.");
         }
         let mut expected = Vec::new();
         for code in &self.expected_specialties {

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::{Shape, has_control};
+
 use super::codes::{OptionCode, code_enum};
 use super::proposer::Proposal;
 use crate::error::{FieldErrorsBuilder, Invalid};
@@ -138,6 +140,8 @@ impl PlanInput {
             e.add("rationale", "Write why the board chose this plan.");
         } else if rationale.chars().count() > MAX_TEXT {
             e.add("rationale", format!("The rationale has at most {MAX_TEXT} characters."));
+        } else if has_control(&rationale, Shape::Lines) {
+            e.add("rationale", "The rationale contains control characters.");
         }
         let mut dissent = Vec::new();
         for d in &self.dissent {
@@ -145,6 +149,8 @@ impl PlanInput {
                 e.add("dissent", "Each dissent names who dissents and what they said.");
             } else if d.note.chars().count() > MAX_TEXT {
                 e.add("dissent", format!("A dissent has at most {MAX_TEXT} characters."));
+            } else if has_control(&d.note, Shape::Lines) || has_control(&d.user_id, Shape::Line) {
+                e.add("dissent", "A dissent contains control characters.");
             } else {
                 dissent.push(DissentInput { user_id: d.user_id.trim().into(), note: d.note.trim().into() });
             }
@@ -157,6 +163,8 @@ impl PlanInput {
         }
         if deviation_reason.as_ref().is_some_and(|r| r.chars().count() > MAX_TEXT) {
             e.add("deviation_reason", format!("The reason has at most {MAX_TEXT} characters."));
+        } else if deviation_reason.as_ref().is_some_and(|r| has_control(r, Shape::Lines)) {
+            e.add("deviation_reason", "The reason contains control characters.");
         }
         let meeting_id = self.meeting_id.as_deref().map(str::trim).filter(|m| !m.is_empty()).map(str::to_string);
         let mut trials: Vec<PlanTrialInput> = Vec::new();
@@ -166,6 +174,8 @@ impl PlanInput {
                 e.add("trials", "Name each discussed trial once.");
             } else if t.note.chars().count() > MAX_TEXT {
                 e.add("trials", format!("A trial's note has at most {MAX_TEXT} characters."));
+            } else if has_control(&t.note, Shape::Lines) || has_control(&id, Shape::Line) {
+                e.add("trials", "A trial's note contains control characters.");
             } else {
                 trials.push(PlanTrialInput { trial_id: id, offered: t.offered, note: t.note.trim().to_string() });
             }
@@ -316,6 +326,8 @@ impl OutcomeInput {
         let note = self.note.trim().to_string();
         if note.chars().count() > MAX_TEXT {
             e.add("note", format!("The note has at most {MAX_TEXT} characters."));
+        } else if has_control(&note, Shape::Lines) {
+            e.add("note", "The note contains control characters.");
         }
         if reason == Some(NotImplementedReason::Other) && note.is_empty() {
             e.add("note", "Describe the other reason.");
@@ -358,6 +370,8 @@ fn enrolments(input: &[EnrolmentInput], offered: &[PlanTrial], e: &mut FieldErro
         let note = answer.note.trim().to_string();
         if note.chars().count() > MAX_TEXT {
             e.add(&field, format!("{}: the note has at most {MAX_TEXT} characters.", t.acronym));
+        } else if has_control(&note, Shape::Lines) {
+            e.add(&field, format!("{}: the note contains control characters.", t.acronym));
         }
         if !enrolled && answer.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
             e.add(&field, format!("{}: say why the patient did not enrol.", t.acronym));
@@ -473,6 +487,39 @@ mod tests {
         assert!(departs.parse(&p).unwrap_err().field_message("deviation_reason").is_some());
         let explained = PlanInput { deviation_reason: Some("Patient declines surgery.".into()), ..departs };
         assert!(explained.parse(&p).is_ok());
+    }
+
+    #[test]
+    fn every_text_of_a_plan_and_its_outcome_refuses_control_characters() {
+        let p = proposal();
+        let first = p.options[0].code.code().to_string();
+        let other = OptionCode::ALL.iter().copied().find(|c| c.code() != first).unwrap().code().to_string();
+        let fine = PlanInput { options: vec![first.clone()], rationale: "As proposed.".into(), ..Default::default() };
+        assert!(fine.parse(&p).is_ok());
+        let nul = "Said so\u{0}";
+        let cases = [
+            ("rationale", PlanInput { rationale: nul.into(), ..fine.clone() }),
+            (
+                "dissent",
+                PlanInput { dissent: vec![DissentInput { user_id: "u1".into(), note: nul.into() }], ..fine.clone() },
+            ),
+            (
+                "deviation_reason",
+                PlanInput { options: vec![other], deviation_reason: Some(nul.into()), ..fine.clone() },
+            ),
+        ];
+        for (field, input) in cases {
+            let err = input.parse(&p).unwrap_err();
+            assert!(err.field_message(field).is_some_and(|m| m.contains("control characters")), "{field}: {err:?}");
+        }
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let outcome = OutcomeInput {
+            implemented: Some(true),
+            date: Some("2026-11-25".into()),
+            note: "Done\u{1b}[2J".into(),
+            ..Default::default()
+        };
+        assert!(outcome.parse(today, None, &[]).unwrap_err().field_message("note").is_some());
     }
 
     #[test]

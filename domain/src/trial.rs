@@ -194,7 +194,7 @@ impl TrialInput {
                 }
             } else if v.chars().count() > max {
                 e.add(name, format!("At most {max} characters."));
-            } else if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+            } else if crate::text::has_control(&v, crate::text::Shape::Lines) {
                 e.add(name, "The text contains control characters.");
             }
             v

@@ -43,7 +43,7 @@ pub fn parse_display_name(raw: &str) -> Result<String, String> {
     if s.chars().count() > 100 {
         return Err("A display name has at most 100 characters.".into());
     }
-    if s.chars().any(char::is_control) {
+    if crate::text::has_control(s, crate::text::Shape::Line) {
         return Err("A display name cannot contain control characters.".into());
     }
     Ok(s.to_string())

@@ -148,7 +148,7 @@ impl VoiceRequestInput {
         if note.chars().count() > MAX_REQUEST_NOTE {
             e.add("note", format!("The note has at most {MAX_REQUEST_NOTE} characters."));
         }
-        if note.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        if crate::text::has_control(&note, crate::text::Shape::Lines) {
             e.add("note", "The text contains control characters.");
         }
         e.finish()?;

@@ -12,6 +12,7 @@ use super::{AppState, new_id, now_text};
 use crate::domain::annotation::{Annotation, AnnotationInput, AnnotationKind, AnnotationVersion};
 use crate::domain::events::CaseEventKind;
 use crate::domain::role::{Action, Specialty};
+use crate::domain::text::{Shape, has_control};
 use crate::error::AppError;
 
 /// The author's specialty, or 403: an annotation always speaks for a specialty.
@@ -277,6 +278,9 @@ pub async fn change(
             let reason = reason.trim();
             if reason.is_empty() || reason.chars().count() > 500 {
                 return Err(AppError::field("reason", "Say why the annotation is withdrawn (up to 500 characters)."));
+            }
+            if has_control(reason, Shape::Lines) {
+                return Err(AppError::field("reason", "The reason contains control characters."));
             }
             (
                 last.body.clone(),

@@ -16,6 +16,7 @@ use crate::domain::codes::{CaseStatus, PrimarySite, StageGroup, optional_code};
 use crate::domain::events::CaseEventKind;
 use crate::domain::proposer::{Proposal, propose};
 use crate::domain::role::Action;
+use crate::domain::text::{Shape, has_control};
 use crate::domain::workflow::{self, WorkflowEvent};
 use crate::error::{AppError, FieldErrorsBuilder};
 
@@ -377,6 +378,8 @@ pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> R
     let text = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
     if text.is_some_and(|t| t.chars().count() > 100) {
         e.add("text", "Search with at most 100 characters.");
+    } else if text.is_some_and(|t| has_control(t, Shape::Line)) {
+        e.add("text", "Search with letters, digits and punctuation only (no control characters).");
     }
     let visible = access::visible_boards(state, session).await?;
     let board = filter.board.as_deref().map(str::trim).filter(|b| !b.is_empty());
@@ -518,6 +521,8 @@ pub async fn edit(
     let reason = edit.reason.map(str::trim).filter(|r| !r.is_empty());
     if reason.is_some_and(|r| r.chars().count() > 500) {
         e.add("reason", "The reason has at most 500 characters.");
+    } else if reason.is_some_and(|r| has_control(r, Shape::Lines)) {
+        e.add("reason", "The reason contains control characters.");
     }
     let target = match edit.status {
         None => None,

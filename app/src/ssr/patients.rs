@@ -16,6 +16,7 @@ use crate::domain::codes::{CaseStatus, Sex};
 use crate::domain::events::CaseEventKind;
 use crate::domain::proposer::propose;
 use crate::domain::role::Action;
+use crate::domain::text::{Shape, has_control};
 use crate::error::{AppError, FieldErrorsBuilder};
 
 /// Appends a version of a patient's record inside `tx`.
@@ -292,6 +293,8 @@ pub async fn correct(
         e.add("reason", "Say why the patient's details are corrected (e.g. \"name misspelt at referral\").");
     } else if reason.chars().count() > 500 {
         e.add("reason", "The reason has at most 500 characters.");
+    } else if has_control(reason, Shape::Lines) {
+        e.add("reason", "The reason contains control characters.");
     }
     let parsed = e.take("", typed.parse(today));
     e.finish()?;

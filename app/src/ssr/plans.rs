@@ -18,6 +18,7 @@ use crate::domain::plan::{
 };
 use crate::domain::proposer::Proposal;
 use crate::domain::role::Action;
+use crate::domain::text::{Shape, has_control};
 use crate::domain::workflow::WorkflowEvent;
 use crate::error::AppError;
 
@@ -451,6 +452,9 @@ pub async fn add_addendum(
     }
     if body.chars().count() > crate::domain::plan::MAX_TEXT {
         return Err(AppError::field("body", "An addendum has at most 10,000 characters."));
+    }
+    if has_control(body, Shape::Lines) {
+        return Err(AppError::field("body", "The addendum contains control characters."));
     }
     let plan = load(state, case_id).await?.ok_or_else(|| AppError::conflict("There is no plan yet."))?;
     if plan.signature.is_none() {
