@@ -2,13 +2,17 @@
 //! with `If-Match` and retrying on 412 as a client should. Every change the server acknowledged
 //! is in the record, each under its own version, and the version chain has no gap. Runs on
 //! SQLite, and on PostgreSQL when `TEST_DATABASE_URL` names a server.
+//!
+//! Twelve writers on four runtime threads: with six on one thread the race below (a change's
+//! answer read back after its commit, naming a later writer's version) was seen only under a
+//! loaded machine; with twelve on four threads it showed on an idle one (2026-12-03).
 
 mod common;
 
 use common::*;
 use serde_json::{Value, json};
 
-const WRITERS: usize = 6;
+const WRITERS: usize = 12;
 const EDITS: usize = 4;
 
 struct Case {
@@ -88,7 +92,7 @@ fn assert_no_gap(acked: &[(String, i64)], first: i64) {
     assert_eq!(versions, expected, "one version per acknowledged edit, no gap, no duplicate");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_case_edits_with_if_match_lose_no_acknowledged_change() {
     let c = case().await;
     let (state, cora, id) = (c.state.clone(), c.cora.clone(), c.id.clone());
@@ -127,7 +131,7 @@ async fn concurrent_case_edits_with_if_match_lose_no_acknowledged_change() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_plan_edits_with_if_match_lose_no_acknowledged_change() {
     let c = case().await;
     let (state, cora, id) = (c.state.clone(), c.cora.clone(), c.id.clone());
@@ -169,4 +173,82 @@ async fn concurrent_plan_edits_with_if_match_lose_no_acknowledged_change() {
     let now = body_json(send(&state, req("GET", &format!("/api/v1/cases/{id}/plan"), Some(&cora))).await).await;
     assert_eq!(now["version"], last.1);
     assert_eq!(now["content"]["rationale"], last.0.as_str());
+}
+
+/// The same for an annotation amended by its author, several tabs at once: each answer names
+/// the version its own amendment made (it read back another writer's before: 2026-12-03).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_annotation_amendments_with_if_match_lose_no_acknowledged_change() {
+    let c = case().await;
+    let (state, id) = (c.state.clone(), c.id.clone());
+    add_user(&state, "sam", "clinician", Some("surgery")).await;
+    let sam = login(&state, "sam", PW).await;
+    let note = json!({"body": "first", "kind": "assessment"});
+    let res = send(&state, json_req("POST", &format!("/api/v1/cases/{id}/annotations"), note, Some(&sam))).await;
+    assert_eq!(res.status(), 201);
+    let note_id = body_json(res).await["id"].as_str().unwrap().to_string();
+    let read = {
+        let (state, sam, id, note_id) = (state.clone(), sam.clone(), id.clone(), note_id.clone());
+        move || {
+            let (state, sam, id, note_id) = (state.clone(), sam.clone(), id.clone(), note_id.clone());
+            async move {
+                let all =
+                    body_json(send(&state, req("GET", &format!("/api/v1/cases/{id}/annotations"), Some(&sam))).await)
+                        .await;
+                let all = all.as_array().unwrap().clone();
+                all.iter().find(|a| a["id"] == note_id.as_str()).unwrap()["version"].as_i64().unwrap()
+            }
+        }
+    };
+    let edit = {
+        let (state, sam, note_id) = (state.clone(), sam.clone(), note_id.clone());
+        move |text: String, version: i64| {
+            let (state, sam, note_id) = (state.clone(), sam.clone(), note_id.clone());
+            async move {
+                let r = json_req("PATCH", &format!("/api/v1/annotations/{note_id}"), json!({"body": text}), Some(&sam));
+                let res = send(&state, with_if_match(r, version)).await;
+                let status = res.status().as_u16();
+                (status, body_json(res).await)
+            }
+        }
+    };
+    let acked = race(read, edit).await;
+    assert_no_gap(&acked, 1);
+}
+
+/// The same for a trial of the register edited by coordinators at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_trial_edits_with_if_match_lose_no_acknowledged_change() {
+    let c = case().await;
+    let (state, cora) = (c.state.clone(), c.cora.clone());
+    let trial = json!({"title": "PRRT study", "acronym": "PRRT-S", "registry_id": "NCT01234567", "phase": "2",
+                       "status": "open", "contact": "first"});
+    let res = send(&state, json_req("POST", "/api/v1/trials", trial, Some(&cora))).await;
+    assert_eq!(res.status(), 201);
+    let trial_id = body_json(res).await["id"].as_str().unwrap().to_string();
+    let read = {
+        let (state, cora, trial_id) = (state.clone(), cora.clone(), trial_id.clone());
+        move || {
+            let (state, cora, trial_id) = (state.clone(), cora.clone(), trial_id.clone());
+            async move {
+                let all = body_json(send(&state, req("GET", "/api/v1/trials", Some(&cora))).await).await;
+                let all = all.as_array().unwrap().clone();
+                all.iter().find(|t| t["id"] == trial_id.as_str()).unwrap()["version"].as_i64().unwrap()
+            }
+        }
+    };
+    let edit = {
+        let (state, cora, trial_id) = (state.clone(), cora.clone(), trial_id.clone());
+        move |text: String, version: i64| {
+            let (state, cora, trial_id) = (state.clone(), cora.clone(), trial_id.clone());
+            async move {
+                let r = json_req("PATCH", &format!("/api/v1/trials/{trial_id}"), json!({"contact": text}), Some(&cora));
+                let res = send(&state, with_if_match(r, version)).await;
+                let status = res.status().as_u16();
+                (status, body_json(res).await)
+            }
+        }
+    };
+    let acked = race(read, edit).await;
+    assert_no_gap(&acked, 1);
 }

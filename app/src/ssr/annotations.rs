@@ -72,9 +72,15 @@ struct VersionRow {
 
 /// Loads one annotation with its versions.
 async fn load(state: &AppState, id: &str) -> Result<Annotation, AppError> {
+    load_in(&mut *state.db.pool.acquire().await?, id).await
+}
+
+/// The annotation as `conn` sees it: a change reads back what it wrote before its commit, so its
+/// answer names its own version, not a later one committed in between (see `plans::load_in`).
+async fn load_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Annotation, AppError> {
     let row: AnnotationRow = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_ANNOTATION} WHERE a.id = $1")))
         .bind(id)
-        .fetch_optional(&state.db.pool)
+        .fetch_optional(&mut *conn)
         .await?
         .ok_or(AppError::NotFound)?;
     let versions = sqlx::query_as(
@@ -82,7 +88,7 @@ async fn load(state: &AppState, id: &str) -> Result<Annotation, AppError> {
          WHERE annotation_id = $1 ORDER BY version",
     )
     .bind(id)
-    .fetch_all(&state.db.pool)
+    .fetch_all(&mut *conn)
     .await?;
     with_versions(vec![row.into()], versions).map(|mut all| all.remove(0))
 }
@@ -313,7 +319,8 @@ pub async fn change(
     )
     .await?;
     events::record(&mut tx, state.db.engine, &current.case_id, action, id).await?;
+    let changed = load_in(&mut tx, id).await?;
     tx.commit().await?;
     state.db.announce(&current.case_id);
-    load(state, id).await
+    Ok(changed)
 }

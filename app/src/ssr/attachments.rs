@@ -394,9 +394,14 @@ impl From<Row> for Attachment {
 
 /// One attachment's row (no access check, not audited).
 async fn load_row(state: &AppState, id: &str) -> Result<Row, AppError> {
+    load_row_in(&mut *state.db.pool.acquire().await?, id).await
+}
+
+/// The row as `conn` sees it (a change reads back what it wrote before its commit).
+async fn load_row_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Row, AppError> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_ATTACHMENT} WHERE a.id = $1")))
         .bind(id)
-        .fetch_optional(&state.db.pool)
+        .fetch_optional(conn)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -603,9 +608,10 @@ pub async fn withdraw(
     )
     .await?;
     events::record(&mut tx, state.db.engine, &a.case_id, CaseEventKind::AttachmentWithdraw, id).await?;
+    let withdrawn = load_row_in(&mut tx, id).await.map(Attachment::from)?;
     tx.commit().await?;
     state.db.announce(&a.case_id);
-    load(state, id).await
+    Ok(withdrawn)
 }
 
 /// The first attachment kept in the database whose original does not hash to its SHA-256, if

@@ -4,6 +4,7 @@
 //! transaction and announced to the case's viewers.
 
 use sha2::{Digest, Sha256};
+use sqlx::AnyConnection;
 
 use super::access;
 use super::audit::{self, Event, Outcome as AuditOutcome};
@@ -54,13 +55,21 @@ struct AddendumRow {
 
 /// A case's plan, if recorded; not audited (the caller records the read).
 pub(crate) async fn load(state: &AppState, case_id: &str) -> Result<Option<Plan>, AppError> {
+    load_in(&mut *state.db.pool.acquire().await?, case_id).await
+}
+
+/// The plan as `conn` sees it: a change reads back what it wrote inside its own transaction,
+/// before the commit, so its answer names its own version and not a later one that another
+/// writer committed in between (a client that took that version for its own would overwrite a
+/// change it never saw: server/tests/lost_update.rs).
+async fn load_in(conn: &mut AnyConnection, case_id: &str) -> Result<Option<Plan>, AppError> {
     let row: Option<PlanRow> = sqlx::query_as(
         "SELECT p.version, p.content, p.signed_by, p.signed_at, p.content_sha256, p.outcome, p.outcome_at, \
          s.display_name AS signer_name, o.display_name AS outcome_name \
          FROM plans p LEFT JOIN users s ON s.id = p.signed_by LEFT JOIN users o ON o.id = p.outcome_by WHERE p.case_id = $1",
     )
     .bind(case_id)
-    .fetch_optional(&state.db.pool)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
     let content: PlanContent = from_json(&row.content, "plan")?;
@@ -83,18 +92,18 @@ pub(crate) async fn load(state: &AppState, case_id: &str) -> Result<Option<Plan>
          WHERE a.case_id = $1 ORDER BY a.at, a.id",
     )
     .bind(case_id)
-    .fetch_all(&state.db.pool)
+    .fetch_all(&mut *conn)
     .await?;
     let addenda = addenda
         .into_iter()
         .map(|r| Addendum { id: r.id, body: r.body, author_name: r.display_name, at: r.at })
         .collect();
     let decided_on = match content.case_version {
-        Some(v) => decided_on(state, case_id, v).await?,
+        Some(v) => decided_on(conn, case_id, v).await?,
         None => None,
     };
     let meeting = match &content.meeting_id {
-        Some(m) => plan_meeting(state, m).await?,
+        Some(m) => plan_meeting(conn, m).await?,
         None => None,
     };
     Ok(Some(Plan {
@@ -110,9 +119,8 @@ pub(crate) async fn load(state: &AppState, case_id: &str) -> Result<Option<Plan>
 }
 
 /// The meeting a plan names, with who was marked present (issue 16, item 6).
-async fn plan_meeting(state: &AppState, meeting_id: &str) -> Result<Option<PlanMeeting>, AppError> {
-    let mut conn = state.db.pool.acquire().await?;
-    let Some(m) = super::meetings::reference(&mut conn, meeting_id).await? else { return Ok(None) };
+async fn plan_meeting(conn: &mut AnyConnection, meeting_id: &str) -> Result<Option<PlanMeeting>, AppError> {
+    let Some(m) = super::meetings::reference(conn, meeting_id).await? else { return Ok(None) };
     let present: Vec<String> = sqlx::query_scalar(
         "SELECT u.display_name FROM attendance t JOIN users u ON u.id = t.user_id WHERE t.meeting_id = $1 \
          ORDER BY u.specialty, u.display_name",
@@ -124,18 +132,16 @@ async fn plan_meeting(state: &AppState, meeting_id: &str) -> Result<Option<PlanM
 }
 
 /// The case version a plan was decided on and what changed in the case since (DI-7).
-async fn decided_on(state: &AppState, case_id: &str, version: i64) -> Result<Option<DecidedOn>, AppError> {
+async fn decided_on(conn: &mut AnyConnection, case_id: &str, version: i64) -> Result<Option<DecidedOn>, AppError> {
     let then: Option<String> =
         sqlx::query_scalar("SELECT content FROM case_versions WHERE case_id = $1 AND version = $2")
             .bind(case_id)
             .bind(version)
-            .fetch_optional(&state.db.pool)
+            .fetch_optional(&mut *conn)
             .await?;
     let Some(then) = then else { return Ok(None) };
-    let (current_version, now): (i64, String) = sqlx::query_as("SELECT version, content FROM cases WHERE id = $1")
-        .bind(case_id)
-        .fetch_one(&state.db.pool)
-        .await?;
+    let (current_version, now): (i64, String) =
+        sqlx::query_as("SELECT version, content FROM cases WHERE id = $1").bind(case_id).fetch_one(&mut *conn).await?;
     let then: CaseInput = from_json(&then, "case version")?;
     let now: CaseInput = from_json(&now, "case content")?;
     Ok(Some(DecidedOn {
@@ -310,9 +316,10 @@ pub async fn save(
     .await?;
     super::cases::transition(&mut tx, state.db.engine, session, case_id, WorkflowEvent::PlanRecorded).await?;
     events::record(&mut tx, state.db.engine, case_id, CaseEventKind::PlanSave, case_id).await?;
+    let plan = load_in(&mut tx, case_id).await?.ok_or_else(|| AppError::internal("plan vanished after saving"))?;
     tx.commit().await?;
     state.db.announce(case_id);
-    load(state, case_id).await?.ok_or_else(|| AppError::internal("plan vanished after saving"))
+    Ok(plan)
 }
 
 /// Signs the plan version the signer read (DI-7): `expected` names it (a changed plan is 412);
@@ -386,9 +393,10 @@ pub async fn sign(
     .await?;
     super::cases::transition(&mut tx, state.db.engine, session, case_id, WorkflowEvent::PlanSigned).await?;
     events::record(&mut tx, state.db.engine, case_id, CaseEventKind::PlanSign, case_id).await?;
+    let plan = load_in(&mut tx, case_id).await?.ok_or_else(|| AppError::internal("plan vanished after signing"))?;
     tx.commit().await?;
     state.db.announce(case_id);
-    load(state, case_id).await?.ok_or_else(|| AppError::internal("plan vanished after signing"))
+    Ok(plan)
 }
 
 fn sha256_hex(text: &str) -> String {
@@ -540,7 +548,8 @@ pub async fn record_outcome(
     .await?;
     super::cases::transition(&mut tx, state.db.engine, session, case_id, WorkflowEvent::OutcomeRecorded).await?;
     events::record(&mut tx, state.db.engine, case_id, CaseEventKind::PlanOutcome, case_id).await?;
+    let plan = load_in(&mut tx, case_id).await?.ok_or_else(|| AppError::internal("plan vanished"))?;
     tx.commit().await?;
     state.db.announce(case_id);
-    load(state, case_id).await?.ok_or_else(|| AppError::internal("plan vanished"))
+    Ok(plan)
 }

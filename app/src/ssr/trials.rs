@@ -59,9 +59,15 @@ impl TryFrom<Row> for Trial {
 }
 
 async fn load(state: &AppState, id: &str) -> Result<Trial, AppError> {
+    load_in(&mut *state.db.pool.acquire().await?, id).await
+}
+
+/// The trial as `conn` sees it: a change reads back what it wrote before its commit, so its
+/// answer names its own version, not a later one committed in between.
+async fn load_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Trial, AppError> {
     let row: Row = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_TRIAL} WHERE t.id = $1")))
         .bind(id)
-        .fetch_optional(&state.db.pool)
+        .fetch_optional(conn)
         .await?
         .ok_or(AppError::NotFound)?;
     row.try_into()
@@ -266,9 +272,10 @@ pub async fn patch(
     )
     .await?;
     let cases = tell_the_board(&mut tx, state, &current.board_id, id).await?;
+    let changed = load_in(&mut tx, id).await?;
     tx.commit().await?;
     announce(state, &cases);
-    load(state, id).await
+    Ok(changed)
 }
 
 /// The open trials of the case's board matched to the case as recorded now (audited as a read
