@@ -956,6 +956,31 @@ async fn a_control_character_in_any_text_is_refused_never_stored_nor_a_5xx() {
             }
         }
     }
+    // The same in every query parameter a read takes (filters, the audit's search).
+    let case = &s.ids["case"];
+    let queries: [(&str, &[&str]); 8] = [
+        ("/api/v1/cases", &["status", "site", "stage", "board"]),
+        ("/api/v1/audit", &["case_id", "user_id", "username", "action", "from", "to"]),
+        ("/api/v1/decisions", &["from", "to", "board", "site", "stage", "option", "meeting", "signer", "implemented"]),
+        ("/api/v1/figures", &["from", "to", "board", "site"]),
+        ("/api/v1/figures.csv", &["from", "to", "board", "site"]),
+        ("/api/v1/pipeline", &["board", "site", "min_days"]),
+        (&format!("/api/v1/attachments/{}", s.ids["attachment"]), &["copy"]),
+        (&format!("/api/v1/cases/{case}/events"), &["after"]),
+    ];
+    for (path, params) in queries {
+        for param in params {
+            for bad in ["%00", "%1B%5B2J"] {
+                for (who, cookie) in s.actors.iter().enumerate() {
+                    let uri = format!("{path}?{param}=x{bad}");
+                    let res = send(&s.state, req("GET", &uri, Some(cookie))).await;
+                    sent += 1;
+                    let status = res.status();
+                    assert!(!status.is_server_error(), "GET {uri} as actor {who}: {status} {}", body_text(res).await);
+                }
+            }
+        }
+    }
     assert!(sent > 300, "only {sent} requests: the bodies lost their texts");
     assert!(accepted.is_empty(), "changes accepted with a control character in a text:\n{}", accepted.join("\n"));
     // The refusals are audited with what was sent, each control character written out.
