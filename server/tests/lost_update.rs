@@ -38,19 +38,50 @@ fn with_if_match(mut r: axum::http::Request<axum::body::Body>, version: i64) -> 
     r
 }
 
-/// Runs `WRITERS` × `EDITS` edits at once; `edit(text, version)` sends one edit based on
-/// `version` and `current()` reads the version to base it on. Returns (text, version) of every
-/// acknowledged edit.
-async fn race<R, E, FR, FE>(read: R, edit: E) -> Vec<(String, i64)>
-where
-    R: Fn() -> FR + Clone + Send + 'static,
-    FR: std::future::Future<Output = i64> + Send,
-    E: Fn(String, i64) -> FE + Clone + Send + 'static,
-    FE: std::future::Future<Output = (u16, Value)> + Send,
-{
+/// One resource edited through REST by several writers: where its version is read and how an
+/// edit is sent.
+#[derive(Clone)]
+struct Target {
+    state: app::ssr::AppState,
+    cookie: String,
+    /// The GET whose answer names the version: the resource itself, or a list holding it
+    /// (then the entry whose `id` is `pick`).
+    read: String,
+    pick: Option<String>,
+    method: &'static str,
+    edit: String,
+    /// The edit's body; `field` gets each edit's text.
+    body: Value,
+    field: &'static str,
+}
+
+impl Target {
+    async fn version(&self) -> i64 {
+        let answer = body_json(send(&self.state, req("GET", &self.read, Some(&self.cookie))).await).await;
+        let entry = match &self.pick {
+            Some(id) => answer.as_array().unwrap().iter().find(|e| e["id"] == id.as_str()).unwrap().clone(),
+            None => answer,
+        };
+        entry["version"].as_i64().unwrap()
+    }
+
+    async fn edit(&self, text: &str, version: i64) -> (u16, Value) {
+        let mut body = self.body.clone();
+        body[self.field] = Value::from(text);
+        let r = json_req(self.method, &self.edit, body, Some(&self.cookie));
+        let res = send(&self.state, with_if_match(r, version)).await;
+        let status = res.status().as_u16();
+        (status, body_json(res).await)
+    }
+}
+
+/// Runs `WRITERS` × `EDITS` edits of `target` at once, each read, sent with `If-Match` and
+/// retried on 412 as a client does. Returns (text, version) of every acknowledged edit; fails
+/// when an answer names another version than the one its edit made.
+async fn race(target: Target) -> Vec<(String, i64)> {
     let mut tasks = Vec::new();
     for w in 0..WRITERS {
-        let (read, edit) = (read.clone(), edit.clone());
+        let target = target.clone();
         tasks.push(tokio::spawn(async move {
             let mut acked = Vec::new();
             for e in 0..EDITS {
@@ -59,8 +90,8 @@ where
                 loop {
                     tries += 1;
                     assert!(tries < 200, "{text}: no progress after 200 tries");
-                    let base = read().await;
-                    let (status, body) = edit(text.clone(), base).await;
+                    let base = target.version().await;
+                    let (status, body) = target.edit(&text, base).await;
                     match status {
                         200 | 201 => {
                             let version = body["version"].as_i64().expect("the answer names its version");
@@ -96,30 +127,17 @@ fn assert_no_gap(acked: &[(String, i64)], first: i64) {
 async fn concurrent_case_edits_with_if_match_lose_no_acknowledged_change() {
     let c = case().await;
     let (state, cora, id) = (c.state.clone(), c.cora.clone(), c.id.clone());
-    let read = {
-        let (state, cora, id) = (state.clone(), cora.clone(), id.clone());
-        move || {
-            let (state, cora, id) = (state.clone(), cora.clone(), id.clone());
-            async move {
-                body_json(send(&state, req("GET", &format!("/api/v1/cases/{id}"), Some(&cora))).await).await["version"]
-                    .as_i64()
-                    .unwrap()
-            }
-        }
-    };
-    let edit = {
-        let (state, cora, id) = (state.clone(), cora.clone(), id.clone());
-        move |text: String, version: i64| {
-            let (state, cora, id) = (state.clone(), cora.clone(), id.clone());
-            async move {
-                let r = json_req("PATCH", &format!("/api/v1/cases/{id}"), json!({"history": text}), Some(&cora));
-                let res = send(&state, with_if_match(r, version)).await;
-                let status = res.status().as_u16();
-                (status, body_json(res).await)
-            }
-        }
-    };
-    let acked = race(read, edit).await;
+    let acked = race(Target {
+        state: state.clone(),
+        cookie: cora.clone(),
+        read: format!("/api/v1/cases/{id}"),
+        pick: None,
+        method: "PATCH",
+        edit: format!("/api/v1/cases/{id}"),
+        body: json!({}),
+        field: "history",
+    })
+    .await;
     assert_no_gap(&acked, 1);
     // The history holds every acknowledged text under the version it was acknowledged as.
     let history = body_json(send(&state, req("GET", &format!("/api/v1/cases/{id}/history"), Some(&cora))).await).await;
@@ -139,38 +157,24 @@ async fn concurrent_plan_edits_with_if_match_lose_no_acknowledged_change() {
         body_json(send(&state, req("GET", &format!("/api/v1/cases/{id}/proposal"), Some(&cora))).await).await;
     let first = proposal["options"][0]["code"].as_str().unwrap().to_string();
     let body = json!({"options": [first], "rationale": "first"});
-    let res = send(&state, json_req("PUT", &format!("/api/v1/cases/{id}/plan"), body, Some(&cora))).await;
+    let res = send(&state, json_req("PUT", &format!("/api/v1/cases/{id}/plan"), body.clone(), Some(&cora))).await;
     assert_eq!(res.status(), 201);
-    let read = {
-        let (state, cora, id) = (state.clone(), cora.clone(), id.clone());
-        move || {
-            let (state, cora, id) = (state.clone(), cora.clone(), id.clone());
-            async move {
-                body_json(send(&state, req("GET", &format!("/api/v1/cases/{id}/plan"), Some(&cora))).await).await
-                    ["version"]
-                    .as_i64()
-                    .unwrap()
-            }
-        }
-    };
-    let edit = {
-        let (state, cora, id, first) = (state.clone(), cora.clone(), id.clone(), first.clone());
-        move |text: String, version: i64| {
-            let (state, cora, id, first) = (state.clone(), cora.clone(), id.clone(), first.clone());
-            async move {
-                let body = json!({"options": [first], "rationale": text});
-                let r = json_req("PUT", &format!("/api/v1/cases/{id}/plan"), body, Some(&cora));
-                let res = send(&state, with_if_match(r, version)).await;
-                let status = res.status().as_u16();
-                (status, body_json(res).await)
-            }
-        }
-    };
-    let acked = race(read, edit).await;
+    let plan = format!("/api/v1/cases/{id}/plan");
+    let acked = race(Target {
+        state: state.clone(),
+        cookie: cora.clone(),
+        read: plan.clone(),
+        pick: None,
+        method: "PUT",
+        edit: plan.clone(),
+        body,
+        field: "rationale",
+    })
+    .await;
     assert_no_gap(&acked, 1);
     // The last acknowledged edit is what the plan says now.
     let last = acked.iter().max_by_key(|a| a.1).unwrap();
-    let now = body_json(send(&state, req("GET", &format!("/api/v1/cases/{id}/plan"), Some(&cora))).await).await;
+    let now = body_json(send(&state, req("GET", &plan, Some(&cora))).await).await;
     assert_eq!(now["version"], last.1);
     assert_eq!(now["content"]["rationale"], last.0.as_str());
 }
@@ -187,32 +191,17 @@ async fn concurrent_annotation_amendments_with_if_match_lose_no_acknowledged_cha
     let res = send(&state, json_req("POST", &format!("/api/v1/cases/{id}/annotations"), note, Some(&sam))).await;
     assert_eq!(res.status(), 201);
     let note_id = body_json(res).await["id"].as_str().unwrap().to_string();
-    let read = {
-        let (state, sam, id, note_id) = (state.clone(), sam.clone(), id.clone(), note_id.clone());
-        move || {
-            let (state, sam, id, note_id) = (state.clone(), sam.clone(), id.clone(), note_id.clone());
-            async move {
-                let all =
-                    body_json(send(&state, req("GET", &format!("/api/v1/cases/{id}/annotations"), Some(&sam))).await)
-                        .await;
-                let all = all.as_array().unwrap().clone();
-                all.iter().find(|a| a["id"] == note_id.as_str()).unwrap()["version"].as_i64().unwrap()
-            }
-        }
-    };
-    let edit = {
-        let (state, sam, note_id) = (state.clone(), sam.clone(), note_id.clone());
-        move |text: String, version: i64| {
-            let (state, sam, note_id) = (state.clone(), sam.clone(), note_id.clone());
-            async move {
-                let r = json_req("PATCH", &format!("/api/v1/annotations/{note_id}"), json!({"body": text}), Some(&sam));
-                let res = send(&state, with_if_match(r, version)).await;
-                let status = res.status().as_u16();
-                (status, body_json(res).await)
-            }
-        }
-    };
-    let acked = race(read, edit).await;
+    let acked = race(Target {
+        state,
+        cookie: sam,
+        read: format!("/api/v1/cases/{id}/annotations"),
+        pick: Some(note_id.clone()),
+        method: "PATCH",
+        edit: format!("/api/v1/annotations/{note_id}"),
+        body: json!({}),
+        field: "body",
+    })
+    .await;
     assert_no_gap(&acked, 1);
 }
 
@@ -220,35 +209,21 @@ async fn concurrent_annotation_amendments_with_if_match_lose_no_acknowledged_cha
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_trial_edits_with_if_match_lose_no_acknowledged_change() {
     let c = case().await;
-    let (state, cora) = (c.state.clone(), c.cora.clone());
     let trial = json!({"title": "PRRT study", "acronym": "PRRT-S", "registry_id": "NCT01234567", "phase": "2",
                        "status": "open", "contact": "first"});
-    let res = send(&state, json_req("POST", "/api/v1/trials", trial, Some(&cora))).await;
+    let res = send(&c.state, json_req("POST", "/api/v1/trials", trial, Some(&c.cora))).await;
     assert_eq!(res.status(), 201);
     let trial_id = body_json(res).await["id"].as_str().unwrap().to_string();
-    let read = {
-        let (state, cora, trial_id) = (state.clone(), cora.clone(), trial_id.clone());
-        move || {
-            let (state, cora, trial_id) = (state.clone(), cora.clone(), trial_id.clone());
-            async move {
-                let all = body_json(send(&state, req("GET", "/api/v1/trials", Some(&cora))).await).await;
-                let all = all.as_array().unwrap().clone();
-                all.iter().find(|t| t["id"] == trial_id.as_str()).unwrap()["version"].as_i64().unwrap()
-            }
-        }
-    };
-    let edit = {
-        let (state, cora, trial_id) = (state.clone(), cora.clone(), trial_id.clone());
-        move |text: String, version: i64| {
-            let (state, cora, trial_id) = (state.clone(), cora.clone(), trial_id.clone());
-            async move {
-                let r = json_req("PATCH", &format!("/api/v1/trials/{trial_id}"), json!({"contact": text}), Some(&cora));
-                let res = send(&state, with_if_match(r, version)).await;
-                let status = res.status().as_u16();
-                (status, body_json(res).await)
-            }
-        }
-    };
-    let acked = race(read, edit).await;
+    let acked = race(Target {
+        state: c.state.clone(),
+        cookie: c.cora.clone(),
+        read: "/api/v1/trials".to_string(),
+        pick: Some(trial_id.clone()),
+        method: "PATCH",
+        edit: format!("/api/v1/trials/{trial_id}"),
+        body: json!({}),
+        field: "contact",
+    })
+    .await;
     assert_no_gap(&acked, 1);
 }
