@@ -77,12 +77,11 @@ impl MeetingInput {
         } else if has_control(&location, Shape::Line) {
             e.add("location", "The location contains control characters.");
         }
-        let link_ok = video_link.is_empty()
-            || (video_link.starts_with("https://")
-                && video_link.len() <= 500
-                && !has_control(&video_link, Shape::Line));
+        let link_ok = video_link.is_empty() || (video_link.starts_with("https://") && video_link.len() <= 500);
         if !link_ok {
             e.add("video_link", "A video link starts with https:// (at most 500 characters).");
+        } else if has_control(&video_link, Shape::Line) {
+            e.add("video_link", "The video link contains control characters.");
         }
         let board_type =
             if self.board_type.trim().is_empty() { "NET".to_string() } else { self.board_type.trim().to_string() };
