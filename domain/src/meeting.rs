@@ -236,6 +236,13 @@ mod tests {
         }
         let link = MeetingInput { location: "".into(), video_link: "javascript:alert(1)".into(), ..input() };
         assert!(link.parse().unwrap_err().field_message("video_link").is_some());
+        let control = MeetingInput { video_link: "https://meet.example/\u{1b}[2J".into(), ..input() };
+        assert_eq!(
+            control.parse().unwrap_err().field_message("video_link").as_deref(),
+            Some("The video link contains control characters.")
+        );
+        let title = MeetingInput { title: "NET\u{0} board".into(), ..input() };
+        assert!(title.parse().unwrap_err().field_message("title").is_some_and(|m| m.contains("control")));
         let offset = MeetingInput { starts_at: "2026-12-03T15:00:00+01:00".into(), ..input() };
         assert_eq!(offset.parse().unwrap().starts_at, "2026-12-03T14:00:00Z");
     }
