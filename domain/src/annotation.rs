@@ -77,17 +77,13 @@ impl AnnotationInput {
     /// Checks the text, the kind, and that the structured fields belong to `specialty`.
     pub fn parse(&self, specialty: Specialty) -> Result<CheckedAnnotation, Invalid> {
         let mut e = FieldErrorsBuilder::new();
-        let mut body = self.body.trim().to_string();
+        let mut body =
+            crate::text::field(&mut e, "body", &self.body, MAX_BODY, crate::text::Shape::Lines, "An annotation");
         if body.is_empty() && self.kind == AnnotationKind::NoComment.code() {
             body = "No comment.".to_string();
         }
         if body.is_empty() {
             e.add("body", "Write the annotation.");
-        } else if body.chars().count() > MAX_BODY {
-            e.add("body", format!("An annotation has at most {MAX_BODY} characters."));
-        }
-        if crate::text::has_control(&body, crate::text::Shape::Lines) {
-            e.add("body", "The text contains control characters.");
         }
         let kind = AnnotationKind::parse(&self.kind).map_err(|m| e.add("kind", m)).ok();
         let s = &self.structured;

@@ -10,7 +10,7 @@
 use chrono::Datelike as _;
 use serde::{Deserialize, Serialize};
 
-use crate::text::{Shape, has_control};
+use crate::text::{self, Shape};
 
 use super::codes::code_enum;
 use super::role::Specialty;
@@ -119,13 +119,9 @@ impl AttachmentInput {
     pub fn parse(&self, own: Option<Specialty>, today: chrono::NaiveDate) -> Result<CheckedAttachment, Invalid> {
         let mut e = FieldErrorsBuilder::new();
         let kind = AttachmentKind::parse(&self.kind).map_err(|m| e.add("kind", m)).ok();
-        let title = self.title.trim().to_string();
+        let title = text::field(&mut e, "title", &self.title, MAX_TITLE, Shape::Line, "The title");
         if title.is_empty() {
             e.add("title", "Give the document a title, e.g. \"Histology, liver biopsy\".");
-        } else if title.chars().count() > MAX_TITLE {
-            e.add("title", format!("A title has at most {MAX_TITLE} characters."));
-        } else if has_control(&title, Shape::Line) {
-            e.add("title", "The title contains control characters.");
         }
         let examined_on = match self.examined_on.trim() {
             "" if kind == Some(AttachmentKind::Other) => None,
@@ -176,15 +172,11 @@ impl AttachmentInput {
 
 /// A withdrawal's reason, checked: the tombstone says why (security.md DI-1).
 pub fn withdrawal_reason(reason: &str) -> Result<String, Invalid> {
-    let r = reason.trim();
-    if r.is_empty() {
-        Err(Invalid::field("reason", "Say why the document is withdrawn, e.g. \"filed on the wrong patient\"."))
-    } else if r.chars().count() > MAX_REASON {
-        Err(Invalid::field("reason", format!("A reason has at most {MAX_REASON} characters.")))
-    } else if has_control(r, Shape::Lines) {
-        Err(Invalid::field("reason", "The reason contains control characters."))
-    } else {
-        Ok(r.to_string())
+    match text::check(reason, MAX_REASON, Shape::Lines, "The reason") {
+        Ok(r) if r.is_empty() => {
+            Err(Invalid::field("reason", "Say why the document is withdrawn, e.g. \"filed on the wrong patient\"."))
+        }
+        checked => checked.map_err(|m| Invalid::field("reason", m)),
     }
 }
 

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::text::{Shape, has_control};
+use crate::text::{self, Shape};
 
 use crate::codes::code_list;
 use crate::error::{FieldErrorsBuilder, Invalid};
@@ -42,18 +42,11 @@ pub struct CheckedBoard {
 impl BoardInput {
     pub fn parse(&self) -> Result<CheckedBoard, Invalid> {
         let mut e = FieldErrorsBuilder::new();
-        let name = self.name.trim().to_string();
+        let name = text::field(&mut e, "name", &self.name, 100, Shape::Line, "A board's name");
         if name.is_empty() {
             e.add("name", "Name the board (for example \"NET board\").");
-        } else if name.chars().count() > 100 || has_control(&name, Shape::Line) {
-            e.add("name", "A board's name has at most 100 characters on one line.");
         }
-        let description = self.description.trim().to_string();
-        if description.chars().count() > 1000 {
-            e.add("description", "The description has at most 1000 characters.");
-        } else if has_control(&description, Shape::Lines) {
-            e.add("description", "The description contains control characters.");
-        }
+        let description = text::field(&mut e, "description", &self.description, 1000, Shape::Lines, "The description");
         let mut expected_specialties: Vec<Specialty> =
             code_list(&mut e, "expected_specialties", &self.expected_specialties);
         if expected_specialties.is_empty() {
@@ -121,13 +114,7 @@ impl BreakGlassInput {
                 "Say why you need this case now (at least 10 characters); the access is reviewed.",
             ));
         }
-        if reason.chars().count() > 500 {
-            return Err(Invalid::field("reason", "The reason has at most 500 characters."));
-        }
-        if has_control(reason, Shape::Lines) {
-            return Err(Invalid::field("reason", "The reason contains control characters."));
-        }
-        Ok(reason.to_string())
+        text::check(reason, 500, Shape::Lines, "The reason").map_err(|m| Invalid::field("reason", m))
     }
 }
 

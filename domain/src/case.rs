@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::codes::{CaseStatus, Sex, StageGroup};
 use super::tumor::{Tumor, TumorInput};
 use crate::error::{FieldErrorsBuilder, Invalid};
+use crate::text::{self, Shape};
 
 /// The patient as typed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -58,17 +59,6 @@ pub struct CaseContent {
 /// Longest free text accepted in history and comorbidities.
 pub const MAX_TEXT: usize = 20_000;
 
-fn text(e: &mut FieldErrorsBuilder, field: &str, value: &str, max: usize, what: &str) -> String {
-    let v = value.trim();
-    if v.chars().count() > max {
-        e.add(field, format!("{what} has at most {max} characters."));
-    }
-    if crate::text::has_control(v, crate::text::Shape::Lines) {
-        e.add(field, format!("{what} contains control characters."));
-    }
-    v.to_string()
-}
-
 /// Checks a patient's fields, reporting errors as `{prefix}mrn`, `{prefix}name`, … so that the
 /// case form ("patient.") and the patient record ("") share one set of rules.
 fn parse_patient(
@@ -84,7 +74,7 @@ fn parse_patient(
     } else if mrn.len() > 32 || !mrn.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/') {
         e.add(&f("mrn"), "An MRN has up to 32 letters, digits, '-' or '/'.");
     }
-    let name = text(e, &f("name"), &p.name, 200, "The name");
+    let name = text::field(e, &f("name"), &p.name, 200, Shape::Line, "The name");
     if name.is_empty() {
         e.add(&f("name"), "Enter the patient's name.");
     }
@@ -162,11 +152,18 @@ impl CaseInput {
         let mut e = FieldErrorsBuilder::new();
         let patient = parse_patient(&mut e, &self.patient, today, "patient.");
         let birth_date = patient.as_ref().map(|p| p.birth_date);
-        let referring_clinician =
-            text(&mut e, "referring_clinician", &self.referring_clinician, 200, "The referring clinician");
-        let question = text(&mut e, "question", &self.question, 2000, "The question");
-        let history = text(&mut e, "history", &self.history, MAX_TEXT, "The history");
-        let comorbidities = text(&mut e, "comorbidities", &self.comorbidities, MAX_TEXT, "The comorbidities");
+        let referring_clinician = text::field(
+            &mut e,
+            "referring_clinician",
+            &self.referring_clinician,
+            200,
+            Shape::Line,
+            "The referring clinician",
+        );
+        let question = text::field(&mut e, "question", &self.question, 2000, Shape::Lines, "The question");
+        let history = text::field(&mut e, "history", &self.history, MAX_TEXT, Shape::Lines, "The history");
+        let comorbidities =
+            text::field(&mut e, "comorbidities", &self.comorbidities, MAX_TEXT, Shape::Lines, "The comorbidities");
         let mut tumor_input = self.tumor.clone();
         // The patient's age comes from the birth date; a typed age is only a fallback.
         if let Some(d) = birth_date {
@@ -541,6 +538,23 @@ mod tests {
         assert_eq!(c.missing_for_board()[0].0, "question");
     }
 
+    #[test]
+    fn a_name_is_one_line_and_the_question_and_history_may_be_several() {
+        let mut i = input();
+        i.question = "Resection?\n\tOr surveillance?".into();
+        i.history = "2019: appendectomy.\r\n2024: incidental finding.".into();
+        let c = i.parse(today()).unwrap();
+        assert_eq!(c.question, "Resection?\n\tOr surveillance?");
+        i.patient.name = "Anna\nExample".into();
+        i.referring_clinician = "Dr\tB".into();
+        let err = i.parse(today()).unwrap_err();
+        assert_eq!(err.field_message("patient.name").as_deref(), Some("The name contains control characters."));
+        assert_eq!(
+            err.field_message("referring_clinician").as_deref(),
+            Some("The referring clinician contains control characters.")
+        );
+        assert_eq!(err.fields.len(), 2, "{err:?}");
+    }
     #[test]
     fn changed_fields_name_dotted_paths() {
         let a = input();

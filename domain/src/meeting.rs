@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::text::{Shape, has_control};
+use crate::text::{self, Shape, has_control};
 
 use super::codes::{CaseStatus, code_enum};
 use super::role::Specialty;
@@ -55,27 +55,18 @@ pub struct CheckedMeeting {
 impl MeetingInput {
     pub fn parse(&self) -> Result<CheckedMeeting, Invalid> {
         let mut e = FieldErrorsBuilder::new();
-        let title = self.title.trim().to_string();
+        let title = text::field(&mut e, "title", &self.title, 200, Shape::Line, "The title");
         if title.is_empty() {
             e.add("title", "Give the meeting a title, e.g. \"NET board\".");
-        } else if title.chars().count() > 200 {
-            e.add("title", "A title has at most 200 characters.");
-        } else if has_control(&title, Shape::Line) {
-            e.add("title", "The title contains control characters.");
         }
         let starts_at = parse_time(self.starts_at.trim());
         if starts_at.is_none() {
             e.add("starts_at", "Give the start as date and time, e.g. 2026-12-03T14:00 (UTC).");
         }
-        let location = self.location.trim().to_string();
+        let location = text::field(&mut e, "location", &self.location, 200, Shape::Line, "The location");
         let video_link = self.video_link.trim().to_string();
         if location.is_empty() && video_link.is_empty() {
             e.add("location", "Give a room or a video link.");
-        }
-        if location.chars().count() > 200 {
-            e.add("location", "A location has at most 200 characters.");
-        } else if has_control(&location, Shape::Line) {
-            e.add("location", "The location contains control characters.");
         }
         let link_ok = video_link.is_empty() || (video_link.starts_with("https://") && video_link.len() <= 500);
         if !link_ok {
@@ -83,13 +74,10 @@ impl MeetingInput {
         } else if has_control(&video_link, Shape::Line) {
             e.add("video_link", "The video link contains control characters.");
         }
-        let board_type =
-            if self.board_type.trim().is_empty() { "NET".to_string() } else { self.board_type.trim().to_string() };
-        if board_type.chars().count() > 100 {
-            e.add("board_type", "A board type has at most 100 characters.");
-        } else if has_control(&board_type, Shape::Line) {
-            e.add("board_type", "The board type contains control characters.");
-        }
+        let board_type = match text::field(&mut e, "board_type", &self.board_type, 100, Shape::Line, "The board type") {
+            t if t.is_empty() => "NET".to_string(),
+            t => t,
+        };
         let mut expected = Vec::new();
         for code in &self.expected_specialties {
             match Specialty::parse(code) {

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::text::{Shape, has_control};
+use crate::text::{self, Shape};
 
 use super::codes::{OptionCode, code_enum};
 use super::proposer::Proposal;
@@ -135,36 +135,33 @@ impl PlanInput {
         if self.options.is_empty() {
             e.add("options", "Choose at least one option (take it from the proposal or add one).");
         }
-        let rationale = self.rationale.trim().to_string();
+        let rationale = text::field(&mut e, "rationale", &self.rationale, MAX_TEXT, Shape::Lines, "The rationale");
         if rationale.is_empty() {
             e.add("rationale", "Write why the board chose this plan.");
-        } else if rationale.chars().count() > MAX_TEXT {
-            e.add("rationale", format!("The rationale has at most {MAX_TEXT} characters."));
-        } else if has_control(&rationale, Shape::Lines) {
-            e.add("rationale", "The rationale contains control characters.");
         }
         let mut dissent = Vec::new();
         for d in &self.dissent {
             if d.user_id.trim().is_empty() || d.note.trim().is_empty() {
                 e.add("dissent", "Each dissent names who dissents and what they said.");
-            } else if d.note.chars().count() > MAX_TEXT {
-                e.add("dissent", format!("A dissent has at most {MAX_TEXT} characters."));
-            } else if has_control(&d.note, Shape::Lines) || has_control(&d.user_id, Shape::Line) {
-                e.add("dissent", "A dissent contains control characters.");
             } else {
-                dissent.push(DissentInput { user_id: d.user_id.trim().into(), note: d.note.trim().into() });
+                // The id is checked as a line too: it is kept as sent until the board's members
+                // are looked up.
+                match text::check(&d.user_id, 100, Shape::Line, "A dissenter's id")
+                    .and_then(|_| text::check(&d.note, MAX_TEXT, Shape::Lines, "A dissent"))
+                {
+                    Ok(note) => dissent.push(DissentInput { user_id: d.user_id.trim().into(), note }),
+                    Err(m) => e.add("dissent", m),
+                }
             }
         }
-        let deviation_reason =
-            self.deviation_reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
+        let deviation_reason = self
+            .deviation_reason
+            .as_deref()
+            .map(|r| text::field(&mut e, "deviation_reason", r, MAX_TEXT, Shape::Lines, "The reason"))
+            .filter(|r| !r.is_empty());
         if departs_from(proposal, &options) && deviation_reason.is_none() {
             let first = proposal.options.first().map(|o| o.code.label()).unwrap_or_default();
             e.add("deviation_reason", format!("The plan departs from the proposer's first option ({first}): say why."));
-        }
-        if deviation_reason.as_ref().is_some_and(|r| r.chars().count() > MAX_TEXT) {
-            e.add("deviation_reason", format!("The reason has at most {MAX_TEXT} characters."));
-        } else if deviation_reason.as_ref().is_some_and(|r| has_control(r, Shape::Lines)) {
-            e.add("deviation_reason", "The reason contains control characters.");
         }
         let meeting_id = self.meeting_id.as_deref().map(str::trim).filter(|m| !m.is_empty()).map(str::to_string);
         let mut trials: Vec<PlanTrialInput> = Vec::new();
@@ -172,12 +169,13 @@ impl PlanInput {
             let id = t.trial_id.trim().to_string();
             if id.is_empty() || trials.iter().any(|x| x.trial_id == id) {
                 e.add("trials", "Name each discussed trial once.");
-            } else if t.note.chars().count() > MAX_TEXT {
-                e.add("trials", format!("A trial's note has at most {MAX_TEXT} characters."));
-            } else if has_control(&t.note, Shape::Lines) || has_control(&id, Shape::Line) {
-                e.add("trials", "A trial's note contains control characters.");
             } else {
-                trials.push(PlanTrialInput { trial_id: id, offered: t.offered, note: t.note.trim().to_string() });
+                match text::check(&id, 100, Shape::Line, "A trial's id")
+                    .and_then(|_| text::check(&t.note, MAX_TEXT, Shape::Lines, "A trial's note"))
+                {
+                    Ok(note) => trials.push(PlanTrialInput { trial_id: id, offered: t.offered, note }),
+                    Err(m) => e.add("trials", m),
+                }
             }
         }
         // Accreditors count trial discussion: listing trials is discussing them.
@@ -323,12 +321,7 @@ impl OutcomeInput {
             None if implemented => e.add("date", "Give the day the plan was carried out."),
             None => {}
         }
-        let note = self.note.trim().to_string();
-        if note.chars().count() > MAX_TEXT {
-            e.add("note", format!("The note has at most {MAX_TEXT} characters."));
-        } else if has_control(&note, Shape::Lines) {
-            e.add("note", "The note contains control characters.");
-        }
+        let note = text::field(&mut e, "note", &self.note, MAX_TEXT, Shape::Lines, "The note");
         if reason == Some(NotImplementedReason::Other) && note.is_empty() {
             e.add("note", "Describe the other reason.");
         }
@@ -367,12 +360,7 @@ fn enrolments(input: &[EnrolmentInput], offered: &[PlanTrial], e: &mut FieldErro
         } else {
             super::codes::optional_code::<NotEnrolledReason>(e, &field, answer.reason.as_deref())
         };
-        let note = answer.note.trim().to_string();
-        if note.chars().count() > MAX_TEXT {
-            e.add(&field, format!("{}: the note has at most {MAX_TEXT} characters.", t.acronym));
-        } else if has_control(&note, Shape::Lines) {
-            e.add(&field, format!("{}: the note contains control characters.", t.acronym));
-        }
+        let note = text::field(e, &field, &answer.note, MAX_TEXT, Shape::Lines, &format!("{}: the note", t.acronym));
         if !enrolled && answer.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
             e.add(&field, format!("{}: say why the patient did not enrol.", t.acronym));
         }

@@ -14,6 +14,10 @@ use crate::codes::{
     code_list, optional_code,
 };
 use crate::error::{FieldErrorsBuilder, Invalid};
+use crate::text::{
+    self,
+    Shape::{Line, Lines},
+};
 use crate::tumor::Tumor;
 
 code_enum!(
@@ -186,21 +190,14 @@ pub fn registry_id_ok(id: &str) -> bool {
 impl TrialInput {
     pub fn parse(&self) -> Result<CheckedTrial, Invalid> {
         let mut e = FieldErrorsBuilder::new();
-        let text = |e: &mut FieldErrorsBuilder, name: &str, v: &str, max: usize, required: Option<&str>| {
-            let v = v.trim().to_string();
-            if v.is_empty() {
-                if let Some(m) = required {
-                    e.add(name, m);
-                }
-            } else if v.chars().count() > max {
-                e.add(name, format!("At most {max} characters."));
-            } else if crate::text::has_control(&v, crate::text::Shape::Lines) {
-                e.add(name, "The text contains control characters.");
-            }
-            v
-        };
-        let title = text(&mut e, "title", &self.title, 300, Some("Give the trial's title."));
-        let acronym = text(&mut e, "acronym", &self.acronym, 40, Some("Give the trial's short name, e.g. NETTER-3."));
+        let title = text::field(&mut e, "title", &self.title, 300, Line, "The title");
+        if title.is_empty() {
+            e.add("title", "Give the trial's title.");
+        }
+        let acronym = text::field(&mut e, "acronym", &self.acronym, 40, Line, "The short name");
+        if acronym.is_empty() {
+            e.add("acronym", "Give the trial's short name, e.g. NETTER-3.");
+        }
         let registry_id = self.registry_id.trim().to_uppercase().replace(' ', "");
         if registry_id.is_empty() {
             e.add("registry_id", "Give the registry id, e.g. NCT01234567.");
@@ -212,8 +209,12 @@ impl TrialInput {
         }
         let phase = TrialPhase::parse(&self.phase).map_err(|m| e.add("phase", m)).ok();
         let status = TrialStatus::parse(&self.status).map_err(|m| e.add("status", m)).ok();
-        let contact = text(&mut e, "contact", &self.contact, 300, Some("Say who to ask (study nurse, investigator)."));
-        let other_criteria = text(&mut e, "other_criteria", &self.other_criteria, 4000, None);
+        let contact = text::field(&mut e, "contact", &self.contact, 300, Lines, "The contact");
+        if contact.is_empty() {
+            e.add("contact", "Say who to ask (study nurse, investigator).");
+        }
+        let other_criteria =
+            text::field(&mut e, "other_criteria", &self.other_criteria, 4000, Lines, "The text of other criteria");
         let eligibility = self.eligibility.parse(&mut e);
         e.finish()?;
         Ok(CheckedTrial {

@@ -40,13 +40,7 @@ pub fn parse_display_name(raw: &str) -> Result<String, String> {
     if s.is_empty() {
         return Err("Enter the name colleagues know this person by.".into());
     }
-    if s.chars().count() > 100 {
-        return Err("A display name has at most 100 characters.".into());
-    }
-    if crate::text::has_control(s, crate::text::Shape::Line) {
-        return Err("A display name cannot contain control characters.".into());
-    }
-    Ok(s.to_string())
+    crate::text::check(s, 100, crate::text::Shape::Line, "A display name")
 }
 
 /// Clinicians speak for a specialty; other roles have none.

@@ -144,13 +144,8 @@ impl VoiceRequestInput {
             }
             s => Specialty::parse(s).map_err(|m| e.add("specialty", m)).ok(),
         };
-        let note = self.note.trim().to_string();
-        if note.chars().count() > MAX_REQUEST_NOTE {
-            e.add("note", format!("The note has at most {MAX_REQUEST_NOTE} characters."));
-        }
-        if crate::text::has_control(&note, crate::text::Shape::Lines) {
-            e.add("note", "The text contains control characters.");
-        }
+        let note =
+            crate::text::field(&mut e, "note", &self.note, MAX_REQUEST_NOTE, crate::text::Shape::Lines, "The note");
         e.finish()?;
         Ok((specialty.expect("checked"), note))
     }

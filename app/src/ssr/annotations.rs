@@ -12,7 +12,7 @@ use super::{AppState, new_id, now_text};
 use crate::domain::annotation::{Annotation, AnnotationInput, AnnotationKind, AnnotationVersion};
 use crate::domain::events::CaseEventKind;
 use crate::domain::role::{Action, Specialty};
-use crate::domain::text::{Shape, has_control};
+use crate::domain::text::{self, Shape};
 use crate::error::AppError;
 
 /// The author's specialty, or 403: an annotation always speaks for a specialty.
@@ -281,12 +281,10 @@ pub async fn change(
         }
         Change::MergePatch(_) => unreachable!("merged above"),
         Change::Withdraw { reason } => {
-            let reason = reason.trim();
-            if reason.is_empty() || reason.chars().count() > 500 {
+            let reason =
+                text::check(reason, 500, Shape::Lines, "The reason").map_err(|m| AppError::field("reason", m))?;
+            if reason.is_empty() {
                 return Err(AppError::field("reason", "Say why the annotation is withdrawn (up to 500 characters)."));
-            }
-            if has_control(reason, Shape::Lines) {
-                return Err(AppError::field("reason", "The reason contains control characters."));
             }
             (
                 last.body.clone(),

@@ -16,7 +16,7 @@ use crate::domain::codes::{CaseStatus, PrimarySite, StageGroup, optional_code};
 use crate::domain::events::CaseEventKind;
 use crate::domain::proposer::{Proposal, propose};
 use crate::domain::role::Action;
-use crate::domain::text::{Shape, has_control};
+use crate::domain::text::{self, Shape, has_control};
 use crate::domain::workflow::{self, WorkflowEvent};
 use crate::error::{AppError, FieldErrorsBuilder};
 
@@ -518,12 +518,8 @@ pub async fn edit(
 ) -> Result<CaseRecord, AppError> {
     access::require_case(state, session, Action::EditCase, id).await?;
     let mut e = FieldErrorsBuilder::new();
-    let reason = edit.reason.map(str::trim).filter(|r| !r.is_empty());
-    if reason.is_some_and(|r| r.chars().count() > 500) {
-        e.add("reason", "The reason has at most 500 characters.");
-    } else if reason.is_some_and(|r| has_control(r, Shape::Lines)) {
-        e.add("reason", "The reason contains control characters.");
-    }
+    let reason = edit.reason.map(|r| text::field(&mut e, "reason", r, 500, Shape::Lines, "The reason"));
+    let reason = reason.as_deref().filter(|r| !r.is_empty());
     let target = match edit.status {
         None => None,
         Some(s) => match CaseStatus::parse(s) {

@@ -16,7 +16,7 @@ use crate::domain::codes::{CaseStatus, Sex};
 use crate::domain::events::CaseEventKind;
 use crate::domain::proposer::propose;
 use crate::domain::role::Action;
-use crate::domain::text::{Shape, has_control};
+use crate::domain::text::{self, Shape};
 use crate::error::{AppError, FieldErrorsBuilder};
 
 /// Appends a version of a patient's record inside `tx`.
@@ -288,13 +288,9 @@ pub async fn correct(
         sex: change.sex.clone().unwrap_or_else(|| before.sex.clone()),
     };
     let mut e = FieldErrorsBuilder::new();
-    let reason = change.reason.trim();
+    let reason = text::field(&mut e, "reason", &change.reason, 500, Shape::Lines, "The reason");
     if reason.is_empty() {
         e.add("reason", "Say why the patient's details are corrected (e.g. \"name misspelt at referral\").");
-    } else if reason.chars().count() > 500 {
-        e.add("reason", "The reason has at most 500 characters.");
-    } else if has_control(reason, Shape::Lines) {
-        e.add("reason", "The reason contains control characters.");
     }
     let parsed = e.take("", typed.parse(today));
     e.finish()?;
@@ -339,7 +335,7 @@ pub async fn correct(
     if updated.rows_affected() == 0 {
         return Err(AppError::PreconditionFailed { current: expected_version + 1 });
     }
-    insert_version(&mut tx, id, next, Some(&session.me.id), Some(reason), &patient).await?;
+    insert_version(&mut tx, id, next, Some(&session.me.id), Some(&reason), &patient).await?;
     // Every case of the patient shows the corrected identity, as a new version of its own.
     let case_reason = format!("patient details corrected: {reason}");
     for case_id in &current.case_ids {

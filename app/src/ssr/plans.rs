@@ -19,7 +19,7 @@ use crate::domain::plan::{
 };
 use crate::domain::proposer::Proposal;
 use crate::domain::role::Action;
-use crate::domain::text::{Shape, has_control};
+use crate::domain::text::{self, Shape};
 use crate::domain::workflow::WorkflowEvent;
 use crate::error::AppError;
 
@@ -454,15 +454,10 @@ pub async fn add_addendum(
 ) -> Result<Addendum, AppError> {
     access::require_case(state, session, Action::AddAddendum, case_id).await?;
     case_exists(state, case_id).await?;
-    let body = body.trim();
+    let body = text::check(body, crate::domain::plan::MAX_TEXT, Shape::Lines, "The addendum")
+        .map_err(|m| AppError::field("body", m))?;
     if body.is_empty() {
         return Err(AppError::field("body", "Write the addendum."));
-    }
-    if body.chars().count() > crate::domain::plan::MAX_TEXT {
-        return Err(AppError::field("body", "An addendum has at most 10,000 characters."));
-    }
-    if has_control(body, Shape::Lines) {
-        return Err(AppError::field("body", "The addendum contains control characters."));
     }
     let plan = load(state, case_id).await?.ok_or_else(|| AppError::conflict("There is no plan yet."))?;
     if plan.signature.is_none() {
@@ -476,7 +471,7 @@ pub async fn add_addendum(
     sqlx::query("INSERT INTO plan_addenda (id, case_id, body, author_id, at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&id)
         .bind(case_id)
-        .bind(body)
+        .bind(&body)
         .bind(&session.me.id)
         .bind(&now)
         .execute(&mut *tx)
@@ -491,7 +486,7 @@ pub async fn add_addendum(
     events::record(&mut tx, state.db.engine, case_id, CaseEventKind::PlanAddendum, &id).await?;
     tx.commit().await?;
     state.db.announce(case_id);
-    Ok(Addendum { id, body: body.to_string(), author_name: name_of(state, &session.me.id).await?, at: now })
+    Ok(Addendum { id, body, author_name: name_of(state, &session.me.id).await?, at: now })
 }
 
 /// Records whether the signed plan was carried out (once; later news is an addendum).
