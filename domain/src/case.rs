@@ -428,15 +428,15 @@ pub fn stage_group(t: &Tumor) -> Option<StageGroup> {
     }
 }
 
-/// Everything the case page shows of one case, read together and audited as one view.
+/// Everything the case page shows of one case, read together and audited as one view. The
+/// versions are not in it: the page's history is folded and reads them when it is opened
+/// (`cases/history`, audited on its own), so a view costs the same whatever the case's age.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CasePageData {
     pub case: CaseRecord,
     /// None when no proposal is stored (never for a case created through the app).
     pub proposal: Option<StoredProposal>,
-    /// Every version, newest first.
-    pub history: Vec<CaseVersion>,
     pub annotations: Vec<super::annotation::Annotation>,
     pub plan: Option<super::plan::Plan>,
     /// For the page's forms, in the same answer: the clinicians of the user's boards (for

@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
+import { expectAccessible, loginAs, openHistory, waitForHydration, watchConsole } from "./helpers";
 
 async function fillNewCase(page: Page, mrn: string) {
   // The coordinator is on both demo boards, so chooses one; nothing is preselected.
@@ -71,11 +71,15 @@ test("a coordinator creates a case, meets a field error, fixes it, saves, edits 
   await page.getByRole("button", { name: "Save as version 2" }).click();
   await expect(page.getByTestId("case-summary")).toHaveText("pNET G2 (Ki-67 12 %), T2 N0 M0, non-functioning, SSTR+, ECOG 1");
   await expect(page.getByTestId("case-version")).toHaveText("2");
-  const history = page.getByTestId("versions");
+  // The history is folded and read when opened.
+  await expect(page.getByTestId("versions")).toHaveCount(0);
+  const history = await openHistory(page);
+  await expect(history).toBeVisible();
   await expect(history).toContainText("Version 2");
   await expect(history).toContainText("Revised pathology");
   await expect(history.locator("table.changes").first()).toContainText("Ki-67 %");
   await expect(history).toContainText("Case created.");
+  await expectAccessible(page);
 
   // Ready for the board.
   await page.getByRole("button", { name: "Mark ready for the board" }).click();
@@ -117,7 +121,7 @@ test("a stale save shows what changed meanwhile instead of overwriting it", asyn
   await other.getByRole("button", { name: "Edit case" }).click();
   await other.getByLabel("Question to the board").fill("Endoscopic resection: EMR or ESD?");
   await other.getByRole("button", { name: /Save as version/ }).click();
-  await expect(other.getByTestId("versions")).toContainText("Dr Samir Haddad");
+  await expect(await openHistory(other)).toContainText("Dr Samir Haddad");
   await other.close();
 
   await page.getByRole("button", { name: /Save as version/ }).click();
@@ -130,7 +134,7 @@ test("a stale save shows what changed meanwhile instead of overwriting it", asyn
   await page.getByLabel("Question to the board").fill("Endoscopic resection: EMR or ESD?");
   await page.getByRole("button", { name: /Save as version/ }).click();
   await expect(page.getByTestId("case-summary")).toContainText("rectal NET G1 (Ki-67 1 %)");
-  await expect(page.getByTestId("versions")).toContainText("Size (mm)");
+  await expect(await openHistory(page)).toContainText("Size (mm)");
 });
 
 test("search by name travels in the body, and filters narrow the list", async ({ page }) => {

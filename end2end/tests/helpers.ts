@@ -44,6 +44,18 @@ export async function loginAs(page: Page, username: string, next = "/") {
   await waitForHydration(page);
 }
 
+/**
+ * Opens the case page's folded history (if it is not open already) and returns its list of
+ * versions: the page reads the versions only when the fold is opened.
+ */
+export async function openHistory(page: Page) {
+  const fold = page.locator("details.history-fold");
+  if (!(await fold.evaluate((d) => (d as HTMLDetailsElement).open))) {
+    await fold.getByText("Every version and what changed").click();
+  }
+  return page.getByTestId("versions");
+}
+
 /** Logs `user` in and opens the demo meeting's meeting mode, live. */
 export async function openMeetingMode(page: Page, user: string) {
   await loginAs(page, user, "/meetings");

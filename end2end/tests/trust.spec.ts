@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { DEMO_PASSWORD, expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
+import { DEMO_PASSWORD, expectAccessible, loginAs, openHistory, waitForHydration, watchConsole } from "./helpers";
 
 test("a login whose next= points at another site ends on this one (IN-4)", async ({ page }) => {
   const base = new URL(process.env.TB_BASE_URL ?? "http://127.0.0.1:3900");
@@ -32,7 +32,7 @@ test("a coordinator corrects a patient's name on the patient's record, with a re
   await record.getByRole("button", { name: "Save the correction" }).click();
   await expect(page.getByTestId("case-title")).toContainText("Greta Demo-Almgren");
   await expect(record).toContainText("patient record version 2");
-  await expect(page.getByTestId("versions")).toContainText("patient details corrected: Surname misspelt at referral");
+  await expect(await openHistory(page)).toContainText("patient details corrected: Surname misspelt at referral");
   // The list shows the corrected name too.
   await page.goto("/cases");
   await expect(page.getByTestId("case-table")).toContainText("Greta Demo-Almgren");

@@ -352,7 +352,8 @@ async fn the_case_page_is_one_answer_and_one_audit_row() {
     assert_eq!(res.status(), 200);
     let page = body_json(res).await;
     assert_eq!(page["case"]["content"]["patient"]["name"], "Pia Page");
-    assert_eq!(page["history"][0]["version"], 1);
+    // The history is not read for a view: the page's fold reads it when opened.
+    assert_eq!(page.get("history"), None, "{page}");
     assert_eq!(page["annotations"][0]["versions"][0]["body"], "Octreotide scan pending?");
     assert!(page["proposal"]["options"].as_array().is_some_and(|o| !o.is_empty()), "{page}");
     assert_eq!(page["plan"], Value::Null);
@@ -363,6 +364,16 @@ async fn the_case_page_is_one_answer_and_one_audit_row() {
     let new: Vec<_> = audit_rows(&state).await.into_iter().skip(rows).collect();
     assert_eq!(new.len(), 1, "{new:?}");
     assert_eq!((new[0].action.as_str(), new[0].case_id.as_deref()), ("case.view", Some(id)));
+    assert_eq!(new[0].detail.as_deref(), Some("case, proposal, voices, plan, documents, trials"));
+    // Opening the history reads the versions, and that read is audited on its own.
+    let res = send(&state, json_req("POST", "/sfn/cases/history", json!({"id": id}), Some(&c))).await;
+    assert_eq!(res.status(), 200);
+    let history = body_json(res).await;
+    assert_eq!(history[0]["version"], 1);
+    assert_eq!(history[0]["content"]["patient"]["name"], "Pia Page");
+    let new: Vec<_> = audit_rows(&state).await.into_iter().skip(rows + 1).collect();
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert_eq!((new[0].action.as_str(), new[0].case_id.as_deref()), ("case.history", Some(id)));
 }
 
 /// A page rendered on the server reads its data once and records it once. Leptos's `<Suspense>`

@@ -84,8 +84,9 @@ pub async fn case_history(id: String) -> Result<Vec<CaseVersion>, AppError> {
     crate::ssr::cases::history(&state, &session, &id).await
 }
 
-/// Everything the case page shows (the case, its proposal, history, voices and plan) in one
-/// answer, under one access check and one audit row (issue 17).
+/// Everything the case page shows (the case, its proposal, voices, plan, documents and trials)
+/// in one answer, under one access check and one audit row (issue 17). The history is not in
+/// it: the page reads it through [`case_history`] when its fold is opened.
 #[server(endpoint = "cases/page", prefix = "/sfn", input = Json)]
 pub async fn case_page(id: String) -> Result<crate::domain::case::CasePageData, AppError> {
     let (state, session) = crate::ssr::request::authenticated().await?;

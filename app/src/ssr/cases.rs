@@ -293,7 +293,7 @@ pub async fn page(state: &AppState, session: &Session, id: &str) -> Result<CaseP
         &state.db,
         &Event::new(&session.actor(), "case.view", Outcome::Success)
             .case(id)
-            .detail("case, proposal, history, voices, plan, documents, trials"),
+            .detail("case, proposal, voices, plan, documents, trials"),
     )
     .await?;
     Ok(data)
@@ -317,7 +317,8 @@ pub async fn report(state: &AppState, session: &Session, id: &str) -> Result<Cas
 /// documents, which every reader has.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Parts {
-    /// The case page: also every version, the pre-review's inputs and the trials' match.
+    /// The case page: also the pre-review's inputs and the trials' match (its history is read
+    /// when opened, through [`history`]).
     CasePage,
     /// Meeting mode (every follower reads it on every step): also the trials' match.
     Meeting,
@@ -340,7 +341,6 @@ pub(crate) async fn page_parts(
         Err(AppError::NotFound) => None,
         Err(e) => return Err(e),
     };
-    let history = if case_page { load_history(state, id).await? } else { Vec::new() };
     let annotations = super::annotations::load_all(state, id).await?;
     let plan = super::plans::load(state, id).await?;
     let (expected_specialties, voice_requests) =
@@ -353,7 +353,6 @@ pub(crate) async fn page_parts(
     Ok(CasePageData {
         case,
         proposal,
-        history,
         annotations,
         plan,
         members: Vec::new(),

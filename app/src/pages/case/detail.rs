@@ -95,7 +95,7 @@ pub(super) fn CaseDetail(record: CaseRecord, may_edit: bool, me: Option<Me>, pag
                 </Transition>
             }
         })}
-        <CaseHistory history=r.history />
+        <CaseHistory history=r.history open=r.history_open />
     }
 }
 

@@ -74,17 +74,22 @@ pub fn ChangeTable(changes: Vec<FieldChange>) -> impl IntoView {
 }
 
 #[component]
-pub(super) fn CaseHistory(history: super::Part<Vec<CaseVersion>>) -> impl IntoView {
+pub(super) fn CaseHistory(history: super::Part<Vec<CaseVersion>>, open: RwSignal<bool>) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="history-heading">
             <h2 id="history-heading">"History"</h2>
             // Folded: every version is kept and one click away, but it does not push the
-            // board's work down the page.
-            <details class="history-fold">
+            // board's work down the page. Its versions are read when it is first opened (a
+            // case's history grows with every edit; most looks at a case never open it).
+            <details class="history-fold" on:toggle=move |_| if !open.get_untracked() { open.set(true) }>
                 <summary>"Every version and what changed"</summary>
                 <Transition fallback=|| view! { <p aria-busy="true">"Loading the history…"</p> }>
                     <ErrorBoundary fallback=error_notice>
-                        {move || history.get().map(|r| r.map(|versions| view! { <VersionList versions /> }))}
+                        {move || match history.get() {
+                            Some(r) => Some(r.map(|versions| view! { <VersionList versions /> }.into_any())),
+                            None if open.get() => Some(Ok(view! { <p aria-busy="true">"Loading the history…"</p> }.into_any())),
+                            None => None,
+                        }}
                     </ErrorBoundary>
                 </Transition>
             </details>

@@ -42,7 +42,9 @@ type Part<T> = Signal<Option<Result<T, AppError>>>;
 struct CaseResources {
     case: Part<crate::domain::case::CaseRecord>,
     proposal: Part<crate::domain::case::StoredProposal>,
+    /// Every version: read only once the history's fold is opened (`history_open`).
     history: Part<Vec<crate::domain::case::CaseVersion>>,
+    history_open: RwSignal<bool>,
     annotations: Part<Vec<crate::domain::annotation::Annotation>>,
     plan: Part<Option<crate::domain::plan::Plan>>,
     members: Part<Vec<crate::domain::meeting::Attendee>>,
@@ -118,6 +120,14 @@ fn CaseView() -> impl IntoView {
     // The trials' match likewise, when the board's register changes (issue 21). A change to the
     // case reloads the page and the match with it; once the match has been reloaded alone, it is
     // reloaded with the page too, so that an older match never hides the page's newer one.
+    // The history is folded and most looks at a case never open it: its versions are read
+    // (and audited, `case.history`) when it is opened, then with every change to the case.
+    // Until then this answers at once with nothing, on the server too.
+    let history_open = RwSignal::new(false);
+    let history = Resource::new(
+        move || (key(), history_open.get()),
+        |((id, _, _), open)| async move { if open { Some(crate::api::cases::case_history(id).await) } else { None } },
+    );
     let trials = Resource::new(
         move || (key(), trials_tick.get()),
         |((id, _, _), tick)| async move { if tick == 0 { None } else { Some(crate::api::trials::case_trials(id).await) } },
@@ -131,7 +141,8 @@ fn CaseView() -> impl IntoView {
     let r = CaseResources {
         case: part(page, |p| Ok(p.case.clone())),
         proposal: part(page, |p| p.proposal.clone().ok_or(AppError::NotFound)),
-        history: part(page, |p| Ok(p.history.clone())),
+        history: Signal::derive(move || history.get().flatten()),
+        history_open,
         annotations: {
             let from_page = part(page, |p| Ok(p.annotations.clone()));
             Signal::derive(move || match notes.get() {
