@@ -285,6 +285,15 @@ async fn break_glass_needs_a_reason_covers_one_case_for_a_bounded_time_and_flags
     assert_eq!(body["error"]["code"], "break_glass_required");
     assert!(body["error"]["message"].as_str().unwrap().contains("HPB board"), "{body}");
     assert!(!body.to_string().contains("BRD-2") && !body.to_string().contains("Board Person"), "{body}");
+    // The case page's answer (read in one transaction) refuses the same way, and says so in
+    // the audit log.
+    let page = json!({"id": t.hpb_case});
+    let res = send(&t.state, json_req("POST", "/sfn/cases/page", page.clone(), Some(&t.olga))).await;
+    assert_eq!(res.status(), 403);
+    let body = body_json(res).await.to_string();
+    assert!(body.contains("break_glass_required") && !body.contains("BRD-2"), "{body}");
+    let last = audit_rows(&t.state).await.pop().unwrap();
+    assert_eq!((last.action.as_str(), last.case_id.as_deref()), ("access.denied", Some(t.hpb_case.as_str())));
 
     let glass = format!("{case_url}/break-glass");
     for reason in [json!({"reason": ""}), json!({"reason": "need"}), json!({})] {
@@ -321,6 +330,14 @@ async fn break_glass_needs_a_reason_covers_one_case_for_a_bounded_time_and_flags
         .map(|r| r.action.as_str())
         .collect();
     assert_eq!(flagged, ["case.break_glass", "case.read", "case.history"], "{flagged:?}");
+    // The case page likewise: its answer names the access's end, its one row is flagged.
+    let res = send(&t.state, json_req("POST", "/sfn/cases/page", page, Some(&t.olga))).await;
+    assert_eq!(res.status(), 200);
+    let answer = body_json(res).await;
+    assert_eq!(answer["case"]["content"]["patient"]["mrn"], "BRD-2");
+    assert_eq!(answer["case"]["break_glass_until"], grant["expires_at"]);
+    let last = audit_rows(&t.state).await.pop().unwrap();
+    assert_eq!((last.action.as_str(), last.break_glass), ("case.view", true));
     assert!(
         rows.iter()
             .filter(|r| !r.break_glass && r.username.as_deref() == Some("olga"))
@@ -351,7 +368,7 @@ async fn break_glass_needs_a_reason_covers_one_case_for_a_bounded_time_and_flags
         assert_eq!(list[0]["case_id"], t.hpb_case.as_str());
         assert_eq!(list[0]["board_name"], "HPB board");
         assert_eq!(list[0]["reason"], "Admitted tonight with a carcinoid crisis");
-        assert_eq!(list[0]["reads"], 2);
+        assert_eq!(list[0]["reads"], 3, "case.read, case.history and case.view");
     }
     assert_eq!(send(&t.state, req("GET", "/api/v1/break-glass", Some(&t.olga))).await.status(), 403);
     let flagged_only = app::ssr::audit::query(
@@ -360,7 +377,7 @@ async fn break_glass_needs_a_reason_covers_one_case_for_a_bounded_time_and_flags
     )
     .await
     .unwrap();
-    assert_eq!(flagged_only.len(), 3);
+    assert_eq!(flagged_only.len(), 4, "the glass, case.read, case.history, case.view");
     // The flag is covered by the hash chain.
     assert!(matches!(app::ssr::audit::verify(&t.state.db).await.unwrap(), app::ssr::audit::ChainCheck::Intact { .. }));
 

@@ -376,6 +376,27 @@ async fn the_case_page_is_one_answer_and_one_audit_row() {
     assert_eq!((new[0].action.as_str(), new[0].case_id.as_deref()), ("case.history", Some(id)));
 }
 
+/// The case page's parts are read in one read transaction (`Db::begin_read`): one snapshot, so
+/// a change committed while a page is being read is in all of its parts or in none.
+#[tokio::test]
+async fn a_pages_read_transaction_sees_one_snapshot() {
+    let (state, _db, c) = coordinator().await;
+    let case = create(&state, &c, case_json("MRN-2", "Sam Snapshot", "1960-01-01", "male")).await;
+    let id = case["id"].as_str().unwrap();
+    let version = "SELECT version FROM cases WHERE id = $1";
+    let mut tx = state.db.begin_read().await.unwrap();
+    let first: i64 = sqlx::query_scalar(version).bind(id).fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(first, 1);
+    // Meanwhile someone saves an edit, and it is committed.
+    let res = send(&state, patch(&format!("/api/v1/cases/{id}"), json!({"question": "Resect?"}), 1, &c)).await;
+    assert_eq!(res.status(), 200);
+    let again: i64 = sqlx::query_scalar(version).bind(id).fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(again, 1, "a read later in the same transaction sees the same snapshot");
+    tx.commit().await.unwrap();
+    let now: i64 = sqlx::query_scalar(version).bind(id).fetch_one(&state.db.pool).await.unwrap();
+    assert_eq!(now, 2, "the edit was committed");
+}
+
 /// A page rendered on the server reads its data once and records it once. Leptos's `<Suspense>`
 /// walks its children up to three times on the server (to find the resources they read), and
 /// the login gate used to build the page anew on every walk: every gated page read its data

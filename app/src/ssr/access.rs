@@ -70,12 +70,22 @@ async fn is_member(state: &AppState, board_id: &str, user_id: &str) -> Result<bo
 
 /// Whether `user_id` holds a running break-glass access to `case_id`.
 pub async fn glass_running(state: &AppState, user_id: &str, case_id: &str) -> Result<bool, AppError> {
+    glass_running_on(&mut *state.db.pool.acquire().await?, state, user_id, case_id).await
+}
+
+/// [`glass_running`] on `conn` (a page's read transaction).
+pub(crate) async fn glass_running_on(
+    conn: &mut sqlx::AnyConnection,
+    state: &AppState,
+    user_id: &str,
+    case_id: &str,
+) -> Result<bool, AppError> {
     let found: Option<i64> =
         sqlx::query_scalar("SELECT 1 FROM break_glass WHERE user_id = $1 AND case_id = $2 AND expires_at > $3 LIMIT 1")
             .bind(user_id)
             .bind(case_id)
             .bind(time_text(state.clock.now()))
-            .fetch_optional(&state.db.pool)
+            .fetch_optional(&mut *conn)
             .await?;
     Ok(found.is_some())
 }
@@ -148,22 +158,56 @@ pub(crate) async fn decide_case(
     board_name: &str,
     member: bool,
 ) -> Result<(), AppError> {
-    let role = session.me.role;
-    let glass = glass_matters(role, action, member) && glass_running(state, &session.me.id, case_id).await?;
-    match case_access(role, action, member, glass) {
+    let glass = glass_matters(session.me.role, action, member) && glass_running(state, &session.me.id, case_id).await?;
+    match case_verdict(session, action, board_name, member, glass) {
+        Ok(()) => Ok(()),
+        Err(refusal) => Err(refused(state, session, case_id, refusal).await),
+    }
+}
+
+/// A refusal decided by [`case_verdict`], not yet audited.
+pub(crate) struct Refusal {
+    board_name: String,
+    glass_offered: bool,
+}
+
+/// The decision of [`decide_case`] once whether a break-glass access covers the case is known
+/// (`glass`, looked up by the caller where [`glass_matters`] says it does): a read under
+/// break-glass flags the request's audit rows from here on; a refusal is returned to be
+/// audited by [`refused`], which the caller calls holding no pooled connection (the audit
+/// writer needs one).
+pub(crate) fn case_verdict(
+    session: &Session,
+    action: Action,
+    board_name: &str,
+    member: bool,
+    glass: bool,
+) -> Result<(), Refusal> {
+    match case_access(session.me.role, action, member, glass) {
         CaseAccess::Member | CaseAccess::AllBoards => Ok(()),
         CaseAccess::BreakGlass => {
             session.break_glass.store(true, Ordering::Relaxed);
             Ok(())
         }
-        CaseAccess::NeedsBreakGlass => {
-            refuse(state, session, Some(case_id), "case outside the user's boards; break-glass offered").await?;
-            Err(AppError::BreakGlassRequired { board: board_name.to_string() })
-        }
-        CaseAccess::Refused => {
-            refuse(state, session, Some(case_id), "case outside the user's boards").await?;
-            Err(AppError::other_board())
-        }
+        CaseAccess::NeedsBreakGlass => Err(Refusal { board_name: board_name.to_string(), glass_offered: true }),
+        CaseAccess::Refused => Err(Refusal { board_name: board_name.to_string(), glass_offered: false }),
+    }
+}
+
+/// Audits a refusal (AC-2) and returns the error to answer with: `break_glass_required` where
+/// the user may break the glass, `forbidden` else.
+pub(crate) async fn refused(state: &AppState, session: &Session, case_id: &str, refusal: Refusal) -> AppError {
+    let (detail, error) = if refusal.glass_offered {
+        (
+            "case outside the user's boards; break-glass offered",
+            AppError::BreakGlassRequired { board: refusal.board_name },
+        )
+    } else {
+        ("case outside the user's boards", AppError::other_board())
+    };
+    match refuse(state, session, Some(case_id), detail).await {
+        Ok(()) => error,
+        Err(e) => e,
     }
 }
 

@@ -189,18 +189,18 @@ pub async fn create(
 pub async fn list(state: &AppState, session: &Session, case_id: &str) -> Result<Vec<Annotation>, AppError> {
     access::require_case(state, session, Action::ReadCases, case_id).await?;
     case_exists(state, case_id).await?;
-    let list = load_all(state, case_id).await?;
+    let list = load_all(&mut *state.db.pool.acquire().await?, case_id).await?;
     audit::record(&state.db, &Event::new(&session.actor(), "annotation.list", Outcome::Success).case(case_id)).await?;
     Ok(list)
 }
 
 /// A case's annotations with their versions; not audited (the caller records the read).
-pub(crate) async fn load_all(state: &AppState, case_id: &str) -> Result<Vec<Annotation>, AppError> {
+pub(crate) async fn load_all(conn: &mut sqlx::AnyConnection, case_id: &str) -> Result<Vec<Annotation>, AppError> {
     let rows: Vec<AnnotationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT_ANNOTATION} WHERE a.case_id = $1 ORDER BY a.created_at, a.id"
     )))
     .bind(case_id)
-    .fetch_all(&state.db.pool)
+    .fetch_all(&mut *conn)
     .await?;
     // Every version of every annotation of the case in one query.
     let versions = sqlx::query_as(
@@ -209,7 +209,7 @@ pub(crate) async fn load_all(state: &AppState, case_id: &str) -> Result<Vec<Anno
          ORDER BY v.annotation_id, v.version",
     )
     .bind(case_id)
-    .fetch_all(&state.db.pool)
+    .fetch_all(&mut *conn)
     .await?;
     with_versions(rows.into_iter().map(Annotation::from).collect(), versions)
 }

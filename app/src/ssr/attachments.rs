@@ -413,12 +413,12 @@ async fn load(state: &AppState, id: &str) -> Result<Attachment, AppError> {
 
 /// A case's attachments, by kind, newest examination first; not audited (the caller records
 /// the read).
-pub(crate) async fn load_all(state: &AppState, case_id: &str) -> Result<Vec<Attachment>, AppError> {
+pub(crate) async fn load_all(conn: &mut sqlx::AnyConnection, case_id: &str) -> Result<Vec<Attachment>, AppError> {
     let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT_ATTACHMENT} WHERE a.case_id = $1 ORDER BY a.examined_on DESC, a.uploaded_at DESC, a.id"
     )))
     .bind(case_id)
-    .fetch_all(&state.db.pool)
+    .fetch_all(&mut *conn)
     .await?;
     let mut list: Vec<Attachment> = rows.into_iter().map(Attachment::from).collect();
     list.sort_by_key(|a| a.kind);
@@ -428,7 +428,7 @@ pub(crate) async fn load_all(state: &AppState, case_id: &str) -> Result<Vec<Atta
 /// A case's attachments (audited as one read).
 pub async fn list(state: &AppState, session: &Session, case_id: &str) -> Result<Vec<Attachment>, AppError> {
     access::require_case(state, session, Action::ReadCases, case_id).await?;
-    let list = load_all(state, case_id).await?;
+    let list = load_all(&mut *state.db.pool.acquire().await?, case_id).await?;
     audit::record(&state.db, &Event::new(&session.actor(), "attachment.list", Outcome::Success).case(case_id)).await?;
     Ok(list)
 }

@@ -8,6 +8,7 @@ use super::auth::{self, Session};
 use super::db::{from_json, like_contains};
 use super::{AppState, new_id, now_text};
 use super::{events, patients};
+use crate::domain::board::glass_matters;
 use crate::domain::case::{
     CaseContent, CaseFilter, CaseInput, CaseListItem, CasePageData, CaseRecord, CaseVersion, MeetingRef,
     StoredProposal, changed_fields, merge_patch, stage_group,
@@ -335,21 +336,44 @@ pub(crate) async fn page_parts(
     parts: Parts,
 ) -> Result<CasePageData, AppError> {
     let case_page = parts == Parts::CasePage;
-    let case = read_checked(state, session, id).await?;
-    let proposal = match load_proposal(state, id).await {
+    access::require_role_for_case(state, session, Action::ReadCases, Some(id)).await?;
+    // Every part in one read transaction: one connection (sqlx's pool costs a round trip on
+    // every return, so a read per part was two) and one snapshot, so the parts agree.
+    let mut tx = state.db.begin_read().await?;
+    let row: MemberCaseRow = sqlx::query_as(SELECT_CASE_FOR_MEMBER)
+        .bind(id)
+        .bind(&session.me.id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let member = row.member > 0;
+    let glass = glass_matters(session.me.role, Action::ReadCases, member)
+        && access::glass_running_on(&mut tx, state, &session.me.id, id).await?;
+    if let Err(refusal) = access::case_verdict(session, Action::ReadCases, &row.case.board_name, member, glass) {
+        drop(tx);
+        return Err(access::refused(state, session, id, refusal).await);
+    }
+    let mut case = row.case.into_record(today(state))?;
+    if session.actor().break_glass {
+        case.break_glass_until = super::boards::glass_until_on(&mut tx, state, session, id).await?;
+    }
+    let proposal = match load_proposal(&mut tx, id).await {
         Ok(p) => Some(p),
         Err(AppError::NotFound) => None,
         Err(e) => return Err(e),
     };
-    let annotations = super::annotations::load_all(state, id).await?;
-    let plan = super::plans::load(state, id).await?;
+    let annotations = super::annotations::load_all(&mut tx, id).await?;
+    let plan = super::plans::load_in(&mut tx, id).await?;
     let (expected_specialties, voice_requests) =
-        if case_page { super::work::voice_inputs(state, id).await? } else { (Vec::new(), Vec::new()) };
-    let attachments = super::attachments::load_all(state, id).await?;
+        if case_page { super::work::voice_inputs(&mut tx, id).await? } else { (Vec::new(), Vec::new()) };
+    let attachments = super::attachments::load_all(&mut tx, id).await?;
     let trials = match parts {
         Parts::Record => Vec::new(),
-        Parts::CasePage | Parts::Meeting => super::trials::match_on_board(state, &case.board_id, &case.content).await?,
+        Parts::CasePage | Parts::Meeting => {
+            super::trials::match_on_board(&mut tx, today(state), &case.board_id, &case.content).await?
+        }
     };
+    tx.commit().await?;
     Ok(CasePageData {
         case,
         proposal,
@@ -731,7 +755,7 @@ pub(crate) async fn store_proposal(
 /// The proposal stored for the case's current tumor data (audited as a read of the case).
 pub async fn proposal(state: &AppState, session: &Session, id: &str) -> Result<StoredProposal, AppError> {
     access::require_case(state, session, Action::ReadCases, id).await?;
-    let stored = load_proposal(state, id).await?;
+    let stored = load_proposal(&mut *state.db.pool.acquire().await?, id).await?;
     audit::record(
         &state.db,
         &Event::new(&session.actor(), "case.proposal", Outcome::Success)
@@ -742,12 +766,12 @@ pub async fn proposal(state: &AppState, session: &Session, id: &str) -> Result<S
     Ok(stored)
 }
 
-async fn load_proposal(state: &AppState, id: &str) -> Result<StoredProposal, AppError> {
+async fn load_proposal(conn: &mut sqlx::AnyConnection, id: &str) -> Result<StoredProposal, AppError> {
     let (case_version, computed_at, proposal): (i64, String, String) = sqlx::query_as(
         "SELECT case_version, computed_at, proposal FROM proposals WHERE case_id = $1 ORDER BY case_version DESC LIMIT 1",
     )
     .bind(id)
-    .fetch_optional(&state.db.pool)
+    .fetch_optional(&mut *conn)
     .await?
     .ok_or(AppError::NotFound)?;
     let proposal: Proposal = from_json(&proposal, "proposal")?;

@@ -138,6 +138,19 @@ impl Db {
         }
     }
 
+    /// Starts a read-only transaction for a page's reads: they run on one connection (one
+    /// trip back to the pool, whose every return costs a round trip, instead of one per read)
+    /// and see one snapshot of the database, so the parts of a page agree with each other (a
+    /// plan is never shown beside an older version of its case). SQLite's deferred transaction
+    /// takes its snapshot at the first read; PostgreSQL's default isolation would take one per
+    /// statement, hence repeatable read.
+    pub async fn begin_read(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN DEFERRED").await,
+            Engine::Postgres => self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await,
+        }
+    }
+
     /// Wakes this process's live viewers of a case; call after the commit that wrote its
     /// `case_events` row (other instances hear of it through PostgreSQL NOTIFY).
     pub fn announce(&self, case_id: &str) {

@@ -62,7 +62,7 @@ pub(crate) async fn load(state: &AppState, case_id: &str) -> Result<Option<Plan>
 /// before the commit, so its answer names its own version and not a later one that another
 /// writer committed in between (a client that took that version for its own would overwrite a
 /// change it never saw: server/tests/lost_update.rs).
-async fn load_in(conn: &mut AnyConnection, case_id: &str) -> Result<Option<Plan>, AppError> {
+pub(crate) async fn load_in(conn: &mut AnyConnection, case_id: &str) -> Result<Option<Plan>, AppError> {
     let row: Option<PlanRow> = sqlx::query_as(
         "SELECT p.version, p.content, p.signed_by, p.signed_at, p.content_sha256, p.outcome, p.outcome_at, \
          s.display_name AS signer_name, o.display_name AS outcome_name \

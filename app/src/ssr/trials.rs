@@ -295,24 +295,25 @@ async fn load_for_case(state: &AppState, case_id: &str) -> Result<Vec<TrialMatch
         .await?
         .ok_or(AppError::NotFound)?;
     let content: CaseInput = from_json(&content, "case content")?;
-    match_on_board(state, &board, &content).await
+    match_on_board(&mut *state.db.pool.acquire().await?, state.clock.now().date_naive(), &board, &content).await
 }
 
 /// The open trials of `board` matched to a case's content already read (the case page's parts
 /// pass the case they loaded). Not audited: the caller records the read.
 pub(crate) async fn match_on_board(
-    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    today: chrono::NaiveDate,
     board: &str,
     content: &CaseInput,
 ) -> Result<Vec<TrialMatch>, AppError> {
     // A draft may hold invalid fields: then nothing is matched on it (every trial unknown).
-    let tumor = content.parse(state.clock.now().date_naive()).ok().map(|c| c.tumor);
+    let tumor = content.parse(today).ok().map(|c| c.tumor);
     let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT_TRIAL} WHERE t.board_id = $1 AND t.status = $2 ORDER BY t.acronym"
     )))
     .bind(board)
     .bind(TrialStatus::Open.code())
-    .fetch_all(&state.db.pool)
+    .fetch_all(&mut *conn)
     .await?;
     let mut out = Vec::new();
     for row in rows {

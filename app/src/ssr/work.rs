@@ -589,14 +589,14 @@ async fn open_questions(
 /// What the case page needs to work out its voices: the board's expected specialties and the
 /// requests made (not audited: part of the page's one audited view).
 pub(crate) async fn voice_inputs(
-    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
     case_id: &str,
 ) -> Result<(Vec<Specialty>, Vec<VoiceRequest>), AppError> {
     let expected: Option<String> = sqlx::query_scalar(
         "SELECT b.expected_specialties FROM boards b JOIN cases c ON c.board_id = b.id WHERE c.id = $1",
     )
     .bind(case_id)
-    .fetch_optional(&state.db.pool)
+    .fetch_optional(&mut *conn)
     .await?;
     let expected = match expected {
         Some(list) => from_json(&list, "board's expected specialties")?,
@@ -607,7 +607,7 @@ pub(crate) async fn voice_inputs(
          WHERE r.case_id = $1 ORDER BY r.asked_at",
     )
     .bind(case_id)
-    .fetch_all(&state.db.pool)
+    .fetch_all(&mut *conn)
     .await?;
     let requests = rows
         .into_iter()
