@@ -80,14 +80,24 @@ pub(crate) async fn glass_running_on(
     user_id: &str,
     case_id: &str,
 ) -> Result<bool, AppError> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM break_glass WHERE user_id = $1 AND case_id = $2 AND expires_at > $3 LIMIT 1")
-            .bind(user_id)
-            .bind(case_id)
-            .bind(time_text(state.clock.now()))
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(found.is_some())
+    Ok(glass_until_on(conn, state, user_id, case_id).await?.is_some())
+}
+
+/// When `user_id`'s running break-glass access to `case_id` ends, if there is one, on `conn`.
+pub(crate) async fn glass_until_on(
+    conn: &mut sqlx::AnyConnection,
+    state: &AppState,
+    user_id: &str,
+    case_id: &str,
+) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT MAX(expires_at) FROM break_glass WHERE user_id = $1 AND case_id = $2 AND expires_at > $3",
+    )
+    .bind(user_id)
+    .bind(case_id)
+    .bind(time_text(state.clock.now()))
+    .fetch_one(&mut *conn)
+    .await?)
 }
 
 /// The board of a case (id and name); 404 when there is no such case.

@@ -336,24 +336,7 @@ pub async fn break_glass(
 
 /// When `session`'s running break-glass access to `case_id` ends, if it has one.
 pub async fn glass_until(state: &AppState, session: &Session, case_id: &str) -> Result<Option<String>, AppError> {
-    glass_until_on(&mut *state.db.pool.acquire().await?, state, session, case_id).await
-}
-
-/// [`glass_until`] on `conn` (a page's read transaction).
-pub(crate) async fn glass_until_on(
-    conn: &mut sqlx::AnyConnection,
-    state: &AppState,
-    session: &Session,
-    case_id: &str,
-) -> Result<Option<String>, AppError> {
-    Ok(sqlx::query_scalar(
-        "SELECT MAX(expires_at) FROM break_glass WHERE user_id = $1 AND case_id = $2 AND expires_at > $3",
-    )
-    .bind(&session.me.id)
-    .bind(case_id)
-    .bind(time_text(state.clock.now()))
-    .fetch_one(&mut *conn)
-    .await?)
+    super::access::glass_until_on(&mut *state.db.pool.acquire().await?, state, &session.me.id, case_id).await
 }
 
 #[derive(sqlx::FromRow)]

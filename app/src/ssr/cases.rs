@@ -355,7 +355,7 @@ pub(crate) async fn page_parts(
     }
     let mut case = row.case.into_record(today(state))?;
     if session.actor().break_glass {
-        case.break_glass_until = super::boards::glass_until_on(&mut tx, state, session, id).await?;
+        case.break_glass_until = access::glass_until_on(&mut tx, state, &session.me.id, id).await?;
     }
     let proposal = match load_proposal(&mut tx, id).await {
         Ok(p) => Some(p),
