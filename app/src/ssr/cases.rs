@@ -264,18 +264,39 @@ pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<CaseRe
 /// same query that reads the case), with the end of a break-glass access that covers it.
 async fn read_checked(state: &AppState, session: &Session, id: &str) -> Result<CaseRecord, AppError> {
     access::require_role_for_case(state, session, Action::ReadCases, Some(id)).await?;
+    // The connection is given back before a refusal is audited (the audit writer takes one).
+    let checked = read_checked_on(&mut *state.db.pool.acquire().await?, state, session, id).await?;
+    match checked {
+        Ok(record) => Ok(record),
+        Err(refusal) => Err(access::refused(state, session, id, refusal).await),
+    }
+}
+
+/// [`read_checked`] on `conn` (a page's read transaction), after the role check: the refusal,
+/// if any, is returned for the caller to audit once it holds no connection.
+async fn read_checked_on(
+    conn: &mut sqlx::AnyConnection,
+    state: &AppState,
+    session: &Session,
+    id: &str,
+) -> Result<Result<CaseRecord, access::Refusal>, AppError> {
     let row: MemberCaseRow = sqlx::query_as(SELECT_CASE_FOR_MEMBER)
         .bind(id)
         .bind(&session.me.id)
-        .fetch_optional(&state.db.pool)
+        .fetch_optional(&mut *conn)
         .await?
         .ok_or(AppError::NotFound)?;
-    access::decide_case(state, session, Action::ReadCases, id, &row.case.board_name, row.member > 0).await?;
+    let member = row.member > 0;
+    let glass = glass_matters(session.me.role, Action::ReadCases, member)
+        && access::glass_running_on(conn, state, &session.me.id, id).await?;
+    if let Err(refusal) = access::case_verdict(session, Action::ReadCases, &row.case.board_name, member, glass) {
+        return Ok(Err(refusal));
+    }
     let mut record = row.case.into_record(today(state))?;
     if session.actor().break_glass {
-        record.break_glass_until = super::boards::glass_until(state, session, id).await?;
+        record.break_glass_until = access::glass_until_on(conn, state, &session.me.id, id).await?;
     }
-    Ok(record)
+    Ok(Ok(record))
 }
 
 /// Everything the case page shows, under one access check and one audit row (`case.view`):
@@ -340,23 +361,13 @@ pub(crate) async fn page_parts(
     // Every part in one read transaction: one connection (sqlx's pool costs a round trip on
     // every return, so a read per part was two) and one snapshot, so the parts agree.
     let mut tx = state.db.begin_read().await?;
-    let row: MemberCaseRow = sqlx::query_as(SELECT_CASE_FOR_MEMBER)
-        .bind(id)
-        .bind(&session.me.id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let member = row.member > 0;
-    let glass = glass_matters(session.me.role, Action::ReadCases, member)
-        && access::glass_running_on(&mut tx, state, &session.me.id, id).await?;
-    if let Err(refusal) = access::case_verdict(session, Action::ReadCases, &row.case.board_name, member, glass) {
-        drop(tx);
-        return Err(access::refused(state, session, id, refusal).await);
-    }
-    let mut case = row.case.into_record(today(state))?;
-    if session.actor().break_glass {
-        case.break_glass_until = access::glass_until_on(&mut tx, state, &session.me.id, id).await?;
-    }
+    let case = match read_checked_on(&mut tx, state, session, id).await? {
+        Ok(case) => case,
+        Err(refusal) => {
+            drop(tx);
+            return Err(access::refused(state, session, id, refusal).await);
+        }
+    };
     let proposal = match load_proposal(&mut tx, id).await {
         Ok(p) => Some(p),
         Err(AppError::NotFound) => None,
