@@ -89,12 +89,17 @@ pub async fn list(state: &AppState, session: &Session) -> Result<Vec<Board>, App
 /// creating a case or a meeting (one's own boards) and for referring a case (any board).
 /// Board names are not clinical data; members are listed only by `list`.
 pub async fn choices(state: &AppState, session: &Session) -> Result<Vec<BoardRef>, AppError> {
+    choices_on(&mut *state.db.pool.acquire().await?, session).await
+}
+
+/// [`choices`] on `conn` (the case page's read transaction).
+pub(crate) async fn choices_on(conn: &mut sqlx::AnyConnection, session: &Session) -> Result<Vec<BoardRef>, AppError> {
     let rows: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT b.id, b.name, (SELECT COUNT(*) FROM board_members m WHERE m.board_id = b.id AND m.user_id = $1) \
          FROM boards b ORDER BY b.name_key",
     )
     .bind(&session.me.id)
-    .fetch_all(&state.db.pool)
+    .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(|(id, name, member)| BoardRef { id, name, member: member > 0 }).collect())
 }

@@ -302,15 +302,7 @@ async fn read_checked_on(
 /// Everything the case page shows, under one access check and one audit row (`case.view`):
 /// a page view is audited once, not once per part (issue 17).
 pub async fn page(state: &AppState, session: &Session, id: &str) -> Result<CasePageData, AppError> {
-    let mut data = page_parts(state, session, id, Parts::CasePage).await?;
-    // The page's forms' lists come in the same answer: one request, not four.
-    // (Someone reading under break-glass without the right to read cases, an administrator,
-    // has no forms: no lists, and no refusal to record.)
-    if session.may(Action::ReadCases) {
-        data.members = super::meetings::members(state, session).await?;
-        data.meetings = super::meetings::list(state, session).await?;
-        data.boards = super::boards::choices(state, session).await?;
-    }
+    let data = page_parts(state, session, id, Parts::CasePage).await?;
     audit::record(
         &state.db,
         &Event::new(&session.actor(), "case.view", Outcome::Success)
@@ -384,15 +376,27 @@ pub(crate) async fn page_parts(
             super::trials::match_on_board(&mut tx, today(state), &case.board_id, &case.content).await?
         }
     };
+    // The case page's forms' lists come in the same answer and the same transaction: one
+    // request, not four. (Someone reading under break-glass without the right to read cases,
+    // an administrator, has no forms: no lists, and no refusal to record.)
+    let (members, meetings, boards) = if case_page && session.may(Action::ReadCases) {
+        (
+            super::meetings::members_on(&mut tx, session).await?,
+            super::meetings::list_on(&mut tx, session).await?,
+            super::boards::choices_on(&mut tx, session).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
     tx.commit().await?;
     Ok(CasePageData {
         case,
         proposal,
         annotations,
         plan,
-        members: Vec::new(),
-        meetings: Vec::new(),
-        boards: Vec::new(),
+        members,
+        meetings,
+        boards,
         expected_specialties,
         voice_requests,
         attachments,

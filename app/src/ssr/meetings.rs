@@ -171,6 +171,11 @@ async fn load(state: &AppState, id: &str) -> Result<Meeting, AppError> {
 /// recent first).
 pub async fn list(state: &AppState, session: &Session) -> Result<Vec<Meeting>, AppError> {
     auth::require(state, session, Action::ReadCases, None).await?;
+    list_on(&mut *state.db.pool.acquire().await?, session).await
+}
+
+/// [`list`] on `conn` (the case page's read transaction), for a caller that has checked the role.
+pub(crate) async fn list_on(conn: &mut sqlx::AnyConnection, session: &Session) -> Result<Vec<Meeting>, AppError> {
     // Need to know: the meetings of the user's boards (reviewers: every board).
     let rows: Vec<MeetingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT_MEETING} WHERE ($1 = 1 OR m.board_id IN (SELECT b2.board_id FROM board_members b2 WHERE b2.user_id = $2)) \
@@ -178,7 +183,7 @@ pub async fn list(state: &AppState, session: &Session) -> Result<Vec<Meeting>, A
     )))
     .bind(access::sees_every_board(session) as i64)
     .bind(&session.me.id)
-    .fetch_all(&state.db.pool)
+    .fetch_all(conn)
     .await?;
     let mut all = rows.into_iter().map(Meeting::try_from).collect::<Result<Vec<_>, _>>()?;
     let now = now_text();
@@ -719,7 +724,19 @@ pub async fn follow(state: &AppState, session: &Session, meeting_id: &str) -> Re
 /// The clinicians of the user's boards, for the coordinator's attendance list and for naming a
 /// dissent in a plan. Others get an empty list (every viewer's page asks; only those roles use it).
 pub async fn members(state: &AppState, session: &Session) -> Result<Vec<Attendee>, AppError> {
-    if !session.may(Action::ManageMeetings) && !session.may(Action::RecordPlan) {
+    if !sees_members(session) {
+        return Ok(Vec::new());
+    }
+    members_on(&mut *state.db.pool.acquire().await?, session).await
+}
+
+fn sees_members(session: &Session) -> bool {
+    session.may(Action::ManageMeetings) || session.may(Action::RecordPlan)
+}
+
+/// [`members`] on `conn` (the case page's read transaction).
+pub(crate) async fn members_on(conn: &mut sqlx::AnyConnection, session: &Session) -> Result<Vec<Attendee>, AppError> {
+    if !sees_members(session) {
         return Ok(Vec::new());
     }
     let rows: Vec<AttendeeRow> = sqlx::query_as(
@@ -729,7 +746,7 @@ pub async fn members(state: &AppState, session: &Session) -> Result<Vec<Attendee
          ORDER BY specialty, display_name",
     )
     .bind(&session.me.id)
-    .fetch_all(&state.db.pool)
+    .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(Attendee::from).collect())
 }
