@@ -186,11 +186,36 @@ async fn se1_disabling_a_user_ends_their_sessions_at_once() {
     add_user(&state, "root", "admin", None).await;
     let anna_cookie = login(&state, "anna", PW).await;
     let admin = login(&state, "root", PW).await;
+    // Used once first: on SQLite the server now keeps her session for a second (issue 17).
+    assert_eq!(send(&state, req("GET", "/api/v1/me", Some(&anna_cookie))).await.status(), 200);
     let form = format!("id={}&change[disabled]=true", anna.id);
     let res = send(&state, sfn_req("/sfn/users/update", &form, Some(&admin))).await;
     assert_eq!(res.status(), 200, "{}", body_text(res).await);
     assert_eq!(send(&state, req("GET", "/api/v1/me", Some(&anna_cookie))).await.status(), 401);
     assert_eq!(try_login(&state, "anna", PW).await.status(), 401);
+}
+
+#[tokio::test]
+async fn a_change_to_a_user_reaches_their_session_in_use_at_once() {
+    let (state, _db) = test_state().await;
+    let anna = add_user(&state, "anna", "coordinator", None).await;
+    add_user(&state, "root", "admin", None).await;
+    let anna_cookie = login(&state, "anna", PW).await;
+    let admin = login(&state, "root", PW).await;
+    let me = |c: String| {
+        let state = state.clone();
+        async move { body_json(send(&state, req("GET", "/api/v1/me", Some(&c))).await).await }
+    };
+    assert_eq!(me(anna_cookie.clone()).await["display_name"], "Test anna");
+    // A new name keeps the session; the next request shows it (the kept session is forgotten).
+    let form = format!("id={}&change[display_name]=Dr+Anna+Surgeon", anna.id);
+    assert_eq!(send(&state, sfn_req("/sfn/users/update", &form, Some(&admin))).await.status(), 200);
+    assert_eq!(me(anna_cookie.clone()).await["display_name"], "Dr Anna Surgeon");
+    // A new role ends the session at once.
+    let form = format!("id={}&change[role]=reviewer", anna.id);
+    let res = send(&state, sfn_req("/sfn/users/update", &form, Some(&admin))).await;
+    assert_eq!(res.status(), 200, "{}", body_text(res).await);
+    assert_eq!(send(&state, req("GET", "/api/v1/me", Some(&anna_cookie))).await.status(), 401);
 }
 
 #[tokio::test]
@@ -239,6 +264,7 @@ async fn se4_changing_the_password_needs_the_current_one() {
     add_user(&state, "anna", "coordinator", None).await;
     let c = login(&state, "anna", PW).await;
     let other = login(&state, "anna", PW).await;
+    assert_eq!(send(&state, req("GET", "/api/v1/me", Some(&other))).await.status(), 200, "kept by the server");
     let res = send(
         &state,
         sfn_req(

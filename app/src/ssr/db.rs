@@ -38,6 +38,8 @@ pub struct Db {
     pub hub: std::sync::Arc<super::events::EventHub>,
     /// The audit log's group-commit writer (see `audit::record`); `None` in the writer itself.
     pub audit: Option<super::audit::AuditQueue>,
+    /// Sessions recently read (SQLite only; see `auth::SessionCache`).
+    pub sessions: std::sync::Arc<super::auth::SessionCache>,
 }
 
 /// The embedded, ordered migrations for each engine (../migrations/{sqlite,postgres}).
@@ -98,7 +100,15 @@ impl Db {
             options
         };
         let pool = options.connect(&url).await.map_err(|source| DbOpenError::Connect { engine, source })?;
-        let mut db = Db { pool, engine, hub, audit: None };
+        let sessions = std::sync::Arc::new(match engine {
+            Engine::Sqlite => super::auth::SessionCache::sqlite(sqlite_file(&url).map(|f| {
+                let mut name = f.into_os_string();
+                name.push(".sessions-stamp");
+                std::path::PathBuf::from(name)
+            })),
+            Engine::Postgres => super::auth::SessionCache::off(),
+        });
+        let mut db = Db { pool, engine, hub, audit: None, sessions };
         db.audit = Some(super::audit::AuditQueue::start(&db));
         Ok(db)
     }
@@ -170,18 +180,25 @@ impl Db {
 }
 
 /// Makes sure a SQLite file URL creates its file (`mode=rwc`) and that its directory exists.
-fn prepare_sqlite_url(url: &str) -> Result<String, DbOpenError> {
+/// The file of a SQLite URL; `None` for a database in memory.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
     let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let (path, query) = match rest.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (rest, None),
     };
     let in_memory = path.is_empty() || path == ":memory:" || query.is_some_and(|q| q.contains("mode=memory"));
-    if !in_memory && let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+    (!in_memory).then(|| std::path::PathBuf::from(path))
+}
+
+fn prepare_sqlite_url(url: &str) -> Result<String, DbOpenError> {
+    if let Some(file) = sqlite_file(url)
+        && let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(dir)
             .map_err(|source| DbOpenError::CreateDir { dir: dir.display().to_string(), source })?;
     }
-    Ok(match query {
+    Ok(match url.split_once('?').map(|(_, q)| q) {
         Some(q) if q.contains("mode=") => url.to_string(),
         Some(_) => format!("{url}&mode=rwc"),
         None => format!("{url}?mode=rwc"),

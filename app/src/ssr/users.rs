@@ -202,6 +202,8 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, change: &UserChan
     )
     .await?;
     tx.commit().await?;
+    // The user's kept sessions carry the old name and role (or a disabled user's).
+    state.db.sessions.forget_all();
     get(state, id).await
 }
 
@@ -237,6 +239,7 @@ pub async fn set_password(
     }
     audit::append(&mut tx, state.db.engine, &Event::new(actor, action, Outcome::Success).target(id)).await?;
     tx.commit().await?;
+    state.db.sessions.forget_all();
     Ok(())
 }
 

@@ -9,8 +9,11 @@ use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+mod cache;
 mod passwords;
 mod throttle;
+
+pub use cache::SessionCache;
 
 pub use passwords::{POLICY_M_KIB, POLICY_P, POLICY_T, Passwords, phc_params};
 use throttle::{count_attempt, forgive_attempt, throttle_keys};
@@ -171,6 +174,27 @@ pub async fn session_for(
 ) -> Result<Option<Session>, AppError> {
     let id_hash = hash_session_id(cookie_value);
     let now = state.clock.now();
+    let idle = Duration::seconds(state.config.session_idle_secs);
+    let session = |known: cache::Known, idle_expires_at: DateTime<Utc>| Session {
+        me: known.me,
+        id_hash: id_hash.clone(),
+        idle_expires_at: idle_expires_at.min(known.expires),
+        client_addr: client_addr.to_string(),
+        break_glass: Arc::default(),
+    };
+    let cache = &state.db.sessions;
+    // A kept session within its limits, on a request that does not refresh the idle timer now,
+    // needs no query; anything else (over a limit, a refresh due) is decided by the database.
+    if let Some(known) = cache.get(&id_hash) {
+        let within = now < known.expires && now < known.last_seen + idle;
+        let touch_due = activity && (now - known.last_seen).num_seconds() >= TOUCH_EVERY_SECS;
+        if within && !touch_due {
+            let idle_expires_at = known.last_seen + idle;
+            return Ok(Some(session(known, idle_expires_at)));
+        }
+    }
+    let stamp = cache.stamp();
+    let read_at = std::time::Instant::now();
     let row: Option<SessionRow> = sqlx::query_as(
         "SELECT s.last_seen_at, s.expires_at, u.id, u.username, u.display_name, u.role, u.specialty, u.disabled, u.created_at \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
@@ -182,28 +206,23 @@ pub async fn session_for(
     let last_seen = parse_time(&row.last_seen_at);
     let expires = parse_time(&row.expires_at);
     let disabled = row.user.disabled != 0;
-    let idle = Duration::seconds(state.config.session_idle_secs);
-    let (Some(last_seen), Some(expires)) = (last_seen, expires) else { return Ok(None) };
+    let (Some(mut last_seen), Some(expires)) = (last_seen, expires) else { return Ok(None) };
     if disabled || now >= expires || now >= last_seen + idle {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(&id_hash).execute(&state.db.pool).await?;
+        cache.forget_all();
         return Ok(None);
     }
-    let mut idle_expires_at = last_seen + idle;
     if activity && (now - last_seen).num_seconds() >= TOUCH_EVERY_SECS {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(time_text(now))
             .bind(&id_hash)
             .execute(&state.db.pool)
             .await?;
-        idle_expires_at = now + idle;
+        last_seen = now;
     }
-    Ok(Some(Session {
-        me: row.user.into(),
-        id_hash,
-        idle_expires_at: idle_expires_at.min(expires),
-        client_addr: client_addr.to_string(),
-        break_glass: Arc::default(),
-    }))
+    let known = cache::Known { me: row.user.into(), last_seen, expires };
+    cache.put(stamp, &id_hash, known.clone(), read_at);
+    Ok(Some(session(known, last_seen + idle)))
 }
 
 /// True while a session is still valid (not logged out, not timed out, user not disabled),
@@ -334,6 +353,9 @@ pub async fn login(
     };
     audit::append(&mut tx, state.db.engine, &Event::new(&actor, "auth.login", Outcome::Success)).await?;
     tx.commit().await?;
+    if previous_cookie.is_some() {
+        state.db.sessions.forget_all();
+    }
 
     // AU-3: a hash below the current policy is replaced now that the password is known.
     if stored.is_some_and(|s| state.passwords.needs_rehash(&s)) {
@@ -353,6 +375,7 @@ pub async fn logout(state: &AppState, session: &Session) -> Result<(), AppError>
     sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(&session.id_hash).execute(&mut *tx).await?;
     audit::append(&mut tx, state.db.engine, &Event::new(&session.actor(), "auth.logout", Outcome::Success)).await?;
     tx.commit().await?;
+    state.db.sessions.forget_all();
     Ok(())
 }
 
