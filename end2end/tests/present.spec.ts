@@ -25,8 +25,14 @@ test("the presenter steps through meeting mode as fast as keys can be pressed wi
   const errors = watchConsole(page);
   await openMeetingMode(page, "coordinator");
   const position = page.getByTestId("present-position");
-  // Start from the first case (an earlier run may have left the meeting elsewhere).
+  // Start from the first case (an earlier run may have left the meeting elsewhere). The first
+  // key takes control and steps on; wait for that step to land before stepping back, or it can
+  // land after the check for the first case (seen in CI on 2026-12-03).
+  await expect(position).toHaveText(/^Case \d+ of \d+$/);
+  const start = (await position.textContent())!;
   await page.keyboard.press("ArrowRight");
+  await expect(page.getByTestId("presenter")).toHaveText(/You are presenting/);
+  if (!/^Case (\d+) of \1$/.test(start)) await expect(position).not.toHaveText(start);
   await backToFirst(page);
   const total = Number((await position.textContent())!.match(/of (\d+)/)![1]);
   expect(total).toBeGreaterThanOrEqual(3);
