@@ -339,11 +339,6 @@ pub async fn break_glass(
     Ok(grant)
 }
 
-/// When `session`'s running break-glass access to `case_id` ends, if it has one.
-pub async fn glass_until(state: &AppState, session: &Session, case_id: &str) -> Result<Option<String>, AppError> {
-    super::access::glass_until_on(&mut *state.db.pool.acquire().await?, state, &session.me.id, case_id).await
-}
-
 #[derive(sqlx::FromRow)]
 struct AccessRow {
     id: String,

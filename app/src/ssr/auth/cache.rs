@@ -77,29 +77,34 @@ impl SessionCache {
         self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The stamp now; `None` when the cache is off or the stamp file cannot be read.
-    pub fn stamp(&self) -> Option<Stamp> {
+    /// The stamp file's length now; `None` when the cache is off or the file cannot be read.
+    fn file_len(&self) -> Option<u64> {
         if !self.enabled.load(Ordering::Relaxed) {
             return None;
         }
-        let len = match &self.stamp_file {
-            None => 0,
+        match &self.stamp_file {
+            None => Some(0),
             Some(path) => match std::fs::metadata(path) {
-                Ok(m) => m.len(),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
-                Err(_) => return None,
+                Ok(m) => Some(m.len()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(0),
+                Err(_) => None,
             },
-        };
+        }
+    }
+
+    /// The stamp now; `None` when the cache is off or the stamp file cannot be read.
+    pub fn stamp(&self) -> Option<Stamp> {
+        let len = self.file_len()?;
         Some((self.inner().generation, len))
     }
 
     /// The kept row for a session id's hash, if nothing has changed since it was read and it
     /// is still trusted.
     pub fn get(&self, id_hash: &str) -> Option<Known> {
-        let now = self.stamp()?;
+        let len = self.file_len()?;
         let inner = self.inner();
         let (known, stamp, read_at) = inner.entries.get(id_hash)?;
-        (*stamp == now && read_at.elapsed() < TRUST_FOR).then(|| known.clone())
+        (*stamp == (inner.generation, len) && read_at.elapsed() < TRUST_FOR).then(|| known.clone())
     }
 
     /// Keeps what the database said; `stamp` was taken before reading it.
