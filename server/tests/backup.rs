@@ -120,7 +120,7 @@ async fn restore_never_replaces_data_silently() {
     assert!(matches!(restore(&source.url, &file, false).await, Err(BackupError::TargetNotEmpty)));
     assert!(matches!(restore(&source.url, &dir.path().join("nope"), true).await, Err(BackupError::Missing(_))));
     if !source.is_postgres() {
-        state.db.pool.close().await;
+        state.db.close().await;
         restore(&source.url, &file, true).await.expect("forced restore");
         let kept = std::fs::read_dir(source.url.trim_start_matches("sqlite://").rsplit_once('/').unwrap().0)
             .unwrap()
@@ -130,7 +130,7 @@ async fn restore_never_replaces_data_silently() {
     } else {
         // PostgreSQL: the forced restore replaces the database's content with the backup's.
         add_user(&state, "extra", "reviewer", None).await;
-        state.db.pool.close().await;
+        state.db.close().await;
         let restored = restore(&source.url, &file, true).await.expect("forced restore");
         assert_eq!(restored.users, 1, "the user added after the backup is gone");
     }

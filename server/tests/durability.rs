@@ -167,7 +167,7 @@ fn no_acknowledged_annotation_is_lost_when_the_server_is_killed() {
                 assert_eq!((stored, audited, announced), (1, 1, 1), "acknowledged annotation {id} after kill {run}");
             }
             assert!(matches!(app::ssr::audit::verify(&db).await.unwrap(), ChainCheck::Intact { .. }), "run {run}");
-            db.pool.close().await;
+            db.close().await;
         });
         eprintln!("kill {run}: {} acknowledged annotations so far, all present", acked.len());
     }

@@ -54,7 +54,7 @@ async fn healthz_is_200_while_the_database_answers_and_503_when_it_does_not() {
     let (state, _db) = test_state().await;
     let res = get(&state, "/healthz").await;
     assert_eq!(res.status(), StatusCode::OK);
-    state.db.pool.close().await;
+    state.db.close().await;
     let res = get(&state, "/healthz").await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
@@ -74,11 +74,75 @@ async fn sqlite_runs_with_wal_full_sync_foreign_keys_and_busy_timeout() {
     }
 }
 
+/// On SQLite a read's connection is kept for the next read instead of going back through sqlx's
+/// pool, which would ping it (`Db::acquire`, issue 17). What one reader leaves unfinished (a
+/// transaction dropped without its end, a query given up on) must not reach the next reader of
+/// that connection, the kept ones must leave the pool enough for writes, and closing the
+/// database must not wait for them.
+#[tokio::test]
+async fn a_kept_sqlite_connection_carries_nothing_unfinished_to_its_next_reader() {
+    use std::time::Duration;
+    let db = TestDb::sqlite();
+    let state = state_for(&db).await;
+    // A temporary table lives on one connection: it marks the one that is kept.
+    {
+        let mut conn = state.db.acquire().await.unwrap();
+        sqlx::query("CREATE TEMP TABLE mark (x BIGINT)").execute(&mut *conn).await.unwrap();
+    }
+    let count = "SELECT COUNT(*) FROM audit_log";
+    let before: i64;
+    {
+        let mut conn = state.db.acquire().await.unwrap();
+        sqlx::query("SELECT x FROM temp.mark").fetch_all(&mut *conn).await.expect("the kept connection again");
+        let mut tx = conn.begin_read().await.unwrap();
+        before = sqlx::query_scalar(count).fetch_one(&mut *tx).await.unwrap();
+        // Dropped without commit or rollback, its snapshot still held.
+    }
+    let actor = app::ssr::audit::Actor { username: Some("kept".into()), ..Default::default() };
+    let event = app::ssr::audit::Event::new(&actor, "test.mark", app::ssr::audit::Outcome::Success);
+    app::ssr::audit::record(&state.db, &event).await.unwrap();
+    {
+        let mut conn = state.db.acquire().await.unwrap();
+        sqlx::query("SELECT x FROM temp.mark").fetch_all(&mut *conn).await.expect("the kept connection again");
+        let mut tx = conn.begin_read().await.expect("no transaction left open on it");
+        let after: i64 = sqlx::query_scalar(count).fetch_one(&mut *tx).await.unwrap();
+        assert_eq!(after, before + 1, "the next reader sees what was committed meanwhile");
+        tx.commit().await.unwrap();
+    }
+    // A long query given up on: the next reader gets its own answer, not the old one's.
+    {
+        let mut conn = state.db.acquire().await.unwrap();
+        let slow = sqlx::query_scalar::<_, i64>(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 3000000) SELECT COUNT(*) FROM n",
+        )
+        .fetch_one(&mut *conn);
+        assert!(tokio::time::timeout(Duration::from_millis(5), slow).await.is_err(), "the query was given up on");
+    }
+    {
+        let mut conn = state.db.acquire().await.unwrap();
+        sqlx::query("SELECT x FROM temp.mark").fetch_all(&mut *conn).await.expect("the kept connection again");
+        let answer: i64 = sqlx::query_scalar("SELECT 42").fetch_one(&mut *conn).await.unwrap();
+        assert_eq!(answer, 42);
+    }
+    // Every connection of the pool read with at once, then given back: writes still get one.
+    let mut all = Vec::new();
+    for _ in 0..8 {
+        all.push(state.db.acquire().await.unwrap());
+    }
+    drop(all);
+    let write = tokio::time::timeout(Duration::from_secs(2), state.db.begin_write()).await;
+    write.expect("a connection is left for writes").unwrap().rollback().await.unwrap();
+    assert!(
+        tokio::time::timeout(Duration::from_secs(5), state.db.close()).await.is_ok(),
+        "close does not wait for kept connections"
+    );
+}
+
 #[tokio::test]
 async fn migrations_are_applied_at_open_and_idempotent() {
     let db = TestDb::new();
     let first = state_for(&db).await;
-    first.db.pool.close().await;
+    first.db.close().await;
     let again = state_for(&db).await; // second open: nothing to apply, no error
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&again.db.pool).await.unwrap();
     assert_eq!(n as usize, again.db.migrator().iter().count());

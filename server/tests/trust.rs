@@ -376,7 +376,7 @@ async fn the_case_page_is_one_answer_and_one_audit_row() {
     assert_eq!((new[0].action.as_str(), new[0].case_id.as_deref()), ("case.history", Some(id)));
 }
 
-/// The case page's parts are read in one read transaction (`Db::begin_read`): one snapshot, so
+/// The case page's parts are read in one read transaction (`Conn::begin_read`): one snapshot, so
 /// a change committed while a page is being read is in all of its parts or in none.
 #[tokio::test]
 async fn a_pages_read_transaction_sees_one_snapshot() {
@@ -384,7 +384,8 @@ async fn a_pages_read_transaction_sees_one_snapshot() {
     let case = create(&state, &c, case_json("MRN-2", "Sam Snapshot", "1960-01-01", "male")).await;
     let id = case["id"].as_str().unwrap();
     let version = "SELECT version FROM cases WHERE id = $1";
-    let mut tx = state.db.begin_read().await.unwrap();
+    let mut conn = state.db.acquire().await.unwrap();
+    let mut tx = conn.begin_read().await.unwrap();
     let first: i64 = sqlx::query_scalar(version).bind(id).fetch_one(&mut *tx).await.unwrap();
     assert_eq!(first, 1);
     // Meanwhile someone saves an edit, and it is committed.

@@ -70,7 +70,7 @@ async fn is_member(state: &AppState, board_id: &str, user_id: &str) -> Result<bo
 
 /// Whether `user_id` holds a running break-glass access to `case_id`.
 pub async fn glass_running(state: &AppState, user_id: &str, case_id: &str) -> Result<bool, AppError> {
-    glass_running_on(&mut *state.db.pool.acquire().await?, state, user_id, case_id).await
+    glass_running_on(&mut *state.db.acquire().await?, state, user_id, case_id).await
 }
 
 /// [`glass_running`] on `conn` (a page's read transaction).

@@ -72,7 +72,7 @@ struct VersionRow {
 
 /// Loads one annotation with its versions.
 async fn load(state: &AppState, id: &str) -> Result<Annotation, AppError> {
-    load_in(&mut *state.db.pool.acquire().await?, id).await
+    load_in(&mut *state.db.acquire().await?, id).await
 }
 
 /// The annotation as `conn` sees it: a change reads back what it wrote before its commit, so its
@@ -189,7 +189,7 @@ pub async fn create(
 pub async fn list(state: &AppState, session: &Session, case_id: &str) -> Result<Vec<Annotation>, AppError> {
     access::require_case(state, session, Action::ReadCases, case_id).await?;
     case_exists(state, case_id).await?;
-    let list = load_all(&mut *state.db.pool.acquire().await?, case_id).await?;
+    let list = load_all(&mut *state.db.acquire().await?, case_id).await?;
     audit::record(&state.db, &Event::new(&session.actor(), "annotation.list", Outcome::Success).case(case_id)).await?;
     Ok(list)
 }

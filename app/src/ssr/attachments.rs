@@ -394,7 +394,7 @@ impl From<Row> for Attachment {
 
 /// One attachment's row (no access check, not audited).
 async fn load_row(state: &AppState, id: &str) -> Result<Row, AppError> {
-    load_row_in(&mut *state.db.pool.acquire().await?, id).await
+    load_row_in(&mut *state.db.acquire().await?, id).await
 }
 
 /// The row as `conn` sees it (a change reads back what it wrote before its commit).
@@ -428,7 +428,7 @@ pub(crate) async fn load_all(conn: &mut sqlx::AnyConnection, case_id: &str) -> R
 /// A case's attachments (audited as one read).
 pub async fn list(state: &AppState, session: &Session, case_id: &str) -> Result<Vec<Attachment>, AppError> {
     access::require_case(state, session, Action::ReadCases, case_id).await?;
-    let list = load_all(&mut *state.db.pool.acquire().await?, case_id).await?;
+    let list = load_all(&mut *state.db.acquire().await?, case_id).await?;
     audit::record(&state.db, &Event::new(&session.actor(), "attachment.list", Outcome::Success).case(case_id)).await?;
     Ok(list)
 }

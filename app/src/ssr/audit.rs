@@ -379,7 +379,7 @@ async fn write_group(db: &Db, rows: &mut [AuditRow], last: Option<(i64, String)>
     if let Some(last) = last.filter(|_| db.engine == Engine::Sqlite && rows.len() <= INSERT_ROWS_MAX) {
         let after = last.0;
         chain(rows, last);
-        if insert(rows, Some(after)).execute(&db.pool).await?.rows_affected() == rows.len() as u64 {
+        if insert(rows, Some(after)).execute(&mut *db.acquire().await?).await?.rows_affected() == rows.len() as u64 {
             return Ok(rows.iter().map(|r| r.seq).collect());
         }
     }

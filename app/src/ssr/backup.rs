@@ -174,7 +174,7 @@ pub async fn restore(url: &str, file: &Path, force: bool) -> Result<Fingerprint,
             let checked = match Db::connect(&work_url).await {
                 Ok(db) => {
                     let r = check_restored(&db).await;
-                    db.pool.close().await;
+                    db.close().await;
                     r
                 }
                 Err(e) => Err(e.into()),
@@ -201,7 +201,7 @@ pub async fn restore(url: &str, file: &Path, force: bool) -> Result<Fingerprint,
             remove_sqlite_files(&work)?;
             let db = Db::open_and_migrate(url).await?;
             let fp = check_restored(&db).await?;
-            db.pool.close().await;
+            db.close().await;
             Ok(fp)
         }
         Engine::Postgres => {
@@ -213,7 +213,7 @@ pub async fn restore(url: &str, file: &Path, force: bool) -> Result<Fingerprint,
             if has_data.unwrap_or(0) > 0 && !force {
                 return Err(BackupError::TargetNotEmpty);
             }
-            db.pool.close().await;
+            db.close().await;
             let out = pg_tool("pg_restore", url)
                 .args(["--clean", "--if-exists", "--no-owner", "--exit-on-error", "--single-transaction"])
                 .arg(file)
@@ -231,7 +231,7 @@ pub async fn restore(url: &str, file: &Path, force: bool) -> Result<Fingerprint,
             }
             let db = Db::open_and_migrate(url).await?;
             let fp = check_restored(&db).await?;
-            db.pool.close().await;
+            db.close().await;
             Ok(fp)
         }
     }

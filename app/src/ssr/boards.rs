@@ -89,7 +89,7 @@ pub async fn list(state: &AppState, session: &Session) -> Result<Vec<Board>, App
 /// creating a case or a meeting (one's own boards) and for referring a case (any board).
 /// Board names are not clinical data; members are listed only by `list`.
 pub async fn choices(state: &AppState, session: &Session) -> Result<Vec<BoardRef>, AppError> {
-    choices_on(&mut *state.db.pool.acquire().await?, session).await
+    choices_on(&mut *state.db.acquire().await?, session).await
 }
 
 /// [`choices`] on `conn` (the case page's read transaction).

@@ -265,7 +265,7 @@ pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<CaseRe
 async fn read_checked(state: &AppState, session: &Session, id: &str) -> Result<CaseRecord, AppError> {
     access::require_role_for_case(state, session, Action::ReadCases, Some(id)).await?;
     // The connection is given back before a refusal is audited (the audit writer takes one).
-    let checked = read_checked_on(&mut *state.db.pool.acquire().await?, state, session, id).await?;
+    let checked = read_checked_on(&mut *state.db.acquire().await?, state, session, id).await?;
     match checked {
         Ok(record) => Ok(record),
         Err(refusal) => Err(access::refused(state, session, id, refusal).await),
@@ -352,11 +352,13 @@ pub(crate) async fn page_parts(
     access::require_role_for_case(state, session, Action::ReadCases, Some(id)).await?;
     // Every part in one read transaction: one connection (sqlx's pool costs a round trip on
     // every return, so a read per part was two) and one snapshot, so the parts agree.
-    let mut tx = state.db.begin_read().await?;
+    let mut conn = state.db.acquire().await?;
+    let mut tx = conn.begin_read().await?;
     let case = match read_checked_on(&mut tx, state, session, id).await? {
         Ok(case) => case,
         Err(refusal) => {
             drop(tx);
+            drop(conn);
             return Err(access::refused(state, session, id, refusal).await);
         }
     };
@@ -770,7 +772,7 @@ pub(crate) async fn store_proposal(
 /// The proposal stored for the case's current tumor data (audited as a read of the case).
 pub async fn proposal(state: &AppState, session: &Session, id: &str) -> Result<StoredProposal, AppError> {
     access::require_case(state, session, Action::ReadCases, id).await?;
-    let stored = load_proposal(&mut *state.db.pool.acquire().await?, id).await?;
+    let stored = load_proposal(&mut *state.db.acquire().await?, id).await?;
     audit::record(
         &state.db,
         &Event::new(&session.actor(), "case.proposal", Outcome::Success)

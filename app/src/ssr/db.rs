@@ -40,6 +40,93 @@ pub struct Db {
     pub audit: Option<super::audit::AuditQueue>,
     /// Sessions recently read (SQLite only; see `auth::SessionCache`).
     pub sessions: std::sync::Arc<super::auth::SessionCache>,
+    /// SQLite connections kept between uses (see [`Db::acquire`]).
+    pub(crate) kept: std::sync::Arc<Kept>,
+}
+
+/// How many idle SQLite connections [`Db::acquire`] keeps outside sqlx's pool. The pool has 8:
+/// at least 4 are always left for writes and for the audit writer.
+const KEPT_MAX: usize = 4;
+
+/// SQLite connections this process keeps between uses, outside sqlx's pool (issue 17).
+///
+/// sqlx tests every connection given back to its pool (`PoolConnection::return_to_pool` pings
+/// it, unconditionally): for SQLite one more round trip to the connection's own thread per
+/// request, 6–8 % of the API read's CPU in a profile. The ping waits for commands still queued
+/// on the connection, such as the rollback of a transaction dropped unfinished; SQLite's
+/// connection thread runs its commands strictly in order, so the next user's first command
+/// waits for them anyway. A connection comes back here only when its user is done with it
+/// (not while unwinding from a panic); anything else goes back through sqlx as before.
+#[derive(Debug, Default)]
+pub(crate) struct Kept(std::sync::Mutex<Vec<sqlx::pool::PoolConnection<sqlx::Any>>>);
+
+impl Kept {
+    fn take(&self) -> Option<sqlx::pool::PoolConnection<sqlx::Any>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).pop()
+    }
+
+    /// Gives every kept connection back to the pool (which `AnyPool::close` waits for).
+    fn release(&self) -> Vec<sqlx::pool::PoolConnection<sqlx::Any>> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+impl Drop for Kept {
+    /// The last handle of the database is gone, perhaps with its runtime: the connections are
+    /// closed here, without the task that giving them back to the pool would start.
+    fn drop(&mut self) {
+        for conn in self.release() {
+            drop(conn.detach());
+        }
+    }
+}
+
+/// A connection from [`Db::acquire`]; it derefs to the connection.
+pub struct Conn<'a> {
+    conn: Option<sqlx::pool::PoolConnection<sqlx::Any>>,
+    /// Where it goes back to when done; `None` on PostgreSQL (sqlx's pool, with its checks).
+    kept: Option<&'a Kept>,
+}
+
+impl Conn<'_> {
+    /// A read-only transaction for a page's reads: they run on one connection and see one
+    /// snapshot of the database, so the parts of a page agree with each other (a plan is never
+    /// shown beside an older version of its case). SQLite's deferred transaction takes its
+    /// snapshot at the first read; PostgreSQL's default isolation would take one per statement,
+    /// hence repeatable read.
+    pub async fn begin_read(&mut self) -> Result<sqlx::Transaction<'_, sqlx::Any>, sqlx::Error> {
+        let statement =
+            if self.kept.is_some() { "BEGIN DEFERRED" } else { "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" };
+        sqlx::Connection::begin_with(&mut **self, statement).await
+    }
+}
+
+impl std::ops::Deref for Conn<'_> {
+    type Target = sqlx::AnyConnection;
+
+    fn deref(&self) -> &sqlx::AnyConnection {
+        self.conn.as_ref().expect("a Conn holds its connection until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Conn<'_> {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        self.conn.as_mut().expect("a Conn holds its connection until dropped")
+    }
+}
+
+impl Drop for Conn<'_> {
+    fn drop(&mut self) {
+        if let (Some(conn), Some(kept)) = (self.conn.take(), self.kept)
+            && !std::thread::panicking()
+        {
+            let mut idle = kept.0.lock().unwrap_or_else(|e| e.into_inner());
+            if idle.len() < KEPT_MAX {
+                idle.push(conn);
+            }
+            // Otherwise `conn` goes back to sqlx's pool as it is dropped here.
+        }
+    }
 }
 
 /// The embedded, ordered migrations for each engine (../migrations/{sqlite,postgres}).
@@ -108,7 +195,8 @@ impl Db {
             })),
             Engine::Postgres => super::auth::SessionCache::off(),
         });
-        let mut db = Db { pool, engine, hub, audit: None, sessions };
+        let kept = std::sync::Arc::new(Kept::default());
+        let mut db = Db { pool, engine, hub, audit: None, sessions, kept };
         db.audit = Some(super::audit::AuditQueue::start(&db));
         Ok(db)
     }
@@ -148,17 +236,24 @@ impl Db {
         }
     }
 
-    /// Starts a read-only transaction for a page's reads: they run on one connection (one
-    /// trip back to the pool, whose every return costs a round trip, instead of one per read)
-    /// and see one snapshot of the database, so the parts of a page agree with each other (a
-    /// plan is never shown beside an older version of its case). SQLite's deferred transaction
-    /// takes its snapshot at the first read; PostgreSQL's default isolation would take one per
-    /// statement, hence repeatable read.
-    pub async fn begin_read(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        match self.engine {
-            Engine::Sqlite => self.pool.begin_with("BEGIN DEFERRED").await,
-            Engine::Postgres => self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await,
-        }
+    /// A connection for a request's reads (several reads of a page: [`Conn::begin_read`]), or
+    /// for the audit writer's one-statement append. On SQLite one this process kept from its
+    /// last use when there is one (see [`Kept`]); on PostgreSQL, and when none is kept, one
+    /// from sqlx's pool. Use instead of `pool.acquire()`.
+    pub async fn acquire(&self) -> Result<Conn<'_>, sqlx::Error> {
+        let kept = (self.engine == Engine::Sqlite).then_some(&*self.kept);
+        let conn = match kept.and_then(Kept::take) {
+            Some(conn) => conn,
+            None => self.pool.acquire().await?,
+        };
+        Ok(Conn { conn: Some(conn), kept })
+    }
+
+    /// Closes the database: gives back the connections it keeps, then closes the pool
+    /// (which waits for every connection in use to come back). Use this, not `pool.close()`.
+    pub async fn close(&self) {
+        drop(self.kept.release());
+        self.pool.close().await;
     }
 
     /// Wakes this process's live viewers of a case; call after the commit that wrote its

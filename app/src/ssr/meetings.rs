@@ -171,7 +171,7 @@ async fn load(state: &AppState, id: &str) -> Result<Meeting, AppError> {
 /// recent first).
 pub async fn list(state: &AppState, session: &Session) -> Result<Vec<Meeting>, AppError> {
     auth::require(state, session, Action::ReadCases, None).await?;
-    list_on(&mut *state.db.pool.acquire().await?, session).await
+    list_on(&mut *state.db.acquire().await?, session).await
 }
 
 /// [`list`] on `conn` (the case page's read transaction), for a caller that has checked the role.
@@ -219,7 +219,7 @@ pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<Meetin
 /// The meeting after the access check; not audited (the caller records the read).
 async fn read_checked(state: &AppState, session: &Session, id: &str) -> Result<MeetingDetail, AppError> {
     access::require_meeting(state, session, Action::ReadCases, id).await?;
-    let mut conn = state.db.pool.acquire().await?;
+    let mut conn = state.db.acquire().await?;
     detail_on(&mut conn, state.clock.now().date_naive(), id).await
 }
 
@@ -727,7 +727,7 @@ pub async fn members(state: &AppState, session: &Session) -> Result<Vec<Attendee
     if !sees_members(session) {
         return Ok(Vec::new());
     }
-    members_on(&mut *state.db.pool.acquire().await?, session).await
+    members_on(&mut *state.db.acquire().await?, session).await
 }
 
 fn sees_members(session: &Session) -> bool {

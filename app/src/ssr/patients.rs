@@ -251,7 +251,7 @@ async fn only_visible_cases(state: &AppState, session: &Session, record: &mut Pa
 /// the reader may open, need to know).
 pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<PatientRecord, AppError> {
     super::access::require_patient(state, session, Action::ReadCases, id).await?;
-    let mut conn = state.db.pool.acquire().await?;
+    let mut conn = state.db.acquire().await?;
     let mut record = load_on(&mut conn, id).await?;
     drop(conn);
     only_visible_cases(state, session, &mut record).await?;

@@ -55,7 +55,7 @@ struct AddendumRow {
 
 /// A case's plan, if recorded; not audited (the caller records the read).
 pub(crate) async fn load(state: &AppState, case_id: &str) -> Result<Option<Plan>, AppError> {
-    load_in(&mut *state.db.pool.acquire().await?, case_id).await
+    load_in(&mut *state.db.acquire().await?, case_id).await
 }
 
 /// The plan as `conn` sees it: a change reads back what it wrote inside its own transaction,

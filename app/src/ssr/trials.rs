@@ -59,7 +59,7 @@ impl TryFrom<Row> for Trial {
 }
 
 async fn load(state: &AppState, id: &str) -> Result<Trial, AppError> {
-    load_in(&mut *state.db.pool.acquire().await?, id).await
+    load_in(&mut *state.db.acquire().await?, id).await
 }
 
 /// The trial as `conn` sees it: a change reads back what it wrote before its commit, so its
@@ -295,7 +295,7 @@ async fn load_for_case(state: &AppState, case_id: &str) -> Result<Vec<TrialMatch
         .await?
         .ok_or(AppError::NotFound)?;
     let content: CaseInput = from_json(&content, "case content")?;
-    match_on_board(&mut *state.db.pool.acquire().await?, state.clock.now().date_naive(), &board, &content).await
+    match_on_board(&mut *state.db.acquire().await?, state.clock.now().date_naive(), &board, &content).await
 }
 
 /// The open trials of `board` matched to a case's content already read (the case page's parts

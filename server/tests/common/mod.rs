@@ -233,7 +233,7 @@ where
             clock: Clock::default(),
         };
         let out = f(state.clone()).await;
-        state.db.pool.close().await;
+        state.db.close().await;
         out
     })
 }
