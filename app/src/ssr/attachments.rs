@@ -181,7 +181,7 @@ pub async fn store(
     mut staged: Staged,
 ) -> Result<Attachment, AppError> {
     may_attach(state, session, case_id).await?;
-    let checked = input.parse(session.me.specialty, state.clock.now().date_naive())?;
+    let checked = input.parse(session.me.specialty, state.today())?;
     // The kind and the content agree: a key image is a picture, a report is a document.
     if checked.kind == AttachmentKind::KeyImage && !staged.file_type.is_image() {
         return Err(AppError::field("kind", "A key image is a PNG or JPEG; this file is a PDF. Choose another kind."));

@@ -21,10 +21,6 @@ use crate::domain::text::{self, Shape, has_control};
 use crate::domain::workflow::{self, WorkflowEvent};
 use crate::error::{AppError, FieldErrorsBuilder};
 
-fn today(state: &AppState) -> chrono::NaiveDate {
-    state.clock.now().date_naive()
-}
-
 /// A case row as `SELECT_CASE` reads it.
 #[derive(sqlx::FromRow)]
 struct CaseRow {
@@ -220,7 +216,7 @@ pub async fn create(
     board_id: Option<&str>,
 ) -> Result<CaseRecord, AppError> {
     let board = access::board_for_new(state, session, Action::CreateCase, board_id).await;
-    let (board_id, mut content) = AppError::both(board, input.parse(today(state)).map_err(AppError::from))?;
+    let (board_id, mut content) = AppError::both(board, input.parse(state.today()).map_err(AppError::from))?;
     let id = new_id();
     let now = now_text();
     let mut tx = state.db.begin_write().await?;
@@ -248,7 +244,7 @@ pub async fn create(
         &Event::new(&session.actor(), "case.create", Outcome::Success).case(&id).detail(&board_id),
     )
     .await?;
-    let record = load_on(&mut tx, &id, today(state)).await?;
+    let record = load_on(&mut tx, &id, state.today()).await?;
     tx.commit().await?;
     Ok(record)
 }
@@ -292,7 +288,7 @@ async fn read_checked_on(
     if let Err(refusal) = access::case_verdict(session, Action::ReadCases, &row.case.board_name, member, glass) {
         return Ok(Err(refusal));
     }
-    let mut record = row.case.into_record(today(state))?;
+    let mut record = row.case.into_record(state.today())?;
     if session.actor().break_glass {
         record.break_glass_until = access::glass_until_on(conn, state, &session.me.id, id).await?;
     }
@@ -375,7 +371,7 @@ pub(crate) async fn page_parts(
     let trials = match parts {
         Parts::Record => Vec::new(),
         Parts::CasePage | Parts::Meeting => {
-            super::trials::match_on_board(&mut tx, today(state), &case.board_id, &case.content).await?
+            super::trials::match_on_board(&mut tx, state.today(), &case.board_id, &case.content).await?
         }
     };
     // The case page's forms' lists come in the same answer and the same transaction: one
@@ -577,7 +573,7 @@ pub async fn edit(
             }
         },
     };
-    let today = today(state);
+    let today = state.today();
     let mut tx = state.db.begin_write().await?;
     let current = load_on(&mut tx, id, today).await?;
     if current.version != expected_version {

@@ -223,7 +223,7 @@ async fn load_meeting(state: &AppState, session: &Session, board: &str) -> Resul
     if exists.is_some() {
         return Ok(());
     }
-    let today = state.clock.now().date_naive();
+    let today = state.today();
     let ahead = (7 + 3 - today.weekday().num_days_from_monday() as i64) % 7;
     let day = today + chrono::Duration::days(if ahead == 0 { 7 } else { ahead });
     let input = crate::domain::meeting::MeetingInput {
@@ -329,7 +329,7 @@ async fn attach_demo_files(state: &AppState, session: &Session, case_id: &str) -
     use crate::domain::attachment::AttachmentInput;
     const REPORT: &[u8] = include_bytes!("../../../testdata/attachments/pathology-report.pdf");
     const IMAGE: &[u8] = include_bytes!("../../../testdata/attachments/key-image-with-text.png");
-    let today = state.clock.now().date_naive();
+    let today = state.today();
     let files = [
         ("pathology_report", "EUS-FNA cytology, pancreatic body (synthetic)", 12, "pathology", REPORT),
         ("key_image", "CT arterial phase, pancreatic body lesion (synthetic)", 20, "radiology", IMAGE),

@@ -220,7 +220,7 @@ pub async fn get(state: &AppState, session: &Session, id: &str) -> Result<Meetin
 async fn read_checked(state: &AppState, session: &Session, id: &str) -> Result<MeetingDetail, AppError> {
     access::require_meeting(state, session, Action::ReadCases, id).await?;
     let mut conn = state.db.acquire().await?;
-    detail_on(&mut conn, state.clock.now().date_naive(), id).await
+    detail_on(&mut conn, state.today(), id).await
 }
 
 /// The meeting with the voices each agenda case still waits for (pre-review, issue 18).
@@ -298,7 +298,7 @@ async fn finish(
     meeting_id: &str,
     event: Event<'_>,
 ) -> Result<MeetingDetail, AppError> {
-    let detail = detail_on(&mut tx, state.clock.now().date_naive(), meeting_id).await?;
+    let detail = detail_on(&mut tx, state.today(), meeting_id).await?;
     let ids = agenda_ids(&detail);
     audit::append(&mut tx, state.db.engine, &event.cases(&ids)).await?;
     touch(&mut tx, state.db.engine, meeting_id).await?;
@@ -399,7 +399,7 @@ pub async fn add_case(
         .await?
         .ok_or_else(|| AppError::field("case_id", "There is no such case."))?;
     let content: CaseInput = from_json(&content, "case content")?;
-    let parsed = content.parse(state.clock.now().date_naive())?;
+    let parsed = content.parse(state.today())?;
     if !parsed.missing_for_board().is_empty() {
         return Err(super::cases::missing_error(&parsed, "Before this case can go on an agenda"));
     }
@@ -660,7 +660,7 @@ pub async fn present(
         && shown_attachment.as_deref() == attachment_id
     {
         // Already shown: nothing changes, but the answer carries the agenda and is audited.
-        let detail = detail_on(&mut tx, state.clock.now().date_naive(), meeting_id).await?;
+        let detail = detail_on(&mut tx, state.today(), meeting_id).await?;
         let ids = agenda_ids(&detail);
         let event = Event::new(&actor, "meeting.read", Outcome::Success).target(meeting_id);
         audit::append(&mut tx, state.db.engine, &event.detail("already presented").cases(&ids)).await?;

@@ -274,7 +274,7 @@ pub async fn correct(
     change: &PatientCorrection,
 ) -> Result<PatientRecord, AppError> {
     super::access::require_patient(state, session, Action::EditCase, id).await?;
-    let today = state.clock.now().date_naive();
+    let today = state.today();
     let mut tx = state.db.begin_write().await?;
     let current = load_on(&mut tx, id).await?;
     if current.version != expected_version {

@@ -508,7 +508,7 @@ pub async fn record_outcome(
     // Not before the board decided: the meeting's day when the plan names one, else the signature's.
     let day = |t: &str| t.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
     let not_before = plan.meeting.as_ref().and_then(|m| day(&m.starts_at)).or_else(|| day(&signature.signed_at));
-    let outcome = input.parse(state.clock.now().date_naive(), not_before, &plan.content.trials)?;
+    let outcome = input.parse(state.today(), not_before, &plan.content.trials)?;
     let json = serde_json::to_string(&outcome).map_err(|_| AppError::internal("outcome does not serialise"))?;
     let mut tx = state.db.begin_write().await?;
     let written = sqlx::query(

@@ -191,4 +191,10 @@ impl AppState {
         leptos::prelude::use_context::<AppState>()
             .ok_or_else(|| crate::error::AppError::internal("AppState missing from the request context"))
     }
+
+    /// Today's date by the server's clock (UTC), for what a date decides: a case's age, a
+    /// follow-up's due date, whether a meeting is past, a trial's recruitment window.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.now().date_naive()
+    }
 }

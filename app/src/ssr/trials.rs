@@ -295,7 +295,7 @@ async fn load_for_case(state: &AppState, case_id: &str) -> Result<Vec<TrialMatch
         .await?
         .ok_or(AppError::NotFound)?;
     let content: CaseInput = from_json(&content, "case content")?;
-    match_on_board(&mut *state.db.acquire().await?, state.clock.now().date_naive(), &board, &content).await
+    match_on_board(&mut *state.db.acquire().await?, state.today(), &board, &content).await
 }
 
 /// The open trials of `board` matched to a case's content already read (the case page's parts

@@ -187,7 +187,7 @@ async fn load(state: &AppState, scope: &Scope<'_>) -> Result<Vec<Facts>, AppErro
     for (id, list) in boards {
         expected.insert(id, from_json(&list, "board's expected specialties")?);
     }
-    let today = state.clock.now().date_naive();
+    let today = state.today();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let content: CaseInput = from_json(&row.content, "case content")?;
