@@ -132,10 +132,16 @@ async fn a_kept_sqlite_connection_carries_nothing_unfinished_to_its_next_reader(
     drop(all);
     let write = tokio::time::timeout(Duration::from_secs(2), state.db.begin_write()).await;
     write.expect("a connection is left for writes").unwrap().rollback().await.unwrap();
-    assert!(
-        tokio::time::timeout(Duration::from_secs(5), state.db.close()).await.is_ok(),
-        "close does not wait for kept connections"
-    );
+    // Closing while a connection is in use: close waits for it, and it goes back to the pool
+    // rather than being kept (which would leave close waiting for ever).
+    let in_use = state.db.acquire().await.unwrap();
+    let db = state.db.clone();
+    let closing = tokio::spawn(async move { db.close().await });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(!closing.is_finished(), "close waits for the connection in use");
+    drop(in_use);
+    let closed = tokio::time::timeout(Duration::from_secs(5), closing).await;
+    assert!(closed.is_ok(), "close does not wait for a connection kept after it began");
 }
 
 #[tokio::test]

@@ -58,16 +58,30 @@ const KEPT_MAX: usize = 4;
 /// waits for them anyway. A connection comes back here only when its user is done with it
 /// (not while unwinding from a panic); anything else goes back through sqlx as before.
 #[derive(Debug, Default)]
-pub(crate) struct Kept(std::sync::Mutex<Vec<sqlx::pool::PoolConnection<sqlx::Any>>>);
+pub(crate) struct Kept(std::sync::Mutex<Idle>);
+
+#[derive(Debug, Default)]
+struct Idle {
+    conns: Vec<sqlx::pool::PoolConnection<sqlx::Any>>,
+    /// Set by [`Db::close`]: nothing is kept any more, so that the pool's close, which waits
+    /// for every connection, is not left waiting for one kept after it began.
+    closed: bool,
+}
 
 impl Kept {
-    fn take(&self) -> Option<sqlx::pool::PoolConnection<sqlx::Any>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).pop()
+    fn idle(&self) -> std::sync::MutexGuard<'_, Idle> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Gives every kept connection back to the pool (which `AnyPool::close` waits for).
-    fn release(&self) -> Vec<sqlx::pool::PoolConnection<sqlx::Any>> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    fn take(&self) -> Option<sqlx::pool::PoolConnection<sqlx::Any>> {
+        self.idle().conns.pop()
+    }
+
+    /// Stops keeping connections and hands back those kept, for the pool to take back.
+    fn close(&self) -> Vec<sqlx::pool::PoolConnection<sqlx::Any>> {
+        let mut idle = self.idle();
+        idle.closed = true;
+        std::mem::take(&mut idle.conns)
     }
 }
 
@@ -75,7 +89,7 @@ impl Drop for Kept {
     /// The last handle of the database is gone, perhaps with its runtime: the connections are
     /// closed here, without the task that giving them back to the pool would start.
     fn drop(&mut self) {
-        for conn in self.release() {
+        for conn in self.close() {
             drop(conn.detach());
         }
     }
@@ -120,9 +134,9 @@ impl Drop for Conn<'_> {
         if let (Some(conn), Some(kept)) = (self.conn.take(), self.kept)
             && !std::thread::panicking()
         {
-            let mut idle = kept.0.lock().unwrap_or_else(|e| e.into_inner());
-            if idle.len() < KEPT_MAX {
-                idle.push(conn);
+            let mut idle = kept.idle();
+            if !idle.closed && idle.conns.len() < KEPT_MAX {
+                idle.conns.push(conn);
             }
             // Otherwise `conn` goes back to sqlx's pool as it is dropped here.
         }
@@ -252,7 +266,7 @@ impl Db {
     /// Closes the database: gives back the connections it keeps, then closes the pool
     /// (which waits for every connection in use to come back). Use this, not `pool.close()`.
     pub async fn close(&self) {
-        drop(self.kept.release());
+        drop(self.kept.close());
         self.pool.close().await;
     }
 
