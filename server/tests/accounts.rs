@@ -192,7 +192,8 @@ async fn se1_disabling_a_user_ends_their_sessions_at_once() {
     add_user(&state, "root", "admin", None).await;
     let anna_cookie = login(&state, "anna", PW).await;
     let admin = login(&state, "root", PW).await;
-    // Used once first: on SQLite the server now keeps her session for a second (issue 17).
+    // Used once first: on SQLite the server then keeps her session (up to `TRUST_FOR`, 10 s;
+    // issue 17), and disabling her must end it all the same.
     assert_eq!(send(&state, req("GET", "/api/v1/me", Some(&anna_cookie))).await.status(), 200);
     let form = format!("id={}&change[disabled]=true", anna.id);
     let res = send(&state, sfn_req("/sfn/users/update", &form, Some(&admin))).await;
