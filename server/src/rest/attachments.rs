@@ -94,7 +94,7 @@ pub async fn upload(
     // Every field's problems at once, the missing file among them.
     let Some(staged) = staged else {
         let missing = AppError::field("file", "Choose a file to attach.");
-        let fields = input.parse(session.me.specialty, state.clock.now().date_naive()).map_err(AppError::from);
+        let fields = input.parse(session.me.specialty, state.today()).map_err(AppError::from);
         return Err(AppError::both(Err::<(), _>(missing), fields).unwrap_err().into());
     };
     let a = attachments::store(&state, &session, &case_id, &input, staged).await?;
