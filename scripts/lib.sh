@@ -35,7 +35,7 @@ ensure_rust() {
     fi
   done
   if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 10 minutes, once)"
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (10 to 15 minutes on 2 cores, once)"
     cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
   fi
   if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
@@ -61,7 +61,7 @@ ensure_chromium() {
 
 # Builds the release site (server binary + hydrating wasm) into target/site.
 build_release() {
-  say "building the release site (cold: about 5 minutes)"
+  say "building the release site (cold: about 12 minutes on 2 cores)"
   # --precompress writes a brotli and a gzip copy of each bundle file, served as they are.
   (cd "$ROOT" && cargo leptos build --release --precompress)
 }
