@@ -49,6 +49,54 @@ test("the presenter steps through meeting mode as fast as keys can be pressed wi
   expect(errors).toEqual([]);
 });
 
+// On the wall screen with the meeting-room display's larger type, nothing in meeting mode is cut
+// off at a column's edge: the key facts once lost their second pair of columns (grade, T, M,
+// function, age) to the case column's hidden overflow, and the agenda's numbers were clipped.
+test("the meeting-room display at 1920x1080 shows every key fact and agenda number inside its column", async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  const errors = watchConsole(page);
+  await openMeetingMode(page, "coordinator");
+  const position = page.getByTestId("present-position");
+  const takeControl = page.getByRole("button", { name: "Take control" });
+  if (await takeControl.isVisible()) await takeControl.click();
+  else await page.keyboard.press("ArrowRight");
+  await expect(page.getByTestId("presenter")).toHaveText(/You are presenting/);
+  await backToFirst(page);
+  const display = page.getByRole("button", { name: "Meeting-room display" });
+  await display.click();
+  await expect(display).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByTestId("present-case")).toBeVisible();
+
+  const facts = page.locator(".present-facts dd");
+  expect(await facts.count()).toBeGreaterThanOrEqual(8);
+  await expect(page.locator(".present-facts dt", { hasText: /^Grade$/ })).toHaveCount(1);
+  // Every column: no sideways overflow, so nothing hides behind a scrollbar.
+  const columns = await page.locator(".present-grid > *").evaluateAll((cols) =>
+    cols.map((c) => ({ name: c.className, client: c.clientWidth, scroll: c.scrollWidth })),
+  );
+  expect(columns.length).toBeGreaterThanOrEqual(4);
+  for (const c of columns) expect(c.scroll, `${c.name} overflows sideways`).toBeLessThanOrEqual(c.client + 1);
+  // Every fact's value lies inside the case column.
+  const outside = await page.locator(".present-case").evaluate((col) => {
+    const edge = col.getBoundingClientRect().right;
+    return [...col.querySelectorAll(".present-facts dd")]
+      .filter((d) => d.getBoundingClientRect().right > edge + 1)
+      .map((d) => d.textContent);
+  });
+  expect(outside).toEqual([]);
+  // The agenda's numbers have room inside the column at the larger type.
+  const room = await page.locator(".present-agenda ol").first().evaluate((ol) => {
+    const s = getComputedStyle(ol);
+    return parseFloat(s.paddingLeft) / parseFloat(s.fontSize);
+  });
+  expect(room).toBeGreaterThanOrEqual(1.5);
+  await expectAccessible(page);
+  await display.click();
+  await expect(display).toHaveAttribute("aria-pressed", "false");
+  expect(errors).toEqual([]);
+});
+
 // Issue 16, items 0 and 1: on the wall screen the voices, the first option and the plan are in
 // view without scrolling, and the plan is recorded and signed right there, quickly, with the
 // presenter stepping on at once: no page error, and the signed plan is there on return.
