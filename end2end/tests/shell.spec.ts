@@ -87,3 +87,36 @@ test("the browser bundle arrives compressed and is cached by its hashed name (is
     if (p.endsWith(".js") || p.endsWith(".css")) expect(a.encoding, p).toBe("br");
   }
 });
+
+// On the wall screen (1920x1080), with and without the meeting-room display's larger type, the
+// case list and the coordinator's agenda show every column without scrolling sideways: the
+// agenda's position menu once took its cell's whole width and pushed "Remove" out of view, and
+// with the larger type the page kept its laptop width and cut off the list's last column.
+test("at 1920x1080 the case list and the agenda fit the screen, with and without the meeting-room display", async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  const errors = watchConsole(page);
+  await loginAs(page, "coordinator", "/meetings");
+  await page.getByTestId("meetings").getByRole("link", { name: /NET board \(demo\)/ }).first().click();
+  await waitForHydration(page);
+  const meeting = page.url();
+  const overflow = (selector: string) =>
+    page.locator(selector).first().evaluate((e) => e.scrollWidth - e.clientWidth);
+  for (const large of [false, true]) {
+    const display = page.getByRole("button", { name: "Meeting-room display" });
+    if ((await display.getAttribute("aria-pressed")) !== String(large)) await display.click();
+    await expect(display).toHaveAttribute("aria-pressed", String(large));
+    await page.goto(meeting);
+    await waitForHydration(page);
+    const remove = page.getByRole("button", { name: /^Remove .* from the agenda$/ }).first();
+    await expect(remove).toBeVisible();
+    expect(await overflow("section.agenda"), `the agenda scrolls sideways (large: ${large})`).toBeLessThanOrEqual(1);
+    await expect(remove).toBeInViewport();
+    await page.goto("/cases");
+    await waitForHydration(page);
+    await expect(page.getByRole("columnheader", { name: "Updated (UTC)" })).toBeVisible();
+    expect(await overflow(".table-wrap"), `the case list scrolls sideways (large: ${large})`).toBeLessThanOrEqual(1);
+    await expectAccessible(page);
+  }
+  await page.getByRole("button", { name: "Meeting-room display" }).click();
+  expect(errors).toEqual([]);
+});
