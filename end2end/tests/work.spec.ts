@@ -144,6 +144,15 @@ test("a reviewer finds a signed decision, opens its report, the figures and the 
   await page.getByLabel("Action").fill("plan.sign");
   await page.getByLabel("Action").press("Tab");
   await expect(page.getByTestId("audit-table")).toContainText("plan.sign");
+  // A signature's SHA-256 (64 characters without a break) wraps in its cell: on a small laptop's
+  // or a tablet's screen the trail does not scroll sideways.
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await expect(page.getByTestId("audit-table")).toContainText(/sha256 [0-9a-f]{64}/);
+  const sideways = await page.getByTestId("audit-table").evaluate((t) => {
+    const wrap = t.closest(".table-wrap") ?? t;
+    return wrap.scrollWidth - wrap.clientWidth;
+  });
+  expect(sideways).toBeLessThanOrEqual(1);
   await expectAccessible(page);
   expect(errors).toEqual([]);
 });

@@ -192,7 +192,9 @@ fn AuditTrail(loaded: Resource<Loaded>, filter: RwSignal<AuditFilter>) -> impl I
                                                 <td>{r.username.unwrap_or_default()}" "<span class="muted">{r.role.unwrap_or_default()}</span></td>
                                                 <td>{r.action}</td>
                                                 <td class=format!("outcome-{}", r.outcome)>{r.outcome.clone()}</td>
-                                                <td>
+                                                // A signature's SHA-256 is 64 characters without a break: it
+                                                // wraps in its cell instead of widening the table.
+                                                <td class="wrap-anywhere">
                                                     {r.detail.unwrap_or_default()}
                                                     {r.break_glass.then(|| view! { " " <span class="badge warn">"break-glass"</span> })}
                                                 </td>
