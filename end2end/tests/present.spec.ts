@@ -13,6 +13,34 @@ async function backToFirst(page: Page) {
   await expect(position).toHaveText(/^Case 1 of \d+$/);
 }
 
+/** Makes this page the presenter, whoever presented before (someone else, this user, or no one
+ * yet), and goes back to the first case to discuss. */
+async function present(page: Page) {
+  const position = page.getByTestId("present-position");
+  // Loaded: a case shown, or the agenda's count while no one presents.
+  await expect(position).toHaveText(/^(Case \d+ of \d+|\d+ cases? on the agenda)$/);
+  const start = (await position.textContent())!;
+  const takeControl = page.getByRole("button", { name: "Take control" });
+  if (await takeControl.isVisible()) {
+    await takeControl.click();
+    await expect(page.getByTestId("presenter")).toHaveText(/You are presenting/);
+  } else {
+    // The first key takes control and steps on; wait for that step to land before stepping
+    // back, or it can land after the check for the first case (seen in CI on 2026-12-03).
+    await page.keyboard.press("ArrowRight");
+    await expect(page.getByTestId("presenter")).toHaveText(/You are presenting/);
+    if (!/^Case (\d+) of \1$/.test(start)) await expect(position).not.toHaveText(start);
+  }
+  await backToFirst(page);
+}
+
+/** On a 1920x1080 wall screen: meeting mode as `user`, presenting from the first case. */
+async function presentOnTheWall(page: Page, user: string) {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await openMeetingMode(page, user);
+  await present(page);
+}
+
 // Issue 16, item 0: pressing "Next" again as soon as the position changed crashed the
 // presenter's page ("Tried to access a reactive value that has already been disposed").
 // Ten presses without waiting, both ways, three times over: no page error, and the page still
@@ -25,22 +53,8 @@ test("the presenter steps through meeting mode as fast as keys can be pressed wi
   const errors = watchConsole(page);
   await openMeetingMode(page, "coordinator");
   const position = page.getByTestId("present-position");
-  // Start from the first case (an earlier run may have left the meeting elsewhere). The first
-  // key takes control and steps on; wait for that step to land before stepping back, or it can
-  // land after the check for the first case (seen in CI on 2026-12-03).
-  await expect(position).toHaveText(/^Case \d+ of \d+$/);
-  const start = (await position.textContent())!;
-  // Someone else may still be presenting (a test run against a database an earlier run used).
-  const takeControl = page.getByRole("button", { name: "Take control" });
-  if (await takeControl.isVisible()) {
-    await takeControl.click();
-    await expect(page.getByTestId("presenter")).toHaveText(/You are presenting/);
-  } else {
-    await page.keyboard.press("ArrowRight");
-    await expect(page.getByTestId("presenter")).toHaveText(/You are presenting/);
-    if (!/^Case (\d+) of \1$/.test(start)) await expect(position).not.toHaveText(start);
-  }
-  await backToFirst(page);
+  // Start from the first case (an earlier run may have left the meeting elsewhere).
+  await present(page);
   const total = Number((await position.textContent())!.match(/of (\d+)/)![1]);
   expect(total).toBeGreaterThanOrEqual(3);
 
@@ -61,15 +75,8 @@ test("the presenter steps through meeting mode as fast as keys can be pressed wi
 // function, age) to the case column's hidden overflow, and the agenda's numbers were clipped.
 test("the meeting-room display at 1920x1080 shows every key fact and agenda number inside its column", async ({ page }) => {
   test.setTimeout(90_000);
-  await page.setViewportSize({ width: 1920, height: 1080 });
   const errors = watchConsole(page);
-  await openMeetingMode(page, "coordinator");
-  const position = page.getByTestId("present-position");
-  const takeControl = page.getByRole("button", { name: "Take control" });
-  if (await takeControl.isVisible()) await takeControl.click();
-  else await page.keyboard.press("ArrowRight");
-  await expect(page.getByTestId("presenter")).toHaveText(/You are presenting/);
-  await backToFirst(page);
+  await presentOnTheWall(page, "coordinator");
   const display = page.getByRole("button", { name: "Meeting-room display" });
   await display.click();
   await expect(display).toHaveAttribute("aria-pressed", "true");
@@ -109,16 +116,10 @@ test("the meeting-room display at 1920x1080 shows every key fact and agenda numb
 // presenter stepping on at once: no page error, and the signed plan is there on return.
 test("the room screen shows the whole case and the board records and signs its plan there", async ({ page }) => {
   test.setTimeout(120_000);
-  await page.setViewportSize({ width: 1920, height: 1080 });
   const errors = watchConsole(page);
-  await openMeetingMode(page, "surgeon");
-  const position = page.getByTestId("present-position");
-  const takeControl = page.getByRole("button", { name: "Take control" });
-  if (await takeControl.isVisible()) await takeControl.click();
-  else await page.keyboard.press("ArrowRight");
-  await expect(page.getByTestId("presenter")).toHaveText(/You are presenting/);
   // Go to the first case and on until one has no plan yet.
-  await backToFirst(page);
+  await presentOnTheWall(page, "surgeon");
+  const position = page.getByTestId("present-position");
   const record = page.getByRole("button", { name: "Record the board's plan" });
   for (let i = 0; i < 8 && !(await record.isVisible()); i++) {
     const before = await position.textContent();
