@@ -53,6 +53,46 @@ fn pkg_service(options: &leptos::config::LeptosOptions) -> axum::routing::Method
     )
 }
 
+/// What is wrong with the browser bundle in `pkg_dir` for a release server, if anything: no
+/// bundle at all (the pages are shown but stay inert), or a bundle without the compressed
+/// copies that `cargo leptos build --release --precompress` writes beside it, which
+/// [`pkg_service`] would then send uncompressed: about 3.5 MB instead of about 0.8 MB per
+/// first visit (issue 17; the README's installation builds with `--precompress`).
+pub fn bundle_problem(pkg_dir: &std::path::Path) -> Option<String> {
+    let wasm: Vec<std::path::PathBuf> = std::fs::read_dir(pkg_dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+        .collect();
+    if wasm.is_empty() {
+        return Some(format!(
+            "no browser bundle (.wasm) in {}: pages will show but not respond to input; build it with              `cargo leptos build --release --precompress` and set LEPTOS_SITE_ROOT to its target/site",
+            pkg_dir.display()
+        ));
+    }
+    let bare: Vec<String> = wasm
+        .iter()
+        .filter(|w| {
+            let with = |ext: &str| {
+                let mut name = w.as_os_str().to_owned();
+                name.push(ext);
+                std::path::Path::new(&name).is_file()
+            };
+            !with(".br") && !with(".gz")
+        })
+        .filter_map(|w| w.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    (!bare.is_empty()).then(|| {
+        format!(
+            "the browser bundle {} in {} has no compressed copy (.br, .gz) beside it and goes out \
+             uncompressed, about 4.5 times the bytes of its brotli copy; build it with `cargo leptos build --release --precompress`",
+            bare.join(", "),
+            pkg_dir.display()
+        )
+    })
+}
+
 /// The whole application as an axum router.
 pub fn router(state: AppState) -> Router {
     let routes = route_list();

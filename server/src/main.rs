@@ -125,6 +125,14 @@ async fn serve() -> ExitCode {
         database = %app::ssr::db::redact_url(&config.database_url),
         "listening on http://{addr}"
     );
+    // A release build is what a hospital serves; `cargo leptos watch` (a debug build) never
+    // precompresses, so it is not told.
+    if !cfg!(debug_assertions) {
+        let pkg = std::path::Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir);
+        if let Some(problem) = server::bundle_problem(&pkg) {
+            tracing::warn!("{problem}");
+        }
+    }
     let state = AppState {
         leptos_options,
         db,

@@ -284,3 +284,24 @@ async fn the_bundle_is_served_precompressed_and_cached_by_its_hashed_name() {
     let missing = get(&test_state().await.0, "/pkg/nothing.wasm").await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
+
+/// A release server started on a bundle built without `--precompress` would send it
+/// uncompressed (the README's installation once built it so): it says so when it starts, as it
+/// does when there is no bundle at all. Both messages name the command that fixes it.
+#[test]
+fn a_bundle_without_its_compressed_copies_is_reported_at_start() {
+    let pkg = tempfile::tempdir().unwrap();
+    let none = server::bundle_problem(pkg.path()).expect("an empty pkg dir is reported");
+    assert!(none.contains("no browser bundle") && none.contains("--precompress"), "{none}");
+    assert!(server::bundle_problem(&pkg.path().join("missing")).unwrap().contains("no browser bundle"));
+    std::fs::write(pkg.path().join("tumorboard.abc123.wasm"), b"wasm").unwrap();
+    std::fs::write(pkg.path().join("tumorboard.abc123.css"), b"css").unwrap();
+    let bare = server::bundle_problem(pkg.path()).expect("a bundle without .br or .gz is reported");
+    assert!(bare.contains("tumorboard.abc123.wasm") && bare.contains("uncompressed"), "{bare}");
+    assert!(bare.contains("cargo leptos build --release --precompress"), "{bare}");
+    std::fs::write(pkg.path().join("tumorboard.abc123.wasm.gz"), b"gzip").unwrap();
+    assert_eq!(server::bundle_problem(pkg.path()), None, "a gzip copy is sent compressed");
+    std::fs::remove_file(pkg.path().join("tumorboard.abc123.wasm.gz")).unwrap();
+    std::fs::write(pkg.path().join("tumorboard.abc123.wasm.br"), b"brotli").unwrap();
+    assert_eq!(server::bundle_problem(pkg.path()), None);
+}
