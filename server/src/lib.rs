@@ -67,7 +67,8 @@ pub fn bundle_problem(pkg_dir: &std::path::Path) -> Option<String> {
         .collect();
     if wasm.is_empty() {
         return Some(format!(
-            "no browser bundle (.wasm) in {}: pages will show but not respond to input; build it with              `cargo leptos build --release --precompress` and set LEPTOS_SITE_ROOT to its target/site",
+            "no browser bundle (.wasm) in {}: pages will show but not respond to input; build it with \
+             `cargo leptos build --release --precompress` and set LEPTOS_SITE_ROOT to its target/site",
             pkg_dir.display()
         ));
     }

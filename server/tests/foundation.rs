@@ -293,12 +293,14 @@ fn a_bundle_without_its_compressed_copies_is_reported_at_start() {
     let pkg = tempfile::tempdir().unwrap();
     let none = server::bundle_problem(pkg.path()).expect("an empty pkg dir is reported");
     assert!(none.contains("no browser bundle") && none.contains("--precompress"), "{none}");
+    assert!(!none.contains("  "), "one line for the log: {none}");
     assert!(server::bundle_problem(&pkg.path().join("missing")).unwrap().contains("no browser bundle"));
     std::fs::write(pkg.path().join("tumorboard.abc123.wasm"), b"wasm").unwrap();
     std::fs::write(pkg.path().join("tumorboard.abc123.css"), b"css").unwrap();
     let bare = server::bundle_problem(pkg.path()).expect("a bundle without .br or .gz is reported");
     assert!(bare.contains("tumorboard.abc123.wasm") && bare.contains("uncompressed"), "{bare}");
     assert!(bare.contains("cargo leptos build --release --precompress"), "{bare}");
+    assert!(!bare.contains("  "), "one line for the log: {bare}");
     std::fs::write(pkg.path().join("tumorboard.abc123.wasm.gz"), b"gzip").unwrap();
     assert_eq!(server::bundle_problem(pkg.path()), None, "a gzip copy is sent compressed");
     std::fs::remove_file(pkg.path().join("tumorboard.abc123.wasm.gz")).unwrap();
