@@ -56,7 +56,7 @@ fn pkg_service(options: &leptos::config::LeptosOptions) -> axum::routing::Method
 /// What is wrong with the browser bundle in `pkg_dir` for a release server, if anything: no
 /// bundle at all (the pages are shown but stay inert), or a bundle without the compressed
 /// copies that `cargo leptos build --release --precompress` writes beside it, which
-/// [`pkg_service`] would then send uncompressed: about 3.5 MB instead of about 0.8 MB per
+/// [`pkg_service`] would then send uncompressed: about 3.6 MB instead of about 0.8 MB per
 /// first visit (issue 17; the README's installation builds with `--precompress`).
 pub fn bundle_problem(pkg_dir: &std::path::Path) -> Option<String> {
     let wasm: Vec<std::path::PathBuf> = std::fs::read_dir(pkg_dir)
