@@ -40,7 +40,7 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 /// never changes under its name and is cached for a year; otherwise it is revalidated.
 fn pkg_service(options: &leptos::config::LeptosOptions) -> axum::routing::MethodRouter {
     use axum::http::{HeaderValue, header};
-    let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    let dir = pkg_dir(options);
     let cache = if options.hash_files { "public, max-age=31536000, immutable" } else { "no-cache" };
     let files = tower_http::services::ServeDir::new(dir).precompressed_br().precompressed_gzip();
     axum::routing::get_service(
@@ -51,6 +51,11 @@ fn pkg_service(options: &leptos::config::LeptosOptions) -> axum::routing::Method
             ))
             .service(files),
     )
+}
+
+/// Where the browser bundle is: the directory [`pkg_service`] serves as `/pkg`.
+pub fn pkg_dir(options: &leptos::config::LeptosOptions) -> std::path::PathBuf {
+    std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir)
 }
 
 /// What is wrong with the browser bundle in `pkg_dir` for a release server, if anything: no

@@ -127,11 +127,10 @@ async fn serve() -> ExitCode {
     );
     // A release build is what a hospital serves; `cargo leptos watch` (a debug build) never
     // precompresses, so it is not told.
-    if !cfg!(debug_assertions) {
-        let pkg = std::path::Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir);
-        if let Some(problem) = server::bundle_problem(&pkg) {
-            tracing::warn!("{problem}");
-        }
+    if !cfg!(debug_assertions)
+        && let Some(problem) = server::bundle_problem(&server::pkg_dir(&leptos_options))
+    {
+        tracing::warn!("{problem}");
     }
     let state = AppState {
         leptos_options,
