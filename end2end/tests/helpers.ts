@@ -1,4 +1,4 @@
-import { expect, Page, ConsoleMessage } from "@playwright/test";
+import { expect, Locator, Page, ConsoleMessage } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 
 /** Collects console errors and page errors so a test can assert there were none. The browser
@@ -28,6 +28,12 @@ export async function expectAccessible(page: Page) {
   expect(
     bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
   ).toEqual([]);
+}
+
+/** How far the first element `locator` matches scrolls sideways, in pixels (0: everything fits
+ *  its width; a table inside a `.table-wrap` scrolls there, not in the page). */
+export async function sidewaysOverflow(locator: Locator): Promise<number> {
+  return locator.first().evaluate((e) => e.scrollWidth - e.clientWidth);
 }
 
 /** The demo users' password for this run (set by scripts/test-all). */

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
+import { expectAccessible, loginAs, sidewaysOverflow, waitForHydration, watchConsole } from "./helpers";
 
 test("home page loads, hydrates and is accessible", async ({ page }) => {
   const errors = watchConsole(page);
@@ -99,8 +99,6 @@ test("at 1920x1080 the case list and the agenda fit the screen, with and without
   await page.getByTestId("meetings").getByRole("link", { name: /NET board \(demo\)/ }).first().click();
   await waitForHydration(page);
   const meeting = page.url();
-  const overflow = (selector: string) =>
-    page.locator(selector).first().evaluate((e) => e.scrollWidth - e.clientWidth);
   for (const large of [false, true]) {
     const display = page.getByRole("button", { name: "Meeting-room display" });
     if ((await display.getAttribute("aria-pressed")) !== String(large)) await display.click();
@@ -109,12 +107,12 @@ test("at 1920x1080 the case list and the agenda fit the screen, with and without
     await waitForHydration(page);
     const remove = page.getByRole("button", { name: /^Remove .* from the agenda$/ }).first();
     await expect(remove).toBeVisible();
-    expect(await overflow("section.agenda"), `the agenda scrolls sideways (large: ${large})`).toBeLessThanOrEqual(1);
+    expect(await sidewaysOverflow(page.locator("section.agenda")), `the agenda scrolls sideways (large: ${large})`).toBeLessThanOrEqual(1);
     await expect(remove).toBeInViewport();
     await page.goto("/cases");
     await waitForHydration(page);
     await expect(page.getByRole("columnheader", { name: "Updated (UTC)" })).toBeVisible();
-    expect(await overflow(".table-wrap"), `the case list scrolls sideways (large: ${large})`).toBeLessThanOrEqual(1);
+    expect(await sidewaysOverflow(page.locator(".table-wrap")), `the case list scrolls sideways (large: ${large})`).toBeLessThanOrEqual(1);
     await expectAccessible(page);
   }
   await page.getByRole("button", { name: "Meeting-room display" }).click();
