@@ -17,6 +17,10 @@ if (!base || !password) throw new Error("TB_BASE_URL and TUMORBOARD_DEMO_PASSWOR
 const mbit = (n) => (n * 1_000_000) / 8;
 const profiles = [
   { name: "loopback, no limits", latency: 0, down: -1, up: -1, cpu: 1 },
+  // The same page with the bundle's requests refused (its .js and .wasm): what the bundle adds
+  // to the first paint, if anything. (With JavaScript off the browser still fetches the wasm:
+  // the page preloads it.)
+  { name: "loopback, the bundle refused", latency: 0, down: -1, up: -1, cpu: 1, noBundle: true },
   { name: "100 Mbit/s, 5 ms (a hospital network)", latency: 5, down: mbit(100), up: mbit(50), cpu: 1 },
   { name: "10 Mbit/s, 40 ms (a remote site over a VPN)", latency: 40, down: mbit(10), up: mbit(5), cpu: 1 },
   { name: "3 Mbit/s, 80 ms (a congested link)", latency: 80, down: mbit(3), up: mbit(1), cpu: 1 },
@@ -50,9 +54,10 @@ const caseUrl = `/cases/${cases[0].id}`;
 const cookies = await login.cookies();
 await login.close();
 
-async function load(page) {
+async function load(page, hydrates) {
   await page.goto(caseUrl, { waitUntil: "load" });
-  await page.waitForFunction(() => window.__tbHydratedAt !== undefined, null, { timeout: 120_000 });
+  if (hydrates) await page.waitForFunction(() => window.__tbHydratedAt !== undefined, null, { timeout: 120_000 });
+  else await page.waitForTimeout(300); // no hydration to wait for; let the first paint be recorded
   return page.evaluate(() => {
     const nav = performance.getEntriesByType("navigation")[0];
     const fcp = performance.getEntriesByName("first-contentful-paint")[0];
@@ -62,7 +67,7 @@ async function load(page) {
     return {
       html: nav.responseEnd,
       fcp: fcp ? fcp.startTime : NaN,
-      hydrated: window.__tbHydratedAt,
+      hydrated: window.__tbHydratedAt ?? NaN,
       bytes,
       wasmFromCache: wasm ? wasm.transferSize === 0 : false,
     };
@@ -74,14 +79,15 @@ async function measure(profile, warm) {
   await context.addCookies(cookies);
   await context.addInitScript(markHydration);
   const page = await context.newPage();
+  if (profile.noBundle) await page.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable");
   await cdp.send("Network.emulateNetworkConditions", {
     offline: false, latency: profile.latency, downloadThroughput: profile.down, uploadThroughput: profile.up,
   });
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: profile.cpu });
-  if (warm) await load(page); // the first visit fills the cache; the second is measured
-  const result = await load(page);
+  if (warm) await load(page, !profile.noBundle); // the first visit fills the cache; the second is measured
+  const result = await load(page, !profile.noBundle);
   await context.close();
   return result;
 }
@@ -97,12 +103,13 @@ console.log(`the case page, ${runs} loads each, medians (min–max) · Chromium 
 console.log("| network and computer | cache | page's HTML | first paint | hydrated | bytes over the network |");
 console.log("|---|---|---|---|---|---|");
 for (const profile of profiles) {
-  for (const warm of [false, true]) {
+  for (const warm of profile.noBundle ? [false] : [false, true]) {
     const results = [];
     for (let i = 0; i < runs; i++) results.push(await measure(profile, warm));
-    if (warm && !results.every((r) => r.wasmFromCache)) throw new Error("the bundle was not taken from the cache");
+    if (warm && !profile.noBundle && !results.every((r) => r.wasmFromCache)) throw new Error("the bundle was not taken from the cache");
     const col = (key) => {
       const xs = results.map((r) => r[key]);
+      if (xs.some(Number.isNaN)) return "—";
       return `${ms(median(xs))} (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})`;
     };
     const bytes = median(results.map((r) => r.bytes));
