@@ -74,24 +74,35 @@ server_env() {
   export LEPTOS_ENV=PROD
 }
 
-# Starts the release server on 127.0.0.1:PORT with its log in LOGFILE and waits until it
-# accepts connections; sets SERVER_PID (the caller stops it). PORT_VAR names the variable that
-# chooses another port, for the message when PORT is taken.
-#   serve_on PORT LOGFILE PORT_VAR
+# Starts the release server (or BIN, another build of it) on 127.0.0.1:PORT with its log in
+# LOGFILE and waits until it accepts connections; sets SERVER_PID (the caller stops it).
+# PORT_VAR names the variable that chooses another port, for the message when PORT is taken.
+#   serve_on PORT LOGFILE PORT_VAR [BIN]
 SERVER_PID=""
 serve_on() {
-  local port="$1" log="$2" port_var="$3"
+  local port="$1" log="$2" port_var="$3" bin="${4:-$CARGO_TARGET_DIR/release/tumorboard}"
   # A program already on the port would answer the tests in our server's place.
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "port $port is already in use: stop that program or set $port_var" >&2; exit 1
   fi
-  LEPTOS_SITE_ADDR="127.0.0.1:$port" "$CARGO_TARGET_DIR/release/tumorboard" serve >"$log" 2>&1 &
+  LEPTOS_SITE_ADDR="127.0.0.1:$port" "$bin" serve >"$log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
     kill -0 "$SERVER_PID" 2>/dev/null || { echo "the server did not start:" >&2; cat "$log" >&2; exit 1; }
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
     sleep 0.2
   done
+}
+
+# Loads the demo board into the database DATABASE_URL names (the caller sets it; a fresh one)
+# with a password for this run only, exported as TUMORBOARD_DEMO_PASSWORD, and serves it as
+# serve_on does, its log in $WORK/server.log. Used by test-all's browser flows and the benches.
+#   serve_demo PORT PORT_VAR [BIN]
+serve_demo() {
+  local bin="${3:-$CARGO_TARGET_DIR/release/tumorboard}"
+  export TUMORBOARD_DEMO_PASSWORD="run-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+  "$bin" demo >/dev/null
+  serve_on "$1" "$WORK/server.log" "$2" "$bin"
 }
 
 # A throwaway PostgreSQL cluster for the tests, in a temp dir on its own port; sets
