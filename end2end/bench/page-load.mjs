@@ -6,6 +6,7 @@
 // scripts/bench-page-load against a release server; the results go in BENCHMARKS.md.
 // A benchmark, not a test: nothing here is asserted against a time.
 import { chromium } from "@playwright/test";
+import { launchOptions } from "../chromium.cjs";
 
 const base = process.env.TB_BASE_URL;
 const password = process.env.TUMORBOARD_DEMO_PASSWORD;
@@ -39,11 +40,7 @@ const markHydration = () => {
   });
 };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await chromium.launch(launchOptions);
 
 // One login; every measured context gets its session cookie, so no run measures the login.
 const login = await browser.newContext({ baseURL: base });
