@@ -4,7 +4,7 @@
 //! accept, so one query text serves both. Columns are portable: TEXT, BIGINT, DOUBLE PRECISION;
 //! timestamps are fixed-width UTC text (see `ssr::now_text`), booleans are BIGINT 0/1.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
@@ -40,48 +40,131 @@ pub struct Db {
     pub audit: Option<super::audit::AuditQueue>,
     /// Sessions recently read (SQLite only; see `auth::SessionCache`).
     pub sessions: std::sync::Arc<super::auth::SessionCache>,
-    /// SQLite connections kept between uses (see [`Db::acquire`]).
+    /// Connections kept between uses (see [`Db::acquire`]).
     pub(crate) kept: std::sync::Arc<Kept>,
 }
 
-/// How many idle SQLite connections [`Db::acquire`] keeps outside sqlx's pool. The pool has 8:
-/// at least 4 are always left for writes and for the audit writer.
+/// How many idle connections [`Db::acquire`] keeps outside sqlx's pool. The pool has 8 (SQLite)
+/// or 10 (PostgreSQL): at least 4 are always left for writes and for the audit writer.
 const KEPT_MAX: usize = 4;
 
-/// SQLite connections this process keeps between uses, outside sqlx's pool (issue 17).
+/// How long after sqlx's pool last checked a PostgreSQL connection [`Db::acquire`] may still
+/// hand it out from [`Kept`] without asking the pool again.
+pub const PG_KEEP_FOR: Duration = Duration::from_secs(1);
+
+type PooledConn = sqlx::pool::PoolConnection<sqlx::Any>;
+
+/// Connections this process keeps between uses, outside sqlx's pool (issue 17).
 ///
 /// sqlx tests every connection given back to its pool (`PoolConnection::return_to_pool` pings
-/// it, unconditionally): for SQLite one more round trip to the connection's own thread per
-/// request, 6–8 % of the API read's CPU in a profile. The ping waits for commands still queued
-/// on the connection, such as the rollback of a transaction dropped unfinished; SQLite's
-/// connection thread runs its commands strictly in order, so the next user's first command
-/// waits for them anyway. A connection comes back here only when its user is done with it
-/// (not while unwinding from a panic); anything else goes back through sqlx as before.
-#[derive(Debug, Default)]
-pub(crate) struct Kept(std::sync::Mutex<Idle>);
+/// it, unconditionally), and on PostgreSQL it pings it again before each use
+/// (`test_before_acquire`): one more round trip per use on SQLite (to the connection's own
+/// thread; 6–8 % of the API read's CPU in a profile), two more on PostgreSQL (to the server;
+/// the API read's sessions and case query were 6 round trips, of which 4 were pings).
+///
+/// The ping on return waits for commands still queued on the connection, such as the ROLLBACK
+/// of a transaction dropped unfinished or the rest of a query given up on. Both drivers finish
+/// those before the next user's first command: SQLite's connection thread runs its commands
+/// strictly in order, and sqlx's PostgreSQL connection waits for every answer still owed
+/// (`wait_until_ready`) before it sends anything new. A connection comes back here only when its
+/// user is done with it (not while unwinding from a panic); anything else goes back through
+/// sqlx as before.
+///
+/// On PostgreSQL the ping before use finds a connection broken by a server restart or a
+/// failover before a request does. A kept connection is therefore handed out only within
+/// [`PG_KEEP_FOR`] of the pool's last check (its `checked` time); after that it goes back
+/// through the pool and its two checks. A broken connection can thus fail requests for at most
+/// that second after its last check, where before only those already using it would fail. A
+/// task gives back kept connections that no one asked for within that time, so a ROLLBACK queued
+/// by a dropped read transaction goes out within two seconds even on a quiet night, instead of
+/// leaving the server a session idle in transaction. SQLite's connections are files in this
+/// process, do not break that way and are kept without a limit.
+#[derive(Debug)]
+pub(crate) struct Kept {
+    idle: std::sync::Mutex<Idle>,
+    /// `None` on SQLite: kept for as long as they are wanted.
+    keep_for: Option<Duration>,
+}
 
 #[derive(Debug, Default)]
 struct Idle {
-    conns: Vec<sqlx::pool::PoolConnection<sqlx::Any>>,
+    /// Each with the time sqlx's pool last checked it (newest given back last).
+    conns: Vec<(PooledConn, Instant)>,
     /// Set by [`Db::close`]: nothing is kept any more, so that the pool's close, which waits
     /// for every connection, is not left waiting for one kept after it began.
     closed: bool,
 }
 
 impl Kept {
-    fn idle(&self) -> std::sync::MutexGuard<'_, Idle> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    fn new(engine: Engine) -> Kept {
+        let keep_for = (engine == Engine::Postgres).then_some(PG_KEEP_FOR);
+        Kept { idle: std::sync::Mutex::default(), keep_for }
     }
 
-    fn take(&self) -> Option<sqlx::pool::PoolConnection<sqlx::Any>> {
-        self.idle().conns.pop()
+    fn idle(&self) -> std::sync::MutexGuard<'_, Idle> {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn fresh(&self, checked: Instant) -> bool {
+        self.keep_for.is_none_or(|keep_for| checked.elapsed() < keep_for)
+    }
+
+    /// A kept connection still fresh, with its check time. Stale ones go back to sqlx's pool
+    /// (dropped once the lock is released).
+    fn take(&self) -> Option<(PooledConn, Instant)> {
+        let (found, stale) = {
+            let mut idle = self.idle();
+            let stale = self.take_stale(&mut idle);
+            (idle.conns.pop(), stale)
+        };
+        drop(stale);
+        found
+    }
+
+    /// Keeps a connection given back by its user, unless the database is closing, enough are
+    /// kept or its check is too old; then it goes back to sqlx's pool as it is dropped.
+    fn put(&self, conn: PooledConn, checked: Instant) {
+        let mut idle = self.idle();
+        if !idle.closed && idle.conns.len() < KEPT_MAX && self.fresh(checked) {
+            idle.conns.push((conn, checked));
+            return;
+        }
+        drop(idle);
+        drop(conn);
+    }
+
+    fn take_stale(&self, idle: &mut Idle) -> Vec<PooledConn> {
+        if self.keep_for.is_none() {
+            return Vec::new();
+        }
+        let (fresh, stale): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut idle.conns).into_iter().partition(|(_, checked)| self.fresh(*checked));
+        idle.conns = fresh;
+        stale.into_iter().map(|(conn, _)| conn).collect()
+    }
+
+    fn len(&self) -> usize {
+        self.idle().conns.len()
     }
 
     /// Stops keeping connections and hands back those kept, for the pool to take back.
-    fn close(&self) -> Vec<sqlx::pool::PoolConnection<sqlx::Any>> {
+    fn close(&self) -> Vec<PooledConn> {
         let mut idle = self.idle();
         idle.closed = true;
-        std::mem::take(&mut idle.conns)
+        std::mem::take(&mut idle.conns).into_iter().map(|(conn, _)| conn).collect()
+    }
+}
+
+/// Every [`PG_KEEP_FOR`], gives the kept connections that went stale back to sqlx's pool,
+/// which pings them (sending anything still queued on them); ends with the database.
+async fn give_back_stale(kept: std::sync::Weak<Kept>, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(kept) = kept.upgrade() else { return };
+        let stale = kept.take_stale(&mut kept.idle());
+        drop(stale);
     }
 }
 
@@ -97,9 +180,12 @@ impl Drop for Kept {
 
 /// A connection from [`Db::acquire`]; it derefs to the connection.
 pub struct Conn<'a> {
-    conn: Option<sqlx::pool::PoolConnection<sqlx::Any>>,
-    /// Where it goes back to when done; `None` on PostgreSQL (sqlx's pool, with its checks).
-    kept: Option<&'a Kept>,
+    conn: Option<PooledConn>,
+    /// When sqlx's pool last checked it (see [`Kept`]).
+    checked: Instant,
+    /// Where it goes back to when done.
+    kept: &'a Kept,
+    engine: Engine,
 }
 
 impl Conn<'_> {
@@ -109,8 +195,10 @@ impl Conn<'_> {
     /// snapshot at the first read; PostgreSQL's default isolation would take one per statement,
     /// hence repeatable read.
     pub async fn begin_read(&mut self) -> Result<sqlx::Transaction<'_, sqlx::Any>, sqlx::Error> {
-        let statement =
-            if self.kept.is_some() { "BEGIN DEFERRED" } else { "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" };
+        let statement = match self.engine {
+            Engine::Sqlite => "BEGIN DEFERRED",
+            Engine::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        };
         sqlx::Connection::begin_with(&mut **self, statement).await
     }
 }
@@ -131,15 +219,12 @@ impl std::ops::DerefMut for Conn<'_> {
 
 impl Drop for Conn<'_> {
     fn drop(&mut self) {
-        if let (Some(conn), Some(kept)) = (self.conn.take(), self.kept)
+        if let Some(conn) = self.conn.take()
             && !std::thread::panicking()
         {
-            let mut idle = kept.idle();
-            if !idle.closed && idle.conns.len() < KEPT_MAX {
-                idle.conns.push(conn);
-            }
-            // Otherwise `conn` goes back to sqlx's pool as it is dropped here.
+            self.kept.put(conn, self.checked);
         }
+        // Otherwise the connection goes back to sqlx's pool as it is dropped here.
     }
 }
 
@@ -186,7 +271,8 @@ impl Db {
             // SQLite connections are files in this process and do not break: a ping before
             // every query was one more round trip to the connection's thread each time (issue
             // 17). PostgreSQL keeps it: a connection dropped by a restart or failover is
-            // found before use, not by a request.
+            // found before use, not by a request (`Db::acquire` hands a connection out again
+            // without it only within `PG_KEEP_FOR` of the pool's check; see `Kept`).
             .test_before_acquire(engine == Engine::Postgres);
         let options = if engine == Engine::Sqlite {
             options.after_connect(|conn, _meta| {
@@ -209,7 +295,10 @@ impl Db {
             })),
             Engine::Postgres => super::auth::SessionCache::off(),
         });
-        let kept = std::sync::Arc::new(Kept::default());
+        let kept = std::sync::Arc::new(Kept::new(engine));
+        if let Some(every) = kept.keep_for {
+            tokio::spawn(give_back_stale(std::sync::Arc::downgrade(&kept), every));
+        }
         let mut db = Db { pool, engine, hub, audit: None, sessions, kept };
         db.audit = Some(super::audit::AuditQueue::start(&db));
         Ok(db)
@@ -251,16 +340,21 @@ impl Db {
     }
 
     /// A connection for a request's reads (several reads of a page: [`Conn::begin_read`]), or
-    /// for the audit writer's one-statement append. On SQLite one this process kept from its
-    /// last use when there is one (see [`Kept`]); on PostgreSQL, and when none is kept, one
-    /// from sqlx's pool. Use instead of `pool.acquire()`.
+    /// for the audit writer's one-statement append: one this process kept from its last use
+    /// when there is one (see [`Kept`]), else one from sqlx's pool. Use instead of
+    /// `pool.acquire()`.
     pub async fn acquire(&self) -> Result<Conn<'_>, sqlx::Error> {
-        let kept = (self.engine == Engine::Sqlite).then_some(&*self.kept);
-        let conn = match kept.and_then(Kept::take) {
-            Some(conn) => conn,
-            None => self.pool.acquire().await?,
+        let (conn, checked) = match self.kept.take() {
+            Some(kept) => kept,
+            // sqlx's pool checks a PostgreSQL connection as it hands it out.
+            None => (self.pool.acquire().await?, Instant::now()),
         };
-        Ok(Conn { conn: Some(conn), kept })
+        Ok(Conn { conn: Some(conn), checked, kept: &self.kept, engine: self.engine })
+    }
+
+    /// How many connections [`Db::acquire`] keeps between uses now (for tests).
+    pub fn kept_connections(&self) -> usize {
+        self.kept.len()
     }
 
     /// Closes the database: gives back the connections it keeps, then closes the pool

@@ -200,7 +200,7 @@ pub async fn session_for(
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
     )
     .bind(&id_hash)
-    .fetch_optional(&state.db.pool)
+    .fetch_optional(&mut *state.db.acquire().await?)
     .await?;
     let Some(row) = row else { return Ok(None) };
     let last_seen = parse_time(&row.last_seen_at);
