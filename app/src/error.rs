@@ -233,6 +233,7 @@ impl From<sqlx::Error> for AppError {
     /// Database errors are logged with a correlation id and reach the client as `Internal`,
     /// never with SQL text (LG-3). A pool timeout means the database does not answer.
     fn from(err: sqlx::Error) -> Self {
+        crate::ssr::db::note_failure(&err);
         if matches!(err, sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) {
             tracing::error!(error = %err, "database unavailable");
             return AppError::Unavailable;

@@ -188,6 +188,57 @@ async fn on_postgresql_a_kept_connection_goes_back_to_the_pool_within_two_second
     assert_eq!(state.db.kept_connections(), 0, "a connection checked over a second ago goes back to the pool");
 }
 
+/// On PostgreSQL a connection the server ends (a restart, a failover, an administrator's
+/// `pg_terminate_backend`) fails the request that was using it, and the next request works:
+/// the failure sends every kept connection back through sqlx's pool, which checks each before
+/// use, instead of handing the broken ones out again for the rest of their second.
+#[tokio::test]
+#[ignore = "needs PostgreSQL (its server ends the sessions): set TEST_DATABASE_URL; scripts/test-all runs it"]
+async fn on_postgresql_a_connection_ended_by_the_server_fails_one_request_not_the_next() {
+    let db = TestDb::postgres_required();
+    let state = state_for(&db).await;
+    add_user(&state, "cora", "coordinator", None).await;
+    let cora = login(&state, "cora", PW).await;
+    let list = || req("GET", "/api/v1/cases", Some(&cora));
+    assert_eq!(send(&state, list()).await.status(), StatusCode::OK);
+    assert!(state.db.kept_connections() >= 1, "the request's connections are kept for the next");
+    // Every other session of this database ends, the kept connections' among them; asked on a
+    // connection of the test's own, outside the pool.
+    let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+    let ended: Vec<i32> = sqlx::query_scalar(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(&mut admin)
+    .await
+    .unwrap();
+    assert!(!ended.is_empty(), "the pool's connections are open");
+    for pid in &ended {
+        sqlx::query("SELECT pg_terminate_backend($1)").bind(pid).execute(&mut admin).await.unwrap();
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    for pid in &ended {
+        loop {
+            let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = $1")
+                .bind(pid)
+                .fetch_one(&mut admin)
+                .await
+                .unwrap();
+            if left == 0 {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "the server ends session {pid} within 5 s");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+    let caught = send(&state, list()).await;
+    assert_ne!(caught.status(), StatusCode::OK, "the request on a kept connection the server ended fails");
+    for _ in 0..3 {
+        let next = send(&state, list()).await;
+        assert_eq!(next.status(), StatusCode::OK, "the next requests get checked connections");
+        assert!(body_json(next).await.is_array());
+    }
+}
+
 #[tokio::test]
 async fn migrations_are_applied_at_open_and_idempotent() {
     let db = TestDb::new();

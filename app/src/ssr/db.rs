@@ -54,6 +54,29 @@ pub const PG_KEEP_FOR: Duration = Duration::from_secs(1);
 
 type PooledConn = sqlx::pool::PoolConnection<sqlx::Any>;
 
+/// Failures of a database connection itself that this process has seen (see [`note_failure`]).
+static FAILURES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn failures() -> u64 {
+    FAILURES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Called with every database error on its way to a request's answer (`AppError::from`). A
+/// failure of the connection itself (an I/O error, the server ending the session: SQLSTATE
+/// classes 08 and 57) sends every connection kept until then back through sqlx's pool and its
+/// checks instead of to the next request: a restart or failover of PostgreSQL fails the
+/// requests it caught, not every request for the next second on the connections it broke.
+pub fn note_failure(err: &sqlx::Error) {
+    let broken = match err {
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57")),
+        _ => false,
+    };
+    if broken {
+        FAILURES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Connections this process keeps between uses, outside sqlx's pool (issue 17).
 ///
 /// sqlx tests every connection given back to its pool (`PoolConnection::return_to_pool` pings
@@ -73,12 +96,12 @@ type PooledConn = sqlx::pool::PoolConnection<sqlx::Any>;
 /// On PostgreSQL the ping before use finds a connection broken by a server restart or a
 /// failover before a request does. A kept connection is therefore handed out only within
 /// [`PG_KEEP_FOR`] of the pool's last check (its `checked` time); after that it goes back
-/// through the pool and its two checks. A broken connection can thus fail requests for at most
-/// that second after its last check, where before only those already using it would fail. A
-/// task gives back kept connections that no one asked for within that time, so a ROLLBACK queued
+/// through the pool and its two checks. A connection failure seen by any request
+/// ([`note_failure`]) sends every kept connection back the same way, so a restart fails the
+/// requests it caught and not those of the following second. A task gives back kept connections that no one asked for within that time, so a ROLLBACK queued
 /// by a dropped read transaction goes out within two seconds even on a quiet night, instead of
 /// leaving the server a session idle in transaction. SQLite's connections are files in this
-/// process, do not break that way and are kept without a limit.
+/// process, do not break that way and are kept without a time limit.
 #[derive(Debug)]
 pub(crate) struct Kept {
     idle: std::sync::Mutex<Idle>,
@@ -88,8 +111,9 @@ pub(crate) struct Kept {
 
 #[derive(Debug, Default)]
 struct Idle {
-    /// Each with the time sqlx's pool last checked it (newest given back last).
-    conns: Vec<(PooledConn, Instant)>,
+    /// Each with when it was handed out: the time sqlx's pool last checked it and the count of
+    /// connection failures then (newest given back last).
+    conns: Vec<(PooledConn, Handed)>,
     /// Set by [`Db::close`]: nothing is kept any more, so that the pool's close, which waits
     /// for every connection, is not left waiting for one kept after it began.
     closed: bool,
@@ -105,13 +129,15 @@ impl Kept {
         self.idle.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn fresh(&self, checked: Instant) -> bool {
-        self.keep_for.is_none_or(|keep_for| checked.elapsed() < keep_for)
+    /// True while a connection may be handed out again: no connection failure since it was
+    /// handed out, and (PostgreSQL) its check recent enough.
+    fn fresh(&self, handed: Handed) -> bool {
+        handed.failures == failures() && self.keep_for.is_none_or(|keep_for| handed.checked.elapsed() < keep_for)
     }
 
-    /// A kept connection still fresh, with its check time. Stale ones go back to sqlx's pool
-    /// (dropped once the lock is released).
-    fn take(&self) -> Option<(PooledConn, Instant)> {
+    /// A kept connection still fresh, with when it was handed out. Stale ones go back to sqlx's
+    /// pool (dropped once the lock is released).
+    fn take(&self) -> Option<(PooledConn, Handed)> {
         let (found, stale) = {
             let mut idle = self.idle();
             let stale = self.take_stale(&mut idle);
@@ -123,10 +149,10 @@ impl Kept {
 
     /// Keeps a connection given back by its user, unless the database is closing, enough are
     /// kept or its check is too old; then it goes back to sqlx's pool as it is dropped.
-    fn put(&self, conn: PooledConn, checked: Instant) {
+    fn put(&self, conn: PooledConn, handed: Handed) {
         let mut idle = self.idle();
-        if !idle.closed && idle.conns.len() < KEPT_MAX && self.fresh(checked) {
-            idle.conns.push((conn, checked));
+        if !idle.closed && idle.conns.len() < KEPT_MAX && self.fresh(handed) {
+            idle.conns.push((conn, handed));
             return;
         }
         drop(idle);
@@ -134,11 +160,11 @@ impl Kept {
     }
 
     fn take_stale(&self, idle: &mut Idle) -> Vec<PooledConn> {
-        if self.keep_for.is_none() {
+        if idle.conns.iter().all(|(_, handed)| self.fresh(*handed)) {
             return Vec::new();
         }
         let (fresh, stale): (Vec<_>, Vec<_>) =
-            std::mem::take(&mut idle.conns).into_iter().partition(|(_, checked)| self.fresh(*checked));
+            std::mem::take(&mut idle.conns).into_iter().partition(|(_, handed)| self.fresh(*handed));
         idle.conns = fresh;
         stale.into_iter().map(|(conn, _)| conn).collect()
     }
@@ -178,11 +204,25 @@ impl Drop for Kept {
     }
 }
 
+/// When a connection was handed out by sqlx's pool (see [`Kept`]).
+#[derive(Clone, Copy, Debug)]
+struct Handed {
+    /// When the pool last checked it (PostgreSQL; SQLite's pool does not).
+    checked: Instant,
+    /// [`FAILURES`] then.
+    failures: u64,
+}
+
+impl Handed {
+    fn now() -> Handed {
+        Handed { checked: Instant::now(), failures: failures() }
+    }
+}
+
 /// A connection from [`Db::acquire`]; it derefs to the connection.
 pub struct Conn<'a> {
     conn: Option<PooledConn>,
-    /// When sqlx's pool last checked it (see [`Kept`]).
-    checked: Instant,
+    handed: Handed,
     /// Where it goes back to when done.
     kept: &'a Kept,
     engine: Engine,
@@ -222,7 +262,7 @@ impl Drop for Conn<'_> {
         if let Some(conn) = self.conn.take()
             && !std::thread::panicking()
         {
-            self.kept.put(conn, self.checked);
+            self.kept.put(conn, self.handed);
         }
         // Otherwise the connection goes back to sqlx's pool as it is dropped here.
     }
@@ -344,12 +384,12 @@ impl Db {
     /// when there is one (see [`Kept`]), else one from sqlx's pool. Use instead of
     /// `pool.acquire()`.
     pub async fn acquire(&self) -> Result<Conn<'_>, sqlx::Error> {
-        let (conn, checked) = match self.kept.take() {
+        let (conn, handed) = match self.kept.take() {
             Some(kept) => kept,
             // sqlx's pool checks a PostgreSQL connection as it hands it out.
-            None => (self.pool.acquire().await?, Instant::now()),
+            None => (self.pool.acquire().await?, Handed::now()),
         };
-        Ok(Conn { conn: Some(conn), checked, kept: &self.kept, engine: self.engine })
+        Ok(Conn { conn: Some(conn), handed, kept: &self.kept, engine: self.engine })
     }
 
     /// How many connections [`Db::acquire`] keeps between uses now (for tests).
