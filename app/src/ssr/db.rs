@@ -98,10 +98,11 @@ pub fn note_failure(err: &sqlx::Error) {
 /// [`PG_KEEP_FOR`] of the pool's last check (its `checked` time); after that it goes back
 /// through the pool and its two checks. A connection failure seen by any request
 /// ([`note_failure`]) sends every kept connection back the same way, so a restart fails the
-/// requests it caught and not those of the following second. A task gives back kept connections that no one asked for within that time, so a ROLLBACK queued
-/// by a dropped read transaction goes out within two seconds even on a quiet night, instead of
-/// leaving the server a session idle in transaction. SQLite's connections are files in this
-/// process, do not break that way and are kept without a time limit.
+/// requests it caught and not those of the following second. A task gives back kept
+/// connections that no one asked for within that time, so a ROLLBACK queued by a dropped read
+/// transaction goes out within two seconds even on a quiet night, instead of leaving the server
+/// a session idle in transaction. SQLite's connections are files in this process, do not break
+/// that way and are kept without a time limit (a failure still sends them back).
 #[derive(Debug)]
 pub(crate) struct Kept {
     idle: std::sync::Mutex<Idle>,
