@@ -214,12 +214,6 @@ struct Handed {
     failures: u64,
 }
 
-impl Handed {
-    fn now() -> Handed {
-        Handed { checked: Instant::now(), failures: failures() }
-    }
-}
-
 /// A connection from [`Db::acquire`]; it derefs to the connection.
 pub struct Conn<'a> {
     conn: Option<PooledConn>,
@@ -387,8 +381,14 @@ impl Db {
     pub async fn acquire(&self) -> Result<Conn<'_>, sqlx::Error> {
         let (conn, handed) = match self.kept.take() {
             Some(kept) => kept,
-            // sqlx's pool checks a PostgreSQL connection as it hands it out.
-            None => (self.pool.acquire().await?, Handed::now()),
+            None => {
+                // The failures counted before asking: one noted while the pool was busy with
+                // this connection sends it back rather than keeping it.
+                let failures = failures();
+                let conn = self.pool.acquire().await?;
+                // sqlx's pool checks a PostgreSQL connection as it hands it out.
+                (conn, Handed { checked: Instant::now(), failures })
+            }
         };
         Ok(Conn { conn: Some(conn), handed, kept: &self.kept, engine: self.engine })
     }
