@@ -47,11 +47,20 @@ test("a coordinator scans the pipeline and asks a specialty for its view", async
   await expect(onAgenda.getByTestId("pipeline-card").first()).toContainText("Waits for: ");
   await expect(page.locator('[data-status="draft"]').getByTestId("pipeline-card").first()).toContainText("Complete data");
   await expectAccessible(page);
+  // A column's width in rem: the columns with cards share the row (13 rem at least), an empty
+  // one takes 11 rem, so that a busy column's cards are not tall and narrow on a laptop.
+  const remsOf = (status: string) =>
+    page.locator(`[data-status="${status}"]`).evaluate(
+      (e) => e.getBoundingClientRect().width / parseFloat(getComputedStyle(document.documentElement).fontSize),
+    );
+  expect(await remsOf("on_agenda")).toBeGreaterThanOrEqual(13);
   // Filtering by a site keeps only that site's cards (the demo has no thymus NET).
   await page.getByLabel("Primary site").selectOption("thymus");
   await expect(page.getByTestId("pipeline-card")).toHaveCount(0);
+  expect(await remsOf("on_agenda")).toBeCloseTo(11, 1);
   await page.getByLabel("Primary site").selectOption("");
   await expect(page.getByTestId("pipeline-card").first()).toBeVisible();
+  expect(await remsOf("on_agenda")).toBeGreaterThanOrEqual(13);
 
   // Open a case on the agenda and ask nuclear medicine for its view, by keyboard.
   await onAgenda.getByTestId("pipeline-card").first().getByRole("link").first().click();
