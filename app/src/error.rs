@@ -231,10 +231,12 @@ impl From<Invalid> for AppError {
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     /// Database errors are logged with a correlation id and reach the client as `Internal`,
-    /// never with SQL text (LG-3). A pool timeout means the database does not answer.
+    /// never with SQL text (LG-3). A pool timeout, or a connection that failed (the server
+    /// restarting, a failover: `db::note_failure`, which also retires the kept connections),
+    /// means the database does not answer: `Unavailable`, to be tried again.
     fn from(err: sqlx::Error) -> Self {
-        crate::ssr::db::note_failure(&err);
-        if matches!(err, sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) {
+        let connection_failed = crate::ssr::db::note_failure(&err);
+        if connection_failed || matches!(err, sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed) {
             tracing::error!(error = %err, "database unavailable");
             return AppError::Unavailable;
         }

@@ -189,7 +189,8 @@ async fn on_postgresql_a_kept_connection_goes_back_to_the_pool_within_two_second
 }
 
 /// On PostgreSQL a connection the server ends (a restart, a failover, an administrator's
-/// `pg_terminate_backend`) fails the request that was using it, and the next request works:
+/// `pg_terminate_backend`) fails the request that was using it with a 503 that says to try
+/// again (not a 500 asking to call IT), and the next request works:
 /// the failure sends every kept connection back through sqlx's pool, which checks each before
 /// use, instead of handing the broken ones out again for the rest of their second.
 #[tokio::test]
@@ -231,7 +232,10 @@ async fn on_postgresql_a_connection_ended_by_the_server_fails_one_request_not_th
         }
     }
     let caught = send(&state, list()).await;
-    assert_ne!(caught.status(), StatusCode::OK, "the request on a kept connection the server ended fails");
+    assert_eq!(caught.status(), StatusCode::SERVICE_UNAVAILABLE, "the request on a connection the server ended");
+    let body = body_json(caught).await;
+    assert_eq!(body["error"]["code"], "unavailable", "{body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("Try again")), "{body}");
     for _ in 0..3 {
         let next = send(&state, list()).await;
         assert_eq!(next.status(), StatusCode::OK, "the next requests get checked connections");

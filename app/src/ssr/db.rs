@@ -61,20 +61,24 @@ fn failures() -> u64 {
     FAILURES.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-/// Called with every database error on its way to a request's answer (`AppError::from`). A
-/// failure of the connection itself (an I/O error, the server ending the session: SQLSTATE
-/// classes 08 and 57) sends every connection kept until then back through sqlx's pool and its
-/// checks instead of to the next request: a restart or failover of PostgreSQL fails the
-/// requests it caught, not every request for the next second on the connections it broke.
-pub fn note_failure(err: &sqlx::Error) {
+/// Called with every database error on its way to a request's answer (`AppError::from`); true
+/// when it is a failure of the connection itself: an I/O, TLS or protocol error, a crashed
+/// SQLite worker, or PostgreSQL ending the session or refusing it (SQLSTATE class 08, and
+/// 57P01–57P05: shut down by an administrator, a crash, starting up, the database dropped, an
+/// idle session ended). Such a failure sends every connection kept until then back through
+/// sqlx's pool and its checks instead of to the next request: a restart or failover of
+/// PostgreSQL fails the requests it caught, not every request for the next second on the
+/// connections it broke.
+pub fn note_failure(err: &sqlx::Error) -> bool {
     let broken = match err {
         sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(db) => db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57")),
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
         _ => false,
     };
     if broken {
         FAILURES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
+    broken
 }
 
 /// Connections this process keeps between uses, outside sqlx's pool (issue 17).
