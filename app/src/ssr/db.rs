@@ -164,14 +164,10 @@ impl Kept {
         drop(conn);
     }
 
+    /// Takes the kept connections that are no longer fresh out of `idle` (none allocated when
+    /// every one is fresh, as on the hot path).
     fn take_stale(&self, idle: &mut Idle) -> Vec<PooledConn> {
-        if idle.conns.iter().all(|(_, handed)| self.fresh(*handed)) {
-            return Vec::new();
-        }
-        let (fresh, stale): (Vec<_>, Vec<_>) =
-            std::mem::take(&mut idle.conns).into_iter().partition(|(_, handed)| self.fresh(*handed));
-        idle.conns = fresh;
-        stale.into_iter().map(|(conn, _)| conn).collect()
+        idle.conns.extract_if(.., |(_, handed)| !self.fresh(*handed)).map(|(conn, _)| conn).collect()
     }
 
     fn len(&self) -> usize {
