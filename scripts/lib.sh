@@ -94,6 +94,16 @@ serve_on() {
   done
 }
 
+# Logs in as the demo board's coordinator at BASE (after serve_demo) and sets COOKIE (the
+# session cookie, name=value) and CASE (the id of the first case in the list).
+#   demo_session BASE
+demo_session() {
+  COOKIE=$(curl -s -i -H 'content-type: application/json' \
+    -d "{\"username\":\"coordinator\",\"password\":\"$TUMORBOARD_DEMO_PASSWORD\"}" "$1/api/v1/login" \
+    | tr -d '\r' | awk -F': ' 'tolower($1)=="set-cookie"{split($2,a,";"); print a[1]; exit}')
+  CASE=$(curl -s -H "cookie: $COOKIE" "$1/api/v1/cases" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+}
+
 # Loads the demo board into the database DATABASE_URL names (the caller sets it; a fresh one)
 # with a password for this run only, exported as TUMORBOARD_DEMO_PASSWORD, and serves it as
 # serve_on does, its log in $WORK/server.log. Used by test-all's browser flows and the benches.
@@ -130,10 +140,16 @@ start_postgres() {
   fi
   "${PG_RUN[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres -E UTF8 >"$PG_DIR/initdb.log" 2>&1 \
     || { cat "$PG_DIR/initdb.log" >&2; return 1; }
-  "${PG_RUN[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-    -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null \
+  PG_OPTS="-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300"
+  "${PG_RUN[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -o "$PG_OPTS" start >/dev/null \
     || { cat "$PG_DIR/server.log" >&2; return 1; }
   export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+}
+
+# Restarts the cluster of start_postgres with its options, as a minor-version update or a
+# failover does (`pg_ctl -m fast`: its sessions are ended); returns once it accepts connections.
+restart_postgres() {
+  "${PG_RUN[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -m fast -o "$PG_OPTS" restart >/dev/null
 }
 
 stop_postgres() {
