@@ -94,6 +94,13 @@ serve_on() {
   done
 }
 
+# Sets BIN to the release server to measure (TB_BIN=path: another build of it, e.g. an older
+# commit's), or stops saying how to build it.
+release_bin() {
+  BIN="${TB_BIN:-$CARGO_TARGET_DIR/release/tumorboard}"
+  [ -x "$BIN" ] || { echo "no release build at $BIN: run ./scripts/run-demo or cargo leptos build --release --precompress" >&2; exit 1; }
+}
+
 # Logs in as the demo board's coordinator at BASE (after serve_demo) and sets COOKIE (the
 # session cookie, name=value) and CASE (the id of the first case in the list).
 #   demo_session BASE
