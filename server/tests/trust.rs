@@ -555,6 +555,54 @@ async fn the_audit_writer_follows_its_own_last_row_and_yields_to_other_appends()
     assert_eq!(app::ssr::audit::verify(&state.db).await.unwrap(), app::ssr::audit::ChainCheck::Intact { rows });
 }
 
+/// The writer's one-statement append can reach the database while another append holds the
+/// log (a change's own transaction; another instance's writer): on SQLite it waits for the
+/// write lock and then finds the log moved on; on PostgreSQL it waits for the advisory lock
+/// with a snapshot from before the other commit, and the primary key refuses its row. Either
+/// way the group is appended after the other row, and its reader is told it was written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_writer_waiting_behind_another_append_chains_after_it() {
+    let (state, _db, _cookie) = coordinator().await;
+    let actor = app::ssr::audit::Actor { username: Some("wait".into()), ..Default::default() };
+    let event = |detail: &'static str| {
+        app::ssr::audit::Event::new(&actor, "test.wait", app::ssr::audit::Outcome::Success).detail(detail)
+    };
+    // The writer has written a row, so its next group is one statement that follows it.
+    let first = app::ssr::audit::record(&state.db, &event("first")).await.unwrap();
+    // The other append holds the log before writing its row: SQLite's write lock from its
+    // `BEGIN IMMEDIATE`, PostgreSQL's advisory lock taken as `append` takes it.
+    let mut tx = state.db.begin_write().await.unwrap();
+    if state.db.engine == app::ssr::Engine::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(app::ssr::audit::PG_AUDIT_LOCK)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    let waiting = {
+        let db = state.db.clone();
+        let actor = actor.clone();
+        tokio::spawn(async move {
+            let event = app::ssr::audit::Event::new(&actor, "test.wait", app::ssr::audit::Outcome::Success);
+            app::ssr::audit::record(&db, &event.detail("waited")).await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "the writer waits while the other append holds the log");
+    let between = app::ssr::audit::append(&mut tx, state.db.engine, &event("elsewhere")).await.unwrap();
+    tx.commit().await.unwrap();
+    let waited = waiting.await.unwrap().expect("the waiting row is written, not failed");
+    assert_eq!([between, waited], [first + 1, first + 2]);
+    let details: Vec<String> =
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'test.wait' ORDER BY seq")
+            .fetch_all(&state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(details, ["first", "elsewhere", "waited"]);
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&state.db.pool).await.unwrap();
+    assert_eq!(app::ssr::audit::verify(&state.db).await.unwrap(), app::ssr::audit::ChainCheck::Intact { rows });
+}
+
 // ---- SE-3: only a person's action keeps a session alive ------------------------------------
 
 /// A request as a hydrated page's script makes it (fetch metadata: not a navigation).

@@ -6,7 +6,8 @@
 //! transaction as the change they record; a read is recorded before its data is sent, by one
 //! writer that commits the rows of concurrent requests together (group commit, `record`).
 //! Appends are serialised: SQLite write transactions start with `BEGIN IMMEDIATE`; on
-//! PostgreSQL a transaction-scoped advisory lock orders the appends of every app instance.
+//! PostgreSQL a transaction-scoped advisory lock orders the appends of every app instance, and
+//! the primary key on `seq` refuses a second row with a number already taken.
 //!
 //! No patient identifier (MRN, name) is ever put in a row: cases are named by opaque id.
 
@@ -20,7 +21,7 @@ pub use crate::domain::audit::{AuditQuery, AuditRow};
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Advisory-lock key that serialises audit appends on PostgreSQL ("TBAUDIT" in ASCII).
-pub(crate) const PG_AUDIT_LOCK: i64 = 0x54_42_41_55_44_49_54;
+pub const PG_AUDIT_LOCK: i64 = 0x54_42_41_55_44_49_54;
 
 /// Who acted: the logged-in user, or what is known of an anonymous attempt.
 #[derive(Clone, Debug, Default)]
@@ -194,7 +195,7 @@ async fn append_rows(
     // One statement for the whole group (issue 17): each statement is a round trip to the
     // database (on SQLite, to the connection's thread), and a group is up to `GROUP_MAX` rows.
     for chunk in rows.chunks(INSERT_ROWS_MAX) {
-        insert(chunk, None).execute(&mut **tx).await?;
+        insert(chunk).execute(&mut **tx).await?;
     }
     Ok(())
 }
@@ -213,14 +214,27 @@ fn chain(rows: &mut [AuditRow], last: (i64, String)) {
     }
 }
 
-/// One INSERT of `chunk` (at most `INSERT_ROWS_MAX` rows). With `after: Some(seq)` the rows
-/// are inserted only if `seq` is still the last row of the log, in the same statement: the
-/// check and the append are one atomic step (SQLite runs a statement under its write lock).
-fn insert(chunk: &[AuditRow], after: Option<i64>) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments> {
+/// One INSERT of `chunk` (at most `INSERT_ROWS_MAX` rows) inside a caller's transaction.
+fn insert(chunk: &[AuditRow]) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments> {
+    insert_where(chunk, None)
+}
+
+/// One INSERT of `chunk`; with `after: Some((seq, engine))` the rows are inserted only if
+/// `seq` is still the last row of the log, checked in the same statement, which commits on its
+/// own (see [`write_group`]). On SQLite the check and the append are one atomic step (a
+/// statement runs under the write lock). On PostgreSQL the statement first takes the appends'
+/// advisory lock, so that no append holding it can be overtaken, and the check reads the
+/// statement's snapshot, which may predate an append committed while it waited for the lock:
+/// then its first row's `seq` is taken, the primary key refuses the whole statement (unique
+/// violation), and the caller appends the usual way. A row is never chained after the wrong one.
+fn insert_where(
+    chunk: &[AuditRow],
+    after: Option<(i64, Engine)>,
+) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments> {
     let mut sql = String::from(
         "INSERT INTO audit_log (seq, at, user_id, username, role, action, case_id, target, outcome, detail, client_addr, prev_hash, hash, case_ids, break_glass) ",
     );
-    sql.push_str(if after.is_some() { "SELECT * FROM (VALUES " } else { "VALUES " });
+    sql.push_str(if after.is_some() { "SELECT v.* FROM (VALUES " } else { "VALUES " });
     for i in 0..chunk.len() {
         let n = i * INSERT_COLUMNS;
         sql.push_str(if i == 0 { "(" } else { ", (" });
@@ -228,11 +242,14 @@ fn insert(chunk: &[AuditRow], after: Option<i64>) -> sqlx::query::Query<'_, Any,
         sql.push_str(&marks.join(", "));
         sql.push(')');
     }
-    if after.is_some() {
-        sql.push_str(&format!(
-            ") WHERE (SELECT COALESCE(MAX(seq), 0) FROM audit_log) = ${}",
-            chunk.len() * INSERT_COLUMNS + 1
-        ));
+    if let Some((_, engine)) = after {
+        let last = chunk.len() * INSERT_COLUMNS + 1;
+        sql.push_str(") AS v");
+        if engine == Engine::Postgres {
+            // A row of the result needs the lock: nothing is inserted before it is held.
+            sql.push_str(&format!(" CROSS JOIN (SELECT pg_advisory_xact_lock(${})) AS l", last + 1));
+        }
+        sql.push_str(&format!(" WHERE (SELECT COALESCE(MAX(seq), 0) FROM audit_log) = ${last}"));
     }
     // Only placeholders are generated here; every value is bound.
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -254,8 +271,11 @@ fn insert(chunk: &[AuditRow], after: Option<i64>) -> sqlx::query::Query<'_, Any,
             .bind(case_ids_text(&row.case_ids))
             .bind(row.break_glass as i64);
     }
-    if let Some(seq) = after {
+    if let Some((seq, engine)) = after {
         q = q.bind(seq);
+        if engine == Engine::Postgres {
+            q = q.bind(PG_AUDIT_LOCK);
+        }
     }
     q
 }
@@ -369,18 +389,24 @@ async fn run_writer(db: Db, mut rx: tokio::sync::mpsc::Receiver<Job>) {
     }
 }
 
-/// The writer's group: on SQLite, when the writer knows the last row it wrote, one statement
-/// that appends the group only if that row is still the last (issue 17: one round trip to the
-/// database instead of four, `BEGIN`, the look at the last row, the insert and `COMMIT`; the
-/// statement commits on its own, with the same fsync). When another writer has appended since
-/// (a change's own transaction, another process on the file), nothing is inserted and the
-/// group goes the usual way: a transaction that reads the last row.
+/// The writer's group: when the writer knows the last row it wrote, one statement that
+/// appends the group only if that row is still the last (issue 17: one round trip to the
+/// database instead of four on SQLite, `BEGIN`, the look at the last row, the insert and
+/// `COMMIT`, and instead of five on PostgreSQL, with the lock; the statement commits on its
+/// own, with the same fsync). When another writer has appended since (a change's own
+/// transaction, another process on the file, another instance), nothing is inserted (or, on
+/// PostgreSQL, the primary key refuses the statement: see [`insert_where`]) and the group goes
+/// the usual way: a transaction that reads the last row.
 async fn write_group(db: &Db, rows: &mut [AuditRow], last: Option<(i64, String)>) -> Result<Vec<i64>, sqlx::Error> {
-    if let Some(last) = last.filter(|_| db.engine == Engine::Sqlite && rows.len() <= INSERT_ROWS_MAX) {
+    if let Some(last) = last.filter(|_| rows.len() <= INSERT_ROWS_MAX) {
         let after = last.0;
         chain(rows, last);
-        if insert(rows, Some(after)).execute(&mut *db.acquire().await?).await?.rows_affected() == rows.len() as u64 {
-            return Ok(rows.iter().map(|r| r.seq).collect());
+        let appended = insert_where(rows, Some((after, db.engine))).execute(&mut *db.acquire().await?).await;
+        match appended {
+            Ok(done) if done.rows_affected() == rows.len() as u64 => return Ok(rows.iter().map(|r| r.seq).collect()),
+            Ok(_) => {}
+            Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {}
+            Err(e) => return Err(e),
         }
     }
     write_batch(db, rows).await
