@@ -392,8 +392,8 @@ async fn run_writer(db: Db, mut rx: tokio::sync::mpsc::Receiver<Job>) {
 /// The writer's group: when the writer knows the last row it wrote, one statement that
 /// appends the group only if that row is still the last (issue 17: one round trip to the
 /// database instead of four on SQLite, `BEGIN`, the look at the last row, the insert and
-/// `COMMIT`, and instead of five on PostgreSQL, with the lock; the statement commits on its
-/// own, with the same fsync). When another writer has appended since (a change's own
+/// `COMMIT`, and instead of seven on PostgreSQL, those with the lock and the pool's two checks
+/// of the connection; the statement commits on its own, with the same fsync). When another writer has appended since (a change's own
 /// transaction, another process on the file, another instance), nothing is inserted (or, on
 /// PostgreSQL, the primary key refuses the statement: see [`insert_where`]) and the group goes
 /// the usual way: a transaction that reads the last row.
