@@ -523,6 +523,23 @@ async fn a_group_of_two_hundred_rows_is_numbered_once_and_chained() {
     assert_eq!(check, app::ssr::audit::ChainCheck::Intact { rows: before + 200 });
 }
 
+/// An event of a test of the audit writer: `action` names the test's rows.
+fn test_event<'a>(actor: &'a app::ssr::audit::Actor, action: &'a str, detail: &'a str) -> app::ssr::audit::Event<'a> {
+    app::ssr::audit::Event::new(actor, action, app::ssr::audit::Outcome::Success).detail(detail)
+}
+
+/// Asserts the details of `action`'s rows in the log's order, and the whole chain intact.
+async fn assert_rows_in_order_and_chain_intact(state: &app::ssr::AppState, action: &str, details: &[&str]) {
+    let found: Vec<String> = sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = $1 ORDER BY seq")
+        .bind(action)
+        .fetch_all(&state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(found, details);
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&state.db.pool).await.unwrap();
+    assert_eq!(app::ssr::audit::verify(&state.db).await.unwrap(), app::ssr::audit::ChainCheck::Intact { rows });
+}
+
 /// The writer follows the last row it wrote without reading the log again (issue 17), and
 /// yields when something else appended in between (a change's own transaction here; another
 /// process on the same file would do the same): every row numbered in turn, the chain intact.
@@ -530,9 +547,7 @@ async fn a_group_of_two_hundred_rows_is_numbered_once_and_chained() {
 async fn the_audit_writer_follows_its_own_last_row_and_yields_to_other_appends() {
     let (state, _db, _cookie) = coordinator().await;
     let actor = app::ssr::audit::Actor { username: Some("seq".into()), ..Default::default() };
-    let event = |detail: &'static str| {
-        app::ssr::audit::Event::new(&actor, "test.follow", app::ssr::audit::Outcome::Success).detail(detail)
-    };
+    let event = |detail| test_event(&actor, "test.follow", detail);
     let first = app::ssr::audit::record(&state.db, &event("one")).await.unwrap();
     let second = app::ssr::audit::record(&state.db, &event("two")).await.unwrap();
     let mut tx = state.db.begin_write().await.unwrap();
@@ -545,14 +560,7 @@ async fn the_audit_writer_follows_its_own_last_row_and_yields_to_other_appends()
         [first + 1, first + 2, first + 3, first + 4],
         "each row follows the one before, whoever wrote it"
     );
-    let details: Vec<String> =
-        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'test.follow' ORDER BY seq")
-            .fetch_all(&state.db.pool)
-            .await
-            .unwrap();
-    assert_eq!(details, ["one", "two", "elsewhere", "three", "four"]);
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&state.db.pool).await.unwrap();
-    assert_eq!(app::ssr::audit::verify(&state.db).await.unwrap(), app::ssr::audit::ChainCheck::Intact { rows });
+    assert_rows_in_order_and_chain_intact(&state, "test.follow", &["one", "two", "elsewhere", "three", "four"]).await;
 }
 
 /// The writer's one-statement append can reach the database while another append holds the
@@ -564,9 +572,7 @@ async fn the_audit_writer_follows_its_own_last_row_and_yields_to_other_appends()
 async fn the_audit_writer_waiting_behind_another_append_chains_after_it() {
     let (state, _db, _cookie) = coordinator().await;
     let actor = app::ssr::audit::Actor { username: Some("wait".into()), ..Default::default() };
-    let event = |detail: &'static str| {
-        app::ssr::audit::Event::new(&actor, "test.wait", app::ssr::audit::Outcome::Success).detail(detail)
-    };
+    let event = |detail| test_event(&actor, "test.wait", detail);
     // The writer has written a row, so its next group is one statement that follows it.
     let first = app::ssr::audit::record(&state.db, &event("first")).await.unwrap();
     // The other append holds the log before writing its row: SQLite's write lock from its
@@ -582,10 +588,7 @@ async fn the_audit_writer_waiting_behind_another_append_chains_after_it() {
     let waiting = {
         let db = state.db.clone();
         let actor = actor.clone();
-        tokio::spawn(async move {
-            let event = app::ssr::audit::Event::new(&actor, "test.wait", app::ssr::audit::Outcome::Success);
-            app::ssr::audit::record(&db, &event.detail("waited")).await
-        })
+        tokio::spawn(async move { app::ssr::audit::record(&db, &test_event(&actor, "test.wait", "waited")).await })
     };
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(!waiting.is_finished(), "the writer waits while the other append holds the log");
@@ -593,14 +596,7 @@ async fn the_audit_writer_waiting_behind_another_append_chains_after_it() {
     tx.commit().await.unwrap();
     let waited = waiting.await.unwrap().expect("the waiting row is written, not failed");
     assert_eq!([between, waited], [first + 1, first + 2]);
-    let details: Vec<String> =
-        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'test.wait' ORDER BY seq")
-            .fetch_all(&state.db.pool)
-            .await
-            .unwrap();
-    assert_eq!(details, ["first", "elsewhere", "waited"]);
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&state.db.pool).await.unwrap();
-    assert_eq!(app::ssr::audit::verify(&state.db).await.unwrap(), app::ssr::audit::ChainCheck::Intact { rows });
+    assert_rows_in_order_and_chain_intact(&state, "test.wait", &["first", "elsewhere", "waited"]).await;
 }
 
 // ---- SE-3: only a person's action keeps a session alive ------------------------------------
