@@ -90,6 +90,11 @@ async fn a_kept_connection_carries_nothing_unfinished_to_its_next_reader() {
         let mut conn = state.db.acquire().await.unwrap();
         sqlx::query("CREATE TEMP TABLE mark (x BIGINT)").execute(&mut *conn).await.unwrap();
     }
+    // The audit writer has written a row (on a connection of the pool's), so its next row is
+    // its one statement, on the kept connection, the only one kept.
+    let actor = app::ssr::audit::Actor { username: Some("kept".into()), ..Default::default() };
+    let event = app::ssr::audit::Event::new(&actor, "test.mark", app::ssr::audit::Outcome::Success);
+    app::ssr::audit::record(&state.db, &event).await.unwrap();
     let count = "SELECT COUNT(*) FROM audit_log";
     let before: i64;
     {
@@ -99,8 +104,8 @@ async fn a_kept_connection_carries_nothing_unfinished_to_its_next_reader() {
         before = sqlx::query_scalar(count).fetch_one(&mut *tx).await.unwrap();
         // Dropped without commit or rollback, its snapshot still held.
     }
-    let actor = app::ssr::audit::Actor { username: Some("kept".into()), ..Default::default() };
-    let event = app::ssr::audit::Event::new(&actor, "test.mark", app::ssr::audit::Outcome::Success);
+    // Written after the dropped transaction's rollback, not inside it (where it would be
+    // refused, read-only, on PostgreSQL, or left uncommitted on SQLite).
     app::ssr::audit::record(&state.db, &event).await.unwrap();
     {
         let mut conn = state.db.acquire().await.unwrap();
