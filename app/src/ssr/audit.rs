@@ -231,28 +231,36 @@ fn insert_where(
     chunk: &[AuditRow],
     after: Option<(i64, Engine)>,
 ) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments> {
+    // The guard's parameters come first ($1 the last row's seq, $2 the lock's key), so that its
+    // SQL is the same text whatever the group's size; the rows' parameters follow them.
+    let (guard, first) = match after {
+        Some((_, Engine::Postgres)) => (Some(GUARD_POSTGRES), 3),
+        Some((_, Engine::Sqlite)) => (Some(GUARD_SQLITE), 2),
+        None => (None, 1),
+    };
     let mut sql = String::from(
         "INSERT INTO audit_log (seq, at, user_id, username, role, action, case_id, target, outcome, detail, client_addr, prev_hash, hash, case_ids, break_glass) ",
     );
-    sql.push_str(if after.is_some() { "SELECT v.* FROM (VALUES " } else { "VALUES " });
-    for i in 0..chunk.len() {
-        let n = i * INSERT_COLUMNS;
-        sql.push_str(if i == 0 { "(" } else { ", (" });
-        let marks: Vec<String> = (1..=INSERT_COLUMNS).map(|c| format!("${}", n + c)).collect();
-        sql.push_str(&marks.join(", "));
+    sql.push_str(if guard.is_some() { "SELECT v.* FROM (VALUES " } else { "VALUES " });
+    // Only placeholders are generated here, numbered; every value is bound.
+    for r in 0..chunk.len() {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..INSERT_COLUMNS {
+            sql.push_str(if c == 0 { "$" } else { ", $" });
+            sql.push_str(&(first + r * INSERT_COLUMNS + c).to_string());
+        }
         sql.push(')');
     }
-    if let Some((_, engine)) = after {
-        let last = chunk.len() * INSERT_COLUMNS + 1;
-        sql.push_str(") AS v");
-        if engine == Engine::Postgres {
-            // A row of the result needs the lock: nothing is inserted before it is held.
-            sql.push_str(&format!(" CROSS JOIN (SELECT pg_advisory_xact_lock(${})) AS l", last + 1));
-        }
-        sql.push_str(&format!(" WHERE (SELECT COALESCE(MAX(seq), 0) FROM audit_log) = ${last}"));
+    if let Some(guard) = guard {
+        sql.push_str(guard);
     }
-    // Only placeholders are generated here; every value is bound.
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some((seq, engine)) = after {
+        q = q.bind(seq);
+        if engine == Engine::Postgres {
+            q = q.bind(PG_AUDIT_LOCK);
+        }
+    }
     for row in chunk {
         q = q
             .bind(row.seq)
@@ -271,14 +279,16 @@ fn insert_where(
             .bind(case_ids_text(&row.case_ids))
             .bind(row.break_glass as i64);
     }
-    if let Some((seq, engine)) = after {
-        q = q.bind(seq);
-        if engine == Engine::Postgres {
-            q = q.bind(PG_AUDIT_LOCK);
-        }
-    }
     q
 }
+
+/// [`insert_where`]'s guard on SQLite: the rows only if `$1` is still the last row's seq.
+const GUARD_SQLITE: &str = ") AS v WHERE (SELECT COALESCE(MAX(seq), 0) FROM audit_log) = $1";
+
+/// The same on PostgreSQL, where a row of the result needs the appends' lock (`$2`): nothing
+/// is inserted before it is held.
+const GUARD_POSTGRES: &str = ") AS v CROSS JOIN (SELECT pg_advisory_xact_lock($2)) AS l \
+     WHERE (SELECT COALESCE(MAX(seq), 0) FROM audit_log) = $1";
 
 /// The columns one audit row binds.
 const INSERT_COLUMNS: usize = 15;
@@ -393,10 +403,11 @@ async fn run_writer(db: Db, mut rx: tokio::sync::mpsc::Receiver<Job>) {
 /// appends the group only if that row is still the last (issue 17: one round trip to the
 /// database instead of four on SQLite, `BEGIN`, the look at the last row, the insert and
 /// `COMMIT`, and instead of seven on PostgreSQL, those with the lock and the pool's two checks
-/// of the connection; the statement commits on its own, with the same fsync). When another writer has appended since (a change's own
-/// transaction, another process on the file, another instance), nothing is inserted (or, on
-/// PostgreSQL, the primary key refuses the statement: see [`insert_where`]) and the group goes
-/// the usual way: a transaction that reads the last row.
+/// of the connection; the statement commits on its own, with the same fsync). When another
+/// writer has appended since (a change's own transaction, another process on the file, another
+/// instance), nothing is inserted (or, on PostgreSQL, the primary key refuses the statement:
+/// see [`insert_where`]) and the group goes the usual way: a transaction that reads the last
+/// row.
 async fn write_group(db: &Db, rows: &mut [AuditRow], last: Option<(i64, String)>) -> Result<Vec<i64>, sqlx::Error> {
     if let Some(last) = last.filter(|_| rows.len() <= INSERT_ROWS_MAX) {
         let after = last.0;
