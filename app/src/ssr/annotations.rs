@@ -22,8 +22,13 @@ fn voice(session: &Session) -> Result<Specialty, AppError> {
     })
 }
 
-const SELECT_ANNOTATION: &str = "SELECT a.id, a.case_id, a.author_id, u.display_name, a.specialty, a.reply_to, a.asks, \
-     a.version, a.withdrawn, a.created_at FROM annotations a JOIN users u ON u.id = a.author_id";
+/// A note with its author's name: a literal, so that every query built on it with `concat!` is one static SQL text.
+macro_rules! select_annotation {
+    () => {
+        "SELECT a.id, a.case_id, a.author_id, u.display_name, a.specialty, a.reply_to, a.asks, \
+             a.version, a.withdrawn, a.created_at FROM annotations a JOIN users u ON u.id = a.author_id"
+    };
+}
 
 #[derive(sqlx::FromRow)]
 struct AnnotationRow {
@@ -78,7 +83,7 @@ async fn load(state: &AppState, id: &str) -> Result<Annotation, AppError> {
 /// The annotation as `conn` sees it: a change reads back what it wrote before its commit, so its
 /// answer names its own version, not a later one committed in between (see `plans::load_in`).
 async fn load_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Annotation, AppError> {
-    let row: AnnotationRow = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_ANNOTATION} WHERE a.id = $1")))
+    let row: AnnotationRow = sqlx::query_as(concat!(select_annotation!(), " WHERE a.id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
@@ -196,12 +201,11 @@ pub async fn list(state: &AppState, session: &Session, case_id: &str) -> Result<
 
 /// A case's annotations with their versions; not audited (the caller records the read).
 pub(crate) async fn load_all(conn: &mut sqlx::AnyConnection, case_id: &str) -> Result<Vec<Annotation>, AppError> {
-    let rows: Vec<AnnotationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT_ANNOTATION} WHERE a.case_id = $1 ORDER BY a.created_at, a.id"
-    )))
-    .bind(case_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows: Vec<AnnotationRow> =
+        sqlx::query_as(concat!(select_annotation!(), " WHERE a.case_id = $1 ORDER BY a.created_at, a.id"))
+            .bind(case_id)
+            .fetch_all(&mut *conn)
+            .await?;
     // Every version of every annotation of the case in one query.
     let versions = sqlx::query_as(
         "SELECT v.annotation_id, v.version, v.at, v.body, v.kind, v.structured, v.withdrawn_reason \

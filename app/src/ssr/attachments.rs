@@ -331,12 +331,17 @@ async fn write_chunks(
     }
 }
 
-const SELECT_ATTACHMENT: &str = "SELECT a.id, a.case_id, a.kind, a.title, a.examined_on, a.specialty, a.content_type, \
-     a.size_bytes, a.sha256, a.display_sha256, a.supersedes, \
-     (SELECT n.id FROM attachments n WHERE n.supersedes = a.id) AS superseded_by, \
-     a.uploaded_by, u.display_name AS uploaded_by_name, a.uploaded_at, a.version, a.withdrawn_at, \
-     w.display_name AS withdrawn_by_name, a.withdrawn_reason, a.storage \
-     FROM attachments a JOIN users u ON u.id = a.uploaded_by LEFT JOIN users w ON w.id = a.withdrawn_by";
+/// An attachment with its uploader, its withdrawer and what supersedes it: a literal, so that every query built on it with `concat!` is one static SQL text.
+macro_rules! select_attachment {
+    () => {
+        "SELECT a.id, a.case_id, a.kind, a.title, a.examined_on, a.specialty, a.content_type, \
+             a.size_bytes, a.sha256, a.display_sha256, a.supersedes, \
+             (SELECT n.id FROM attachments n WHERE n.supersedes = a.id) AS superseded_by, \
+             a.uploaded_by, u.display_name AS uploaded_by_name, a.uploaded_at, a.version, a.withdrawn_at, \
+             w.display_name AS withdrawn_by_name, a.withdrawn_reason, a.storage \
+             FROM attachments a JOIN users u ON u.id = a.uploaded_by LEFT JOIN users w ON w.id = a.withdrawn_by"
+    };
+}
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -399,7 +404,7 @@ async fn load_row(state: &AppState, id: &str) -> Result<Row, AppError> {
 
 /// The row as `conn` sees it (a change reads back what it wrote before its commit).
 async fn load_row_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Row, AppError> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_ATTACHMENT} WHERE a.id = $1")))
+    sqlx::query_as(concat!(select_attachment!(), " WHERE a.id = $1"))
         .bind(id)
         .fetch_optional(conn)
         .await?
@@ -414,9 +419,10 @@ async fn load(state: &AppState, id: &str) -> Result<Attachment, AppError> {
 /// A case's attachments, by kind, newest examination first; not audited (the caller records
 /// the read).
 pub(crate) async fn load_all(conn: &mut sqlx::AnyConnection, case_id: &str) -> Result<Vec<Attachment>, AppError> {
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT_ATTACHMENT} WHERE a.case_id = $1 ORDER BY a.examined_on DESC, a.uploaded_at DESC, a.id"
-    )))
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        select_attachment!(),
+        " WHERE a.case_id = $1 ORDER BY a.examined_on DESC, a.uploaded_at DESC, a.id"
+    ))
     .bind(case_id)
     .fetch_all(&mut *conn)
     .await?;

@@ -479,8 +479,13 @@ impl TryFrom<StoredRow> for AuditRow {
     }
 }
 
-const SELECT_ROWS: &str = "SELECT seq, at, user_id, username, role, action, case_id, target, outcome, detail, \
-     client_addr, prev_hash, hash, case_ids, break_glass FROM audit_log";
+/// An audit row as stored: a literal, so that every query built on it with `concat!` is one static SQL text.
+macro_rules! select_rows {
+    () => {
+        "SELECT seq, at, user_id, username, role, action, case_id, target, outcome, detail, \
+             client_addr, prev_hash, hash, case_ids, break_glass FROM audit_log"
+    };
+}
 
 /// Newest rows first, filtered. Every filter is a bound parameter; an absent one matches all.
 pub async fn query(db: &Db, q: &AuditQuery) -> Result<Vec<AuditRow>, sqlx::Error> {
@@ -488,12 +493,13 @@ pub async fn query(db: &Db, q: &AuditQuery) -> Result<Vec<AuditRow>, sqlx::Error
     // A case is found as the row's case and among the cases a list or agenda returned.
     let in_list =
         q.case_id.as_deref().map(|id| super::db::like_contains(&serde_json::to_string(id).unwrap_or_default()));
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT_ROWS} WHERE ($1 IS NULL OR case_id = $1 OR case_ids LIKE $7 ESCAPE '\\') AND ($2 IS NULL OR user_id = $2) \
+    let sql = concat!(
+        select_rows!(),
+        " WHERE ($1 IS NULL OR case_id = $1 OR case_ids LIKE $7 ESCAPE '\\') AND ($2 IS NULL OR user_id = $2) \
          AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at <= $4) AND ($5 IS NULL OR seq < $5) \
          AND ($8 = 0 OR break_glass = 1) AND ($9 IS NULL OR username = $9) \
          AND ($10 IS NULL OR action = $10 OR action LIKE $11 ESCAPE '\\') ORDER BY seq DESC LIMIT $6"
-    ));
+    );
     let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     let action = text(&q.action);
     let family = action.as_deref().map(|a| {
@@ -549,8 +555,7 @@ impl ChainCheck {
 /// Walks the whole chain in order and reports the first bad row (LG-2).
 pub async fn verify(db: &Db) -> Result<ChainCheck, sqlx::Error> {
     use futures_util::TryStreamExt;
-    let mut rows =
-        sqlx::query_as::<_, StoredRow>(sqlx::AssertSqlSafe(format!("{SELECT_ROWS} ORDER BY seq ASC"))).fetch(&db.pool);
+    let mut rows = sqlx::query_as::<_, StoredRow>(concat!(select_rows!(), " ORDER BY seq ASC")).fetch(&db.pool);
     let mut expected_seq = 1;
     let mut prev_hash = GENESIS_HASH.to_string();
     let mut count = 0;

@@ -32,14 +32,18 @@ struct MemberRow {
     specialty: Option<String>,
 }
 
-const SELECT_BOARD: &str = "SELECT b.id, b.name, b.description, b.expected_specialties, b.created_at, \
-     (SELECT COUNT(*) FROM cases c WHERE c.board_id = b.id) AS case_count FROM boards b";
+/// A board with its number of cases: a literal, so that every query built on it with `concat!` is one static SQL text.
+macro_rules! select_board {
+    () => {
+        "SELECT b.id, b.name, b.description, b.expected_specialties, b.created_at, \
+             (SELECT COUNT(*) FROM cases c WHERE c.board_id = b.id) AS case_count FROM boards b"
+    };
+}
 
 /// Boards with their members: `ids` None for every board.
 async fn read(state: &AppState, ids: Option<&[String]>) -> Result<Vec<Board>, AppError> {
-    let rows: Vec<BoardRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_BOARD} ORDER BY b.name_key")))
-        .fetch_all(&state.db.pool)
-        .await?;
+    let rows: Vec<BoardRow> =
+        sqlx::query_as(concat!(select_board!(), " ORDER BY b.name_key")).fetch_all(&state.db.pool).await?;
     let members: Vec<MemberRow> = sqlx::query_as(
         "SELECT m.board_id, u.id AS user_id, u.username, u.display_name, u.role, u.specialty \
          FROM board_members m JOIN users u ON u.id = m.user_id ORDER BY u.display_name",

@@ -17,12 +17,17 @@ use crate::domain::role::{Action, Specialty};
 use crate::domain::workflow::WorkflowEvent;
 use crate::error::AppError;
 
-const SELECT_MEETING: &str = "SELECT m.id, m.title, m.starts_at, m.location, m.video_link, m.board_type, \
-     m.expected_specialties, m.current_case_id, m.current_since, m.revision, m.board_id, b.name AS board_name, \
-     m.presenter_id, (SELECT u.display_name FROM users u WHERE u.id = m.presenter_id) AS presenter_name, \
-     m.current_attachment_id, \
-     (SELECT COUNT(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS case_count \
-     FROM meetings m JOIN boards b ON b.id = m.board_id";
+/// A meeting with its board, presenter and number of cases: a literal, so that every query built on it with `concat!` is one static SQL text.
+macro_rules! select_meeting {
+    () => {
+        "SELECT m.id, m.title, m.starts_at, m.location, m.video_link, m.board_type, \
+             m.expected_specialties, m.current_case_id, m.current_since, m.revision, m.board_id, b.name AS board_name, \
+             m.presenter_id, (SELECT u.display_name FROM users u WHERE u.id = m.presenter_id) AS presenter_name, \
+             m.current_attachment_id, \
+             (SELECT COUNT(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS case_count \
+             FROM meetings m JOIN boards b ON b.id = m.board_id"
+    };
+}
 
 #[derive(sqlx::FromRow)]
 struct MeetingRow {
@@ -159,7 +164,7 @@ pub async fn create(state: &AppState, session: &Session, input: &MeetingInput) -
 }
 
 async fn load(state: &AppState, id: &str) -> Result<Meeting, AppError> {
-    let row: MeetingRow = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_MEETING} WHERE m.id = $1")))
+    let row: MeetingRow = sqlx::query_as(concat!(select_meeting!(), " WHERE m.id = $1"))
         .bind(id)
         .fetch_optional(&state.db.pool)
         .await?
@@ -177,10 +182,11 @@ pub async fn list(state: &AppState, session: &Session) -> Result<Vec<Meeting>, A
 /// [`list`] on `conn` (the case page's read transaction), for a caller that has checked the role.
 pub(crate) async fn list_on(conn: &mut sqlx::AnyConnection, session: &Session) -> Result<Vec<Meeting>, AppError> {
     // Need to know: the meetings of the user's boards (reviewers: every board).
-    let rows: Vec<MeetingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT_MEETING} WHERE ($1 = 1 OR m.board_id IN (SELECT b2.board_id FROM board_members b2 WHERE b2.user_id = $2)) \
+    let rows: Vec<MeetingRow> = sqlx::query_as(concat!(
+        select_meeting!(),
+        " WHERE ($1 = 1 OR m.board_id IN (SELECT b2.board_id FROM board_members b2 WHERE b2.user_id = $2)) \
          ORDER BY m.starts_at DESC LIMIT 200"
-    )))
+    ))
     .bind(access::sees_every_board(session) as i64)
     .bind(&session.me.id)
     .fetch_all(conn)
@@ -312,7 +318,7 @@ async fn detail_on(
     today: chrono::NaiveDate,
     id: &str,
 ) -> Result<MeetingDetail, AppError> {
-    let row: MeetingRow = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_MEETING} WHERE m.id = $1")))
+    let row: MeetingRow = sqlx::query_as(concat!(select_meeting!(), " WHERE m.id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?

@@ -12,9 +12,14 @@ use crate::domain::role::Action;
 use crate::domain::trial::{EligibilityInput, Trial, TrialInput, TrialMatch, TrialStatus, match_case};
 use crate::error::AppError;
 
-const SELECT_TRIAL: &str = "SELECT t.id, t.board_id, b.name AS board_name, t.title, t.acronym, t.registry_id, t.phase, \
-     t.status, t.contact, t.eligibility, t.other_criteria, t.version, t.updated_at, u.display_name AS updated_by_name \
-     FROM trials t JOIN boards b ON b.id = t.board_id JOIN users u ON u.id = t.updated_by";
+/// A trial with its board and who changed it last: a literal, so that every query built on it with `concat!` is one static SQL text.
+macro_rules! select_trial {
+    () => {
+        "SELECT t.id, t.board_id, b.name AS board_name, t.title, t.acronym, t.registry_id, t.phase, \
+             t.status, t.contact, t.eligibility, t.other_criteria, t.version, t.updated_at, u.display_name AS updated_by_name \
+             FROM trials t JOIN boards b ON b.id = t.board_id JOIN users u ON u.id = t.updated_by"
+    };
+}
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -65,7 +70,7 @@ async fn load(state: &AppState, id: &str) -> Result<Trial, AppError> {
 /// The trial as `conn` sees it: a change reads back what it wrote before its commit, so its
 /// answer names its own version, not a later one committed in between.
 async fn load_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Trial, AppError> {
-    let row: Row = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_TRIAL} WHERE t.id = $1")))
+    let row: Row = sqlx::query_as(concat!(select_trial!(), " WHERE t.id = $1"))
         .bind(id)
         .fetch_optional(conn)
         .await?
@@ -76,10 +81,11 @@ async fn load_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Trial, AppE
 /// The trials of the user's boards (reviewers: every board), open ones first.
 pub async fn list(state: &AppState, session: &Session) -> Result<Vec<Trial>, AppError> {
     super::auth::require(state, session, Action::ReadCases, None).await?;
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT_TRIAL} WHERE ($1 = 1 OR t.board_id IN (SELECT m.board_id FROM board_members m WHERE m.user_id = $2)) \
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        select_trial!(),
+        " WHERE ($1 = 1 OR t.board_id IN (SELECT m.board_id FROM board_members m WHERE m.user_id = $2)) \
          ORDER BY CASE t.status WHEN 'open' THEN 0 WHEN 'suspended' THEN 1 ELSE 2 END, t.acronym"
-    )))
+    ))
     .bind(access::sees_every_board(session) as i64)
     .bind(&session.me.id)
     .fetch_all(&state.db.pool)
@@ -308,13 +314,12 @@ pub(crate) async fn match_on_board(
 ) -> Result<Vec<TrialMatch>, AppError> {
     // A draft may hold invalid fields: then nothing is matched on it (every trial unknown).
     let tumor = content.parse(today).ok().map(|c| c.tumor);
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT_TRIAL} WHERE t.board_id = $1 AND t.status = $2 ORDER BY t.acronym"
-    )))
-    .bind(board)
-    .bind(TrialStatus::Open.code())
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows: Vec<Row> =
+        sqlx::query_as(concat!(select_trial!(), " WHERE t.board_id = $1 AND t.status = $2 ORDER BY t.acronym"))
+            .bind(board)
+            .bind(TrialStatus::Open.code())
+            .fetch_all(&mut *conn)
+            .await?;
     let mut out = Vec::new();
     for row in rows {
         let trial = Trial::try_from(row)?;

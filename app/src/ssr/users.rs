@@ -109,18 +109,21 @@ pub async fn create(state: &AppState, actor: &Actor, input: &NewUser) -> Result<
     })
 }
 
-/// Every user, by username.
-const SELECT_USER: &str = "SELECT id, username, display_name, role, specialty, disabled, created_at FROM users";
+/// A user, without the password hash: a literal, so that every query built on it with `concat!` is one static SQL text.
+macro_rules! select_user {
+    () => {
+        "SELECT id, username, display_name, role, specialty, disabled, created_at FROM users"
+    };
+}
 
 pub async fn list(state: &AppState) -> Result<Vec<UserSummary>, AppError> {
-    let rows: Vec<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_USER} ORDER BY username")))
-        .fetch_all(&state.db.pool)
-        .await?;
+    let rows: Vec<UserRow> =
+        sqlx::query_as(concat!(select_user!(), " ORDER BY username")).fetch_all(&state.db.pool).await?;
     Ok(rows.into_iter().map(UserSummary::from).collect())
 }
 
 pub async fn get(state: &AppState, id: &str) -> Result<UserSummary, AppError> {
-    let row: UserRow = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_USER} WHERE id = $1")))
+    let row: UserRow = sqlx::query_as(concat!(select_user!(), " WHERE id = $1"))
         .bind(id)
         .fetch_optional(&state.db.pool)
         .await?

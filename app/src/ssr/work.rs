@@ -55,15 +55,21 @@ impl<'a> Scope<'a> {
     fn one(case_id: &'a str) -> Self {
         Scope::One(case_id)
     }
+}
 
-    /// The condition on the case `c`; its parameters are bound by [`scoped!`].
-    fn cond(&self) -> &'static str {
-        match self {
-            Scope::Boards { open: false, .. } => on_boards!(),
-            Scope::Boards { open: true, .. } => concat!(on_boards!(), " AND c.status <> 'followed_up'"),
-            Scope::One(_) => "c.id = $1",
+/// A query with a scope's condition on the case `c` between `$before` and `$after` (literals,
+/// or macros that give one): one static SQL text for each kind of scope. Its parameters are
+/// bound by [`scoped!`].
+macro_rules! scoped_sql {
+    ($scope:expr, $before:expr, $after:expr) => {
+        match $scope {
+            Scope::Boards { open: false, .. } => concat!($before, on_boards!(), $after),
+            Scope::Boards { open: true, .. } => {
+                concat!($before, on_boards!(), " AND c.status <> 'followed_up'", $after)
+            }
+            Scope::One(_) => concat!($before, "c.id = $1", $after),
         }
-    }
+    };
 }
 
 /// Binds a scope's parameters to a query built with its condition.
@@ -123,23 +129,27 @@ impl Facts {
 /// Every case in `scope` with its meeting, what it lacks, since when it stands where it stands
 /// and its voices. Not audited (the callers are).
 async fn load(state: &AppState, scope: &Scope<'_>) -> Result<Vec<Facts>, AppError> {
-    let sql = format!(
-        "SELECT c.id, c.version, c.status, c.summary, c.content, c.primary_site, c.board_id, b.name AS board_name, \
-         p.mrn, p.name, c.updated_at, am.id AS meeting_id, am.title AS meeting_title, am.starts_at AS meeting_starts_at, \
-         pl.version AS plan_version, pl.signed_at \
-         FROM cases c JOIN patients p ON p.id = c.patient_id JOIN boards b ON b.id = c.board_id \
-         LEFT JOIN plans pl ON pl.case_id = c.id {} WHERE {} ORDER BY c.updated_at DESC LIMIT 2000",
-        agenda_meeting_join!(),
-        scope.cond()
+    let sql = scoped_sql!(
+        scope,
+        concat!(
+            "SELECT c.id, c.version, c.status, c.summary, c.content, c.primary_site, c.board_id, b.name AS board_name, \
+             p.mrn, p.name, c.updated_at, am.id AS meeting_id, am.title AS meeting_title, am.starts_at AS meeting_starts_at, \
+             pl.version AS plan_version, pl.signed_at \
+             FROM cases c JOIN patients p ON p.id = c.patient_id JOIN boards b ON b.id = c.board_id \
+             LEFT JOIN plans pl ON pl.case_id = c.id ",
+            agenda_meeting_join!(),
+            " WHERE "
+        ),
+        " ORDER BY c.updated_at DESC LIMIT 2000"
     );
-    let rows: Vec<OpenRow> = scoped!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), scope).fetch_all(&state.db.pool).await?;
-    let visible = scope.cond();
-    let bind4 = |sql: String| scoped!(sqlx::query_as::<_, (String, String, String)>(sqlx::AssertSqlSafe(sql)), scope);
+    let rows: Vec<OpenRow> = scoped!(sqlx::query_as(sql), scope).fetch_all(&state.db.pool).await?;
+    let bind4 = |sql: &'static str| scoped!(sqlx::query_as::<_, (String, String, String)>(sql), scope);
     // Since when each case stands where it stands: the first of its latest run of versions in
     // its current status.
-    let versions = bind4(format!(
-        "SELECT v.case_id, v.status, v.at FROM case_versions v JOIN cases c ON c.id = v.case_id WHERE {visible} \
-         ORDER BY v.case_id, v.version"
+    let versions = bind4(scoped_sql!(
+        scope,
+        "SELECT v.case_id, v.status, v.at FROM case_versions v JOIN cases c ON c.id = v.case_id WHERE ",
+        " ORDER BY v.case_id, v.version"
     ))
     .fetch_all(&state.db.pool)
     .await?;
@@ -153,10 +163,12 @@ async fn load(state: &AppState, scope: &Scope<'_>) -> Result<Vec<Facts>, AppErro
         }
     }
     // One row per case, specialty and kind: a voice stands or not, however many notes say it.
-    let notes = bind4(format!(
+    let notes = bind4(scoped_sql!(
+        scope,
         "SELECT DISTINCT a.case_id, a.specialty, v.kind FROM annotations a \
          JOIN annotation_versions v ON v.annotation_id = a.id AND v.version = a.version \
-         JOIN cases c ON c.id = a.case_id WHERE a.withdrawn = 0 AND {visible}"
+         JOIN cases c ON c.id = a.case_id WHERE a.withdrawn = 0 AND ",
+        ""
     ))
     .fetch_all(&state.db.pool)
     .await?;
@@ -167,10 +179,12 @@ async fn load(state: &AppState, scope: &Scope<'_>) -> Result<Vec<Facts>, AppErro
         }
     }
     let asked: Vec<(String, String, String, String, String)> = scoped!(
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        sqlx::query_as(scoped_sql!(
+            scope,
             "SELECT r.case_id, r.specialty, r.note, r.asked_at, u.display_name FROM voice_requests r \
-             JOIN users u ON u.id = r.asked_by JOIN cases c ON c.id = r.case_id WHERE {visible} ORDER BY r.asked_at"
-        ))),
+             JOIN users u ON u.id = r.asked_by JOIN cases c ON c.id = r.case_id WHERE ",
+            " ORDER BY r.asked_at"
+        )),
         scope
     )
     .fetch_all(&state.db.pool)
