@@ -57,27 +57,22 @@ impl<'a> Scope<'a> {
     }
 }
 
-/// A query with a scope's condition on the case `c` between `$before` and `$after` (literals,
-/// or macros that give one): one static SQL text for each kind of scope. Its parameters are
-/// bound by [`scoped!`].
-macro_rules! scoped_sql {
+/// A query on the cases of `$scope`: its condition on the case `c` between `$before` and
+/// `$after` (literals, or macros that give one), and its parameters bound, chosen in one match
+/// so that the text and the parameters cannot disagree. One static SQL text for each kind of
+/// scope.
+macro_rules! scoped_query {
     ($scope:expr, $before:expr, $after:expr) => {
         match $scope {
-            Scope::Boards { open: false, .. } => concat!($before, on_boards!(), $after),
-            Scope::Boards { open: true, .. } => {
-                concat!($before, on_boards!(), " AND c.status <> 'followed_up'", $after)
+            Scope::Boards { open: false, all, user } => {
+                sqlx::query_as(concat!($before, on_boards!(), $after)).bind(*all).bind(*user)
             }
-            Scope::One(_) => concat!($before, "c.id = $1", $after),
-        }
-    };
-}
-
-/// Binds a scope's parameters to a query built with its condition.
-macro_rules! scoped {
-    ($q:expr, $scope:expr) => {
-        match $scope {
-            Scope::Boards { all, user, .. } => $q.bind(*all).bind(*user),
-            Scope::One(id) => $q.bind(*id),
+            Scope::Boards { open: true, all, user } => {
+                sqlx::query_as(concat!($before, on_boards!(), " AND c.status <> 'followed_up'", $after))
+                    .bind(*all)
+                    .bind(*user)
+            }
+            Scope::One(id) => sqlx::query_as(concat!($before, "c.id = $1", $after)).bind(*id),
         }
     };
 }
@@ -129,7 +124,7 @@ impl Facts {
 /// Every case in `scope` with its meeting, what it lacks, since when it stands where it stands
 /// and its voices. Not audited (the callers are).
 async fn load(state: &AppState, scope: &Scope<'_>) -> Result<Vec<Facts>, AppError> {
-    let sql = scoped_sql!(
+    let rows: Vec<OpenRow> = scoped_query!(
         scope,
         concat!(
             "SELECT c.id, c.version, c.status, c.summary, c.content, c.primary_site, c.board_id, b.name AS board_name, \
@@ -141,16 +136,16 @@ async fn load(state: &AppState, scope: &Scope<'_>) -> Result<Vec<Facts>, AppErro
             " WHERE "
         ),
         " ORDER BY c.updated_at DESC LIMIT 2000"
-    );
-    let rows: Vec<OpenRow> = scoped!(sqlx::query_as(sql), scope).fetch_all(&state.db.pool).await?;
-    let bind4 = |sql: &'static str| scoped!(sqlx::query_as::<_, (String, String, String)>(sql), scope);
+    )
+    .fetch_all(&state.db.pool)
+    .await?;
     // Since when each case stands where it stands: the first of its latest run of versions in
     // its current status.
-    let versions = bind4(scoped_sql!(
+    let versions: Vec<(String, String, String)> = scoped_query!(
         scope,
         "SELECT v.case_id, v.status, v.at FROM case_versions v JOIN cases c ON c.id = v.case_id WHERE ",
         " ORDER BY v.case_id, v.version"
-    ))
+    )
     .fetch_all(&state.db.pool)
     .await?;
     let mut since: HashMap<String, (String, String)> = HashMap::new();
@@ -163,13 +158,13 @@ async fn load(state: &AppState, scope: &Scope<'_>) -> Result<Vec<Facts>, AppErro
         }
     }
     // One row per case, specialty and kind: a voice stands or not, however many notes say it.
-    let notes = bind4(scoped_sql!(
+    let notes: Vec<(String, String, String)> = scoped_query!(
         scope,
         "SELECT DISTINCT a.case_id, a.specialty, v.kind FROM annotations a \
          JOIN annotation_versions v ON v.annotation_id = a.id AND v.version = a.version \
          JOIN cases c ON c.id = a.case_id WHERE a.withdrawn = 0 AND ",
         ""
-    ))
+    )
     .fetch_all(&state.db.pool)
     .await?;
     let mut facts: HashMap<String, Vec<VoiceFact>> = HashMap::new();
@@ -178,14 +173,11 @@ async fn load(state: &AppState, scope: &Scope<'_>) -> Result<Vec<Facts>, AppErro
             facts.entry(case).or_default().push(VoiceFact { specialty, kind, withdrawn: false });
         }
     }
-    let asked: Vec<(String, String, String, String, String)> = scoped!(
-        sqlx::query_as(scoped_sql!(
-            scope,
-            "SELECT r.case_id, r.specialty, r.note, r.asked_at, u.display_name FROM voice_requests r \
-             JOIN users u ON u.id = r.asked_by JOIN cases c ON c.id = r.case_id WHERE ",
-            " ORDER BY r.asked_at"
-        )),
-        scope
+    let asked: Vec<(String, String, String, String, String)> = scoped_query!(
+        scope,
+        "SELECT r.case_id, r.specialty, r.note, r.asked_at, u.display_name FROM voice_requests r \
+         JOIN users u ON u.id = r.asked_by JOIN cases c ON c.id = r.case_id WHERE ",
+        " ORDER BY r.asked_at"
     )
     .fetch_all(&state.db.pool)
     .await?;
