@@ -22,7 +22,8 @@ fn voice(session: &Session) -> Result<Specialty, AppError> {
     })
 }
 
-/// A note with its author's name: a literal, so that every query built on it with `concat!` is one static SQL text.
+/// A note with its author's name: a literal, so that every query built on it with `concat!` is one
+/// static SQL text.
 macro_rules! select_annotation {
     () => {
         "SELECT a.id, a.case_id, a.author_id, u.display_name, a.specialty, a.reply_to, a.asks, \

@@ -331,7 +331,8 @@ async fn write_chunks(
     }
 }
 
-/// An attachment with its uploader, its withdrawer and what supersedes it: a literal, so that every query built on it with `concat!` is one static SQL text.
+/// An attachment with its uploader, its withdrawer and what supersedes it: a literal, so that every
+/// query built on it with `concat!` is one static SQL text.
 macro_rules! select_attachment {
     () => {
         "SELECT a.id, a.case_id, a.kind, a.title, a.examined_on, a.specialty, a.content_type, \

@@ -479,7 +479,8 @@ impl TryFrom<StoredRow> for AuditRow {
     }
 }
 
-/// An audit row as stored: a literal, so that every query built on it with `concat!` is one static SQL text.
+/// An audit row as stored: a literal, so that every query built on it with `concat!` is one static
+/// SQL text.
 macro_rules! select_rows {
     () => {
         "SELECT seq, at, user_id, username, role, action, case_id, target, outcome, detail, \

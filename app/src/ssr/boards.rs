@@ -32,7 +32,8 @@ struct MemberRow {
     specialty: Option<String>,
 }
 
-/// A board with its number of cases: a literal, so that every query built on it with `concat!` is one static SQL text.
+/// A board with its number of cases: a literal, so that every query built on it with `concat!` is
+/// one static SQL text.
 macro_rules! select_board {
     () => {
         "SELECT b.id, b.name, b.description, b.expected_specialties, b.created_at, \

@@ -17,7 +17,8 @@ use crate::domain::role::{Action, Specialty};
 use crate::domain::workflow::WorkflowEvent;
 use crate::error::AppError;
 
-/// A meeting with its board, presenter and number of cases: a literal, so that every query built on it with `concat!` is one static SQL text.
+/// A meeting with its board, presenter and number of cases: a literal, so that every query built on
+/// it with `concat!` is one static SQL text.
 macro_rules! select_meeting {
     () => {
         "SELECT m.id, m.title, m.starts_at, m.location, m.video_link, m.board_type, \

@@ -12,7 +12,8 @@ use crate::domain::role::Action;
 use crate::domain::trial::{EligibilityInput, Trial, TrialInput, TrialMatch, TrialStatus, match_case};
 use crate::error::AppError;
 
-/// A trial with its board and who changed it last: a literal, so that every query built on it with `concat!` is one static SQL text.
+/// A trial with its board and who changed it last: a literal, so that every query built on it with
+/// `concat!` is one static SQL text.
 macro_rules! select_trial {
     () => {
         "SELECT t.id, t.board_id, b.name AS board_name, t.title, t.acronym, t.registry_id, t.phase, \

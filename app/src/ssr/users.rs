@@ -109,7 +109,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: &NewUser) -> Result<
     })
 }
 
-/// A user, without the password hash: a literal, so that every query built on it with `concat!` is one static SQL text.
+/// A user, without the password hash: a literal, so that every query built on it with `concat!` is
+/// one static SQL text.
 macro_rules! select_user {
     () => {
         "SELECT id, username, display_name, role, specialty, disabled, created_at FROM users"
