@@ -243,6 +243,49 @@ async fn lists_searches_and_meetings_show_only_the_users_boards() {
     assert!(body_json(res).await["error"]["fields"]["case_id"][0].as_str().unwrap().contains("Tumor board"));
 }
 
+/// The other lists under the same need-to-know condition (`on_visible_boards!`): the trial
+/// register and the pipeline. Olga and cleo (first board only) see none of HPB's; cora (both
+/// boards) and the reviewer see both.
+#[tokio::test]
+async fn the_trial_register_and_the_pipeline_show_only_the_users_boards() {
+    let t = two_boards().await;
+    let cleo = add_user(&t.state, "cleo", "coordinator", None).await;
+    let url = format!("/api/v1/boards/{FIRST_BOARD_ID}/members");
+    assert_eq!(send(&t.state, json_req("POST", &url, json!({"user_id": cleo.id}), Some(&t.root))).await.status(), 200);
+    let cleo = login(&t.state, "cleo", PW).await;
+    for (board, acronym, registry) in
+        [(FIRST_BOARD_ID, "NET-ONE", "NCT01234567"), (t.hpb.as_str(), "HPB-ONE", "NCT07654321")]
+    {
+        let trial = json!({"title": format!("The {acronym} trial"), "acronym": acronym, "registry_id": registry,
+                           "phase": "2", "status": "open", "contact": "Study nurse", "board_id": board,
+                           "eligibility": {"ecog_max": 2}});
+        let res = send(&t.state, json_req("POST", "/api/v1/trials", trial, Some(&t.cora))).await;
+        assert_eq!(res.status(), 201, "{}", body_text(res).await);
+    }
+    let list = |path: &'static str, cookie: &str, key: &'static str| {
+        let (state, cookie) = (t.state.clone(), cookie.to_string());
+        async move {
+            let v = body_json(send(&state, req("GET", path, Some(&cookie))).await).await;
+            let mut found: Vec<String> = v
+                .as_array()
+                .unwrap_or_else(|| panic!("{path}: {v}"))
+                .iter()
+                .map(|x| x[key].as_str().unwrap().to_string())
+                .collect();
+            found.sort();
+            found
+        }
+    };
+    assert_eq!(list("/api/v1/trials", &t.olga, "acronym").await, ["NET-ONE"]);
+    assert_eq!(list("/api/v1/trials", &t.cora, "acronym").await, ["HPB-ONE", "NET-ONE"]);
+    assert_eq!(list("/api/v1/trials", &t.rene, "acronym").await, ["HPB-ONE", "NET-ONE"]);
+    let mut both = vec![t.net_case.clone(), t.hpb_case.clone()];
+    both.sort();
+    assert_eq!(list("/api/v1/pipeline", &cleo, "case_id").await, std::slice::from_ref(&t.net_case));
+    assert_eq!(list("/api/v1/pipeline", &t.cora, "case_id").await, both);
+    assert_eq!(list("/api/v1/pipeline", &t.rene, "case_id").await, both);
+}
+
 #[tokio::test]
 async fn administrators_read_no_clinical_data_without_breaking_the_glass() {
     let t = two_boards().await;

@@ -279,6 +279,15 @@ async fn decisions_and_figures_respect_boards_and_roles() {
     let (_, f) = get_json(&k, "/api/v1/figures", &tom).await;
     assert_eq!(f["plans_signed"], 0);
     assert_eq!(f["meetings"], 0);
+    let signers = |who: &str| {
+        let cookie = who.to_string();
+        let state = k.state.clone();
+        async move {
+            body_json(send(&state, json_req("POST", "/sfn/decisions/signers", json!({}), Some(&cookie))).await).await
+        }
+    };
+    assert_eq!(signers(&tom).await, json!([]), "the signers of another board's plans are not named");
+    assert_eq!(signers(&rene).await, json!([{"id": k.sam_id, "name": "Test sam"}]));
     // Naming a board one is not on is a field error, not a way in.
     let path = format!("/api/v1/decisions?board={}", app::domain::board::FIRST_BOARD_ID);
     let (status, err) = get_json(&k, &path, &tom).await;

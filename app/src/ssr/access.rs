@@ -36,6 +36,24 @@ impl Visible {
     }
 }
 
+/// The need-to-know condition of every list query (AC-3), written once: a record whose board is
+/// the column `$board` is shown when `$all` (the placeholder bound to [`Visible::all`]) is 1 or
+/// the user bound to `$user` is a member of that board. Gives a literal, so a query stays one
+/// static text (`concat!`, IN-1); the arguments are literals too, so nothing else can go in.
+macro_rules! on_visible_boards {
+    ($board:literal, $all:literal, $user:literal) => {
+        concat!(
+            "(",
+            $all,
+            " = 1 OR ",
+            $board,
+            " IN (SELECT vb.board_id FROM board_members vb WHERE vb.user_id = ",
+            $user,
+            "))"
+        )
+    };
+}
+
 /// Whether `session`'s lists show every board (reviewers): the `$all` parameter of the list
 /// queries whose board condition reads the user's memberships itself, so that they need not
 /// be read first (issue 17: the case page's meeting list read them for nothing).

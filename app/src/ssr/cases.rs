@@ -433,9 +433,9 @@ pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> R
         agenda_meeting_join!(),
         "WHERE ($1 IS NULL OR c.status = $1) AND ($2 IS NULL OR c.primary_site = $2) AND ($3 IS NULL OR c.stage_group = $3) \
          AND ($4 IS NULL OR LOWER(p.mrn) LIKE $5 ESCAPE '\\' OR p.name_search LIKE $5 ESCAPE '\\') \
-         AND ($8 IS NULL OR c.board_id = $8) \
-         AND ($6 = 1 OR c.board_id IN (SELECT m.board_id FROM board_members m WHERE m.user_id = $7)) \
-         ORDER BY c.updated_at DESC LIMIT 500",
+         AND ($8 IS NULL OR c.board_id = $8) AND ",
+        on_visible_boards!("c.board_id", "$6", "$7"),
+        " ORDER BY c.updated_at DESC LIMIT 500",
     ))
     .bind(status.map(|s| s.code()))
     .bind(site.map(|s| s.code()))

@@ -185,8 +185,9 @@ pub(crate) async fn list_on(conn: &mut sqlx::AnyConnection, session: &Session) -
     // Need to know: the meetings of the user's boards (reviewers: every board).
     let rows: Vec<MeetingRow> = sqlx::query_as(concat!(
         select_meeting!(),
-        " WHERE ($1 = 1 OR m.board_id IN (SELECT b2.board_id FROM board_members b2 WHERE b2.user_id = $2)) \
-         ORDER BY m.starts_at DESC LIMIT 200"
+        " WHERE ",
+        on_visible_boards!("m.board_id", "$1", "$2"),
+        " ORDER BY m.starts_at DESC LIMIT 200"
     ))
     .bind(access::sees_every_board(session) as i64)
     .bind(&session.me.id)

@@ -1,6 +1,7 @@
 //! Server-only code (compiled with the `ssr` feature): application state, the database,
 //! and the services that server functions and REST handlers share.
 
+#[macro_use]
 pub mod access;
 pub mod annotations;
 pub mod attachments;

@@ -56,23 +56,22 @@ async fn meetings(
     visible: &access::Visible,
     board: Option<&str>,
 ) -> Result<Vec<(MeetingRef, Vec<Specialty>)>, AppError> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT m.id, m.title, m.starts_at FROM meetings m \
-         WHERE ($1 IS NULL OR m.board_id = $1) \
-         AND ($2 = 1 OR m.board_id IN (SELECT b.board_id FROM board_members b WHERE b.user_id = $3)) \
-         ORDER BY m.starts_at, m.id",
-    )
+    let rows: Vec<(String, String, String)> = sqlx::query_as(concat!(
+        "SELECT m.id, m.title, m.starts_at FROM meetings m WHERE ($1 IS NULL OR m.board_id = $1) AND ",
+        on_visible_boards!("m.board_id", "$2", "$3"),
+        " ORDER BY m.starts_at, m.id",
+    ))
     .bind(board)
     .bind(visible.all())
     .bind(&session.me.id)
     .fetch_all(&state.db.pool)
     .await?;
-    let present: Vec<(String, Option<String>)> = sqlx::query_as(
+    let present: Vec<(String, Option<String>)> = sqlx::query_as(concat!(
         "SELECT t.meeting_id, u.specialty FROM attendance t JOIN users u ON u.id = t.user_id \
          JOIN meetings m ON m.id = t.meeting_id \
-         WHERE ($1 IS NULL OR m.board_id = $1) \
-         AND ($2 = 1 OR m.board_id IN (SELECT b.board_id FROM board_members b WHERE b.user_id = $3))",
-    )
+         WHERE ($1 IS NULL OR m.board_id = $1) AND ",
+        on_visible_boards!("m.board_id", "$2", "$3"),
+    ))
     .bind(board)
     .bind(visible.all())
     .bind(&session.me.id)
@@ -104,16 +103,16 @@ async fn load(
     visible: &access::Visible,
     meetings: &[(MeetingRef, Vec<Specialty>)],
 ) -> Result<Vec<Decision>, AppError> {
-    let rows: Vec<SignedRow> = sqlx::query_as(
+    let rows: Vec<SignedRow> = sqlx::query_as(concat!(
         "SELECT c.id AS case_id, pt.mrn, pt.name, c.board_id, b.name AS board_name, c.created_at, \
          p.signed_at, p.signed_by, COALESCE(u.display_name, '') AS signer_name, p.content, p.outcome, \
          c.content AS current \
          FROM plans p JOIN cases c ON c.id = p.case_id JOIN patients pt ON pt.id = c.patient_id \
          JOIN boards b ON b.id = c.board_id LEFT JOIN users u ON u.id = p.signed_by \
-         WHERE p.signed_at IS NOT NULL AND ($1 IS NULL OR c.board_id = $1) \
-         AND ($2 = 1 OR c.board_id IN (SELECT m.board_id FROM board_members m WHERE m.user_id = $3)) \
-         ORDER BY p.signed_at DESC, c.id",
-    )
+         WHERE p.signed_at IS NOT NULL AND ($1 IS NULL OR c.board_id = $1) AND ",
+        on_visible_boards!("c.board_id", "$2", "$3"),
+        " ORDER BY p.signed_at DESC, c.id",
+    ))
     .bind(filter.board.as_deref())
     .bind(visible.all())
     .bind(&session.me.id)
@@ -201,13 +200,13 @@ pub async fn figures(state: &AppState, session: &Session, query: &DecisionQuery)
     let decisions = load(state, session, &filter, &visible, &all_meetings).await?;
     let in_period: Vec<&(MeetingRef, Vec<Specialty>)> =
         all_meetings.iter().filter(|(m, _)| filter.in_period(&m.starts_at)).collect();
-    let agenda: Vec<(String, String, Option<String>)> = sqlx::query_as(
+    let agenda: Vec<(String, String, Option<String>)> = sqlx::query_as(concat!(
         "SELECT a.meeting_id, a.case_id, c.primary_site FROM agenda_items a JOIN cases c ON c.id = a.case_id \
          JOIN meetings m ON m.id = a.meeting_id \
-         WHERE ($1 IS NULL OR m.board_id = $1) \
-         AND ($2 = 1 OR m.board_id IN (SELECT b.board_id FROM board_members b WHERE b.user_id = $3)) \
-         ORDER BY a.position",
-    )
+         WHERE ($1 IS NULL OR m.board_id = $1) AND ",
+        on_visible_boards!("m.board_id", "$2", "$3"),
+        " ORDER BY a.position",
+    ))
     .bind(filter.board.as_deref())
     .bind(visible.all())
     .bind(&session.me.id)
@@ -239,12 +238,12 @@ pub async fn figures(state: &AppState, session: &Session, query: &DecisionQuery)
 pub async fn signers(state: &AppState, session: &Session) -> Result<Vec<Person>, AppError> {
     auth::require(state, session, Action::ReadCases, None).await?;
     let visible = access::visible_boards(state, session).await?;
-    let rows: Vec<(String, String)> = sqlx::query_as(
+    let rows: Vec<(String, String)> = sqlx::query_as(concat!(
         "SELECT DISTINCT u.id, u.display_name FROM plans p JOIN cases c ON c.id = p.case_id \
-         JOIN users u ON u.id = p.signed_by WHERE p.signed_at IS NOT NULL \
-         AND ($1 = 1 OR c.board_id IN (SELECT m.board_id FROM board_members m WHERE m.user_id = $2)) \
-         ORDER BY u.display_name",
-    )
+         JOIN users u ON u.id = p.signed_by WHERE p.signed_at IS NOT NULL AND ",
+        on_visible_boards!("c.board_id", "$1", "$2"),
+        " ORDER BY u.display_name",
+    ))
     .bind(visible.all())
     .bind(&session.me.id)
     .fetch_all(&state.db.pool)

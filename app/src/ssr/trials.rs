@@ -84,8 +84,9 @@ pub async fn list(state: &AppState, session: &Session) -> Result<Vec<Trial>, App
     super::auth::require(state, session, Action::ReadCases, None).await?;
     let rows: Vec<Row> = sqlx::query_as(concat!(
         select_trial!(),
-        " WHERE ($1 = 1 OR t.board_id IN (SELECT m.board_id FROM board_members m WHERE m.user_id = $2)) \
-         ORDER BY CASE t.status WHEN 'open' THEN 0 WHEN 'suspended' THEN 1 ELSE 2 END, t.acronym"
+        " WHERE ",
+        on_visible_boards!("t.board_id", "$1", "$2"),
+        " ORDER BY CASE t.status WHEN 'open' THEN 0 WHEN 'suspended' THEN 1 ELSE 2 END, t.acronym"
     ))
     .bind(access::sees_every_board(session) as i64)
     .bind(&session.me.id)

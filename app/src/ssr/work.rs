@@ -39,7 +39,7 @@ enum Scope<'a> {
 /// The cases of the boards a user may see (`$1` = every board, `$2` = the user).
 macro_rules! on_boards {
     () => {
-        "($1 = 1 OR c.board_id IN (SELECT bm.board_id FROM board_members bm WHERE bm.user_id = $2))"
+        on_visible_boards!("c.board_id", "$1", "$2")
     };
 }
 
