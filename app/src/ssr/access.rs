@@ -37,9 +37,10 @@ impl Visible {
 }
 
 /// The need-to-know condition of every list query (AC-3), written once: a record whose board is
-/// the column `$board` is shown when `$all` (the placeholder bound to [`Visible::all`]) is 1 or
-/// the user bound to `$user` is a member of that board. Gives a literal, so a query stays one
-/// static text (`concat!`, IN-1); the arguments are literals too, so nothing else can go in.
+/// the column `$board` is shown when `$all` (the placeholder bound to [`Visible::all`], or to
+/// [`sees_every_board`] as 0 or 1) is 1 or the user bound to `$user` is a member of that
+/// board. Gives a literal, so a query stays one static text (`concat!`, IN-1); the arguments
+/// are literals too, so nothing else can go in.
 macro_rules! on_visible_boards {
     ($board:literal, $all:literal, $user:literal) => {
         concat!(
