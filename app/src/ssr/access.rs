@@ -1,8 +1,8 @@
 //! Need to know (issue 15, security.md AC-3): which cases, meetings and patients a user may
 //! reach, by their boards. One rule (`domain::board::case_access`) and one place that applies it
-//! for every server function, REST handler, page and event stream; lists filter with the same
-//! membership (`visible_boards`). Every refusal is audited (AC-2); a read under break-glass
-//! flags every audit row the request writes.
+//! for every server function, REST handler, page and event stream; lists filter in SQL with the
+//! same membership, one condition for all of them (`on_visible_boards!`). Every refusal is
+//! audited (AC-2); a read under break-glass flags every audit row the request writes.
 
 use std::sync::atomic::Ordering;
 
