@@ -244,10 +244,10 @@ async fn lists_searches_and_meetings_show_only_the_users_boards() {
 }
 
 /// The other lists under the same need-to-know condition (`on_visible_boards!`): the trial
-/// register and the pipeline. Olga and cleo (first board only) see none of HPB's; cora (both
-/// boards) and the reviewer see both.
+/// register, the pipeline and "my work" (incomplete cases, questions for my specialty). Olga and
+/// cleo (first board only) see none of HPB's; cora (both boards) and the reviewer see both.
 #[tokio::test]
-async fn the_trial_register_and_the_pipeline_show_only_the_users_boards() {
+async fn the_trial_register_the_pipeline_and_my_work_show_only_the_users_boards() {
     let t = two_boards().await;
     let cleo = add_user(&t.state, "cleo", "coordinator", None).await;
     let url = format!("/api/v1/boards/{FIRST_BOARD_ID}/members");
@@ -284,6 +284,38 @@ async fn the_trial_register_and_the_pipeline_show_only_the_users_boards() {
     assert_eq!(list("/api/v1/pipeline", &cleo, "case_id").await, std::slice::from_ref(&t.net_case));
     assert_eq!(list("/api/v1/pipeline", &t.cora, "case_id").await, both);
     assert_eq!(list("/api/v1/pipeline", &t.rene, "case_id").await, both);
+
+    // "My work": a case lacking ECOG on each board, and on each board's complete case a
+    // question from surgery to medical oncology.
+    let mut incomplete = Vec::new();
+    for (board, mrn) in [(FIRST_BOARD_ID, "BRD-3"), (t.hpb.as_str(), "BRD-4")] {
+        let mut case = case_json(mrn);
+        case["board_id"] = json!(board);
+        case["tumor"].as_object_mut().unwrap().remove("ecog");
+        let res = send(&t.state, json_req("POST", "/api/v1/cases", case, Some(&t.cora))).await;
+        assert_eq!(res.status(), 201);
+        incomplete.push(body_json(res).await["id"].as_str().unwrap().to_string());
+    }
+    for case in [&t.net_case, &t.hpb_case] {
+        let q = json!({"kind": "question", "body": "Somatostatin analogue first?", "asks": "medical_oncology"});
+        let path = format!("/api/v1/cases/{case}/annotations");
+        assert_eq!(send(&t.state, json_req("POST", &path, q, Some(&t.sam))).await.status(), 201);
+    }
+    let work = |cookie: &str| {
+        let (state, cookie) = (t.state.clone(), cookie.to_string());
+        async move { body_json(send(&state, req("GET", "/api/v1/me/work", Some(&cookie))).await).await }
+    };
+    let ids = |items: &Value| -> Vec<String> {
+        let mut found: Vec<String> =
+            items.as_array().unwrap().iter().map(|i| i["case_id"].as_str().unwrap().to_string()).collect();
+        found.sort();
+        found
+    };
+    let mut all_incomplete = incomplete.clone();
+    all_incomplete.sort();
+    assert_eq!(ids(&work(&cleo).await["incomplete"]), std::slice::from_ref(&incomplete[0]));
+    assert_eq!(ids(&work(&t.cora).await["incomplete"]), all_incomplete);
+    assert_eq!(ids(&work(&t.olga).await["questions_for_me"]), std::slice::from_ref(&t.net_case));
 }
 
 #[tokio::test]
