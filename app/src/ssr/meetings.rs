@@ -165,9 +165,14 @@ pub async fn create(state: &AppState, session: &Session, input: &MeetingInput) -
 }
 
 async fn load(state: &AppState, id: &str) -> Result<Meeting, AppError> {
+    load_on(&mut *state.db.acquire().await?, id).await
+}
+
+/// The meeting as `conn` sees it (the agenda's read transaction, or a pooled connection).
+async fn load_on(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Meeting, AppError> {
     let row: MeetingRow = sqlx::query_as(concat!(select_meeting!(), " WHERE m.id = $1"))
         .bind(id)
-        .fetch_optional(&state.db.pool)
+        .fetch_optional(conn)
         .await?
         .ok_or(AppError::NotFound)?;
     row.try_into()
@@ -320,12 +325,7 @@ async fn detail_on(
     today: chrono::NaiveDate,
     id: &str,
 ) -> Result<MeetingDetail, AppError> {
-    let row: MeetingRow = sqlx::query_as(concat!(select_meeting!(), " WHERE m.id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let meeting = Meeting::try_from(row)?;
+    let meeting = load_on(&mut *conn, id).await?;
     let rows: Vec<AgendaRow> = sqlx::query_as(
         "SELECT a.case_id, a.position, a.mode, a.minutes, a.seconds_spent, p.name, p.mrn, c.question, c.summary, c.status, c.content \
          FROM agenda_items a JOIN cases c ON c.id = a.case_id JOIN patients p ON p.id = c.patient_id \
