@@ -262,19 +262,24 @@ async fn the_trial_register_the_pipeline_and_my_work_show_only_the_users_boards(
         let res = send(&t.state, json_req("POST", "/api/v1/trials", trial, Some(&t.cora))).await;
         assert_eq!(res.status(), 201, "{}", body_text(res).await);
     }
-    let list = |path: &'static str, cookie: &str, key: &'static str| {
+    // GET as `cookie`, and the values of `key` in a list, sorted.
+    let read = |path: &'static str, cookie: &str| {
         let (state, cookie) = (t.state.clone(), cookie.to_string());
-        async move {
-            let v = body_json(send(&state, req("GET", path, Some(&cookie))).await).await;
-            let mut found: Vec<String> = v
-                .as_array()
-                .unwrap_or_else(|| panic!("{path}: {v}"))
-                .iter()
-                .map(|x| x[key].as_str().unwrap().to_string())
-                .collect();
-            found.sort();
-            found
-        }
+        async move { body_json(send(&state, req("GET", path, Some(&cookie))).await).await }
+    };
+    let sorted = |items: &Value, key: &str| -> Vec<String> {
+        let mut found: Vec<String> = items
+            .as_array()
+            .unwrap_or_else(|| panic!("not a list: {items}"))
+            .iter()
+            .map(|x| x[key].as_str().unwrap().to_string())
+            .collect();
+        found.sort();
+        found
+    };
+    let list = |path: &'static str, cookie: &str, key: &'static str| {
+        let got = read(path, cookie);
+        async move { sorted(&got.await, key) }
     };
     assert_eq!(list("/api/v1/trials", &t.olga, "acronym").await, ["NET-ONE"]);
     assert_eq!(list("/api/v1/trials", &t.cora, "acronym").await, ["HPB-ONE", "NET-ONE"]);
@@ -301,21 +306,12 @@ async fn the_trial_register_the_pipeline_and_my_work_show_only_the_users_boards(
         let path = format!("/api/v1/cases/{case}/annotations");
         assert_eq!(send(&t.state, json_req("POST", &path, q, Some(&t.sam))).await.status(), 201);
     }
-    let work = |cookie: &str| {
-        let (state, cookie) = (t.state.clone(), cookie.to_string());
-        async move { body_json(send(&state, req("GET", "/api/v1/me/work", Some(&cookie))).await).await }
-    };
-    let ids = |items: &Value| -> Vec<String> {
-        let mut found: Vec<String> =
-            items.as_array().unwrap().iter().map(|i| i["case_id"].as_str().unwrap().to_string()).collect();
-        found.sort();
-        found
-    };
     let mut all_incomplete = incomplete.clone();
     all_incomplete.sort();
-    assert_eq!(ids(&work(&cleo).await["incomplete"]), std::slice::from_ref(&incomplete[0]));
-    assert_eq!(ids(&work(&t.cora).await["incomplete"]), all_incomplete);
-    assert_eq!(ids(&work(&t.olga).await["questions_for_me"]), std::slice::from_ref(&t.net_case));
+    let work = "/api/v1/me/work";
+    assert_eq!(sorted(&read(work, &cleo).await["incomplete"], "case_id"), std::slice::from_ref(&incomplete[0]));
+    assert_eq!(sorted(&read(work, &t.cora).await["incomplete"], "case_id"), all_incomplete);
+    assert_eq!(sorted(&read(work, &t.olga).await["questions_for_me"], "case_id"), std::slice::from_ref(&t.net_case));
 }
 
 #[tokio::test]
