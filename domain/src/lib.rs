@@ -20,6 +20,7 @@ pub mod plan;
 pub mod proposer;
 pub mod review;
 pub mod role;
+pub mod stepping;
 pub mod text;
 pub mod trial;
 pub mod tumor;
