@@ -56,7 +56,7 @@ test("the presenter steps through meeting mode as fast as keys can be pressed wi
   // Start from the first case (an earlier run may have left the meeting elsewhere).
   await present(page);
   const total = Number((await position.textContent())!.match(/of (\d+)/)![1]);
-  expect(total).toBeGreaterThanOrEqual(3);
+  expect(total).toBeGreaterThanOrEqual(4);
 
   for (let round = 0; round < 3; round++) {
     for (let i = 0; i < 10; i++) await page.keyboard.press("ArrowRight");
@@ -67,6 +67,18 @@ test("the presenter steps through meeting mode as fast as keys can be pressed wi
   // Still alive: one more step is shown.
   await page.keyboard.press("ArrowRight");
   await expect(position).toHaveText(`Case 2 of ${total}`);
+  // Away from the ends, presses a little apart let answers and views arrive between them: the
+  // position returns to case 2 each time (a view read before a step once moved it back and the
+  // next press stepped from there; the orders of arrival are covered in `domain::stepping`).
+  for (let round = 0; round < 5; round++) {
+    for (const key of ["ArrowRight", "ArrowRight", "ArrowLeft", "ArrowLeft"]) {
+      await page.keyboard.press(key);
+      await page.waitForTimeout(15 * round);
+    }
+    await expect(position).toHaveText(`Case 2 of ${total}`, { timeout: 15_000 });
+    await page.waitForTimeout(300);
+    await expect(position).toHaveText(`Case 2 of ${total}`);
+  }
   expect(errors).toEqual([]);
 });
 

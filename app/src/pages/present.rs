@@ -28,6 +28,7 @@ use crate::components::session::{GatedPage, use_session};
 use crate::domain::attachment::Attachment;
 use crate::domain::meeting::{AgendaItem, AgendaMode, PresentView};
 use crate::domain::role::{Action, can};
+use crate::domain::stepping::Stepping;
 use crate::domain::user::Me;
 use crate::error::AppError;
 
@@ -47,15 +48,15 @@ struct Room {
     me: Signal<Option<Me>>,
     /// The user may present (chair) at all.
     may_present: Signal<bool>,
-    /// The meeting's presenter and the case shown to all, as last read.
+    /// The meeting's presenter, as last read.
     presenter: RwSignal<Option<String>>,
-    current: RwSignal<Option<String>>,
+    /// The case shown to all, as last known, and where the presenter's presses want it
+    /// (`domain::stepping`: views older than this screen's last answer are not taken).
+    stepping: StoredValue<Stepping>,
     /// None: follow the presenter. Some(case): look at that case on one's own.
     browse: RwSignal<Option<String>>,
     /// The discussed cases in agenda order (what the arrows step through).
     order: RwSignal<Vec<String>>,
-    /// The position wanted by the presenter's presses, ahead of the server's answers.
-    wanted: RwSignal<Option<String>>,
     present: ServerAction<PresentCase>,
     actions: CaseActions,
     draft: PlanDraft,
@@ -87,10 +88,9 @@ fn Presenter() -> impl IntoView {
         me,
         may_present: Signal::derive(move || me.get().is_some_and(|m| can(m.role, Action::PresentMeeting))),
         presenter: RwSignal::new(None),
-        current: RwSignal::new(None),
+        stepping: StoredValue::new(Stepping::default()),
         browse: RwSignal::new(None),
         order: RwSignal::new(Vec::new()),
-        wanted: RwSignal::new(None),
         present: ServerAction::new(),
         actions: CaseActions::new(),
         draft: PlanDraft::new(),
@@ -114,7 +114,11 @@ fn Presenter() -> impl IntoView {
                 room.actions.notes_saved(),
             )
         },
-        |(id, browse, ..)| present_view(id, browse),
+        // Each view carries the stamp of when it was asked for (see `Stepping::view`).
+        move |(id, browse, ..)| {
+            let stamp = room.stepping.with_value(Stepping::stamp);
+            async move { present_view(id, browse).await.map(|v| (stamp, v)) }
+        },
     );
     let first = StoredValue::new(true);
     let live = follow_meeting(
@@ -127,13 +131,13 @@ fn Presenter() -> impl IntoView {
         },
     );
     let _case_live = follow_case(
-        move || view_res.get().and_then(|r| r.ok()).and_then(|v| v.case).map(|c| (c.id, c.live_seq)),
+        move || view_res.get().and_then(|r| r.ok()).and_then(|(_, v)| v.case).map(|c| (c.id, c.live_seq)),
         move |_| case_tick.update(|t| *t += 1),
     );
     // A plan being typed belongs to the case it was typed for: moving on closes the form.
     let shown_case = StoredValue::new(None::<String>);
     Effect::new(move || {
-        if let Some(Ok(v)) = view_res.get() {
+        if let Some(Ok((stamp, v))) = view_res.get() {
             let shown = v.case.as_ref().map(|c| c.id.clone());
             if shown != shown_case.get_value() {
                 shown_case.set_value(shown);
@@ -143,16 +147,15 @@ fn Presenter() -> impl IntoView {
             // and every button that asks `room.steers()` was rebuilt after each view.
             let m = &v.detail.meeting;
             set_changed(room.order, discussed(&v.detail.agenda));
-            set_changed(room.current, m.current_case_id.clone());
-            set_changed(room.presenter, m.presenter_id.clone());
+            if room.stepping.try_update_value(|s| s.view(stamp, m.current_case_id.clone())).unwrap_or(false) {
+                set_changed(room.presenter, m.presenter_id.clone());
+            }
         }
     });
-    // Stepping as fast as keys are pressed: each press moves the wanted position on at once; one
-    // request is in flight at a time and, when it is answered, the latest wanted position is
-    // sent if it differs. Ten presses are ten steps even before the first answer arrives.
-    let sent = StoredValue::new(None::<String>);
+    // Stepping as fast as keys are pressed (`domain::stepping`): each press moves the wanted
+    // position on at once; one request is in flight at a time and, when it is answered, the
+    // latest wanted position is sent if the room is not there yet.
     let send = move |case_id: String, take_control: bool| {
-        sent.set_value(Some(case_id.clone()));
         room.present.dispatch(PresentCase {
             meeting_id: id_now(),
             case_id: Some(case_id),
@@ -160,32 +163,38 @@ fn Presenter() -> impl IntoView {
             take_control,
         });
     };
+    // Every answer (a step's or a shown document's) says where the room is and who presents.
+    let answers_seen = StoredValue::new(0usize);
     Effect::new(move || {
-        if room.present.pending().get() {
+        let version = room.present.version().get();
+        if version == answers_seen.get_value() {
             return;
         }
-        if let Some(Err(_)) = room.present.value().get() {
+        answers_seen.set_value(version);
+        match room.present.value().get_untracked() {
+            Some(Ok(detail)) => {
+                room.stepping.update_value(|s| s.answered(detail.meeting.current_case_id.clone()));
+                set_changed(room.presenter, detail.meeting.presenter_id.clone());
+            }
             // Refused (someone else took control): stop chasing the wanted position.
-            room.wanted.set(None);
-            return;
+            Some(Err(_)) => room.stepping.update_value(Stepping::refused),
+            None => {}
         }
-        let Some(w) = room.wanted.get() else { return };
-        if sent.get_value().as_ref() == Some(&w) {
-            room.current.set(Some(w));
-            room.wanted.set(None);
-        } else {
-            send(w, false);
+        if !room.present.pending().get_untracked()
+            && let Some(next) = room.stepping.with_value(Stepping::next)
+        {
+            send(next, false);
         }
     });
     let go_to = move |case_id: String, take_control: bool| {
-        room.wanted.set(Some(case_id.clone()));
+        room.stepping.update_value(|s| s.want(case_id.clone()));
         if !room.present.pending().get_untracked() {
             send(case_id, take_control);
         }
     };
     // The presenter shows one of the case's documents large to everyone (None closes it). The
     // case is the one on the presenter's screen, named by the view that shows the document
-    // (not `room.current`, which the page's effects rewrite as views and answers arrive).
+    // (not the room's position as last known, which views and answers rewrite as they arrive).
     let show_doc = move |case_id: String, attachment_id: Option<String>| {
         room.present.dispatch(PresentCase {
             meeting_id: id_now(),
@@ -195,18 +204,11 @@ fn Presenter() -> impl IntoView {
         });
     };
     let step = move |delta: i64| {
-        let list = room.order.get_untracked();
-        if list.is_empty() {
-            return;
-        }
-        let from = room.wanted.get_untracked().or_else(|| room.current.get_untracked());
-        let at = from.and_then(|c| list.iter().position(|x| *x == c));
-        let next = match at {
-            None => 0,
-            Some(i) => (i as i64 + delta).clamp(0, list.len() as i64 - 1) as usize,
-        };
-        if at != Some(next) {
-            go_to(list[next].clone(), false);
+        let order = room.order.get_untracked();
+        if let Some(next) = room.stepping.try_update_value(|s| s.press(&order, delta)).flatten()
+            && !room.present.pending().get_untracked()
+        {
+            send(next, false);
         }
     };
     #[cfg(feature = "hydrate")]
@@ -250,7 +252,7 @@ fn Presenter() -> impl IntoView {
         <div class="present">
             <Transition fallback=|| view! { <p aria-busy="true">"Loading meeting mode…"</p> }>
                 {move || view_res.get().map(|r| match r {
-                    Ok(v) => view! { <PresentBody v room step go_to show_doc /> }.into_any(),
+                    Ok((_, v)) => view! { <PresentBody v room step go_to show_doc /> }.into_any(),
                     Err(e) => view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any(),
                 })}
             </Transition>
@@ -399,7 +401,7 @@ fn PresentBody(
                                 if event_target_checked(&ev) {
                                     room.browse.set(None);
                                 } else {
-                                    room.browse.set(room.current.get_untracked());
+                                    room.browse.set(room.stepping.with_value(|s| s.current().cloned()));
                                 }
                             } />
                         " Follow the presenter"
