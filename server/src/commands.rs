@@ -4,6 +4,7 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use app::domain::user::NewUser;
+use app::error::AppError;
 use app::ssr::AppState;
 use app::ssr::audit::{self, ChainCheck};
 use app::ssr::plans::SignatureCheck;
@@ -39,16 +40,20 @@ pub async fn user_add(
             println!("created user {} ({}) with id {}", user.username, user.role.code(), user.id);
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("tumorboard: the user was not created: {e}");
-            for (field, messages) in e.fields().into_iter().flatten() {
-                for m in messages {
-                    eprintln!("  {field}: {m}");
-                }
-            }
-            ExitCode::FAILURE
+        Err(e) => failed("the user was not created", &e),
+    }
+}
+
+/// Prints what failed and each field's message (a bare "Some fields need attention." tells an
+/// operator nothing), and fails.
+fn failed(what: &str, e: &AppError) -> ExitCode {
+    eprintln!("tumorboard: {what}: {e}");
+    for (field, messages) in e.fields().into_iter().flatten() {
+        for m in messages {
+            eprintln!("  {field}: {m}");
         }
     }
+    ExitCode::FAILURE
 }
 
 /// `tumorboard demo [--force]`
@@ -71,10 +76,7 @@ pub async fn demo(state: &AppState, force: bool) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("tumorboard: the demo could not be loaded: {e}");
-            ExitCode::FAILURE
-        }
+        Err(e) => failed("the demo could not be loaded", &e),
     }
 }
 

@@ -8,8 +8,13 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn tumorboard(db_url: &str, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    tumorboard_with(db_url, args, stdin, &[])
+}
+
+fn tumorboard_with(db_url: &str, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tumorboard"))
         .args(args)
+        .envs(env.iter().copied())
         .env("DATABASE_URL", db_url)
         .env("RUST_LOG", "warn")
         .stdin(Stdio::piped())
@@ -122,6 +127,20 @@ fn demo_is_idempotent_and_prints_every_login() {
     let out = tumorboard(&url, &["audit", "verify"], None);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("intact"));
+}
+
+#[test]
+fn demo_with_a_weak_fixed_password_names_the_field_and_loads_no_case() {
+    let (_dir, url) = temp_db();
+    let out = tumorboard_with(&url, &["demo"], None, &[("TUMORBOARD_DEMO_PASSWORD", "short")]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the demo could not be loaded"), "{err}");
+    assert!(err.contains("password: Use at least 12 characters (5 so far)."), "{err}");
+    // The first demo user was refused, so no case was loaded in the coordinator's name.
+    let out = tumorboard(&url, &["demo"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Demo board loaded (14 new synthetic cases)"));
 }
 
 #[test]
