@@ -130,14 +130,32 @@ fn demo_is_idempotent_and_prints_every_login() {
 }
 
 #[test]
-fn demo_with_a_weak_fixed_password_names_the_field_and_loads_no_case() {
-    let (_dir, url) = temp_db();
-    let out = tumorboard_with(&url, &["demo"], None, &[("TUMORBOARD_DEMO_PASSWORD", "short")]);
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("the demo could not be loaded"), "{err}");
-    assert!(err.contains("password: Use at least 12 characters (5 so far)."), "{err}");
-    // The first demo user was refused, so no case was loaded in the coordinator's name.
+fn demo_with_a_weak_fixed_password_names_the_setting_and_changes_nothing() {
+    let (dir, url) = temp_db();
+    // Refused for every demo user: too short, and (for the second) containing a username.
+    for (password, message) in [
+        ("short", "TUMORBOARD_DEMO_PASSWORD: Use at least 12 characters (5 so far)."),
+        ("coordinator-2026", "TUMORBOARD_DEMO_PASSWORD: The password must not contain the username."),
+    ] {
+        let out = tumorboard_with(&url, &["demo"], None, &[("TUMORBOARD_DEMO_PASSWORD", password)]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("the demo could not be loaded"), "{err}");
+        assert!(err.contains(message), "{err}");
+    }
+    // Nothing was written: no user, no board renamed, no audit row.
+    let counts = Command::new("python3")
+        .arg("-c")
+        .arg("import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print([c.execute(q).fetchone()[0] for q in ('SELECT COUNT(*) FROM users', \"SELECT COUNT(*) FROM boards WHERE name LIKE '%demo%'\", 'SELECT COUNT(*) FROM audit_log')])")
+        .arg(dir.path().join("cli.db"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&counts.stdout).trim(),
+        "[0, 0, 0]",
+        "{}",
+        String::from_utf8_lossy(&counts.stderr)
+    );
     let out = tumorboard(&url, &["demo"], None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Demo board loaded (14 new synthetic cases)"));

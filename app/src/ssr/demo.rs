@@ -381,6 +381,14 @@ pub async fn load_board(
     if !force {
         refuse_real_accounts(state).await?;
     }
+    // A fixed password the policy refuses for any demo user changes nothing: checked before the
+    // boards and the first user are written, and named as the setting the operator gave.
+    if let Some(password) = fixed_password {
+        for (username, ..) in DEMO_USERS {
+            domain::password::check_new_password(password, username)
+                .map_err(|e| AppError::field("TUMORBOARD_DEMO_PASSWORD", e))?;
+        }
+    }
     let (net, second) = ensure_boards(state).await?;
     let logins = load(state, fixed_password, force, (&net, &second)).await?;
     let cases = load_cases(state, (&net, &second)).await?;
