@@ -205,10 +205,8 @@ fn Presenter() -> impl IntoView {
     };
     let step = move |delta: i64| {
         let order = room.order.get_untracked();
-        if let Some(next) = room.stepping.try_update_value(|s| s.press(&order, delta)).flatten()
-            && !room.present.pending().get_untracked()
-        {
-            send(next, false);
+        if let Some(next) = room.stepping.try_update_value(|s| s.press(&order, delta)).flatten() {
+            go_to(next, false);
         }
     };
     #[cfg(feature = "hydrate")]
