@@ -123,6 +123,68 @@ test("the meeting-room display at 1920x1080 shows every key fact and agenda numb
   expect(errors).toEqual([]);
 });
 
+// Issue 16, item 1, for every case: the voices, the first option and the plan in view at
+// 1920x1080. Found on 2026-12-05: the plan was below the fold for a case with four options, and
+// for three cases of five with the meeting-room display on (the whole proposal stood above it,
+// and the columns ended below the screen's edge). Now each option after the first is a folded
+// line, the page is the screen's height, and each column scrolls on its own.
+test("on the wall screen every case shows its voices, first option and plan, at either type", async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = watchConsole(page);
+  await presentOnTheWall(page, "coordinator");
+  const position = page.getByTestId("present-position");
+  const total = Number((await position.textContent())!.match(/of (\d+)/)![1]);
+  expect(total).toBeGreaterThanOrEqual(4);
+  const display = page.getByRole("button", { name: "Meeting-room display" });
+  const proposal = page.getByTestId("proposal");
+  let folded = 0;
+  for (const large of [false, true]) {
+    if ((await display.getAttribute("aria-pressed")) !== String(large)) await display.click();
+    await expect(display).toHaveAttribute("aria-pressed", String(large));
+    for (let k = 1; k <= total; k++) {
+      if (k > 1) await page.keyboard.press("ArrowRight");
+      await expect(position).toHaveText(`Case ${k} of ${total}`);
+      const name = (await page.locator(".present-agenda li.current .agenda-name").textContent())!;
+      await expect(page.getByTestId("present-case")).toContainText(name);
+      const where = `case ${k} (${name}), ${large ? "meeting-room display" : "laptop type"}`;
+      // Wholly in view (ratio 1: not cut by the screen's edge nor by its column's).
+      await expect(page.locator("#present-voices"), where).toBeInViewport({ ratio: 1 });
+      await expect(page.getByTestId("voices-summary"), where).toBeInViewport();
+      await expect(proposal.locator("li.option").first(), where).toBeInViewport({ ratio: 1 });
+      await expect(page.locator("#plan-heading"), where).toBeInViewport({ ratio: 1 });
+      // The page itself does not scroll: everything is in the columns.
+      expect(await page.evaluate(() => document.documentElement.scrollHeight), where).toBeLessThanOrEqual(1080);
+      // The other options are there, each its heading line, folded.
+      const options = await proposal.locator("li.option").count();
+      await expect(proposal.locator("li.option.folded"), where).toHaveCount(Math.max(0, options - 1));
+      folded += options - 1;
+    }
+    await backToFirst(page);
+  }
+  expect(folded).toBeGreaterThanOrEqual(2);
+
+  // A folded option opens from the keyboard and shows its reasons and sources.
+  for (let i = 0; i < total && (await proposal.locator("li.option.folded").count()) === 0; i++) {
+    const before = await position.textContent();
+    await page.keyboard.press("ArrowRight");
+    await expect(position).not.toHaveText(before!);
+  }
+  const second = proposal.locator("li.option.folded").first();
+  const why = second.locator(".option-why");
+  await expect(why).toBeHidden();
+  await second.locator("summary").focus();
+  await page.keyboard.press("Enter");
+  await expect(why).toBeVisible();
+  await expect(second.locator(".option-sources")).toContainText("Sources: ");
+  await expectAccessible(page);
+  await page.keyboard.press("Enter");
+  await expect(why).toBeHidden();
+  await display.click();
+  await expect(display).toHaveAttribute("aria-pressed", "false");
+  await backToFirst(page);
+  expect(errors).toEqual([]);
+});
+
 // Issue 16, items 0 and 1: on the wall screen the voices, the first option and the plan are in
 // view without scrolling, and the plan is recorded and signed right there, quickly, with the
 // presenter stepping on at once: no page error, and the signed plan is there on return.

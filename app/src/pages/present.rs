@@ -462,7 +462,7 @@ fn PresentBody(
                         </section>
                         <section class="present-decision" aria-label="Options and plan">
                             {proposal.clone().map(|p| view! {
-                                <ProposalPanel proposal=p.proposal note=format!("Computed for version {} of this case.", p.case_version) trials=trials.clone() />
+                                <ProposalPanel proposal=p.proposal note=format!("Computed for version {} of this case.", p.case_version) trials=trials.clone() compact=true />
                             })}
                             <PlanPanel case_id plan proposal me members meetings actions=room.actions draft=room.draft default_meeting=Some(m.id.clone()) trials=trials.clone() />
                             // After the plan, and not inside the options: the voices, the first option
