@@ -153,7 +153,7 @@ test("on the wall screen every case shows its voices, first option and plan, at 
       await expect(proposal.locator("li.option").first(), where).toBeInViewport({ ratio: 1 });
       await expect(page.locator("#plan-heading"), where).toBeInViewport({ ratio: 1 });
       // The page itself does not scroll: everything is in the columns.
-      expect(await page.evaluate(() => document.documentElement.scrollHeight), where).toBeLessThanOrEqual(1080);
+      await expect.poll(() => page.evaluate(() => document.documentElement.scrollHeight), { message: where }).toBeLessThanOrEqual(1080);
       // The other options are there, each its heading line, folded.
       const options = await proposal.locator("li.option").count();
       await expect(proposal.locator("li.option.folded"), where).toHaveCount(Math.max(0, options - 1));
