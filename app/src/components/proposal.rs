@@ -82,24 +82,23 @@ pub fn ProposalPanel(
             view! { <h3>{title}</h3> {list} }.into_any()
         }
     };
-    let note_text = if compact {
-        view! {
-            "Rule engine, rule set " <code>{ruleset_version}</code> ". " {note} " "
-            <strong>"Options, not a decision: the board decides."</strong>
-        }
-        .into_any()
+    // The same note in fewer words on the wall screen.
+    let (source, after_ruleset, not_a_decision) = if compact {
+        ("Rule engine, rule set ", ". ", "Options, not a decision: the board decides.")
     } else {
-        view! {
-            "Suggested by Tumorboard's rule engine from the recorded tumour data (rule set "
-            <code>{ruleset_version}</code> "). " {note} " "
-            <strong>"These are options, not a decision: the board decides."</strong>
-        }
-        .into_any()
+        (
+            "Suggested by Tumorboard's rule engine from the recorded tumour data (rule set ",
+            "). ",
+            "These are options, not a decision: the board decides.",
+        )
     };
     view! {
         <section class="panel proposal" class:compact=compact aria-labelledby="proposal-heading" data-testid="proposal">
             <h2 id="proposal-heading">"Options for the board to consider"</h2>
-            <p class="proposal-note">{note_text}</p>
+            <p class="proposal-note">
+                {source} <code>{ruleset_version}</code> {after_ruleset} {note} " "
+                <strong>{not_a_decision}</strong>
+            </p>
             {if options.is_empty() {
                 view! { <p>"No option can be suggested from the data recorded so far."</p> }.into_any()
             } else {
