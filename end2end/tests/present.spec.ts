@@ -1,14 +1,20 @@
 import { test, expect, type Page } from "@playwright/test";
 import { DEMO_PASSWORD, expectAccessible, loginAs, openMeetingMode, waitForHydration, watchConsole } from "./helpers";
 
+/** Presses `key` once and waits until the step has landed: the position has changed. */
+async function stepOnce(page: Page, key: "ArrowLeft" | "ArrowRight") {
+  const position = page.getByTestId("present-position");
+  const before = await position.textContent();
+  await page.keyboard.press(key);
+  await expect(position).not.toHaveText(before!);
+}
+
 /** Steps back with ← until meeting mode shows the first case to discuss. */
 async function backToFirst(page: Page) {
   const position = page.getByTestId("present-position");
   await expect(position).toHaveText(/^Case \d+ of \d+$/);
   for (let i = 0; i < 10 && !/^Case 1 of/.test((await position.textContent()) ?? ""); i++) {
-    const before = await position.textContent();
-    await page.keyboard.press("ArrowLeft");
-    await expect(position).not.toHaveText(before!);
+    await stepOnce(page, "ArrowLeft");
   }
   await expect(position).toHaveText(/^Case 1 of \d+$/);
 }
@@ -165,9 +171,7 @@ test("on the wall screen every case shows its voices, first option and plan, at 
 
   // A folded option opens from the keyboard and shows its reasons and sources.
   for (let i = 0; i < total && (await proposal.locator("li.option.folded").count()) === 0; i++) {
-    const before = await position.textContent();
-    await page.keyboard.press("ArrowRight");
-    await expect(position).not.toHaveText(before!);
+    await stepOnce(page, "ArrowRight");
   }
   const second = proposal.locator("li.option.folded").first();
   const why = second.locator(".option-why");
@@ -196,9 +200,7 @@ test("the room screen shows the whole case and the board records and signs its p
   const position = page.getByTestId("present-position");
   const record = page.getByRole("button", { name: "Record the board's plan" });
   for (let i = 0; i < 8 && !(await record.isVisible()); i++) {
-    const before = await position.textContent();
-    await page.keyboard.press("ArrowRight");
-    await expect(position).not.toHaveText(before!);
+    await stepOnce(page, "ArrowRight");
   }
   await expect(record).toBeVisible();
   const caseName = (await page.getByTestId("present-case").textContent())!.split(" · ")[0];
