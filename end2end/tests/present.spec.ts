@@ -158,6 +158,11 @@ test("on the wall screen every case shows its voices, first option and plan, at 
       await expect(page.getByTestId("voices-summary"), where).toBeInViewport();
       await expect(proposal.locator("li.option").first(), where).toBeInViewport({ ratio: 1 });
       await expect(page.locator("#plan-heading"), where).toBeInViewport({ ratio: 1 });
+      // And, unless the plan is signed, the way to record (or edit) it, on the heading's line.
+      const signed = (await page.locator(".present-decision").getByTestId("signature").count()) > 0;
+      const record = page.locator(".present-decision .panel-head").getByRole("button", { name: /^(Record the board's plan|Edit the plan)$/ });
+      if (signed) await expect(record, where).toHaveCount(0);
+      else await expect(record, where).toBeInViewport({ ratio: 1 });
       // The page itself does not scroll: everything is in the columns.
       await expect.poll(() => page.evaluate(() => document.documentElement.scrollHeight), { message: where }).toBeLessThanOrEqual(1080);
       // The other options are there, each its heading line, folded.

@@ -105,19 +105,23 @@ pub fn PlanPanel(
     };
     view! {
         <section class="panel plan" aria-labelledby="plan-heading">
-            <h2 id="plan-heading">"The board's plan"</h2>
+            // The button to record or edit sits on the heading's line: wherever the heading is in
+            // view (on the wall screen, at the foot of its column), so is the way to record.
+            <div class="panel-head">
+                <h2 id="plan-heading">"The board's plan"</h2>
+                {(may(Action::RecordPlan) && !signed).then(|| view! {
+                    <button type="button" class="secondary" aria-expanded=move || draft.editing.get().to_string() on:click=start_editing.clone()
+                        hidden=move || draft.editing.get()>
+                        {if version.is_some() { "Edit the plan" } else { "Record the board's plan" }}
+                    </button>
+                })}
+            </div>
             <p class="muted">"The proposer's options are suggestions; this is what the board decided. "
                 <a href=format!("/cases/{case_id}/report")>"Decision report"</a></p>
             {match plan.clone() {
                 Some(p) => view! { <PlanView plan=p /> }.into_any(),
                 None => view! { <p data-testid="no-plan">"No plan recorded yet."</p> }.into_any(),
             }}
-            {(may(Action::RecordPlan) && !signed).then(|| view! {
-                <button type="button" class="secondary" aria-expanded=move || draft.editing.get().to_string() on:click=start_editing.clone()
-                    hidden=move || draft.editing.get()>
-                    {if version.is_some() { "Edit the plan" } else { "Record the board's plan" }}
-                </button>
-            })}
             {
                 let case_id = case_id.clone();
                 move || draft.editing.get().then(|| view! {
