@@ -18,7 +18,19 @@ test("from proposal to signed plan to addendum, and the decision report", async 
   await expect(sections).toBeInViewport();
   await sections.getByRole("link", { name: "Plan" }).click();
   await expect(page.locator("#plan-heading")).toBeInViewport();
-  await page.getByRole("button", { name: "Record the board's plan" }).click();
+  // From the keyboard: the button hides as the form opens, and the focus goes into the form
+  // (not to the page); Cancel gives it back to the button.
+  const record = page.getByRole("button", { name: "Record the board's plan" });
+  const takeFirst = page.getByRole("button", { name: /Take the proposal's first option/ });
+  await record.focus();
+  await page.keyboard.press("Enter");
+  await expect(takeFirst).toBeFocused();
+  await page.locator(".plan-form").getByRole("button", { name: "Cancel" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.locator(".plan-form")).toHaveCount(0);
+  await expect(record).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(takeFirst).toBeFocused();
 
   // Choosing something else than the first proposed option asks why.
   await page.getByLabel("Add an option not proposed").selectOption("surveillance");

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::components::actions::failure;
 
-use crate::components::errors::{ActionError, FieldError};
+use crate::components::errors::{ActionError, FieldError, focus_first_in};
 
 use super::{PlanDraft, field_error};
 use crate::api::meetings::Meeting;
@@ -88,7 +88,10 @@ pub(super) fn PlanForm(
             <ActionError error=failure(save) />
             <div class="actions-row">
                 <button type="submit" disabled=move || save.pending().get()>{move || if save.pending().get() { "Saving…" } else { "Save the plan" }}</button>
-                <button type="button" class="secondary" on:click=move |_| draft.editing.set(false)>"Cancel"</button>
+                <button type="button" class="secondary" on:click=move |_| {
+                    draft.editing.set(false);
+                    focus_first_in(".plan .panel-head");
+                }>"Cancel"</button>
             </div>
         </form>
     }

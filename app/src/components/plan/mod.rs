@@ -14,6 +14,7 @@ pub use view::PlanView;
 use crate::api::meetings::Meeting;
 use crate::api::plans::{Plan, PlanInput};
 use crate::components::actions::{CaseActions, after_saving};
+use crate::components::errors::focus_first_in;
 use crate::domain::case::StoredProposal;
 use crate::domain::meeting::Attendee;
 use crate::domain::plan::DissentInput;
@@ -101,6 +102,9 @@ pub fn PlanPanel(
             };
             draft.input.set(input);
             draft.editing.set(true);
+            // The button hides as the form opens: the focus goes to the form's first control (on
+            // the wall screen that also scrolls the column to it).
+            focus_first_in(".plan-form");
         }
     };
     view! {
