@@ -52,6 +52,8 @@ test("from proposal to signed plan to addendum, and the decision report", async 
   await page.getByRole("button", { name: "Save the plan" }).click();
   const plan = page.getByTestId("plan");
   await expect(plan).toContainText("Board consensus after discussion.");
+  // The form (and its Save button) are gone: the focus is on the saved plan's Edit button.
+  await expect(page.getByRole("button", { name: "Edit the plan" })).toBeFocused();
   await expect(plan).toContainText("Not signed yet");
   await expect(page.locator(".case-meta .badge")).toHaveText("Discussed");
   await expectAccessible(page);

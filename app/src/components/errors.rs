@@ -138,6 +138,23 @@ pub fn focus_first_in(container: &'static str) {
     let _ = container;
 }
 
+/// Whether the keyboard focus is nowhere in particular: on the page's body, as after the element
+/// that had it was removed. Always false on the server.
+pub fn focus_lost() -> bool {
+    #[cfg(feature = "hydrate")]
+    return document().active_element().is_none_or(|e| e.tag_name() == "BODY");
+    #[cfg(not(feature = "hydrate"))]
+    false
+}
+
+/// The browser's clock in milliseconds since the epoch (0 on the server).
+pub fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    return js_sys::Date::now();
+    #[cfg(not(feature = "hydrate"))]
+    0.0
+}
+
 /// Moves the keyboard focus to `node` once the view has updated (an error summary after a
 /// refused submit).
 pub fn focus_soon(node: NodeRef<leptos::html::Div>) {

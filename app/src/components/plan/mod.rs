@@ -14,7 +14,7 @@ pub use view::PlanView;
 use crate::api::meetings::Meeting;
 use crate::api::plans::{Plan, PlanInput};
 use crate::components::actions::{CaseActions, after_saving};
-use crate::components::errors::focus_first_in;
+use crate::components::errors::{focus_first_in, focus_lost, now_ms};
 use crate::domain::case::StoredProposal;
 use crate::domain::meeting::Attendee;
 use crate::domain::plan::DissentInput;
@@ -29,11 +29,21 @@ use form::PlanForm;
 pub struct PlanDraft {
     pub input: RwSignal<PlanInput>,
     pub editing: RwSignal<bool>,
+    /// The plan version just saved from this page, and when (the browser's clock, ms). The form
+    /// that had the keyboard focus is gone once the save succeeds, and the panel is drawn anew,
+    /// once or several times, as the page's data comes back: for a few seconds each panel that
+    /// shows this version gives the focus back to its heading's button if it was lost (on the
+    /// page's body), and never takes it from anywhere else.
+    pub saved: RwSignal<Option<(i64, f64)>>,
 }
 
 impl PlanDraft {
     pub fn new() -> Self {
-        PlanDraft { input: RwSignal::new(PlanInput::default()), editing: RwSignal::new(false) }
+        PlanDraft {
+            input: RwSignal::new(PlanInput::default()),
+            editing: RwSignal::new(false),
+            saved: RwSignal::new(None),
+        }
     }
 }
 
@@ -42,6 +52,10 @@ impl Default for PlanDraft {
         Self::new()
     }
 }
+
+/// How long after a save the redrawn panel gives a lost focus back (the page's data comes back
+/// well within it on a working network; after it, a redraw leaves the focus where it is).
+const REFOCUS_AFTER_SAVE_MS: f64 = 5_000.0;
 
 pub(super) fn field_error(e: Option<AppError>, f: &str) -> Option<String> {
     e.and_then(|e| e.field_message(f))
@@ -65,11 +79,24 @@ pub fn PlanPanel(
 ) -> impl IntoView {
     let (save, sign, addendum, outcome) =
         (actions.save_plan, actions.sign_plan, actions.add_addendum, actions.record_outcome);
-    after_saving(save, move |_| draft.editing.set(false));
+    after_saving(save, move |saved: &Plan| {
+        draft.editing.set(false);
+        draft.saved.set(Some((saved.version, now_ms())));
+    });
     let role = me.as_ref().map(|m| m.role);
     let may = move |a: Action| role.is_some_and(|r| can(r, a));
     let signed = plan.as_ref().is_some_and(|p| p.signature.is_some());
     let version = plan.as_ref().map(|p| p.version);
+    // Just saved from this page and now shown: the focus goes to the heading's "Edit the plan".
+    Effect::new(move || {
+        if let Some((v, at)) = draft.saved.get()
+            && Some(v) == version
+            && now_ms() - at < REFOCUS_AFTER_SAVE_MS
+            && focus_lost()
+        {
+            focus_first_in(".plan .panel-head");
+        }
+    });
     let named = plan.as_ref().map(|p| p.content.trials.clone()).unwrap_or_default();
     let start_editing = {
         let plan = plan.clone();
