@@ -68,11 +68,14 @@ test("from proposal to signed plan to addendum, and the decision report", async 
   await expect(page.getByTestId("signature").locator("code")).toHaveText(/^[0-9a-f]{64}$/);
   await expect(page.locator(".case-meta .badge")).toHaveText("Plan signed");
   await expect(page.getByRole("button", { name: "Edit the plan" })).toHaveCount(0);
+  // The signing form is gone: with no Edit button left, the focus is on the plan's heading.
+  await expect(page.locator("#plan-heading")).toBeFocused();
 
   // Corrections are addenda.
   await page.getByLabel("Addendum (corrections or new information)").fill("Chromogranin A result added: 3x ULN.");
   await page.getByRole("button", { name: "Add addendum" }).click();
   await expect(plan).toContainText("Chromogranin A result added");
+  await expect(page.locator("#plan-heading")).toBeFocused();
   await expect(page.getByTestId("plan-meeting")).toContainText("not decided at a board meeting");
   await expectAccessible(page);
 

@@ -118,18 +118,21 @@ pub fn ErrorSummary(
 }
 
 /// Moves the keyboard focus, once the view has updated, to the first visible control inside
-/// the element that `container` (a CSS selector) finds: into a form that has just replaced the
-/// button that opened it, or back to that button when the form closes. Without it the focus
-/// falls to the page when the button or the form it was on is hidden or removed.
+/// the element that `container` (a CSS selector) finds, or to an element in it made focusable
+/// for this (`tabindex="-1"`, a heading) when it has no control: into a form that has just
+/// replaced the button that opened it, or back to that button when the form closes. Without it
+/// the focus falls to the page when the button or the form it was on is hidden or removed.
 pub fn focus_first_in(container: &'static str) {
     #[cfg(feature = "hydrate")]
     request_animation_frame(move || {
         use wasm_bindgen::JsCast;
-        let selector = format!(
+        let find = |selector: String| document().query_selector(&selector).ok().flatten();
+        let control = find(format!(
             "{container} :is(input, select, textarea, button):not([hidden]):not([disabled]):not([type=hidden])"
-        );
-        if let Some(el) =
-            document().query_selector(&selector).ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        ));
+        if let Some(el) = control
+            .or_else(|| find(format!("{container} [tabindex=\"-1\"]")))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         {
             let _ = el.focus();
         }

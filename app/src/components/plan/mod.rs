@@ -29,12 +29,12 @@ use form::PlanForm;
 pub struct PlanDraft {
     pub input: RwSignal<PlanInput>,
     pub editing: RwSignal<bool>,
-    /// The plan version just saved from this page, and when (the browser's clock, ms). The form
-    /// that had the keyboard focus is gone once the save succeeds, and the panel is drawn anew,
-    /// once or several times, as the page's data comes back: for a few seconds each panel that
-    /// shows this version gives the focus back to its heading's button if it was lost (on the
-    /// page's body), and never takes it from anywhere else.
-    pub saved: RwSignal<Option<(i64, f64)>>,
+    /// When one of the panel's actions (save, sign, addendum, outcome) last succeeded on this
+    /// page (the browser's clock, ms). The form that had the keyboard focus is gone then, and
+    /// the panel is drawn anew, once or several times, as the page's data comes back: for a few
+    /// seconds each panel drawn gives a lost focus (on the page's body) back to its heading's
+    /// button, or to the heading when there is none, and never takes it from anywhere else.
+    pub done: RwSignal<Option<f64>>,
 }
 
 impl PlanDraft {
@@ -42,7 +42,7 @@ impl PlanDraft {
         PlanDraft {
             input: RwSignal::new(PlanInput::default()),
             editing: RwSignal::new(false),
-            saved: RwSignal::new(None),
+            done: RwSignal::new(None),
         }
     }
 }
@@ -53,7 +53,7 @@ impl Default for PlanDraft {
     }
 }
 
-/// How long after a save the redrawn panel gives a lost focus back (the page's data comes back
+/// How long after an action the redrawn panel gives a lost focus back (the page's data comes back
 /// well within it on a working network; after it, a redraw leaves the focus where it is).
 const REFOCUS_AFTER_SAVE_MS: f64 = 5_000.0;
 
@@ -79,21 +79,21 @@ pub fn PlanPanel(
 ) -> impl IntoView {
     let (save, sign, addendum, outcome) =
         (actions.save_plan, actions.sign_plan, actions.add_addendum, actions.record_outcome);
-    after_saving(save, move |saved: &Plan| {
+    after_saving(save, move |_| {
         draft.editing.set(false);
-        draft.saved.set(Some((saved.version, now_ms())));
+        draft.done.set(Some(now_ms()));
     });
+    after_saving(sign, move |_| draft.done.set(Some(now_ms())));
+    after_saving(addendum, move |_| draft.done.set(Some(now_ms())));
+    after_saving(outcome, move |_| draft.done.set(Some(now_ms())));
     let role = me.as_ref().map(|m| m.role);
     let may = move |a: Action| role.is_some_and(|r| can(r, a));
     let signed = plan.as_ref().is_some_and(|p| p.signature.is_some());
     let version = plan.as_ref().map(|p| p.version);
-    // Just saved from this page and now shown: the focus goes to the heading's "Edit the plan".
+    // Just saved, signed or added to from this page: a lost focus goes to the heading's "Edit
+    // the plan", or to the heading of a signed plan.
     Effect::new(move || {
-        if let Some((v, at)) = draft.saved.get()
-            && Some(v) == version
-            && now_ms() - at < REFOCUS_AFTER_SAVE_MS
-            && focus_lost()
-        {
+        if draft.done.get().is_some_and(|at| now_ms() - at < REFOCUS_AFTER_SAVE_MS) && focus_lost() {
             focus_first_in(".plan .panel-head");
         }
     });
@@ -139,7 +139,7 @@ pub fn PlanPanel(
             // The button to record or edit sits on the heading's line: wherever the heading is in
             // view (on the wall screen, at the foot of its column), so is the way to record.
             <div class="panel-head">
-                <h2 id="plan-heading">"The board's plan"</h2>
+                <h2 id="plan-heading" tabindex="-1">"The board's plan"</h2>
                 {(may(Action::RecordPlan) && !signed).then(|| view! {
                     <button type="button" class="secondary" aria-expanded=move || draft.editing.get().to_string() on:click=start_editing.clone()
                         hidden=move || draft.editing.get()>
