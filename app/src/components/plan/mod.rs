@@ -55,7 +55,7 @@ impl Default for PlanDraft {
 
 /// How long after an action the redrawn panel gives a lost focus back (the page's data comes back
 /// well within it on a working network; after it, a redraw leaves the focus where it is).
-const REFOCUS_AFTER_SAVE_MS: f64 = 5_000.0;
+const REFOCUS_WITHIN_MS: f64 = 5_000.0;
 
 pub(super) fn field_error(e: Option<AppError>, f: &str) -> Option<String> {
     e.and_then(|e| e.field_message(f))
@@ -93,7 +93,7 @@ pub fn PlanPanel(
     // Just saved, signed or added to from this page: a lost focus goes to the heading's "Edit
     // the plan", or to the heading of a signed plan.
     Effect::new(move || {
-        if draft.done.get().is_some_and(|at| now_ms() - at < REFOCUS_AFTER_SAVE_MS) && focus_lost() {
+        if draft.done.get().is_some_and(|at| now_ms() - at < REFOCUS_WITHIN_MS) && focus_lost() {
             focus_first_in(".plan .panel-head");
         }
     });
