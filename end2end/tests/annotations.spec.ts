@@ -76,6 +76,8 @@ test("a surgeon and a radiologist annotate one case in their own voices", async 
   const note = page.getByTestId("voices").locator('[data-specialty="surgery"]').getByTestId("note").first();
   await expect(note).toContainText("segmental resection");
   await expect(note).toContainText("amended");
+  // The form is gone: the focus is on the note's own button, not on the page.
+  await expect(note.getByRole("button", { name: "Amend or withdraw" })).toBeFocused();
   await expect(note.locator("summary")).toHaveText("Earlier versions (1)");
   await expect(other.getByTestId("voices").locator('[data-specialty="surgery"]')).toContainText("segmental resection");
   await otherContext.close();

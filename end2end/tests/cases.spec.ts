@@ -71,6 +71,8 @@ test("a coordinator creates a case, meets a field error, fixes it, saves, edits 
   await page.getByRole("button", { name: "Save as version 2" }).click();
   await expect(page.getByTestId("case-summary")).toHaveText("pNET G2 (Ki-67 12 %), T2 N0 M0, non-functioning, SSTR+, ECOG 1");
   await expect(page.getByTestId("case-version")).toHaveText("2");
+  // The editor and its Save button are gone: the focus is back on "Edit case", not on the page.
+  await expect(page.getByRole("button", { name: "Edit case" })).toBeFocused();
   // The history is folded and read when opened.
   await expect(page.getByTestId("versions")).toHaveCount(0);
   const history = await openHistory(page);
@@ -84,6 +86,8 @@ test("a coordinator creates a case, meets a field error, fixes it, saves, edits 
   // Ready for the board.
   await page.getByRole("button", { name: "Mark ready for the board" }).click();
   await expect(page.locator(".case-meta .badge")).toHaveText("Ready for the board");
+  // The button pressed is replaced by "Back to draft", which has the focus.
+  await expect(page.getByRole("button", { name: "Back to draft" })).toBeFocused();
   expect(errors).toEqual([]);
 });
 

@@ -32,6 +32,8 @@ test("a coordinator corrects a patient's name on the patient's record, with a re
   await record.getByRole("button", { name: "Save the correction" }).click();
   await expect(page.getByTestId("case-title")).toContainText("Greta Demo-Almgren");
   await expect(record).toContainText("patient record version 2");
+  // The form is gone: the focus is back on the button that opened it.
+  await expect(record.getByRole("button", { name: "Correct patient details" })).toBeFocused();
   await expect(await openHistory(page)).toContainText("patient details corrected: Surname misspelt at referral");
   // The list shows the corrected name too.
   await page.goto("/cases");

@@ -117,19 +117,19 @@ pub fn ErrorSummary(
     }
 }
 
-/// Moves the keyboard focus, once the view has updated, to the first visible control inside
-/// the element that `container` (a CSS selector) finds, or to an element in it made focusable
-/// for this (`tabindex="-1"`, a heading) when it has no control: into a form that has just
-/// replaced the button that opened it, or back to that button when the form closes. Without it
-/// the focus falls to the page when the button or the form it was on is hidden or removed.
-pub fn focus_first_in(container: &'static str) {
+/// Moves the keyboard focus, once the view has updated, to the element that `container` (a CSS
+/// selector) finds if it is a control, else to the first visible control inside it, or else to
+/// an element in it made focusable for this (`tabindex="-1"`, a heading): into a form that has
+/// just replaced the button that opened it, or back to that button when the form closes.
+/// Without it the focus falls to the page when the button or the form it was on is removed.
+pub fn focus_first_in(container: impl Into<String>) {
+    let container: String = container.into();
     #[cfg(feature = "hydrate")]
     request_animation_frame(move || {
         use wasm_bindgen::JsCast;
         let find = |selector: String| document().query_selector(&selector).ok().flatten();
-        let control = find(format!(
-            "{container} :is(input, select, textarea, button):not([hidden]):not([disabled]):not([type=hidden])"
-        ));
+        let usable = ":is(input, select, textarea, button):not([hidden]):not([disabled]):not([type=hidden])";
+        let control = find(format!("{container}{usable}, {container} {usable}"));
         if let Some(el) = control
             .or_else(|| find(format!("{container} [tabindex=\"-1\"]")))
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
@@ -141,21 +141,41 @@ pub fn focus_first_in(container: &'static str) {
     let _ = container;
 }
 
-/// Whether the keyboard focus is nowhere in particular: on the page's body, as after the element
-/// that had it was removed. Always false on the server.
-pub fn focus_lost() -> bool {
+/// For a few seconds after one of the page's own actions succeeded, a keyboard focus that is
+/// lost goes to `target` (as `focus_first_in` finds it). "Lost" is on the page's body: the form
+/// or button that had the focus is gone, and the page draws its views anew, once or several
+/// times, as its data comes back; a focus on any field or button is never taken. A newer call
+/// replaces an older one. Call it where the action's success is handled (`after_saving`).
+pub fn keep_focus_at(target: impl Into<String>) {
     #[cfg(feature = "hydrate")]
-    return document().active_element().is_none_or(|e| e.tag_name() == "BODY");
+    {
+        use std::sync::atomic::Ordering;
+        let me = KEEPER.fetch_add(1, Ordering::Relaxed) + 1;
+        keep_focus_tick(me, js_sys::Date::now() + KEEP_FOCUS_MS, target.into());
+    }
     #[cfg(not(feature = "hydrate"))]
-    false
+    let _ = target;
 }
 
-/// The browser's clock in milliseconds since the epoch (0 on the server).
-pub fn now_ms() -> f64 {
-    #[cfg(feature = "hydrate")]
-    return js_sys::Date::now();
-    #[cfg(not(feature = "hydrate"))]
-    0.0
+/// How long `keep_focus_at` watches: the page's data comes back well within it on a working
+/// network; after it, a redraw leaves the focus where it is.
+#[cfg(feature = "hydrate")]
+const KEEP_FOCUS_MS: f64 = 5_000.0;
+
+/// The latest `keep_focus_at` call; an older one's watch stops.
+#[cfg(feature = "hydrate")]
+static KEEPER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+#[cfg(feature = "hydrate")]
+fn keep_focus_tick(me: u32, until: f64, target: String) {
+    if KEEPER.load(std::sync::atomic::Ordering::Relaxed) != me || js_sys::Date::now() > until {
+        return;
+    }
+    let lost = document().active_element().is_none_or(|e| e.tag_name() == "BODY");
+    if lost {
+        focus_first_in(target.clone());
+    }
+    set_timeout(move || keep_focus_tick(me, until, target), std::time::Duration::from_millis(50));
 }
 
 /// Moves the keyboard focus to `node` once the view has updated (an error summary after a

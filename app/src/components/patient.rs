@@ -8,7 +8,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::errors::FieldError;
+use crate::components::errors::{FieldError, keep_focus_at};
 
 use crate::api::cases::CorrectPatient;
 use crate::components::actions::{after_failing, after_saving, failure};
@@ -37,7 +37,7 @@ pub fn PatientRecordPanel(
                 " · " {sex_label} <span class="muted">" · patient record version " {version}</span>
             </p>
             {may_edit.then(|| view! {
-                <button type="button" class="secondary small" aria-expanded=move || open.get().to_string()
+                <button type="button" id="correct-patient" class="secondary small" aria-expanded=move || open.get().to_string()
                     on:click=move |_| open.update(|o| *o = !*o)>
                     {move || if open.get() { "Close" } else { "Correct patient details" }}
                 </button>
@@ -76,7 +76,10 @@ fn CorrectionForm(
             })
         })
     };
-    after_saving(save, move |_| open.set(false));
+    after_saving(save, move |_| {
+        open.set(false);
+        keep_focus_at("#correct-patient");
+    });
     after_failing(save, move |e| server_errors.set(e.fields().cloned().unwrap_or_default()));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -16,7 +16,7 @@ pub use summary::VoicesSummary;
 
 use crate::api::annotations::{AmendAnnotation, Annotation, WithdrawAnnotation};
 use crate::components::actions::{CaseActions, after_saving, failure};
-use crate::components::errors::{ActionError, error_notice};
+use crate::components::errors::{ActionError, error_notice, keep_focus_at};
 use crate::domain::annotation::AnnotationKind;
 use crate::domain::role::Specialty;
 use crate::domain::user::Me;
@@ -81,7 +81,11 @@ pub fn AnnotationsPanel(
             m.remove(&saved.id);
         })
     };
-    after_saving(amend, close);
+    after_saving(amend, move |saved: &Annotation| {
+        close(saved);
+        // The form (and its Save button) are gone: a lost focus goes to the note's own buttons.
+        keep_focus_at(format!("#note-{} .actions-row", saved.id));
+    });
     after_saving(withdraw, close);
     let reply_to = drafts.reply_to;
     let my_id = me.as_ref().map(|m| m.id.clone());

@@ -48,7 +48,7 @@ pub(super) fn Note(
     let history: Vec<_> = a.versions.iter().rev().skip(1).cloned().collect();
     let reply_target = (a.id.clone(), a.author_name.clone());
     view! {
-        <li class="note" class:withdrawn=a.withdrawn data-testid="note">
+        <li class="note" id=format!("note-{}", a.id) class:withdrawn=a.withdrawn data-testid="note">
             <p class="note-head">
                 <span class=format!("badge kind-{}", kind.code())>{kind.label()}</span>
                 " " <strong>{a.author_name.clone()}</strong>

@@ -14,7 +14,7 @@ pub use view::PlanView;
 use crate::api::meetings::Meeting;
 use crate::api::plans::{Plan, PlanInput};
 use crate::components::actions::{CaseActions, after_saving};
-use crate::components::errors::{focus_first_in, focus_lost, now_ms};
+use crate::components::errors::{focus_first_in, keep_focus_at};
 use crate::domain::case::StoredProposal;
 use crate::domain::meeting::Attendee;
 use crate::domain::plan::DissentInput;
@@ -29,21 +29,11 @@ use form::PlanForm;
 pub struct PlanDraft {
     pub input: RwSignal<PlanInput>,
     pub editing: RwSignal<bool>,
-    /// When one of the panel's actions (save, sign, addendum, outcome) last succeeded on this
-    /// page (the browser's clock, ms). The form that had the keyboard focus is gone then, and
-    /// the panel is drawn anew, once or several times, as the page's data comes back: for a few
-    /// seconds each panel drawn gives a lost focus (on the page's body) back to its heading's
-    /// button, or to the heading when there is none, and never takes it from anywhere else.
-    pub done: RwSignal<Option<f64>>,
 }
 
 impl PlanDraft {
     pub fn new() -> Self {
-        PlanDraft {
-            input: RwSignal::new(PlanInput::default()),
-            editing: RwSignal::new(false),
-            done: RwSignal::new(None),
-        }
+        PlanDraft { input: RwSignal::new(PlanInput::default()), editing: RwSignal::new(false) }
     }
 }
 
@@ -52,10 +42,6 @@ impl Default for PlanDraft {
         Self::new()
     }
 }
-
-/// How long after an action the redrawn panel gives a lost focus back (the page's data comes back
-/// well within it on a working network; after it, a redraw leaves the focus where it is).
-const REFOCUS_WITHIN_MS: f64 = 5_000.0;
 
 pub(super) fn field_error(e: Option<AppError>, f: &str) -> Option<String> {
     e.and_then(|e| e.field_message(f))
@@ -79,24 +65,20 @@ pub fn PlanPanel(
 ) -> impl IntoView {
     let (save, sign, addendum, outcome) =
         (actions.save_plan, actions.sign_plan, actions.add_addendum, actions.record_outcome);
+    // Saved, signed or added to: the form that had the focus is gone, and the panel is drawn
+    // anew; a lost focus goes to the heading's "Edit the plan", or to the heading of a signed plan.
+    const PLAN_HEAD: &str = ".plan .panel-head";
     after_saving(save, move |_| {
         draft.editing.set(false);
-        draft.done.set(Some(now_ms()));
+        keep_focus_at(PLAN_HEAD);
     });
-    after_saving(sign, move |_| draft.done.set(Some(now_ms())));
-    after_saving(addendum, move |_| draft.done.set(Some(now_ms())));
-    after_saving(outcome, move |_| draft.done.set(Some(now_ms())));
+    after_saving(sign, move |_| keep_focus_at(PLAN_HEAD));
+    after_saving(addendum, move |_| keep_focus_at(PLAN_HEAD));
+    after_saving(outcome, move |_| keep_focus_at(PLAN_HEAD));
     let role = me.as_ref().map(|m| m.role);
     let may = move |a: Action| role.is_some_and(|r| can(r, a));
     let signed = plan.as_ref().is_some_and(|p| p.signature.is_some());
     let version = plan.as_ref().map(|p| p.version);
-    // Just saved, signed or added to from this page: a lost focus goes to the heading's "Edit
-    // the plan", or to the heading of a signed plan.
-    Effect::new(move || {
-        if draft.done.get().is_some_and(|at| now_ms() - at < REFOCUS_WITHIN_MS) && focus_lost() {
-            focus_first_in(".plan .panel-head");
-        }
-    });
     let named = plan.as_ref().map(|p| p.content.trials.clone()).unwrap_or_default();
     let start_editing = {
         let plan = plan.clone();

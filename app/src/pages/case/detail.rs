@@ -7,8 +7,8 @@ use super::editor::CaseEditor;
 use super::history::CaseHistory;
 use super::{CasePage, CaseResources, Editing};
 use crate::api::cases::{CaseRecord, SetCaseStatus};
-use crate::components::actions::CaseActions;
-use crate::components::errors::error_notice;
+use crate::components::actions::{CaseActions, after_saving};
+use crate::components::errors::{error_notice, keep_focus_at};
 use crate::components::format::when;
 use crate::components::plan::PlanDraft;
 use crate::components::proposal::ProposalPanel;
@@ -109,6 +109,9 @@ fn Readiness(
 ) -> impl IntoView {
     let (id, version, current) = (record.id.clone(), record.version, record.status);
     let missing = record.missing_for_board;
+    // The button pressed is replaced by the other one ("Back to draft" for "Mark ready"): a lost
+    // focus goes to it.
+    after_saving(status, move |_| keep_focus_at(".readiness .actions-row"));
     let change_status = move |to: CaseStatus| {
         let id = id.clone();
         move |_| {
@@ -143,7 +146,7 @@ fn Readiness(
                     {(current == CaseStatus::Ready).then(|| view! {
                         <button type="button" class="secondary" on:click=change_status(CaseStatus::Draft)>"Back to draft"</button>
                     })}
-                    <button type="button" class="secondary" aria-expanded=move || editing.open.get().to_string()
+                    <button type="button" id="edit-case" class="secondary" aria-expanded=move || editing.open.get().to_string()
                         on:click=move |_| editing.open.update(|e| *e = !*e)>
                         {move || if editing.open.get() { "Close the editor" } else { "Edit case" }}
                     </button>

@@ -8,7 +8,7 @@ use super::{ChangeTable, Editing};
 use crate::api::cases::{CaseRecord, UpdateCase, get_case};
 use crate::components::actions::{after_failing, after_saving, failure};
 use crate::components::case_form::{CaseFields, FormState, today};
-use crate::components::errors::ActionError;
+use crate::components::errors::{ActionError, keep_focus_at};
 use crate::components::proposal::ProposalPanel;
 use crate::domain::case::field_changes;
 use crate::domain::proposer::propose;
@@ -21,7 +21,11 @@ pub(super) fn CaseEditor(record: CaseRecord, editing: Editing, save: ServerActio
     let reason = RwSignal::new(String::new());
     let conflict: RwSignal<Option<CaseRecord>> = RwSignal::new(None);
     let id = record.id.clone();
-    after_saving(save, move |_| editing.open.set(false));
+    after_saving(save, move |_| {
+        editing.open.set(false);
+        // The editor (and its Save button) are gone: a lost focus goes back to "Edit case".
+        keep_focus_at("#edit-case");
+    });
     after_failing(save, move |e| match e {
         AppError::PreconditionFailed { .. } => {
             let id = id.clone();
