@@ -8,7 +8,7 @@ use crate::components::actions::failure;
 
 use crate::components::errors::{ActionError, FieldError, focus_first_in};
 
-use super::{PlanDraft, field_error};
+use super::{PLAN_HEAD, PlanDraft, field_error};
 use crate::api::meetings::Meeting;
 use crate::api::plans::{PlanInput, SavePlan};
 use crate::domain::case::StoredProposal;
@@ -90,7 +90,7 @@ pub(super) fn PlanForm(
                 <button type="submit" disabled=move || save.pending().get()>{move || if save.pending().get() { "Saving…" } else { "Save the plan" }}</button>
                 <button type="button" class="secondary" on:click=move |_| {
                     draft.editing.set(false);
-                    focus_first_in(".plan .panel-head");
+                    focus_first_in(PLAN_HEAD);
                 }>"Cancel"</button>
             </div>
         </form>

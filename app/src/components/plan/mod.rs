@@ -43,6 +43,10 @@ impl Default for PlanDraft {
     }
 }
 
+/// The plan panel's heading row (its heading and its Record/Edit button): where the focus goes
+/// back to when the plan's form closes or one of the panel's actions succeeds.
+pub(super) const PLAN_HEAD: &str = ".plan .panel-head";
+
 pub(super) fn field_error(e: Option<AppError>, f: &str) -> Option<String> {
     e.and_then(|e| e.field_message(f))
 }
@@ -67,7 +71,6 @@ pub fn PlanPanel(
         (actions.save_plan, actions.sign_plan, actions.add_addendum, actions.record_outcome);
     // Saved, signed or added to: the form that had the focus is gone, and the panel is drawn
     // anew; a lost focus goes to the heading's "Edit the plan", or to the heading of a signed plan.
-    const PLAN_HEAD: &str = ".plan .panel-head";
     after_saving(save, move |_| {
         draft.editing.set(false);
         keep_focus_at(PLAN_HEAD);
