@@ -80,6 +80,30 @@ test("a surgeon and a radiologist annotate one case in their own voices", async 
   await expect(note.getByRole("button", { name: "Amend or withdraw" })).toBeFocused();
   await expect(note.locator("summary")).toHaveText("Earlier versions (1)");
   await expect(other.getByTestId("voices").locator('[data-specialty="surgery"]')).toContainText("segmental resection");
+
+  // An empty amendment or reason is refused under its own field and changes nothing; the
+  // withdrawal then leaves a tombstone with its reason, the focus on it, and the radiologist
+  // sees it arrive.
+  await note.getByRole("button", { name: "Amend or withdraw" }).click();
+  const amended = page.getByLabel("Amended text");
+  await amended.fill("   ");
+  await page.getByRole("button", { name: "Save amendment" }).click();
+  await expect(amended).toHaveAttribute("aria-invalid", "true");
+  await expect(amended).toHaveAccessibleDescription("Write the annotation.");
+  const reason = page.getByLabel("Reason for withdrawing");
+  await page.getByRole("button", { name: "Withdraw", exact: true }).click();
+  await expect(reason).toHaveAttribute("aria-invalid", "true");
+  await expect(reason).toHaveAccessibleDescription(/^Say why the annotation is withdrawn/);
+  await expect(note).toContainText("segmental resection");
+  await expect(note).not.toContainText("Withdrawn");
+  await reason.fill("Written on the wrong case.");
+  await page.getByRole("button", { name: "Withdraw", exact: true }).click();
+  await expect(note).toContainText("Withdrawn: Written on the wrong case.");
+  await expect(note.getByRole("button")).toHaveCount(0);
+  await expect(note.getByText("Withdrawn: Written on the wrong case.")).toBeFocused();
+  await expect(other.getByTestId("voices").locator('[data-specialty="surgery"]')).toContainText(
+    "Withdrawn: Written on the wrong case.",
+  );
   await otherContext.close();
 
   // A reviewer reads the voices but has no Reply buttons that would do nothing (item 11).

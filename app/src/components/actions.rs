@@ -42,6 +42,19 @@ where
     });
 }
 
+/// How many times `action` has succeeded since this call. A list keyed on it (instead of on the
+/// action's version) is drawn again after a save only: a refused attempt leaves the form as it
+/// was typed, open, with its field errors.
+pub fn saves<S>(action: ServerAction<S>) -> ReadSignal<usize>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let counter = RwSignal::new(0);
+    counts_saves(action, counter);
+    counter.read_only()
+}
+
 /// Adds one to `counter` for each successful result of `action`.
 fn counts_saves<S>(action: ServerAction<S>, counter: RwSignal<usize>)
 where
@@ -76,6 +89,41 @@ where
     S::Output: Clone + Send + Sync + 'static,
 {
     Signal::derive(move || action.value().get().and_then(|r| r.err()))
+}
+
+/// Which item's form sent an action that every item of a list shares (one amend action for all
+/// of a page's notes, one update for all its boards or user rows): only that form shows the
+/// action's field errors, under its own controls. Mark the item just before each dispatch.
+#[derive(Clone, Copy)]
+pub struct SentFrom(RwSignal<Option<String>>);
+
+impl SentFrom {
+    pub fn new() -> Self {
+        SentFrom(RwSignal::new(None))
+    }
+
+    /// The item `id`'s form is sending now.
+    pub fn mark(self, id: &str) {
+        self.0.set(Some(id.to_string()));
+    }
+
+    /// The message for `field` of the action's latest failure, when item `id`'s form sent it.
+    pub fn field_error<S>(self, action: ServerAction<S>, id: String, field: &'static str) -> Signal<Option<String>>
+    where
+        S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+        S::Output: Clone + Send + Sync + 'static,
+    {
+        Signal::derive(move || {
+            let here = self.0.with(|sent| sent.as_deref() == Some(id.as_str()));
+            here.then(|| failure(action).get()?.field_message(field)).flatten()
+        })
+    }
+}
+
+impl Default for SentFrom {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// Everything that can be done to a case from its page (and from meeting mode), created once.

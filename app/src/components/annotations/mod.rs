@@ -15,7 +15,7 @@ pub use prereview::PreReview;
 pub use summary::VoicesSummary;
 
 use crate::api::annotations::{AmendAnnotation, Annotation, WithdrawAnnotation};
-use crate::components::actions::{CaseActions, after_saving, failure};
+use crate::components::actions::{CaseActions, SentFrom, after_saving, failure};
 use crate::components::errors::{ActionError, error_notice, keep_focus_at};
 use crate::domain::annotation::AnnotationKind;
 use crate::domain::role::Specialty;
@@ -45,6 +45,8 @@ pub struct NoteDrafts {
     pub(crate) asks: RwSignal<String>,
     /// Open amend/withdraw forms by annotation id: (amended text, reason for withdrawing).
     pub(crate) amends: RwSignal<HashMap<String, (String, String)>>,
+    /// The note whose amendment or withdrawal was sent last: its form shows the field errors.
+    pub(crate) changing: SentFrom,
 }
 
 impl NoteDrafts {
@@ -56,6 +58,7 @@ impl NoteDrafts {
             structured: RwSignal::new(StructuredDraft::default()),
             asks: RwSignal::new(String::new()),
             amends: RwSignal::new(HashMap::new()),
+            changing: SentFrom::new(),
         }
     }
 }
@@ -86,7 +89,11 @@ pub fn AnnotationsPanel(
         // The form (and its Save button) are gone: a lost focus goes to the note's own buttons.
         keep_focus_at(format!("#note-{} .actions-row", saved.id));
     });
-    after_saving(withdraw, close);
+    after_saving(withdraw, move |saved: &Annotation| {
+        close(saved);
+        // The note is a tombstone now, without buttons: the focus goes to its withdrawal line.
+        keep_focus_at(format!("#note-{}", saved.id));
+    });
     let reply_to = drafts.reply_to;
     let my_id = me.as_ref().map(|m| m.id.clone());
     let my_voice = me.as_ref().and_then(|m| m.specialty);

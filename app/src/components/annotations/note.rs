@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use super::NoteDrafts;
 use super::summary::structured_lines;
 use crate::api::annotations::{AmendAnnotation, Annotation, AnnotationInput, WithdrawAnnotation};
+use crate::components::errors::FieldError;
 use crate::components::format::when;
-use std::collections::HashMap;
 
 use crate::domain::annotation::{AnnotationKind, Structured};
 
@@ -58,7 +58,7 @@ pub(super) fn Note(
             </p>
             {if a.withdrawn {
                 view! {
-                    <p class="muted">"Withdrawn: " {latest.as_ref().and_then(|v| v.withdrawn_reason.clone()).unwrap_or_default()}</p>
+                    <p class="muted" tabindex="-1">"Withdrawn: " {latest.as_ref().and_then(|v| v.withdrawn_reason.clone()).unwrap_or_default()}</p>
                     <p class="struck">{latest.as_ref().map(|v| v.body.clone()).unwrap_or_default()}</p>
                 }.into_any()
             } else {
@@ -87,7 +87,7 @@ pub(super) fn Note(
                 </div>
             })}
             {move || editing.get().then(|| view! {
-                <AmendForms id=id.clone() version kind structured=structured.clone() amends amend withdraw />
+                <AmendForms id=id.clone() version kind structured=structured.clone() drafts amend withdraw />
             })}
         </li>
     }
@@ -101,10 +101,13 @@ fn AmendForms(
     version: i64,
     kind: AnnotationKind,
     structured: Structured,
-    amends: RwSignal<HashMap<String, (String, String)>>,
+    drafts: NoteDrafts,
     amend: ServerAction<AmendAnnotation>,
     withdraw: ServerAction<WithdrawAnnotation>,
 ) -> impl IntoView {
+    let (amends, changing) = (drafts.amends, drafts.changing);
+    let text_error = changing.field_error(amend, id.clone(), "body");
+    let reason_error = changing.field_error(withdraw, id.clone(), "reason");
     let field = |id: String, second: bool| {
         Signal::derive(move || {
             amends.with(|m| m.get(&id).map(|(t, r)| if second { r.clone() } else { t.clone() }).unwrap_or_default())
@@ -126,6 +129,7 @@ fn AmendForms(
         let id = id.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
+            changing.mark(&id);
             amend.dispatch(AmendAnnotation {
                 id: id.clone(),
                 version,
@@ -143,22 +147,30 @@ fn AmendForms(
         let id = id.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
+            changing.mark(&id);
             withdraw.dispatch(WithdrawAnnotation { id: id.clone(), version, reason: reason.get_untracked() });
         }
     };
     let amend_id = format!("amend-{id}");
     let reason_id = format!("reason-{id}");
+    let (amend_error_id, reason_error_id) = (format!("amend-{id}-error"), format!("reason-{id}-error"));
     let (on_text, on_reason) = (set_field(id.clone(), false), set_field(id.clone(), true));
     view! {
         <form class="amend" on:submit=save>
             <label for=amend_id.clone()>"Amended text"</label>
-            <textarea id=amend_id rows="3" prop:value=move || text.get() on:input=on_text></textarea>
-            <button type="submit" class="small">"Save amendment"</button>
+            <textarea id=amend_id rows="3" prop:value=move || text.get() on:input=on_text
+                aria-invalid=move || text_error.with(Option::is_some).to_string()
+                aria-describedby=amend_error_id.clone()></textarea>
+            <FieldError id=amend_error_id message=text_error />
+            <button type="submit" class="small" disabled=move || amend.pending().get()>"Save amendment"</button>
         </form>
         <form class="amend" on:submit=retract>
             <label for=reason_id.clone()>"Reason for withdrawing"</label>
-            <input id=reason_id type="text" prop:value=move || reason.get() on:input=on_reason />
-            <button type="submit" class="secondary small">"Withdraw"</button>
+            <input id=reason_id type="text" prop:value=move || reason.get() on:input=on_reason
+                aria-invalid=move || reason_error.with(Option::is_some).to_string()
+                aria-describedby=reason_error_id.clone() />
+            <FieldError id=reason_error_id message=reason_error />
+            <button type="submit" class="secondary small" disabled=move || withdraw.pending().get()>"Withdraw"</button>
         </form>
     }
 }
