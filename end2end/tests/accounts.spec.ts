@@ -75,6 +75,17 @@ test("an admin creates a user, meets a field error, fixes it, and the user can l
   await form.getByRole("button", { name: "Create user" }).click();
   await expect(page.getByRole("status")).toContainText("Created gastro");
   await expect(page.getByTestId("users-table")).toContainText("Dr Greta Sol");
+
+  // A change the server refuses is said in that user's row, under the field, and changes
+  // nothing (she still logs in as a gastroenterologist below).
+  const row = page.locator('tr[data-username="gastro"]');
+  const role = row.getByLabel("Role of gastro");
+  await role.selectOption("coordinator");
+  await row.getByRole("button", { name: "Save" }).click();
+  await expect(row.getByLabel("Specialty of gastro")).toHaveAttribute("aria-invalid", "true");
+  await expect(row.getByLabel("Specialty of gastro")).toHaveAccessibleDescription("Only clinicians have a specialty.");
+  await expect(page.locator('tr[data-username="admin"]')).not.toContainText("Only clinicians");
+  await expectAccessible(page);
   expect(errors).toEqual([]);
 
   const other = await browser.newPage();

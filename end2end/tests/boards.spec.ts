@@ -75,6 +75,23 @@ test("an administrator creates a board, meets a field error, adds and removes a 
 
   const panel = page.locator(`[data-board="${name}"]`);
   await expect(panel).toContainText("No members yet.");
+
+  // A rename the server refuses is said under the field, in that board's panel only.
+  await panel.getByText("Rename or describe").click();
+  const rename = panel.getByLabel("Name", { exact: true });
+  await rename.fill("NET board (demo)");
+  await panel.getByRole("button", { name: "Save" }).click();
+  await expect(rename).toHaveAttribute("aria-invalid", "true");
+  await expect(rename).toHaveAccessibleDescription("A board with this name exists already.");
+  await rename.fill(" ");
+  await panel.getByRole("button", { name: "Save" }).click();
+  await expect(rename).toHaveAccessibleDescription(/^Name the board/);
+  await expect(page.locator('[data-board="NET board (demo)"]').locator(".field-error:not(:empty)")).toHaveCount(0);
+  await expect(panel.getByRole("heading", { level: 2 })).toHaveText(name);
+  // "Add" with no one chosen is stopped by the browser, which says what is missing.
+  await panel.getByRole("button", { name: "Add", exact: true }).click();
+  expect(await panel.getByLabel("Add a member").evaluate((e: HTMLSelectElement) => e.validationMessage)).toMatch(/select/i);
+  await expect(panel).toContainText("No members yet.");
   await panel.getByLabel("Add a member").selectOption({ label: "Dr Nadia Okafor (nuclear)" });
   await panel.getByRole("button", { name: "Add", exact: true }).click();
   await expect(panel.locator(".members")).toContainText("Dr Nadia Okafor");

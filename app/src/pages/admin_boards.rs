@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use crate::api::boards::{Board, BoardInput, CreateBoard, SetBoardMember, UpdateBoard, list_boards};
 use crate::api::users::{UserSummary, list_users};
-use crate::components::actions::{after_saving, failure};
-use crate::components::errors::{ActionError, TextField, error_notice};
+use crate::components::actions::{SentFrom, after_saving, failure, saves};
+use crate::components::errors::{ActionError, FieldError, TextField, error_notice};
 use crate::components::session::GatedPage;
 use crate::domain::role::Action;
 use crate::error::AppError;
@@ -22,10 +22,11 @@ fn BoardsAdmin() -> impl IntoView {
     let create = ServerAction::<CreateBoard>::new();
     let update = ServerAction::<UpdateBoard>::new();
     let member = ServerAction::<SetBoardMember>::new();
-    let boards = Resource::new(
-        move || (create.version().get(), update.version().get(), member.version().get()),
-        |_| list_boards(),
-    );
+    // One update action for every board's panel: the panel that sent it shows its field errors.
+    let renamed = SentFrom::new();
+    let renames = saves(update);
+    let boards =
+        Resource::new(move || (create.version().get(), renames.get(), member.version().get()), |_| list_boards());
     let users = Resource::new(|| (), |_| list_users());
     view! {
         <h1>"Boards"</h1>
@@ -41,7 +42,7 @@ fn BoardsAdmin() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let list = boards.await?;
                     let users = users.await?;
-                    Ok::<_, AppError>(list.into_iter().map(|b| view! { <BoardPanel board=b users=users.clone() update member /> }).collect_view())
+                    Ok::<_, AppError>(list.into_iter().map(|b| view! { <BoardPanel board=b users=users.clone() update renamed member /> }).collect_view())
                 })}
             </ErrorBoundary>
         </Transition>
@@ -54,9 +55,12 @@ fn BoardPanel(
     board: Board,
     users: Vec<UserSummary>,
     update: ServerAction<UpdateBoard>,
+    renamed: SentFrom,
     member: ServerAction<SetBoardMember>,
 ) -> impl IntoView {
     let id = board.id.clone();
+    let name_error = renamed.field_error(update, id.clone(), "name");
+    let desc_error = renamed.field_error(update, id.clone(), "description");
     let heading = format!("board-{}", board.id);
     let name = RwSignal::new(board.name.clone());
     let description = RwSignal::new(board.description.clone());
@@ -66,6 +70,7 @@ fn BoardPanel(
         let id = id.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
+            renamed.mark(&id);
             update.dispatch(UpdateBoard {
                 id: id.clone(),
                 input: BoardInput {
@@ -90,6 +95,7 @@ fn BoardPanel(
         users.into_iter().filter(|u| !u.disabled && !board.members.iter().any(|m| m.user_id == u.id)).collect();
     let expected = board.expected_specialties.iter().map(|s| s.label()).collect::<Vec<_>>().join(", ");
     let (name_id, desc_id, add_id) = (format!("{heading}-name"), format!("{heading}-desc"), format!("{heading}-add"));
+    let (name_error_id, desc_error_id) = (format!("{name_id}-error"), format!("{desc_id}-error"));
     view! {
         <section class="panel board" aria-labelledby=heading.clone() data-board=board.name.clone()>
             <h2 id=heading.clone()>{board.name.clone()}</h2>
@@ -122,7 +128,7 @@ fn BoardPanel(
             }}
             <form class="inline-fields" on:submit=add>
                 <label for=add_id.clone()>"Add a member"</label>
-                <select id=add_id prop:value=move || chosen.get() on:change=move |ev| chosen.set(event_target_value(&ev))>
+                <select id=add_id required prop:value=move || chosen.get() on:change=move |ev| chosen.set(event_target_value(&ev))>
                     <option value="">"— choose a user —"</option>
                     {candidates.into_iter().map(|u| view! { <option value=u.id.clone()>{format!("{} ({})", u.display_name, u.username)}</option> }).collect_view()}
                 </select>
@@ -133,13 +139,17 @@ fn BoardPanel(
                 <form class="grid-form" on:submit=rename>
                     <div class="field">
                         <label for=name_id.clone()>"Name"</label>
-                        <input id=name_id type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                        <input id=name_id type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))
+                            aria-invalid=move || name_error.with(Option::is_some).to_string() aria-describedby=name_error_id.clone() />
+                        <FieldError id=name_error_id message=name_error />
                     </div>
                     <div class="field">
                         <label for=desc_id.clone()>"Description"</label>
-                        <input id=desc_id type="text" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) />
+                        <input id=desc_id type="text" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))
+                            aria-invalid=move || desc_error.with(Option::is_some).to_string() aria-describedby=desc_error_id.clone() />
+                        <FieldError id=desc_error_id message=desc_error />
                     </div>
-                    <div class="field actions"><button type="submit" class="secondary">"Save"</button></div>
+                    <div class="field actions"><button type="submit" class="secondary" disabled=move || update.pending().get()>"Save"</button></div>
                 </form>
             </details>
         </section>

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::users::{CreateUser, ResetPassword, UpdateUser, UserChange, UserSummary, list_users};
-use crate::components::actions::failure;
+use crate::components::actions::{SentFrom, failure, saves};
 use crate::components::errors::{ActionError, FieldError, error_notice};
 use crate::components::session::GatedPage;
 use crate::components::table::DataTable;
@@ -21,7 +21,10 @@ fn UsersAdmin() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let update = ServerAction::<UpdateUser>::new();
     let reset = ServerAction::<ResetPassword>::new();
-    let users = Resource::new(move || (create.version().get(), update.version().get()), |_| list_users());
+    // One update action for every row: the row that sent it shows its field errors.
+    let changed = SentFrom::new();
+    let updates = saves(update);
+    let users = Resource::new(move || (create.version().get(), updates.get()), |_| list_users());
 
     view! {
         <h1>"Users"</h1>
@@ -39,7 +42,7 @@ fn UsersAdmin() -> impl IntoView {
                         let list = users.await?;
                         Ok::<_, AppError>(view! {
                             <DataTable label="User accounts" testid="users-table" headers=&["User", "Role and specialty", "Status", "Reset password"]>
-                                {list.into_iter().map(|u| view! { <UserRow user=u update reset /> }).collect_view()}
+                                {list.into_iter().map(|u| view! { <UserRow user=u update changed reset /> }).collect_view()}
                             </DataTable>
                         })
                     })}
@@ -51,19 +54,28 @@ fn UsersAdmin() -> impl IntoView {
 }
 
 #[component]
-fn UserRow(user: UserSummary, update: ServerAction<UpdateUser>, reset: ServerAction<ResetPassword>) -> impl IntoView {
+fn UserRow(
+    user: UserSummary,
+    update: ServerAction<UpdateUser>,
+    changed: SentFrom,
+    reset: ServerAction<ResetPassword>,
+) -> impl IntoView {
     let id = user.id.clone();
+    let role_error = changed.field_error(update, id.clone(), "role");
+    let spec_error = changed.field_error(update, id.clone(), "specialty");
     let name = user.username.clone();
     let role_id = format!("role-{}", user.username);
     let spec_id = format!("spec-{}", user.username);
     let pw_id = format!("pw-{}", user.username);
     let admin_pw_id = format!("adminpw-{}", user.username);
+    let (role_error_id, spec_error_id) = (format!("{role_id}-error"), format!("{spec_id}-error"));
     let role = RwSignal::new(user.role.code().to_string());
     let specialty = RwSignal::new(user.specialty.map(|s| s.code().to_string()).unwrap_or_default());
     let save = {
         let id = id.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
+            changed.mark(&id);
             update.dispatch(UpdateUser {
                 id: id.clone(),
                 change: UserChange {
@@ -90,16 +102,20 @@ fn UserRow(user: UserSummary, update: ServerAction<UpdateUser>, reset: ServerAct
             <td>
                 <form class="inline-fields" on:submit=save>
                     <label class="visually-hidden" for=role_id.clone()>"Role of " {name.clone()}</label>
-                    <select id=role_id prop:value=move || role.get() on:change=move |ev| role.set(event_target_value(&ev))>
+                    <select id=role_id prop:value=move || role.get() on:change=move |ev| role.set(event_target_value(&ev))
+                        aria-invalid=move || role_error.with(Option::is_some).to_string() aria-describedby=role_error_id.clone()>
                         {Role::ALL.iter().copied().map(|r| view! { <option value=r.code() selected=r == user.role>{r.label()}</option> }).collect_view()}
                     </select>
                     <label class="visually-hidden" for=spec_id.clone()>"Specialty of " {name.clone()}</label>
-                    <select id=spec_id prop:value=move || specialty.get() on:change=move |ev| specialty.set(event_target_value(&ev))>
+                    <select id=spec_id prop:value=move || specialty.get() on:change=move |ev| specialty.set(event_target_value(&ev))
+                        aria-invalid=move || spec_error.with(Option::is_some).to_string() aria-describedby=spec_error_id.clone()>
                         <option value="" selected=user.specialty.is_none()>"No specialty"</option>
                         {Specialty::ALL.iter().copied().map(|s| view! { <option value=s.code() selected=Some(s) == user.specialty>{s.label()}</option> }).collect_view()}
                     </select>
-                    <button type="submit" class="secondary small">"Save"</button>
+                    <button type="submit" class="secondary small" disabled=move || update.pending().get()>"Save"</button>
                 </form>
+                <FieldError id=role_error_id message=role_error />
+                <FieldError id=spec_error_id message=spec_error />
             </td>
             <td>
                 {if user.disabled { "Disabled" } else { "Active" }}
