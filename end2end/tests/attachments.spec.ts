@@ -76,6 +76,8 @@ test("a pathologist attaches, corrects and withdraws reports on the case page", 
   await corrected.getByRole("button", { name: "Withdraw the document" }).click();
   await expect(corrected.getByTestId("attachment-withdrawn")).toContainText("Withdrawn by Dr Petra Novak");
   await expect(corrected.getByTestId("attachment-withdrawn")).toContainText("Filed on the wrong patient.");
+  // The form and its buttons are gone: the focus is on the notice, not lost to the page.
+  await expect(corrected.getByTestId("attachment-withdrawn")).toBeFocused();
   await expect(corrected.getByTestId("open-attachment")).toHaveCount(0);
   await expectAccessible(page);
   expect(errors).toEqual([]);

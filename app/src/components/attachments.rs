@@ -6,8 +6,8 @@
 use leptos::prelude::*;
 
 use crate::api::attachments::{Attachment, WithdrawAttachment};
-use crate::components::actions::failure;
-use crate::components::errors::{ActionError, FieldError};
+use crate::components::actions::{SentFrom, after_saving, failure};
+use crate::components::errors::{ActionError, FieldError, keep_focus_at};
 use crate::components::format::when;
 use crate::domain::attachment::{AttachmentKind, size_label};
 use crate::domain::codes::choices;
@@ -42,10 +42,12 @@ pub fn AttachmentsPanel(
     saved: RwSignal<u32>,
 ) -> impl IntoView {
     let withdraw = ServerAction::<WithdrawAttachment>::new();
-    Effect::new(move || {
-        if let Some(Ok(_)) = withdraw.value().get() {
-            saved.update(|n| *n += 1);
-        }
+    // One withdraw action for every document: the one whose form sent it shows the field errors.
+    let sent = SentFrom::new();
+    after_saving(withdraw, move |a: &Attachment| {
+        saved.update(|n| *n += 1);
+        // The form and its buttons are gone: the focus goes to the document's withdrawal notice.
+        keep_focus_at(format!("#attachment-{}", a.id));
     });
     let may_attach = me.as_ref().is_some_and(|m| can(m.role, Action::Attach));
     let me_for_list = me.clone();
@@ -58,7 +60,7 @@ pub fn AttachmentsPanel(
                     Ok(all) if all.is_empty() => view! {
                         <p class="muted" data-testid="no-documents">"No documents or images yet."</p>
                     }.into_any(),
-                    Ok(all) => view! { <AttachmentGroups all me=me_for_list.clone() withdraw /> }.into_any(),
+                    Ok(all) => view! { <AttachmentGroups all me=me_for_list.clone() withdraw sent /> }.into_any(),
                     Err(e) => view! { <p class="notice bad" role="alert">{e.to_string()}</p> }.into_any(),
                 })}
             </Transition>
@@ -74,7 +76,12 @@ pub fn AttachmentsPanel(
 
 /// The attachments by kind; under each current one, the versions it corrected.
 #[component]
-fn AttachmentGroups(all: Vec<Attachment>, me: Option<Me>, withdraw: ServerAction<WithdrawAttachment>) -> impl IntoView {
+fn AttachmentGroups(
+    all: Vec<Attachment>,
+    me: Option<Me>,
+    withdraw: ServerAction<WithdrawAttachment>,
+    sent: SentFrom,
+) -> impl IntoView {
     AttachmentKind::ALL
         .iter()
         .filter_map(|kind| {
@@ -90,14 +97,14 @@ fn AttachmentGroups(all: Vec<Attachment>, me: Option<Me>, withdraw: ServerAction
                 <ul class="attachment-list">
                     {shown.into_iter().map(|a| {
                         let me = me.clone();
-                        view! { <AttachmentItem a me withdraw /> }
+                        view! { <AttachmentItem a me withdraw sent /> }
                     }).collect_view()}
                 </ul>
                 {(!earlier.is_empty()).then(|| view! {
                     <details class="earlier">
                         <summary>{format!("Earlier versions ({}), corrected since", earlier.len())}</summary>
                         <ul class="attachment-list">
-                            {earlier.into_iter().map(|a| view! { <AttachmentItem a me=None withdraw /> }).collect_view()}
+                            {earlier.into_iter().map(|a| view! { <AttachmentItem a me=None withdraw sent /> }).collect_view()}
                         </ul>
                     </details>
                 })}
@@ -107,7 +114,12 @@ fn AttachmentGroups(all: Vec<Attachment>, me: Option<Me>, withdraw: ServerAction
 }
 
 #[component]
-fn AttachmentItem(a: Attachment, me: Option<Me>, withdraw: ServerAction<WithdrawAttachment>) -> impl IntoView {
+fn AttachmentItem(
+    a: Attachment,
+    me: Option<Me>,
+    withdraw: ServerAction<WithdrawAttachment>,
+    sent: SentFrom,
+) -> impl IntoView {
     let may = me.as_ref().is_some_and(|m| may_change(m, &a)) && a.withdrawn.is_none();
     let date = a.examined_on.clone().unwrap_or_else(|| "no date".into());
     let meta = format!(
@@ -143,9 +155,9 @@ fn AttachmentItem(a: Attachment, me: Option<Me>, withdraw: ServerAction<Withdraw
     let (id, version) = (a.id.clone(), a.version);
     let field_id = format!("withdraw-{}", a.id);
     let error_id = format!("withdraw-{}-error", a.id);
-    let reason_error = Signal::derive(move || failure(withdraw).get().and_then(|e| e.field_message("reason")));
+    let reason_error = sent.field_error(withdraw, a.id.clone(), "reason");
     view! {
-        <li class="attachment" class:withdrawn=a.withdrawn.is_some() data-testid="attachment">
+        <li class="attachment" id=format!("attachment-{}", a.id) class:withdrawn=a.withdrawn.is_some() data-testid="attachment">
             {preview}
             <div class="attachment-text">
                 <p class="attachment-title"><strong>{a.title.clone()}</strong>
@@ -154,7 +166,7 @@ fn AttachmentItem(a: Attachment, me: Option<Me>, withdraw: ServerAction<Withdraw
                 </p>
                 <p class="muted">{meta}</p>
                 {a.withdrawn.clone().map(|w| view! {
-                    <p class="notice warn" data-testid="attachment-withdrawn">
+                    <p class="notice warn" tabindex="-1" data-testid="attachment-withdrawn">
                         {format!("Withdrawn by {} on {}: {}", w.by_name, when(&w.at), w.reason)}
                     </p>
                 })}
@@ -171,11 +183,13 @@ fn AttachmentItem(a: Attachment, me: Option<Me>, withdraw: ServerAction<Withdraw
                         view! {
                             <form class="withdraw-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
                                 ev.prevent_default();
+                                sent.mark(&id);
                                 withdraw.dispatch(WithdrawAttachment { id: id.clone(), version, reason: reason.get_untracked() });
                             }>
                                 <div class="field">
                                     <label for=field_id.clone()>"Why is it withdrawn? (kept in the record; the file is no longer shown)"</label>
                                     <input id=field_id.clone() type="text" required maxlength="2000" aria-describedby=error_id.clone()
+                                        aria-invalid=move || reason_error.with(Option::is_some).to_string()
                                         prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
                                     <FieldError id=error_id.clone() message=reason_error />
                                 </div>
