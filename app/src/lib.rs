@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_session();
     provide_context(components::layout::HeaderSearch(RwSignal::new(None)));
+    components::errors::give_focus_back_to_pressed_buttons();
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Tumorboard".to_string() } else { format!("{page} · Tumorboard") } />
         <Router>

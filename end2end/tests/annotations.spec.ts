@@ -90,10 +90,13 @@ test("a surgeon and a radiologist annotate one case in their own voices", async 
   await page.getByRole("button", { name: "Save amendment" }).click();
   await expect(amended).toHaveAttribute("aria-invalid", "true");
   await expect(amended).toHaveAccessibleDescription("Write the annotation.");
+  // The button, disabled while the request ran, has the focus again: not lost to the page.
+  await expect(page.getByRole("button", { name: "Save amendment" })).toBeFocused();
   const reason = page.getByLabel("Reason for withdrawing");
   await page.getByRole("button", { name: "Withdraw", exact: true }).click();
   await expect(reason).toHaveAttribute("aria-invalid", "true");
   await expect(reason).toHaveAccessibleDescription(/^Say why the annotation is withdrawn/);
+  await expect(page.getByRole("button", { name: "Withdraw", exact: true })).toBeFocused();
   await expect(note).toContainText("segmental resection");
   await expect(note).not.toContainText("Withdrawn");
   await reason.fill("Written on the wrong case.");

@@ -118,40 +118,50 @@ pub fn ErrorSummary(
 }
 
 /// Moves the keyboard focus, once the view has updated, to the element that `container` (a CSS
-/// selector) finds if it is a control, else to the first visible control inside it, or else to
-/// an element in it made focusable for this (`tabindex="-1"`, a heading): into a form that has
+/// selector) finds if it is a control, a link or made focusable for this (`tabindex="-1"`), else
+/// to the first visible control inside it, or else to an element in it made focusable for this
+/// (a heading, a withdrawal's notice): into a form that has
 /// just replaced the button that opened it, or back to that button when the form closes.
 /// Without it the focus falls to the page when the button or the form it was on is removed.
 pub fn focus_first_in(container: impl Into<String>) {
     let container: String = container.into();
     #[cfg(feature = "hydrate")]
     request_animation_frame(move || {
-        use wasm_bindgen::JsCast;
-        let find = |selector: String| document().query_selector(&selector).ok().flatten();
-        let usable = ":is(input, select, textarea, button):not([hidden]):not([disabled]):not([type=hidden])";
-        let control = find(format!("{container}{usable}, {container} {usable}"));
-        if let Some(el) = control
-            .or_else(|| find(format!("{container} [tabindex=\"-1\"]")))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-        }
+        focus_in_now(&container);
     });
     #[cfg(not(feature = "hydrate"))]
     let _ = container;
 }
 
+/// `focus_first_in` at once: the element focused, if one was found.
+#[cfg(feature = "hydrate")]
+fn focus_in_now(container: &str) -> Option<web_sys::HtmlElement> {
+    use wasm_bindgen::JsCast;
+    let find = |selector: String| document().query_selector(&selector).ok().flatten();
+    let usable = ":is(input, select, textarea, button):not([hidden]):not([disabled]):not([type=hidden])";
+    let found = find(format!("{container}{usable}"))
+        .or_else(|| find(format!("{container}:is(a[href], [tabindex=\"-1\"])")))
+        .or_else(|| find(format!("{container} {usable}")))
+        .or_else(|| find(format!("{container} [tabindex=\"-1\"]")))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())?;
+    found.focus().ok()?;
+    Some(found)
+}
+
 /// For a few seconds after one of the page's own actions succeeded, a keyboard focus that is
 /// lost goes to `target` (as `focus_first_in` finds it). "Lost" is on the page's body: the form
 /// or button that had the focus is gone, and the page draws its views anew, once or several
-/// times, as its data comes back; a focus on any field or button is never taken. A newer call
-/// replaces an older one. Call it where the action's success is handled (`after_saving`).
+/// times, as its data comes back; a focus on any field or button is never taken. Lost too: the
+/// element this watch gave the focus to no longer is (or is in) `target`, because a list drawn
+/// anew reused it for another item (a card that moved on, its place taken by the next one). A
+/// newer call, or a press of any button, ends the watch. Call it where the action's success is
+/// handled (`after_saving`).
 pub fn keep_focus_at(target: impl Into<String>) {
     #[cfg(feature = "hydrate")]
     {
         use std::sync::atomic::Ordering;
         let me = KEEPER.fetch_add(1, Ordering::Relaxed) + 1;
-        keep_focus_tick(me, js_sys::Date::now() + KEEP_FOCUS_MS, target.into());
+        keep_focus_tick(me, js_sys::Date::now() + KEEP_FOCUS_MS, target.into(), None);
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = target;
@@ -167,15 +177,83 @@ const KEEP_FOCUS_MS: f64 = 5_000.0;
 static KEEPER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 #[cfg(feature = "hydrate")]
-fn keep_focus_tick(me: u32, until: f64, target: String) {
+fn keep_focus_tick(me: u32, until: f64, target: String, placed: Option<web_sys::HtmlElement>) {
     if KEEPER.load(std::sync::atomic::Ordering::Relaxed) != me || js_sys::Date::now() > until {
         return;
     }
-    let lost = document().active_element().is_none_or(|e| e.tag_name() == "BODY");
-    if lost {
-        focus_first_in(target.clone());
+    let active = document().active_element();
+    let lost = active.as_ref().is_none_or(|e| e.tag_name() == "BODY");
+    let reused = placed.as_ref().is_some_and(|p| {
+        active.as_ref().is_some_and(|a| a == &**p) && !p.matches(&format!("{target}, {target} *")).unwrap_or(false)
+    });
+    let placed = if lost || reused { focus_in_now(&target).or(placed) } else { placed };
+    set_timeout(move || keep_focus_tick(me, until, target, placed), std::time::Duration::from_millis(50));
+}
+
+/// Installed once by the app: a button pressed and then disabled while its request runs loses
+/// the keyboard focus to the page (the browser takes it away), and when the request ends without
+/// removing the button (a refused field, a save that keeps the form) the focus came back to
+/// nobody. Now it comes back to that button once it is enabled again, if the focus is still on
+/// the page then; a focus anywhere else, or the button gone or hidden, ends the watch (a form
+/// closed by its save is `keep_focus_at`'s work).
+pub fn give_focus_back_to_pressed_buttons() {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let handle = window_event_listener(leptos::ev::click, |ev| {
+            let pressed = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.closest("button").ok().flatten())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(button) = pressed {
+                use std::sync::atomic::Ordering;
+                // A new press also ends an earlier save's `keep_focus_at`: the person moved on.
+                let keeper = KEEPER.fetch_add(1, Ordering::Relaxed) + 1;
+                let me = PRESSED.fetch_add(1, Ordering::Relaxed) + 1;
+                // After the click's own handlers and the redraw they cause (a pending button is
+                // disabled by then).
+                let until = js_sys::Date::now() + GIVE_BACK_MS;
+                set_timeout(move || give_back_tick(me, keeper, until, button), std::time::Duration::from_millis(50));
+            }
+        });
+        // For the life of the page.
+        std::mem::forget(handle);
     }
-    set_timeout(move || keep_focus_tick(me, until, target), std::time::Duration::from_millis(50));
+}
+
+/// How long a pressed button's request may run and still get the focus back.
+#[cfg(feature = "hydrate")]
+const GIVE_BACK_MS: f64 = 15_000.0;
+
+/// The latest press: an older one's watch stops.
+#[cfg(feature = "hydrate")]
+static PRESSED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+#[cfg(feature = "hydrate")]
+fn give_back_tick(me: u32, keeper: u32, until: f64, button: web_sys::HtmlElement) {
+    use std::sync::atomic::Ordering;
+    // A newer press, or the press's success now placing the focus itself (`keep_focus_at`).
+    let superseded = PRESSED.load(Ordering::Relaxed) != me || KEEPER.load(Ordering::Relaxed) != keeper;
+    if superseded || js_sys::Date::now() > until || !button.is_connected() {
+        return;
+    }
+    let disabled = button.has_attribute("disabled");
+    let active = document().active_element();
+    let lost = active.as_ref().is_none_or(|e| e.tag_name() == "BODY");
+    let on_button = active.is_some_and(|e| e == *button);
+    if !(lost || (on_button && disabled)) {
+        // On the enabled button (never lost), or somewhere else (the person moved on).
+        return;
+    }
+    if lost && !disabled {
+        // The request is over and the button works again (and is shown): it has the focus back.
+        if button.offset_parent().is_some() {
+            let _ = button.focus();
+        }
+        return;
+    }
+    set_timeout(move || give_back_tick(me, keeper, until, button), std::time::Duration::from_millis(50));
 }
 
 /// Moves the keyboard focus to `node` once the view has updated (an error summary after a
