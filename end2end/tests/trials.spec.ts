@@ -72,6 +72,32 @@ test("a coordinator adds a trial to the register and the case page matches it", 
   const si = page.getByTestId("trial-match").filter({ hasText: "E2E-SI" });
   await expect(si).toHaveAttribute("data-match", "eligible");
   await expect(si).toContainText("Primary site: Small intestine (the trial takes: Small intestine).");
+
+  // Closing it from the keyboard: the arrow keys only choose, the row's Save saves, the
+  // register says so and the focus stays on that row's status; case pages stop offering it.
+  await page.goto("/trials");
+  await waitForHydration(page);
+  const row = page.getByTestId("trial-row").filter({ hasText: "E2E-SI" });
+  const status = row.getByLabel("Status of E2E-SI", { exact: true });
+  await expect(row.getByRole("button", { name: "Save the status of E2E-SI" })).toBeDisabled();
+  await status.focus();
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  await expect(status).toHaveValue("closed");
+  await expect(page.getByTestId("trial-status-saved")).toHaveCount(0);
+  await page.keyboard.press("Tab");
+  await expect(row.getByRole("button", { name: "Save the status of E2E-SI" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("trial-status-saved")).toHaveText("E2E-SI is now closed. Case pages no longer offer it.");
+  await expect(status).toHaveValue("closed");
+  await expect(status).toBeFocused();
+  await expectAccessible(page);
+  await page.goto("/cases");
+  await waitForHydration(page);
+  await page.getByRole("link", { name: "Hanna Demo-Wolf" }).first().click();
+  await waitForHydration(page);
+  await expect(page.getByTestId("trial-match")).toHaveCount(2);
+  await expect(page.getByTestId("trials")).not.toContainText("E2E-SI");
   expect(errors).toEqual([]);
 });
 

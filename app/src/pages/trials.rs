@@ -5,9 +5,9 @@
 use leptos::prelude::*;
 
 use crate::api::trials::{CreateTrial, SetTrialStatus, Trial, TrialInput, list_trials};
-use crate::components::actions::failure;
+use crate::components::actions::{after_saving, failure};
 use crate::components::board::{BoardChoice, board_choice_resource};
-use crate::components::errors::{ActionError, FieldError, TextField, error_notice};
+use crate::components::errors::{ActionError, FieldError, TextField, error_notice, keep_focus_at};
 use crate::components::session::{GatedPage, use_session};
 use crate::domain::codes::{Code, Grade, MStage, PrimarySite, SstrImaging, choices};
 use crate::domain::role::{Action, can};
@@ -25,6 +25,9 @@ fn Register() -> impl IntoView {
     let create = ServerAction::<CreateTrial>::new();
     let status = ServerAction::<SetTrialStatus>::new();
     let trials = Resource::new(move || (create.version().get(), status.version().get()), |_| list_trials());
+    // The row is drawn anew with the register (its Save button disabled): the focus goes back
+    // to the row's status.
+    after_saving(status, |t: &Trial| keep_focus_at(format!("#trial-{} select", t.id)));
     let boards = board_choice_resource();
     let may = Signal::derive(move || {
         session.get().and_then(|s| s.ok()).flatten().is_some_and(|i| can(i.me.role, Action::ManageTrials))
@@ -33,6 +36,12 @@ fn Register() -> impl IntoView {
         <div class="page-head"><h1>"Clinical trials"</h1></div>
         <p class="muted">"The centre's studies, per board. Each case page matches its case to the open ones on the recorded facts; a person checks the other criteria and the board decides."</p>
         <ActionError error=failure(status) />
+        {move || status.value().get().and_then(|r| r.ok()).map(|t| view! {
+            <p class="notice ok" role="status" data-testid="trial-status-saved">
+                {format!("{} is now {}.", t.acronym, t.status.label().to_lowercase())}
+                {(t.status != TrialStatus::Open).then_some(" Case pages no longer offer it.")}
+            </p>
+        })}
         <Transition fallback=|| view! { <p aria-busy="true">"Loading the register…"</p> }>
             <ErrorBoundary fallback=error_notice>
                 {move || trials.get().map(|r| r.map(|list| view! { <TrialTable list may=may.get() status /> }))}
@@ -94,7 +103,7 @@ fn TrialTable(list: Vec<Trial>, may: bool, status: ServerAction<SetTrialStatus>)
                         let (id, version, current) = (t.id.clone(), t.version, t.status);
                         let label = format!("Status of {}", t.acronym);
                         view! {
-                            <tr data-testid="trial-row">
+                            <tr data-testid="trial-row" id=format!("trial-{}", t.id)>
                                 <td><strong>{t.acronym.clone()}</strong><br /><span class="muted">{t.title.clone()}</span></td>
                                 <td>{t.registry_id.clone()}</td>
                                 <td>{t.phase.label()}</td>
@@ -102,14 +111,26 @@ fn TrialTable(list: Vec<Trial>, may: bool, status: ServerAction<SetTrialStatus>)
                                 <td>{t.contact.clone()}</td>
                                 <td>{t.board_name.clone()}</td>
                                 <td>{if may {
+                                    // Chosen, then saved with the button: a select that saved on
+                                    // each change saved every step of the arrow keys.
+                                    let choice = RwSignal::new(current.code().to_string());
+                                    let save_label = format!("Save the status of {}", t.acronym);
                                     view! {
-                                        <select aria-label=label on:change=move |ev| {
-                                            status.dispatch(SetTrialStatus { id: id.clone(), version, status: event_target_value(&ev) });
+                                        <form class="inline-fields" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                                            ev.prevent_default();
+                                            status.dispatch(SetTrialStatus { id: id.clone(), version, status: choice.get_untracked() });
                                         }>
-                                            {TrialStatus::ALL.iter().map(|s| view! {
-                                                <option value=s.code() selected=*s == current>{s.label()}</option>
-                                            }).collect_view()}
-                                        </select>
+                                            <select aria-label=label prop:value=move || choice.get()
+                                                on:change=move |ev| choice.set(event_target_value(&ev))>
+                                                {TrialStatus::ALL.iter().map(|s| view! {
+                                                    <option value=s.code() selected=*s == current>{s.label()}</option>
+                                                }).collect_view()}
+                                            </select>
+                                            <button type="submit" class="secondary small" aria-label=save_label
+                                                disabled=move || status.pending().get() || choice.with(|c| c == current.code())>
+                                                "Save"
+                                            </button>
+                                        </form>
                                     }.into_any()
                                 } else {
                                     view! { <span>{current.label()}</span> }.into_any()
