@@ -84,7 +84,19 @@ test("an admin creates a user, meets a field error, fixes it, and the user can l
   await row.getByRole("button", { name: "Save" }).click();
   await expect(row.getByLabel("Specialty of gastro")).toHaveAttribute("aria-invalid", "true");
   await expect(row.getByLabel("Specialty of gastro")).toHaveAccessibleDescription("Only clinicians have a specialty.");
+  await expect(row.getByRole("button", { name: "Save" })).toBeFocused();
   await expect(page.locator('tr[data-username="admin"]')).not.toContainText("Only clinicians");
+  // Saved changes draw the table anew; the focus stays on the button that was pressed.
+  await role.selectOption("clinician");
+  await row.getByRole("button", { name: "Save" }).click();
+  await expect(row.getByLabel("Specialty of gastro")).toHaveAttribute("aria-invalid", "false");
+  await expect(row.getByRole("button", { name: "Save" })).toBeFocused();
+  await row.getByRole("button", { name: "Disable" }).click();
+  await expect(row).toContainText("Disabled");
+  await expect(row.getByRole("button", { name: "Enable" })).toBeFocused();
+  await row.getByRole("button", { name: "Enable" }).click();
+  await expect(row).toContainText("Active");
+  await expect(row.getByRole("button", { name: "Disable" })).toBeFocused();
   await expectAccessible(page);
   expect(errors).toEqual([]);
 

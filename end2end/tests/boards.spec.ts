@@ -83,6 +83,7 @@ test("an administrator creates a board, meets a field error, adds and removes a 
   await panel.getByRole("button", { name: "Save" }).click();
   await expect(rename).toHaveAttribute("aria-invalid", "true");
   await expect(rename).toHaveAccessibleDescription("A board with this name exists already.");
+  await expect(panel.getByRole("button", { name: "Save" })).toBeFocused();
   await rename.fill(" ");
   await panel.getByRole("button", { name: "Save" }).click();
   await expect(rename).toHaveAccessibleDescription(/^Name the board/);
@@ -95,9 +96,12 @@ test("an administrator creates a board, meets a field error, adds and removes a 
   await panel.getByLabel("Add a member").selectOption({ label: "Dr Nadia Okafor (nuclear)" });
   await panel.getByRole("button", { name: "Add", exact: true }).click();
   await expect(panel.locator(".members")).toContainText("Dr Nadia Okafor");
+  // The panel is drawn anew: the focus goes to its "Add a member", not to the page.
+  await expect(panel.getByLabel("Add a member")).toBeFocused();
   await expectAccessible(page);
   await panel.getByRole("button", { name: `Remove Dr Nadia Okafor from ${name}` }).click();
   await expect(panel).toContainText("No members yet.");
+  await expect(panel.getByLabel("Add a member")).toBeFocused();
 
   // An administrator manages boards but reads no case.
   await page.goto("/cases");

@@ -35,8 +35,27 @@ test("a clinician finds the case awaiting their voice from home and gives it", a
   expect(errors).toEqual([]);
 });
 
-test("a coordinator scans the pipeline and asks a specialty for its view", async ({ page }) => {
+test("a coordinator scans the pipeline, marks a complete draft ready and asks a specialty for its view", async ({ page, baseURL }) => {
   const errors = watchConsole(page);
+  // A complete draft to move on from the pipeline.
+  const cora = await playwrightRequest.newContext({ baseURL });
+  expect((await cora.post("/api/v1/login", { data: { username: "coordinator", password: DEMO_PASSWORD } })).status()).toBe(200);
+  const boards = (await (await cora.get("/api/v1/boards")).json()) as { id: string; name: string }[];
+  const created = await cora.post("/api/v1/cases", {
+    data: {
+      board_id: boards.find((b) => b.name.startsWith("NET board"))!.id,
+      patient: { mrn: `PIPE-${Date.now()}`, name: "Pia Pipeline", birth_date: "1970-03-04", sex: "female" },
+      question: "Surveillance or resection?",
+      tumor: {
+        primary_site: "pancreas", grade: "G1", ki67_percent: 2, differentiation: "well", tumor_size_mm: 15,
+        t_stage: "T1", n_stage: "N0", m_stage: "M0", liver_burden: "none", functional_syndrome: "none",
+        sstr_imaging: "positive", ecog: 0,
+      },
+    },
+  });
+  expect(created.status()).toBe(201);
+  const caseId = (await created.json()).id as string;
+  await cora.dispose();
   await loginAs(page, "coordinator", "/");
   await expect(page.getByTestId("next-meetings")).toContainText("still awaiting a voice");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Pipeline" }).click();
@@ -45,7 +64,7 @@ test("a coordinator scans the pipeline and asks a specialty for its view", async
   const onAgenda = page.locator('[data-status="on_agenda"]');
   await expect(onAgenda.getByRole("heading")).toContainText("On an agenda");
   await expect(onAgenda.getByTestId("pipeline-card").first()).toContainText("Waits for: ");
-  await expect(page.locator('[data-status="draft"]').getByTestId("pipeline-card").first()).toContainText("Complete data");
+  await expect(page.locator('[data-status="draft"]').getByTestId("pipeline-card").filter({ hasNotText: "Pia Pipeline" }).first()).toContainText("Complete data");
   await expectAccessible(page);
   // A column's width in rem: the columns with cards share the row (13 rem at least), an empty
   // one takes 11 rem, so that a busy column's cards are not tall and narrow on a laptop.
@@ -61,6 +80,17 @@ test("a coordinator scans the pipeline and asks a specialty for its view", async
   await page.getByLabel("Primary site").selectOption("");
   await expect(page.getByTestId("pipeline-card").first()).toBeVisible();
   expect(await remsOf("on_agenda")).toBeGreaterThanOrEqual(13);
+
+  // Marked ready from the keyboard: the card moves to the next column, and the focus follows
+  // it there, on its link, instead of falling to the page with the pressed button.
+  const card = page.locator(`#card-${caseId}`);
+  await expect(card).toHaveAttribute("data-testid", "pipeline-card");
+  await expect(page.locator('[data-status="draft"]').locator(`#card-${caseId}`)).toContainText("Pia Pipeline");
+  await card.getByRole("button", { name: "Mark ready" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.locator('[data-status="ready"]').locator(`#card-${caseId}`)).toContainText("Pia Pipeline");
+  await expect(card.getByRole("link", { name: "Pia Pipeline" })).toBeFocused();
+  await expect(card.getByRole("button", { name: "Mark ready" })).toHaveCount(0);
 
   // Open a case on the agenda and ask nuclear medicine for its view, by keyboard.
   await onAgenda.getByTestId("pipeline-card").first().getByRole("link").first().click();

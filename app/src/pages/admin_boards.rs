@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::api::boards::{Board, BoardInput, CreateBoard, SetBoardMember, UpdateBoard, list_boards};
 use crate::api::users::{UserSummary, list_users};
 use crate::components::actions::{SentFrom, after_saving, failure, saves};
-use crate::components::errors::{ActionError, FieldError, TextField, error_notice};
+use crate::components::errors::{ActionError, FieldError, TextField, error_notice, keep_focus_at};
 use crate::components::session::GatedPage;
 use crate::domain::role::Action;
 use crate::error::AppError;
@@ -24,6 +24,9 @@ fn BoardsAdmin() -> impl IntoView {
     let member = ServerAction::<SetBoardMember>::new();
     // One update action for every board's panel: the panel that sent it shows its field errors.
     let renamed = SentFrom::new();
+    // Adding or removing a member draws the board's panel anew (the pressed button is gone):
+    // the focus goes to its "Add a member" choice.
+    after_saving(member, |b: &Board| keep_focus_at(format!("#board-{}-add", b.id)));
     let renames = saves(update);
     let boards =
         Resource::new(move || (create.version().get(), renames.get(), member.version().get()), |_| list_boards());

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use crate::api::users::{CreateUser, ResetPassword, UpdateUser, UserChange, UserSummary, list_users};
-use crate::components::actions::{SentFrom, failure, saves};
-use crate::components::errors::{ActionError, FieldError, error_notice};
+use crate::components::actions::{SentFrom, after_saving, failure, saves};
+use crate::components::errors::{ActionError, FieldError, error_notice, keep_focus_at};
 use crate::components::session::GatedPage;
 use crate::components::table::DataTable;
 use crate::domain::role::{Action, Role, Specialty};
@@ -24,6 +24,10 @@ fn UsersAdmin() -> impl IntoView {
     // One update action for every row: the row that sent it shows its field errors.
     let changed = SentFrom::new();
     let updates = saves(update);
+    // A saved change draws the table anew: the focus goes back to the control that sent it
+    // (the row's Save or its Disable/Enable), which the row's handlers name here.
+    let refocus = StoredValue::new(String::new());
+    after_saving(update, move |_| keep_focus_at(refocus.get_value()));
     let users = Resource::new(move || (create.version().get(), updates.get()), |_| list_users());
 
     view! {
@@ -42,7 +46,7 @@ fn UsersAdmin() -> impl IntoView {
                         let list = users.await?;
                         Ok::<_, AppError>(view! {
                             <DataTable label="User accounts" testid="users-table" headers=&["User", "Role and specialty", "Status", "Reset password"]>
-                                {list.into_iter().map(|u| view! { <UserRow user=u update changed reset /> }).collect_view()}
+                                {list.into_iter().map(|u| view! { <UserRow user=u update changed refocus reset /> }).collect_view()}
                             </DataTable>
                         })
                     })}
@@ -58,6 +62,7 @@ fn UserRow(
     user: UserSummary,
     update: ServerAction<UpdateUser>,
     changed: SentFrom,
+    refocus: StoredValue<String>,
     reset: ServerAction<ResetPassword>,
 ) -> impl IntoView {
     let id = user.id.clone();
@@ -68,14 +73,16 @@ fn UserRow(
     let spec_id = format!("spec-{}", user.username);
     let pw_id = format!("pw-{}", user.username);
     let admin_pw_id = format!("adminpw-{}", user.username);
+    let (save_id, toggle_id) = (format!("save-{}", user.username), format!("toggle-{}", user.username));
     let (role_error_id, spec_error_id) = (format!("{role_id}-error"), format!("{spec_id}-error"));
     let role = RwSignal::new(user.role.code().to_string());
     let specialty = RwSignal::new(user.specialty.map(|s| s.code().to_string()).unwrap_or_default());
     let save = {
-        let id = id.clone();
+        let (id, username) = (id.clone(), user.username.clone());
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             changed.mark(&id);
+            refocus.set_value(format!("[id=\"save-{username}\"]"));
             update.dispatch(UpdateUser {
                 id: id.clone(),
                 change: UserChange {
@@ -87,9 +94,10 @@ fn UserRow(
         }
     };
     let toggle = {
-        let id = id.clone();
+        let (id, username) = (id.clone(), user.username.clone());
         let disabled = user.disabled;
         move |_| {
+            refocus.set_value(format!("[id=\"toggle-{username}\"]"));
             update.dispatch(UpdateUser {
                 id: id.clone(),
                 change: UserChange { disabled: Some(!disabled), ..Default::default() },
@@ -112,7 +120,7 @@ fn UserRow(
                         <option value="" selected=user.specialty.is_none()>"No specialty"</option>
                         {Specialty::ALL.iter().copied().map(|s| view! { <option value=s.code() selected=Some(s) == user.specialty>{s.label()}</option> }).collect_view()}
                     </select>
-                    <button type="submit" class="secondary small" disabled=move || update.pending().get()>"Save"</button>
+                    <button type="submit" id=save_id class="secondary small" disabled=move || update.pending().get()>"Save"</button>
                 </form>
                 <FieldError id=role_error_id message=role_error />
                 <FieldError id=spec_error_id message=spec_error />
@@ -120,7 +128,7 @@ fn UserRow(
             <td>
                 {if user.disabled { "Disabled" } else { "Active" }}
                 " "
-                <button type="button" class="secondary small" on:click=toggle>
+                <button type="button" id=toggle_id class="secondary small" on:click=toggle>
                     {if user.disabled { "Enable" } else { "Disable" }}
                 </button>
             </td>

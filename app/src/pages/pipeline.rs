@@ -7,11 +7,11 @@
 use leptos::prelude::*;
 
 use crate::api::boards::board_choices;
-use crate::api::cases::SetCaseStatus;
+use crate::api::cases::{CaseRecord, SetCaseStatus};
 use crate::api::work::{PipelineCard, PipelineQuery, pipeline};
-use crate::components::actions::failure;
+use crate::components::actions::{after_saving, failure};
 use crate::components::choices::{BoardFilter, code_options};
-use crate::components::errors::{ActionError, error_notice};
+use crate::components::errors::{ActionError, error_notice, keep_focus_at};
 use crate::components::session::{GatedPage, use_session};
 use crate::domain::codes::{CaseStatus, PrimarySite};
 use crate::domain::role::{Action, can};
@@ -21,6 +21,9 @@ pub fn PipelinePage() -> impl IntoView {
     let query = RwSignal::new(PipelineQuery::default());
     let mark_ready = ServerAction::<SetCaseStatus>::new();
     let cards = Resource::new(move || (query.get(), mark_ready.version().get()), |(q, _)| pipeline(q));
+    // A case marked ready moves to the next column, and the pressed button is gone: the focus
+    // goes to the case's link in its new place.
+    after_saving(mark_ready, |c: &CaseRecord| keep_focus_at(format!("#card-{} a", c.id)));
     let boards = Resource::new(|| (), |_| board_choices());
     let session = use_session();
     let set = move |f: fn(&mut PipelineQuery, Option<String>)| {
@@ -111,7 +114,7 @@ fn Card(c: PipelineCard, may_edit: bool, mark_ready: ServerAction<SetCaseStatus>
         }
     });
     view! {
-        <li class="pipeline-card" class:stale={c.days >= 14} data-testid="pipeline-card">
+        <li class="pipeline-card" id=format!("card-{}", c.case_id) class:stale={c.days >= 14} data-testid="pipeline-card">
             <a href=format!("/cases/{}", c.case_id)><strong>{c.patient_name}</strong></a>
             <span class="muted">" MRN " {c.mrn}</span>
             <br /><span class="card-summary">{c.summary}</span>
