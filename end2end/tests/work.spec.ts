@@ -1,7 +1,39 @@
-import { test, expect, request as playwrightRequest } from "@playwright/test";
+import { test, expect, request as playwrightRequest, type APIRequestContext } from "@playwright/test";
 import { DEMO_PASSWORD, expectAccessible, loginAs, sidewaysOverflow, waitForHydration, watchConsole } from "./helpers";
 
 // Issue 18: before and after the meeting.
+
+/** A request context logged in as a demo user. */
+async function apiAs(baseURL: string | undefined, user: string): Promise<APIRequestContext> {
+  const ctx = await playwrightRequest.newContext({ baseURL });
+  const res = await ctx.post("/api/v1/login", { data: { username: user, password: DEMO_PASSWORD } });
+  expect(res.status()).toBe(200);
+  return ctx;
+}
+
+/** A complete draft case of a well-differentiated pancreatic NET, N0 M0, on the demo NET board,
+ *  created through the API; `tumor` sets what differs. Returns its id. */
+async function createCase(
+  ctx: APIRequestContext,
+  patient: { mrn: string; name: string; birth_date: string },
+  question: string,
+  tumor: { grade: string; ki67_percent: number; tumor_size_mm: number; t_stage: string },
+): Promise<string> {
+  const boards = (await (await ctx.get("/api/v1/boards")).json()) as { id: string; name: string }[];
+  const created = await ctx.post("/api/v1/cases", {
+    data: {
+      board_id: boards.find((b) => b.name.startsWith("NET board"))!.id,
+      patient: { ...patient, sex: "female" },
+      question,
+      tumor: {
+        primary_site: "pancreas", differentiation: "well", n_stage: "N0", m_stage: "M0", liver_burden: "none",
+        functional_syndrome: "none", sstr_imaging: "positive", ecog: 0, ...tumor,
+      },
+    },
+  });
+  expect(created.status()).toBe(201);
+  return (await created.json()).id as string;
+}
 
 test("a clinician finds the case awaiting their voice from home and gives it", async ({ page }) => {
   const errors = watchConsole(page);
@@ -38,23 +70,9 @@ test("a clinician finds the case awaiting their voice from home and gives it", a
 test("a coordinator scans the pipeline, marks a complete draft ready and asks a specialty for its view", async ({ page, baseURL }) => {
   const errors = watchConsole(page);
   // A complete draft to move on from the pipeline.
-  const cora = await playwrightRequest.newContext({ baseURL });
-  expect((await cora.post("/api/v1/login", { data: { username: "coordinator", password: DEMO_PASSWORD } })).status()).toBe(200);
-  const boards = (await (await cora.get("/api/v1/boards")).json()) as { id: string; name: string }[];
-  const created = await cora.post("/api/v1/cases", {
-    data: {
-      board_id: boards.find((b) => b.name.startsWith("NET board"))!.id,
-      patient: { mrn: `PIPE-${Date.now()}`, name: "Pia Pipeline", birth_date: "1970-03-04", sex: "female" },
-      question: "Surveillance or resection?",
-      tumor: {
-        primary_site: "pancreas", grade: "G1", ki67_percent: 2, differentiation: "well", tumor_size_mm: 15,
-        t_stage: "T1", n_stage: "N0", m_stage: "M0", liver_burden: "none", functional_syndrome: "none",
-        sstr_imaging: "positive", ecog: 0,
-      },
-    },
-  });
-  expect(created.status()).toBe(201);
-  const caseId = (await created.json()).id as string;
+  const cora = await apiAs(baseURL, "coordinator");
+  const caseId = await createCase(cora, { mrn: `PIPE-${Date.now()}`, name: "Pia Pipeline", birth_date: "1970-03-04" },
+    "Surveillance or resection?", { grade: "G1", ki67_percent: 2, tumor_size_mm: 15, t_stage: "T1" });
   await cora.dispose();
   await loginAs(page, "coordinator", "/");
   await expect(page.getByTestId("next-meetings")).toContainText("still awaiting a voice");
@@ -108,34 +126,14 @@ test("a coordinator scans the pipeline, marks a complete draft ready and asks a 
 test("a reviewer finds a signed decision, opens its report, the figures and the CSV", async ({ page, baseURL }) => {
   const errors = watchConsole(page);
   // A decision to find: a new case, its plan recorded by the coordinator and signed by the surgeon.
-  const api = async (user: string) => {
-    const ctx = await playwrightRequest.newContext({ baseURL });
-    const res = await ctx.post("/api/v1/login", { data: { username: user, password: DEMO_PASSWORD } });
-    expect(res.status()).toBe(200);
-    return ctx;
-  };
-  const cora = await api("coordinator");
-  const boards = (await (await cora.get("/api/v1/boards")).json()) as { id: string; name: string }[];
-  const net = boards.find((b) => b.name.startsWith("NET board"))!;
-  const created = await cora.post("/api/v1/cases", {
-    data: {
-      board_id: net.id,
-      patient: { mrn: `DEC-${Date.now()}`, name: "Decima Reviewed", birth_date: "1961-05-02", sex: "female" },
-      question: "Resection?",
-      tumor: {
-        primary_site: "pancreas", grade: "G2", ki67_percent: 6, differentiation: "well", tumor_size_mm: 35,
-        t_stage: "T2", n_stage: "N0", m_stage: "M0", liver_burden: "none", functional_syndrome: "none",
-        sstr_imaging: "positive", ecog: 0,
-      },
-    },
-  });
-  expect(created.status()).toBe(201);
-  const caseId = (await created.json()).id as string;
+  const cora = await apiAs(baseURL, "coordinator");
+  const caseId = await createCase(cora, { mrn: `DEC-${Date.now()}`, name: "Decima Reviewed", birth_date: "1961-05-02" },
+    "Resection?", { grade: "G2", ki67_percent: 6, tumor_size_mm: 35, t_stage: "T2" });
   const proposal = await (await cora.get(`/api/v1/cases/${caseId}/proposal`)).json();
   const first = proposal.options[0].code as string;
   const saved = await cora.put(`/api/v1/cases/${caseId}/plan`, { data: { options: [first], rationale: "As proposed." } });
   expect(saved.status()).toBe(201);
-  const surgeon = await api("surgeon");
+  const surgeon = await apiAs(baseURL, "surgeon");
   const signed = await surgeon.post(`/api/v1/cases/${caseId}/plan/sign`, {
     data: { password: DEMO_PASSWORD },
     headers: { "If-Match": '"1"' },
