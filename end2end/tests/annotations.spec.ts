@@ -46,6 +46,14 @@ test("a surgeon and a radiologist annotate one case in their own voices", async 
   await expect(other.getByTestId("voices").locator('[data-specialty="surgery"]')).toContainText("Resectable.");
   await expect(other.getByTestId("live-state")).toHaveAttribute("data-state", "live");
   await other.getByRole("button", { name: "Reply to Dr Samir Haddad" }).first().click();
+  // The reply is written in the panel's form: the focus goes there, and comes back to it when
+  // the reply is cancelled and chosen again.
+  await expect(other.getByLabel("Annotation")).toBeFocused();
+  await other.getByRole("button", { name: "Cancel reply" }).click();
+  await expect(other.getByText("Replying to")).toHaveCount(0);
+  await expect(other.getByLabel("Annotation")).toBeFocused();
+  await other.getByRole("button", { name: "Reply to Dr Samir Haddad" }).first().click();
+  await expect(other.getByLabel("Annotation")).toBeFocused();
   await other.getByLabel("Annotation").fill("Agree: no vascular involvement on CT.");
   await other.getByLabel("Lesion sizes (mm, comma-separated)").fill("12, eight");
   await other.getByRole("button", { name: "Post as radiology" }).click();

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::NoteDrafts;
 use super::summary::structured_lines;
 use crate::api::annotations::{AmendAnnotation, Annotation, AnnotationInput, WithdrawAnnotation};
-use crate::components::errors::FieldError;
+use crate::components::errors::{FieldError, focus_first_in};
 use crate::components::format::when;
 
 use crate::domain::annotation::{AnnotationKind, Structured};
@@ -78,7 +78,12 @@ pub(super) fn Note(
             {(!a.withdrawn).then(|| view! {
                 <div class="actions-row">
                     {(!mine && may_reply).then(|| view! {
-                        <button type="button" class="secondary small" on:click=move |_| reply_to.set(Some(reply_target.clone()))>{reply_label.clone()}</button>
+                        <button type="button" class="secondary small" on:click=move |_| {
+                            reply_to.set(Some(reply_target.clone()));
+                            // The reply is written in the panel's form, often far below: the
+                            // focus goes there.
+                            focus_first_in("#note-body");
+                        }>{reply_label.clone()}</button>
                     })}
                     {mine.then(|| view! {
                         <button type="button" class="secondary small" aria-expanded=move || editing.get().to_string()

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::choices::code_options;
-use crate::components::errors::FieldError;
+use crate::components::errors::{FieldError, focus_first_in};
 
 use super::NoteDrafts;
 use crate::api::annotations::{AnnotationInput, CreateAnnotation};
@@ -107,7 +107,11 @@ pub(super) fn PostForm(
         <form class="post-note" on:submit=submit novalidate>
             <h3>"Add your " {voice.label().to_lowercase()} " voice"</h3>
             {move || reply_to.get().map(|(_, who)| view! {
-                <p class="notice">"Replying to " {who} " " <button type="button" class="secondary small" on:click=move |_| reply_to.set(None)>"Cancel reply"</button></p>
+                <p class="notice">"Replying to " {who} " " <button type="button" class="secondary small" on:click=move |_| {
+                    reply_to.set(None);
+                    // The button goes with the notice: the focus stays in the form.
+                    focus_first_in("#note-body");
+                }>"Cancel reply"</button></p>
             })}
             <div class="field">
                 <label for="note-kind">"Kind"</label>
