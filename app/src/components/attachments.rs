@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::api::attachments::{Attachment, WithdrawAttachment};
 use crate::components::actions::{SentFrom, after_saving, failure};
-use crate::components::errors::{ActionError, FieldError, keep_focus_at};
+use crate::components::errors::{ActionError, FieldError, invalid, keep_focus_at};
 use crate::components::format::when;
 use crate::domain::attachment::{AttachmentKind, size_label};
 use crate::domain::codes::choices;
@@ -189,7 +189,7 @@ fn AttachmentItem(
                                 <div class="field">
                                     <label for=field_id.clone()>"Why is it withdrawn? (kept in the record; the file is no longer shown)"</label>
                                     <input id=field_id.clone() type="text" required maxlength="2000" aria-describedby=error_id.clone()
-                                        aria-invalid=move || reason_error.with(Option::is_some).to_string()
+                                        aria-invalid=invalid(reason_error)
                                         prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
                                     <FieldError id=error_id.clone() message=reason_error />
                                 </div>

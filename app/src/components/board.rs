@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::boards::{BoardRef, board_choices};
-use crate::components::errors::FieldError;
+use crate::components::errors::{FieldError, invalid};
 use crate::error::AppError;
 
 /// The boards to choose from. Created by the page, outside any `Suspend`: a resource created
@@ -33,7 +33,7 @@ pub fn BoardChoice(
                             <label for=id>"Board"</label>
                             <select id=id required
                                 on:change=move |ev| selected.set(Some(event_target_value(&ev)).filter(|v| !v.is_empty()))
-                                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                                aria-invalid=invalid(error)
                                 aria-describedby=error_id.clone()>
                                 <option value="" selected=move || selected.get().is_none()>"Choose the board…"</option>
                                 {mine.into_iter().map(|b| {

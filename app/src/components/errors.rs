@@ -51,6 +51,11 @@ pub fn ActionError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoVi
     }
 }
 
+/// `aria-invalid` of a control: "true" while its field shows an error.
+pub fn invalid(error: Signal<Option<String>>) -> impl Fn() -> &'static str + Copy {
+    move || if error.get().is_some() { "true" } else { "false" }
+}
+
 /// A field's error message, tied to its control by id (`aria-describedby`).
 #[component]
 pub fn FieldError(#[prop(into)] id: String, #[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
@@ -77,7 +82,7 @@ pub fn TextField(
             <label for=id>{label}</label>
             <input id=id type="text" required=required
                 prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))
-                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-invalid=invalid(error)
                 aria-describedby=error_id.clone() />
             <FieldError id=error_id message=error />
         </div>

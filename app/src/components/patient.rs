@@ -8,7 +8,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::errors::{FieldError, keep_focus_at};
+use crate::components::errors::{FieldError, invalid, keep_focus_at};
 
 use crate::api::cases::CorrectPatient;
 use crate::components::actions::{after_failing, after_saving, failure};
@@ -108,7 +108,7 @@ fn CorrectionForm(
         view! {
             <div class="field" class:has-error=move || err.get().is_some()>
                 <label for=id.clone()>{label}</label>
-                <input id=id type=kind required aria-invalid=move || err.get().is_some().to_string()
+                <input id=id type=kind required aria-invalid=invalid(err)
                     aria-describedby=err_id.clone()
                     prop:value=move || data.with(|d| match field { "mrn" => d.mrn.clone(), "name" => d.name.clone(), _ => d.birth_date.clone() })
                     on:input=move |ev| {
@@ -146,7 +146,7 @@ fn CorrectionForm(
             <div class="field" class:has-error=move || reason_error.get().is_some()>
                 <label for="patient-reason">"Why the correction (required)"</label>
                 <input id="patient-reason" type="text" required aria-describedby="patient-reason-error"
-                    aria-invalid=move || reason_error.get().is_some().to_string()
+                    aria-invalid=invalid(reason_error)
                     prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
                 <FieldError id="patient-reason-error" message=Signal::derive(move || reason_error.get()) />
             </div>

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::api::boards::{Board, BoardInput, CreateBoard, SetBoardMember, UpdateBoard, list_boards};
 use crate::api::users::{UserSummary, list_users};
 use crate::components::actions::{SentFrom, after_saving, failure, saves};
-use crate::components::errors::{ActionError, FieldError, TextField, error_notice, keep_focus_at};
+use crate::components::errors::{ActionError, FieldError, TextField, error_notice, invalid, keep_focus_at};
 use crate::components::session::GatedPage;
 use crate::domain::role::Action;
 use crate::error::AppError;
@@ -143,13 +143,13 @@ fn BoardPanel(
                     <div class="field">
                         <label for=name_id.clone()>"Name"</label>
                         <input id=name_id type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))
-                            aria-invalid=move || name_error.with(Option::is_some).to_string() aria-describedby=name_error_id.clone() />
+                            aria-invalid=invalid(name_error) aria-describedby=name_error_id.clone() />
                         <FieldError id=name_error_id message=name_error />
                     </div>
                     <div class="field">
                         <label for=desc_id.clone()>"Description"</label>
                         <input id=desc_id type="text" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))
-                            aria-invalid=move || desc_error.with(Option::is_some).to_string() aria-describedby=desc_error_id.clone() />
+                            aria-invalid=invalid(desc_error) aria-describedby=desc_error_id.clone() />
                         <FieldError id=desc_error_id message=desc_error />
                     </div>
                     <div class="field actions"><button type="submit" class="secondary" disabled=move || update.pending().get()>"Save"</button></div>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::users::{CreateUser, ResetPassword, UpdateUser, UserChange, UserSummary, list_users};
 use crate::components::actions::{SentFrom, after_saving, failure, saves};
-use crate::components::errors::{ActionError, FieldError, error_notice, keep_focus_at};
+use crate::components::errors::{ActionError, FieldError, error_notice, invalid, keep_focus_at};
 use crate::components::session::GatedPage;
 use crate::components::table::DataTable;
 use crate::domain::role::{Action, Role, Specialty};
@@ -111,12 +111,12 @@ fn UserRow(
                 <form class="inline-fields" on:submit=save>
                     <label class="visually-hidden" for=role_id.clone()>"Role of " {name.clone()}</label>
                     <select id=role_id prop:value=move || role.get() on:change=move |ev| role.set(event_target_value(&ev))
-                        aria-invalid=move || role_error.with(Option::is_some).to_string() aria-describedby=role_error_id.clone()>
+                        aria-invalid=invalid(role_error) aria-describedby=role_error_id.clone()>
                         {Role::ALL.iter().copied().map(|r| view! { <option value=r.code() selected=r == user.role>{r.label()}</option> }).collect_view()}
                     </select>
                     <label class="visually-hidden" for=spec_id.clone()>"Specialty of " {name.clone()}</label>
                     <select id=spec_id prop:value=move || specialty.get() on:change=move |ev| specialty.set(event_target_value(&ev))
-                        aria-invalid=move || spec_error.with(Option::is_some).to_string() aria-describedby=spec_error_id.clone()>
+                        aria-invalid=invalid(spec_error) aria-describedby=spec_error_id.clone()>
                         <option value="" selected=user.specialty.is_none()>"No specialty"</option>
                         {Specialty::ALL.iter().copied().map(|s| view! { <option value=s.code() selected=Some(s) == user.specialty>{s.label()}</option> }).collect_view()}
                     </select>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::NoteDrafts;
 use super::summary::structured_lines;
 use crate::api::annotations::{AmendAnnotation, Annotation, AnnotationInput, WithdrawAnnotation};
-use crate::components::errors::{FieldError, focus_first_in};
+use crate::components::errors::{FieldError, focus_first_in, invalid};
 use crate::components::format::when;
 
 use crate::domain::annotation::{AnnotationKind, Structured};
@@ -164,7 +164,7 @@ fn AmendForms(
         <form class="amend" on:submit=save>
             <label for=amend_id.clone()>"Amended text"</label>
             <textarea id=amend_id rows="3" prop:value=move || text.get() on:input=on_text
-                aria-invalid=move || text_error.with(Option::is_some).to_string()
+                aria-invalid=invalid(text_error)
                 aria-describedby=amend_error_id.clone()></textarea>
             <FieldError id=amend_error_id message=text_error />
             <button type="submit" class="small" disabled=move || amend.pending().get()>"Save amendment"</button>
@@ -172,7 +172,7 @@ fn AmendForms(
         <form class="amend" on:submit=retract>
             <label for=reason_id.clone()>"Reason for withdrawing"</label>
             <input id=reason_id type="text" prop:value=move || reason.get() on:input=on_reason
-                aria-invalid=move || reason_error.with(Option::is_some).to_string()
+                aria-invalid=invalid(reason_error)
                 aria-describedby=reason_error_id.clone() />
             <FieldError id=reason_error_id message=reason_error />
             <button type="submit" class="secondary small" disabled=move || withdraw.pending().get()>"Withdraw"</button>

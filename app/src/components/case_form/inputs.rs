@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::{FormState, dom_id};
-use crate::components::errors::FieldError;
+use crate::components::errors::{FieldError, invalid};
 use crate::domain::case::CaseInput;
 
 /// Label, control and message of one field.
@@ -29,11 +29,6 @@ pub(super) fn Field(
         </div>
     }
     .into_any()
-}
-
-/// `aria-invalid` of a control: "true" while its field shows an error.
-fn invalid(error: Signal<Option<String>>) -> impl Fn() -> &'static str + Copy {
-    move || if error.get().is_some() { "true" } else { "false" }
 }
 
 pub(super) fn described_by(field: &str, hint: bool) -> String {

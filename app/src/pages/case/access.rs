@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::api::boards::BoardRef;
 use crate::api::cases::{BreakGlass, CaseRecord, MoveCase};
 use crate::components::actions::failure;
-use crate::components::errors::{ActionError, FieldError, TextField};
+use crate::components::errors::{ActionError, FieldError, TextField, invalid};
 use crate::components::format::when;
 
 /// Shown instead of the case when it belongs to a board the user is not a member of.
@@ -28,7 +28,7 @@ pub(super) fn BreakGlassPanel(case_id: String, message: String, action: ServerAc
                     <label for="glass-reason">"Why do you need this case now?"</label>
                     <textarea id="glass-reason" rows="3" required
                         prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))
-                        aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                        aria-invalid=invalid(error)
                         aria-describedby="glass-reason-hint glass-reason-error"></textarea>
                     <p class="hint" id="glass-reason-hint">
                         "Emergency access lets you read this case for a limited time. It is logged with your reason, "
