@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
+import { expectAccessible, expectErrorsMarked, loginAs, waitForHydration, watchConsole } from "./helpers";
 
 test("a surgeon and a radiologist annotate one case in their own voices", async ({ page, browser }) => {
   const errors = watchConsole(page);
@@ -15,6 +15,7 @@ test("a surgeon and a radiologist annotate one case in their own voices", async 
   await expect(page.getByTestId("note-count")).toHaveText("10050 / 10000 characters");
   await page.getByRole("button", { name: "Post as surgery" }).click();
   await expect(page.locator("#note-body-error")).toHaveText("At most 10000 characters: shorten it by 50.");
+  await expectErrorsMarked(page);
   // Markup typed into a note stays text.
   await page.getByLabel("Annotation").fill('Resectable. <img src=x onerror="window.__pwned=1">');
   await page.getByRole("button", { name: "Post as surgery" }).click();
@@ -58,6 +59,7 @@ test("a surgeon and a radiologist annotate one case in their own voices", async 
   await other.getByLabel("Lesion sizes (mm, comma-separated)").fill("12, eight");
   await other.getByRole("button", { name: "Post as radiology" }).click();
   await expect(other.locator("#note-lesions-error")).toContainText("not a size in mm");
+  await expectErrorsMarked(other);
   await other.getByLabel("Lesion sizes (mm, comma-separated)").fill("12, 8");
   await other.getByLabel("SSTR uptake").selectOption("positive");
   await other.getByRole("button", { name: "Post as radiology" }).click();

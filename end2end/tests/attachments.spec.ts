@@ -1,7 +1,7 @@
 import { test, expect, type Page } from "@playwright/test";
 import * as fs from "fs";
 import * as path from "path";
-import { expectAccessible, loginAs, openMeetingMode, waitForHydration, watchConsole } from "./helpers";
+import { expectAccessible, expectErrorsMarked, loginAs, openMeetingMode, waitForHydration, watchConsole } from "./helpers";
 
 // Issue 20: a pathologist attaches a report to a case (the upload shows its progress, a file
 // that is not a PDF, PNG or JPEG is refused whatever its name), corrects it and withdraws a
@@ -45,6 +45,7 @@ test("a pathologist attaches, corrects and withdraws reports on the case page", 
     { kind: "Pathology report", title: "Executable", date: "2026-11-25" });
   await expect(page.getByTestId("upload-error")).toBeVisible();
   await expect(page.locator("#att-file-error")).toContainText("not a PDF, PNG or JPEG");
+  await expectErrorsMarked(page);
   await expect(docs.getByText("Executable", { exact: true })).toHaveCount(0);
 
   // A report: uploaded with progress, then listed with its SHA-256.

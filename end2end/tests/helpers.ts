@@ -21,8 +21,41 @@ export async function waitForHydration(page: Page) {
   await page.waitForFunction(() => (window as any).__TB_HYDRATED === true, null, { timeout: 20_000 });
 }
 
-/** Runs axe-core on the current page; fails on serious or critical violations. */
+/** Every field error the page shows is tied to its control: the message has an id, a control
+ *  (or the group of controls it is about) names it in `aria-describedby` and says
+ *  `aria-invalid="true"`; and no control says `aria-invalid="true"` without a message shown. */
+export async function expectErrorsMarked(page: Page) {
+  const problems = await page.evaluate(() => {
+    const out: string[] = [];
+    const shown = (e: Element) => (e.textContent ?? "").trim() !== "";
+    for (const m of Array.from(document.querySelectorAll(".field-error"))) {
+      if (!m.id) {
+        out.push(`a field error without an id: "${(m.textContent ?? "").trim()}"`);
+        continue;
+      }
+      if (!shown(m)) continue;
+      const tied = Array.from(document.querySelectorAll("[aria-describedby]")).filter((c) =>
+        (c.getAttribute("aria-describedby") ?? "").split(/\s+/).includes(m.id),
+      );
+      if (!tied.some((c) => c.getAttribute("aria-invalid") === "true")) {
+        out.push(`#${m.id} shows "${(m.textContent ?? "").trim()}" but no control it describes is aria-invalid`);
+      }
+    }
+    for (const c of Array.from(document.querySelectorAll('[aria-invalid="true"]'))) {
+      const ids = (c.getAttribute("aria-describedby") ?? "").split(/\s+/).filter((x) => x);
+      if (!ids.some((id) => { const e = document.getElementById(id); return e !== null && shown(e); })) {
+        out.push(`${c.tagName.toLowerCase()}#${c.id} is aria-invalid with no message shown`);
+      }
+    }
+    return out;
+  });
+  expect(problems).toEqual([]);
+}
+
+/** Runs axe-core on the current page; fails on serious or critical violations. Any field errors
+ *  shown must be tied to their controls (`expectErrorsMarked`). */
 export async function expectAccessible(page: Page) {
+  await expectErrorsMarked(page);
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   expect(

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { DEMO_PASSWORD, expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
+import { DEMO_PASSWORD, expectAccessible, expectErrorsMarked, loginAs, waitForHydration, watchConsole } from "./helpers";
 
 test("from proposal to signed plan to addendum, and the decision report", async ({ page }) => {
   const errors = watchConsole(page);
@@ -38,6 +38,7 @@ test("from proposal to signed plan to addendum, and the decision report", async 
   await expect(page.getByLabel(/departs from the proposer's first option/)).toBeVisible();
   await page.getByRole("button", { name: "Save the plan" }).click();
   await expect(page.locator("#plan-deviation-error")).toContainText("say why");
+  await expectErrorsMarked(page);
 
   // An option added by mistake comes out on its own (item 8).
   await page.getByLabel("Add an option not proposed").selectOption("endoscopic_resection");
@@ -83,6 +84,7 @@ test("from proposal to signed plan to addendum, and the decision report", async 
   await page.getByLabel(/^Carried out/).selectOption("yes");
   await page.getByRole("button", { name: "Check the outcome" }).click();
   await expect(page.locator("#outcome-date-error")).toContainText("Give the day the plan was carried out.");
+  await expectErrorsMarked(page);
   await expect(page.getByTestId("outcome")).toHaveCount(0);
   const today = new Date().toISOString().slice(0, 10);
   await page.getByLabel(/Day carried out/).fill(today);

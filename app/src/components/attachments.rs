@@ -306,25 +306,27 @@ fn UploadForm(
                 <div class="field">
                     <label for="att-file">"File: PDF, PNG or JPEG, at most " {max_mb} " MB"</label>
                     <input id="att-file" name="file" type="file" accept="application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg"
-                        aria-describedby="att-file-error" />
+                        aria-describedby="att-file-error" aria-invalid=invalid(msg("file")) />
                     <FieldError id="att-file-error" message=msg("file") />
                 </div>
                 <div class="field-row">
                     <div class="field">
                         <label for="att-kind">"Kind of document"</label>
-                        <select id="att-kind" name="kind" aria-describedby="att-kind-error">
+                        <select id="att-kind" name="kind" aria-describedby="att-kind-error" aria-invalid=invalid(msg("kind"))>
                             {kinds.into_iter().map(|(c, l)| view! { <option value=c>{l}</option> }).collect_view()}
                         </select>
                         <FieldError id="att-kind-error" message=msg("kind") />
                     </div>
                     <div class="field">
                         <label for="att-date">"Date of the examination or letter"</label>
-                        <input id="att-date" name="examined_on" type="date" aria-describedby="att-date-error" />
+                        <input id="att-date" name="examined_on" type="date" aria-describedby="att-date-error"
+                            aria-invalid=invalid(msg("examined_on")) />
                         <FieldError id="att-date-error" message=msg("examined_on") />
                     </div>
                     <div class="field">
                         <label for="att-specialty">"Owned by"</label>
-                        <select id="att-specialty" name="specialty" aria-describedby="att-specialty-error">
+                        <select id="att-specialty" name="specialty" aria-describedby="att-specialty-error"
+                            aria-invalid=invalid(msg("specialty"))>
                             {own.is_none().then(|| view! { <option value="">"Choose the specialty"</option> })}
                             {specialties.into_iter().map(|(c, l)| view! { <option value=c selected=own_code == Some(c)>{l}</option> }).collect_view()}
                         </select>
@@ -334,12 +336,13 @@ fn UploadForm(
                 <div class="field">
                     <label for="att-title">"Document title"</label>
                     <input id="att-title" name="title" type="text" maxlength="200" placeholder="e.g. Histology, liver biopsy segment VI"
-                        aria-describedby="att-title-error" />
+                        aria-describedby="att-title-error" aria-invalid=invalid(msg("title")) />
                     <FieldError id="att-title-error" message=msg("title") />
                 </div>
                 <div class="field">
                     <label for="att-supersedes">"Corrects (optional)"</label>
-                    <select id="att-supersedes" name="supersedes" aria-describedby="att-supersedes-hint att-supersedes-error">
+                    <select id="att-supersedes" name="supersedes" aria-describedby="att-supersedes-hint att-supersedes-error"
+                        aria-invalid=invalid(msg("supersedes"))>
                         <option value="">"Nothing: a new document"</option>
                         {move || current.get().into_iter().map(|a| {
                             let label = format!("{} ({})", a.title, a.examined_on.clone().unwrap_or_default());

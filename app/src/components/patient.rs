@@ -116,7 +116,7 @@ fn CorrectionForm(
                         server_errors.update(|e| { e.remove(field); });
                         data.update(|d| match field { "mrn" => d.mrn = v, "name" => d.name = v, _ => d.birth_date = v });
                     } />
-                <FieldError id=err_id message=Signal::derive(move || err.get()) />
+                <FieldError id=err_id message=err />
             </div>
         }
     };
@@ -133,14 +133,14 @@ fn CorrectionForm(
             {text_field("birth_date", "Birth date", "date")}
             <div class="field" class:has-error=move || sex_error.get().is_some()>
                 <label for="patient-sex">"Sex"</label>
-                <select id="patient-sex" aria-describedby="patient-sex-error"
+                <select id="patient-sex" aria-describedby="patient-sex-error" aria-invalid=invalid(sex_error)
                     on:change=move |ev| { let v = event_target_value(&ev); data.update(|d| d.sex = v); }>
                     {Sex::ALL.iter().map(|s| {
                         let code = s.code();
                         view! { <option value=code selected=move || data.with(|d| d.sex == code)>{s.label()}</option> }
                     }).collect_view()}
                 </select>
-                <FieldError id="patient-sex-error" message=Signal::derive(move || sex_error.get()) />
+                <FieldError id="patient-sex-error" message=sex_error />
             </div>
             {text_field("mrn", "MRN", "text")}
             <div class="field" class:has-error=move || reason_error.get().is_some()>

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::choices::code_options;
-use crate::components::errors::{FieldError, focus_first_in};
+use crate::components::errors::{FieldError, focus_first_in, invalid};
 
 use super::NoteDrafts;
 use crate::api::annotations::{AnnotationInput, CreateAnnotation};
@@ -103,6 +103,7 @@ pub(super) fn PostForm(
         }
         create.value().get().and_then(|r| r.err()).and_then(|e| e.field_message(f))
     };
+    let (asks_error, body_error) = (Signal::derive(move || err("asks")), Signal::derive(move || err("body")));
     view! {
         <form class="post-note" on:submit=submit novalidate>
             <h3>"Add your " {voice.label().to_lowercase()} " voice"</h3>
@@ -122,20 +123,20 @@ pub(super) fn PostForm(
             {move || (kind.get() == "question").then(|| view! {
                 <div class="field">
                     <label for="note-asks">"Question for"</label>
-                    <select id="note-asks" aria-describedby="note-asks-error" prop:value=move || asks.get()
-                        on:change=move |ev| asks.set(event_target_value(&ev))>
+                    <select id="note-asks" aria-describedby="note-asks-error" aria-invalid=invalid(asks_error)
+                        prop:value=move || asks.get() on:change=move |ev| asks.set(event_target_value(&ev))>
                         <option value="">"The whole board"</option>
                         {Specialty::ALL.iter().copied().filter(|s| *s != voice).map(|s| view! { <option value=s.code()>{s.label()}</option> }).collect_view()}
                     </select>
-                    <FieldError id="note-asks-error" message=Signal::derive(move || err("asks")) />
+                    <FieldError id="note-asks-error" message=asks_error />
                 </div>
             })}
             <div class="field">
                 <label for="note-body">"Annotation"</label>
                 <textarea id="note-body" rows="3" aria-describedby="note-body-error note-body-count"
-                    aria-invalid=move || if err("body").is_some() { "true" } else { "false" }
+                    aria-invalid=invalid(body_error)
                     prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
-                <FieldError id="note-body-error" message=Signal::derive(move || err("body")) />
+                <FieldError id="note-body-error" message=body_error />
                 // Counted while typing, so a long note is shortened before Post, not after.
                 <p class="hint" id="note-body-count" data-testid="note-count"
                     class:over=move || body.with(|b| b.chars().count() > max)>
@@ -158,6 +159,8 @@ where
 {
     let radiology = voice == Specialty::Radiology;
     let nuclear = voice == Specialty::NuclearMedicine;
+    let lesions_error = Signal::derive(move || err("structured.lesion_sizes_mm"));
+    let ki67_error = Signal::derive(move || err("structured.confirmed_ki67_percent"));
     view! {
         <fieldset class="structured">
             <legend>"Structured findings (optional)"</legend>
@@ -165,10 +168,10 @@ where
                 <div class="field">
                     <label for="note-lesions">"Lesion sizes (mm, comma-separated)"</label>
                     <input id="note-lesions" type="text" inputmode="decimal" aria-describedby="note-lesions-error"
-                        aria-invalid=move || if err("structured.lesion_sizes_mm").is_some() { "true" } else { "false" }
+                        aria-invalid=invalid(lesions_error)
                         prop:value=move || structured.with(|s| s.lesion_sizes.clone())
                         on:input=move |ev| structured.update(|s| s.lesion_sizes = event_target_value(&ev)) />
-                    <FieldError id="note-lesions-error" message=Signal::derive(move || err("structured.lesion_sizes_mm")) />
+                    <FieldError id="note-lesions-error" message=lesions_error />
                 </div>
             })}
             {(radiology || nuclear).then(|| view! {
@@ -203,10 +206,10 @@ where
                 <div class="field">
                     <label for="note-ki67">"Confirmed Ki-67 %"</label>
                     <input id="note-ki67" type="text" inputmode="decimal" aria-describedby="note-ki67-error"
-                        aria-invalid=move || if err("structured.confirmed_ki67_percent").is_some() { "true" } else { "false" }
+                        aria-invalid=invalid(ki67_error)
                         prop:value=move || structured.with(|s| s.confirmed_ki67.clone())
                         on:input=move |ev| structured.update(|s| s.confirmed_ki67 = event_target_value(&ev)) />
-                    <FieldError id="note-ki67-error" message=Signal::derive(move || err("structured.confirmed_ki67_percent")) />
+                    <FieldError id="note-ki67-error" message=ki67_error />
                 </div>
             })}
             {nuclear.then(|| view! {

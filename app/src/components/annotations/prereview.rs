@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::api::annotations::Annotation;
 use crate::api::work::{RequestVoice, VoiceRequestInput};
 use crate::components::actions::failure;
-use crate::components::errors::{ActionError, FieldError};
+use crate::components::errors::{ActionError, FieldError, invalid};
 use crate::components::format::when;
 use crate::domain::role::Specialty;
 use crate::domain::work::{VoiceRequest, VoiceState, VoiceStatus, voice_facts, voices};
@@ -41,7 +41,8 @@ pub fn PreReview(
     };
     let (specialty, set_specialty) = signal(String::new());
     let (note, set_note) = signal(String::new());
-    let err = move |f: &str| failure(ask).get().and_then(|e| e.field_message(f));
+    let err = move |f: &'static str| Signal::derive(move || failure(ask).get().and_then(|e| e.field_message(f)));
+    let (specialty_error, note_error) = (err("specialty"), err("note"));
     let submit = {
         let case_id = case_id.clone();
         move |ev: leptos::ev::SubmitEvent| {
@@ -74,18 +75,18 @@ pub fn PreReview(
                     <div class="field">
                         <label for="ask-specialty">"Ask a specialty"</label>
                         <select id="ask-specialty" aria-describedby="ask-specialty-error"
-                            aria-invalid=move || if err("specialty").is_some() { "true" } else { "false" }
+                            aria-invalid=invalid(specialty_error)
                             on:change=move |ev| set_specialty.set(event_target_value(&ev))>
                             <option value="">"Choose…"</option>
                             {Specialty::ALL.iter().map(|s| view! { <option value=s.code()>{s.label()}</option> }).collect_view()}
                         </select>
-                        <FieldError id="ask-specialty-error" message=Signal::derive(move || err("specialty")) />
+                        <FieldError id="ask-specialty-error" message=specialty_error />
                     </div>
                     <div class="field grow">
                         <label for="ask-note">"What the board needs (optional)"</label>
-                        <input id="ask-note" type="text" maxlength="1000" aria-describedby="ask-note-error"
+                        <input id="ask-note" type="text" maxlength="1000" aria-describedby="ask-note-error" aria-invalid=invalid(note_error)
                             prop:value=note on:input=move |ev| set_note.set(event_target_value(&ev)) />
-                        <FieldError id="ask-note-error" message=Signal::derive(move || err("note")) />
+                        <FieldError id="ask-note-error" message=note_error />
                     </div>
                     <div class="field actions">
                         <button type="submit" disabled=move || ask.pending().get()>

@@ -188,11 +188,13 @@ pub(super) fn TriState(
     get: fn(&CaseInput) -> Option<bool>,
     set: fn(&mut CaseInput, Option<bool>),
 ) -> AnyView {
+    let error = form.error(field);
     view! {
         <Field form field label hint=None>
             <select
                 id=dom_id(field)
                 aria-describedby=described_by(field, false)
+                aria-invalid=invalid(error)
                 prop:value=move || match form.data.with(get) { Some(true) => "yes", Some(false) => "no", None => "" }
                 on:change=move |ev| {
                     let v = match event_target_value(&ev).as_str() { "yes" => Some(true), "no" => Some(false), _ => None };

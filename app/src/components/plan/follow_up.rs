@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::errors::FieldError;
+use crate::components::errors::{FieldError, invalid};
 
 use super::field_error;
 use crate::api::plans::{AddAddendum, OutcomeInput, RecordOutcome, SignPlan};
@@ -58,12 +58,13 @@ pub(super) fn AddendumForm(case_id: String, addendum: ServerAction<AddAddendum>)
             body.set(String::new());
         }
     });
+    let error = Signal::derive(move || field_error(addendum.value().get().and_then(|r| r.err()), "body"));
     view! {
         <form class="addendum-form" on:submit=submit novalidate>
             <div class="field">
                 <label for="addendum-body">"Addendum (corrections or new information)"</label>
-                <textarea id="addendum-body" rows="2" aria-describedby="addendum-error" prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
-                <FieldError id="addendum-error" message=Signal::derive(move || field_error(addendum.value().get().and_then(|r| r.err()), "body")) />
+                <textarea id="addendum-body" rows="2" aria-describedby="addendum-error" aria-invalid=invalid(error) prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+                <FieldError id="addendum-error" message=error />
             </div>
             <button type="submit" class="secondary">"Add addendum"</button>
         </form>
@@ -102,11 +103,11 @@ pub(super) fn OutcomeForm(
         outcome.dispatch(RecordOutcome { case_id: case_id.clone(), input: input.get_untracked() });
     };
     let err = move |f: &'static str| {
-        move || {
+        Signal::derive(move || {
             local
                 .with(|l| l.as_ref().and_then(|l| l.get(f).and_then(|m| m.first().cloned())))
                 .or_else(|| field_error(outcome.value().get().and_then(|r| r.err()), f))
-        }
+        })
     };
     let named = offered.clone();
     let summary = Signal::derive(move || {
@@ -153,39 +154,40 @@ pub(super) fn OutcomeForm(
             <p class="muted small-print">"Fields marked " <abbr title="required">"*"</abbr> " are required."</p>
             <div class="field">
                 <label for="outcome-implemented">"Carried out " <abbr title="required">"*"</abbr></label>
-                <select id="outcome-implemented" required aria-describedby="outcome-implemented-error" prop:disabled=confirming
+                <select id="outcome-implemented" required aria-describedby="outcome-implemented-error"
+                    aria-invalid=invalid(err("implemented")) prop:disabled=confirming
                     on:change=move |ev| input.update(|i| i.implemented = match event_target_value(&ev).as_str() { "yes" => Some(true), "no" => Some(false), _ => None })>
                     <option value="">"Choose…"</option>
                     <option value="yes">"Yes"</option>
                     <option value="no">"No"</option>
                 </select>
-                <FieldError id="outcome-implemented-error" message=Signal::derive(err("implemented")) />
+                <FieldError id="outcome-implemented-error" message=err("implemented") />
             </div>
             <div class="field">
                 <label for="outcome-reason">"If not, why (required when not carried out)"</label>
-                <select id="outcome-reason" aria-describedby="outcome-reason-error" prop:disabled=confirming
+                <select id="outcome-reason" aria-describedby="outcome-reason-error" aria-invalid=invalid(err("reason")) prop:disabled=confirming
                     on:change=move |ev| input.update(|i| i.reason = Some(event_target_value(&ev)).filter(|v| !v.is_empty()))>
                     <option value="">"—"</option>
                     {NotImplementedReason::ALL.iter().copied().map(|r| view! { <option value=r.code()>{r.label()}</option> }).collect_view()}
                 </select>
-                <FieldError id="outcome-reason-error" message=Signal::derive(err("reason")) />
+                <FieldError id="outcome-reason-error" message=err("reason") />
             </div>
             <div class="field">
                 <label for="outcome-date">"Day carried out (required when carried out)"</label>
-                <input id="outcome-date" type="date" aria-describedby="outcome-date-error" prop:disabled=confirming
+                <input id="outcome-date" type="date" aria-describedby="outcome-date-error" aria-invalid=invalid(err("date")) prop:disabled=confirming
                     on:input=move |ev| input.update(|i| i.date = Some(event_target_value(&ev)).filter(|v| !v.is_empty())) />
-                <FieldError id="outcome-date-error" message=Signal::derive(err("date")) />
+                <FieldError id="outcome-date-error" message=err("date") />
             </div>
             <div class="field">
                 <label for="outcome-note">"Note"</label>
-                <input id="outcome-note" type="text" aria-describedby="outcome-note-error" prop:disabled=confirming
+                <input id="outcome-note" type="text" aria-describedby="outcome-note-error" aria-invalid=invalid(err("note")) prop:disabled=confirming
                     on:input=move |ev| input.update(|i| i.note = event_target_value(&ev)) />
-                <FieldError id="outcome-note-error" message=Signal::derive(err("note")) />
+                <FieldError id="outcome-note-error" message=err("note") />
             </div>
             {offered.into_iter().enumerate().map(|(n, t)| view! {
                 <EnrolmentFields n trial=t input confirming error=trial_error />
             }).collect_view()}
-            <FieldError id="outcome-trials-error" message=Signal::derive(err("trials")) />
+            <FieldError id="outcome-trials-error" message=err("trials") />
             <Show
                 when=move || confirming.get()
                 fallback=|| view! { <button type="submit" class="secondary">"Check the outcome"</button> }
@@ -217,6 +219,8 @@ where
 {
     let (enrolled_id, reason_id, note_id, error_id) =
         (format!("enrol-{n}"), format!("enrol-reason-{n}"), format!("enrol-note-{n}"), format!("enrol-{n}-error"));
+    // One message for the trial's three answers: the group is marked, and each answer points to it.
+    let message = error(trial.trial_id.clone());
     let set = move |f: &dyn Fn(&mut EnrolmentInput)| {
         input.update(|i| {
             if let Some(e) = i.trials.get_mut(n) {
@@ -225,7 +229,7 @@ where
         })
     };
     view! {
-        <fieldset class="multi enrolment" data-testid="enrolment">
+        <fieldset class="multi enrolment" data-testid="enrolment" aria-describedby=error_id.clone() aria-invalid=invalid(message)>
             <legend>"Trial " {trial.acronym.clone()} " (" {trial.registry_id.clone()} "), offered by the plan"</legend>
             <div class="field">
                 <label for=enrolled_id.clone()>"Did the patient enrol? " <abbr title="required">"*"</abbr></label>
@@ -258,7 +262,7 @@ where
                         set(&move |e| e.note = v.clone())
                     } />
             </div>
-            <FieldError id=error_id message=error(trial.trial_id.clone()) />
+            <FieldError id=error_id.clone() message />
         </fieldset>
     }
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::components::actions::failure;
 
-use crate::components::errors::{ActionError, FieldError, focus_first_in};
+use crate::components::errors::{ActionError, FieldError, focus_first_in, invalid};
 
 use super::{PLAN_HEAD, PlanDraft, field_error};
 use crate::api::meetings::Meeting;
@@ -58,6 +58,7 @@ pub(super) fn PlanForm(
                 <div class="field">
                     <label for="plan-deviation">"Why the plan departs from the proposer's first option (required)"</label>
                     <textarea id="plan-deviation" rows="2" aria-describedby="plan-deviation-error"
+                        aria-invalid=invalid(Signal::derive(err("deviation_reason")))
                         prop:value=move || input.with(|i| i.deviation_reason.clone().unwrap_or_default())
                         on:input=move |ev| input.update(|i| i.deviation_reason = Some(event_target_value(&ev)))></textarea>
                     <FieldError id="plan-deviation-error" message=Signal::derive(err("deviation_reason")) />
@@ -66,6 +67,7 @@ pub(super) fn PlanForm(
             <div class="field">
                 <label for="plan-rationale">"Rationale"</label>
                 <textarea id="plan-rationale" rows="3" aria-describedby="plan-rationale-error"
+                    aria-invalid=invalid(Signal::derive(err("rationale")))
                     prop:value=move || input.with(|i| i.rationale.clone()) on:input=move |ev| input.update(|i| i.rationale = event_target_value(&ev))></textarea>
                 <FieldError id="plan-rationale-error" message=Signal::derive(err("rationale")) />
             </div>
@@ -78,7 +80,8 @@ pub(super) fn PlanForm(
                 </select>
             </div>
             <label class="check">
-                <input type="checkbox" aria-describedby="plan-trial-discussed-error" prop:checked=move || input.with(|i| i.trial_discussed)
+                <input type="checkbox" aria-describedby="plan-trial-discussed-error"
+                    aria-invalid=invalid(Signal::derive(err("trial_discussed"))) prop:checked=move || input.with(|i| i.trial_discussed)
                     on:change=move |ev| input.update(|i| i.trial_discussed = event_target_checked(&ev)) />
                 " Clinical trials were discussed"
             </label>
@@ -109,6 +112,7 @@ fn OptionChoices<E>(
 where
     E: Fn() -> Option<String> + Send + Sync + 'static,
 {
+    let err = Signal::derive(err);
     let chosen = move |code: OptionCode| input.with(|i| i.options.iter().any(|o| o == code.code()));
     let toggle = move |code: OptionCode, on: bool| {
         input.update(|i| {
@@ -119,7 +123,7 @@ where
         })
     };
     view! {
-        <fieldset class="multi" aria-describedby="plan-options-error">
+        <fieldset class="multi" aria-describedby="plan-options-error" aria-invalid=invalid(err)>
             <legend>"Options the board chose"</legend>
             {first.map(|f| view! {
                 <button type="button" class="secondary small" on:click=move |_| input.update(|i| i.options = vec![f.code().to_string()])>
@@ -156,7 +160,7 @@ where
                     </li>
                 }).collect_view()}
             </ul>
-            <FieldError id="plan-options-error" message=Signal::derive(err) />
+            <FieldError id="plan-options-error" message=err />
         </fieldset>
     }
 }
@@ -168,6 +172,7 @@ fn TrialChoices<E>(input: RwSignal<PlanInput>, trials: Vec<TrialMatch>, named: V
 where
     E: Fn() -> Option<String> + Send + Sync + 'static,
 {
+    let err = Signal::derive(err);
     let mut rows: Vec<(String, String)> =
         trials.iter().map(|m| (m.trial_id.clone(), format!("{} — {}", m.acronym, m.verdict.label()))).collect();
     for t in named {
@@ -176,7 +181,7 @@ where
         }
     }
     (!rows.is_empty()).then(|| view! {
-        <fieldset class="multi plan-trial-choices" aria-describedby="plan-trials-error">
+        <fieldset class="multi plan-trial-choices" aria-describedby="plan-trials-error" aria-invalid=invalid(err)>
             <legend>"Trials of this centre discussed"</legend>
             <p class="muted">"Tick each trial the board discussed, and whether it was offered to the patient. The match is a suggestion; eligibility is confirmed at screening."</p>
             <ul class="option-choices">
@@ -224,7 +229,7 @@ where
                     }
                 }).collect_view()}
             </ul>
-            <FieldError id="plan-trials-error" message=Signal::derive(err) />
+            <FieldError id="plan-trials-error" message=err />
         </fieldset>
     })
 }
@@ -235,8 +240,9 @@ fn DissentRows<E>(input: RwSignal<PlanInput>, members: Vec<Attendee>, err: E) ->
 where
     E: Fn() -> Option<String> + Send + Sync + 'static,
 {
+    let err = Signal::derive(err);
     view! {
-        <fieldset class="multi">
+        <fieldset class="multi" aria-describedby="plan-dissent-error" aria-invalid=invalid(err)>
             <legend>"Dissent"</legend>
             {move || input.with(|i| i.dissent.len()).eq(&0).then(|| view! { <p class="muted">"No dissent recorded."</p> })}
             {
@@ -261,7 +267,7 @@ where
                 }).collect_view()
             }
             <button type="button" class="secondary small" on:click=move |_| input.update(|i| i.dissent.push(DissentInput::default()))>"Add a dissent"</button>
-            <FieldError id="" message=Signal::derive(err) />
+            <FieldError id="plan-dissent-error" message=err />
         </fieldset>
     }
 }

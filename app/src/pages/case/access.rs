@@ -84,7 +84,7 @@ pub(super) fn ReferPanel(record: CaseRecord, boards: Vec<BoardRef>, action: Serv
                 <div class="field">
                     <label for="refer-board">"Board"</label>
                     <select id="refer-board" prop:value=move || target.get() on:change=move |ev| target.set(event_target_value(&ev))
-                        aria-describedby="refer-board-error">
+                        aria-describedby="refer-board-error" aria-invalid=invalid(err("board_id"))>
                         <option value="">"— choose a board —"</option>
                         {others.into_iter().map(|b| view! { <option value=b.id.clone()>{b.name.clone()}</option> }).collect_view()}
                     </select>
