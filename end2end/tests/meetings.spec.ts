@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
+import { expectAccessible, expectErrorsMarked, loginAs, waitForHydration, watchConsole } from "./helpers";
 
 test("a coordinator schedules a meeting, builds the agenda and steps through it in meeting mode", async ({ page, browser }) => {
   const errors = watchConsole(page);
@@ -11,9 +11,14 @@ test("a coordinator schedules a meeting, builds the agenda and steps through it 
   // Schedule: a field error first, then a valid meeting.
   const title = `NET board e2e ${Date.now()}`;
   await page.getByLabel("Title").fill(title);
+  // A pasted control character in the tumour type was refused without a word before.
+  await page.getByLabel("Tumour type").fill("NET\u0007");
   await page.getByRole("button", { name: "Schedule meeting" }).click();
   await expect(page.locator("#m-starts-error")).toContainText("date and time");
   await expect(page.locator("#m-board-id-error")).toContainText("Choose the board");
+  await expect(page.locator("#m-board-error")).toHaveText("The board type contains control characters.");
+  await expectErrorsMarked(page);
+  await page.getByLabel("Tumour type").fill("NET");
   await page.getByLabel("Board", { exact: true }).selectOption({ label: "NET board (demo)" });
   // Item 8: a time in the past is said before scheduling.
   await page.getByLabel("Starts (UTC)").fill("2020-01-10T14:00");

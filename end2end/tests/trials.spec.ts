@@ -1,5 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
-import { DEMO_PASSWORD, expectAccessible, loginAs, waitForHydration, watchConsole } from "./helpers";
+import { DEMO_PASSWORD, expectAccessible, expectErrorsMarked, loginAs, waitForHydration, watchConsole } from "./helpers";
 
 /** Fills the register's add form for the demo NET board (the registry id last, so that a flow
  *  may correct it) and returns the form. */
@@ -57,8 +57,14 @@ test("a coordinator adds a trial to the register and the case page matches it", 
   const form = await fillTrial(page, "Long-acting somatostatin analogue in small-intestinal NET (synthetic, e2e)",
     "E2E-SI", "NCT123", "Trial office, ext. 4700");
   await form.getByRole("checkbox", { name: "Small intestine" }).check();
+  const other = form.getByLabel(/^Other criteria/);
+  await other.fill("No prior PRRT\u0007");
   await form.getByRole("button", { name: "Add the trial" }).click();
   await expect(page.locator("#t-registry-error")).toContainText("Not a registry id");
+  // Refused without a word before: the other criteria had no place for their message.
+  await expect(page.locator("#t-other-error")).toHaveText("The text of other criteria contains control characters.");
+  await expectErrorsMarked(page);
+  await other.fill("No prior PRRT");
   await form.getByLabel(/^Registry id/).fill("2099-500009-99-00");
   await form.getByRole("button", { name: "Add the trial" }).click();
   await expect(page.getByTestId("trial-added")).toContainText("E2E-SI is on the register");
@@ -140,6 +146,7 @@ test("the plan offers a trial and the follow-up records why the patient did not 
   await page.getByLabel("Clinical trials were discussed").uncheck();
   await page.getByRole("button", { name: "Save the plan" }).click();
   await expect(page.locator("#plan-trial-discussed-error")).toContainText("Trials are listed as discussed");
+  await expectErrorsMarked(page);
   await expect(page.getByTestId("no-plan")).toBeVisible();
   await page.getByLabel("Clinical trials were discussed").check();
   await page.getByRole("button", { name: "Save the plan" }).click();
@@ -159,6 +166,7 @@ test("the plan offers a trial and the follow-up records why the patient did not 
   await enrolment.getByLabel(/Did the patient enrol/).selectOption("no");
   await page.getByRole("button", { name: "Check the outcome" }).click();
   await expect(enrolment.locator(".field-error")).toHaveText("DEMO-PRRT: say why the patient did not enrol.");
+  await expectErrorsMarked(page);
   await enrolment.getByLabel("If not, why").selectOption({ label: "Patient declined" });
   await enrolment.getByLabel("Note on DEMO-PRRT").fill("Prefers treatment closer to home.");
   await page.getByRole("button", { name: "Check the outcome" }).click();

@@ -10,7 +10,7 @@ use crate::components::format::when;
 use crate::api::boards::BoardRef;
 use crate::api::meetings::{CreateMeeting, MeetingInput, list_meetings};
 use crate::components::board::{BoardChoice, board_choice_resource};
-use crate::components::errors::FieldError;
+use crate::components::errors::{FieldError, invalid};
 use crate::components::session::{GatedPage, use_session};
 use crate::domain::meeting::Meeting;
 use crate::domain::role::{Action, Specialty, can};
@@ -85,7 +85,6 @@ fn NewMeetingForm(
     let err = move |f: &'static str| {
         Signal::derive(move || create.value().get().and_then(|r| r.err()).and_then(|e| e.field_message(f)))
     };
-    let invalid = move |f: &'static str| move || if err(f).get().is_some() { "true" } else { "false" };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut i = input.get_untracked();
@@ -117,12 +116,12 @@ fn NewMeetingForm(
                 <BoardChoice id="m-board-id" boards selected=board_id error=err("board_id") />
                 <div class="field">
                     <label for="m-title">"Title"</label>
-                    <input id="m-title" type="text" prop:value=title on:input=set_title aria-invalid=invalid("title") aria-describedby="m-title-error" />
+                    <input id="m-title" type="text" prop:value=title on:input=set_title aria-invalid=invalid(err("title")) aria-describedby="m-title-error" />
                     <FieldError id="m-title-error" message=err("title") />
                 </div>
                 <div class="field">
                     <label for="m-starts">"Starts (UTC)"</label>
-                    <input id="m-starts" type="datetime-local" prop:value=starts on:input=set_starts aria-invalid=invalid("starts_at") aria-describedby="m-starts-error" />
+                    <input id="m-starts" type="datetime-local" prop:value=starts on:input=set_starts aria-invalid=invalid(err("starts_at")) aria-describedby="m-starts-error" />
                     <FieldError id="m-starts-error" message=err("starts_at") />
                     // A past time is allowed (recording a meeting held on paper) but said.
                     {move || {
@@ -134,19 +133,21 @@ fn NewMeetingForm(
                 </div>
                 <div class="field">
                     <label for="m-location">"Room"</label>
-                    <input id="m-location" type="text" prop:value=location on:input=set_location aria-invalid=invalid("location") aria-describedby="m-location-error" />
+                    <input id="m-location" type="text" prop:value=location on:input=set_location aria-invalid=invalid(err("location")) aria-describedby="m-location-error" />
                     <FieldError id="m-location-error" message=err("location") />
                 </div>
                 <div class="field">
                     <label for="m-link">"Video link (https://…)"</label>
-                    <input id="m-link" type="url" prop:value=link on:input=set_link aria-invalid=invalid("video_link") aria-describedby="m-link-error" />
+                    <input id="m-link" type="url" prop:value=link on:input=set_link aria-invalid=invalid(err("video_link")) aria-describedby="m-link-error" />
                     <FieldError id="m-link-error" message=err("video_link") />
                 </div>
                 <div class="field">
                     <label for="m-board">"Tumour type"</label>
-                    <input id="m-board" type="text" placeholder="NET" prop:value=board on:input=set_board />
+                    <input id="m-board" type="text" maxlength="100" placeholder="NET" prop:value=board on:input=set_board
+                        aria-invalid=invalid(err("board_type")) aria-describedby="m-board-error" />
+                    <FieldError id="m-board-error" message=err("board_type") />
                 </div>
-                <fieldset class="multi">
+                <fieldset class="multi" aria-describedby="m-expected-error" aria-invalid=invalid(err("expected_specialties"))>
                     <legend>"Expected specialties"</legend>
                     {Specialty::ALL.iter().copied().map(|s| {
                         let code = s.code().to_string();
@@ -159,6 +160,7 @@ fn NewMeetingForm(
                             </label>
                         }
                     }).collect_view()}
+                    <FieldError id="m-expected-error" message=err("expected_specialties") />
                 </fieldset>
                 <button type="submit" disabled=move || create.pending().get()>
                     {move || if create.pending().get() { "Scheduling…" } else { "Schedule meeting" }}

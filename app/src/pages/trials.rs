@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::api::trials::{CreateTrial, SetTrialStatus, Trial, TrialInput, list_trials};
 use crate::components::actions::{after_saving, failure};
 use crate::components::board::{BoardChoice, board_choice_resource};
-use crate::components::errors::{ActionError, FieldError, TextField, error_notice, keep_focus_at};
+use crate::components::errors::{ActionError, FieldError, TextField, error_notice, invalid, keep_focus_at};
 use crate::components::session::{GatedPage, use_session};
 use crate::domain::codes::{Code, Grade, MStage, PrimarySite, SstrImaging, choices};
 use crate::domain::role::{Action, can};
@@ -230,12 +230,14 @@ fn NewTrialForm(
                 {checks::<MStage>("M category (none ticked: any)", input, |e| &mut e.m_stages)}
                 <div class="field">
                     <label for="t-ki67-min">"Ki-67 from (%)"</label>
-                    <input id="t-ki67-min" type="number" min="0" max="100" step="any" on:input=number(|e| &mut e.ki67_min) aria-describedby="t-ki67-min-error" />
+                    <input id="t-ki67-min" type="number" min="0" max="100" step="any" on:input=number(|e| &mut e.ki67_min) aria-describedby="t-ki67-min-error"
+                        aria-invalid=invalid(err("eligibility.ki67_min")) />
                     <FieldError id="t-ki67-min-error" message=err("eligibility.ki67_min") />
                 </div>
                 <div class="field">
                     <label for="t-ki67-max">"Ki-67 up to (%)"</label>
-                    <input id="t-ki67-max" type="number" min="0" max="100" step="any" on:input=number(|e| &mut e.ki67_max) aria-describedby="t-ki67-max-error" />
+                    <input id="t-ki67-max" type="number" min="0" max="100" step="any" on:input=number(|e| &mut e.ki67_max) aria-describedby="t-ki67-max-error"
+                        aria-invalid=invalid(err("eligibility.ki67_max")) />
                     <FieldError id="t-ki67-max-error" message=err("eligibility.ki67_max") />
                 </div>
                 <div class="field">
@@ -254,12 +256,15 @@ fn NewTrialForm(
                 </div>
                 <div class="field">
                     <label for="t-age-min">"Age from (years)"</label>
-                    <input id="t-age-min" type="number" min="0" max="120" on:input=small(|e| &mut e.age_min) aria-describedby="t-age-min-error" />
+                    <input id="t-age-min" type="number" min="0" max="120" on:input=small(|e| &mut e.age_min) aria-describedby="t-age-min-error"
+                        aria-invalid=invalid(err("eligibility.age_min")) />
                     <FieldError id="t-age-min-error" message=err("eligibility.age_min") />
                 </div>
                 <div class="field">
                     <label for="t-other">"Other criteria (a person checks these)"</label>
-                    <textarea id="t-other" rows="3" prop:value=move || other.get() on:input=move |ev| other.set(event_target_value(&ev))></textarea>
+                    <textarea id="t-other" rows="3" maxlength="4000" aria-describedby="t-other-error" aria-invalid=invalid(err("other_criteria"))
+                        prop:value=move || other.get() on:input=move |ev| other.set(event_target_value(&ev))></textarea>
+                    <FieldError id="t-other-error" message=err("other_criteria") />
                 </div>
                 <button type="submit" disabled=move || create.pending().get()>
                     {move || if create.pending().get() { "Adding…" } else { "Add the trial" }}
