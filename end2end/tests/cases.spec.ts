@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { expectAccessible, loginAs, openHistory, waitForHydration, watchConsole } from "./helpers";
+import { expectAccessible, expectErrorsMarked, loginAs, openHistory, waitForHydration, watchConsole } from "./helpers";
 
 async function fillNewCase(page: Page, mrn: string) {
   // The coordinator is on both demo boards, so chooses one; nothing is preselected.
@@ -65,7 +65,18 @@ test("a coordinator creates a case, meets a field error, fixes it, saves, edits 
 
   // Edit: change Ki-67 and the ECOG, with a reason.
   await page.getByRole("button", { name: "Edit case" }).click();
+  // A refused save says so at the top of the editor, with a link to the field, and beside its
+  // button (the field may be a screen away from both); nothing is sent.
+  await page.getByLabel("Ki-67 (%)").fill("250");
+  await page.getByRole("button", { name: /Save as version/ }).click();
+  const editSummary = page.getByTestId("error-summary");
+  await expect(editSummary).toBeFocused();
+  await expect(editSummary).toContainText("1 field needs attention");
+  await expect(editSummary.getByRole("link", { name: /^Ki-67 %: / })).toHaveAttribute("href", "#f-tumor-ki67_percent");
+  await expect(page.getByTestId("form-invalid")).toBeVisible();
+  await expectErrorsMarked(page);
   await page.getByLabel("Ki-67 (%)").fill("12");
+  await expect(editSummary).toBeHidden();
   await page.getByLabel("ECOG performance status").selectOption("1");
   await page.getByLabel("Reason for the change (optional)").fill("Revised pathology");
   await page.getByRole("button", { name: "Save as version 2" }).click();
@@ -100,6 +111,7 @@ test("an incomplete case cannot be marked ready and says what is missing", async
   // Without a board chosen the server names the field, and nothing is created.
   await page.getByRole("button", { name: "Create case (draft)" }).click();
   await expect(page.locator("#case-board-error")).toContainText("Choose the board");
+  await expectErrorsMarked(page);
   await expect(page).toHaveURL(/\/cases\/new$/);
   await page.getByLabel("Board", { exact: true }).selectOption({ label: "NET board (demo)" });
   await expect(page.getByTestId("form-missing")).toContainText("the primary site");

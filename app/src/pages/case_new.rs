@@ -4,12 +4,12 @@
 use leptos::prelude::*;
 
 use crate::components::actions::failure;
-use crate::components::errors::{ActionError, ErrorSummary, FieldError, focus_soon};
+use crate::components::errors::{ActionError, ErrorSummary, FieldError, focus_soon, invalid};
 use leptos_router::hooks::use_navigate;
 
 use crate::api::cases::{CreateCase, ImportCase};
 use crate::components::board::{BoardChoice, board_choice_resource};
-use crate::components::case_form::{CaseFields, FormState};
+use crate::components::case_form::{CaseFields, FormState, InvalidNotice};
 use crate::components::session::GatedPage;
 use crate::domain::case::CaseInput;
 use crate::domain::role::Action;
@@ -57,9 +57,7 @@ fn NewCaseForm() -> impl IntoView {
             <CaseFields form />
             <div class="form-actions">
                 <ActionError error=failure(create) />
-                {move || (form.submitted.get() && !form.is_valid()).then(|| view! {
-                    <p class="notice bad" data-testid="form-invalid">"Some fields need attention: the list at the top of the form links to each."</p>
-                })}
+                <InvalidNotice form />
                 <button type="submit" disabled=move || create.pending().get()>
                     {move || if create.pending().get() { "Saving…" } else { "Create case (draft)" }}
                 </button>
@@ -117,7 +115,7 @@ fn FhirImport(board: RwSignal<Option<String>>) -> impl IntoView {
             <div class="field">
                 <label for="fhir-file">"FHIR file (.json)"</label>
                 <input id="fhir-file" type="file" accept=".json,application/json,application/fhir+json"
-                    aria-describedby="fhir-file-error" on:change=on_change
+                    aria-describedby="fhir-file-error" aria-invalid=invalid(message) on:change=on_change
                     disabled=move || reading.get() || import.pending().get() />
                 <FieldError id="fhir-file-error" message />
             </div>

@@ -88,6 +88,14 @@ impl FormState {
         });
     }
 
+    /// A field outside the case's own (the editor's reason) was changed: the server's message
+    /// on it is out of date.
+    pub fn forget_server_error(&self, field: &str) {
+        self.server_errors.update(|e| {
+            e.remove(field);
+        });
+    }
+
     /// True when the live check finds nothing wrong.
     pub fn is_valid(&self) -> bool {
         self.live_errors.with(|e| e.is_empty())
@@ -124,6 +132,20 @@ impl FormState {
             let mut list: Vec<(String, String)> = all.into_iter().collect();
             list.sort_by_key(|(f, _)| crate::domain::tumor::field_rank(f));
             list
+        })
+    }
+}
+
+/// Beside the form's save button after a refused save: the messages may be far above it.
+#[component]
+pub fn InvalidNotice(form: FormState) -> impl IntoView {
+    move || {
+        (form.submitted.get() && (!form.is_valid() || form.server_errors.with(|e| !e.is_empty()))).then(|| {
+            view! {
+                <p class="notice bad" data-testid="form-invalid">
+                    "Some fields need attention: the list at the top of the form links to each."
+                </p>
+            }
         })
     }
 }

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use super::{ChangeTable, Editing};
 use crate::api::cases::{CaseRecord, UpdateCase, get_case};
 use crate::components::actions::{after_failing, after_saving, failure};
-use crate::components::case_form::{CaseFields, FormState, today};
-use crate::components::errors::{ActionError, keep_focus_at};
+use crate::components::case_form::{CaseFields, FormState, InvalidNotice, dom_id, today};
+use crate::components::errors::{ActionError, ErrorSummary, FieldError, focus_soon, invalid, keep_focus_at};
 use crate::components::proposal::ProposalPanel;
 use crate::domain::case::field_changes;
 use crate::domain::proposer::propose;
@@ -21,6 +21,7 @@ pub(super) fn CaseEditor(record: CaseRecord, editing: Editing, save: ServerActio
     let reason = RwSignal::new(String::new());
     let conflict: RwSignal<Option<CaseRecord>> = RwSignal::new(None);
     let id = record.id.clone();
+    let summary = NodeRef::<leptos::html::Div>::new();
     after_saving(save, move |_| {
         editing.open.set(false);
         // The editor (and its Save button) are gone: a lost focus goes back to "Edit case".
@@ -35,7 +36,10 @@ pub(super) fn CaseEditor(record: CaseRecord, editing: Editing, save: ServerActio
                 }
             });
         }
-        e => form.show_server_error(e),
+        e => {
+            form.show_server_error(e);
+            focus_soon(summary);
+        }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -48,8 +52,12 @@ pub(super) fn CaseEditor(record: CaseRecord, editing: Editing, save: ServerActio
                 input: form.data.get_untracked(),
                 reason: Some(reason.get_untracked()).filter(|r| !r.trim().is_empty()),
             });
+        } else {
+            // The messages may be far above the Save button: the summary lists them, with links.
+            focus_soon(summary);
         }
     };
+    let reason_error = form.error("reason");
     let keep_mine = move |_| {
         if let Some(latest) = conflict.get_untracked() {
             base.set(latest);
@@ -81,6 +89,7 @@ pub(super) fn CaseEditor(record: CaseRecord, editing: Editing, save: ServerActio
                     </div>
                 }
             })}
+            <ErrorSummary errors=form.shown_errors() dom_id=editor_dom_id label=editor_label node=summary />
             <form on:submit=submit novalidate>
                 <CaseFields form />
                 {move || form.data.with(|d| d.parse(today()).ok()).map(|c| view! {
@@ -88,10 +97,17 @@ pub(super) fn CaseEditor(record: CaseRecord, editing: Editing, save: ServerActio
                 })}
                 <div class="field">
                     <label for="edit-reason">"Reason for the change (optional)"</label>
-                    <input id="edit-reason" type="text" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
+                    <input id="edit-reason" type="text" maxlength="500" aria-describedby="edit-reason-error" aria-invalid=invalid(reason_error)
+                        prop:value=move || reason.get()
+                        on:input=move |ev| {
+                            reason.set(event_target_value(&ev));
+                            form.forget_server_error("reason");
+                        } />
+                    <FieldError id="edit-reason-error" message=reason_error />
                 </div>
                 <div class="form-actions">
                     <ActionError error=Signal::derive(move || failure(save).get().filter(|e| !matches!(e, AppError::PreconditionFailed { .. }))) />
+                    <InvalidNotice form />
                     <button type="submit" disabled=move || save.pending().get() || conflict.get().is_some()>
                         {move || if save.pending().get() { "Saving…".to_string() } else { format!("Save as version {}", base.get().version + 1) }}
                     </button>
@@ -99,4 +115,14 @@ pub(super) fn CaseEditor(record: CaseRecord, editing: Editing, save: ServerActio
             </form>
         </section>
     }
+}
+
+/// The editor's fields by their names, for the error summary's links: the case's fields, and
+/// the reason for the change, which only the editor has.
+fn editor_dom_id(field: &str) -> String {
+    if field == "reason" { "edit-reason".to_string() } else { dom_id(field) }
+}
+
+fn editor_label(field: &str) -> String {
+    if field == "reason" { "Reason for the change".to_string() } else { super::field_label(field) }
 }
