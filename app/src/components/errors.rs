@@ -187,12 +187,19 @@ fn keep_focus_tick(me: u32, until: f64, target: String, placed: Option<web_sys::
         return;
     }
     let active = document().active_element();
-    let lost = active.as_ref().is_none_or(|e| e.tag_name() == "BODY");
+    let lost = focus_lost(&active);
     let reused = placed.as_ref().is_some_and(|p| {
         active.as_ref().is_some_and(|a| a == &**p) && !p.matches(&format!("{target}, {target} *")).unwrap_or(false)
     });
     let placed = if lost || reused { focus_in_now(&target).or(placed) } else { placed };
     set_timeout(move || keep_focus_tick(me, until, target, placed), std::time::Duration::from_millis(50));
+}
+
+/// The keyboard focus is on nobody: the page's body has it (the element that had it was
+/// removed, hidden or disabled).
+#[cfg(feature = "hydrate")]
+fn focus_lost(active: &Option<web_sys::Element>) -> bool {
+    active.as_ref().is_none_or(|e| e.tag_name() == "BODY")
 }
 
 /// Installed once by the app: a button pressed and then disabled while its request runs loses
@@ -245,7 +252,7 @@ fn give_back_tick(me: u32, keeper: u32, until: f64, button: web_sys::HtmlElement
     }
     let disabled = button.has_attribute("disabled");
     let active = document().active_element();
-    let lost = active.as_ref().is_none_or(|e| e.tag_name() == "BODY");
+    let lost = focus_lost(&active);
     let on_button = active.is_some_and(|e| e == *button);
     if !(lost || (on_button && disabled)) {
         // On the enabled button (never lost), or somewhere else (the person moved on).
