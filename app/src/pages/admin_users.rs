@@ -139,7 +139,7 @@ fn UserRow(
                     <input id=pw_id name="new_password" type="password" autocomplete="new-password" placeholder="New password" required minlength="12" />
                     <label class="visually-hidden" for=admin_pw_id.clone()>"Your own password, to confirm"</label>
                     <input id=admin_pw_id name="admin_password" type="password" autocomplete="current-password" placeholder="Your password" required />
-                    <button type="submit" class="secondary small">"Reset"</button>
+                    <button type="submit" class="secondary small" disabled=move || reset.pending().get()>"Reset"</button>
                 </ActionForm>
             </td>
         </tr>

@@ -66,7 +66,11 @@ pub(super) fn AddendumForm(case_id: String, addendum: ServerAction<AddAddendum>)
                 <textarea id="addendum-body" rows="2" aria-describedby="addendum-error" aria-invalid=invalid(error) prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
                 <FieldError id="addendum-error" message=error />
             </div>
-            <button type="submit" class="secondary">"Add addendum"</button>
+            // Waits while the request runs: an addendum is never removed, so a second press must
+            // not add it twice.
+            <button type="submit" class="secondary" disabled=move || addendum.pending().get()>
+                {move || if addendum.pending().get() { "Adding…" } else { "Add addendum" }}
+            </button>
         </form>
     }
 }
