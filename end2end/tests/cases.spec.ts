@@ -112,8 +112,12 @@ test("an incomplete case cannot be marked ready and says what is missing", async
   await page.getByRole("button", { name: "Create case (draft)" }).click();
   await expect(page.locator("#case-board-error")).toContainText("Choose the board");
   await expectErrorsMarked(page);
+  // The summary names it as the form does and links to it (it said "board_id", linking nowhere).
+  const summary = page.getByTestId("error-summary");
+  await expect(summary.getByRole("link", { name: /^Board: Choose the board/ })).toHaveAttribute("href", "#case-board");
   await expect(page).toHaveURL(/\/cases\/new$/);
   await page.getByLabel("Board", { exact: true }).selectOption({ label: "NET board (demo)" });
+  await expect(summary).toBeHidden();
   await expect(page.getByTestId("form-missing")).toContainText("the primary site");
   await page.getByRole("button", { name: "Create case (draft)" }).click();
   await expect(page).toHaveURL(/\/cases\/[0-9a-f-]{36}$/);

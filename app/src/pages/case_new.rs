@@ -46,13 +46,18 @@ fn NewCaseForm() -> impl IntoView {
             focus_soon(summary);
         }
     };
+    // The board is chosen outside the case's fields: a new choice answers the server's message.
+    Effect::new(move |_| {
+        board.track();
+        form.forget_server_error("board_id");
+    });
     let errors = form.shown_errors();
     view! {
         <h1>"New case"</h1>
         <p class="muted">"Fields marked " <abbr class="req" title="required">"*"</abbr> " are needed to save a draft; the rest can follow."</p>
         <BoardChoice id="case-board" boards selected=board error=board_error />
         <FhirImport board />
-        <ErrorSummary errors dom_id=crate::components::case_form::dom_id label=crate::pages::case::field_label node=summary />
+        <ErrorSummary errors dom_id=new_case_dom_id label=new_case_label node=summary />
         <form on:submit=submit novalidate aria-label="New case">
             <CaseFields form />
             <div class="form-actions">
@@ -65,6 +70,16 @@ fn NewCaseForm() -> impl IntoView {
             </div>
         </form>
     }
+}
+
+/// The new-case page's fields by their names, for the error summary's links: the case's fields,
+/// and the board, which is chosen above the form (`case-board`).
+fn new_case_dom_id(field: &str) -> String {
+    if field == "board_id" { "case-board".to_string() } else { crate::components::case_form::dom_id(field) }
+}
+
+fn new_case_label(field: &str) -> String {
+    if field == "board_id" { "Board".to_string() } else { crate::pages::case::field_label(field) }
 }
 
 /// The largest FHIR file read in the browser (the server takes request bodies up to 1 MiB).
