@@ -88,8 +88,8 @@ impl FormState {
         });
     }
 
-    /// A field outside the case's own (the editor's reason) was changed: the server's message
-    /// on it is out of date.
+    /// A field outside the case's own was changed (the editor's reason, the new case's board):
+    /// the server's message on it is out of date.
     pub fn forget_server_error(&self, field: &str) {
         self.server_errors.update(|e| {
             e.remove(field);
