@@ -94,11 +94,18 @@ test("a coordinator creates a case, meets a field error, fixes it, saves, edits 
   await expect(history).toContainText("Case created.");
   await expectAccessible(page);
 
-  // Ready for the board.
-  await page.getByRole("button", { name: "Mark ready for the board" }).click();
+  // Ready for the board, pressed twice in a row: one request (a second would carry the version
+  // the first changed and be refused as "changed by someone else").
+  let statusRequests = 0;
+  page.on("request", (r) => { if (r.url().includes("/sfn/cases/status")) statusRequests += 1; });
+  await page.getByRole("button", { name: "Mark ready for the board" }).focus();
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Enter");
   await expect(page.locator(".case-meta .badge")).toHaveText("Ready for the board");
   // The button pressed is replaced by "Back to draft", which has the focus.
   await expect(page.getByRole("button", { name: "Back to draft" })).toBeFocused();
+  expect(statusRequests).toBe(1);
+  await expect(page.locator(".readiness [role=alert]")).toHaveCount(0);
   expect(errors).toEqual([]);
 });
 

@@ -112,6 +112,8 @@ fn Readiness(
     // The button pressed is replaced by the other one ("Back to draft" for "Mark ready"): a lost
     // focus goes to it.
     after_saving(status, move |_| keep_focus_at(".readiness .actions-row"));
+    // Both buttons wait while a request runs: a second press would send the version the first
+    // one changed, and be refused as someone else's change.
     let change_status = move |to: CaseStatus| {
         let id = id.clone();
         move |_| {
@@ -141,10 +143,10 @@ fn Readiness(
             {may_edit.then(|| view! {
                 <div class="actions-row">
                     {(current == CaseStatus::Draft).then(|| view! {
-                        <button type="button" on:click=change_status(CaseStatus::Ready)>"Mark ready for the board"</button>
+                        <button type="button" on:click=change_status(CaseStatus::Ready) disabled=move || status.pending().get()>"Mark ready for the board"</button>
                     })}
                     {(current == CaseStatus::Ready).then(|| view! {
-                        <button type="button" class="secondary" on:click=change_status(CaseStatus::Draft)>"Back to draft"</button>
+                        <button type="button" class="secondary" on:click=change_status(CaseStatus::Draft) disabled=move || status.pending().get()>"Back to draft"</button>
                     })}
                     <button type="button" id="edit-case" class="secondary" aria-expanded=move || editing.open.get().to_string()
                         on:click=move |_| editing.open.update(|e| *e = !*e)>
