@@ -15,6 +15,16 @@ use crate::api::cases::{BreakGlass, CorrectPatient, MoveCase, SetCaseStatus, Upd
 use crate::api::plans::{AddAddendum, RecordOutcome, SavePlan, SignPlan};
 use crate::error::AppError;
 
+/// Whether a control that moves the case at `version` between draft and ready must wait: while a
+/// status request runs, and after one changed this case until the page draws it anew. Pressed
+/// in between (a second Enter, a double click) it would send the version just replaced and be
+/// refused as "changed by someone else", a change nobody else made.
+pub fn status_waits(status: ServerAction<SetCaseStatus>, id: String, version: i64) -> Signal<bool> {
+    Signal::derive(move || {
+        status.pending().get() || status.value().with(|v| matches!(v, Some(Ok(r)) if r.id == id && r.version > version))
+    })
+}
+
 /// Calls `on_ok` with each successful result of `action` that completes after this call; a
 /// result the action already held (from a form used earlier on the page) is not a new save.
 pub fn after_saving<S>(action: ServerAction<S>, on_ok: impl Fn(&S::Output) + 'static)

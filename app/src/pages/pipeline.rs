@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::api::boards::board_choices;
 use crate::api::cases::{CaseRecord, SetCaseStatus};
 use crate::api::work::{PipelineCard, PipelineQuery, pipeline};
-use crate::components::actions::{after_saving, failure};
+use crate::components::actions::{after_saving, failure, status_waits};
 use crate::components::choices::{BoardFilter, code_options};
 use crate::components::errors::{ActionError, error_notice, keep_focus_at};
 use crate::components::session::{GatedPage, use_session};
@@ -106,8 +106,9 @@ fn Card(c: PipelineCard, may_edit: bool, mark_ready: ServerAction<SetCaseStatus>
     };
     let ready = (may_edit && c.status == CaseStatus::Draft && c.complete).then(|| {
         let (id, version) = (c.case_id.clone(), c.version);
+        let waits = status_waits(mark_ready, id.clone(), version);
         view! {
-            <button type="button" class="secondary small" disabled=move || mark_ready.pending().get()
+            <button type="button" class="secondary small" disabled=waits
                 on:click=move |_| { mark_ready.dispatch(SetCaseStatus { id: id.clone(), version, status: "ready".into() }); }>
                 "Mark ready"
             </button>

@@ -7,7 +7,7 @@ use super::editor::CaseEditor;
 use super::history::CaseHistory;
 use super::{CasePage, CaseResources, Editing};
 use crate::api::cases::{CaseRecord, SetCaseStatus};
-use crate::components::actions::{CaseActions, after_saving};
+use crate::components::actions::{CaseActions, after_saving, status_waits};
 use crate::components::errors::{error_notice, keep_focus_at};
 use crate::components::format::when;
 use crate::components::plan::PlanDraft;
@@ -109,11 +109,11 @@ fn Readiness(
 ) -> impl IntoView {
     let (id, version, current) = (record.id.clone(), record.version, record.status);
     let missing = record.missing_for_board;
-    // The button pressed is replaced by the other one ("Back to draft" for "Mark ready"): a lost
-    // focus goes to it.
-    after_saving(status, move |_| keep_focus_at(".readiness .actions-row"));
-    // Both buttons wait while a request runs: a second press would send the version the first
-    // one changed, and be refused as someone else's change.
+    // The button pressed is replaced by the other one ("Back to draft" for "Mark ready"; both are
+    // `#case-status`): a lost focus goes to it once it is drawn (the pressed one waits until then,
+    // so the focus is not given to "Edit case" beside it meanwhile).
+    after_saving(status, move |_| keep_focus_at("#case-status"));
+    let waits = status_waits(status, id.clone(), version);
     let change_status = move |to: CaseStatus| {
         let id = id.clone();
         move |_| {
@@ -143,10 +143,10 @@ fn Readiness(
             {may_edit.then(|| view! {
                 <div class="actions-row">
                     {(current == CaseStatus::Draft).then(|| view! {
-                        <button type="button" on:click=change_status(CaseStatus::Ready) disabled=move || status.pending().get()>"Mark ready for the board"</button>
+                        <button type="button" id="case-status" on:click=change_status(CaseStatus::Ready) disabled=waits>"Mark ready for the board"</button>
                     })}
                     {(current == CaseStatus::Ready).then(|| view! {
-                        <button type="button" class="secondary" on:click=change_status(CaseStatus::Draft) disabled=move || status.pending().get()>"Back to draft"</button>
+                        <button type="button" id="case-status" class="secondary" on:click=change_status(CaseStatus::Draft) disabled=waits>"Back to draft"</button>
                     })}
                     <button type="button" id="edit-case" class="secondary" aria-expanded=move || editing.open.get().to_string()
                         on:click=move |_| editing.open.update(|e| *e = !*e)>
