@@ -35,7 +35,7 @@ pub(super) fn PlanForm(
     let input = draft.input;
     let proposed = proposal.as_ref().map(|p| p.proposal.clone());
     let first = proposed.as_ref().and_then(|p| p.options.first().map(|o| o.code));
-    let err = move |f: &'static str| move || field_error(save.value().get().and_then(|r| r.err()), f);
+    let err = move |f: &'static str| Signal::derive(move || field_error(save.value().get().and_then(|r| r.err()), f));
     let departs = {
         let proposed = proposed.clone();
         move || {
@@ -58,18 +58,18 @@ pub(super) fn PlanForm(
                 <div class="field">
                     <label for="plan-deviation">"Why the plan departs from the proposer's first option (required)"</label>
                     <textarea id="plan-deviation" rows="2" aria-describedby="plan-deviation-error"
-                        aria-invalid=invalid(Signal::derive(err("deviation_reason")))
+                        aria-invalid=invalid(err("deviation_reason"))
                         prop:value=move || input.with(|i| i.deviation_reason.clone().unwrap_or_default())
                         on:input=move |ev| input.update(|i| i.deviation_reason = Some(event_target_value(&ev)))></textarea>
-                    <FieldError id="plan-deviation-error" message=Signal::derive(err("deviation_reason")) />
+                    <FieldError id="plan-deviation-error" message=err("deviation_reason") />
                 </div>
             })}
             <div class="field">
                 <label for="plan-rationale">"Rationale"</label>
                 <textarea id="plan-rationale" rows="3" aria-describedby="plan-rationale-error"
-                    aria-invalid=invalid(Signal::derive(err("rationale")))
+                    aria-invalid=invalid(err("rationale"))
                     prop:value=move || input.with(|i| i.rationale.clone()) on:input=move |ev| input.update(|i| i.rationale = event_target_value(&ev))></textarea>
-                <FieldError id="plan-rationale-error" message=Signal::derive(err("rationale")) />
+                <FieldError id="plan-rationale-error" message=err("rationale") />
             </div>
             <div class="field">
                 <label for="plan-meeting">"Meeting"</label>
@@ -81,11 +81,11 @@ pub(super) fn PlanForm(
             </div>
             <label class="check">
                 <input type="checkbox" aria-describedby="plan-trial-discussed-error"
-                    aria-invalid=invalid(Signal::derive(err("trial_discussed"))) prop:checked=move || input.with(|i| i.trial_discussed)
+                    aria-invalid=invalid(err("trial_discussed")) prop:checked=move || input.with(|i| i.trial_discussed)
                     on:change=move |ev| input.update(|i| i.trial_discussed = event_target_checked(&ev)) />
                 " Clinical trials were discussed"
             </label>
-            <FieldError id="plan-trial-discussed-error" message=Signal::derive(err("trial_discussed")) />
+            <FieldError id="plan-trial-discussed-error" message=err("trial_discussed") />
             <TrialChoices input trials named err=err("trials") />
             <DissentRows input members err=err("dissent") />
             <ActionError error=failure(save) />
@@ -102,17 +102,13 @@ pub(super) fn PlanForm(
 
 /// The options the board chose: the proposal's, one click for its first, or any other.
 #[component]
-fn OptionChoices<E>(
+fn OptionChoices(
     input: RwSignal<PlanInput>,
     first: Option<OptionCode>,
     proposed_options: Vec<ProposedOption>,
     others: Vec<OptionCode>,
-    err: E,
-) -> impl IntoView
-where
-    E: Fn() -> Option<String> + Send + Sync + 'static,
-{
-    let err = Signal::derive(err);
+    err: Signal<Option<String>>,
+) -> impl IntoView {
     let chosen = move |code: OptionCode| input.with(|i| i.options.iter().any(|o| o == code.code()));
     let toggle = move |code: OptionCode, on: bool| {
         input.update(|i| {
@@ -168,11 +164,12 @@ where
 /// The centre's trials discussed for this patient, each offered or not: the board's open trials
 /// as matched to the case, and any the plan already names (a trial closed since stays listed).
 #[component]
-fn TrialChoices<E>(input: RwSignal<PlanInput>, trials: Vec<TrialMatch>, named: Vec<PlanTrial>, err: E) -> impl IntoView
-where
-    E: Fn() -> Option<String> + Send + Sync + 'static,
-{
-    let err = Signal::derive(err);
+fn TrialChoices(
+    input: RwSignal<PlanInput>,
+    trials: Vec<TrialMatch>,
+    named: Vec<PlanTrial>,
+    err: Signal<Option<String>>,
+) -> impl IntoView {
     let mut rows: Vec<(String, String)> =
         trials.iter().map(|m| (m.trial_id.clone(), format!("{} — {}", m.acronym, m.verdict.label()))).collect();
     for t in named {
@@ -236,11 +233,7 @@ where
 
 /// Who dissented and what they said, one row each.
 #[component]
-fn DissentRows<E>(input: RwSignal<PlanInput>, members: Vec<Attendee>, err: E) -> impl IntoView
-where
-    E: Fn() -> Option<String> + Send + Sync + 'static,
-{
-    let err = Signal::derive(err);
+fn DissentRows(input: RwSignal<PlanInput>, members: Vec<Attendee>, err: Signal<Option<String>>) -> impl IntoView {
     view! {
         <fieldset class="multi" aria-describedby="plan-dissent-error" aria-invalid=invalid(err)>
             <legend>"Dissent"</legend>
