@@ -9,7 +9,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::api::cases::{CreateCase, ImportCase};
 use crate::components::board::{BoardChoice, board_choice_resource};
-use crate::components::case_form::{CaseFields, FormState, InvalidNotice};
+use crate::components::case_form::{CaseFields, FormState, InvalidNotice, summary_dom_id, summary_label};
 use crate::components::session::GatedPage;
 use crate::domain::case::CaseInput;
 use crate::domain::role::Action;
@@ -57,7 +57,7 @@ fn NewCaseForm() -> impl IntoView {
         <p class="muted">"Fields marked " <abbr class="req" title="required">"*"</abbr> " are needed to save a draft; the rest can follow."</p>
         <BoardChoice id="case-board" boards selected=board error=board_error />
         <FhirImport board />
-        <ErrorSummary errors dom_id=new_case_dom_id label=new_case_label node=summary />
+        <ErrorSummary errors dom_id=summary_dom_id label=summary_label node=summary />
         <form on:submit=submit novalidate aria-label="New case">
             <CaseFields form />
             <div class="form-actions">
@@ -70,16 +70,6 @@ fn NewCaseForm() -> impl IntoView {
             </div>
         </form>
     }
-}
-
-/// The new-case page's fields by their names, for the error summary's links: the case's fields,
-/// and the board, which is chosen above the form (`case-board`).
-fn new_case_dom_id(field: &str) -> String {
-    if field == "board_id" { "case-board".to_string() } else { crate::components::case_form::dom_id(field) }
-}
-
-fn new_case_label(field: &str) -> String {
-    if field == "board_id" { "Board".to_string() } else { crate::pages::case::field_label(field) }
 }
 
 /// The largest FHIR file read in the browser (the server takes request bodies up to 1 MiB).

@@ -136,6 +136,24 @@ impl FormState {
     }
 }
 
+/// The fields the case forms send beside the case's own, as their error summary names and links
+/// them: the new case's board (chosen above the form) and the editor's reason for the change.
+const OUTSIDE_FIELDS: &[(&str, &str, &str)] =
+    &[("board_id", "case-board", "Board"), ("reason", "edit-reason", "Reason for the change")];
+
+/// The DOM id an error summary links to for `field` (`ErrorSummary`'s `dom_id`).
+pub fn summary_dom_id(field: &str) -> String {
+    OUTSIDE_FIELDS.iter().find(|(f, _, _)| *f == field).map_or_else(|| dom_id(field), |(_, id, _)| id.to_string())
+}
+
+/// The words an error summary names `field` with (`ErrorSummary`'s `label`).
+pub fn summary_label(field: &str) -> String {
+    OUTSIDE_FIELDS
+        .iter()
+        .find(|(f, _, _)| *f == field)
+        .map_or_else(|| crate::pages::case::field_label(field), |(_, _, label)| label.to_string())
+}
+
 /// Beside the form's save button after a refused save: the messages may be far above it.
 #[component]
 pub fn InvalidNotice(form: FormState) -> impl IntoView {

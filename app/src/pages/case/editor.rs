@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::{ChangeTable, Editing};
 use crate::api::cases::{CaseRecord, UpdateCase, get_case};
 use crate::components::actions::{after_failing, after_saving, failure};
-use crate::components::case_form::{CaseFields, FormState, InvalidNotice, dom_id, today};
+use crate::components::case_form::{CaseFields, FormState, InvalidNotice, summary_dom_id, summary_label, today};
 use crate::components::errors::{ActionError, ErrorSummary, FieldError, focus_soon, invalid, keep_focus_at};
 use crate::components::proposal::ProposalPanel;
 use crate::domain::case::field_changes;
@@ -89,7 +89,7 @@ pub(super) fn CaseEditor(record: CaseRecord, editing: Editing, save: ServerActio
                     </div>
                 }
             })}
-            <ErrorSummary errors=form.shown_errors() dom_id=editor_dom_id label=editor_label node=summary />
+            <ErrorSummary errors=form.shown_errors() dom_id=summary_dom_id label=summary_label node=summary />
             <form on:submit=submit novalidate>
                 <CaseFields form />
                 {move || form.data.with(|d| d.parse(today()).ok()).map(|c| view! {
@@ -115,14 +115,4 @@ pub(super) fn CaseEditor(record: CaseRecord, editing: Editing, save: ServerActio
             </form>
         </section>
     }
-}
-
-/// The editor's fields by their names, for the error summary's links: the case's fields, and
-/// the reason for the change, which only the editor has.
-fn editor_dom_id(field: &str) -> String {
-    if field == "reason" { "edit-reason".to_string() } else { dom_id(field) }
-}
-
-fn editor_label(field: &str) -> String {
-    if field == "reason" { "Reason for the change".to_string() } else { super::field_label(field) }
 }
