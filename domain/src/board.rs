@@ -42,19 +42,63 @@ pub struct CheckedBoard {
 impl BoardInput {
     pub fn parse(&self) -> Result<CheckedBoard, Invalid> {
         let mut e = FieldErrorsBuilder::new();
-        let name = text::field(&mut e, "name", &self.name, 100, Shape::Line, "A board's name");
-        if name.is_empty() {
-            e.add("name", "Name the board (for example \"NET board\").");
-        }
-        let description = text::field(&mut e, "description", &self.description, 1000, Shape::Lines, "The description");
-        let mut expected_specialties: Vec<Specialty> =
-            code_list(&mut e, "expected_specialties", &self.expected_specialties);
-        if expected_specialties.is_empty() {
-            expected_specialties = Specialty::CORE.to_vec();
-        }
+        let name = check_name(&mut e, &self.name);
+        let description = check_description(&mut e, &self.description);
+        let expected_specialties = check_specialties(&mut e, &self.expected_specialties);
         e.finish()?;
         Ok(CheckedBoard { name, description, expected_specialties })
     }
+}
+
+/// A change to a board (REST `PATCH`, the administration page's form): only the fields sent
+/// change; a field left out (or `null`) keeps what is stored, so a client that knows of one
+/// field never resets the others.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct BoardChange {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// Specialty codes; an empty list means the core four, as when a board is created.
+    pub expected_specialties: Option<Vec<String>>,
+}
+
+/// A checked change: `None` keeps the stored value.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CheckedBoardChange {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub expected_specialties: Option<Vec<Specialty>>,
+}
+
+impl BoardChange {
+    /// Each field sent is checked as when a board is created; every problem at once.
+    pub fn parse(&self) -> Result<CheckedBoardChange, Invalid> {
+        let mut e = FieldErrorsBuilder::new();
+        let name = self.name.as_deref().map(|n| check_name(&mut e, n));
+        let description = self.description.as_deref().map(|d| check_description(&mut e, d));
+        let expected_specialties = self.expected_specialties.as_deref().map(|s| check_specialties(&mut e, s));
+        e.finish()?;
+        Ok(CheckedBoardChange { name, description, expected_specialties })
+    }
+}
+
+fn check_name(e: &mut FieldErrorsBuilder, name: &str) -> String {
+    let name = text::field(e, "name", name, 100, Shape::Line, "A board's name");
+    if name.is_empty() {
+        e.add("name", "Name the board (for example \"NET board\").");
+    }
+    name
+}
+
+fn check_description(e: &mut FieldErrorsBuilder, description: &str) -> String {
+    text::field(e, "description", description, 1000, Shape::Lines, "The description")
+}
+
+/// The specialties a board expects; none named means the core four.
+fn check_specialties(e: &mut FieldErrorsBuilder, codes: &[String]) -> Vec<Specialty> {
+    let specialties: Vec<Specialty> = code_list(e, "expected_specialties", codes);
+    if specialties.is_empty() { Specialty::CORE.to_vec() } else { specialties }
 }
 
 /// How two board names compare: trimmed, lower case ("NET Board " and "net board" are one).
@@ -211,6 +255,30 @@ mod tests {
         assert_eq!(ok.name, "HPB board");
         assert_eq!(ok.expected_specialties, Specialty::CORE.to_vec());
         assert_eq!(name_key(" HPB Board "), "hpb board");
+    }
+
+    #[test]
+    fn a_board_change_checks_only_what_it_sends_and_keeps_the_rest() {
+        let none = BoardChange::default().parse().unwrap();
+        assert_eq!(none, CheckedBoardChange::default(), "nothing sent, nothing changes");
+        let renamed = BoardChange { name: Some(" HPB ".into()), ..Default::default() }.parse().unwrap();
+        assert_eq!(renamed.name.as_deref(), Some("HPB"));
+        assert_eq!((renamed.description, renamed.expected_specialties), (None, None));
+        let reset = BoardChange { expected_specialties: Some(vec![]), ..Default::default() }.parse().unwrap();
+        assert_eq!(reset.expected_specialties, Some(Specialty::CORE.to_vec()), "an empty list is the core four");
+        let err = BoardChange {
+            name: Some(" ".into()),
+            description: Some("a\u{7}b".into()),
+            expected_specialties: Some(vec!["dermatology".into()]),
+        }
+        .parse()
+        .unwrap_err();
+        for field in ["name", "description", "expected_specialties"] {
+            assert!(err.field_message(field).is_some(), "{field}: {err:?}");
+        }
+        let json: BoardChange = serde_json::from_str(r#"{"description": null}"#).unwrap();
+        assert_eq!(json, BoardChange::default(), "null keeps the stored value");
+        assert!(serde_json::from_str::<BoardChange>(r#"{"title": "x"}"#).is_err(), "unknown fields are refused");
     }
 
     #[test]

@@ -188,6 +188,74 @@ async fn administrators_manage_boards_with_field_errors_and_no_one_else_may() {
     assert_eq!(all.as_array().unwrap().len(), 2);
 }
 
+/// A PATCH changes the fields it sends and keeps the others: a rename from a client (or a page
+/// read earlier) that knows nothing of the expected specialties does not reset them to the core
+/// four, nor empty the description. The page's server function is the same change.
+#[tokio::test]
+async fn a_board_change_keeps_the_fields_it_does_not_send() {
+    let t = two_boards().await;
+    let url = format!("/api/v1/boards/{}", t.hpb);
+    let board = |v: &Value| {
+        (
+            v["name"].as_str().unwrap().to_string(),
+            v["description"].as_str().unwrap().to_string(),
+            v["expected_specialties"].clone(),
+        )
+    };
+    let res = send(&t.state, patch(&url, json!({"expected_specialties": ["surgery", "radiology"]}), 0, &t.root)).await;
+    assert_eq!(res.status(), 200);
+    let kept = ("HPB board".to_string(), "Liver".to_string(), json!(["surgery", "radiology"]));
+    assert_eq!(board(&body_json(res).await), kept);
+    let res = send(&t.state, patch(&url, json!({"name": "Liver and pancreas"}), 0, &t.root)).await;
+    let renamed = ("Liver and pancreas".to_string(), "Liver".to_string(), json!(["surgery", "radiology"]));
+    assert_eq!(board(&body_json(res).await), renamed, "the rename kept the description and the specialties");
+    let res = send(
+        &t.state,
+        json_req(
+            "POST",
+            "/sfn/boards/update",
+            json!({"id": t.hpb, "input": {"description": "Liver, pancreas"}}),
+            Some(&t.root),
+        ),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let described = ("Liver and pancreas".to_string(), "Liver, pancreas".to_string(), json!(["surgery", "radiology"]));
+    assert_eq!(board(&body_json(res).await), described, "the server function changes only what it sends");
+    let updates = |rows: &[app::domain::audit::AuditRow]| {
+        rows.iter()
+            .filter(|r| r.action == "board.update")
+            .map(|r| r.detail.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(updates(&audit_rows(&t.state).await), ["expected_specialties", "name", "description"]);
+    // Nothing sent (or null): nothing changes and nothing is recorded.
+    let res = send(&t.state, patch(&url, json!({"name": null}), 0, &t.root)).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(board(&body_json(res).await), described);
+    assert_eq!(updates(&audit_rows(&t.state).await).len(), 3);
+    // A bad field refuses the whole change, every problem named.
+    let res = send(
+        &t.state,
+        patch(&url, json!({"name": " ", "description": "x", "expected_specialties": ["dermatology"]}), 0, &t.root),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let err = body_json(res).await;
+    for field in ["name", "expected_specialties"] {
+        assert!(err["error"]["fields"][field].is_array(), "{field}: {err}");
+    }
+    let res = send(&t.state, req("GET", "/api/v1/boards", Some(&t.root))).await;
+    let all = body_json(res).await;
+    let hpb = all.as_array().unwrap().iter().find(|b| b["id"] == t.hpb.as_str()).unwrap().clone();
+    assert_eq!(board(&hpb), described, "nothing of the refused change was written");
+    let res = send(&t.state, patch("/api/v1/boards/no-such-board", json!({"name": "Ghost"}), 0, &t.root)).await;
+    assert_eq!(res.status(), 404);
+    let res = send(&t.state, patch(&url, json!({"name": "Mine"}), 0, &t.cora)).await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(updates(&audit_rows(&t.state).await).len(), 3);
+}
+
 #[tokio::test]
 async fn lists_searches_and_meetings_show_only_the_users_boards() {
     let t = two_boards().await;

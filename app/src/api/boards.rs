@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use server_fn::codec::Json;
 
-pub use crate::domain::board::{Board, BoardInput, BoardRef, BreakGlassAccess};
+pub use crate::domain::board::{Board, BoardChange, BoardInput, BoardRef, BreakGlassAccess};
 use crate::error::AppError;
 
 /// Boards with their members: every board for administrators and reviewers, one's own else.
@@ -28,7 +28,7 @@ pub async fn create_board(input: BoardInput) -> Result<Board, AppError> {
 }
 
 #[server(endpoint = "boards/update", prefix = "/sfn", input = Json)]
-pub async fn update_board(id: String, input: BoardInput) -> Result<Board, AppError> {
+pub async fn update_board(id: String, input: BoardChange) -> Result<Board, AppError> {
     let (state, session) = crate::ssr::request::authenticated().await?;
     crate::ssr::boards::update(&state, &session, &id, &input).await
 }

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::boards::{Board, BoardInput, CreateBoard, SetBoardMember, UpdateBoard, list_boards};
+use crate::api::boards::{Board, BoardChange, BoardInput, CreateBoard, SetBoardMember, UpdateBoard, list_boards};
 use crate::api::users::{UserSummary, list_users};
 use crate::components::actions::{SentFrom, after_saving, failure, saves};
 use crate::components::errors::{ActionError, FieldError, TextField, error_notice, invalid, keep_focus_at};
@@ -68,18 +68,18 @@ fn BoardPanel(
     let name = RwSignal::new(board.name.clone());
     let description = RwSignal::new(board.description.clone());
     let chosen = RwSignal::new(String::new());
-    let specialties: Vec<String> = board.expected_specialties.iter().map(|s| s.code().to_string()).collect();
     let rename = {
         let id = id.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             renamed.mark(&id);
+            // The form's own fields only: the expected specialties stay as stored.
             update.dispatch(UpdateBoard {
                 id: id.clone(),
-                input: BoardInput {
-                    name: name.get_untracked(),
-                    description: description.get_untracked(),
-                    expected_specialties: specialties.clone(),
+                input: BoardChange {
+                    name: Some(name.get_untracked()),
+                    description: Some(description.get_untracked()),
+                    ..Default::default()
                 },
             });
         }

@@ -7,7 +7,9 @@ use super::audit::{self, Event, Outcome};
 use super::auth::{self, Session};
 use super::db::{from_json, unique_violation_as};
 use super::{AppState, access, new_id, now_text, time_text};
-use crate::domain::board::{Board, BoardInput, BoardMember, BoardRef, BreakGlassAccess, BreakGlassGrant, name_key};
+use crate::domain::board::{
+    Board, BoardChange, BoardInput, BoardMember, BoardRef, BreakGlassAccess, BreakGlassGrant, name_key,
+};
 use crate::domain::role::{Action, Role, Specialty};
 use crate::error::AppError;
 
@@ -166,29 +168,52 @@ pub(crate) async fn insert_board(state: &AppState, name: &str, description: &str
     Ok(id)
 }
 
-/// Renames a board or changes its description and expected specialties (administrators).
-pub async fn update(state: &AppState, session: &Session, id: &str, input: &BoardInput) -> Result<Board, AppError> {
+/// Renames a board or changes its description or expected specialties (administrators): only
+/// the fields the change carries are written, each by its own statement, so a rename sent from
+/// a page read before someone changed the specialties does not put the old ones back. The
+/// audit row names the fields changed; a change with none writes nothing.
+pub async fn update(state: &AppState, session: &Session, id: &str, change: &BoardChange) -> Result<Board, AppError> {
     auth::require(state, session, Action::ManageBoards, None).await?;
-    let b = input.parse()?;
-    let specialties: Vec<&str> = b.expected_specialties.iter().map(|s| s.code()).collect();
+    let c = change.parse()?;
+    let mut changed = Vec::new();
     let mut tx = state.db.begin_write().await?;
-    let changed = sqlx::query(
-        "UPDATE boards SET name = $1, name_key = $2, description = $3, expected_specialties = $4 WHERE id = $5",
-    )
-    .bind(&b.name)
-    .bind(name_key(&b.name))
-    .bind(&b.description)
-    .bind(serde_json::to_string(&specialties).unwrap_or_default())
-    .bind(id)
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| unique_violation_as(e, taken))?;
-    if changed.rows_affected() == 0 {
+    if let Some(name) = &c.name {
+        let done = sqlx::query("UPDATE boards SET name = $1, name_key = $2 WHERE id = $3")
+            .bind(name)
+            .bind(name_key(name))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| unique_violation_as(e, taken))?;
+        changed.push(("name", done.rows_affected()));
+    }
+    if let Some(description) = &c.description {
+        let done = sqlx::query("UPDATE boards SET description = $1 WHERE id = $2")
+            .bind(description)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        changed.push(("description", done.rows_affected()));
+    }
+    if let Some(specialties) = &c.expected_specialties {
+        let codes: Vec<&str> = specialties.iter().map(|s| s.code()).collect();
+        let done = sqlx::query("UPDATE boards SET expected_specialties = $1 WHERE id = $2")
+            .bind(serde_json::to_string(&codes).unwrap_or_default())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        changed.push(("expected_specialties", done.rows_affected()));
+    }
+    if changed.iter().any(|(_, rows)| *rows == 0) {
         return Err(AppError::NotFound);
     }
-    audit::append(&mut tx, state.db.engine, &Event::new(&session.actor(), "board.update", Outcome::Success).target(id))
-        .await?;
-    tx.commit().await?;
+    if !changed.is_empty() {
+        let fields = changed.iter().map(|(f, _)| *f).collect::<Vec<_>>().join(", ");
+        let actor = session.actor();
+        let event = Event::new(&actor, "board.update", Outcome::Success).target(id).detail(&fields);
+        audit::append(&mut tx, state.db.engine, &event).await?;
+        tx.commit().await?;
+    }
     one(state, id).await
 }
 

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use app::domain::board::BoardInput;
+use app::domain::board::{BoardChange, BoardInput};
 use app::ssr::{AppState, boards};
 
 use super::{ApiError, Authed, JsonBody};
@@ -43,16 +43,16 @@ pub async fn create(
     patch,
     path = "/api/v1/boards/{id}",
     tag = "boards",
-    summary = "Rename a board or change its expected specialties (admins)",
+    summary = "Rename a board or change its description or expected specialties; fields left out are kept (admins)",
     params(("id" = String, Path, description = "The board's id")),
-    request_body = app::domain::board::BoardInput,
+    request_body = app::domain::board::BoardChange,
     responses((status = 200, description = "Done", body = app::domain::board::Board)),
 )]
 pub async fn update(
     State(state): State<AppState>,
     Authed(session): Authed,
     Path(id): Path<String>,
-    JsonBody(input): JsonBody<BoardInput>,
+    JsonBody(input): JsonBody<BoardChange>,
 ) -> Result<Response, ApiError> {
     Ok(Json(boards::update(&state, &session, &id, &input).await?).into_response())
 }
