@@ -167,6 +167,49 @@ async fn the_agenda_is_ordered_timed_and_triaged() {
     assert_eq!(case["status"], "ready");
 }
 
+/// A line's mode and minutes change one at a time and keep the other: two coordinators (or one
+/// person quickly changing both) no longer undo each other, and a PATCH of the mode alone no
+/// longer resets the estimate to the default. The page's server function is the same change.
+#[tokio::test]
+async fn an_agenda_line_change_keeps_what_it_does_not_send() {
+    let b = board().await;
+    let id = new_case(&b, "K-1", true).await;
+    assert_eq!(add(&b, &id, "discuss").await.status(), 201);
+    add_user(&b.state, "cleo", "coordinator", None).await;
+    let cleo = login(&b.state, "cleo", PW).await;
+    let path = format!("/api/v1/meetings/{}/agenda/{id}", b.meeting);
+    let line =
+        |d: &Value| (d["agenda"][0]["mode"].as_str().unwrap().to_string(), d["agenda"][0]["minutes"].as_i64().unwrap());
+    let res = send(&b.state, json_req("PATCH", &path, json!({"minutes": 25}), Some(&b.cora))).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(line(&body_json(res).await), ("discuss".into(), 25));
+    let res = send(&b.state, json_req("PATCH", &path, json!({"mode": "standard_of_care"}), Some(&cleo))).await;
+    assert_eq!(line(&body_json(res).await), ("standard_of_care".into(), 25), "cleo's mode kept cora's minutes");
+    let res = send(&b.state, json_req("PATCH", &path, json!({"minutes": 30}), Some(&b.cora))).await;
+    assert_eq!(line(&body_json(res).await), ("standard_of_care".into(), 30), "cora's minutes kept cleo's mode");
+    let sfn = |body: Value| json_req("POST", "/sfn/meetings/agenda/change", body, Some(&b.cora));
+    let res =
+        send(&b.state, sfn(json!({"meeting_id": b.meeting, "case_id": id, "op": "set", "mode": "discuss"}))).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(line(&body_json(res).await), ("discuss".into(), 30), "the page's change of mode kept the minutes");
+    // Refused, and nothing changed: neither field, a field out of range, both fields bad.
+    let res = send(&b.state, sfn(json!({"meeting_id": b.meeting, "case_id": id, "op": "set"}))).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(body_json(res).await["fields"]["mode"][0], "Send the mode, the minutes or both.");
+    let res = send(&b.state, json_req("PATCH", &path, json!({}), Some(&b.cora))).await;
+    assert_eq!(res.status(), 422);
+    assert!(body_json(res).await["error"]["fields"]["move"].is_array());
+    let res = send(&b.state, json_req("PATCH", &path, json!({"minutes": 0}), Some(&b.cora))).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(body_json(res).await["error"]["fields"]["minutes"][0], "Estimate between 1 and 120 minutes.");
+    let res =
+        send(&b.state, json_req("PATCH", &path, json!({"mode": "whenever", "minutes": 500}), Some(&b.cora))).await;
+    assert_eq!(res.status(), 422);
+    let err = body_json(res).await;
+    assert!(err["error"]["fields"]["mode"].is_array() && err["error"]["fields"]["minutes"].is_array(), "{err}");
+    assert_eq!(line(&detail(&b).await), ("discuss".into(), 30));
+}
+
 #[tokio::test]
 async fn attendance_warns_about_absent_core_specialties() {
     let b = board().await;

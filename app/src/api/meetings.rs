@@ -35,7 +35,8 @@ pub async fn add_to_agenda(
     crate::ssr::meetings::add_case(&state, &session, &meeting_id, &case_id, &mode, minutes).await
 }
 
-/// `op`: "up", "down", "remove" or "set" (with mode and minutes).
+/// `op`: "up", "down", "to" (with position), "remove" or "set" (with the mode, the minutes or
+/// both; what is not sent is kept).
 #[server(endpoint = "meetings/agenda/change", prefix = "/sfn", input = Json)]
 pub async fn change_agenda(
     meeting_id: String,
@@ -51,7 +52,7 @@ pub async fn change_agenda(
         "up" => AgendaChange::Up,
         "down" => AgendaChange::Down,
         "remove" => AgendaChange::Remove,
-        "set" => AgendaChange::Set { mode: mode.unwrap_or_default(), minutes },
+        "set" => AgendaChange::Set { mode, minutes },
         "to" => AgendaChange::To(position.ok_or_else(|| AppError::field("position", "Say which position."))?),
         _ => return Err(AppError::field("op", "Use up, down, to, remove or set.")),
     };

@@ -318,7 +318,7 @@ fn AgendaRow(
                 {if manage {
                     view! {
                         <label class="visually-hidden" for=mode_id.clone()>"Listed as, " {name.clone()}</label>
-                        <select id=mode_id on:change=move |ev| op1("set", Some(event_target_value(&ev)), Some(minutes))>
+                        <select id=mode_id on:change=move |ev| op1("set", Some(event_target_value(&ev)), None)>
                             <option value="discuss" selected=mode == AgendaMode::Discuss>"Discuss"</option>
                             <option value="standard_of_care" selected=mode == AgendaMode::StandardOfCare>"Standard of care"</option>
                         </select>
@@ -340,7 +340,10 @@ fn AgendaRow(
                                 if !wanted.is_some_and(|m| (1..=crate::domain::meeting::MAX_MINUTES).contains(&m)) {
                                     event_target::<web_sys::HtmlInputElement>(&ev).set_value(&minutes.to_string());
                                 }
-                                op2("set", Some(mode.code().to_string()), wanted)
+                                // Only the minutes: the mode stays as stored (another
+                                // coordinator may just have changed it). An empty field is sent
+                                // as 0, which the server refuses with the range.
+                                op2("set", None, Some(wanted.unwrap_or(0)))
                             } />
                     }.into_any()
                 } else {

@@ -445,8 +445,11 @@ pub enum AgendaChange {
     /// To this place on the agenda (1 = first): drag and drop, or "move to position N".
     To(i64),
     Remove,
+    /// How the case is listed, its minutes or both; what is left out is kept, so two
+    /// coordinators changing one each (or one person changing both in quick succession) lose
+    /// neither.
     Set {
-        mode: String,
+        mode: Option<String>,
         minutes: Option<i64>,
     },
 }
@@ -461,9 +464,13 @@ pub async fn change_item(
     access::require_meeting(state, session, Action::ManageMeetings, meeting_id).await?;
     access::require_case(state, session, Action::ManageMeetings, case_id).await?;
     let set = match &change {
-        AgendaChange::Set { mode, minutes } => {
-            Some((AgendaMode::parse(mode).map_err(|m| AppError::field("mode", m))?, check_minutes(*minutes)?))
+        AgendaChange::Set { mode: None, minutes: None } => {
+            return Err(AppError::field("mode", "Send the mode, the minutes or both."));
         }
+        AgendaChange::Set { mode, minutes } => Some(AppError::both(
+            mode.as_deref().map(AgendaMode::parse).transpose().map_err(|m| AppError::field("mode", m)),
+            minutes.map(|m| check_minutes(Some(m))).transpose(),
+        )?),
         _ => None,
     };
     let mut tx = state.db.begin_write().await?;
@@ -537,13 +544,22 @@ pub async fn change_item(
         }
         AgendaChange::Set { .. } => {
             let (mode, minutes) = set.expect("checked above");
-            sqlx::query("UPDATE agenda_items SET mode = $1, minutes = $2 WHERE meeting_id = $3 AND case_id = $4")
-                .bind(mode.code())
-                .bind(minutes)
-                .bind(meeting_id)
-                .bind(case_id)
-                .execute(&mut *tx)
-                .await?;
+            if let Some(mode) = mode {
+                sqlx::query("UPDATE agenda_items SET mode = $1 WHERE meeting_id = $2 AND case_id = $3")
+                    .bind(mode.code())
+                    .bind(meeting_id)
+                    .bind(case_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if let Some(minutes) = minutes {
+                sqlx::query("UPDATE agenda_items SET minutes = $1 WHERE meeting_id = $2 AND case_id = $3")
+                    .bind(minutes)
+                    .bind(meeting_id)
+                    .bind(case_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             "meeting.agenda.set"
         }
     };

@@ -100,7 +100,9 @@ pub struct AgendaPatch {
     direction: Option<String>,
     /// Move to this place (1 = first).
     position: Option<i64>,
+    /// "discuss" or "standard_of_care"; left out, the mode is kept.
     mode: Option<String>,
+    /// The estimate, 1 to 120; left out, the minutes are kept.
     minutes: Option<i64>,
 }
 
@@ -108,7 +110,7 @@ pub struct AgendaPatch {
     patch,
     path = "/api/v1/meetings/{id}/agenda/{case_id}",
     tag = "meetings",
-    summary = "Move an agenda item, or change its mode and minutes",
+    summary = "Move an agenda item, or change its mode, its minutes or both (what is left out is kept)",
     params(("id" = String, Path, description = "The meeting's id"), ("case_id" = String, Path, description = "The case's id")),
     request_body = AgendaPatch,
     responses((status = 200, description = "Done", body = app::domain::meeting::MeetingDetail)),
@@ -123,11 +125,13 @@ pub async fn change_agenda(
         (Some("up"), None) if body.position.is_none() => AgendaChange::Up,
         (Some("down"), None) if body.position.is_none() => AgendaChange::Down,
         (None, None) if body.position.is_some() => AgendaChange::To(body.position.unwrap_or_default()),
-        (None, Some(mode)) if body.position.is_none() => AgendaChange::Set { mode, minutes: body.minutes },
+        (None, mode) if body.position.is_none() && (mode.is_some() || body.minutes.is_some()) => {
+            AgendaChange::Set { mode, minutes: body.minutes }
+        }
         _ => {
             return Err(app::error::AppError::field(
                 "move",
-                "Send {\"move\": \"up\"|\"down\"}, {\"position\": N} or {\"mode\", \"minutes\"}.",
+                "Send {\"move\": \"up\"|\"down\"}, {\"position\": N}, or the \"mode\", the \"minutes\" or both.",
             )
             .into());
         }
