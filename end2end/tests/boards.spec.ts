@@ -99,9 +99,29 @@ test("an administrator creates a board, meets a field error, adds and removes a 
   // The panel is drawn anew: the focus goes to its "Add a member", not to the page.
   await expect(panel.getByLabel("Add a member")).toBeFocused();
   await expectAccessible(page);
-  await panel.getByRole("button", { name: `Remove Dr Nadia Okafor from ${name}` }).click();
+  // Remove pressed twice sends one request (the second, for someone already removed, was
+  // refused with "Not found.").
+  let removals = 0;
+  page.on("request", (r) => { if (r.url().includes("/sfn/boards/member")) removals += 1; });
+  await panel.getByRole("button", { name: `Remove Dr Nadia Okafor from ${name}` }).focus();
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Enter");
   await expect(panel).toContainText("No members yet.");
   await expect(panel.getByLabel("Add a member")).toBeFocused();
+  expect(removals).toBe(1);
+  await expect(page.getByRole("alert")).toHaveCount(0);
+
+  // A rename sends the form's fields only: the expected specialties, changed elsewhere since
+  // the page was drawn (here through the API), are kept (the page sent back the ones it showed).
+  await expect(panel).toContainText("expects Surgery, Medical oncology, Radiology, Pathology");
+  const boards = (await (await page.request.get("/api/v1/boards")).json()) as { id: string; name: string }[];
+  const id = boards.find((b) => b.name === name)!.id;
+  const changed = await page.request.patch(`/api/v1/boards/${id}`, { data: { expected_specialties: ["surgery", "radiology"] } });
+  expect(changed.status()).toBe(200);
+  await rename.fill(`${name} renamed`);
+  await panel.getByRole("button", { name: "Save" }).click();
+  const renamed = page.locator(`[data-board="${name} renamed"]`);
+  await expect(renamed).toContainText("0 cases · expects Surgery, Radiology");
 
   // An administrator manages boards but reads no case.
   await page.goto("/cases");

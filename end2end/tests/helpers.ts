@@ -1,4 +1,4 @@
-import { expect, Locator, Page, ConsoleMessage } from "@playwright/test";
+import { expect, Locator, Page, ConsoleMessage, request as playwrightRequest, type APIRequestContext } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 
 /** Collects console errors and page errors so a test can assert there were none. The browser
@@ -103,4 +103,36 @@ export async function openMeetingMode(page: Page, user: string) {
   await page.getByRole("link", { name: "Open meeting mode" }).click();
   await waitForHydration(page);
   await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+}
+
+/** A request context logged in as a demo user. */
+export async function apiAs(baseURL: string | undefined, user: string): Promise<APIRequestContext> {
+  const ctx = await playwrightRequest.newContext({ baseURL });
+  const res = await ctx.post("/api/v1/login", { data: { username: user, password: DEMO_PASSWORD } });
+  expect(res.status()).toBe(200);
+  return ctx;
+}
+
+/** A complete draft case of a well-differentiated pancreatic NET, N0 M0, on the demo NET board,
+ *  created through the API; `tumor` sets what differs. Returns its id. */
+export async function createCase(
+  ctx: APIRequestContext,
+  patient: { mrn: string; name: string; birth_date: string },
+  question: string,
+  tumor: { grade: string; ki67_percent: number; tumor_size_mm: number; t_stage: string },
+): Promise<string> {
+  const boards = (await (await ctx.get("/api/v1/boards")).json()) as { id: string; name: string }[];
+  const created = await ctx.post("/api/v1/cases", {
+    data: {
+      board_id: boards.find((b) => b.name.startsWith("NET board"))!.id,
+      patient: { ...patient, sex: "female" },
+      question,
+      tumor: {
+        primary_site: "pancreas", differentiation: "well", n_stage: "N0", m_stage: "M0", liver_burden: "none",
+        functional_syndrome: "none", sstr_imaging: "positive", ecog: 0, ...tumor,
+      },
+    },
+  });
+  expect(created.status()).toBe(201);
+  return (await created.json()).id as string;
 }

@@ -1,11 +1,14 @@
 import { test, expect } from "@playwright/test";
-import { expectAccessible, expectErrorsMarked, loginAs, waitForHydration, watchConsole } from "./helpers";
+import { createCase, expectAccessible, expectErrorsMarked, loginAs, waitForHydration, watchConsole } from "./helpers";
 
 test("a coordinator schedules a meeting, builds the agenda and steps through it in meeting mode", async ({ page, browser }) => {
   const errors = watchConsole(page);
   await loginAs(page, "coordinator", "/meetings");
   await waitForHydration(page);
   await expect(page.getByTestId("meetings")).toContainText("NET board (demo)");
+  // A complete case of this flow's own, to put on the agenda and take off again.
+  await createCase(page.request, { mrn: `AGENDA-${Date.now()}`, name: "Aldo Agenda", birth_date: "1966-02-03" },
+    "Surveillance or resection?", { grade: "G1", ki67_percent: 2, tumor_size_mm: 12, t_stage: "T1" });
   await expectAccessible(page);
 
   // Schedule: a field error first, then a valid meeting.
@@ -70,15 +73,39 @@ test("a coordinator schedules a meeting, builds the agenda and steps through it 
   await expect(page.getByTestId("agenda-row").first()).toContainText("Hanna Demo-Wolf");
   await expect(page.getByTestId("agenda-row").first()).toContainText("14:00");
   await expect(page.getByTestId("agenda-row").nth(1)).toContainText("14:05");
-  // Triage the second case as standard of care: only discussed cases count in the total.
+  // Triage the second case as standard of care: only discussed cases count in the total. The
+  // page sends the listing only (with the minutes it showed, it undid a change of the minutes
+  // another coordinator had just made).
+  const agendaChange = () => page.waitForRequest((r) => r.url().includes("/sfn/meetings/agenda/change"));
+  let sent = agendaChange();
   await page.getByLabel("Listed as, Lea Demo-Nilsen").selectOption("standard_of_care");
+  const listing = (await sent).postDataJSON();
+  expect([listing.op, listing.mode, listing.minutes ?? null]).toEqual(["set", "standard_of_care", null]);
   await expect(page.getByTestId("agenda-total")).toContainText("1 for discussion, 1 standard of care");
   await expect(page.getByTestId("agenda-total")).toContainText("5 min");
-  // Item 8: an estimate out of range says why, and the field shows what is stored again.
+  // Item 8: an estimate out of range says why, and the field shows what is stored again. The
+  // minutes go alone too.
+  sent = agendaChange();
   await page.getByLabel("Minutes for Hanna Demo-Wolf").fill("999");
   await page.getByLabel("Minutes for Hanna Demo-Wolf").press("Tab");
+  const estimate = (await sent).postDataJSON();
+  expect([estimate.op, estimate.mode ?? null, estimate.minutes]).toEqual(["set", null, 999]);
   await expect(page.getByTestId("agenda-error")).toContainText("Estimate between 1 and");
   await expect(page.getByLabel("Minutes for Hanna Demo-Wolf")).toHaveValue("5");
+  // Remove pressed twice sends one request (the second, for a case already off the agenda, was
+  // refused with "Not found."); the focus goes to the choice of a case, where it is offered again.
+  await addCase("Aldo Agenda");
+  await expect(page.getByTestId("agenda-row")).toHaveCount(3);
+  let changes = 0;
+  page.on("request", (r) => { if (r.url().includes("/sfn/meetings/agenda/change")) changes += 1; });
+  await page.getByRole("button", { name: "Remove Aldo Agenda from the agenda" }).focus();
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("agenda-row")).toHaveCount(2);
+  await expect(page.getByLabel("Case", { exact: true })).toBeFocused();
+  expect(changes).toBe(1);
+  await expect(page.locator(".agenda [role=alert]")).toHaveCount(0);
+  await expect(page.locator("#add-case option", { hasText: "Aldo Agenda" })).toHaveCount(1);
   // Attendance.
   await page.getByLabel(/Dr Samir Haddad/).check();
   await expect(page.getByTestId("core-missing")).not.toContainText("Surgery");

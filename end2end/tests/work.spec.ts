@@ -1,39 +1,7 @@
-import { test, expect, request as playwrightRequest, type APIRequestContext } from "@playwright/test";
-import { DEMO_PASSWORD, expectAccessible, loginAs, sidewaysOverflow, waitForHydration, watchConsole } from "./helpers";
+import { test, expect } from "@playwright/test";
+import { apiAs, createCase, DEMO_PASSWORD, expectAccessible, loginAs, sidewaysOverflow, waitForHydration, watchConsole } from "./helpers";
 
 // Issue 18: before and after the meeting.
-
-/** A request context logged in as a demo user. */
-async function apiAs(baseURL: string | undefined, user: string): Promise<APIRequestContext> {
-  const ctx = await playwrightRequest.newContext({ baseURL });
-  const res = await ctx.post("/api/v1/login", { data: { username: user, password: DEMO_PASSWORD } });
-  expect(res.status()).toBe(200);
-  return ctx;
-}
-
-/** A complete draft case of a well-differentiated pancreatic NET, N0 M0, on the demo NET board,
- *  created through the API; `tumor` sets what differs. Returns its id. */
-async function createCase(
-  ctx: APIRequestContext,
-  patient: { mrn: string; name: string; birth_date: string },
-  question: string,
-  tumor: { grade: string; ki67_percent: number; tumor_size_mm: number; t_stage: string },
-): Promise<string> {
-  const boards = (await (await ctx.get("/api/v1/boards")).json()) as { id: string; name: string }[];
-  const created = await ctx.post("/api/v1/cases", {
-    data: {
-      board_id: boards.find((b) => b.name.startsWith("NET board"))!.id,
-      patient: { ...patient, sex: "female" },
-      question,
-      tumor: {
-        primary_site: "pancreas", differentiation: "well", n_stage: "N0", m_stage: "M0", liver_burden: "none",
-        functional_syndrome: "none", sstr_imaging: "positive", ecog: 0, ...tumor,
-      },
-    },
-  });
-  expect(created.status()).toBe(201);
-  return (await created.json()).id as string;
-}
 
 test("a clinician finds the case awaiting their voice from home and gives it", async ({ page }) => {
   const errors = watchConsole(page);

@@ -115,12 +115,18 @@ fn BoardPanel(
                         {board.members.iter().map(|m| {
                             let (board_id, user_id) = (id.clone(), m.user_id.clone());
                             let role = m.specialty.map(|s| s.label()).unwrap_or(m.role.label());
+                            // Pressed, the button waits until the panel is drawn anew (after any
+                            // answer): a second press would remove someone already removed.
+                            let sent = RwSignal::new(false);
                             view! {
                                 <li>
                                     <strong>{m.display_name.clone()}</strong> " " <span class="muted">{role}</span> " "
-                                    <button type="button" class="secondary small"
+                                    <button type="button" class="secondary small" disabled=move || sent.get()
                                         aria-label=format!("Remove {} from {}", m.display_name, board.name)
-                                        on:click=move |_| { member.dispatch(SetBoardMember { board_id: board_id.clone(), user_id: user_id.clone(), member: false }); }>
+                                        on:click=move |_| {
+                                            sent.set(true);
+                                            member.dispatch(SetBoardMember { board_id: board_id.clone(), user_id: user_id.clone(), member: false });
+                                        }>
                                         "Remove"
                                     </button>
                                 </li>

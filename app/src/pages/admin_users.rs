@@ -128,7 +128,7 @@ fn UserRow(
             <td>
                 {if user.disabled { "Disabled" } else { "Active" }}
                 " "
-                <button type="button" id=toggle_id class="secondary small" on:click=toggle>
+                <button type="button" id=toggle_id class="secondary small" on:click=toggle disabled=move || update.pending().get()>
                     {if user.disabled { "Enable" } else { "Disable" }}
                 </button>
             </td>

@@ -31,7 +31,8 @@ struct Actions {
     change: ServerAction<ChangeAgenda>,
     attend: ServerAction<SetAttendance>,
     /// The id of the order button to focus once the agenda is shown again after a move, so a
-    /// keyboard user can keep moving the same case.
+    /// keyboard user can keep moving the same case (or of the choice of a case to add, after a
+    /// removal).
     refocus: RwSignal<Option<String>>,
     /// The case being dragged to a new place on the agenda.
     dragging: RwSignal<Option<String>>,
@@ -243,9 +244,14 @@ fn AgendaRow(
     // After moving, focus the same arrow unless the case reached that end of the list.
     let after_up = if index <= 1 { down_id.clone() } else { up_id.clone() };
     let after_down = if index + 1 >= last { up_id.clone() } else { down_id.clone() };
+    // From a change sent until the agenda is drawn anew (every answer redraws it, a refusal
+    // too), the row's buttons wait: a second press, say Remove on a case already removed,
+    // would act on what the screen no longer shows and be refused.
+    let sent = RwSignal::new(false);
     let op = {
         let (m, c) = (meeting_id.clone(), item.case_id.clone());
         move |op: &'static str, mode: Option<String>, minutes: Option<i64>| {
+            sent.set(true);
             change.dispatch(ChangeAgenda {
                 meeting_id: m.clone(),
                 case_id: c.clone(),
@@ -352,9 +358,11 @@ fn AgendaRow(
             </td>
             {manage.then(|| view! {
                 <td class="no-print nowrap">
-                    <button type="button" class="secondary small" id=up_id node_ref=up_ref disabled=index == 0 aria-label=format!("Move {name} up")
+                    <button type="button" class="secondary small" id=up_id node_ref=up_ref disabled=move || index == 0 || sent.get()
+                        aria-label=format!("Move {name} up")
                         on:click=move |_| { refocus.set(Some(after_up.clone())); op3("up", None, None) }>"↑"</button>
-                    <button type="button" class="secondary small" id=down_id node_ref=down_ref disabled=index == last aria-label=format!("Move {name} down")
+                    <button type="button" class="secondary small" id=down_id node_ref=down_ref disabled=move || index == last || sent.get()
+                        aria-label=format!("Move {name} down")
                         on:click=move |_| { refocus.set(Some(after_down.clone())); op4("down", None, None) }>"↓"</button>
                     <label class="visually-hidden" for=pos_id.clone()>"Position of " {name.clone()}</label>
                     <select id=pos_id class="position" title="Move to position"
@@ -369,19 +377,34 @@ fn AgendaRow(
                         }>
                         {(1..=last + 1).map(|n| view! { <option value=n selected=n == index + 1>{n}</option> }).collect_view()}
                     </select>
-                    <button type="button" class="secondary small" aria-label=format!("Remove {name} from the agenda")
-                        on:click=move |_| op5("remove", None, None)>"Remove"</button>
+                    <button type="button" class="secondary small" aria-label=format!("Remove {name} from the agenda") disabled=move || sent.get()
+                        on:click=move |_| { refocus.set(Some(ADD_CASE.into())); op5("remove", None, None) }>"Remove"</button>
                 </td>
             })}
         </tr>
     }
 }
 
+/// The id of the choice of a case to add to the agenda.
+const ADD_CASE: &str = "add-case";
+
 #[component]
 fn AddCase(meeting_id: String, candidates: Vec<CaseListItem>, actions: Actions) -> impl IntoView {
     let add = actions.add;
     let case_id = actions.adding;
     let mode = RwSignal::new("discuss".to_string());
+    // A case taken off the agenda takes its row with it: the focus comes here, where the case
+    // is offered again.
+    let select = NodeRef::<leptos::html::Select>::new();
+    let refocus = actions.refocus;
+    Effect::new(move || {
+        if refocus.get_untracked().as_deref() == Some(ADD_CASE)
+            && let Some(s) = select.get()
+        {
+            let _ = s.focus();
+            refocus.set(None);
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         add.dispatch(AddToAgenda {
@@ -397,8 +420,8 @@ fn AddCase(meeting_id: String, candidates: Vec<CaseListItem>, actions: Actions) 
             <h2 id="add-heading">"Add a case"</h2>
             <form on:submit=submit class="inline-form">
                 <div class="field">
-                    <label for="add-case">"Case"</label>
-                    <select id="add-case" prop:value=move || case_id.get() on:change=move |ev| case_id.set(event_target_value(&ev))
+                    <label for=ADD_CASE>"Case"</label>
+                    <select id=ADD_CASE node_ref=select prop:value=move || case_id.get() on:change=move |ev| case_id.set(event_target_value(&ev))
                         aria-describedby="add-error">
                         <option value="">"Choose a case…"</option>
                         {candidates.into_iter().map(|c| {
