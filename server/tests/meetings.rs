@@ -196,9 +196,12 @@ async fn an_agenda_line_change_keeps_what_it_does_not_send() {
     let res = send(&b.state, sfn(json!({"meeting_id": b.meeting, "case_id": id, "op": "set"}))).await;
     assert_eq!(res.status(), 422);
     assert_eq!(body_json(res).await["fields"]["mode"][0], "Send the mode, the minutes or both.");
-    let res = send(&b.state, json_req("PATCH", &path, json!({}), Some(&b.cora))).await;
-    assert_eq!(res.status(), 422);
-    assert!(body_json(res).await["error"]["fields"]["move"].is_array());
+    // A move and an estimate in one request: refused as a whole (the minutes were dropped).
+    for body in [json!({}), json!({"position": 1, "minutes": 7}), json!({"move": "up", "minutes": 7})] {
+        let res = send(&b.state, json_req("PATCH", &path, body.clone(), Some(&b.cora))).await;
+        assert_eq!(res.status(), 422, "{body}");
+        assert!(body_json(res).await["error"]["fields"]["move"].is_array(), "{body}");
+    }
     let res = send(&b.state, json_req("PATCH", &path, json!({"minutes": 0}), Some(&b.cora))).await;
     assert_eq!(res.status(), 422);
     assert_eq!(body_json(res).await["error"]["fields"]["minutes"][0], "Estimate between 1 and 120 minutes.");

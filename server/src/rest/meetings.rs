@@ -121,17 +121,20 @@ pub async fn change_agenda(
     Path((id, case_id)): Path<(String, String)>,
     JsonBody(body): JsonBody<AgendaPatch>,
 ) -> Result<Response, ApiError> {
+    // One kind of change a request: a move that also carried minutes changed only the place
+    // and answered 200, the minutes dropped without a word.
+    let no_minutes = body.minutes.is_none();
     let change = match (body.direction.as_deref(), body.mode) {
-        (Some("up"), None) if body.position.is_none() => AgendaChange::Up,
-        (Some("down"), None) if body.position.is_none() => AgendaChange::Down,
-        (None, None) if body.position.is_some() => AgendaChange::To(body.position.unwrap_or_default()),
+        (Some("up"), None) if no_minutes && body.position.is_none() => AgendaChange::Up,
+        (Some("down"), None) if no_minutes && body.position.is_none() => AgendaChange::Down,
+        (None, None) if no_minutes && body.position.is_some() => AgendaChange::To(body.position.unwrap_or_default()),
         (None, mode) if body.position.is_none() && (mode.is_some() || body.minutes.is_some()) => {
             AgendaChange::Set { mode, minutes: body.minutes }
         }
         _ => {
             return Err(app::error::AppError::field(
                 "move",
-                "Send {\"move\": \"up\"|\"down\"}, {\"position\": N}, or the \"mode\", the \"minutes\" or both.",
+                "Send one change: {\"move\": \"up\"|\"down\"}, {\"position\": N}, or the \"mode\", the \"minutes\" or both.",
             )
             .into());
         }
