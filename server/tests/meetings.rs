@@ -196,6 +196,19 @@ async fn an_agenda_line_change_keeps_what_it_does_not_send() {
     let res = send(&b.state, sfn(json!({"meeting_id": b.meeting, "case_id": id, "op": "set"}))).await;
     assert_eq!(res.status(), 422);
     assert_eq!(body_json(res).await["fields"]["mode"][0], "Send the mode, the minutes or both.");
+    // What an operation does not take is refused, not dropped: a removal with minutes removes
+    // nothing.
+    for extra in [
+        json!({"op": "remove", "minutes": 7}),
+        json!({"op": "up", "mode": "discuss"}),
+        json!({"op": "set", "minutes": 7, "position": 1}),
+    ] {
+        let mut body = json!({"meeting_id": b.meeting, "case_id": id});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        let res = send(&b.state, sfn(body)).await;
+        assert_eq!(res.status(), 422, "{extra}");
+        assert!(body_json(res).await["fields"]["op"].is_array(), "{extra}");
+    }
     // A move and an estimate in one request: refused as a whole (the minutes were dropped).
     for body in [json!({}), json!({"position": 1, "minutes": 7}), json!({"move": "up", "minutes": 7})] {
         let res = send(&b.state, json_req("PATCH", &path, body.clone(), Some(&b.cora))).await;

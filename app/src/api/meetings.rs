@@ -48,6 +48,16 @@ pub async fn change_agenda(
 ) -> Result<MeetingDetail, AppError> {
     use crate::ssr::meetings::AgendaChange;
     let (state, session) = crate::ssr::request::authenticated().await?;
+    // One kind of change a request, as in the REST PATCH: what an operation does not take is
+    // refused, not dropped.
+    let extra = match op.as_str() {
+        "set" => position.is_some(),
+        "to" => mode.is_some() || minutes.is_some(),
+        _ => mode.is_some() || minutes.is_some() || position.is_some(),
+    };
+    if extra {
+        return Err(AppError::field("op", "Send a position with \"to\" only, a mode or minutes with \"set\" only."));
+    }
     let change = match op.as_str() {
         "up" => AgendaChange::Up,
         "down" => AgendaChange::Down,
