@@ -83,6 +83,48 @@ impl BoardChange {
     }
 }
 
+/// A change to the voices a board expects, as its administration page sends it: the
+/// specialties ticked and those unticked since the page was drawn. It is applied to the list as
+/// stored when it is written, so a change made meanwhile to another specialty (by another
+/// administrator, or through the REST API) is kept, where sending the whole list would undo it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExpectedChange {
+    /// Specialty codes to expect from now on.
+    pub expect: Vec<String>,
+    /// Specialty codes no longer to expect.
+    pub stop: Vec<String>,
+}
+
+impl ExpectedChange {
+    /// The list `stored` becomes: those stopped taken off, those expected added after the rest
+    /// (each once). Every problem is an error on `expected_specialties`, the field the page
+    /// shows: an unknown code, a specialty both ticked and unticked, or no specialty left (an
+    /// empty list would mean "the core four" and change what the page showed without a word).
+    pub fn apply(&self, stored: &[Specialty]) -> Result<Vec<Specialty>, Invalid> {
+        let mut e = FieldErrorsBuilder::new();
+        let expect: Vec<Specialty> = code_list(&mut e, "expected_specialties", &self.expect);
+        let stop: Vec<Specialty> = code_list(&mut e, "expected_specialties", &self.stop);
+        if let Some(both) = expect.iter().find(|s| stop.contains(s)) {
+            e.add("expected_specialties", format!("{} is both ticked and unticked: send it once.", both.label()));
+        }
+        let mut out: Vec<Specialty> = stored.iter().copied().filter(|s| !stop.contains(s)).collect();
+        for s in expect {
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+        if out.is_empty() {
+            e.add(
+                "expected_specialties",
+                "A board expects at least one voice: tick the specialties its cases wait for.",
+            );
+        }
+        e.finish()?;
+        Ok(out)
+    }
+}
+
 fn check_name(e: &mut FieldErrorsBuilder, name: &str) -> String {
     let name = text::field(e, "name", name, 100, Shape::Line, "A board's name");
     if name.is_empty() {
@@ -279,6 +321,36 @@ mod tests {
         let json: BoardChange = serde_json::from_str(r#"{"description": null}"#).unwrap();
         assert_eq!(json, BoardChange::default(), "null keeps the stored value");
         assert!(serde_json::from_str::<BoardChange>(r#"{"title": "x"}"#).is_err(), "unknown fields are refused");
+    }
+
+    #[test]
+    fn an_expected_change_keeps_what_it_does_not_name() {
+        use Specialty::*;
+        let stored = [Surgery, MedicalOncology, Radiology, Pathology];
+        let change = |expect: &[&str], stop: &[&str]| ExpectedChange {
+            expect: expect.iter().map(|s| s.to_string()).collect(),
+            stop: stop.iter().map(|s| s.to_string()).collect(),
+        };
+        assert_eq!(change(&[], &[]).apply(&stored).unwrap(), stored.to_vec(), "nothing named, nothing changes");
+        assert_eq!(
+            change(&["nuclear_medicine"], &["radiology"]).apply(&stored).unwrap(),
+            vec![Surgery, MedicalOncology, Pathology, NuclearMedicine]
+        );
+        // Another page's change applied first is kept (the lists as two pages drawn from one).
+        let first = change(&["nuclear_medicine"], &[]).apply(&stored).unwrap();
+        let second = change(&[], &["surgery"]).apply(&first).unwrap();
+        assert_eq!(second, vec![MedicalOncology, Radiology, Pathology, NuclearMedicine]);
+        assert_eq!(change(&["surgery", "surgery"], &["endocrinology"]).apply(&stored).unwrap(), stored.to_vec());
+        for (bad, words) in [
+            (change(&["dermatology"], &[]), "dermatology"),
+            (change(&[], &["x"]), "\"x\""),
+            (change(&["radiology"], &["radiology"]), "Radiology is both ticked and unticked"),
+            (change(&[], &["surgery", "medical_oncology", "radiology", "pathology"]), "at least one voice"),
+        ] {
+            let err = bad.apply(&stored).unwrap_err();
+            assert!(err.field_message("expected_specialties").unwrap().contains(words), "{bad:?}: {err:?}");
+        }
+        assert!(serde_json::from_str::<ExpectedChange>(r#"{"add": []}"#).is_err(), "unknown fields are refused");
     }
 
     #[test]

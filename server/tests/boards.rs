@@ -256,6 +256,121 @@ async fn a_board_change_keeps_the_fields_it_does_not_send() {
     assert_eq!(updates(&audit_rows(&t.state).await).len(), 3);
 }
 
+/// The administration page's ticks and unticks (`/sfn/boards/expected`) change only the
+/// specialties they name: a change made since the page was drawn, through the page or the REST
+/// API, is kept, and changes sent at the same moment all land.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_expected_voices_change_only_what_the_page_ticked_or_unticked() {
+    let t = two_boards().await;
+    let sfn = |change: Value, cookie: &str| {
+        json_req("POST", "/sfn/boards/expected", json!({"id": t.hpb, "change": change}), Some(cookie))
+    };
+    let updates = |rows: &[app::domain::audit::AuditRow]| {
+        rows.iter()
+            .filter(|r| r.action == "board.update")
+            .map(|r| r.detail.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    // Two pages drawn with the core four. The first ticks nuclear medicine; the REST API then
+    // takes pathology off and adds endocrinology; the second page, drawn before both, unticks
+    // surgery and ticks nursing: nothing of the others is undone.
+    let res = send(&t.state, sfn(json!({"expect": ["nuclear_medicine"]}), &t.root)).await;
+    assert_eq!(res.status(), 200);
+    let list = |v: &Value| v["expected_specialties"].clone();
+    assert_eq!(
+        list(&body_json(res).await),
+        json!(["surgery", "medical_oncology", "radiology", "pathology", "nuclear_medicine"])
+    );
+    let api = json!({"expected_specialties": ["surgery", "medical_oncology", "radiology", "nuclear_medicine", "endocrinology"]});
+    let res = send(&t.state, patch(&format!("/api/v1/boards/{}", t.hpb), api, 0, &t.root)).await;
+    assert_eq!(res.status(), 200);
+    let res = send(&t.state, sfn(json!({"expect": ["nursing"], "stop": ["surgery"]}), &t.root)).await;
+    assert_eq!(res.status(), 200);
+    let after = json!(["medical_oncology", "radiology", "nuclear_medicine", "endocrinology", "nursing"]);
+    assert_eq!(list(&body_json(res).await), after);
+    let rows = audit_rows(&t.state).await;
+    assert_eq!(
+        updates(&rows),
+        [
+            "expected_specialties: surgery, medical_oncology, radiology, pathology, nuclear_medicine",
+            "expected_specialties",
+            "expected_specialties: medical_oncology, radiology, nuclear_medicine, endocrinology, nursing",
+        ]
+    );
+    assert!(rows.iter().filter(|r| r.action == "board.update").all(|r| r.target.as_deref() == Some(t.hpb.as_str())));
+    // A change that leaves the list as it is writes and records nothing.
+    let res = send(&t.state, sfn(json!({"expect": ["nursing"], "stop": ["pathology"]}), &t.root)).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(list(&body_json(res).await), after);
+    assert_eq!(updates(&audit_rows(&t.state).await).len(), 3);
+    // Refused with the field the page shows, and nothing changed: an unknown code, a specialty
+    // both ticked and unticked, nothing left (an empty list would silently mean the core four).
+    for (change, words) in [
+        (json!({"expect": ["dermatology"]}), "dermatology"),
+        (json!({"expect": ["surgery"], "stop": ["surgery"]}), "Surgery is both ticked and unticked"),
+        (
+            json!({"stop": ["medical_oncology", "radiology", "nuclear_medicine", "endocrinology", "nursing"]}),
+            "at least one voice",
+        ),
+    ] {
+        let res = send(&t.state, sfn(change.clone(), &t.root)).await;
+        assert_eq!(res.status(), 422, "{change}");
+        let err = body_json(res).await;
+        assert!(err["fields"]["expected_specialties"][0].as_str().unwrap().contains(words), "{change}: {err}");
+    }
+    let res = send(
+        &t.state,
+        json_req("POST", "/sfn/boards/expected", json!({"id": t.hpb, "change": {"add": []}}), Some(&t.root)),
+    )
+    .await;
+    assert_eq!(res.status(), 400, "an unknown field is refused");
+    // Administrators only; an unknown board is not found.
+    let res = send(&t.state, sfn(json!({"expect": ["other"]}), &t.cora)).await;
+    assert_eq!(res.status(), 403);
+    let res = send(
+        &t.state,
+        json_req(
+            "POST",
+            "/sfn/boards/expected",
+            json!({"id": "no-such-board", "change": {"expect": ["other"]}}),
+            Some(&t.root),
+        ),
+    )
+    .await;
+    assert_eq!(res.status(), 404);
+    let res = send(&t.state, req("GET", "/api/v1/boards", Some(&t.root))).await;
+    let all = body_json(res).await;
+    let hpb = all.as_array().unwrap().iter().find(|b| b["id"] == t.hpb.as_str()).unwrap().clone();
+    assert_eq!(list(&hpb), after, "nothing of the refused changes was written");
+    assert_eq!(updates(&audit_rows(&t.state).await).len(), 3);
+
+    // Five administrators' pages tick one specialty each at the same moment: every tick lands,
+    // one audit row each.
+    let ticks = ["surgery", "pathology", "gastroenterology", "radiation_oncology", "other"];
+    let mut sent = Vec::new();
+    for code in ticks {
+        let (state, cookie, id) = (t.state.clone(), t.root.clone(), t.hpb.clone());
+        sent.push(tokio::spawn(async move {
+            let body = json!({"id": id, "change": {"expect": [code]}});
+            send(&state, json_req("POST", "/sfn/boards/expected", body, Some(&cookie))).await.status()
+        }));
+    }
+    for s in sent {
+        assert_eq!(s.await.unwrap(), 200);
+    }
+    let res = send(&t.state, req("GET", "/api/v1/boards", Some(&t.root))).await;
+    let all = body_json(res).await;
+    let hpb = all.as_array().unwrap().iter().find(|b| b["id"] == t.hpb.as_str()).unwrap().clone();
+    let mut got: Vec<String> =
+        hpb["expected_specialties"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    got.sort();
+    let mut want: Vec<String> = after.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    want.extend(ticks.iter().map(|s| s.to_string()));
+    want.sort();
+    assert_eq!(got, want, "no tick was lost");
+    assert_eq!(updates(&audit_rows(&t.state).await).len(), 3 + ticks.len());
+}
+
 #[tokio::test]
 async fn lists_searches_and_meetings_show_only_the_users_boards() {
     let t = two_boards().await;

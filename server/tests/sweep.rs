@@ -393,6 +393,10 @@ fn sfn_requests(s: &Seed) -> BTreeMap<&'static str, (Body2, Reviewer)> {
         ("/sfn/boards/create", (j(json!({"input": {"name": "Mine"}})), Refused)),
         ("/sfn/boards/update", (j(json!({"id": s.ids["board"], "input": {"name": "Mine"}})), Refused)),
         (
+            "/sfn/boards/expected",
+            (j(json!({"id": s.ids["board"], "change": {"expect": ["nursing"], "stop": ["surgery"]}})), Refused),
+        ),
+        (
             "/sfn/boards/member",
             (j(json!({"board_id": s.ids["board"], "user_id": s.ids["sam"], "member": false})), Refused),
         ),

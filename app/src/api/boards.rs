@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use server_fn::codec::Json;
 
-pub use crate::domain::board::{Board, BoardChange, BoardInput, BoardRef, BreakGlassAccess};
+pub use crate::domain::board::{Board, BoardChange, BoardInput, BoardRef, BreakGlassAccess, ExpectedChange};
 use crate::error::AppError;
 
 /// Boards with their members: every board for administrators and reviewers, one's own else.
@@ -31,6 +31,14 @@ pub async fn create_board(input: BoardInput) -> Result<Board, AppError> {
 pub async fn update_board(id: String, input: BoardChange) -> Result<Board, AppError> {
     let (state, session) = crate::ssr::request::authenticated().await?;
     crate::ssr::boards::update(&state, &session, &id, &input).await
+}
+
+/// Ticks and unticks the voices a board expects (the administration page): only the
+/// specialties named change, so a change made since the page was drawn is kept.
+#[server(endpoint = "boards/expected", prefix = "/sfn", input = Json)]
+pub async fn change_expected_voices(id: String, change: ExpectedChange) -> Result<Board, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::boards::change_expected(&state, &session, &id, &change).await
 }
 
 /// Adds (`member` true) or removes a user.

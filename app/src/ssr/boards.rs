@@ -8,7 +8,7 @@ use super::auth::{self, Session};
 use super::db::{from_json, unique_violation_as};
 use super::{AppState, access, new_id, now_text, time_text};
 use crate::domain::board::{
-    Board, BoardChange, BoardInput, BoardMember, BoardRef, BreakGlassAccess, BreakGlassGrant, name_key,
+    Board, BoardChange, BoardInput, BoardMember, BoardRef, BreakGlassAccess, BreakGlassGrant, ExpectedChange, name_key,
 };
 use crate::domain::role::{Action, Role, Specialty};
 use crate::error::AppError;
@@ -211,6 +211,49 @@ pub async fn update(state: &AppState, session: &Session, id: &str, change: &Boar
         let fields = changed.iter().map(|(f, _)| *f).collect::<Vec<_>>().join(", ");
         let actor = session.actor();
         let event = Event::new(&actor, "board.update", Outcome::Success).target(id).detail(&fields);
+        audit::append(&mut tx, state.db.engine, &event).await?;
+        tx.commit().await?;
+    }
+    one(state, id).await
+}
+
+/// Ticks and unticks the voices a board expects (administrators; the administration page):
+/// the change is applied to the list as stored when it is written, under the board row's lock,
+/// so two administrators changing different specialties, or the page and the REST API, keep
+/// each other's change. A change that leaves the list as it was writes and records nothing.
+pub async fn change_expected(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    change: &ExpectedChange,
+) -> Result<Board, AppError> {
+    auth::require(state, session, Action::ManageBoards, None).await?;
+    let mut tx = state.db.begin_write().await?;
+    // Locks the row until the commit on PostgreSQL (SQLite's write lock is already held), so
+    // the list read next is the one this change replaces.
+    let found = sqlx::query("UPDATE boards SET expected_specialties = expected_specialties WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    if found.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    let stored: String = sqlx::query_scalar("SELECT expected_specialties FROM boards WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let stored: Vec<Specialty> = from_json(&stored, "board's expected specialties")?;
+    let list = change.apply(&stored)?;
+    if list != stored {
+        let codes: Vec<&str> = list.iter().map(|s| s.code()).collect();
+        sqlx::query("UPDATE boards SET expected_specialties = $1 WHERE id = $2")
+            .bind(serde_json::to_string(&codes).unwrap_or_default())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let detail = format!("expected_specialties: {}", codes.join(", "));
+        let actor = session.actor();
+        let event = Event::new(&actor, "board.update", Outcome::Success).target(id).detail(&detail);
         audit::append(&mut tx, state.db.engine, &event).await?;
         tx.commit().await?;
     }
