@@ -80,12 +80,12 @@ test("an administrator creates a board, meets a field error, adds and removes a 
   await panel.getByText("Rename or describe").click();
   const rename = panel.getByLabel("Name", { exact: true });
   await rename.fill("NET board (demo)");
-  await panel.getByRole("button", { name: "Save" }).click();
+  await panel.getByRole("button", { name: "Save", exact: true }).click();
   await expect(rename).toHaveAttribute("aria-invalid", "true");
   await expect(rename).toHaveAccessibleDescription("A board with this name exists already.");
-  await expect(panel.getByRole("button", { name: "Save" })).toBeFocused();
+  await expect(panel.getByRole("button", { name: "Save", exact: true })).toBeFocused();
   await rename.fill(" ");
-  await panel.getByRole("button", { name: "Save" }).click();
+  await panel.getByRole("button", { name: "Save", exact: true }).click();
   await expect(rename).toHaveAccessibleDescription(/^Name the board/);
   await expect(page.locator('[data-board="NET board (demo)"]').locator(".field-error:not(:empty)")).toHaveCount(0);
   await expect(panel.getByRole("heading", { level: 2 })).toHaveText(name);
@@ -113,15 +113,42 @@ test("an administrator creates a board, meets a field error, adds and removes a 
 
   // A rename sends the form's fields only: the expected specialties, changed elsewhere since
   // the page was drawn (here through the API), are kept (the page sent back the ones it showed).
-  await expect(panel).toContainText("expects Surgery, Medical oncology, Radiology, Pathology");
+  await expect(panel).toContainText("Expected voices: Surgery, Medical oncology, Radiology, Pathology");
   const boards = (await (await page.request.get("/api/v1/boards")).json()) as { id: string; name: string }[];
   const id = boards.find((b) => b.name === name)!.id;
   const changed = await page.request.patch(`/api/v1/boards/${id}`, { data: { expected_specialties: ["surgery", "radiology"] } });
   expect(changed.status()).toBe(200);
   await rename.fill(`${name} renamed`);
-  await panel.getByRole("button", { name: "Save" }).click();
+  await panel.getByRole("button", { name: "Save", exact: true }).click();
   const renamed = page.locator(`[data-board="${name} renamed"]`);
-  await expect(renamed).toContainText("0 cases · expects Surgery, Radiology");
+  await expect(renamed).toContainText("Expected voices: Surgery, Radiology");
+
+  // The voices the board's cases wait for, chosen on the page. Nothing left ticked is refused
+  // (an empty list would mean the core four), under the choices.
+  await renamed.getByText("Expected voices: Surgery, Radiology").click();
+  const voices = renamed.getByRole("group", { name: "Expected voices" });
+  await expect(voices.getByLabel("Surgery")).toBeChecked();
+  await expect(voices.getByLabel("Nuclear medicine")).not.toBeChecked();
+  await voices.getByLabel("Surgery").uncheck();
+  await voices.getByLabel("Radiology").uncheck();
+  await renamed.getByRole("button", { name: "Save expected voices" }).click();
+  await expect(voices).toHaveAttribute("aria-invalid", "true");
+  await expect(voices).toHaveAccessibleDescription(/at least one voice/);
+  await expect(renamed.getByRole("button", { name: "Save expected voices" })).toBeFocused();
+  await expect(renamed).toContainText("Expected voices: Surgery, Radiology");
+  await expectAccessible(page);
+  // Only what was ticked and unticked changes: endocrinology, added through the API since the
+  // page was drawn, is kept.
+  const api = await page.request.patch(`/api/v1/boards/${id}`, { data: { expected_specialties: ["surgery", "radiology", "endocrinology"] } });
+  expect(api.status()).toBe(200);
+  await voices.getByLabel("Surgery").check();
+  await voices.getByLabel("Nuclear medicine").check();
+  await renamed.getByRole("button", { name: "Save expected voices" }).click();
+  // Drawn anew with the form closed: the focus is on its summary, which names them.
+  const summary = renamed.locator("summary", { hasText: "Expected voices:" });
+  await expect(summary).toHaveText("Expected voices: Surgery, Endocrinology, Nuclear medicine");
+  await expect(summary).toBeFocused();
+  await expect(page.getByRole("alert")).toHaveCount(0);
 
   // An administrator manages boards but reads no case.
   await page.goto("/cases");

@@ -2,11 +2,41 @@
 
 use leptos::prelude::*;
 
+use crate::components::errors::{FieldError, invalid};
 use crate::domain::codes::Code;
+use crate::domain::role::Specialty;
 
 /// One `<option>` per value of `T`, value = code, text = label.
 pub fn code_options<T: Code>() -> impl IntoView {
     T::ALL.iter().map(|v| view! { <option value=v.code()>{v.label()}</option> }).collect_view()
+}
+
+/// Every specialty as a checkbox, `chosen` holding those ticked, with the field's error under
+/// them (a new meeting's expected specialties, the voices a board expects).
+#[component]
+pub fn SpecialtyChecks(
+    #[prop(into)] legend: String,
+    chosen: RwSignal<Vec<Specialty>>,
+    #[prop(into)] error_id: String,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let described_by = error_id.clone();
+    view! {
+        <fieldset class="multi" aria-describedby=described_by aria-invalid=invalid(error)>
+            <legend>{legend}</legend>
+            {Specialty::ALL.iter().copied().map(|s| view! {
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || chosen.with(|c| c.contains(&s))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            chosen.update(|c| { c.retain(|x| *x != s); if on { c.push(s) } })
+                        } />
+                    " " {s.label()}
+                </label>
+            }).collect_view()}
+            <FieldError id=error_id message=error />
+        </fieldset>
+    }
 }
 
 /// The boards a list can be narrowed to: a user's own boards, every board for a reviewer (who

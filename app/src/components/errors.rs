@@ -123,11 +123,11 @@ pub fn ErrorSummary(
 }
 
 /// Moves the keyboard focus, once the view has updated, to the element that `container` (a CSS
-/// selector) finds if it is a control, a link or made focusable for this (`tabindex="-1"`), else
-/// to the first visible control inside it, or else to an element in it made focusable for this
-/// (a heading, a withdrawal's notice): into a form that has
-/// just replaced the button that opened it, or back to that button when the form closes.
-/// Without it the focus falls to the page when the button or the form it was on is removed.
+/// selector) finds if it is a control, a link, a summary of a `<details>` or made focusable for
+/// this (`tabindex="-1"`), else to the first visible control inside it, or else to an element in
+/// it made focusable for this (a heading, a withdrawal's notice): into a form that has just
+/// replaced the button that opened it, or back to that button when the form closes. Without it
+/// the focus falls to the page when the button or the form it was on is removed.
 pub fn focus_first_in(container: impl Into<String>) {
     let container: String = container.into();
     #[cfg(feature = "hydrate")]
@@ -145,7 +145,7 @@ fn focus_in_now(container: &str) -> Option<web_sys::HtmlElement> {
     let find = |selector: String| document().query_selector(&selector).ok().flatten();
     let usable = ":is(input, select, textarea, button):not([hidden]):not([disabled]):not([type=hidden])";
     let found = find(format!("{container}{usable}"))
-        .or_else(|| find(format!("{container}:is(a[href], [tabindex=\"-1\"])")))
+        .or_else(|| find(format!("{container}:is(a[href], summary, [tabindex=\"-1\"])")))
         .or_else(|| find(format!("{container} {usable}")))
         .or_else(|| find(format!("{container} [tabindex=\"-1\"]")))
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())?;

@@ -1,15 +1,19 @@
-//! Board administration (admins): create and rename boards, add and remove members. Who may
-//! read which case follows from here; the server functions check the role, this page only
-//! arranges them.
+//! Board administration (admins): create and rename boards, choose the voices each board's
+//! cases wait for, add and remove members. Who may read which case follows from here; the
+//! server functions check the role, this page only arranges them.
 
 use leptos::prelude::*;
 
-use crate::api::boards::{Board, BoardChange, BoardInput, CreateBoard, SetBoardMember, UpdateBoard, list_boards};
+use crate::api::boards::{
+    Board, BoardChange, BoardInput, ChangeExpectedVoices, CreateBoard, ExpectedChange, SetBoardMember, UpdateBoard,
+    list_boards,
+};
 use crate::api::users::{UserSummary, list_users};
 use crate::components::actions::{SentFrom, after_saving, failure, saves};
+use crate::components::choices::SpecialtyChecks;
 use crate::components::errors::{ActionError, FieldError, TextField, error_notice, invalid, keep_focus_at};
 use crate::components::session::GatedPage;
-use crate::domain::role::Action;
+use crate::domain::role::{Action, Specialty};
 use crate::error::AppError;
 
 #[component]
@@ -22,14 +26,21 @@ fn BoardsAdmin() -> impl IntoView {
     let create = ServerAction::<CreateBoard>::new();
     let update = ServerAction::<UpdateBoard>::new();
     let member = ServerAction::<SetBoardMember>::new();
+    let voices = ServerAction::<ChangeExpectedVoices>::new();
     // One update action for every board's panel: the panel that sent it shows its field errors.
     let renamed = SentFrom::new();
+    let voiced = SentFrom::new();
     // Adding or removing a member draws the board's panel anew (the pressed button is gone):
     // the focus goes to its "Add a member" choice.
     after_saving(member, |b: &Board| keep_focus_at(format!("#board-{}-add", b.id)));
+    // Saved, the voices' form is drawn closed: the focus goes to its summary, which names them.
+    after_saving(voices, |b: &Board| keep_focus_at(format!("#board-{}-voices", b.id)));
     let renames = saves(update);
-    let boards =
-        Resource::new(move || (create.version().get(), renames.get(), member.version().get()), |_| list_boards());
+    let voices_saved = saves(voices);
+    let boards = Resource::new(
+        move || (create.version().get(), renames.get(), voices_saved.get(), member.version().get()),
+        |_| list_boards(),
+    );
     let users = Resource::new(|| (), |_| list_users());
     view! {
         <h1>"Boards"</h1>
@@ -40,12 +51,13 @@ fn BoardsAdmin() -> impl IntoView {
         </p>
         <ActionError error=failure(update) />
         <ActionError error=failure(member) />
+        <ActionError error=failure(voices) />
         <Transition fallback=|| view! { <p aria-busy="true">"Loading boards…"</p> }>
             <ErrorBoundary fallback=error_notice>
                 {move || Suspend::new(async move {
                     let list = boards.await?;
                     let users = users.await?;
-                    Ok::<_, AppError>(list.into_iter().map(|b| view! { <BoardPanel board=b users=users.clone() update renamed member /> }).collect_view())
+                    Ok::<_, AppError>(list.into_iter().map(|b| view! { <BoardPanel board=b users=users.clone() update renamed member voices voiced /> }).collect_view())
                 })}
             </ErrorBoundary>
         </Transition>
@@ -60,8 +72,11 @@ fn BoardPanel(
     update: ServerAction<UpdateBoard>,
     renamed: SentFrom,
     member: ServerAction<SetBoardMember>,
+    voices: ServerAction<ChangeExpectedVoices>,
+    voiced: SentFrom,
 ) -> impl IntoView {
     let id = board.id.clone();
+    let voices_error = voiced.field_error(voices, id.clone(), "expected_specialties");
     let name_error = renamed.field_error(update, id.clone(), "name");
     let desc_error = renamed.field_error(update, id.clone(), "description");
     let heading = format!("board-{}", board.id);
@@ -84,6 +99,23 @@ fn BoardPanel(
             });
         }
     };
+    // What was ticked and unticked against the list drawn: a change made since by someone
+    // else (another administrator, the REST API) to another specialty is kept.
+    let drawn = board.expected_specialties.clone();
+    let ticked = RwSignal::new(drawn.clone());
+    let save_voices = {
+        let id = id.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            voiced.mark(&id);
+            let now = ticked.get_untracked();
+            let codes = |from: &[Specialty], not_in: &[Specialty]| {
+                from.iter().filter(|s| !not_in.contains(s)).map(|s| s.code().to_string()).collect::<Vec<_>>()
+            };
+            let change = ExpectedChange { expect: codes(&now, &drawn), stop: codes(&drawn, &now) };
+            voices.dispatch(ChangeExpectedVoices { id: id.clone(), change });
+        }
+    };
     let add = {
         let id = id.clone();
         move |ev: leptos::ev::SubmitEvent| {
@@ -99,11 +131,12 @@ fn BoardPanel(
     let expected = board.expected_specialties.iter().map(|s| s.label()).collect::<Vec<_>>().join(", ");
     let (name_id, desc_id, add_id) = (format!("{heading}-name"), format!("{heading}-desc"), format!("{heading}-add"));
     let (name_error_id, desc_error_id) = (format!("{name_id}-error"), format!("{desc_id}-error"));
+    let (voices_id, voices_error_id) = (format!("{heading}-voices"), format!("{heading}-voices-error"));
     view! {
         <section class="panel board" aria-labelledby=heading.clone() data-board=board.name.clone()>
             <h2 id=heading.clone()>{board.name.clone()}</h2>
             <p class="muted">
-                {board.case_count} " cases · expects " {expected}
+                {board.case_count} " cases"
                 {(!board.description.is_empty()).then(|| format!(" · {}", board.description))}
             </p>
             <h3>"Members"</h3>
@@ -143,6 +176,16 @@ fn BoardPanel(
                 </select>
                 <button type="submit" class="secondary small" disabled=move || member.pending().get()>"Add"</button>
             </form>
+            <details>
+                <summary id=voices_id>"Expected voices: " {expected}</summary>
+                <form class="grid-form" on:submit=save_voices>
+                    <p class="hint">"Every case of this board waits for a note from each of these specialties before its meeting."</p>
+                    <SpecialtyChecks legend="Expected voices" chosen=ticked error_id=voices_error_id error=voices_error />
+                    <div class="field actions">
+                        <button type="submit" class="secondary" disabled=move || voices.pending().get()>"Save expected voices"</button>
+                    </div>
+                </form>
+            </details>
             <details>
                 <summary>"Rename or describe"</summary>
                 <form class="grid-form" on:submit=rename>
@@ -189,7 +232,7 @@ fn NewBoardForm(create: ServerAction<CreateBoard>) -> impl IntoView {
         <section class="panel" aria-labelledby="new-board-heading">
             <h2 id="new-board-heading">"New board"</h2>
             {move || create.value().get().and_then(|r| r.ok()).map(|b| view! {
-                <p class="notice ok" role="status">"Created " {b.name} ". Add its members above."</p>
+                <p class="notice ok" role="status">"Created " {b.name} ". Add its members and choose its expected voices above."</p>
             })}
             <form class="grid-form" on:submit=submit novalidate>
                 <TextField id="nb-name" label="Name" value=name error=err("name") required=true />

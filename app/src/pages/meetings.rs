@@ -10,6 +10,7 @@ use crate::components::format::when;
 use crate::api::boards::BoardRef;
 use crate::api::meetings::{CreateMeeting, MeetingInput, list_meetings};
 use crate::components::board::{BoardChoice, board_choice_resource};
+use crate::components::choices::SpecialtyChecks;
 use crate::components::errors::{FieldError, invalid};
 use crate::components::session::{GatedPage, use_session};
 use crate::domain::meeting::Meeting;
@@ -81,14 +82,14 @@ fn NewMeetingForm(
 ) -> impl IntoView {
     let input = RwSignal::new(MeetingInput { title: "NET board".into(), ..Default::default() });
     let board_id = RwSignal::new(None::<String>);
-    let expected = RwSignal::new(Specialty::CORE.iter().map(|s| s.code().to_string()).collect::<Vec<_>>());
+    let expected = RwSignal::new(Specialty::CORE.to_vec());
     let err = move |f: &'static str| {
         Signal::derive(move || create.value().get().and_then(|r| r.err()).and_then(|e| e.field_message(f)))
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut i = input.get_untracked();
-        i.expected_specialties = expected.get_untracked();
+        i.expected_specialties = expected.get_untracked().iter().map(|s| s.code().to_string()).collect();
         i.board_id = board_id.get_untracked();
         create.dispatch(CreateMeeting { input: i });
     };
@@ -147,21 +148,7 @@ fn NewMeetingForm(
                         aria-invalid=invalid(err("board_type")) aria-describedby="m-board-error" />
                     <FieldError id="m-board-error" message=err("board_type") />
                 </div>
-                <fieldset class="multi" aria-describedby="m-expected-error" aria-invalid=invalid(err("expected_specialties"))>
-                    <legend>"Expected specialties"</legend>
-                    {Specialty::ALL.iter().copied().map(|s| {
-                        let code = s.code().to_string();
-                        let c2 = code.clone();
-                        view! {
-                            <label class="check">
-                                <input type="checkbox" prop:checked=move || expected.with(|e| e.contains(&code))
-                                    on:change=move |ev| { let on = event_target_checked(&ev); let c = c2.clone(); expected.update(|e| { e.retain(|x| *x != c); if on { e.push(c) } }) } />
-                                " " {s.label()}
-                            </label>
-                        }
-                    }).collect_view()}
-                    <FieldError id="m-expected-error" message=err("expected_specialties") />
-                </fieldset>
+                <SpecialtyChecks legend="Expected specialties" chosen=expected error_id="m-expected-error" error=err("expected_specialties") />
                 <button type="submit" disabled=move || create.pending().get()>
                     {move || if create.pending().get() { "Scheduling…" } else { "Schedule meeting" }}
                 </button>
