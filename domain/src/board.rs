@@ -180,6 +180,9 @@ pub struct BoardRef {
     pub id: String,
     pub name: String,
     pub member: bool,
+    /// The voices the board's cases wait for: what a new meeting of the board expects, unless
+    /// the coordinator changes it.
+    pub expected_specialties: Vec<Specialty>,
 }
 
 /// Why a case is opened outside one's boards.

@@ -1,8 +1,17 @@
 import { test, expect } from "@playwright/test";
-import { createCase, expectAccessible, expectErrorsMarked, loginAs, waitForHydration, watchConsole } from "./helpers";
+import { apiAs, createCase, expectAccessible, expectErrorsMarked, loginAs, waitForHydration, watchConsole } from "./helpers";
 
-test("a coordinator schedules a meeting, builds the agenda and steps through it in meeting mode", async ({ page, browser }) => {
+test("a coordinator schedules a meeting, builds the agenda and steps through it in meeting mode", async ({ page, browser, baseURL }) => {
   const errors = watchConsole(page);
+  // A board of the coordinator's whose cases wait for other voices than the core four, for
+  // this flow only (the coordinator leaves it below).
+  const admin = await apiAs(baseURL, "admin");
+  const thyroid = `Thyroid board e2e ${Date.now()}`;
+  const made = await admin.post("/api/v1/boards", { data: { name: thyroid, expected_specialties: ["surgery", "nuclear_medicine", "endocrinology"] } });
+  expect(made.status()).toBe(201);
+  const thyroidId = (await made.json()).id as string;
+  const cora = (await (await (await apiAs(baseURL, "coordinator")).get("/api/v1/me")).json()).id as string;
+  expect((await admin.post(`/api/v1/boards/${thyroidId}/members`, { data: { user_id: cora } })).ok()).toBe(true);
   await loginAs(page, "coordinator", "/meetings");
   await waitForHydration(page);
   await expect(page.getByTestId("meetings")).toContainText("NET board (demo)");
@@ -22,7 +31,16 @@ test("a coordinator schedules a meeting, builds the agenda and steps through it 
   await expect(page.locator("#m-board-error")).toHaveText("The board type contains control characters.");
   await expectErrorsMarked(page);
   await page.getByLabel("Tumour type").fill("NET");
+  // The specialties expected start as the chosen board's expected voices.
+  const expected = page.getByRole("group", { name: "Expected specialties" });
+  await page.getByLabel("Board", { exact: true }).selectOption({ label: thyroid });
+  await expect(expected.getByLabel("Nuclear medicine")).toBeChecked();
+  await expect(expected.getByLabel("Endocrinology")).toBeChecked();
+  await expect(expected.getByLabel("Radiology")).not.toBeChecked();
   await page.getByLabel("Board", { exact: true }).selectOption({ label: "NET board (demo)" });
+  await expect(expected.getByLabel("Radiology")).toBeChecked();
+  await expect(expected.getByLabel("Nuclear medicine")).not.toBeChecked();
+  expect((await admin.delete(`/api/v1/boards/${thyroidId}/members/${cora}`)).ok()).toBe(true);
   // Item 8: a time in the past is said before scheduling.
   await page.getByLabel("Starts (UTC)").fill("2020-01-10T14:00");
   await expect(page.getByTestId("starts-past")).toBeVisible();

@@ -83,6 +83,20 @@ fn NewMeetingForm(
     let input = RwSignal::new(MeetingInput { title: "NET board".into(), ..Default::default() });
     let board_id = RwSignal::new(None::<String>);
     let expected = RwSignal::new(Specialty::CORE.to_vec());
+    // The ticks start as the board's expected voices: the chosen board's, or the only one's
+    // for a user of one board; choosing another board starts them again from its list.
+    Effect::new(move || {
+        let chosen = board_id.get();
+        let Some(Ok(list)) = boards.get() else { return };
+        let mut mine = list.into_iter().filter(|b| b.member);
+        let board = match chosen {
+            Some(id) => mine.find(|b| b.id == id),
+            None => mine.next().filter(|_| mine.next().is_none()),
+        };
+        if let Some(b) = board {
+            expected.set(b.expected_specialties);
+        }
+    });
     let err = move |f: &'static str| {
         Signal::derive(move || create.value().get().and_then(|r| r.err()).and_then(|e| e.field_message(f)))
     };

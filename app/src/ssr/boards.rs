@@ -101,14 +101,19 @@ pub async fn choices(state: &AppState, session: &Session) -> Result<Vec<BoardRef
 
 /// [`choices`] on `conn` (the case page's read transaction).
 pub(crate) async fn choices_on(conn: &mut sqlx::AnyConnection, session: &Session) -> Result<Vec<BoardRef>, AppError> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT b.id, b.name, (SELECT COUNT(*) FROM board_members m WHERE m.board_id = b.id AND m.user_id = $1) \
-         FROM boards b ORDER BY b.name_key",
+    let rows: Vec<(String, String, i64, String)> = sqlx::query_as(
+        "SELECT b.id, b.name, (SELECT COUNT(*) FROM board_members m WHERE m.board_id = b.id AND m.user_id = $1), \
+         b.expected_specialties FROM boards b ORDER BY b.name_key",
     )
     .bind(&session.me.id)
     .fetch_all(conn)
     .await?;
-    Ok(rows.into_iter().map(|(id, name, member)| BoardRef { id, name, member: member > 0 }).collect())
+    rows.into_iter()
+        .map(|(id, name, member, expected)| {
+            let expected_specialties = from_json(&expected, "board's expected specialties")?;
+            Ok(BoardRef { id, name, member: member > 0, expected_specialties })
+        })
+        .collect()
 }
 
 fn taken() -> AppError {
