@@ -101,6 +101,55 @@ impl MeetingInput {
     }
 }
 
+/// A change to a scheduled meeting (REST `PATCH`, the meeting page's form): only the fields
+/// sent change; a field left out (or `null`) keeps what is stored, so two coordinators changing
+/// different fields keep each other's change. Its board is not changed (its agenda holds that
+/// board's cases).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct MeetingChange {
+    pub title: Option<String>,
+    /// UTC, RFC 3339 or `YYYY-MM-DDTHH:MM` (taken as UTC).
+    pub starts_at: Option<String>,
+    pub location: Option<String>,
+    pub video_link: Option<String>,
+    pub board_type: Option<String>,
+    /// Specialty codes expected to attend; an empty list means the core four.
+    pub expected_specialties: Option<Vec<String>>,
+}
+
+impl MeetingChange {
+    /// The meeting `stored` becomes, checked as a new meeting is (every problem at once, on the
+    /// fields' own names: a room taken away with no video link is refused on `location`), with
+    /// the names of the fields whose value changed.
+    pub fn apply(&self, stored: &Meeting) -> Result<(CheckedMeeting, Vec<&'static str>), Invalid> {
+        let pick = |sent: &Option<String>, kept: &str| sent.clone().unwrap_or_else(|| kept.to_string());
+        let merged = MeetingInput {
+            title: pick(&self.title, &stored.title),
+            starts_at: pick(&self.starts_at, &stored.starts_at),
+            location: pick(&self.location, &stored.location),
+            video_link: pick(&self.video_link, &stored.video_link),
+            board_type: pick(&self.board_type, &stored.board_type),
+            expected_specialties: self
+                .expected_specialties
+                .clone()
+                .unwrap_or_else(|| stored.expected_specialties.iter().map(|s| s.code().to_string()).collect()),
+            board_id: None,
+        }
+        .parse()?;
+        let changed = [
+            ("title", merged.title != stored.title),
+            ("starts_at", merged.starts_at != stored.starts_at),
+            ("location", merged.location != stored.location),
+            ("video_link", merged.video_link != stored.video_link),
+            ("board_type", merged.board_type != stored.board_type),
+            ("expected_specialties", merged.expected_specialties != stored.expected_specialties),
+        ];
+        Ok((merged, changed.into_iter().filter(|(_, c)| *c).map(|(f, _)| f).collect()))
+    }
+}
+
 /// A start time as fixed-width UTC text (`YYYY-MM-DDTHH:MM:SSZ`).
 fn parse_time(s: &str) -> Option<String> {
     use chrono::{DateTime, NaiveDateTime, Utc};
@@ -233,6 +282,63 @@ mod tests {
         assert!(title.parse().unwrap_err().field_message("title").is_some_and(|m| m.contains("control")));
         let offset = MeetingInput { starts_at: "2026-12-03T15:00:00+01:00".into(), ..input() };
         assert_eq!(offset.parse().unwrap().starts_at, "2026-12-03T14:00:00Z");
+    }
+
+    #[test]
+    fn a_meeting_change_keeps_what_it_does_not_send_and_is_checked_as_a_new_meeting() {
+        let m = input().parse().unwrap();
+        let stored = Meeting {
+            id: "m".into(),
+            title: m.title,
+            starts_at: m.starts_at,
+            location: m.location,
+            video_link: m.video_link,
+            board_type: m.board_type,
+            expected_specialties: m.expected_specialties,
+            case_count: 0,
+            current_case_id: None,
+            current_since: None,
+            board_id: "b".into(),
+            board_name: "NET board".into(),
+            presenter_id: None,
+            presenter_name: None,
+            current_attachment_id: None,
+        };
+        let (same, changed) = MeetingChange::default().apply(&stored).unwrap();
+        assert_eq!(
+            (same.title.as_str(), same.starts_at.as_str(), changed.len()),
+            ("NET board", "2026-12-03T14:00:00Z", 0)
+        );
+        let moved = MeetingChange {
+            starts_at: Some("2026-12-04T15:30".into()),
+            location: Some("Room 2".into()),
+            ..Default::default()
+        };
+        let (after, changed) = moved.apply(&stored).unwrap();
+        assert_eq!(
+            (after.starts_at.as_str(), after.location.as_str(), after.title.as_str()),
+            ("2026-12-04T15:30:00Z", "Room 2", "NET board")
+        );
+        assert_eq!(changed, ["starts_at", "location"]);
+        // The same value again is no change.
+        let again = MeetingChange { starts_at: Some("2026-12-03T15:00:00+01:00".into()), ..Default::default() };
+        assert!(again.apply(&stored).unwrap().1.is_empty());
+        let bad = MeetingChange {
+            title: Some(" ".into()),
+            starts_at: Some("soon".into()),
+            location: Some("".into()),
+            ..Default::default()
+        };
+        let err = bad.apply(&stored).unwrap_err();
+        for f in ["title", "starts_at", "location"] {
+            assert!(err.field_message(f).is_some(), "{f}: {err:?}");
+        }
+        let json: MeetingChange = serde_json::from_str(r#"{"title": null, "location": "Room 9"}"#).unwrap();
+        assert_eq!(json, MeetingChange { location: Some("Room 9".into()), ..Default::default() });
+        assert!(
+            serde_json::from_str::<MeetingChange>(r#"{"board_id": "x"}"#).is_err(),
+            "the board is not changed here"
+        );
     }
 
     #[test]

@@ -226,6 +226,106 @@ async fn an_agenda_line_change_keeps_what_it_does_not_send() {
     assert_eq!(line(&detail(&b).await), ("discuss".into(), 30));
 }
 
+/// A meeting is rescheduled or moved to another room: only the fields sent change (REST and the
+/// page's server function), each checked as when scheduling; once a plan signed at it names it,
+/// it is part of that decision's record and stays as it was.
+#[tokio::test]
+async fn a_meeting_change_keeps_what_it_does_not_send_and_stops_at_a_signed_plan() {
+    let b = board().await;
+    add_user(&b.state, "sam", "clinician", Some("surgery")).await;
+    let sam = login(&b.state, "sam", PW).await;
+    let url = format!("/api/v1/meetings/{}", b.meeting);
+    let patch = |body: Value, cookie: &str| json_req("PATCH", &url, body, Some(cookie));
+    let fields = |d: &Value| {
+        let m = &d["meeting"];
+        [&m["title"], &m["starts_at"], &m["location"], &m["video_link"], &m["board_type"]]
+            .map(|v| v.as_str().unwrap().to_string())
+    };
+    let updates = |rows: &[app::domain::audit::AuditRow]| {
+        rows.iter()
+            .filter(|r| r.action == "meeting.update")
+            .map(|r| r.detail.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    let res = send(&b.state, patch(json!({"location": "Room 2.07"}), &b.cora)).await;
+    assert_eq!(res.status(), 200);
+    let moved = ["NET board", "2030-12-03T14:00:00Z", "Room 2.07", "", "NET"].map(String::from);
+    assert_eq!(fields(&body_json(res).await), moved, "the room alone changed");
+    let res = send(
+        &b.state,
+        json_req(
+            "POST",
+            "/sfn/meetings/change",
+            json!({"id": b.meeting, "change": {"starts_at": "2030-12-04T15:30"}}),
+            Some(&b.cora),
+        ),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let rescheduled = ["NET board", "2030-12-04T15:30:00Z", "Room 2.07", "", "NET"].map(String::from);
+    assert_eq!(fields(&body_json(res).await), rescheduled, "the page's change of time kept the room");
+    assert_eq!(updates(&audit_rows(&b.state).await), ["location", "starts_at"]);
+    // Nothing sent, null, or the same value again: nothing changes and nothing is recorded.
+    for same in [json!({}), json!({"title": null}), json!({"starts_at": "2030-12-04T16:30:00+01:00"})] {
+        let res = send(&b.state, patch(same.clone(), &b.cora)).await;
+        assert_eq!(res.status(), 200, "{same}");
+        assert_eq!(fields(&body_json(res).await), rescheduled, "{same}");
+    }
+    assert_eq!(updates(&audit_rows(&b.state).await).len(), 2);
+    // Refused with every field named, and nothing written: no title, no time, no room left
+    // and no link; a board is not changed here.
+    let res = send(&b.state, patch(json!({"title": " ", "starts_at": "soon", "location": ""}), &b.cora)).await;
+    assert_eq!(res.status(), 422);
+    let err = body_json(res).await;
+    for field in ["title", "starts_at", "location"] {
+        assert!(err["error"]["fields"][field].is_array(), "{field}: {err}");
+    }
+    assert_eq!(send(&b.state, patch(json!({"board_id": "x"}), &b.cora)).await.status(), 400);
+    assert_eq!(send(&b.state, patch(json!({"location": "Room 9"}), &sam)).await.status(), 403);
+    let res = send(
+        &b.state,
+        json_req("PATCH", "/api/v1/meetings/no-such-meeting", json!({"location": "Room 9"}), Some(&b.cora)),
+    )
+    .await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(fields(&detail(&b).await), rescheduled);
+    assert_eq!(updates(&audit_rows(&b.state).await).len(), 2);
+
+    // A plan signed at the meeting names it: the meeting is then part of that decision.
+    let case = new_case(&b, "MOVE-1", true).await;
+    assert_eq!(add(&b, &case, "discuss").await.status(), 201);
+    let proposal =
+        body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{case}/proposal"), Some(&b.cora))).await).await;
+    let plan = json!({"meeting_id": b.meeting, "options": [proposal["options"][0]["code"]], "rationale": "Resect."});
+    let res = send(&b.state, json_req("PUT", &format!("/api/v1/cases/{case}/plan"), plan, Some(&b.cora))).await;
+    assert_eq!(res.status(), 201);
+    // Recorded but not signed yet: still changed.
+    let res = send(&b.state, patch(json!({"title": "NET board (moved)"}), &b.cora)).await;
+    assert_eq!(res.status(), 200);
+    let mut sign = json_req("POST", &format!("/api/v1/cases/{case}/plan/sign"), json!({"password": PW}), Some(&sam));
+    sign.headers_mut().insert("if-match", "\"1\"".parse().unwrap());
+    assert_eq!(send(&b.state, sign).await.status(), 200);
+    let res = send(&b.state, patch(json!({"starts_at": "2030-12-10T14:00"}), &b.cora)).await;
+    assert_eq!(res.status(), 409);
+    assert!(body_json(res).await["error"]["message"].as_str().unwrap().contains("plan signed at this meeting"));
+    assert_eq!(detail(&b).await["meeting"]["starts_at"], "2030-12-04T15:30:00Z", "nothing changed");
+    assert_eq!(updates(&audit_rows(&b.state).await), ["location", "starts_at", "title"]);
+    // Another meeting, which no signed plan names, is still changed.
+    let m = json!({"title": "NET board", "starts_at": "2030-12-17T14:00", "location": "Room 4.12"});
+    let other = body_json(send(&b.state, json_req("POST", "/api/v1/meetings", m, Some(&b.cora))).await).await;
+    let res = send(
+        &b.state,
+        json_req(
+            "PATCH",
+            &format!("/api/v1/meetings/{}", other["id"].as_str().unwrap()),
+            json!({"location": "Room 1"}),
+            Some(&b.cora),
+        ),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+}
+
 #[tokio::test]
 async fn attendance_warns_about_absent_core_specialties() {
     let b = board().await;

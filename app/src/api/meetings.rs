@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use server_fn::codec::Json;
 
-pub use crate::domain::meeting::{Attendee, Meeting, MeetingDetail, MeetingInput};
+pub use crate::domain::meeting::{Attendee, Meeting, MeetingChange, MeetingDetail, MeetingInput};
 use crate::error::AppError;
 
 #[server(endpoint = "meetings/list", prefix = "/sfn", input = Json)]
@@ -22,6 +22,13 @@ pub async fn get_meeting(id: String) -> Result<MeetingDetail, AppError> {
 pub async fn create_meeting(input: MeetingInput) -> Result<Meeting, AppError> {
     let (state, session) = crate::ssr::request::authenticated().await?;
     crate::ssr::meetings::create(&state, &session, &input).await
+}
+
+/// Changes the fields the change carries (the meeting page's form sends those it changed).
+#[server(endpoint = "meetings/change", prefix = "/sfn", input = Json)]
+pub async fn change_meeting(id: String, change: MeetingChange) -> Result<MeetingDetail, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::meetings::change(&state, &session, &id, &change).await
 }
 
 #[server(endpoint = "meetings/agenda/add", prefix = "/sfn", input = Json)]

@@ -10,8 +10,8 @@ use super::{AppState, Engine, new_id, now_text};
 use crate::domain::case::CaseInput;
 use crate::domain::codes::CaseStatus;
 use crate::domain::meeting::{
-    AgendaItem, AgendaMode, Attendee, DEFAULT_MINUTES, MAX_MINUTES, Meeting, MeetingDetail, MeetingInput, PresentView,
-    missing_core,
+    AgendaItem, AgendaMode, Attendee, DEFAULT_MINUTES, MAX_MINUTES, Meeting, MeetingChange, MeetingDetail,
+    MeetingInput, PresentView, missing_core,
 };
 use crate::domain::role::{Action, Specialty};
 use crate::domain::workflow::WorkflowEvent;
@@ -162,6 +162,62 @@ pub async fn create(state: &AppState, session: &Session, input: &MeetingInput) -
     .await?;
     tx.commit().await?;
     load(state, &id).await
+}
+
+/// Reschedules a meeting or changes its room, link, title, tumour type or expected specialties
+/// (coordinators of its board): only the fields the change carries, checked as a new meeting
+/// is, under the meeting row's lock so two coordinators' changes to different fields keep each
+/// other. Once a plan signed at the meeting names it, the meeting is part of that decision's
+/// record ("discussed at … on …") and is not changed (409). A change that changes nothing
+/// writes nothing; otherwise the audit row names the fields and the followers are told.
+pub async fn change(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    change: &MeetingChange,
+) -> Result<MeetingDetail, AppError> {
+    access::require_meeting(state, session, Action::ManageMeetings, id).await?;
+    let mut tx = state.db.begin_write().await?;
+    // Locks the row until the commit on PostgreSQL (SQLite's write lock is already held).
+    sqlx::query("UPDATE meetings SET revision = revision WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    let stored = load_on(&mut tx, id).await?;
+    let (m, changed) = change.apply(&stored)?;
+    if changed.is_empty() {
+        drop(tx);
+        return get(state, session, id).await;
+    }
+    // A plan names its meeting in its content; the id is looked for as text first (a plan
+    // that does not contain it cannot name it), then read.
+    let signed: Vec<String> =
+        sqlx::query_scalar("SELECT content FROM plans WHERE signed_at IS NOT NULL AND content LIKE $1")
+            .bind(format!("%{id}%"))
+            .fetch_all(&mut *tx)
+            .await?;
+    for content in signed {
+        let plan: crate::domain::plan::PlanContent = from_json(&content, "plan")?;
+        if plan.meeting_id.as_deref() == Some(id) {
+            return Err(AppError::conflict(
+                "A plan signed at this meeting records it as held then and there, so it can no longer be changed.",
+            ));
+        }
+    }
+    let expected: Vec<&str> = m.expected_specialties.iter().map(|s| s.code()).collect();
+    sqlx::query(
+        "UPDATE meetings SET title = $1, starts_at = $2, location = $3, video_link = $4, board_type = $5, \
+         expected_specialties = $6 WHERE id = $7",
+    )
+    .bind(&m.title)
+    .bind(&m.starts_at)
+    .bind(&m.location)
+    .bind(&m.video_link)
+    .bind(&m.board_type)
+    .bind(serde_json::to_string(&expected).unwrap_or_default())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    let fields = changed.join(", ");
+    let actor = session.actor();
+    finish(state, tx, id, Event::new(&actor, "meeting.update", Outcome::Success).target(id).detail(&fields)).await
 }
 
 async fn load(state: &AppState, id: &str) -> Result<Meeting, AppError> {

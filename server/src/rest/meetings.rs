@@ -10,7 +10,7 @@ use serde::Deserialize;
 use tokio::sync::{broadcast, mpsc};
 
 use app::domain::events::MeetingEvent;
-use app::domain::meeting::MeetingInput;
+use app::domain::meeting::{MeetingChange, MeetingInput};
 use app::ssr::AppState;
 use app::ssr::meetings::{self, AgendaChange};
 
@@ -58,6 +58,24 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     Ok(Json(meetings::get(&state, &session, &id).await?).into_response())
+}
+
+#[utoipa::path(
+    patch,
+    path = "/api/v1/meetings/{id}",
+    tag = "meetings",
+    summary = "Reschedule a meeting or change its room, link, title, tumour type or expected specialties; fields left out are kept (409 once a plan signed at it names it)",
+    params(("id" = String, Path, description = "The meeting's id")),
+    request_body = app::domain::meeting::MeetingChange,
+    responses((status = 200, description = "Done", body = app::domain::meeting::MeetingDetail)),
+)]
+pub async fn change(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<MeetingChange>,
+) -> Result<Response, ApiError> {
+    Ok(Json(meetings::change(&state, &session, &id, &body).await?).into_response())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

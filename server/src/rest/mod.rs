@@ -115,6 +115,7 @@ fn routes() -> Routes {
         .post("/meetings", meetings::create)
         .get("/meetings", meetings::list)
         .get("/meetings/{id}", meetings::get)
+        .patch("/meetings/{id}", meetings::change)
         .post("/meetings/{id}/agenda", meetings::add_to_agenda)
         .patch("/meetings/{id}/agenda/{case_id}", meetings::change_agenda)
         .delete("/meetings/{id}/agenda/{case_id}", meetings::remove_from_agenda)
