@@ -71,6 +71,28 @@ test("a coordinator schedules a meeting, builds the agenda and steps through it 
   await expect(page.getByTestId("agenda-row").first()).toContainText("Lea Demo-Nilsen");
   await expect(page.getByTestId("agenda-row").first()).toContainText("Complete");
   await expect(page.getByTestId("agenda-total")).toContainText("10 min");
+  await expect(page.getByTestId("agenda-row").first()).toContainText("14:00");
+
+  // The meeting moves to another time and room: a time left empty is refused under its field,
+  // and the page sends only the fields changed.
+  await page.getByRole("button", { name: "Change details" }).click();
+  await expect(page.locator("#me-title")).toBeFocused();
+  await expect(page.locator("#me-location")).toHaveValue("Room 4.12");
+  await page.locator("#me-starts").fill("");
+  await page.getByRole("button", { name: "Save details" }).click();
+  await expect(page.locator("#me-starts")).toHaveAccessibleDescription(/date and time/);
+  await expect(page.locator("#me-starts")).toHaveAttribute("aria-invalid", "true");
+  await expectAccessible(page);
+  const details = page.waitForRequest((r) => r.url().includes("/sfn/meetings/change"));
+  await page.locator("#me-starts").fill("2030-12-06T09:30");
+  await page.locator("#me-location").fill("Room 5.01");
+  await page.getByRole("button", { name: "Save details" }).click();
+  await expect(page.locator("header .case-meta")).toContainText("Room 5.01");
+  await expect(page.getByTestId("agenda-row").first()).toContainText("09:30");
+  await expect(page.locator("#meeting-details")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Change details" })).toBeFocused();
+  expect((await details).postDataJSON().change).toEqual({ title: null, starts_at: "2030-12-06T09:30", location: "Room 5.01", video_link: null, board_type: null, expected_specialties: null });
+  await expect(page.getByTestId("meeting-title")).toHaveText(title);
 
   // Reorder by keyboard: focus the button and press Enter.
   await page.getByRole("button", { name: "Move Hanna Demo-Wolf up" }).focus();
@@ -89,8 +111,8 @@ test("a coordinator schedules a meeting, builds the agenda and steps through it 
   await expect(page.getByTestId("agenda-row").first()).toContainText("Lea Demo-Nilsen");
   await page.getByTestId("agenda-row").nth(1).dragTo(page.getByTestId("agenda-row").first());
   await expect(page.getByTestId("agenda-row").first()).toContainText("Hanna Demo-Wolf");
-  await expect(page.getByTestId("agenda-row").first()).toContainText("14:00");
-  await expect(page.getByTestId("agenda-row").nth(1)).toContainText("14:05");
+  await expect(page.getByTestId("agenda-row").first()).toContainText("09:30");
+  await expect(page.getByTestId("agenda-row").nth(1)).toContainText("09:35");
   // Triage the second case as standard of care: only discussed cases count in the total. The
   // page sends the listing only (with the minutes it showed, it undid a change of the minutes
   // another coordinator had just made).

@@ -1,21 +1,23 @@
 //! One meeting: details, attendance with a warning for absent core specialties, and the agenda
-//! (readiness at a glance, order, minutes, standard-of-care triage). Coordinators edit it;
-//! everyone reads it. It prints as a clean agenda.
+//! (readiness at a glance, order, minutes, standard-of-care triage). Coordinators edit it and
+//! change its time, room or link; everyone reads it. It prints as a clean agenda.
 
 use leptos::prelude::*;
 
 use crate::components::actions::{after_failing, after_saving, failure};
-use crate::components::errors::{ActionError, error_notice};
+use crate::components::errors::{ActionError, FieldError, error_notice, focus_first_in, invalid, keep_focus_at};
 use leptos_router::hooks::use_params_map;
 
 use crate::api::cases::{CaseFilter, list_cases};
-use crate::api::meetings::{AddToAgenda, ChangeAgenda, SetAttendance, board_members, get_meeting};
+use crate::api::meetings::{
+    AddToAgenda, ChangeAgenda, ChangeMeeting, MeetingChange, SetAttendance, board_members, get_meeting,
+};
 use crate::components::format::when;
 use crate::components::live::follow_meeting;
 use crate::components::session::{GatedPage, use_session};
 use crate::domain::case::CaseListItem;
 use crate::domain::codes::CaseStatus;
-use crate::domain::meeting::{AgendaItem, AgendaMode, Attendee, MeetingDetail, duration_label};
+use crate::domain::meeting::{AgendaItem, AgendaMode, Attendee, Meeting, MeetingDetail, duration_label};
 use crate::domain::role::{Action, can};
 use crate::error::AppError;
 use crate::pages::cases::StatusBadge;
@@ -38,6 +40,47 @@ struct Actions {
     dragging: RwSignal<Option<String>>,
     /// The case chosen to add (kept across the agenda's reloads, so a refusal can link to it).
     adding: RwSignal<String>,
+    edit: ServerAction<ChangeMeeting>,
+    /// The meeting's details as drawn when "Change details" was pressed and as typed since;
+    /// kept across the live reloads, which draw the page anew.
+    editing: RwSignal<Option<(MeetingDraft, MeetingDraft)>>,
+}
+
+/// The fields of the meeting's details form, as the inputs hold them.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct MeetingDraft {
+    title: String,
+    /// `YYYY-MM-DDTHH:MM` (UTC), as a `datetime-local` input takes it.
+    starts_at: String,
+    location: String,
+    video_link: String,
+    board_type: String,
+}
+
+impl MeetingDraft {
+    fn of(m: &Meeting) -> Self {
+        MeetingDraft {
+            title: m.title.clone(),
+            starts_at: m.starts_at.get(..16).unwrap_or_default().to_string(),
+            location: m.location.clone(),
+            video_link: m.video_link.clone(),
+            board_type: m.board_type.clone(),
+        }
+    }
+
+    /// The fields typed differently from those drawn: what the form sends, so a change another
+    /// coordinator made meanwhile to another field is kept.
+    fn change(drawn: &Self, typed: &Self) -> MeetingChange {
+        let f = |a: &String, b: &String| (a != b).then(|| b.clone());
+        MeetingChange {
+            title: f(&drawn.title, &typed.title),
+            starts_at: f(&drawn.starts_at, &typed.starts_at),
+            location: f(&drawn.location, &typed.location),
+            video_link: f(&drawn.video_link, &typed.video_link),
+            board_type: f(&drawn.board_type, &typed.board_type),
+            expected_specialties: None,
+        }
+    }
 }
 
 #[component]
@@ -51,13 +94,27 @@ fn MeetingView() -> impl IntoView {
         refocus: RwSignal::new(None),
         dragging: RwSignal::new(None),
         adding: RwSignal::new(String::new()),
+        edit: ServerAction::new(),
+        editing: RwSignal::new(None),
     };
     let tick = RwSignal::new(0u32);
     // A refused change (minutes out of range) reloads the agenda, so every field shows what is
     // stored again, beside the message saying why the change was refused.
     after_failing(actions.change, move |_| tick.update(|t| *t += 1));
     after_saving(actions.add, move |_| actions.adding.set(String::new()));
-    let saved = move || (actions.add.version().get(), actions.change.version().get(), actions.attend.version().get());
+    // Saved, the details' form closes and the focus goes back to the button that opened it.
+    after_saving(actions.edit, move |_| {
+        actions.editing.set(None);
+        keep_focus_at("#edit-meeting");
+    });
+    let saved = move || {
+        (
+            actions.add.version().get(),
+            actions.change.version().get(),
+            actions.attend.version().get(),
+            actions.edit.version().get(),
+        )
+    };
     // The meeting and the cases that may go on its agenda, read together: one answer, one
     // rebuild (two resources resolving one after the other rebuilt the agenda twice, and the
     // second rebuild took the keyboard focus from the case just moved).
@@ -139,12 +196,102 @@ fn MeetingBody(
             </div>
             <div class="actions-row no-print">
                 <a class="button" href=format!("/meetings/{}/present", m.id)>"Open meeting mode"</a>
+                {manage.then(|| {
+                    let drawn = MeetingDraft::of(&m);
+                    let editing = actions.editing;
+                    view! {
+                        <button type="button" class="secondary" id="edit-meeting" aria-controls="meeting-details"
+                            aria-expanded=move || if editing.with(|e| e.is_some()) { "true" } else { "false" }
+                            on:click=move |_| {
+                                if editing.with_untracked(|e| e.is_none()) {
+                                    // An earlier attempt's refusal is not this one's.
+                                    actions.edit.value().set(None);
+                                    editing.set(Some((drawn.clone(), drawn.clone())));
+                                    focus_first_in("#meeting-details");
+                                }
+                            }>
+                            "Change details"
+                        </button>
+                    }
+                })}
                 <button type="button" class="secondary" on:click=print>"Print agenda"</button>
             </div>
         </header>
+        {manage.then(|| view! { <MeetingDetailsForm meeting_id=m.id.clone() actions /> })}
         <Agenda meeting_id=m.id.clone() starts_at=m.starts_at.clone() items=d.agenda.clone() total=d.total_minutes manage actions />
         {manage.then(|| view! { <AddCase meeting_id=m.id.clone() candidates actions /> })}
         <Attendance meeting_id=m.id.clone() d=d.clone() members manage actions />
+    }
+}
+
+/// The meeting's title, time, room, link and tumour type, changed by a coordinator: only the
+/// fields typed differently are sent.
+#[component]
+fn MeetingDetailsForm(meeting_id: String, actions: Actions) -> impl IntoView {
+    let (edit, editing) = (actions.edit, actions.editing);
+    // Drawn again only when it opens or closes, not on every key typed.
+    let open = Memo::new(move |_| editing.with(|e| e.is_some()));
+    let err = move |f: &'static str| {
+        Signal::derive(move || edit.value().get().and_then(|r| r.err()).and_then(|e| e.field_message(f)))
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some((drawn, typed)) = editing.get_untracked() {
+            edit.dispatch(ChangeMeeting { id: meeting_id.clone(), change: MeetingDraft::change(&drawn, &typed) });
+        }
+    };
+    let cancel = move |_| {
+        editing.set(None);
+        keep_focus_at("#edit-meeting");
+    };
+    let field = move |id: &'static str,
+                      label: &'static str,
+                      kind: &'static str,
+                      name: &'static str,
+                      at: fn(&mut MeetingDraft) -> &mut String| {
+        let error = err(name);
+        let error_id = format!("{id}-error");
+        let value =
+            move || editing.with(|e| e.as_ref().map(|(_, typed)| at(&mut typed.clone()).clone())).unwrap_or_default();
+        let set = move |ev: leptos::ev::Event| {
+            let v = event_target_value(&ev);
+            editing.update(|e| {
+                if let Some((_, typed)) = e {
+                    *at(typed) = v
+                }
+            })
+        };
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <input id=id type=kind prop:value=value on:input=set aria-invalid=invalid(error) aria-describedby=error_id.clone() />
+                <FieldError id=error_id message=error />
+            </div>
+        }
+    };
+    move || {
+        open.get().then(|| {
+            view! {
+                <section class="panel no-print" id="meeting-details" aria-labelledby="meeting-details-heading">
+                    <h2 id="meeting-details-heading">"Change the meeting's details"</h2>
+                    <p class="hint">"Everyone following the meeting sees the change. Once a plan signed at this meeting names it, the meeting is part of that decision and stays as it is."</p>
+                    <ActionError error=failure(edit) />
+                    <form class="grid-form" on:submit=submit.clone() novalidate>
+                        {field("me-title", "Title", "text", "title", |d| &mut d.title)}
+                        {field("me-starts", "Starts (UTC)", "datetime-local", "starts_at", |d| &mut d.starts_at)}
+                        {field("me-location", "Room", "text", "location", |d| &mut d.location)}
+                        {field("me-link", "Video link (https://…)", "url", "video_link", |d| &mut d.video_link)}
+                        {field("me-board", "Tumour type", "text", "board_type", |d| &mut d.board_type)}
+                        <div class="field actions actions-row">
+                            <button type="submit" disabled=move || edit.pending().get()>
+                                {move || if edit.pending().get() { "Saving…" } else { "Save details" }}
+                            </button>
+                            <button type="button" class="secondary" on:click=cancel>"Cancel"</button>
+                        </div>
+                    </form>
+                </section>
+            }
+        })
     }
 }
 
