@@ -178,10 +178,10 @@ fn BoardPanel(
             </form>
             <details>
                 <summary id=voices_id>"Expected voices: " {expected}</summary>
-                <form class="grid-form" on:submit=save_voices>
+                <form on:submit=save_voices>
                     <p class="hint">"Every case of this board waits for a note from each of these specialties before its meeting."</p>
                     <SpecialtyChecks legend="Expected voices" chosen=ticked error_id=voices_error_id error=voices_error />
-                    <div class="field actions">
+                    <div class="actions-row">
                         <button type="submit" class="secondary" disabled=move || voices.pending().get()>"Save expected voices"</button>
                     </div>
                 </form>
