@@ -383,6 +383,13 @@ pub async fn sign(
     if signed.rows_affected() != 1 {
         return Err(AppError::PreconditionFailed { current: version });
     }
+    // The meeting the plan names is part of the signed record from now on: its row is locked
+    // until the commit, so a change to the meeting (`meetings::change`, which refuses once a
+    // signed plan names it) either came first or sees this signature (PostgreSQL; on SQLite
+    // the write lock already orders them).
+    if let Some(meeting) = &plan.content.meeting_id {
+        sqlx::query("UPDATE meetings SET revision = revision WHERE id = $1").bind(meeting).execute(&mut *tx).await?;
+    }
     let actor = session.actor();
     let detail = format!("version {expected}; sha256 {sha}");
     audit::append(
