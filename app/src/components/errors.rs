@@ -75,12 +75,15 @@ pub fn TextField(
     value: RwSignal<String>,
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(optional)] required: bool,
+    /// The input's type when not "text" ("url", "datetime-local").
+    #[prop(optional)]
+    kind: Option<&'static str>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     view! {
         <div class="field">
             <label for=id>{label}</label>
-            <input id=id type="text" required=required
+            <input id=id type=kind.unwrap_or("text") required=required
                 prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))
                 aria-invalid=invalid(error)
                 aria-describedby=error_id.clone() />

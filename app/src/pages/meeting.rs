@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::components::actions::{after_failing, after_saving, failure};
-use crate::components::errors::{ActionError, FieldError, error_notice, focus_first_in, invalid, keep_focus_at};
+use crate::components::errors::{ActionError, TextField, error_notice, focus_first_in, keep_focus_at};
 use leptos_router::hooks::use_params_map;
 
 use crate::api::cases::{CaseFilter, list_cases};
@@ -41,9 +41,53 @@ struct Actions {
     /// The case chosen to add (kept across the agenda's reloads, so a refusal can link to it).
     adding: RwSignal<String>,
     edit: ServerAction<ChangeMeeting>,
-    /// The meeting's details as drawn when "Change details" was pressed and as typed since;
-    /// kept across the live reloads, which draw the page anew.
-    editing: RwSignal<Option<(MeetingDraft, MeetingDraft)>>,
+    /// The details' form, kept across the live reloads, which draw the page anew.
+    details: DetailsDraft,
+}
+
+/// The meeting's details form: open while `drawn` holds the details as drawn when "Change
+/// details" was pressed; each field as typed since.
+#[derive(Clone, Copy)]
+struct DetailsDraft {
+    drawn: RwSignal<Option<MeetingDraft>>,
+    title: RwSignal<String>,
+    starts_at: RwSignal<String>,
+    location: RwSignal<String>,
+    video_link: RwSignal<String>,
+    board_type: RwSignal<String>,
+}
+
+impl DetailsDraft {
+    fn new() -> Self {
+        let text = || RwSignal::new(String::new());
+        DetailsDraft {
+            drawn: RwSignal::new(None),
+            title: text(),
+            starts_at: text(),
+            location: text(),
+            video_link: text(),
+            board_type: text(),
+        }
+    }
+
+    fn open(self, m: MeetingDraft) {
+        self.title.set(m.title.clone());
+        self.starts_at.set(m.starts_at.clone());
+        self.location.set(m.location.clone());
+        self.video_link.set(m.video_link.clone());
+        self.board_type.set(m.board_type.clone());
+        self.drawn.set(Some(m));
+    }
+
+    fn typed(self) -> MeetingDraft {
+        MeetingDraft {
+            title: self.title.get_untracked(),
+            starts_at: self.starts_at.get_untracked(),
+            location: self.location.get_untracked(),
+            video_link: self.video_link.get_untracked(),
+            board_type: self.board_type.get_untracked(),
+        }
+    }
 }
 
 /// The fields of the meeting's details form, as the inputs hold them.
@@ -95,7 +139,7 @@ fn MeetingView() -> impl IntoView {
         dragging: RwSignal::new(None),
         adding: RwSignal::new(String::new()),
         edit: ServerAction::new(),
-        editing: RwSignal::new(None),
+        details: DetailsDraft::new(),
     };
     let tick = RwSignal::new(0u32);
     // A refused change (minutes out of range) reloads the agenda, so every field shows what is
@@ -104,7 +148,7 @@ fn MeetingView() -> impl IntoView {
     after_saving(actions.add, move |_| actions.adding.set(String::new()));
     // Saved, the details' form closes and the focus goes back to the button that opened it.
     after_saving(actions.edit, move |_| {
-        actions.editing.set(None);
+        actions.details.drawn.set(None);
         keep_focus_at("#edit-meeting");
     });
     let saved = move || {
@@ -198,15 +242,15 @@ fn MeetingBody(
                 <a class="button" href=format!("/meetings/{}/present", m.id)>"Open meeting mode"</a>
                 {manage.then(|| {
                     let drawn = MeetingDraft::of(&m);
-                    let editing = actions.editing;
+                    let details = actions.details;
                     view! {
                         <button type="button" class="secondary" id="edit-meeting" aria-controls="meeting-details"
-                            aria-expanded=move || if editing.with(|e| e.is_some()) { "true" } else { "false" }
+                            aria-expanded=move || if details.drawn.with(|d| d.is_some()) { "true" } else { "false" }
                             on:click=move |_| {
-                                if editing.with_untracked(|e| e.is_none()) {
+                                if details.drawn.with_untracked(|d| d.is_none()) {
                                     // An earlier attempt's refusal is not this one's.
                                     actions.edit.value().set(None);
-                                    editing.set(Some((drawn.clone(), drawn.clone())));
+                                    details.open(drawn.clone());
                                     focus_first_in("#meeting-details");
                                 }
                             }>
@@ -228,60 +272,36 @@ fn MeetingBody(
 /// fields typed differently are sent.
 #[component]
 fn MeetingDetailsForm(meeting_id: String, actions: Actions) -> impl IntoView {
-    let (edit, editing) = (actions.edit, actions.editing);
-    // Drawn again only when it opens or closes, not on every key typed.
-    let open = Memo::new(move |_| editing.with(|e| e.is_some()));
+    let (edit, details) = (actions.edit, actions.details);
     let err = move |f: &'static str| {
         Signal::derive(move || edit.value().get().and_then(|r| r.err()).and_then(|e| e.field_message(f)))
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if let Some((drawn, typed)) = editing.get_untracked() {
-            edit.dispatch(ChangeMeeting { id: meeting_id.clone(), change: MeetingDraft::change(&drawn, &typed) });
+        if let Some(drawn) = details.drawn.get_untracked() {
+            edit.dispatch(ChangeMeeting {
+                id: meeting_id.clone(),
+                change: MeetingDraft::change(&drawn, &details.typed()),
+            });
         }
     };
     let cancel = move |_| {
-        editing.set(None);
+        details.drawn.set(None);
         keep_focus_at("#edit-meeting");
     };
-    let field = move |id: &'static str,
-                      label: &'static str,
-                      kind: &'static str,
-                      name: &'static str,
-                      at: fn(&mut MeetingDraft) -> &mut String| {
-        let error = err(name);
-        let error_id = format!("{id}-error");
-        let value =
-            move || editing.with(|e| e.as_ref().map(|(_, typed)| at(&mut typed.clone()).clone())).unwrap_or_default();
-        let set = move |ev: leptos::ev::Event| {
-            let v = event_target_value(&ev);
-            editing.update(|e| {
-                if let Some((_, typed)) = e {
-                    *at(typed) = v
-                }
-            })
-        };
-        view! {
-            <div class="field">
-                <label for=id>{label}</label>
-                <input id=id type=kind prop:value=value on:input=set aria-invalid=invalid(error) aria-describedby=error_id.clone() />
-                <FieldError id=error_id message=error />
-            </div>
-        }
-    };
     move || {
-        open.get().then(|| {
+        details.drawn.with(|d| d.is_some()).then(|| {
             view! {
                 <section class="panel no-print" id="meeting-details" aria-labelledby="meeting-details-heading">
                     <h2 id="meeting-details-heading">"Change the meeting's details"</h2>
                     <p class="hint">"Everyone following the meeting sees the change. Once a plan signed at this meeting names it, the meeting is part of that decision and stays as it is."</p>
                     <ActionError error=failure(edit) />
                     <form class="grid-form" on:submit=submit.clone() novalidate>
-                        {field("me-title", "Title", "text", "title", |d| &mut d.title)}
-                        {field("me-starts", "Starts (UTC)", "datetime-local", "starts_at", |d| &mut d.starts_at)}
-                        {field("me-location", "Room", "text", "location", |d| &mut d.location)}
-                        {field("me-link", "Video link (https://…)", "url", "video_link", |d| &mut d.video_link)}
-                        {field("me-board", "Tumour type", "text", "board_type", |d| &mut d.board_type)}
+                        <TextField id="me-title" label="Title" value=details.title error=err("title") />
+                        <TextField id="me-starts" label="Starts (UTC)" kind="datetime-local" value=details.starts_at error=err("starts_at") />
+                        <TextField id="me-location" label="Room" value=details.location error=err("location") />
+                        <TextField id="me-link" label="Video link (https://…)" kind="url" value=details.video_link error=err("video_link") />
+                        <TextField id="me-board" label="Tumour type" value=details.board_type error=err("board_type") />
                         <div class="field actions actions-row">
                             <button type="submit" disabled=move || edit.pending().get()>
                                 {move || if edit.pending().get() { "Saving…" } else { "Save details" }}

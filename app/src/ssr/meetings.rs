@@ -10,8 +10,8 @@ use super::{AppState, Engine, new_id, now_text};
 use crate::domain::case::CaseInput;
 use crate::domain::codes::CaseStatus;
 use crate::domain::meeting::{
-    AgendaItem, AgendaMode, Attendee, DEFAULT_MINUTES, MAX_MINUTES, Meeting, MeetingChange, MeetingDetail,
-    MeetingInput, PresentView, missing_core,
+    AgendaItem, AgendaMode, Attendee, CheckedMeeting, DEFAULT_MINUTES, MAX_MINUTES, Meeting, MeetingChange,
+    MeetingDetail, MeetingInput, PresentView, missing_core,
 };
 use crate::domain::role::{Action, Specialty};
 use crate::domain::workflow::WorkflowEvent;
@@ -136,19 +136,15 @@ pub async fn create(state: &AppState, session: &Session, input: &MeetingInput) -
     let board = access::board_for_new(state, session, Action::ManageMeetings, input.board_id.as_deref()).await;
     let (board_id, m) = AppError::both(board, input.parse().map_err(AppError::from))?;
     let id = new_id();
-    let expected: Vec<&str> = m.expected_specialties.iter().map(|s| s.code()).collect();
     let mut tx = state.db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO meetings (id, title, starts_at, location, video_link, board_type, expected_specialties, created_by, created_at, board_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    bind_details(
+        sqlx::query(
+            "INSERT INTO meetings (title, starts_at, location, video_link, board_type, expected_specialties, id, created_by, created_at, board_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        ),
+        &m,
     )
     .bind(&id)
-    .bind(&m.title)
-    .bind(&m.starts_at)
-    .bind(&m.location)
-    .bind(&m.video_link)
-    .bind(&m.board_type)
-    .bind(serde_json::to_string(&expected).unwrap_or_default())
     .bind(&session.me.id)
     .bind(now_text())
     .bind(&board_id)
@@ -201,23 +197,35 @@ pub async fn change(
             ));
         }
     }
-    let expected: Vec<&str> = m.expected_specialties.iter().map(|s| s.code()).collect();
-    sqlx::query(
-        "UPDATE meetings SET title = $1, starts_at = $2, location = $3, video_link = $4, board_type = $5, \
-         expected_specialties = $6 WHERE id = $7",
+    bind_details(
+        sqlx::query(
+            "UPDATE meetings SET title = $1, starts_at = $2, location = $3, video_link = $4, board_type = $5, \
+             expected_specialties = $6 WHERE id = $7",
+        ),
+        &m,
     )
-    .bind(&m.title)
-    .bind(&m.starts_at)
-    .bind(&m.location)
-    .bind(&m.video_link)
-    .bind(&m.board_type)
-    .bind(serde_json::to_string(&expected).unwrap_or_default())
     .bind(id)
     .execute(&mut *tx)
     .await?;
     let fields = changed.join(", ");
     let actor = session.actor();
     finish(state, tx, id, Event::new(&actor, "meeting.update", Outcome::Success).target(id).detail(&fields)).await
+}
+
+/// Binds a checked meeting's details in the order both statements that write them name them
+/// (`create`'s insert and `change`'s update): title, start, room, link, tumour type, expected
+/// specialties.
+fn bind_details<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    m: &CheckedMeeting,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    let expected: Vec<&str> = m.expected_specialties.iter().map(|s| s.code()).collect();
+    q.bind(m.title.clone())
+        .bind(m.starts_at.clone())
+        .bind(m.location.clone())
+        .bind(m.video_link.clone())
+        .bind(m.board_type.clone())
+        .bind(serde_json::to_string(&expected).unwrap_or_default())
 }
 
 async fn load(state: &AppState, id: &str) -> Result<Meeting, AppError> {
