@@ -7,6 +7,12 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::*;
 
+/// Held by the tests that note a connection failure or depend on none being noted: the count of
+/// failures is the process's (`db::note_failure`), and one noted by a test ending its sessions
+/// sends every kept connection back to the pool, another test's that expects its own kept too
+/// (a fresh-clone run failed so, 2026-12-06).
+static CONNECTION_FAILURES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test]
 async fn home_page_renders_with_navigation_and_hydration_script() {
     let (state, _db) = test_state().await;
@@ -83,6 +89,7 @@ async fn sqlite_runs_with_wal_full_sync_foreign_keys_and_busy_timeout() {
 #[tokio::test]
 async fn a_kept_connection_carries_nothing_unfinished_to_its_next_reader() {
     use std::time::Duration;
+    let _alone = CONNECTION_FAILURES.lock().await;
     let db = TestDb::new();
     let state = state_for(&db).await;
     // A temporary table lives on one connection: it marks the one that is kept.
@@ -158,6 +165,7 @@ async fn a_kept_connection_carries_nothing_unfinished_to_its_next_reader() {
 #[tokio::test]
 #[ignore = "needs PostgreSQL (what its server sees of a kept connection): set TEST_DATABASE_URL; scripts/test-all runs it"]
 async fn on_postgresql_a_kept_connection_goes_back_to_the_pool_within_two_seconds() {
+    let _alone = CONNECTION_FAILURES.lock().await;
     let db = TestDb::postgres_required();
     let state = state_for(&db).await;
     let open_transactions = "SELECT COUNT(*) FROM pg_stat_activity \
@@ -201,6 +209,7 @@ async fn on_postgresql_a_kept_connection_goes_back_to_the_pool_within_two_second
 #[tokio::test]
 #[ignore = "needs PostgreSQL (its server ends the sessions): set TEST_DATABASE_URL; scripts/test-all runs it"]
 async fn on_postgresql_a_connection_ended_by_the_server_fails_one_request_not_the_next() {
+    let _alone = CONNECTION_FAILURES.lock().await;
     let db = TestDb::postgres_required();
     let state = state_for(&db).await;
     add_user(&state, "cora", "coordinator", None).await;
