@@ -101,6 +101,25 @@ where
     Signal::derive(move || action.value().get().and_then(|r| r.err()))
 }
 
+/// The message for `field` of the action's latest failure, if it failed on that field: what a
+/// form shows under that field (`FieldError`, `aria-invalid`).
+pub fn field_error<S>(action: ServerAction<S>, field: &'static str) -> Signal<Option<String>>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || failed_on(action, field))
+}
+
+/// [`field_error`]'s message, read where it is needed.
+fn failed_on<S>(action: ServerAction<S>, field: &str) -> Option<String>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    action.value().with(|v| v.as_ref()?.as_ref().err()?.field_message(field))
+}
+
 /// Which item's form sent an action that every item of a list shares (one amend action for all
 /// of a page's notes, one update for all its boards or user rows): only that form shows the
 /// action's field errors, under its own controls. Mark the item just before each dispatch.
@@ -125,7 +144,7 @@ impl SentFrom {
     {
         Signal::derive(move || {
             let here = self.0.with(|sent| sent.as_deref() == Some(id.as_str()));
-            here.then(|| failure(action).get()?.field_message(field)).flatten()
+            here.then(|| failed_on(action, field)).flatten()
         })
     }
 }

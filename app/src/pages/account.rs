@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::actions::failure;
+use crate::components::actions::{failure, field_error};
 
 use crate::api::auth::ChangePassword;
 use crate::components::errors::ActionError;
@@ -18,9 +18,7 @@ pub fn AccountPage() -> impl IntoView {
 fn AccountDetails() -> impl IntoView {
     let session = use_session();
     let change = ServerAction::<ChangePassword>::new();
-    let err = move |field: &'static str| {
-        Signal::derive(move || change.value().get().and_then(|r| r.err()).and_then(|e| e.field_message(field)))
-    };
+    let err = move |field: &'static str| field_error(change, field);
     let invalid = move |field: &'static str| move || if err(field).get().is_some() { "true" } else { "false" };
     view! {
         <h1>"Your account"</h1>

@@ -9,7 +9,7 @@ use crate::api::boards::{
     list_boards,
 };
 use crate::api::users::{UserSummary, list_users};
-use crate::components::actions::{SentFrom, after_saving, failure, saves};
+use crate::components::actions::{SentFrom, after_saving, failure, field_error, saves};
 use crate::components::choices::SpecialtyChecks;
 use crate::components::errors::{ActionError, FieldError, TextField, error_notice, invalid, keep_focus_at};
 use crate::components::session::GatedPage;
@@ -216,8 +216,7 @@ fn NewBoardForm(create: ServerAction<CreateBoard>) -> impl IntoView {
         name.set(String::new());
         description.set(String::new());
     });
-    let err =
-        move |field: &'static str| Signal::derive(move || failure(create).get().and_then(|e| e.field_message(field)));
+    let err = move |field: &'static str| field_error(create, field);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         create.dispatch(CreateBoard {

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::users::{CreateUser, ResetPassword, UpdateUser, UserChange, UserSummary, list_users};
-use crate::components::actions::{SentFrom, after_saving, failure, saves};
+use crate::components::actions::{SentFrom, after_saving, failure, field_error, saves};
 use crate::components::errors::{ActionError, FieldError, error_notice, invalid, keep_focus_at};
 use crate::components::session::GatedPage;
 use crate::components::table::DataTable;
@@ -148,9 +148,7 @@ fn UserRow(
 
 #[component]
 fn NewUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
-    let err = move |field: &'static str| {
-        Signal::derive(move || create.value().get().and_then(|r| r.err()).and_then(|e| e.field_message(field)))
-    };
+    let err = move |field: &'static str| field_error(create, field);
     let invalid = move |field: &'static str| move || if err(field).get().is_some() { "true" } else { "false" };
     view! {
         <section class="panel" aria-labelledby="new-user-heading">

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::actions::failure;
+use crate::components::actions::{failure, field_error};
 use crate::components::errors::{ActionError, ErrorSummary, FieldError, focus_soon, invalid};
 use leptos_router::hooks::use_navigate;
 
@@ -25,7 +25,7 @@ fn NewCaseForm() -> impl IntoView {
     let create = ServerAction::<CreateCase>::new();
     let board = RwSignal::new(None::<String>);
     let boards = board_choice_resource();
-    let board_error = Signal::derive(move || failure(create).get().and_then(|e| e.field_message("board_id")));
+    let board_error = field_error(create, "board_id");
     let navigate = use_navigate();
     let summary = NodeRef::<leptos::html::Div>::new();
     Effect::new(move || match create.value().get() {

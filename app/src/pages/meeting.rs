@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::actions::{after_failing, after_saving, failure};
+use crate::components::actions::{after_failing, after_saving, failure, field_error};
 use crate::components::errors::{ActionError, TextField, error_notice, focus_first_in, keep_focus_at};
 use leptos_router::hooks::use_params_map;
 
@@ -273,9 +273,7 @@ fn MeetingBody(
 #[component]
 fn MeetingDetailsForm(meeting_id: String, actions: Actions) -> impl IntoView {
     let (edit, details) = (actions.edit, actions.details);
-    let err = move |f: &'static str| {
-        Signal::derive(move || edit.value().get().and_then(|r| r.err()).and_then(|e| e.field_message(f)))
-    };
+    let err = move |f: &'static str| field_error(edit, f);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if let Some(drawn) = details.drawn.get_untracked() {

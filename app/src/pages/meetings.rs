@@ -9,6 +9,7 @@ use crate::components::format::when;
 
 use crate::api::boards::BoardRef;
 use crate::api::meetings::{CreateMeeting, MeetingInput, list_meetings};
+use crate::components::actions::field_error;
 use crate::components::board::{BoardChoice, board_choice_resource};
 use crate::components::choices::SpecialtyChecks;
 use crate::components::errors::{FieldError, invalid};
@@ -97,9 +98,7 @@ fn NewMeetingForm(
             expected.set(b.expected_specialties);
         }
     });
-    let err = move |f: &'static str| {
-        Signal::derive(move || create.value().get().and_then(|r| r.err()).and_then(|e| e.field_message(f)))
-    };
+    let err = move |f: &'static str| field_error(create, f);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut i = input.get_untracked();

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::api::trials::{CreateTrial, SetTrialStatus, Trial, TrialInput, list_trials};
-use crate::components::actions::{after_saving, failure};
+use crate::components::actions::{after_saving, failure, field_error};
 use crate::components::board::{BoardChoice, board_choice_resource};
 use crate::components::errors::{ActionError, FieldError, TextField, error_notice, invalid, keep_focus_at};
 use crate::components::session::{GatedPage, use_session};
@@ -152,7 +152,7 @@ fn NewTrialForm(
 ) -> impl IntoView {
     let input = RwSignal::new(TrialInput { phase: "2".into(), status: "open".into(), ..Default::default() });
     let board_id = RwSignal::new(None::<String>);
-    let err = move |f: &'static str| Signal::derive(move || failure(create).get().and_then(|e| e.field_message(f)));
+    let err = move |f: &'static str| field_error(create, f);
     let number = move |f: fn(&mut EligibilityInput) -> &mut Option<f64>| {
         move |ev: leptos::ev::Event| {
             input.update(|i| *f(&mut i.eligibility) = event_target_value(&ev).trim().parse().ok())

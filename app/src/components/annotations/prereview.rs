@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::annotations::Annotation;
 use crate::api::work::{RequestVoice, VoiceRequestInput};
-use crate::components::actions::failure;
+use crate::components::actions::{failure, field_error};
 use crate::components::errors::{ActionError, FieldError, invalid};
 use crate::components::format::when;
 use crate::domain::role::Specialty;
@@ -41,7 +41,7 @@ pub fn PreReview(
     };
     let (specialty, set_specialty) = signal(String::new());
     let (note, set_note) = signal(String::new());
-    let err = move |f: &'static str| Signal::derive(move || failure(ask).get().and_then(|e| e.field_message(f)));
+    let err = move |f: &'static str| field_error(ask, f);
     let (specialty_error, note_error) = (err("specialty"), err("note"));
     let submit = {
         let case_id = case_id.clone();

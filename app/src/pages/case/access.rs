@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::boards::BoardRef;
 use crate::api::cases::{BreakGlass, CaseRecord, MoveCase};
-use crate::components::actions::failure;
+use crate::components::actions::{failure, field_error};
 use crate::components::errors::{ActionError, FieldError, TextField, invalid};
 use crate::components::format::when;
 
@@ -14,7 +14,7 @@ use crate::components::format::when;
 #[component]
 pub(super) fn BreakGlassPanel(case_id: String, message: String, action: ServerAction<BreakGlass>) -> impl IntoView {
     let reason = RwSignal::new(String::new());
-    let error = Signal::derive(move || failure(action).get().and_then(|e| e.field_message("reason")));
+    let error = field_error(action, "reason");
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         action.dispatch(BreakGlass { case_id: case_id.clone(), reason: reason.get_untracked() });
@@ -66,7 +66,7 @@ pub(super) fn ReferPanel(record: CaseRecord, boards: Vec<BoardRef>, action: Serv
     }
     let target = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
-    let err = move |f: &'static str| Signal::derive(move || failure(action).get().and_then(|e| e.field_message(f)));
+    let err = move |f: &'static str| field_error(action, f);
     let (id, version) = (record.id.clone(), record.version);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
