@@ -201,13 +201,7 @@ pub async fn update(state: &AppState, session: &Session, id: &str, change: &Boar
         changed.push(("description", done.rows_affected()));
     }
     if let Some(specialties) = &c.expected_specialties {
-        let codes: Vec<&str> = specialties.iter().map(|s| s.code()).collect();
-        let done = sqlx::query("UPDATE boards SET expected_specialties = $1 WHERE id = $2")
-            .bind(serde_json::to_string(&codes).unwrap_or_default())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        changed.push(("expected_specialties", done.rows_affected()));
+        changed.push(("expected_specialties", set_expected(&mut tx, id, specialties).await?));
     }
     if changed.iter().any(|(_, rows)| *rows == 0) {
         return Err(AppError::NotFound);
@@ -250,12 +244,8 @@ pub async fn change_expected(
     let stored: Vec<Specialty> = from_json(&stored, "board's expected specialties")?;
     let list = change.apply(&stored)?;
     if list != stored {
+        set_expected(&mut tx, id, &list).await?;
         let codes: Vec<&str> = list.iter().map(|s| s.code()).collect();
-        sqlx::query("UPDATE boards SET expected_specialties = $1 WHERE id = $2")
-            .bind(serde_json::to_string(&codes).unwrap_or_default())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
         let detail = format!("expected_specialties: {}", codes.join(", "));
         let actor = session.actor();
         let event = Event::new(&actor, "board.update", Outcome::Success).target(id).detail(&detail);
@@ -263,6 +253,22 @@ pub async fn change_expected(
         tx.commit().await?;
     }
     one(state, id).await
+}
+
+/// Writes a board's expected specialties (stored as their codes); the rows changed (0: no such
+/// board).
+async fn set_expected(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &str,
+    specialties: &[Specialty],
+) -> Result<u64, AppError> {
+    let codes: Vec<&str> = specialties.iter().map(|s| s.code()).collect();
+    let done = sqlx::query("UPDATE boards SET expected_specialties = $1 WHERE id = $2")
+        .bind(serde_json::to_string(&codes).unwrap_or_default())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 /// Adds a member inside the caller's transaction (once: a second add changes nothing).

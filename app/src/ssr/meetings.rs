@@ -174,8 +174,7 @@ pub async fn change(
 ) -> Result<MeetingDetail, AppError> {
     access::require_meeting(state, session, Action::ManageMeetings, id).await?;
     let mut tx = state.db.begin_write().await?;
-    // Locks the row until the commit on PostgreSQL (SQLite's write lock is already held).
-    sqlx::query("UPDATE meetings SET revision = revision WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    lock(&mut tx, id).await?;
     let stored = load_on(&mut tx, id).await?;
     let (m, changed) = change.apply(&stored)?;
     if changed.is_empty() {
@@ -210,6 +209,14 @@ pub async fn change(
     let fields = changed.join(", ");
     let actor = session.actor();
     finish(state, tx, id, Event::new(&actor, "meeting.update", Outcome::Success).target(id).detail(&fields)).await
+}
+
+/// Locks the meeting's row until the transaction ends (PostgreSQL; SQLite's write lock is already
+/// held): a change of the meeting and the signature of a plan that names it are ordered, so the
+/// change either came first or sees the signature.
+pub(crate) async fn lock(tx: &mut sqlx::Transaction<'static, sqlx::Any>, id: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE meetings SET revision = revision WHERE id = $1").bind(id).execute(&mut **tx).await?;
+    Ok(())
 }
 
 /// Binds a checked meeting's details in the order both statements that write them name them

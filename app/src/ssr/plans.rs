@@ -383,12 +383,10 @@ pub async fn sign(
     if signed.rows_affected() != 1 {
         return Err(AppError::PreconditionFailed { current: version });
     }
-    // The meeting the plan names is part of the signed record from now on: its row is locked
-    // until the commit, so a change to the meeting (`meetings::change`, which refuses once a
-    // signed plan names it) either came first or sees this signature (PostgreSQL; on SQLite
-    // the write lock already orders them).
+    // The meeting the plan names is part of the signed record from now on (`meetings::change`
+    // refuses once a signed plan names it).
     if let Some(meeting) = &plan.content.meeting_id {
-        sqlx::query("UPDATE meetings SET revision = revision WHERE id = $1").bind(meeting).execute(&mut *tx).await?;
+        super::meetings::lock(&mut tx, meeting).await?;
     }
     let actor = session.actor();
     let detail = format!("version {expected}; sha256 {sha}");
