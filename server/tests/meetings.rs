@@ -326,6 +326,38 @@ async fn a_meeting_change_keeps_what_it_does_not_send_and_stops_at_a_signed_plan
     assert_eq!(res.status(), 200);
 }
 
+/// Two requests that each move one case's status, sent at once (taken off its last agenda, and
+/// its plan recorded): both land, one after the other, on one version chain. Each used to read
+/// the case's status and version before taking its row, so on PostgreSQL the later one wrote
+/// the version the earlier had just written (a 500 on the versions' key, or a status undone).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_status_changes_of_one_case_at_once_both_land_in_order() {
+    let b = board().await;
+    for round in 0..6 {
+        let case = new_case(&b, &format!("BOTH-{round}"), true).await;
+        assert_eq!(add(&b, &case, "discuss").await.status(), 201);
+        let proposal =
+            body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{case}/proposal"), Some(&b.cora))).await).await;
+        let plan = json!({"options": [proposal["options"][0]["code"]], "rationale": "Resect."});
+        let record = json_req("PUT", &format!("/api/v1/cases/{case}/plan"), plan, Some(&b.cora));
+        let off = req("DELETE", &format!("/api/v1/meetings/{}/agenda/{case}", b.meeting), Some(&b.cora));
+        let (recorded, removed) = tokio::join!(send(&b.state, record), send(&b.state, off));
+        assert_eq!((recorded.status().as_u16(), removed.status().as_u16()), (201, 200), "round {round}");
+        // Recorded first, the case is discussed and stays so when taken off; taken off first,
+        // it was ready, then discussed: discussed either way, on a chain without a gap.
+        let res = send(&b.state, req("GET", &format!("/api/v1/cases/{case}"), Some(&b.cora))).await;
+        let record = body_json(res).await;
+        assert_eq!(record["status"], "discussed", "round {round}");
+        let res = send(&b.state, req("GET", &format!("/api/v1/cases/{case}/history"), Some(&b.cora))).await;
+        let history = body_json(res).await;
+        let mut versions: Vec<i64> =
+            history.as_array().unwrap().iter().map(|v| v["version"].as_i64().unwrap()).collect();
+        versions.sort();
+        let top = record["version"].as_i64().unwrap();
+        assert_eq!(versions, (1..=top).collect::<Vec<_>>(), "round {round}: {history}");
+    }
+}
+
 #[tokio::test]
 async fn attendance_warns_about_absent_core_specialties() {
     let b = board().await;

@@ -717,6 +717,10 @@ pub(crate) async fn transition(
     id: &str,
     event: WorkflowEvent,
 ) -> Result<(), AppError> {
+    // The case's row first (PostgreSQL; SQLite's write transaction already holds the database):
+    // two status changes of one case at once then read one after the other, and the later one
+    // builds on the version the earlier wrote, instead of writing the same version again.
+    sqlx::query("UPDATE cases SET version = version WHERE id = $1").bind(id).execute(&mut **tx).await?;
     let (version, status, content): (i64, String, String) =
         sqlx::query_as("SELECT version, status, content FROM cases WHERE id = $1")
             .bind(id)

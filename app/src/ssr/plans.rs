@@ -306,6 +306,9 @@ pub async fn save(
         .bind(&now)
         .execute(&mut *tx)
         .await?;
+    // The case's row before the audit log's lock, as every change of a case takes them (the
+    // other order deadlocked on PostgreSQL with a removal from the agenda sent at once).
+    super::cases::transition(&mut tx, state.db.engine, session, case_id, WorkflowEvent::PlanRecorded).await?;
     let actor = session.actor();
     let detail = format!("version {version}");
     audit::append(
@@ -314,7 +317,6 @@ pub async fn save(
         &Event::new(&actor, CaseEventKind::PlanSave.code(), AuditOutcome::Success).case(case_id).detail(&detail),
     )
     .await?;
-    super::cases::transition(&mut tx, state.db.engine, session, case_id, WorkflowEvent::PlanRecorded).await?;
     events::record(&mut tx, state.db.engine, case_id, CaseEventKind::PlanSave, case_id).await?;
     let plan = load_in(&mut tx, case_id).await?.ok_or_else(|| AppError::internal("plan vanished after saving"))?;
     tx.commit().await?;
