@@ -187,6 +187,41 @@ pub struct Meeting {
     /// The document or key image the presenter shows with the case (issue 20), if any.
     #[serde(default)]
     pub current_attachment_id: Option<String>,
+    /// Set once a coordinator has called the meeting off: nothing more is scheduled on it.
+    #[serde(default)]
+    pub cancelled: Option<Cancellation>,
+}
+
+/// Who called a meeting off, when and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Cancellation {
+    pub at: String,
+    pub by_name: String,
+    pub reason: String,
+}
+
+/// A meeting called off (REST `POST …/cancel`, the meeting page's form): the reason is required,
+/// so that the people whose cases were on its agenda, and an auditor later, know why.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct MeetingCancel {
+    /// Why the meeting does not take place (at most 500 characters), e.g. "Public holiday".
+    pub reason: String,
+}
+
+impl MeetingCancel {
+    /// The reason as stored.
+    pub fn parse(&self) -> Result<String, Invalid> {
+        let mut e = FieldErrorsBuilder::new();
+        let reason = text::field(&mut e, "reason", &self.reason, 500, Shape::Lines, "The reason");
+        if reason.is_empty() {
+            e.add("reason", "Say why the meeting is cancelled, e.g. \"Public holiday\".");
+        }
+        e.finish()?;
+        Ok(reason)
+    }
 }
 
 /// A case on an agenda, with what the meeting needs at a glance.
@@ -303,6 +338,7 @@ mod tests {
             presenter_id: None,
             presenter_name: None,
             current_attachment_id: None,
+            cancelled: None,
         };
         let (same, changed) = MeetingChange::default().apply(&stored).unwrap();
         assert_eq!(
@@ -357,6 +393,18 @@ mod tests {
         );
         assert_eq!(duration_label(85), "1 h 25 min");
         assert_eq!(duration_label(40), "40 min");
+    }
+
+    #[test]
+    fn a_cancellation_says_why() {
+        let why = |r: &str| MeetingCancel { reason: r.into() }.parse();
+        assert_eq!(why("  Public holiday \n").unwrap(), "Public holiday");
+        for bad in ["", "  \n ", &"x".repeat(501), "Ill\u{7}ness"] {
+            let e = why(bad).unwrap_err();
+            assert!(e.field_message("reason").is_some(), "{bad:?} refused on reason");
+        }
+        assert!(why(&"x".repeat(500)).is_ok());
+        assert!(serde_json::from_str::<MeetingCancel>(r#"{"reason": "x", "cases": []}"#).is_err());
     }
 }
 

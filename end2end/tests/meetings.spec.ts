@@ -217,3 +217,61 @@ test("the agenda prints without the controls", async ({ page }) => {
   await expect(page.locator("nav").first()).toBeHidden();
   await expect(page.getByTestId("agenda")).toBeVisible();
 });
+
+test("a coordinator cancels a meeting, saying why: its case waits for another meeting, and everyone sees why", async ({ page, browser, baseURL }) => {
+  const errors = watchConsole(page);
+  const cora = await apiAs(baseURL, "coordinator");
+  const boards = (await (await cora.get("/api/v1/boards")).json()) as { id: string; name: string }[];
+  const board = boards.find((b) => b.name.startsWith("NET board"))!.id;
+  const title = `NET board called off ${Date.now()}`;
+  const made = await cora.post("/api/v1/meetings", { data: { title, starts_at: "2030-12-24T14:00", location: "Room 4.12", board_id: board } });
+  expect(made.status()).toBe(201);
+  const meeting = (await made.json()).id as string;
+  const kase = await createCase(cora, { mrn: `OFF-${Date.now()}`, name: "Olga Offagenda", birth_date: "1961-04-05" },
+    "Resection?", { grade: "G1", ki67_percent: 2, tumor_size_mm: 14, t_stage: "T1" });
+  expect((await cora.post(`/api/v1/meetings/${meeting}/agenda`, { data: { case_id: kase } })).status()).toBe(201);
+
+  // A radiologist has the meeting open; the coordinator cancels it.
+  const otherContext = await browser.newContext();
+  const other = await otherContext.newPage();
+  await loginAs(other, "radiologist", `/meetings/${meeting}`);
+  await waitForHydration(other);
+  await expect(other.getByTestId("agenda-row")).toHaveCount(1);
+  await loginAs(page, "coordinator", `/meetings/${meeting}`);
+  await waitForHydration(page);
+  await expect(page.getByTestId("agenda-row")).toHaveCount(1);
+  await page.getByRole("button", { name: "Cancel meeting" }).click();
+  await expect(page.getByLabel("Why is it cancelled?")).toBeFocused();
+  await expect(page.locator("#meeting-cancel")).toContainText("Its one case is taken off the agenda");
+  // Without a reason: refused under the field, nothing changed.
+  await page.getByRole("button", { name: "Cancel the meeting" }).click();
+  await expect(page.getByLabel("Why is it cancelled?")).toHaveAccessibleDescription(/Say why the meeting is cancelled/);
+  await expect(page.getByLabel("Why is it cancelled?")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByTestId("agenda-row")).toHaveCount(1);
+  await expectAccessible(page);
+  await page.getByLabel("Why is it cancelled?").fill("Public holiday");
+  await page.getByRole("button", { name: "Cancel the meeting" }).click();
+  const notice = page.getByTestId("meeting-cancelled");
+  await expect(notice).toContainText("Cancelled");
+  await expect(notice).toContainText("by Cora Lindqvist. Reason: Public holiday");
+  await expect(notice).toBeFocused();
+  await expect(page.getByTestId("agenda-row")).toHaveCount(0);
+  // Nothing more is scheduled on it: the controls are gone.
+  for (const name of ["Change details", "Cancel meeting"]) {
+    await expect(page.getByRole("button", { name })).toHaveCount(0);
+  }
+  await expect(page.getByRole("link", { name: "Open meeting mode" })).toHaveCount(0);
+  await expect(page.getByRole("heading", { name: "Attendance" })).toHaveCount(0);
+  await expect(page.getByRole("heading", { name: "Add a case" })).toHaveCount(0);
+  await expectAccessible(page);
+  // The radiologist's page says so without a reload.
+  await expect(other.getByTestId("meeting-cancelled")).toContainText("Public holiday");
+  await expect(other.getByTestId("agenda-row")).toHaveCount(0);
+  await otherContext.close();
+  // The case waits for a meeting again; the list marks the meeting cancelled.
+  expect((await (await cora.get(`/api/v1/cases/${kase}`)).json()).status).toBe("ready");
+  await page.goto("/meetings");
+  await expect(page.getByTestId("meetings").getByRole("row", { name: new RegExp(title) })).toContainText("Cancelled");
+  await expectAccessible(page);
+  expect(errors).toEqual([]);
+});

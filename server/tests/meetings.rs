@@ -56,9 +56,7 @@ async fn add(b: &Board, case_id: &str, mode: &str) -> axum::http::Response<axum:
 }
 
 async fn detail(b: &Board) -> Value {
-    let res = send(&b.state, req("GET", &format!("/api/v1/meetings/{}", b.meeting), Some(&b.cora))).await;
-    assert_eq!(res.status(), 200);
-    body_json(res).await
+    detail_of(b, &b.meeting).await
 }
 
 #[tokio::test]
@@ -326,6 +324,214 @@ async fn a_meeting_change_keeps_what_it_does_not_send_and_stops_at_a_signed_plan
     assert_eq!(res.status(), 200);
 }
 
+/// A meeting called off, saying why: its cases are taken off its agenda (a case on no other
+/// agenda is ready again), it keeps its record marked cancelled, and nothing more is scheduled
+/// on it. A meeting being presented, or named by a recorded plan, took place and stays.
+#[tokio::test]
+async fn a_cancelled_meeting_gives_its_cases_back_and_takes_nothing_more() {
+    let b = board().await;
+    let sam_id = add_user(&b.state, "sam", "clinician", Some("surgery")).await.id;
+    let sam = login(&b.state, "sam", PW).await;
+    let post = |path: String, body: Value, cookie: &str| json_req("POST", &path, body, Some(cookie));
+    let on = |m: &str| format!("/api/v1/meetings/{m}");
+    let cancel_url = format!("{}/cancel", on(&b.meeting));
+    let status = |case: String| {
+        let state = b.state.clone();
+        let cookie = b.cora.clone();
+        async move {
+            let res = send(&state, req("GET", &format!("/api/v1/cases/{case}"), Some(&cookie))).await;
+            body_json(res).await["status"].as_str().unwrap().to_string()
+        }
+    };
+    let cancels = |rows: &[app::domain::audit::AuditRow]| {
+        rows.iter()
+            .filter(|r| r.action == "meeting.cancel")
+            .map(|r| (r.detail.clone(), r.case_ids.clone()))
+            .collect::<Vec<_>>()
+    };
+    // Three cases on the meeting's agenda; the second is on another meeting's too.
+    let (a, two, three) =
+        (new_case(&b, "OFF-1", true).await, new_case(&b, "OFF-2", true).await, new_case(&b, "OFF-3", true).await);
+    for c in [&a, &two, &three] {
+        assert_eq!(add(&b, c, "discuss").await.status(), 201);
+    }
+    let m = json!({"title": "NET board", "starts_at": "2030-12-17T14:00", "location": "Room 4.12"});
+    let other = body_json(send(&b.state, post("/api/v1/meetings".into(), m, &b.cora)).await).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        send(&b.state, post(format!("{}/agenda", on(&other)), json!({"case_id": two}), &b.cora)).await.status(),
+        201
+    );
+
+    // Refused, nothing changed: no reason, a clinician, an unknown meeting, an unknown field.
+    for (body, cookie, code) in [
+        (json!({"reason": "  "}), &b.cora, 422),
+        (json!({}), &b.cora, 422),
+        (json!({"reason": "x".repeat(501)}), &b.cora, 422),
+        (json!({"reason": "Holiday"}), &sam, 403),
+        (json!({"reason": "Holiday", "cases": []}), &b.cora, 400),
+    ] {
+        let res = send(&b.state, post(cancel_url.clone(), body.clone(), cookie)).await;
+        assert_eq!(res.status(), code, "{body}");
+        if code == 422 {
+            assert!(body_json(res).await["error"]["fields"]["reason"].is_array(), "{body}");
+        }
+    }
+    let res = send(&b.state, post(format!("{}/cancel", on("no-such-meeting")), json!({"reason": "x"}), &b.cora)).await;
+    assert_eq!(res.status(), 404);
+    let d = detail(&b).await;
+    assert_eq!((d["agenda"].as_array().unwrap().len(), &d["meeting"]["cancelled"]), (3, &Value::Null));
+
+    // Being presented, the meeting is taking place: close meeting mode first.
+    let present = |case: Value| post(format!("{}/present", on(&b.meeting)), json!({"case_id": case}), &b.cora);
+    assert_eq!(send(&b.state, present(json!(a))).await.status(), 200);
+    let res = send(&b.state, post(cancel_url.clone(), json!({"reason": "Holiday"}), &b.cora)).await;
+    assert_eq!(res.status(), 409);
+    assert!(body_json(res).await["error"]["message"].as_str().unwrap().contains("close meeting mode"));
+    assert_eq!(send(&b.state, present(Value::Null)).await.status(), 200);
+    // A plan recorded at it (not signed yet) says it took place; named elsewhere, it does not.
+    let proposal =
+        body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{a}/proposal"), Some(&b.cora))).await).await;
+    let plan = |meeting: Value| json!({"meeting_id": meeting, "options": [proposal["options"][0]["code"]], "rationale": "Resect."});
+    let plan_url = format!("/api/v1/cases/{a}/plan");
+    let res = send(&b.state, json_req("PUT", &plan_url, plan(json!(b.meeting)), Some(&b.cora))).await;
+    assert_eq!(res.status(), 201);
+    let res = send(&b.state, post(cancel_url.clone(), json!({"reason": "Holiday"}), &b.cora)).await;
+    assert_eq!(res.status(), 409);
+    assert!(body_json(res).await["error"]["message"].as_str().unwrap().contains("plan recorded at this meeting"));
+    let mut revise = json_req("PUT", &plan_url, plan(json!(other)), Some(&b.cora));
+    revise.headers_mut().insert("if-match", "\"1\"".parse().unwrap());
+    assert_eq!(send(&b.state, revise).await.status(), 200);
+    assert_eq!(cancels(&audit_rows(&b.state).await), []);
+    assert_eq!(detail(&b).await["agenda"].as_array().unwrap().len(), 3);
+    let held = |cookie: String| {
+        let state = b.state.clone();
+        async move { body_json(send(&state, req("GET", "/api/v1/figures", Some(&cookie))).await).await["meetings"].clone() }
+    };
+    assert_eq!(held(b.cora.clone()).await, 2);
+
+    // Cancelled through the page's server function.
+    let res = send(
+        &b.state,
+        json_req(
+            "POST",
+            "/sfn/meetings/cancel",
+            json!({"id": b.meeting, "cancel": {"reason": " Public holiday "}}),
+            Some(&b.cora),
+        ),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let d = body_json(res).await;
+    assert_eq!(d["agenda"], json!([]));
+    let c = &d["meeting"]["cancelled"];
+    assert_eq!((&c["reason"], &c["by_name"]), (&json!("Public holiday"), &json!("Test cora")));
+    assert_eq!(d["meeting"]["case_count"], 0);
+    // The discussed case keeps its status, the one still on another agenda stays on it, the
+    // third waits for a meeting again.
+    assert_eq!(
+        [status(a.clone()).await, status(two.clone()).await, status(three.clone()).await],
+        ["discussed", "on_agenda", "ready"]
+    );
+    let rows = audit_rows(&b.state).await;
+    assert_eq!(
+        cancels(&rows),
+        [(Some("cases taken off the agenda: 3".to_string()), vec![a.clone(), two.clone(), three.clone()])]
+    );
+    // Not held: the board's figures count the other meeting only.
+    assert_eq!(held(b.cora.clone()).await, 1);
+    // Listed, marked cancelled.
+    let list = body_json(send(&b.state, req("GET", "/api/v1/meetings", Some(&sam))).await).await;
+    let listed = list.as_array().unwrap().iter().find(|m| m["id"] == b.meeting.as_str()).unwrap();
+    assert_eq!(listed["cancelled"]["reason"], "Public holiday");
+
+    // Nothing more is scheduled on it, and nothing changes.
+    let revision: i64 = sqlx::query_scalar("SELECT revision FROM meetings WHERE id = $1")
+        .bind(&b.meeting)
+        .fetch_one(&b.state.db.pool)
+        .await
+        .unwrap();
+    let refused = [
+        json_req("PATCH", &on(&b.meeting), json!({"location": "Room 9"}), Some(&b.cora)),
+        post(format!("{}/agenda", on(&b.meeting)), json!({"case_id": three}), &b.cora),
+        post(format!("{}/attendance", on(&b.meeting)), json!({"user_id": sam_id}), &b.cora),
+        present(json!(three)),
+        post(cancel_url.clone(), json!({"reason": "Again"}), &b.cora),
+    ];
+    for r in refused {
+        let what = format!("{} {}", r.method(), r.uri());
+        let res = send(&b.state, r).await;
+        assert_eq!(res.status(), 409, "{what}");
+        let message = body_json(res).await["error"]["message"].as_str().unwrap().to_string();
+        assert!(message.contains("cancelled"), "{what}: {message}");
+    }
+    let plan_c = json!({"meeting_id": b.meeting, "options": [proposal["options"][0]["code"]], "rationale": "Resect."});
+    let res = send(&b.state, json_req("PUT", &format!("/api/v1/cases/{three}/plan"), plan_c, Some(&b.cora))).await;
+    assert_eq!(res.status(), 422);
+    assert!(body_json(res).await["error"]["fields"]["meeting_id"][0].as_str().unwrap().contains("cancelled"));
+    let after: i64 = sqlx::query_scalar("SELECT revision FROM meetings WHERE id = $1")
+        .bind(&b.meeting)
+        .fetch_one(&b.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(after, revision, "nothing written");
+    assert_eq!(status(three).await, "ready");
+    assert_eq!(cancels(&audit_rows(&b.state).await).len(), 1);
+}
+
+/// A cancellation and what would schedule something on the meeting (a case put on its agenda, a
+/// plan naming it), sent at once, never both land: the meeting's row lock orders them, and the
+/// later one sees the earlier (a cancelled meeting with a case on its agenda, or with a plan
+/// that names it, would contradict itself).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancellation_and_a_plan_or_an_agenda_line_sent_at_once_never_both_land() {
+    let b = board().await;
+    for round in 0..6 {
+        let m =
+            json!({"title": format!("NET board {round}"), "starts_at": "2030-12-17T14:00", "location": "Room 4.12"});
+        let res = send(&b.state, json_req("POST", "/api/v1/meetings", m, Some(&b.cora))).await;
+        let meeting = body_json(res).await["id"].as_str().unwrap().to_string();
+        let (on, waiting) = (
+            new_case(&b, &format!("RACE-{round}-A"), true).await,
+            new_case(&b, &format!("RACE-{round}-B"), true).await,
+        );
+        let url = format!("/api/v1/meetings/{meeting}");
+        let res =
+            send(&b.state, json_req("POST", &format!("{url}/agenda"), json!({"case_id": on}), Some(&b.cora))).await;
+        assert_eq!(res.status(), 201);
+        let proposal =
+            body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{on}/proposal"), Some(&b.cora))).await).await;
+        let plan = json!({"meeting_id": meeting, "options": [proposal["options"][0]["code"]], "rationale": "Resect."});
+        let cancel = json_req("POST", &format!("{url}/cancel"), json!({"reason": "Holiday"}), Some(&b.cora));
+        let record = json_req("PUT", &format!("/api/v1/cases/{on}/plan"), plan, Some(&b.cora));
+        let put_on = json_req("POST", &format!("{url}/agenda"), json!({"case_id": waiting}), Some(&b.cora));
+        let minutes = json_req("PATCH", &format!("{url}/agenda/{on}"), json!({"minutes": 9}), Some(&b.cora));
+        let (cancelled, recorded, added, timed) = tokio::join!(
+            send(&b.state, cancel),
+            send(&b.state, record),
+            send(&b.state, put_on),
+            send(&b.state, minutes)
+        );
+        let (cancelled, recorded, added) = (cancelled.status(), recorded.status(), added.status());
+        // The line's minutes changed before the cancellation, or were refused after it.
+        assert!(matches!(timed.status().as_u16(), 200 | 409), "round {round}: {}", timed.status());
+        let d = detail_of(&b, &meeting).await;
+        let lines: Vec<&str> = d["agenda"].as_array().unwrap().iter().map(|a| a["case_id"].as_str().unwrap()).collect();
+        if cancelled == 200 {
+            // The plan came after; the line before (and was taken off) or after (refused).
+            assert_eq!(recorded, 422, "round {round}");
+            assert!(matches!(added.as_u16(), 201 | 409), "round {round}: {added}");
+            assert!(lines.is_empty() && !d["meeting"]["cancelled"].is_null(), "round {round}: {d}");
+        } else {
+            // The plan came first (the line may have come before or after the refusal).
+            assert_eq!((cancelled.as_u16(), recorded.as_u16(), added.as_u16()), (409, 201, 201), "round {round}");
+            assert!(d["meeting"]["cancelled"].is_null() && lines.contains(&waiting.as_str()), "round {round}: {d}");
+        }
+    }
+}
+
 /// Two requests that each move one case's status, sent at once (taken off its last agenda, and
 /// its plan recorded): both land, one after the other, on one version chain. Each used to read
 /// the case's status and version before taking its row, so on PostgreSQL the later one wrote
@@ -356,6 +562,12 @@ async fn two_status_changes_of_one_case_at_once_both_land_in_order() {
         let top = record["version"].as_i64().unwrap();
         assert_eq!(versions, (1..=top).collect::<Vec<_>>(), "round {round}: {history}");
     }
+}
+
+async fn detail_of(b: &Board, meeting: &str) -> Value {
+    let res = send(&b.state, req("GET", &format!("/api/v1/meetings/{meeting}"), Some(&b.cora))).await;
+    assert_eq!(res.status(), 200);
+    body_json(res).await
 }
 
 #[tokio::test]

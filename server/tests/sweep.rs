@@ -170,6 +170,7 @@ fn rest_requests(s: &Seed) -> BTreeMap<String, (Value, Option<i64>, Reviewer)> {
         ("GET /meetings", Value::Null, None, Allowed),
         ("GET /meetings/{id}", Value::Null, None, Allowed),
         ("PATCH /meetings/{id}", json!({"location": "Room 9"}), None, Refused),
+        ("POST /meetings/{id}/cancel", json!({"reason": "Public holiday"}), None, Refused),
         ("POST /meetings/{id}/agenda", json!({"case_id": s.ids["other_case"]}), None, Refused),
         ("PATCH /meetings/{id}/agenda/{case_id}", json!({"minutes": 30, "mode": "discuss"}), None, Refused),
         ("DELETE /meetings/{id}/agenda/{case_id}", Value::Null, None, Refused),
@@ -463,6 +464,7 @@ fn sfn_requests(s: &Seed) -> BTreeMap<&'static str, (Body2, Reviewer)> {
         ("/sfn/meetings/get", (j(json!({"id": meeting})), Allowed)),
         ("/sfn/meetings/create", (j(json!({"input": {"title": "x", "starts_at": "2030-02-01T10:00"}})), Refused)),
         ("/sfn/meetings/change", (j(json!({"id": meeting, "change": {"location": "Room 9"}})), Refused)),
+        ("/sfn/meetings/cancel", (j(json!({"id": meeting, "cancel": {"reason": "Public holiday"}})), Refused)),
         (
             "/sfn/meetings/agenda/add",
             (

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use server_fn::codec::Json;
 
-pub use crate::domain::meeting::{Attendee, Meeting, MeetingChange, MeetingDetail, MeetingInput};
+pub use crate::domain::meeting::{Attendee, Meeting, MeetingCancel, MeetingChange, MeetingDetail, MeetingInput};
 use crate::error::AppError;
 
 #[server(endpoint = "meetings/list", prefix = "/sfn", input = Json)]
@@ -29,6 +29,13 @@ pub async fn create_meeting(input: MeetingInput) -> Result<Meeting, AppError> {
 pub async fn change_meeting(id: String, change: MeetingChange) -> Result<MeetingDetail, AppError> {
     let (state, session) = crate::ssr::request::authenticated().await?;
     crate::ssr::meetings::change(&state, &session, &id, &change).await
+}
+
+/// Calls the meeting off, saying why; its cases wait for another meeting.
+#[server(endpoint = "meetings/cancel", prefix = "/sfn", input = Json)]
+pub async fn cancel_meeting(id: String, cancel: MeetingCancel) -> Result<MeetingDetail, AppError> {
+    let (state, session) = crate::ssr::request::authenticated().await?;
+    crate::ssr::meetings::cancel(&state, &session, &id, &cancel).await
 }
 
 #[server(endpoint = "meetings/agenda/add", prefix = "/sfn", input = Json)]

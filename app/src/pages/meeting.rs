@@ -10,7 +10,8 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::cases::{CaseFilter, list_cases};
 use crate::api::meetings::{
-    AddToAgenda, ChangeAgenda, ChangeMeeting, MeetingChange, SetAttendance, board_members, get_meeting,
+    AddToAgenda, CancelMeeting, ChangeAgenda, ChangeMeeting, MeetingCancel, MeetingChange, SetAttendance,
+    board_members, get_meeting,
 };
 use crate::components::format::when;
 use crate::components::live::follow_meeting;
@@ -43,6 +44,10 @@ struct Actions {
     edit: ServerAction<ChangeMeeting>,
     /// The details' form, kept across the live reloads, which draw the page anew.
     details: DetailsDraft,
+    cancel: ServerAction<CancelMeeting>,
+    /// The cancellation's form is open, and its reason as typed (kept across live reloads).
+    cancelling: RwSignal<bool>,
+    reason: RwSignal<String>,
 }
 
 /// The meeting's details form: open while `drawn` holds the details as drawn when "Change
@@ -140,6 +145,9 @@ fn MeetingView() -> impl IntoView {
         adding: RwSignal::new(String::new()),
         edit: ServerAction::new(),
         details: DetailsDraft::new(),
+        cancel: ServerAction::new(),
+        cancelling: RwSignal::new(false),
+        reason: RwSignal::new(String::new()),
     };
     let tick = RwSignal::new(0u32);
     // A refused change (minutes out of range) reloads the agenda, so every field shows what is
@@ -151,12 +159,19 @@ fn MeetingView() -> impl IntoView {
         actions.details.drawn.set(None);
         keep_focus_at("#edit-meeting");
     });
+    // Cancelled, the page says so where the buttons were, and the focus goes there.
+    after_saving(actions.cancel, move |_| {
+        actions.cancelling.set(false);
+        actions.details.drawn.set(None);
+        keep_focus_at("#meeting-cancelled");
+    });
     let saved = move || {
         (
             actions.add.version().get(),
             actions.change.version().get(),
             actions.attend.version().get(),
             actions.edit.version().get(),
+            actions.cancel.version().get(),
         )
     };
     // The meeting and the cases that may go on its agenda, read together: one answer, one
@@ -211,6 +226,8 @@ fn MeetingBody(
     actions: Actions,
 ) -> impl IntoView {
     let m = d.meeting.clone();
+    // A cancelled meeting is read, not changed (the server refuses every change to it).
+    let manage = manage && m.cancelled.is_none();
     let on_agenda: Vec<String> = d.agenda.iter().map(|a| a.case_id.clone()).collect();
     let candidates: Vec<CaseListItem> = candidates
         .into_iter()
@@ -239,7 +256,9 @@ fn MeetingBody(
                 <p class="muted">"Expected: " {expected.join(", ")}</p>
             </div>
             <div class="actions-row no-print">
-                <a class="button" href=format!("/meetings/{}/present", m.id)>"Open meeting mode"</a>
+                {m.cancelled.is_none().then(|| view! {
+                    <a class="button" href=format!("/meetings/{}/present", m.id)>"Open meeting mode"</a>
+                })}
                 {manage.then(|| {
                     let drawn = MeetingDraft::of(&m);
                     let details = actions.details;
@@ -256,15 +275,34 @@ fn MeetingBody(
                             }>
                             "Change details"
                         </button>
+                        <button type="button" class="secondary" id="cancel-meeting" aria-controls="meeting-cancel"
+                            aria-expanded=move || if actions.cancelling.get() { "true" } else { "false" }
+                            on:click=move |_| {
+                                if !actions.cancelling.get_untracked() {
+                                    actions.cancel.value().set(None);
+                                    actions.cancelling.set(true);
+                                    focus_first_in("#meeting-cancel");
+                                }
+                            }>
+                            "Cancel meeting"
+                        </button>
                     }
                 })}
                 <button type="button" class="secondary" on:click=print>"Print agenda"</button>
             </div>
         </header>
+        {m.cancelled.clone().map(|c| view! {
+            <div class="notice warn" id="meeting-cancelled" tabindex="-1" data-testid="meeting-cancelled">
+                <p><strong>"Cancelled"</strong> " on " {when(&c.at)} " by " {c.by_name} ". Reason: " {c.reason}</p>
+                <p>"Its cases were taken off the agenda to wait for another meeting."</p>
+            </div>
+        })}
         {manage.then(|| view! { <MeetingDetailsForm meeting_id=m.id.clone() actions /> })}
+        {manage.then(|| view! { <CancelForm meeting_id=m.id.clone() cases=d.agenda.len() actions /> })}
         <Agenda meeting_id=m.id.clone() starts_at=m.starts_at.clone() items=d.agenda.clone() total=d.total_minutes manage actions />
         {manage.then(|| view! { <AddCase meeting_id=m.id.clone() candidates actions /> })}
-        <Attendance meeting_id=m.id.clone() d=d.clone() members manage actions />
+        // A meeting that was not held had no one present.
+        {m.cancelled.is_none().then(|| view! { <Attendance meeting_id=m.id.clone() d=d.clone() members manage actions /> })}
     }
 }
 
@@ -305,6 +343,48 @@ fn MeetingDetailsForm(meeting_id: String, actions: Actions) -> impl IntoView {
                                 {move || if edit.pending().get() { "Saving…" } else { "Save details" }}
                             </button>
                             <button type="button" class="secondary" on:click=cancel>"Cancel"</button>
+                        </div>
+                    </form>
+                </section>
+            }
+        })
+    }
+}
+
+/// Calling the meeting off, with the reason (required): its cases go back to waiting.
+#[component]
+fn CancelForm(meeting_id: String, cases: usize, actions: Actions) -> impl IntoView {
+    let cancel = actions.cancel;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        cancel.dispatch(CancelMeeting {
+            id: meeting_id.clone(),
+            cancel: MeetingCancel { reason: actions.reason.get_untracked() },
+        });
+    };
+    let keep = move |_| {
+        actions.cancelling.set(false);
+        keep_focus_at("#cancel-meeting");
+    };
+    let what = match cases {
+        0 => "The agenda is empty.".to_string(),
+        1 => "Its one case is taken off the agenda and waits for another meeting.".to_string(),
+        n => format!("Its {n} cases are taken off the agenda and wait for another meeting."),
+    };
+    move || {
+        actions.cancelling.get().then(|| {
+            view! {
+                <section class="panel no-print" id="meeting-cancel" aria-labelledby="meeting-cancel-heading">
+                    <h2 id="meeting-cancel-heading">"Cancel this meeting"</h2>
+                    <p class="hint">{what.clone()} " Everyone following the meeting sees that it is cancelled, and why; the meeting stays in the list, marked cancelled, and cannot be used again."</p>
+                    <ActionError error=failure(cancel) />
+                    <form on:submit=submit.clone() novalidate>
+                        <TextField id="mc-reason" label="Why is it cancelled?" value=actions.reason error=field_error(cancel, "reason") required=true />
+                        <div class="actions-row">
+                            <button type="submit" class="danger" disabled=move || cancel.pending().get()>
+                                {move || if cancel.pending().get() { "Cancelling…" } else { "Cancel the meeting" }}
+                            </button>
+                            <button type="button" class="secondary" on:click=keep>"Keep the meeting"</button>
                         </div>
                     </form>
                 </section>

@@ -63,7 +63,8 @@ fn MeetingTable(list: Vec<Meeting>) -> impl IntoView {
                 <tbody>
                     {list.into_iter().map(|m| view! {
                         <tr>
-                            <td><a href=format!("/meetings/{}", m.id)>{m.title.clone()}</a> " " <span class="muted">{m.board_type.clone()}</span></td>
+                            <td><a href=format!("/meetings/{}", m.id)>{m.title.clone()}</a> " " <span class="muted">{m.board_type.clone()}</span>
+                                {m.cancelled.is_some().then(|| view! { " " <span class="badge warn">"Cancelled"</span> })}</td>
                             {multi.then(|| view! { <td>{m.board_name.clone()}</td> })}
                             <td class="nowrap">{when(&m.starts_at)}</td>
                             <td>{m.location.clone()}{(!m.video_link.is_empty()).then(|| view! { " " <span class="muted">"(video link)"</span> })}</td>

@@ -410,6 +410,11 @@ fn PresentBody(
         {move || room.present.value().get().and_then(|r| r.err()).map(|e| view! {
             <p class="notice warn" role="alert" data-testid="present-refused">{e.to_string()}</p>
         })}
+        {m.cancelled.clone().map(|c| view! {
+            <p class="notice warn" role="status" data-testid="present-cancelled">
+                "This meeting was cancelled by " {c.by_name} ": " {c.reason} ". There is nothing to present."
+            </p>
+        })}
         {(!detail.missing_core.is_empty()).then(|| {
             let names: Vec<&str> = detail.missing_core.iter().map(|s| s.label()).collect();
             view! { <p class="notice warn" role="status">"No one present for: " {names.join(", ")} "."</p> }

@@ -10,8 +10,8 @@ use super::{AppState, Engine, new_id, now_text};
 use crate::domain::case::CaseInput;
 use crate::domain::codes::CaseStatus;
 use crate::domain::meeting::{
-    AgendaItem, AgendaMode, Attendee, CheckedMeeting, DEFAULT_MINUTES, MAX_MINUTES, Meeting, MeetingChange,
-    MeetingDetail, MeetingInput, PresentView, missing_core,
+    AgendaItem, AgendaMode, Attendee, Cancellation, CheckedMeeting, DEFAULT_MINUTES, MAX_MINUTES, Meeting,
+    MeetingCancel, MeetingChange, MeetingDetail, MeetingInput, PresentView, missing_core,
 };
 use crate::domain::role::{Action, Specialty};
 use crate::domain::workflow::WorkflowEvent;
@@ -24,7 +24,8 @@ macro_rules! select_meeting {
         "SELECT m.id, m.title, m.starts_at, m.location, m.video_link, m.board_type, \
              m.expected_specialties, m.current_case_id, m.current_since, m.revision, m.board_id, b.name AS board_name, \
              m.presenter_id, (SELECT u.display_name FROM users u WHERE u.id = m.presenter_id) AS presenter_name, \
-             m.current_attachment_id, \
+             m.current_attachment_id, m.cancelled_at, m.cancel_reason, \
+             (SELECT u.display_name FROM users u WHERE u.id = m.cancelled_by) AS cancelled_by_name, \
              (SELECT COUNT(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS case_count \
              FROM meetings m JOIN boards b ON b.id = m.board_id"
     };
@@ -47,6 +48,9 @@ struct MeetingRow {
     presenter_id: Option<String>,
     presenter_name: Option<String>,
     current_attachment_id: Option<String>,
+    cancelled_at: Option<String>,
+    cancel_reason: Option<String>,
+    cancelled_by_name: Option<String>,
 }
 
 impl TryFrom<MeetingRow> for Meeting {
@@ -70,6 +74,11 @@ impl TryFrom<MeetingRow> for Meeting {
             presenter_id: r.presenter_id,
             presenter_name: r.presenter_name,
             current_attachment_id: r.current_attachment_id,
+            cancelled: r.cancelled_at.map(|at| Cancellation {
+                at,
+                by_name: r.cancelled_by_name.unwrap_or_default(),
+                reason: r.cancel_reason.unwrap_or_default(),
+            }),
         })
     }
 }
@@ -174,27 +183,17 @@ pub async fn change(
 ) -> Result<MeetingDetail, AppError> {
     access::require_meeting(state, session, Action::ManageMeetings, id).await?;
     let mut tx = state.db.begin_write().await?;
-    lock(&mut tx, id).await?;
+    lock_open(&mut tx, id).await?;
     let stored = load_on(&mut tx, id).await?;
     let (m, changed) = change.apply(&stored)?;
     if changed.is_empty() {
         drop(tx);
         return get(state, session, id).await;
     }
-    // A plan names its meeting in its content; the id is looked for as text first (a plan
-    // that does not contain it cannot name it), then read.
-    let signed: Vec<String> =
-        sqlx::query_scalar("SELECT content FROM plans WHERE signed_at IS NOT NULL AND content LIKE $1")
-            .bind(format!("%{id}%"))
-            .fetch_all(&mut *tx)
-            .await?;
-    for content in signed {
-        let plan: crate::domain::plan::PlanContent = from_json(&content, "plan")?;
-        if plan.meeting_id.as_deref() == Some(id) {
-            return Err(AppError::conflict(
-                "A plan signed at this meeting records it as held then and there, so it can no longer be changed.",
-            ));
-        }
+    if named_by_plan(&mut tx, id, true).await? {
+        return Err(AppError::conflict(
+            "A plan signed at this meeting records it as held then and there, so it can no longer be changed.",
+        ));
     }
     bind_details(
         sqlx::query(
@@ -210,6 +209,134 @@ pub async fn change(
     let actor = session.actor();
     finish(state, tx, id, Event::new(&actor, "meeting.update", Outcome::Success).target(id).detail(&fields)).await
 }
+
+/// Calls a meeting off (coordinators of its board), saying why. Its cases are taken off its
+/// agenda and wait for another meeting (a case on no other agenda is "ready" again, and its
+/// followers are told); the meeting keeps its record, shown as cancelled, and nothing more is
+/// scheduled on it: a change, an agenda line, attendance, meeting mode or a plan naming it is
+/// refused. A meeting being presented, or named by a recorded plan (signed or not), took place
+/// and is not cancelled (409). One audit row, `meeting.cancel`, names the cases taken off.
+pub async fn cancel(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    input: &MeetingCancel,
+) -> Result<MeetingDetail, AppError> {
+    access::require_meeting(state, session, Action::ManageMeetings, id).await?;
+    let reason = input.parse()?;
+    let mut tx = state.db.begin_write().await?;
+    lock(&mut tx, id).await?;
+    let stored = load_on(&mut tx, id).await?;
+    if let Some(c) = &stored.cancelled {
+        return Err(AppError::conflict(format!("{} cancelled this meeting already.", c.by_name)));
+    }
+    if let Some(name) = &stored.presenter_name {
+        return Err(AppError::conflict(format!(
+            "{name} is presenting this meeting in meeting mode: close meeting mode before cancelling it."
+        )));
+    }
+    if named_by_plan(&mut tx, id, false).await? {
+        return Err(AppError::conflict(
+            "A plan recorded at this meeting names it: the meeting took place and is not cancelled. Change the plan's meeting first if it was recorded there by mistake.",
+        ));
+    }
+    let cases: Vec<String> =
+        sqlx::query_scalar("SELECT case_id FROM agenda_items WHERE meeting_id = $1 ORDER BY position")
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+    for case_id in &cases {
+        take_off(&mut tx, state.db.engine, session, id, case_id).await?;
+    }
+    sqlx::query("UPDATE meetings SET cancelled_at = $1, cancelled_by = $2, cancel_reason = $3 WHERE id = $4")
+        .bind(now_text())
+        .bind(&session.me.id)
+        .bind(&reason)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let detail = format!("cases taken off the agenda: {}", cases.len());
+    let actor = session.actor();
+    let event = Event::new(&actor, "meeting.cancel", Outcome::Success).target(id).detail(&detail).cases(&cases);
+    let answer = finish(state, tx, id, event).await?;
+    for case_id in &cases {
+        state.db.announce(case_id);
+    }
+    Ok(answer)
+}
+
+/// Whether a plan (only a signed one, with `signed_only`) names the meeting. A plan names its
+/// meeting in its content: the id is looked for as text first (a plan that does not contain it
+/// cannot name it), then read.
+async fn named_by_plan(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &str,
+    signed_only: bool,
+) -> Result<bool, AppError> {
+    let contents: Vec<String> =
+        sqlx::query_scalar("SELECT content FROM plans WHERE ($1 = 0 OR signed_at IS NOT NULL) AND content LIKE $2")
+            .bind(signed_only as i64)
+            .bind(format!("%{id}%"))
+            .fetch_all(&mut **tx)
+            .await?;
+    for content in contents {
+        let plan: crate::domain::plan::PlanContent = from_json(&content, "plan")?;
+        if plan.meeting_id.as_deref() == Some(id) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Takes a case off the meeting's agenda (and off meeting mode's screen); a case on no other
+/// agenda waits for the board again.
+async fn take_off(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    engine: Engine,
+    session: &Session,
+    meeting_id: &str,
+    case_id: &str,
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM agenda_items WHERE meeting_id = $1 AND case_id = $2")
+        .bind(meeting_id)
+        .bind(case_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE meetings SET current_case_id = NULL, current_since = NULL WHERE id = $1 AND current_case_id = $2",
+    )
+    .bind(meeting_id)
+    .bind(case_id)
+    .execute(&mut **tx)
+    .await?;
+    let elsewhere: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agenda_items WHERE case_id = $1")
+        .bind(case_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    if elsewhere == 0 {
+        super::cases::transition(tx, engine, session, case_id, WorkflowEvent::RemovedFromLastAgenda).await?;
+    }
+    Ok(())
+}
+
+/// [`lock`], then a refusal (409) when the meeting was called off: what schedules something on
+/// a meeting (a change, an agenda line, attendance, meeting mode, a plan naming it) waits for a
+/// cancellation running beside it, and then sees it.
+pub(crate) async fn lock_open(tx: &mut sqlx::Transaction<'static, sqlx::Any>, id: &str) -> Result<(), AppError> {
+    lock(tx, id).await?;
+    let cancelled: Option<Option<String>> = sqlx::query_scalar("SELECT cancelled_at FROM meetings WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match cancelled {
+        None => Err(AppError::NotFound),
+        Some(Some(_)) => Err(AppError::conflict(CANCELLED)),
+        Some(None) => Ok(()),
+    }
+}
+
+/// Why something is refused on a cancelled meeting, and what to do instead.
+pub(crate) const CANCELLED: &str = "This meeting is cancelled: use another meeting of the board.";
 
 /// Locks the meeting's row until the transaction ends (PostgreSQL; SQLite's write lock is already
 /// held): a change of the meeting and the signature of a plan that names it are ordered, so the
@@ -384,7 +511,10 @@ async fn finish(
 ) -> Result<MeetingDetail, AppError> {
     let detail = detail_on(&mut tx, state.today(), meeting_id).await?;
     let ids = agenda_ids(&detail);
-    audit::append(&mut tx, state.db.engine, &event.cases(&ids)).await?;
+    // An answer with an empty agenda names no case; the event's own (a cancellation's cases
+    // taken off) are kept.
+    let event = if ids.is_empty() { event } else { event.cases(&ids) };
+    audit::append(&mut tx, state.db.engine, &event).await?;
     touch(&mut tx, state.db.engine, meeting_id).await?;
     tx.commit().await?;
     state.db.announce(meeting_id);
@@ -483,6 +613,7 @@ pub async fn add_case(
         return Err(super::cases::missing_error(&parsed, "Before this case can go on an agenda"));
     }
     let mut tx = state.db.begin_write().await?;
+    lock_open(&mut tx, meeting_id).await?;
     let last: Option<i64> = sqlx::query_scalar("SELECT MAX(position) FROM agenda_items WHERE meeting_id = $1")
         .bind(meeting_id)
         .fetch_one(&mut *tx)
@@ -545,6 +676,9 @@ pub async fn change_item(
         _ => None,
     };
     let mut tx = state.db.begin_write().await?;
+    // The meeting's row before anything else, as every change of a meeting takes it (after the
+    // audit log's lock, taken at the end, a cancellation sent at once deadlocked with it).
+    lock_open(&mut tx, meeting_id).await?;
     let positions: Vec<(String, i64)> =
         sqlx::query_as("SELECT case_id, position FROM agenda_items WHERE meeting_id = $1 ORDER BY position")
             .bind(meeting_id)
@@ -587,30 +721,7 @@ pub async fn change_item(
             "meeting.agenda.move"
         }
         AgendaChange::Remove => {
-            sqlx::query("DELETE FROM agenda_items WHERE meeting_id = $1 AND case_id = $2")
-                .bind(meeting_id)
-                .bind(case_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("UPDATE meetings SET current_case_id = NULL, current_since = NULL WHERE id = $1 AND current_case_id = $2")
-                .bind(meeting_id)
-                .bind(case_id)
-                .execute(&mut *tx)
-                .await?;
-            let elsewhere: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agenda_items WHERE case_id = $1")
-                .bind(case_id)
-                .fetch_one(&mut *tx)
-                .await?;
-            if elsewhere == 0 {
-                super::cases::transition(
-                    &mut tx,
-                    state.db.engine,
-                    session,
-                    case_id,
-                    WorkflowEvent::RemovedFromLastAgenda,
-                )
-                .await?;
-            }
+            take_off(&mut tx, state.db.engine, session, meeting_id, case_id).await?;
             "meeting.agenda.remove"
         }
         AgendaChange::Set { .. } => {
@@ -658,6 +769,7 @@ pub async fn set_attendance(
         return Err(AppError::field("user_id", "There is no such user."));
     }
     let mut tx = state.db.begin_write().await?;
+    lock_open(&mut tx, meeting_id).await?;
     if present {
         // Marking someone present twice is harmless: the key keeps one row.
         sqlx::query(
@@ -701,9 +813,9 @@ pub async fn present(
 ) -> Result<MeetingDetail, AppError> {
     access::require_meeting(state, session, Action::PresentMeeting, meeting_id).await?;
     let mut tx = state.db.begin_write().await?;
-    // Takes the meeting's row lock first (PostgreSQL; SQLite's write transaction already holds
-    // the database), so the presenter and position read next cannot change before the update.
-    sqlx::query("UPDATE meetings SET revision = revision WHERE id = $1").bind(meeting_id).execute(&mut *tx).await?;
+    // The meeting's row lock first, so the presenter and position read next cannot change
+    // before the update.
+    lock_open(&mut tx, meeting_id).await?;
     type Now = (Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
     let (presenter, presenter_name, current, since, shown_attachment): Now = sqlx::query_as(
         "SELECT m.presenter_id, (SELECT u.display_name FROM users u WHERE u.id = m.presenter_id), \

@@ -196,13 +196,6 @@ pub async fn save(
     };
     let proposal: Proposal = from_json(&stored, "proposal")?;
     let checked = input.parse(&proposal)?;
-    if let Some(m) = &checked.meeting_id {
-        let found: Option<String> =
-            sqlx::query_scalar("SELECT id FROM meetings WHERE id = $1").bind(m).fetch_optional(&state.db.pool).await?;
-        if found.is_none() {
-            return Err(AppError::field("meeting_id", "There is no such meeting."));
-        }
-    }
     let mut dissent = Vec::new();
     for d in &checked.dissent {
         let found: Option<String> = sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
@@ -268,6 +261,15 @@ pub async fn save(
     };
     let json = serde_json::to_string(&content).map_err(|_| AppError::internal("plan does not serialise"))?;
     let mut tx = state.db.begin_write().await?;
+    // The meeting named is locked and read in the plan's transaction, so a cancellation of it
+    // running beside this save either comes first (and the plan is refused) or sees the plan.
+    if let Some(m) = &content.meeting_id {
+        super::meetings::lock_open(&mut tx, m).await.map_err(|e| match e {
+            AppError::NotFound => AppError::field("meeting_id", "There is no such meeting."),
+            AppError::Conflict { .. } => AppError::field("meeting_id", super::meetings::CANCELLED),
+            e => e,
+        })?;
+    }
     let written = if version == 1 {
         sqlx::query(
             "INSERT INTO plans (case_id, version, content, recorded_by, recorded_at) VALUES ($1, 1, $2, $3, $4)",

@@ -57,7 +57,8 @@ async fn meetings(
     board: Option<&str>,
 ) -> Result<Vec<(MeetingRef, Vec<Specialty>)>, AppError> {
     let rows: Vec<(String, String, String)> = sqlx::query_as(concat!(
-        "SELECT m.id, m.title, m.starts_at FROM meetings m WHERE ($1 IS NULL OR m.board_id = $1) AND ",
+        // A cancelled meeting was not held: it counts in no figure.
+        "SELECT m.id, m.title, m.starts_at FROM meetings m WHERE m.cancelled_at IS NULL AND ($1 IS NULL OR m.board_id = $1) AND ",
         on_visible_boards!("m.board_id", "$2", "$3"),
         " ORDER BY m.starts_at, m.id",
     ))

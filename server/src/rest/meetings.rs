@@ -10,7 +10,7 @@ use serde::Deserialize;
 use tokio::sync::{broadcast, mpsc};
 
 use app::domain::events::MeetingEvent;
-use app::domain::meeting::{MeetingChange, MeetingInput};
+use app::domain::meeting::{MeetingCancel, MeetingChange, MeetingInput};
 use app::ssr::AppState;
 use app::ssr::meetings::{self, AgendaChange};
 
@@ -76,6 +76,24 @@ pub async fn change(
     JsonBody(body): JsonBody<MeetingChange>,
 ) -> Result<Response, ApiError> {
     Ok(Json(meetings::change(&state, &session, &id, &body).await?).into_response())
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/meetings/{id}/cancel",
+    tag = "meetings",
+    summary = "Call a meeting off, saying why (coordinators): its cases are taken off its agenda and wait for another meeting; 409 while it is presented or once a recorded plan names it",
+    params(("id" = String, Path, description = "The meeting's id")),
+    request_body = app::domain::meeting::MeetingCancel,
+    responses((status = 200, description = "Cancelled", body = app::domain::meeting::MeetingDetail)),
+)]
+pub async fn cancel(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<MeetingCancel>,
+) -> Result<Response, ApiError> {
+    Ok(Json(meetings::cancel(&state, &session, &id, &body).await?).into_response())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

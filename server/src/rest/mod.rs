@@ -116,6 +116,7 @@ fn routes() -> Routes {
         .get("/meetings", meetings::list)
         .get("/meetings/{id}", meetings::get)
         .patch("/meetings/{id}", meetings::change)
+        .post("/meetings/{id}/cancel", meetings::cancel)
         .post("/meetings/{id}/agenda", meetings::add_to_agenda)
         .patch("/meetings/{id}/agenda/{case_id}", meetings::change_agenda)
         .delete("/meetings/{id}/agenda/{case_id}", meetings::remove_from_agenda)

@@ -74,10 +74,13 @@ pub(super) fn PlanForm(
             <div class="field">
                 <label for="plan-meeting">"Meeting"</label>
                 <select id="plan-meeting" prop:value=move || input.with(|i| i.meeting_id.clone().unwrap_or_default())
+                    aria-invalid=invalid(err("meeting_id")) aria-describedby="plan-meeting-error"
                     on:change=move |ev| input.update(|i| i.meeting_id = Some(event_target_value(&ev)).filter(|v| !v.is_empty()))>
                     <option value="">"Not at a meeting"</option>
-                    {meetings.into_iter().map(|m| view! { <option value=m.id.clone()>{m.title.clone()} " — " {m.starts_at.get(..10).unwrap_or_default().to_string()}</option> }).collect_view()}
+                    // A cancelled meeting decided nothing (the server refuses a plan naming it).
+                    {meetings.into_iter().filter(|m| m.cancelled.is_none()).map(|m| view! { <option value=m.id.clone()>{m.title.clone()} " — " {m.starts_at.get(..10).unwrap_or_default().to_string()}</option> }).collect_view()}
                 </select>
+                <FieldError id="plan-meeting-error" message=err("meeting_id") />
             </div>
             <label class="check">
                 <input type="checkbox" aria-describedby="plan-trial-discussed-error"
