@@ -199,6 +199,9 @@ pub struct Cancellation {
     pub at: String,
     pub by_name: String,
     pub reason: String,
+    /// The meeting its cases moved to, if the coordinator chose one.
+    #[serde(default)]
+    pub moved_to: Option<super::case::MeetingRef>,
 }
 
 /// A meeting called off (REST `POST …/cancel`, the meeting page's form): the reason is required,
@@ -209,6 +212,9 @@ pub struct Cancellation {
 pub struct MeetingCancel {
     /// Why the meeting does not take place (at most 500 characters), e.g. "Public holiday".
     pub reason: String,
+    /// Another meeting of the same board, still to come, whose agenda takes the cases (at its
+    /// end, as listed and timed here); left out, they wait for a meeting.
+    pub move_to: Option<String>,
 }
 
 impl MeetingCancel {
@@ -397,7 +403,7 @@ mod tests {
 
     #[test]
     fn a_cancellation_says_why() {
-        let why = |r: &str| MeetingCancel { reason: r.into() }.parse();
+        let why = |r: &str| MeetingCancel { reason: r.into(), move_to: None }.parse();
         assert_eq!(why("  Public holiday \n").unwrap(), "Public holiday");
         for bad in ["", "  \n ", &"x".repeat(501), "Ill\u{7}ness"] {
             let e = why(bad).unwrap_err();

@@ -218,18 +218,24 @@ test("the agenda prints without the controls", async ({ page }) => {
   await expect(page.getByTestId("agenda")).toBeVisible();
 });
 
-test("a coordinator cancels a meeting, saying why: its case waits for another meeting, and everyone sees why", async ({ page, browser, baseURL }) => {
+test("a coordinator cancels a meeting, saying why, and moves its case to the next one; everyone sees why", async ({ page, browser, baseURL }) => {
   const errors = watchConsole(page);
   const cora = await apiAs(baseURL, "coordinator");
   const boards = (await (await cora.get("/api/v1/boards")).json()) as { id: string; name: string }[];
   const board = boards.find((b) => b.name.startsWith("NET board"))!.id;
-  const title = `NET board called off ${Date.now()}`;
-  const made = await cora.post("/api/v1/meetings", { data: { title, starts_at: "2030-12-24T14:00", location: "Room 4.12", board_id: board } });
-  expect(made.status()).toBe(201);
-  const meeting = (await made.json()).id as string;
-  const kase = await createCase(cora, { mrn: `OFF-${Date.now()}`, name: "Olga Offagenda", birth_date: "1961-04-05" },
+  const stamp = Date.now();
+  const schedule = async (title: string, starts_at: string) => {
+    const made = await cora.post("/api/v1/meetings", { data: { title, starts_at, location: "Room 4.12", board_id: board } });
+    expect(made.status()).toBe(201);
+    return (await made.json()).id as string;
+  };
+  const title = `NET board called off ${stamp}`;
+  const meeting = await schedule(title, "2030-12-24T14:00");
+  const next = `NET board after the holiday ${stamp}`;
+  const nextId = await schedule(next, "2030-12-31T14:00");
+  const kase = await createCase(cora, { mrn: `OFF-${stamp}`, name: "Olga Offagenda", birth_date: "1961-04-05" },
     "Resection?", { grade: "G1", ki67_percent: 2, tumor_size_mm: 14, t_stage: "T1" });
-  expect((await cora.post(`/api/v1/meetings/${meeting}/agenda`, { data: { case_id: kase } })).status()).toBe(201);
+  expect((await cora.post(`/api/v1/meetings/${meeting}/agenda`, { data: { case_id: kase, minutes: 15 } })).status()).toBe(201);
 
   // A radiologist has the meeting open; the coordinator cancels it.
   const otherContext = await browser.newContext();
@@ -242,7 +248,7 @@ test("a coordinator cancels a meeting, saying why: its case waits for another me
   await expect(page.getByTestId("agenda-row")).toHaveCount(1);
   await page.getByRole("button", { name: "Cancel meeting" }).click();
   await expect(page.getByLabel("Why is it cancelled?")).toBeFocused();
-  await expect(page.locator("#meeting-cancel")).toContainText("Its one case is taken off the agenda");
+  await expect(page.locator("#meeting-cancel")).toContainText("Its one case moves to the meeting chosen below");
   // Without a reason: refused under the field, nothing changed.
   await page.getByRole("button", { name: "Cancel the meeting" }).click();
   await expect(page.getByLabel("Why is it cancelled?")).toHaveAccessibleDescription(/Say why the meeting is cancelled/);
@@ -250,26 +256,37 @@ test("a coordinator cancels a meeting, saying why: its case waits for another me
   await expect(page.getByTestId("agenda-row")).toHaveCount(1);
   await expectAccessible(page);
   await page.getByLabel("Why is it cancelled?").fill("Public holiday");
+  // The meetings offered are the board's others still to come, not this one.
+  const moveTo = page.getByLabel("Its cases go to");
+  await expect(moveTo.locator("option", { hasText: next })).toHaveCount(1);
+  await expect(moveTo.locator("option", { hasText: title })).toHaveCount(0);
+  await moveTo.selectOption({ label: `${next} — 2030-12-31 14:00 UTC` });
   await page.getByRole("button", { name: "Cancel the meeting" }).click();
   const notice = page.getByTestId("meeting-cancelled");
-  await expect(notice).toContainText("Cancelled");
   await expect(notice).toContainText("by Cora Lindqvist. Reason: Public holiday");
+  await expect(notice.getByRole("link", { name: new RegExp(next) })).toHaveAttribute("href", `/meetings/${nextId}`);
   await expect(notice).toBeFocused();
-  await expect(page.getByTestId("agenda-row")).toHaveCount(0);
-  // Nothing more is scheduled on it: the controls are gone.
+  // Nothing more is scheduled on it: the controls, the agenda and the attendance are gone.
+  await expect(page.getByTestId("agenda")).toHaveCount(0);
   for (const name of ["Change details", "Cancel meeting"]) {
     await expect(page.getByRole("button", { name })).toHaveCount(0);
   }
   await expect(page.getByRole("link", { name: "Open meeting mode" })).toHaveCount(0);
   await expect(page.getByRole("heading", { name: "Attendance" })).toHaveCount(0);
   await expect(page.getByRole("heading", { name: "Add a case" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Print agenda" })).toHaveCount(0);
   await expectAccessible(page);
   // The radiologist's page says so without a reload.
   await expect(other.getByTestId("meeting-cancelled")).toContainText("Public holiday");
-  await expect(other.getByTestId("agenda-row")).toHaveCount(0);
+  await expect(other.getByTestId("agenda")).toHaveCount(0);
   await otherContext.close();
-  // The case waits for a meeting again; the list marks the meeting cancelled.
-  expect((await (await cora.get(`/api/v1/cases/${kase}`)).json()).status).toBe("ready");
+  // The case is on the next meeting's agenda, timed as before; the list marks the meeting cancelled.
+  await notice.getByRole("link", { name: new RegExp(next) }).click();
+  await expect(page.getByTestId("meeting-title")).toHaveText(next);
+  await expect(page.getByTestId("agenda-row")).toHaveCount(1);
+  await expect(page.getByTestId("agenda-row")).toContainText("Olga Offagenda");
+  await expect(page.getByLabel("Minutes for Olga Offagenda")).toHaveValue("15");
+  expect((await (await cora.get(`/api/v1/cases/${kase}`)).json()).status).toBe("on_agenda");
   await page.goto("/meetings");
   await expect(page.getByTestId("meetings").getByRole("row", { name: new RegExp(title) })).toContainText("Cancelled");
   await expectAccessible(page);

@@ -3,3 +3,5 @@
 ALTER TABLE meetings ADD COLUMN cancelled_at TEXT;
 ALTER TABLE meetings ADD COLUMN cancelled_by TEXT REFERENCES users(id);
 ALTER TABLE meetings ADD COLUMN cancel_reason TEXT;
+-- The meeting its cases moved to, when the coordinator chose one.
+ALTER TABLE meetings ADD COLUMN cancel_moved_to TEXT REFERENCES meetings(id);

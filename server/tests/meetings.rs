@@ -427,7 +427,10 @@ async fn a_cancelled_meeting_gives_its_cases_back_and_takes_nothing_more() {
     let d = body_json(res).await;
     assert_eq!(d["agenda"], json!([]));
     let c = &d["meeting"]["cancelled"];
-    assert_eq!((&c["reason"], &c["by_name"]), (&json!("Public holiday"), &json!("Test cora")));
+    assert_eq!(
+        (&c["reason"], &c["by_name"], &c["moved_to"]),
+        (&json!("Public holiday"), &json!("Test cora"), &Value::Null)
+    );
     assert_eq!(d["meeting"]["case_count"], 0);
     // The discussed case keeps its status, the one still on another agenda stays on it, the
     // third waits for a meeting again.
@@ -479,6 +482,102 @@ async fn a_cancelled_meeting_gives_its_cases_back_and_takes_nothing_more() {
     assert_eq!(after, revision, "nothing written");
     assert_eq!(status(three).await, "ready");
     assert_eq!(cancels(&audit_rows(&b.state).await).len(), 1);
+}
+
+/// A cancelled meeting's cases can go to another meeting of the board still to come: each line
+/// moves to the end of that agenda as listed and timed, a case already there stays where it is,
+/// and every case stays on an agenda. A meeting that is not one to move to is refused on
+/// `move_to`, with nothing changed.
+#[tokio::test]
+async fn a_cancelled_meetings_cases_move_to_another_meeting_of_the_board() {
+    let b = board().await;
+    let on = |m: &str| format!("/api/v1/meetings/{m}");
+    let schedule = |starts_at: &str| {
+        let (state, cookie) = (b.state.clone(), b.cora.clone());
+        let m = json!({"title": "NET board", "starts_at": starts_at, "location": "Room 4.12"});
+        async move {
+            let res = send(&state, json_req("POST", "/api/v1/meetings", m, Some(&cookie))).await;
+            body_json(res).await["id"].as_str().unwrap().to_string()
+        }
+    };
+    let (a, two, three) =
+        (new_case(&b, "MOVE-A", true).await, new_case(&b, "MOVE-B", true).await, new_case(&b, "MOVE-C", true).await);
+    for c in [&a, &two, &three] {
+        assert_eq!(add(&b, c, "discuss").await.status(), 201);
+    }
+    let body = json!({"mode": "standard_of_care", "minutes": 12});
+    let res = send(&b.state, json_req("PATCH", &format!("{}/agenda/{a}", on(&b.meeting)), body, Some(&b.cora))).await;
+    assert_eq!(res.status(), 200);
+    let next = schedule("2030-12-17T14:00").await;
+    let res =
+        send(&b.state, json_req("POST", &format!("{}/agenda", on(&next)), json!({"case_id": two}), Some(&b.cora)))
+            .await;
+    assert_eq!(res.status(), 201);
+    let past = schedule("2020-01-07T14:00").await;
+    let off = schedule("2030-12-10T14:00").await;
+    let cancel = |m: &str, body: Value| json_req("POST", &format!("{}/cancel", on(m)), body, Some(&b.cora));
+    assert_eq!(send(&b.state, cancel(&off, json!({"reason": "Room closed"}))).await.status(), 200);
+
+    // Not one to move to: refused on move_to, nothing changed.
+    for (to, says) in [
+        (b.meeting.as_str(), "another meeting"),
+        ("no-such-meeting", "no such meeting"),
+        (past.as_str(), "still to come"),
+        (off.as_str(), "cancelled too"),
+    ] {
+        let res = send(&b.state, cancel(&b.meeting, json!({"reason": "Holiday", "move_to": to}))).await;
+        assert_eq!(res.status(), 422, "{to}");
+        let err = body_json(res).await;
+        assert!(err["error"]["fields"]["move_to"][0].as_str().unwrap().contains(says), "{to}: {err}");
+    }
+    assert_eq!(detail(&b).await["agenda"].as_array().unwrap().len(), 3);
+    assert!(detail(&b).await["meeting"]["cancelled"].is_null());
+
+    let revision = |m: String| {
+        let pool = b.state.db.pool.clone();
+        async move {
+            let r: i64 = sqlx::query_scalar("SELECT revision FROM meetings WHERE id = $1")
+                .bind(m)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            r
+        }
+    };
+    let before = revision(next.clone()).await;
+    let res = send(&b.state, cancel(&b.meeting, json!({"reason": "Holiday", "move_to": next}))).await;
+    assert_eq!(res.status(), 200);
+    let d = body_json(res).await;
+    assert_eq!(d["agenda"], json!([]));
+    let to = &d["meeting"]["cancelled"]["moved_to"];
+    assert_eq!((&to["id"], &to["starts_at"]), (&json!(next), &json!("2030-12-17T14:00:00Z")), "the meeting says where");
+    let moved = detail_of(&b, &next).await;
+    let lines: Vec<(&str, i64, &str, i64)> = moved["agenda"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let (mode, minutes) = (l["mode"].as_str().unwrap(), l["minutes"].as_i64().unwrap());
+            (l["case_id"].as_str().unwrap(), l["position"].as_i64().unwrap(), mode, minutes)
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [(two.as_str(), 1, "discuss", 5), (a.as_str(), 2, "standard_of_care", 12), (three.as_str(), 3, "discuss", 5)],
+        "the case already there stays first; the others follow in their order, as listed and timed"
+    );
+    assert_eq!(revision(next.clone()).await, before + 1, "its followers are told");
+    for case in [&a, &two, &three] {
+        let res = send(&b.state, req("GET", &format!("/api/v1/cases/{case}"), Some(&b.cora))).await;
+        assert_eq!(body_json(res).await["status"], "on_agenda", "{case}");
+    }
+    let rows = audit_rows(&b.state).await;
+    let row = rows.iter().rfind(|r| r.action == "meeting.cancel").unwrap();
+    assert_eq!(
+        row.detail.as_deref(),
+        Some(format!("cases moved to meeting {next}: 2; taken off the agenda: 1").as_str())
+    );
+    assert_eq!(row.case_ids, [a, two, three]);
 }
 
 /// A cancellation and what would schedule something on the meeting (a case put on its agenda, a
@@ -561,6 +660,51 @@ async fn two_status_changes_of_one_case_at_once_both_land_in_order() {
         versions.sort();
         let top = record["version"].as_i64().unwrap();
         assert_eq!(versions, (1..=top).collect::<Vec<_>>(), "round {round}: {history}");
+    }
+}
+
+/// Two meetings cancelled at once, each moving its cases to the other: one lands, the other is
+/// refused on `move_to` (the meeting it names is cancelled now), never a deadlock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_meetings_cancelled_into_each_other_at_once_never_deadlock() {
+    let b = board().await;
+    for round in 0..6 {
+        let mut ids = Vec::new();
+        for day in [17, 18] {
+            let m = json!({"title": format!("NET board {round}"), "starts_at": format!("2030-12-{day}T14:00"), "location": "Room 4.12"});
+            let res = send(&b.state, json_req("POST", "/api/v1/meetings", m, Some(&b.cora))).await;
+            let id = body_json(res).await["id"].as_str().unwrap().to_string();
+            let case = new_case(&b, &format!("SWAP-{round}-{day}"), true).await;
+            let res = send(
+                &b.state,
+                json_req("POST", &format!("/api/v1/meetings/{id}/agenda"), json!({"case_id": case}), Some(&b.cora)),
+            )
+            .await;
+            assert_eq!(res.status(), 201);
+            ids.push(id);
+        }
+        let cancel = |from: &str, to: &str| {
+            json_req(
+                "POST",
+                &format!("/api/v1/meetings/{from}/cancel"),
+                json!({"reason": "Holiday", "move_to": to}),
+                Some(&b.cora),
+            )
+        };
+        let (x, y) = tokio::join!(send(&b.state, cancel(&ids[0], &ids[1])), send(&b.state, cancel(&ids[1], &ids[0])));
+        let mut codes = [x.status().as_u16(), y.status().as_u16()];
+        codes.sort();
+        assert_eq!(codes, [200, 422], "round {round}");
+        // The meeting left holds both cases.
+        let mut left = 0;
+        for id in &ids {
+            let d = detail_of(&b, id).await;
+            if d["meeting"]["cancelled"].is_null() {
+                assert_eq!(d["agenda"].as_array().unwrap().len(), 2, "round {round}");
+                left += 1;
+            }
+        }
+        assert_eq!(left, 1, "round {round}");
     }
 }
 

@@ -28,7 +28,12 @@ async fn choices() -> Result<Choices, AppError> {
     let meetings = list_meetings().await.unwrap_or_default();
     let signers = decision_signers().await.unwrap_or_default();
     Ok(Choices {
-        meetings: meetings.into_iter().map(|m| (m.id, format!("{} — {}", m.title, when(&m.starts_at)))).collect(),
+        // A cancelled meeting decided nothing.
+        meetings: meetings
+            .into_iter()
+            .filter(|m| m.cancelled.is_none())
+            .map(|m| (m.id, format!("{} — {}", m.title, when(&m.starts_at))))
+            .collect(),
         signers: signers.into_iter().map(|p| (p.id, p.name)).collect(),
     })
 }

@@ -5,7 +5,9 @@
 use leptos::prelude::*;
 
 use crate::components::actions::{after_failing, after_saving, failure, field_error};
-use crate::components::errors::{ActionError, TextField, error_notice, focus_first_in, keep_focus_at};
+use crate::components::errors::{
+    ActionError, FieldError, TextField, error_notice, focus_first_in, invalid, keep_focus_at,
+};
 use leptos_router::hooks::use_params_map;
 
 use crate::api::cases::{CaseFilter, list_cases};
@@ -45,9 +47,11 @@ struct Actions {
     /// The details' form, kept across the live reloads, which draw the page anew.
     details: DetailsDraft,
     cancel: ServerAction<CancelMeeting>,
-    /// The cancellation's form is open, and its reason as typed (kept across live reloads).
+    /// The cancellation's form is open, its reason as typed and the meeting chosen to take the
+    /// cases (kept across live reloads).
     cancelling: RwSignal<bool>,
     reason: RwSignal<String>,
+    move_to: RwSignal<String>,
 }
 
 /// The meeting's details form: open while `drawn` holds the details as drawn when "Change
@@ -148,6 +152,7 @@ fn MeetingView() -> impl IntoView {
         cancel: ServerAction::new(),
         cancelling: RwSignal::new(false),
         reason: RwSignal::new(String::new()),
+        move_to: RwSignal::new(String::new()),
     };
     let tick = RwSignal::new(0u32);
     // A refused change (minutes out of range) reloads the agenda, so every field shows what is
@@ -226,8 +231,10 @@ fn MeetingBody(
     actions: Actions,
 ) -> impl IntoView {
     let m = d.meeting.clone();
-    // A cancelled meeting is read, not changed (the server refuses every change to it).
-    let manage = manage && m.cancelled.is_none();
+    // A cancelled meeting is read, not changed (the server refuses every change to it), and
+    // has no agenda, attendance or meeting mode: its notice says where its cases went.
+    let held = m.cancelled.is_none();
+    let manage = manage && held;
     let on_agenda: Vec<String> = d.agenda.iter().map(|a| a.case_id.clone()).collect();
     let candidates: Vec<CaseListItem> = candidates
         .into_iter()
@@ -255,10 +262,9 @@ fn MeetingBody(
                 </p>
                 <p class="muted">"Expected: " {expected.join(", ")}</p>
             </div>
+            {held.then(|| view! {
             <div class="actions-row no-print">
-                {m.cancelled.is_none().then(|| view! {
-                    <a class="button" href=format!("/meetings/{}/present", m.id)>"Open meeting mode"</a>
-                })}
+                <a class="button" href=format!("/meetings/{}/present", m.id)>"Open meeting mode"</a>
                 {manage.then(|| {
                     let drawn = MeetingDraft::of(&m);
                     let details = actions.details;
@@ -290,19 +296,26 @@ fn MeetingBody(
                 })}
                 <button type="button" class="secondary" on:click=print>"Print agenda"</button>
             </div>
+            })}
         </header>
         {m.cancelled.clone().map(|c| view! {
             <div class="notice warn" id="meeting-cancelled" tabindex="-1" data-testid="meeting-cancelled">
                 <p><strong>"Cancelled"</strong> " on " {when(&c.at)} " by " {c.by_name} ". Reason: " {c.reason}</p>
-                <p>"Its cases were taken off the agenda to wait for another meeting."</p>
+                {match c.moved_to {
+                    Some(to) => view! {
+                        <p>"Its cases moved to " <a href=format!("/meetings/{}", to.id)>{to.title} ", " {when(&to.starts_at)}</a> "."</p>
+                    }.into_any(),
+                    None => view! { <p>"Its cases were taken off the agenda to wait for another meeting."</p> }.into_any(),
+                }}
             </div>
         })}
         {manage.then(|| view! { <MeetingDetailsForm meeting_id=m.id.clone() actions /> })}
-        {manage.then(|| view! { <CancelForm meeting_id=m.id.clone() cases=d.agenda.len() actions /> })}
-        <Agenda meeting_id=m.id.clone() starts_at=m.starts_at.clone() items=d.agenda.clone() total=d.total_minutes manage actions />
+        {manage.then(|| view! { <CancelForm meeting_id=m.id.clone() board_id=m.board_id.clone() cases=d.agenda.len() actions /> })}
+        {held.then(|| view! {
+            <Agenda meeting_id=m.id.clone() starts_at=m.starts_at.clone() items=d.agenda.clone() total=d.total_minutes manage actions />
+        })}
         {manage.then(|| view! { <AddCase meeting_id=m.id.clone() candidates actions /> })}
-        // A meeting that was not held had no one present.
-        {m.cancelled.is_none().then(|| view! { <Attendance meeting_id=m.id.clone() d=d.clone() members manage actions /> })}
+        {held.then(|| view! { <Attendance meeting_id=m.id.clone() d=d.clone() members manage actions /> })}
     }
 }
 
@@ -351,16 +364,23 @@ fn MeetingDetailsForm(meeting_id: String, actions: Actions) -> impl IntoView {
     }
 }
 
-/// Calling the meeting off, with the reason (required): its cases go back to waiting.
+/// Calling the meeting off, with the reason (required): its cases move to another meeting of
+/// the board still to come, or go back to waiting.
 #[component]
-fn CancelForm(meeting_id: String, cases: usize, actions: Actions) -> impl IntoView {
+fn CancelForm(meeting_id: String, board_id: String, cases: usize, actions: Actions) -> impl IntoView {
     let cancel = actions.cancel;
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        cancel.dispatch(CancelMeeting {
-            id: meeting_id.clone(),
-            cancel: MeetingCancel { reason: actions.reason.get_untracked() },
-        });
+    let submit = {
+        let meeting_id = meeting_id.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            cancel.dispatch(CancelMeeting {
+                id: meeting_id.clone(),
+                cancel: MeetingCancel {
+                    reason: actions.reason.get_untracked(),
+                    move_to: Some(actions.move_to.get_untracked()).filter(|m| !m.is_empty()),
+                },
+            });
+        }
     };
     let keep = move |_| {
         actions.cancelling.set(false);
@@ -368,11 +388,23 @@ fn CancelForm(meeting_id: String, cases: usize, actions: Actions) -> impl IntoVi
     };
     let what = match cases {
         0 => "The agenda is empty.".to_string(),
-        1 => "Its one case is taken off the agenda and waits for another meeting.".to_string(),
-        n => format!("Its {n} cases are taken off the agenda and wait for another meeting."),
+        1 => "Its one case moves to the meeting chosen below, or waits for another meeting.".to_string(),
+        n => format!("Its {n} cases move to the meeting chosen below, or wait for another meeting."),
     };
     move || {
         actions.cancelling.get().then(|| {
+            // Read when the form opens, not with every view of the meeting.
+            let meetings = Resource::new(|| (), |_| crate::api::meetings::list_meetings());
+            let (this, board) = (meeting_id.clone(), board_id.clone());
+            let choices = move || {
+                let now = crate::components::case_form::now_utc_minute();
+                let list = meetings.get().and_then(|r| r.ok()).unwrap_or_default();
+                list.into_iter()
+                    .filter(|m| m.id != this && m.board_id == board && m.cancelled.is_none() && m.starts_at.as_str() >= now.as_str())
+                    .map(|m| view! { <option value=m.id.clone()>{m.title.clone()} " — " {when(&m.starts_at)}</option> })
+                    .collect_view()
+            };
+            let err = field_error(cancel, "move_to");
             view! {
                 <section class="panel no-print" id="meeting-cancel" aria-labelledby="meeting-cancel-heading">
                     <h2 id="meeting-cancel-heading">"Cancel this meeting"</h2>
@@ -380,6 +412,18 @@ fn CancelForm(meeting_id: String, cases: usize, actions: Actions) -> impl IntoVi
                     <ActionError error=failure(cancel) />
                     <form on:submit=submit.clone() novalidate>
                         <TextField id="mc-reason" label="Why is it cancelled?" value=actions.reason error=field_error(cancel, "reason") required=true />
+                        {(cases > 0).then(|| view! {
+                            <div class="field">
+                                <label for="mc-move-to">"Its cases go to"</label>
+                                <select id="mc-move-to" prop:value=move || actions.move_to.get()
+                                    on:change=move |ev| actions.move_to.set(event_target_value(&ev))
+                                    aria-invalid=invalid(err) aria-describedby="mc-move-to-error">
+                                    <option value="">"No meeting yet: they wait for one"</option>
+                                    {choices.clone()}
+                                </select>
+                                <FieldError id="mc-move-to-error" message=err />
+                            </div>
+                        })}
                         <div class="actions-row">
                             <button type="submit" class="danger" disabled=move || cancel.pending().get()>
                                 {move || if cancel.pending().get() { "Cancelling…" } else { "Cancel the meeting" }}

@@ -26,6 +26,8 @@ macro_rules! select_meeting {
              m.presenter_id, (SELECT u.display_name FROM users u WHERE u.id = m.presenter_id) AS presenter_name, \
              m.current_attachment_id, m.cancelled_at, m.cancel_reason, \
              (SELECT u.display_name FROM users u WHERE u.id = m.cancelled_by) AS cancelled_by_name, \
+             m.cancel_moved_to, (SELECT t.title FROM meetings t WHERE t.id = m.cancel_moved_to) AS moved_to_title, \
+             (SELECT t.starts_at FROM meetings t WHERE t.id = m.cancel_moved_to) AS moved_to_starts_at, \
              (SELECT COUNT(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS case_count \
              FROM meetings m JOIN boards b ON b.id = m.board_id"
     };
@@ -51,6 +53,9 @@ struct MeetingRow {
     cancelled_at: Option<String>,
     cancel_reason: Option<String>,
     cancelled_by_name: Option<String>,
+    cancel_moved_to: Option<String>,
+    moved_to_title: Option<String>,
+    moved_to_starts_at: Option<String>,
 }
 
 impl TryFrom<MeetingRow> for Meeting {
@@ -78,6 +83,7 @@ impl TryFrom<MeetingRow> for Meeting {
                 at,
                 by_name: r.cancelled_by_name.unwrap_or_default(),
                 reason: r.cancel_reason.unwrap_or_default(),
+                moved_to: super::cases::meeting_ref(r.cancel_moved_to, r.moved_to_title, r.moved_to_starts_at),
             }),
         })
     }
@@ -210,9 +216,11 @@ pub async fn change(
     finish(state, tx, id, Event::new(&actor, "meeting.update", Outcome::Success).target(id).detail(&fields)).await
 }
 
-/// Calls a meeting off (coordinators of its board), saying why. Its cases are taken off its
-/// agenda and wait for another meeting (a case on no other agenda is "ready" again, and its
-/// followers are told); the meeting keeps its record, shown as cancelled, and nothing more is
+/// Calls a meeting off (coordinators of its board), saying why. Its cases move to the end of
+/// the agenda of `move_to` (another meeting of the board, still to come, not cancelled; a case
+/// already on it stays where it is there), or are taken off and wait for another meeting (a
+/// case on no other agenda is "ready" again); their followers are told. The meeting keeps its
+/// record, shown as cancelled, and nothing more is
 /// scheduled on it: a change, an agenda line, attendance, meeting mode or a plan naming it is
 /// refused. A meeting being presented, or named by a recorded plan (signed or not), took place
 /// and is not cancelled (409). One audit row, `meeting.cancel`, names the cases taken off.
@@ -224,8 +232,18 @@ pub async fn cancel(
 ) -> Result<MeetingDetail, AppError> {
     access::require_meeting(state, session, Action::ManageMeetings, id).await?;
     let reason = input.parse()?;
+    let move_to = input.move_to.as_deref().filter(|t| !t.is_empty());
+    if move_to == Some(id) {
+        return Err(AppError::field("move_to", "Choose another meeting than the one cancelled."));
+    }
     let mut tx = state.db.begin_write().await?;
-    lock(&mut tx, id).await?;
+    // Both rows, in the order of their ids: two cancellations moving each other's cases wait
+    // for one another instead of deadlocking.
+    let mut rows: Vec<&str> = [Some(id), move_to].into_iter().flatten().collect();
+    rows.sort_unstable();
+    for row in rows {
+        lock(&mut tx, row).await?;
+    }
     let stored = load_on(&mut tx, id).await?;
     if let Some(c) = &stored.cancelled {
         return Err(AppError::conflict(format!("{} cancelled this meeting already.", c.by_name)));
@@ -240,29 +258,105 @@ pub async fn cancel(
             "A plan recorded at this meeting names it: the meeting took place and is not cancelled. Change the plan's meeting first if it was recorded there by mistake.",
         ));
     }
+    let target = match move_to {
+        Some(t) => Some(move_target(&mut tx, &stored, t).await?),
+        None => None,
+    };
     let cases: Vec<String> =
         sqlx::query_scalar("SELECT case_id FROM agenda_items WHERE meeting_id = $1 ORDER BY position")
             .bind(id)
             .fetch_all(&mut *tx)
             .await?;
+    let mut moved = 0;
     for case_id in &cases {
-        take_off(&mut tx, state.db.engine, session, id, case_id).await?;
+        match &target {
+            Some(t) if !t.agenda.contains(case_id) => {
+                // The line itself moves (its listing and minutes with it) to the end of the
+                // other agenda; the case stays on an agenda, its status as it is.
+                sqlx::query(
+                    "UPDATE agenda_items SET meeting_id = $1, position = $2, seconds_spent = 0                      WHERE meeting_id = $3 AND case_id = $4",
+                )
+                .bind(&t.id)
+                .bind(t.last + 1 + moved)
+                .bind(id)
+                .bind(case_id)
+                .execute(&mut *tx)
+                .await?;
+                moved += 1;
+            }
+            _ => take_off(&mut tx, state.db.engine, session, id, case_id).await?,
+        }
     }
-    sqlx::query("UPDATE meetings SET cancelled_at = $1, cancelled_by = $2, cancel_reason = $3 WHERE id = $4")
-        .bind(now_text())
-        .bind(&session.me.id)
-        .bind(&reason)
+    sqlx::query("UPDATE meetings SET current_case_id = NULL, current_since = NULL WHERE id = $1")
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    let detail = format!("cases taken off the agenda: {}", cases.len());
+    if let Some(t) = &target {
+        touch(&mut tx, state.db.engine, &t.id).await?;
+    }
+    sqlx::query(
+        "UPDATE meetings SET cancelled_at = $1, cancelled_by = $2, cancel_reason = $3, cancel_moved_to = $4 WHERE id = $5",
+    )
+    .bind(now_text())
+    .bind(&session.me.id)
+    .bind(&reason)
+    .bind(target.as_ref().map(|t| t.id.clone()))
+    .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let detail = match &target {
+        Some(t) => {
+            format!("cases moved to meeting {}: {moved}; taken off the agenda: {}", t.id, cases.len() as i64 - moved)
+        }
+        None => format!("cases taken off the agenda: {}", cases.len()),
+    };
     let actor = session.actor();
     let event = Event::new(&actor, "meeting.cancel", Outcome::Success).target(id).detail(&detail).cases(&cases);
     let answer = finish(state, tx, id, event).await?;
+    if let Some(t) = &target {
+        state.db.announce(&t.id);
+    }
     for case_id in &cases {
         state.db.announce(case_id);
     }
     Ok(answer)
+}
+
+/// The meeting a cancelled one's cases move to, as the cancellation found it under its lock.
+struct MoveTarget {
+    id: String,
+    /// Its agenda's cases, and its last position.
+    agenda: Vec<String>,
+    last: i64,
+}
+
+/// Checks the meeting named to take a cancelled one's cases (422 on `move_to`): one of the same
+/// board, still to come and not cancelled.
+async fn move_target(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    from: &Meeting,
+    id: &str,
+) -> Result<MoveTarget, AppError> {
+    let refuse = |m: &str| AppError::field("move_to", m);
+    let target = load_on(tx, id).await.map_err(|e| match e {
+        AppError::NotFound => refuse("There is no such meeting."),
+        e => e,
+    })?;
+    if target.board_id != from.board_id {
+        return Err(refuse("Choose a meeting of the same board: its cases are that board's."));
+    }
+    if target.cancelled.is_some() {
+        return Err(refuse("That meeting is cancelled too; choose another."));
+    }
+    if target.starts_at < now_text() {
+        return Err(refuse("That meeting has started or is over; choose one still to come."));
+    }
+    let lines: Vec<(String, i64)> = sqlx::query_as("SELECT case_id, position FROM agenda_items WHERE meeting_id = $1")
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?;
+    let last = lines.iter().map(|l| l.1).max().unwrap_or(0);
+    Ok(MoveTarget { id: target.id, agenda: lines.into_iter().map(|l| l.0).collect(), last })
 }
 
 /// Whether a plan (only a signed one, with `signed_only`) names the meeting. A plan names its
