@@ -401,7 +401,11 @@ fn CancelForm(meeting_id: String, board_id: String, cases: usize, actions: Actio
                 let list = meetings.get().and_then(|r| r.ok()).unwrap_or_default();
                 list.into_iter()
                     .filter(|m| m.id != this && m.board_id == board && m.cancelled.is_none() && m.starts_at.as_str() >= now.as_str())
-                    .map(|m| view! { <option value=m.id.clone()>{m.title.clone()} " — " {when(&m.starts_at)}</option> })
+                    .map(|m| {
+                        // Chosen before a live reload, chosen again once the list is back.
+                        let chosen = actions.move_to.get_untracked() == m.id;
+                        view! { <option value=m.id.clone() selected=chosen>{m.title.clone()} " — " {when(&m.starts_at)}</option> }
+                    })
                     .collect_view()
             };
             let err = field_error(cancel, "move_to");

@@ -412,7 +412,7 @@ fn PresentBody(
         })}
         {m.cancelled.clone().map(|c| view! {
             <p class="notice warn" role="status" data-testid="present-cancelled">
-                "This meeting was cancelled by " {c.by_name} ": " {c.reason} ". There is nothing to present."
+                "This meeting was cancelled by " {c.by_name} " (reason: " {c.reason} "): there is nothing to present."
             </p>
         })}
         {(!detail.missing_core.is_empty()).then(|| {

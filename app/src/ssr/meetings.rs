@@ -220,10 +220,10 @@ pub async fn change(
 /// the agenda of `move_to` (another meeting of the board, still to come, not cancelled; a case
 /// already on it stays where it is there), or are taken off and wait for another meeting (a
 /// case on no other agenda is "ready" again); their followers are told. The meeting keeps its
-/// record, shown as cancelled, and nothing more is
-/// scheduled on it: a change, an agenda line, attendance, meeting mode or a plan naming it is
-/// refused. A meeting being presented, or named by a recorded plan (signed or not), took place
-/// and is not cancelled (409). One audit row, `meeting.cancel`, names the cases taken off.
+/// record, shown as cancelled, and nothing more is scheduled on it: a change, an agenda line,
+/// attendance, meeting mode or a plan naming it is refused. A meeting being presented, or named
+/// by a recorded plan (signed or not), took place and is not cancelled (409). One audit row,
+/// `meeting.cancel`, names its cases and where they went.
 pub async fn cancel(
     state: &AppState,
     session: &Session,
@@ -274,7 +274,8 @@ pub async fn cancel(
                 // The line itself moves (its listing and minutes with it) to the end of the
                 // other agenda; the case stays on an agenda, its status as it is.
                 sqlx::query(
-                    "UPDATE agenda_items SET meeting_id = $1, position = $2, seconds_spent = 0                      WHERE meeting_id = $3 AND case_id = $4",
+                    "UPDATE agenda_items SET meeting_id = $1, position = $2, seconds_spent = 0 \
+                     WHERE meeting_id = $3 AND case_id = $4",
                 )
                 .bind(&t.id)
                 .bind(t.last + 1 + moved)
@@ -295,15 +296,16 @@ pub async fn cancel(
         touch(&mut tx, state.db.engine, &t.id).await?;
     }
     sqlx::query(
-        "UPDATE meetings SET cancelled_at = $1, cancelled_by = $2, cancel_reason = $3, cancel_moved_to = $4 WHERE id = $5",
+        "UPDATE meetings SET cancelled_at = $1, cancelled_by = $2, cancel_reason = $3, cancel_moved_to = $4 \
+         WHERE id = $5",
     )
     .bind(now_text())
     .bind(&session.me.id)
     .bind(&reason)
     .bind(target.as_ref().map(|t| t.id.clone()))
     .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    .execute(&mut *tx)
+    .await?;
     let detail = match &target {
         Some(t) => {
             format!("cases moved to meeting {}: {moved}; taken off the agenda: {}", t.id, cases.len() as i64 - moved)
