@@ -97,6 +97,15 @@ pub struct ExpectedChange {
 }
 
 impl ExpectedChange {
+    /// What a form that drew `drawn` and now has `ticked` sends: the specialties ticked since,
+    /// and those unticked.
+    pub fn between(drawn: &[Specialty], ticked: &[Specialty]) -> Self {
+        let codes = |from: &[Specialty], not_in: &[Specialty]| {
+            from.iter().filter(|s| !not_in.contains(s)).map(|s| s.code().to_string()).collect::<Vec<_>>()
+        };
+        ExpectedChange { expect: codes(ticked, drawn), stop: codes(drawn, ticked) }
+    }
+
     /// The list `stored` becomes: those stopped taken off, those expected added after the rest
     /// (each once). Every problem is an error on `expected_specialties`, the field the page
     /// shows: an unknown code, a specialty both ticked and unticked, or no specialty left (an
@@ -335,6 +344,12 @@ mod tests {
             stop: stop.iter().map(|s| s.to_string()).collect(),
         };
         assert_eq!(change(&[], &[]).apply(&stored).unwrap(), stored.to_vec(), "nothing named, nothing changes");
+        // A form's ticks against the list it drew.
+        assert_eq!(
+            ExpectedChange::between(&stored, &[Surgery, Pathology, NuclearMedicine, MedicalOncology]),
+            change(&["nuclear_medicine"], &["radiology"])
+        );
+        assert_eq!(ExpectedChange::between(&stored, &stored), change(&[], &[]));
         assert_eq!(
             change(&["nuclear_medicine"], &["radiology"]).apply(&stored).unwrap(),
             vec![Surgery, MedicalOncology, Pathology, NuclearMedicine]

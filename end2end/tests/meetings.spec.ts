@@ -86,12 +86,17 @@ test("a coordinator schedules a meeting, builds the agenda and steps through it 
   const details = page.waitForRequest((r) => r.url().includes("/sfn/meetings/change"));
   await page.locator("#me-starts").fill("2030-12-06T09:30");
   await page.locator("#me-location").fill("Room 5.01");
+  // The expected specialties go as ticks, so another coordinator's change to another is kept.
+  await page.locator("#meeting-details").getByRole("group", { name: "Expected specialties" }).getByLabel("Nuclear medicine").check();
   await page.getByRole("button", { name: "Save details" }).click();
   await expect(page.locator("header .case-meta")).toContainText("Room 5.01");
   await expect(page.getByTestId("agenda-row").first()).toContainText("09:30");
   await expect(page.locator("#meeting-details")).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Change details" })).toBeFocused();
-  expect((await details).postDataJSON().change).toEqual({ title: null, starts_at: "2030-12-06T09:30", location: "Room 5.01", video_link: null, board_type: null, expected_specialties: null });
+  const sentDetails = (await details).postDataJSON();
+  expect(sentDetails.change).toEqual({ title: null, starts_at: "2030-12-06T09:30", location: "Room 5.01", video_link: null, board_type: null, expected_specialties: null });
+  expect(sentDetails.expected).toEqual({ expect: ["nuclear_medicine"], stop: [] });
+  await expect(page.locator("header").getByText(/^Expected:/)).toHaveText("Expected: Surgery, Medical oncology, Radiology, Pathology, Nuclear medicine");
   await expect(page.getByTestId("meeting-title")).toHaveText(title);
 
   // Reorder by keyboard: focus the button and press Enter.

@@ -324,6 +324,62 @@ async fn a_meeting_change_keeps_what_it_does_not_send_and_stops_at_a_signed_plan
     assert_eq!(res.status(), 200);
 }
 
+/// The meeting page's form sends the expected specialties it ticked and unticked, applied to
+/// the list as stored: another coordinator's change to another specialty is kept. The list or
+/// the ticks, not both; the ticks are checked as on the boards page.
+#[tokio::test]
+async fn the_meeting_pages_ticks_keep_a_specialty_changed_meanwhile() {
+    let b = board().await;
+    let url = format!("/api/v1/meetings/{}", b.meeting);
+    let expected = |d: &Value| {
+        d["meeting"]["expected_specialties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let updates = |rows: &[app::domain::audit::AuditRow]| rows.iter().filter(|r| r.action == "meeting.update").count();
+    let ticks = |change: Value, ticks: Value| {
+        json_req(
+            "POST",
+            "/sfn/meetings/change",
+            json!({"id": b.meeting, "change": change, "expected": ticks}),
+            Some(&b.cora),
+        )
+    };
+    // The page drew the core four; meanwhile the REST API leaves surgery and pathology.
+    let res = send(
+        &b.state,
+        json_req("PATCH", &url, json!({"expected_specialties": ["surgery", "pathology"]}), Some(&b.cora)),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    // The page unticks surgery and ticks nuclear medicine: pathology, which it did not touch, stays.
+    let res = send(&b.state, ticks(json!({}), json!({"expect": ["nuclear_medicine"], "stop": ["surgery"]}))).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(expected(&body_json(res).await), ["pathology", "nuclear_medicine"]);
+    assert_eq!(updates(&audit_rows(&b.state).await), 2);
+    // The same ticks again change nothing and record nothing.
+    let res = send(&b.state, ticks(json!({}), json!({"expect": ["nuclear_medicine"], "stop": []}))).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(updates(&audit_rows(&b.state).await), 2);
+    // Refused on expected_specialties, nothing changed: the list and the ticks, an unknown
+    // code, nothing left ticked.
+    for (change, t) in [
+        (json!({"expected_specialties": ["surgery"]}), json!({"expect": ["radiology"], "stop": []})),
+        (json!({}), json!({"expect": ["astrology"], "stop": []})),
+        (json!({}), json!({"expect": [], "stop": ["pathology", "nuclear_medicine"]})),
+    ] {
+        let res = send(&b.state, ticks(change.clone(), t.clone())).await;
+        assert_eq!(res.status(), 422, "{change} {t}");
+        // A server function's refusal carries its fields at the top.
+        assert!(body_json(res).await["fields"]["expected_specialties"].is_array(), "{change} {t}");
+    }
+    assert_eq!(expected(&detail(&b).await), ["pathology", "nuclear_medicine"]);
+    assert_eq!(updates(&audit_rows(&b.state).await), 2);
+}
+
 /// A meeting called off, saying why: its cases are taken off its agenda (a case on no other
 /// agenda is ready again), it keeps its record marked cancelled, and nothing more is scheduled
 /// on it. A meeting being presented, or named by a recorded plan, took place and stays.

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use server_fn::codec::Json;
 
+pub use crate::domain::board::ExpectedChange;
 pub use crate::domain::meeting::{Attendee, Meeting, MeetingCancel, MeetingChange, MeetingDetail, MeetingInput};
 use crate::error::AppError;
 
@@ -24,11 +25,16 @@ pub async fn create_meeting(input: MeetingInput) -> Result<Meeting, AppError> {
     crate::ssr::meetings::create(&state, &session, &input).await
 }
 
-/// Changes the fields the change carries (the meeting page's form sends those it changed).
+/// Changes the fields the change carries (the meeting page's form sends those it changed), and
+/// the expected specialties ticked and unticked (`expected`), applied to the list as stored.
 #[server(endpoint = "meetings/change", prefix = "/sfn", input = Json)]
-pub async fn change_meeting(id: String, change: MeetingChange) -> Result<MeetingDetail, AppError> {
+pub async fn change_meeting(
+    id: String,
+    change: MeetingChange,
+    #[server(default)] expected: Option<ExpectedChange>,
+) -> Result<MeetingDetail, AppError> {
     let (state, session) = crate::ssr::request::authenticated().await?;
-    crate::ssr::meetings::change(&state, &session, &id, &change).await
+    crate::ssr::meetings::change(&state, &session, &id, &change, expected.as_ref()).await
 }
 
 /// Calls the meeting off, saying why; its cases wait for another meeting.

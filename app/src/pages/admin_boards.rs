@@ -13,7 +13,7 @@ use crate::components::actions::{SentFrom, after_saving, failure, field_error, s
 use crate::components::choices::SpecialtyChecks;
 use crate::components::errors::{ActionError, FieldError, TextField, error_notice, invalid, keep_focus_at};
 use crate::components::session::GatedPage;
-use crate::domain::role::{Action, Specialty};
+use crate::domain::role::Action;
 use crate::error::AppError;
 
 #[component]
@@ -108,11 +108,7 @@ fn BoardPanel(
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             voiced.mark(&id);
-            let now = ticked.get_untracked();
-            let codes = |from: &[Specialty], not_in: &[Specialty]| {
-                from.iter().filter(|s| !not_in.contains(s)).map(|s| s.code().to_string()).collect::<Vec<_>>()
-            };
-            let change = ExpectedChange { expect: codes(&now, &drawn), stop: codes(&drawn, &now) };
+            let change = ExpectedChange::between(&drawn, &ticked.get_untracked());
             voices.dispatch(ChangeExpectedVoices { id: id.clone(), change });
         }
     };

@@ -12,16 +12,17 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::cases::{CaseFilter, list_cases};
 use crate::api::meetings::{
-    AddToAgenda, CancelMeeting, ChangeAgenda, ChangeMeeting, MeetingCancel, MeetingChange, SetAttendance,
-    board_members, get_meeting,
+    AddToAgenda, CancelMeeting, ChangeAgenda, ChangeMeeting, ExpectedChange, MeetingCancel, MeetingChange,
+    SetAttendance, board_members, get_meeting,
 };
+use crate::components::choices::SpecialtyChecks;
 use crate::components::format::when;
 use crate::components::live::follow_meeting;
 use crate::components::session::{GatedPage, use_session};
 use crate::domain::case::CaseListItem;
 use crate::domain::codes::CaseStatus;
 use crate::domain::meeting::{AgendaItem, AgendaMode, Attendee, Meeting, MeetingDetail, duration_label};
-use crate::domain::role::{Action, can};
+use crate::domain::role::{Action, Specialty, can};
 use crate::error::AppError;
 use crate::pages::cases::StatusBadge;
 
@@ -64,6 +65,7 @@ struct DetailsDraft {
     location: RwSignal<String>,
     video_link: RwSignal<String>,
     board_type: RwSignal<String>,
+    expected: RwSignal<Vec<Specialty>>,
 }
 
 impl DetailsDraft {
@@ -76,6 +78,7 @@ impl DetailsDraft {
             location: text(),
             video_link: text(),
             board_type: text(),
+            expected: RwSignal::new(Vec::new()),
         }
     }
 
@@ -85,6 +88,7 @@ impl DetailsDraft {
         self.location.set(m.location.clone());
         self.video_link.set(m.video_link.clone());
         self.board_type.set(m.board_type.clone());
+        self.expected.set(m.expected.clone());
         self.drawn.set(Some(m));
     }
 
@@ -95,6 +99,7 @@ impl DetailsDraft {
             location: self.location.get_untracked(),
             video_link: self.video_link.get_untracked(),
             board_type: self.board_type.get_untracked(),
+            expected: self.expected.get_untracked(),
         }
     }
 }
@@ -108,6 +113,7 @@ struct MeetingDraft {
     location: String,
     video_link: String,
     board_type: String,
+    expected: Vec<Specialty>,
 }
 
 impl MeetingDraft {
@@ -118,20 +124,27 @@ impl MeetingDraft {
             location: m.location.clone(),
             video_link: m.video_link.clone(),
             board_type: m.board_type.clone(),
+            expected: m.expected_specialties.clone(),
         }
     }
 
-    /// The fields typed differently from those drawn: what the form sends, so a change another
-    /// coordinator made meanwhile to another field is kept.
-    fn change(drawn: &Self, typed: &Self) -> MeetingChange {
+    /// The fields typed differently from those drawn, and the specialties ticked or unticked:
+    /// what the form sends, so a change another coordinator made meanwhile to another field, or
+    /// to another specialty, is kept.
+    fn change(drawn: &Self, typed: &Self) -> ChangeMeeting {
         let f = |a: &String, b: &String| (a != b).then(|| b.clone());
-        MeetingChange {
-            title: f(&drawn.title, &typed.title),
-            starts_at: f(&drawn.starts_at, &typed.starts_at),
-            location: f(&drawn.location, &typed.location),
-            video_link: f(&drawn.video_link, &typed.video_link),
-            board_type: f(&drawn.board_type, &typed.board_type),
-            expected_specialties: None,
+        ChangeMeeting {
+            id: String::new(),
+            change: MeetingChange {
+                title: f(&drawn.title, &typed.title),
+                starts_at: f(&drawn.starts_at, &typed.starts_at),
+                location: f(&drawn.location, &typed.location),
+                video_link: f(&drawn.video_link, &typed.video_link),
+                board_type: f(&drawn.board_type, &typed.board_type),
+                expected_specialties: None,
+            },
+            expected: (drawn.expected != typed.expected)
+                .then(|| ExpectedChange::between(&drawn.expected, &typed.expected)),
         }
     }
 }
@@ -319,8 +332,9 @@ fn MeetingBody(
     }
 }
 
-/// The meeting's title, time, room, link and tumour type, changed by a coordinator: only the
-/// fields typed differently are sent.
+/// The meeting's title, time, room, link, tumour type and expected specialties, changed by a
+/// coordinator: only the fields typed differently, and the specialties ticked or unticked, are
+/// sent.
 #[component]
 fn MeetingDetailsForm(meeting_id: String, actions: Actions) -> impl IntoView {
     let (edit, details) = (actions.edit, actions.details);
@@ -328,10 +342,7 @@ fn MeetingDetailsForm(meeting_id: String, actions: Actions) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if let Some(drawn) = details.drawn.get_untracked() {
-            edit.dispatch(ChangeMeeting {
-                id: meeting_id.clone(),
-                change: MeetingDraft::change(&drawn, &details.typed()),
-            });
+            edit.dispatch(ChangeMeeting { id: meeting_id.clone(), ..MeetingDraft::change(&drawn, &details.typed()) });
         }
     };
     let cancel = move |_| {
@@ -351,6 +362,7 @@ fn MeetingDetailsForm(meeting_id: String, actions: Actions) -> impl IntoView {
                         <TextField id="me-location" label="Room" value=details.location error=err("location") />
                         <TextField id="me-link" label="Video link (https://…)" kind="url" value=details.video_link error=err("video_link") />
                         <TextField id="me-board" label="Tumour type" value=details.board_type error=err("board_type") />
+                        <SpecialtyChecks legend="Expected specialties" chosen=details.expected error_id="me-expected-error" error=err("expected_specialties") />
                         <div class="field actions actions-row">
                             <button type="submit" disabled=move || edit.pending().get()>
                                 {move || if edit.pending().get() { "Saving…" } else { "Save details" }}

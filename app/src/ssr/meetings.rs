@@ -7,6 +7,7 @@ use super::audit::{self, Event, Outcome};
 use super::auth::{self, Session};
 use super::db::from_json;
 use super::{AppState, Engine, new_id, now_text};
+use crate::domain::board::ExpectedChange;
 use crate::domain::case::CaseInput;
 use crate::domain::codes::CaseStatus;
 use crate::domain::meeting::{
@@ -181,16 +182,36 @@ pub async fn create(state: &AppState, session: &Session, input: &MeetingInput) -
 /// other. Once a plan signed at the meeting names it, the meeting is part of that decision's
 /// record ("discussed at … on …") and is not changed (409). A change that changes nothing
 /// writes nothing; otherwise the audit row names the fields and the followers are told.
+///
+/// `ticks` (the meeting page's form) are the expected specialties ticked and unticked there,
+/// applied to the list as stored under the same lock, so another coordinator's change to
+/// another specialty is kept; it is the list or the ticks, never both.
 pub async fn change(
     state: &AppState,
     session: &Session,
     id: &str,
     change: &MeetingChange,
+    ticks: Option<&ExpectedChange>,
 ) -> Result<MeetingDetail, AppError> {
     access::require_meeting(state, session, Action::ManageMeetings, id).await?;
+    if ticks.is_some() && change.expected_specialties.is_some() {
+        return Err(AppError::field("expected_specialties", "Send the list or the ticks, not both."));
+    }
     let mut tx = state.db.begin_write().await?;
     lock_open(&mut tx, id).await?;
     let stored = load_on(&mut tx, id).await?;
+    let ticked;
+    let change = match ticks {
+        Some(t) => {
+            let list = t.apply(&stored.expected_specialties)?;
+            ticked = MeetingChange {
+                expected_specialties: Some(list.iter().map(|s| s.code().to_string()).collect()),
+                ..change.clone()
+            };
+            &ticked
+        }
+        None => change,
+    };
     let (m, changed) = change.apply(&stored)?;
     if changed.is_empty() {
         drop(tx);

@@ -75,7 +75,7 @@ pub async fn change(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<MeetingChange>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(meetings::change(&state, &session, &id, &body).await?).into_response())
+    Ok(Json(meetings::change(&state, &session, &id, &body, None).await?).into_response())
 }
 
 #[utoipa::path(
