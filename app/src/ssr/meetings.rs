@@ -269,6 +269,8 @@ pub async fn cancel(
     if let Some(c) = &stored.cancelled {
         return Err(AppError::conflict(format!("{} cancelled this meeting already.", c.by_name)));
     }
+    // Meeting mode shows a case only while someone presents, so past this no case is on screen
+    // and none is left to clear.
     if let Some(name) = &stored.presenter_name {
         return Err(AppError::conflict(format!(
             "{name} is presenting this meeting in meeting mode: close meeting mode before cancelling it."
@@ -309,10 +311,6 @@ pub async fn cancel(
             _ => take_off(&mut tx, state.db.engine, session, id, case_id).await?,
         }
     }
-    sqlx::query("UPDATE meetings SET current_case_id = NULL, current_since = NULL WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
     if let Some(t) = &target {
         touch(&mut tx, state.db.engine, &t.id).await?;
     }
