@@ -124,10 +124,7 @@ impl ExpectedChange {
             }
         }
         if out.is_empty() {
-            e.add(
-                "expected_specialties",
-                "A board expects at least one voice: tick the specialties its cases wait for.",
-            );
+            e.add("expected_specialties", "Tick at least one voice to expect: none ticked would mean the core four.");
         }
         e.finish()?;
         Ok(out)

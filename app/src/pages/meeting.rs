@@ -131,10 +131,10 @@ impl MeetingDraft {
     /// The fields typed differently from those drawn, and the specialties ticked or unticked:
     /// what the form sends, so a change another coordinator made meanwhile to another field, or
     /// to another specialty, is kept.
-    fn change(drawn: &Self, typed: &Self) -> ChangeMeeting {
+    fn change(id: String, drawn: &Self, typed: &Self) -> ChangeMeeting {
         let f = |a: &String, b: &String| (a != b).then(|| b.clone());
         ChangeMeeting {
-            id: String::new(),
+            id,
             change: MeetingChange {
                 title: f(&drawn.title, &typed.title),
                 starts_at: f(&drawn.starts_at, &typed.starts_at),
@@ -342,7 +342,7 @@ fn MeetingDetailsForm(meeting_id: String, actions: Actions) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if let Some(drawn) = details.drawn.get_untracked() {
-            edit.dispatch(ChangeMeeting { id: meeting_id.clone(), ..MeetingDraft::change(&drawn, &details.typed()) });
+            edit.dispatch(MeetingDraft::change(meeting_id.clone(), &drawn, &details.typed()));
         }
     };
     let cancel = move |_| {
