@@ -101,6 +101,46 @@ impl MeetingInput {
     }
 }
 
+/// How many weekly meetings one request schedules at most: a year of a weekly board.
+pub const MAX_WEEKS: u32 = 52;
+
+/// A board's weekly meetings scheduled at once (REST `POST /meetings/series`; the meetings
+/// page's *Meetings to schedule*): `weeks` meetings alike, the first at `starts_at` and each
+/// next one seven days later at the same time (UTC, as every time here). A week that falls on
+/// a holiday is cancelled on its own page afterwards.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MeetingSeries {
+    pub meeting: MeetingInput,
+    /// How many meetings, one a week (1 to 52).
+    pub weeks: u32,
+}
+
+impl MeetingInput {
+    /// `weeks` meetings as typed, one a week from `starts_at`; the meeting's fields and the
+    /// count are checked together, every problem at once (the count's on `weeks`).
+    pub fn parse_weekly(&self, weeks: u32) -> Result<Vec<CheckedMeeting>, Invalid> {
+        let mut e = FieldErrorsBuilder::new();
+        let first = e.take("", self.parse());
+        if !(1..=MAX_WEEKS).contains(&weeks) {
+            e.add("weeks", format!("Schedule 1 to {MAX_WEEKS} meetings at once, one a week."));
+        }
+        e.finish()?;
+        let first = first.expect("checked");
+        let start = chrono::DateTime::parse_from_rfc3339(&first.starts_at).expect("parse wrote RFC 3339");
+        Ok((0..weeks)
+            .map(|week| CheckedMeeting {
+                starts_at: (start + chrono::Days::new(7 * u64::from(week)))
+                    .to_utc()
+                    .format("%Y-%m-%dT%H:%M:%SZ")
+                    .to_string(),
+                ..first.clone()
+            })
+            .collect())
+    }
+}
+
 /// A change to a scheduled meeting (REST `PATCH`, the meeting page's form): only the fields
 /// sent change; a field left out (or `null`) keeps what is stored, so two coordinators changing
 /// different fields keep each other's change. Its board is not changed (its agenda holds that
@@ -299,6 +339,27 @@ mod tests {
             location: "Room 4.12".into(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_weekly_series_keeps_the_time_of_day_across_months_and_years() {
+        let first = MeetingInput { starts_at: "2026-12-22T14:30".into(), ..input() };
+        let all = first.parse_weekly(3).unwrap();
+        let starts: Vec<&str> = all.iter().map(|m| m.starts_at.as_str()).collect();
+        assert_eq!(starts, ["2026-12-22T14:30:00Z", "2026-12-29T14:30:00Z", "2027-01-05T14:30:00Z"]);
+        assert!(all.iter().all(|m| m.title == "NET board" && m.location == "Room 4.12"));
+        // One is a single meeting; a year of weeks at the most.
+        assert_eq!(input().parse_weekly(1).unwrap(), vec![input().parse().unwrap()]);
+        assert_eq!(input().parse_weekly(MAX_WEEKS).unwrap().len(), 52);
+        assert_eq!(input().parse_weekly(52).unwrap()[51].starts_at, "2027-11-25T14:00:00Z");
+        for weeks in [0, MAX_WEEKS + 1, u32::MAX] {
+            let err = input().parse_weekly(weeks).unwrap_err();
+            assert_eq!(err.field_message("weeks").as_deref(), Some("Schedule 1 to 52 meetings at once, one a week."));
+        }
+        // The meeting's fields and the count are named at once.
+        let err = MeetingInput { title: String::new(), ..input() }.parse_weekly(0).unwrap_err();
+        assert!(err.field_message("title").is_some() && err.field_message("weeks").is_some());
+        assert!(serde_json::from_str::<MeetingSeries>(r#"{"meeting": {}, "weeks": 2, "every": 7}"#).is_err());
     }
 
     #[test]

@@ -297,3 +297,48 @@ test("a coordinator cancels a meeting, saying why, and moves its case to the nex
   await expectAccessible(page);
   expect(errors).toEqual([]);
 });
+
+test("a coordinator schedules a board's weekly meetings at once", async ({ page }) => {
+  const errors = watchConsole(page);
+  await loginAs(page, "coordinator", "/meetings");
+  await waitForHydration(page);
+  const title = `NET weekly e2e ${Date.now()}`;
+  const board = page.getByLabel("Board", { exact: true });
+  if (await board.count()) await board.selectOption({ label: "NET board (demo)" });
+  await page.getByLabel("Title").fill(title);
+  await page.getByLabel("Starts (UTC)").fill("2031-03-04T13:00");
+  await page.getByLabel("Room").fill("Room 4.12");
+  // More than a year of weeks at once is refused under the field; nothing is scheduled.
+  const weeks = page.getByLabel("Meetings to schedule");
+  await expect(weeks).toHaveAccessibleDescription(/One a week at the same time \(UTC\)/);
+  await weeks.fill("60");
+  await page.getByRole("button", { name: "Schedule 60 meetings" }).click();
+  await expect(weeks).toHaveAccessibleDescription(/Schedule 1 to 52 meetings at once/);
+  await expect(weeks).toHaveAttribute("aria-invalid", "true");
+  await expectErrorsMarked(page);
+  const rows = page.getByTestId("meetings").getByRole("row", { name: new RegExp(title) });
+  await expect(rows).toHaveCount(0);
+  // Three weeks: three meetings alike, seven days apart, the notice linking the first and the last.
+  await weeks.fill("3");
+  await page.getByRole("button", { name: "Schedule 3 meetings" }).click();
+  const done = page.getByRole("status").filter({ hasText: "Scheduled 3 meetings" });
+  await expect(done).toContainText("one a week: the first");
+  await expect(done.getByRole("link")).toHaveCount(2);
+  await expect(done.getByRole("link").first()).toContainText("2031-03-04 13:00");
+  await expect(done.getByRole("link").last()).toContainText("2031-03-18 13:00");
+  await expect(weeks).not.toHaveAttribute("aria-invalid", "true");
+  // The count is back at one: pressing again would not schedule the weeks twice.
+  await expect(weeks).toHaveValue("1");
+  await expect(page.getByRole("button", { name: "Schedule meeting", exact: true })).toBeVisible();
+  await expect(rows).toHaveCount(3);
+  for (const day of ["2031-03-04 13:00", "2031-03-11 13:00", "2031-03-18 13:00"]) {
+    await expect(rows.filter({ hasText: day })).toHaveCount(1);
+  }
+  await expectAccessible(page);
+  // Each is a meeting of its own, with its own agenda.
+  await done.getByRole("link").last().click();
+  await waitForHydration(page);
+  await expect(page.getByTestId("meeting-title")).toHaveText(title);
+  await expect(page.getByTestId("agenda-row")).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

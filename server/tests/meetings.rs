@@ -80,6 +80,91 @@ async fn only_coordinators_schedule_and_bad_input_names_its_fields() {
     assert_eq!(after.as_array().unwrap().len(), 1);
 }
 
+/// A board's weekly meetings scheduled at once: alike, one a week at the same UTC time, all or
+/// none, each with its audit row; the form's server function schedules one unless told more.
+#[tokio::test]
+async fn a_weekly_series_is_scheduled_all_or_none() {
+    let b = board().await;
+    add_user(&b.state, "sam", "clinician", Some("surgery")).await;
+    let sam = login(&b.state, "sam", PW).await;
+    let creates = |rows: &[app::domain::audit::AuditRow]| rows.iter().filter(|r| r.action == "meeting.create").count();
+    let listed = || async {
+        let all = body_json(send(&b.state, req("GET", "/api/v1/meetings", Some(&b.cora))).await).await;
+        all.as_array().unwrap().iter().map(|m| m["starts_at"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    let m = json!({"title": "NET weekly", "starts_at": "2030-12-24T13:30", "location": "Room 4.12", "expected_specialties": ["surgery", "pathology"]});
+    let series = |weeks: Value, who: Option<&str>| {
+        json_req("POST", "/api/v1/meetings/series", json!({"meeting": m, "weeks": weeks}), who)
+    };
+    assert_eq!(send(&b.state, series(json!(3), Some(&sam))).await.status(), 403);
+    assert_eq!(send(&b.state, series(json!(3), None)).await.status(), 401);
+    let res = send(&b.state, series(json!(3), Some(&b.cora))).await;
+    assert_eq!(res.status(), 201);
+    let made = body_json(res).await;
+    let made = made.as_array().unwrap();
+    let starts: Vec<&str> = made.iter().map(|m| m["starts_at"].as_str().unwrap()).collect();
+    assert_eq!(starts, ["2030-12-24T13:30:00Z", "2030-12-31T13:30:00Z", "2031-01-07T13:30:00Z"]);
+    for m in made {
+        assert_eq!(
+            (&m["title"], &m["location"], &m["case_count"]),
+            (&json!("NET weekly"), &json!("Room 4.12"), &json!(0))
+        );
+        assert_eq!(m["expected_specialties"], json!(["surgery", "pathology"]));
+        assert_eq!(m["board_id"], made[0]["board_id"]);
+    }
+    let ids: std::collections::HashSet<&str> = made.iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 3, "three meetings");
+    assert_eq!(listed().await.len(), 4, "the board's first meeting and the three");
+    let rows = audit_rows(&b.state).await;
+    assert_eq!(creates(&rows), 4, "one audit row a meeting");
+    for id in &ids {
+        assert!(rows.iter().any(|r| r.action == "meeting.create" && r.target.as_deref() == Some(*id)), "{id}");
+    }
+    // Refused, nothing written: no meeting, a count out of range, or with a bad field (both named).
+    for (weeks, title, fields) in [
+        (json!(0), "NET", vec!["weeks"]),
+        (json!(53), "NET", vec!["weeks"]),
+        (json!(2), "", vec!["title"]),
+        (json!(0), "", vec!["title", "weeks"]),
+    ] {
+        let mut bad = m.clone();
+        bad["title"] = json!(title);
+        let res = send(
+            &b.state,
+            json_req("POST", "/api/v1/meetings/series", json!({"meeting": bad, "weeks": weeks}), Some(&b.cora)),
+        )
+        .await;
+        assert_eq!(res.status(), 422, "{weeks} {title}");
+        let err = body_json(res).await;
+        let named: Vec<&String> = err["error"]["fields"].as_object().unwrap().keys().collect();
+        assert_eq!(named, fields, "{err}");
+    }
+    for body in
+        [json!({"meeting": m, "weeks": -1}), json!({"meeting": m}), json!({"meeting": m, "weeks": 2, "every": 14})]
+    {
+        assert_eq!(
+            send(&b.state, json_req("POST", "/api/v1/meetings/series", body.clone(), Some(&b.cora))).await.status(),
+            400,
+            "{body}"
+        );
+    }
+    assert_eq!(listed().await.len(), 4, "nothing written");
+    assert_eq!(creates(&audit_rows(&b.state).await), 4);
+    // The form's server function: one meeting unless told more, in a list either way.
+    let sfn = |body: Value| json_req("POST", "/sfn/meetings/create", body, Some(&b.cora));
+    let one = json!({"title": "NET", "starts_at": "2031-02-04T14:00", "location": "Room 1"});
+    let res = send(&b.state, sfn(json!({"input": one}))).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(body_json(res).await.as_array().unwrap().len(), 1);
+    let res = send(&b.state, sfn(json!({"input": one, "weeks": 2}))).await;
+    let two = body_json(res).await;
+    assert_eq!(two[1]["starts_at"], "2031-02-11T14:00:00Z");
+    let res = send(&b.state, sfn(json!({"input": one, "weeks": 60}))).await;
+    assert_eq!(res.status(), 422);
+    assert!(body_json(res).await["fields"]["weeks"][0].as_str().unwrap().contains("1 to 52"));
+    assert_eq!(listed().await.len(), 7);
+}
+
 #[tokio::test]
 async fn the_agenda_takes_complete_cases_once_and_names_what_is_missing() {
     let b = board().await;

@@ -167,6 +167,12 @@ fn rest_requests(s: &Seed) -> BTreeMap<String, (Value, Option<i64>, Reviewer)> {
         ("POST /cases/{id}/plan/addenda", json!({"body": "Later."}), None, Refused),
         ("POST /cases/{id}/plan/outcome", json!({"implemented": true, "date": "2026-01-05"}), None, Refused),
         ("POST /meetings", json!({"title": "Mine", "starts_at": "2030-02-01T10:00"}), None, Refused),
+        (
+            "POST /meetings/series",
+            json!({"meeting": {"title": "Mine", "starts_at": "2030-02-01T10:00", "location": "Room 9"}, "weeks": 2}),
+            None,
+            Refused,
+        ),
         ("GET /meetings", Value::Null, None, Allowed),
         ("GET /meetings/{id}", Value::Null, None, Allowed),
         ("PATCH /meetings/{id}", json!({"location": "Room 9"}), None, Refused),
@@ -462,7 +468,13 @@ fn sfn_requests(s: &Seed) -> BTreeMap<&'static str, (Body2, Reviewer)> {
         ("/sfn/plans/outcome", (j(json!({"case_id": case, "input": {"implemented": true}})), Refused)),
         ("/sfn/meetings/list", (j(json!({})), Allowed)),
         ("/sfn/meetings/get", (j(json!({"id": meeting})), Allowed)),
-        ("/sfn/meetings/create", (j(json!({"input": {"title": "x", "starts_at": "2030-02-01T10:00"}})), Refused)),
+        (
+            "/sfn/meetings/create",
+            (
+                j(json!({"input": {"title": "x", "starts_at": "2030-02-01T10:00", "location": "Room 9"}, "weeks": 2})),
+                Refused,
+            ),
+        ),
         ("/sfn/meetings/change", (j(json!({"id": meeting, "change": {"location": "Room 9"}})), Refused)),
         ("/sfn/meetings/cancel", (j(json!({"id": meeting, "cancel": {"reason": "Public holiday"}})), Refused)),
         (

@@ -19,10 +19,15 @@ pub async fn get_meeting(id: String) -> Result<MeetingDetail, AppError> {
     crate::ssr::meetings::get(&state, &session, &id).await
 }
 
+/// Schedules the meeting, or `weeks` of them, one a week from its start (the meetings page's
+/// *Meetings to schedule*; left out, one); all come back in the order of their dates.
 #[server(endpoint = "meetings/create", prefix = "/sfn", input = Json)]
-pub async fn create_meeting(input: MeetingInput) -> Result<Meeting, AppError> {
+pub async fn create_meeting(
+    input: MeetingInput,
+    #[server(default)] weeks: Option<u32>,
+) -> Result<Vec<Meeting>, AppError> {
     let (state, session) = crate::ssr::request::authenticated().await?;
-    crate::ssr::meetings::create(&state, &session, &input).await
+    crate::ssr::meetings::create_weekly(&state, &session, &input, weeks.unwrap_or(1)).await
 }
 
 /// Changes the fields the change carries (the meeting page's form sends those it changed), and

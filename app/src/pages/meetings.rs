@@ -9,12 +9,12 @@ use crate::components::format::when;
 
 use crate::api::boards::BoardRef;
 use crate::api::meetings::{CreateMeeting, MeetingInput, list_meetings};
-use crate::components::actions::field_error;
+use crate::components::actions::{after_saving, field_error};
 use crate::components::board::{BoardChoice, board_choice_resource};
 use crate::components::choices::SpecialtyChecks;
 use crate::components::errors::{FieldError, invalid};
 use crate::components::session::{GatedPage, use_session};
-use crate::domain::meeting::Meeting;
+use crate::domain::meeting::{MAX_WEEKS, Meeting};
 use crate::domain::role::{Action, Specialty, can};
 
 #[component]
@@ -84,6 +84,9 @@ fn NewMeetingForm(
 ) -> impl IntoView {
     let input = RwSignal::new(MeetingInput { title: "NET board".into(), ..Default::default() });
     let board_id = RwSignal::new(None::<String>);
+    let weeks = RwSignal::new("1".to_string());
+    // Scheduled, the count goes back to one, so a second press does not schedule the weeks twice.
+    after_saving(create, move |_| weeks.set("1".to_string()));
     let expected = RwSignal::new(Specialty::CORE.to_vec());
     // The ticks start as the board's expected voices: the chosen board's, or the only one's
     // for a user of one board; choosing another board starts them again from its list.
@@ -105,7 +108,9 @@ fn NewMeetingForm(
         let mut i = input.get_untracked();
         i.expected_specialties = expected.get_untracked().iter().map(|s| s.code().to_string()).collect();
         i.board_id = board_id.get_untracked();
-        create.dispatch(CreateMeeting { input: i });
+        // Left empty, one meeting; anything but a whole number is refused under the field.
+        let weeks = weeks.with_untracked(|w| if w.trim().is_empty() { 1 } else { w.trim().parse().unwrap_or(0) });
+        create.dispatch(CreateMeeting { input: i, weeks: Some(weeks) });
     };
     let bind = move |f: fn(&mut MeetingInput) -> &mut String| {
         (
@@ -124,8 +129,15 @@ fn NewMeetingForm(
     view! {
         <section class="panel" aria-labelledby="new-meeting-heading">
             <h2 id="new-meeting-heading">"Schedule a meeting"</h2>
-            {move || create.value().get().and_then(|r| r.ok()).map(|m| view! {
-                <p class="notice ok" role="status">"Scheduled: " <a href=format!("/meetings/{}", m.id)>{m.title.clone()} ", " {when(&m.starts_at)}</a> ". Open it to build the agenda."</p>
+            {move || create.value().get().and_then(|r| r.ok()).map(|made| {
+                let link = |m: &Meeting| view! { <a href=format!("/meetings/{}", m.id)>{m.title.clone()} ", " {when(&m.starts_at)}</a> };
+                match made.as_slice() {
+                    [m] => view! { <p class="notice ok" role="status">"Scheduled: " {link(m)} ". Open it to build the agenda."</p> }.into_any(),
+                    [first, .., last] => view! {
+                        <p class="notice ok" role="status">"Scheduled " {made.len()} " meetings, one a week: the first " {link(first)} ", the last " {link(last)} ". Open one to build its agenda."</p>
+                    }.into_any(),
+                    [] => ().into_any(),
+                }
             })}
             <form on:submit=submit novalidate class="grid-form">
                 <BoardChoice id="m-board-id" boards selected=board_id error=err("board_id") />
@@ -162,9 +174,21 @@ fn NewMeetingForm(
                         aria-invalid=invalid(err("board_type")) aria-describedby="m-board-error" />
                     <FieldError id="m-board-error" message=err("board_type") />
                 </div>
+                <div class="field">
+                    <label for="m-weeks">"Meetings to schedule"</label>
+                    <input id="m-weeks" type="number" min="1" max=MAX_WEEKS.to_string() step="1" inputmode="numeric" prop:value=weeks
+                        on:input=move |ev| weeks.set(event_target_value(&ev))
+                        aria-invalid=invalid(err("weeks")) aria-describedby="m-weeks-hint m-weeks-error" />
+                    <p class="hint" id="m-weeks-hint">"One a week at the same time (UTC). Cancel a week that falls on a holiday on its page."</p>
+                    <FieldError id="m-weeks-error" message=err("weeks") />
+                </div>
                 <SpecialtyChecks legend="Expected specialties" chosen=expected error_id="m-expected-error" error=err("expected_specialties") />
                 <button type="submit" disabled=move || create.pending().get()>
-                    {move || if create.pending().get() { "Scheduling…" } else { "Schedule meeting" }}
+                    {move || match weeks.with(|w| w.trim().parse::<u32>().unwrap_or(1)) {
+                        _ if create.pending().get() => "Scheduling…".to_string(),
+                        n @ 2.. => format!("Schedule {n} meetings"),
+                        _ => "Schedule meeting".to_string(),
+                    }}
                 </button>
             </form>
         </section>

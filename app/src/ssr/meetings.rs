@@ -149,31 +149,52 @@ async fn touch(tx: &mut sqlx::Transaction<'static, sqlx::Any>, engine: Engine, i
 
 /// Schedules a meeting of one board: the board named, or the coordinator's only board.
 pub async fn create(state: &AppState, session: &Session, input: &MeetingInput) -> Result<Meeting, AppError> {
+    let mut made = create_weekly(state, session, input, 1).await?;
+    Ok(made.remove(0))
+}
+
+/// Schedules `weeks` meetings of one board, one a week from the input's start (1: one meeting),
+/// all or none in one transaction, each with its `meeting.create` audit row; they come back in
+/// the order of their dates.
+pub async fn create_weekly(
+    state: &AppState,
+    session: &Session,
+    input: &MeetingInput,
+    weeks: u32,
+) -> Result<Vec<Meeting>, AppError> {
     let board = access::board_for_new(state, session, Action::ManageMeetings, input.board_id.as_deref()).await;
-    let (board_id, m) = AppError::both(board, input.parse().map_err(AppError::from))?;
-    let id = new_id();
+    let (board_id, all) = AppError::both(board, input.parse_weekly(weeks).map_err(AppError::from))?;
     let mut tx = state.db.begin_write().await?;
-    bind_details(
-        sqlx::query(
-            "INSERT INTO meetings (title, starts_at, location, video_link, board_type, expected_specialties, id, created_by, created_at, board_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        ),
-        &m,
-    )
-    .bind(&id)
-    .bind(&session.me.id)
-    .bind(now_text())
-    .bind(&board_id)
-    .execute(&mut *tx)
-    .await?;
-    audit::append(
-        &mut tx,
-        state.db.engine,
-        &Event::new(&session.actor(), "meeting.create", Outcome::Success).target(&id).detail(&board_id),
-    )
-    .await?;
+    let mut ids = Vec::with_capacity(all.len());
+    for m in &all {
+        let id = new_id();
+        bind_details(
+            sqlx::query(
+                "INSERT INTO meetings (title, starts_at, location, video_link, board_type, expected_specialties, id, created_by, created_at, board_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            ),
+            m,
+        )
+        .bind(&id)
+        .bind(&session.me.id)
+        .bind(now_text())
+        .bind(&board_id)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(
+            &mut tx,
+            state.db.engine,
+            &Event::new(&session.actor(), "meeting.create", Outcome::Success).target(&id).detail(&board_id),
+        )
+        .await?;
+        ids.push(id);
+    }
     tx.commit().await?;
-    load(state, &id).await
+    let mut made = Vec::with_capacity(ids.len());
+    for id in &ids {
+        made.push(load(state, id).await?);
+    }
+    Ok(made)
 }
 
 /// Reschedules a meeting or changes its room, link, title, tumour type or expected specialties

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use tokio::sync::{broadcast, mpsc};
 
 use app::domain::events::MeetingEvent;
-use app::domain::meeting::{MeetingCancel, MeetingChange, MeetingInput};
+use app::domain::meeting::{MeetingCancel, MeetingChange, MeetingInput, MeetingSeries};
 use app::ssr::AppState;
 use app::ssr::meetings::{self, AgendaChange};
 
@@ -31,6 +31,23 @@ pub async fn create(
     JsonBody(input): JsonBody<MeetingInput>,
 ) -> Result<Response, ApiError> {
     Ok((StatusCode::CREATED, Json(meetings::create(&state, &session, &input).await?)).into_response())
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/meetings/series",
+    tag = "meetings",
+    summary = "Schedule a board's weekly meetings at once (coordinators): `weeks` meetings alike, one a week at the same UTC time from `meeting.starts_at`; all or none",
+    request_body = app::domain::meeting::MeetingSeries,
+    responses((status = 201, description = "Created, in the order of their dates", body = Vec<app::domain::meeting::Meeting>)),
+)]
+pub async fn create_series(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    JsonBody(series): JsonBody<MeetingSeries>,
+) -> Result<Response, ApiError> {
+    let made = meetings::create_weekly(&state, &session, &series.meeting, series.weeks).await?;
+    Ok((StatusCode::CREATED, Json(made)).into_response())
 }
 
 #[utoipa::path(

@@ -113,6 +113,7 @@ fn routes() -> Routes {
         .post("/cases/{id}/plan/addenda", plans::addendum)
         .post("/cases/{id}/plan/outcome", plans::outcome)
         .post("/meetings", meetings::create)
+        .post("/meetings/series", meetings::create_series)
         .get("/meetings", meetings::list)
         .get("/meetings/{id}", meetings::get)
         .patch("/meetings/{id}", meetings::change)
