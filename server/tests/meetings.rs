@@ -165,6 +165,42 @@ async fn a_weekly_series_is_scheduled_all_or_none() {
     assert_eq!(listed().await.len(), 7);
 }
 
+/// A year of weekly meetings of several boards scheduled ahead neither pushes this week's
+/// meeting nor the one just held out of the list (which the meetings page, the plan form and
+/// the cancel form's choices read): each side has its own limit, soonest and most recent first.
+#[tokio::test]
+async fn a_year_scheduled_ahead_keeps_this_weeks_meeting_and_the_last_held_in_the_list() {
+    let b = board().await;
+    let post = |path: &str, body: Value| json_req("POST", path, body, Some(&b.cora));
+    let tomorrow = (chrono::Utc::now() + chrono::Days::new(1)).format("%Y-%m-%dT07:00").to_string();
+    for (title, starts) in [("Held", "2020-01-07T14:00".to_string()), ("Tomorrow", tomorrow.clone())] {
+        let m = json!({"title": title, "starts_at": starts, "location": "Room 1"});
+        assert_eq!(send(&b.state, post("/api/v1/meetings", m)).await.status(), 201);
+    }
+    for hour in 8..13 {
+        let m = json!({"title": format!("Weekly {hour}"), "starts_at": format!("2031-01-07T{hour}:00"), "location": "Room 2"});
+        let res = send(&b.state, post("/api/v1/meetings/series", json!({"meeting": m, "weeks": 52}))).await;
+        assert_eq!(res.status(), 201);
+    }
+    let list = body_json(send(&b.state, req("GET", "/api/v1/meetings", Some(&b.cora))).await).await;
+    let list: Vec<(&str, &str)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["title"].as_str().unwrap(), m["starts_at"].as_str().unwrap()))
+        .collect();
+    assert_eq!(list.len(), app::ssr::meetings::UPCOMING_LISTED + 1, "the next 104 to come and the one held");
+    assert_eq!(list[0], ("Tomorrow", format!("{tomorrow}:00Z").as_str()));
+    assert_eq!(list[1], ("NET board", "2030-12-03T14:00:00Z"));
+    assert_eq!(list[2], ("Weekly 8", "2031-01-07T08:00:00Z"));
+    assert_eq!(list.last(), Some(&("Held", "2020-01-07T14:00:00Z")));
+    let upcoming = &list[..list.len() - 1];
+    assert!(upcoming.windows(2).all(|w| w[0].1 <= w[1].1), "soonest first");
+    // The furthest are the ones left out: 102 of the 260 weekly ones fit (20 weeks of five and
+    // two of the 21st).
+    assert_eq!(upcoming.last().unwrap().1, "2031-05-27T09:00:00Z");
+}
+
 #[tokio::test]
 async fn the_agenda_takes_complete_cases_once_and_names_what_is_missing() {
     let b = board().await;

@@ -512,30 +512,48 @@ async fn load_on(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Meeting, Ap
     row.try_into()
 }
 
-/// The meetings of the user's boards (reviewers: every board), upcoming first then past (most
-/// recent first).
+/// The meetings of the user's boards (reviewers: every board): the next [`UPCOMING_LISTED`]
+/// (today's included) soonest first, then the last [`PAST_LISTED`] most recent first.
 pub async fn list(state: &AppState, session: &Session) -> Result<Vec<Meeting>, AppError> {
     auth::require(state, session, Action::ReadCases, None).await?;
     list_on(&mut *state.db.acquire().await?, session).await
 }
 
+/// How many meetings still to come a list holds: a year of two weekly boards.
+pub const UPCOMING_LISTED: usize = 104;
+/// How many meetings held a list holds (the plan form's and the decisions page's choices).
+pub const PAST_LISTED: usize = 104;
+
 /// [`list`] on `conn` (the case page's read transaction), for a caller that has checked the role.
+/// Each side has its own limit, so a year of weekly meetings scheduled ahead neither hides
+/// this week's meeting nor the one just held.
 pub(crate) async fn list_on(conn: &mut sqlx::AnyConnection, session: &Session) -> Result<Vec<Meeting>, AppError> {
-    // Need to know: the meetings of the user's boards (reviewers: every board).
+    // Need to know: the meetings of the user's boards (reviewers: every board). `$3` is today:
+    // a meeting of today is still to come.
+    let today = now_text()[..10].to_string();
     let rows: Vec<MeetingRow> = sqlx::query_as(concat!(
+        "SELECT * FROM (",
         select_meeting!(),
         " WHERE ",
         on_visible_boards!("m.board_id", "$1", "$2"),
-        " ORDER BY m.starts_at DESC LIMIT 200"
+        " AND m.starts_at >= $3 ORDER BY m.starts_at ASC LIMIT $4) soon UNION ALL SELECT * FROM (",
+        select_meeting!(),
+        " WHERE ",
+        on_visible_boards!("m.board_id", "$1", "$2"),
+        " AND m.starts_at < $3 ORDER BY m.starts_at DESC LIMIT $5) held"
     ))
     .bind(access::sees_every_board(session) as i64)
     .bind(&session.me.id)
+    .bind(&today)
+    .bind(UPCOMING_LISTED as i64)
+    .bind(PAST_LISTED as i64)
     .fetch_all(conn)
     .await?;
-    let mut all = rows.into_iter().map(Meeting::try_from).collect::<Result<Vec<_>, _>>()?;
-    let now = now_text();
-    let (mut upcoming, past): (Vec<_>, Vec<_>) = all.drain(..).partition(|m| m.starts_at.as_str() >= &now[..10]);
-    upcoming.reverse();
+    let all = rows.into_iter().map(Meeting::try_from).collect::<Result<Vec<_>, _>>()?;
+    // The union's order is not promised: soonest to come first, then the most recent held.
+    let (mut upcoming, mut past): (Vec<_>, Vec<_>) = all.into_iter().partition(|m| m.starts_at >= today);
+    upcoming.sort_by(|a, b| a.starts_at.cmp(&b.starts_at));
+    past.sort_by(|a, b| b.starts_at.cmp(&a.starts_at));
     upcoming.extend(past);
     Ok(upcoming)
 }

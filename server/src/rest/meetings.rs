@@ -54,7 +54,7 @@ pub async fn create_series(
     get,
     path = "/api/v1/meetings",
     tag = "meetings",
-    summary = "Meetings of one's boards",
+    summary = "Meetings of one's boards: the next 104 (today's included) soonest first, then the last 104 held, most recent first",
     responses((status = 200, description = "Done", body = Vec<app::domain::meeting::Meeting>)),
 )]
 pub async fn list(State(state): State<AppState>, Authed(session): Authed) -> Result<Response, ApiError> {
