@@ -534,9 +534,12 @@ pub struct Figures {
 /// The definition of each figure, by key (the same words on the page, in the JSON and the CSV).
 pub const DEFINITIONS: [(&str, &str); 13] = [
     ("plans_signed", "Plans signed in the period (the day of the signature, UTC) on the chosen boards."),
-    ("meetings", "Meetings of the chosen boards starting in the period."),
-    ("cases_per_meeting", "Cases on the agenda of each meeting starting in the period."),
-    ("cases_per_site", "Distinct cases on the agenda of a meeting starting in the period, by the case's primary site."),
+    (
+        "meetings",
+        "Meetings of the chosen boards held in the period: started on a day in it, no later than today, and not cancelled.",
+    ),
+    ("cases_per_meeting", "Cases on the agenda of each meeting held in the period."),
+    ("cases_per_site", "Distinct cases on the agenda of a meeting held in the period, by the case's primary site."),
     (
         "referral_to_decision_days",
         "Days from the case's creation (referral) to its plan's signature, over the plans signed in the period.",

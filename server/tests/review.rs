@@ -218,6 +218,18 @@ async fn figures_of_a_known_set_are_exact_as_json_and_csv() {
     );
     assert_eq!(f["meetings"], 1);
     assert_eq!(f["cases_per_meeting"][0]["cases"], 2);
+    // Meetings still to come were not held: a year of them scheduled ahead changes no figure.
+    let ahead = json!({"title": "NET board", "starts_at": "2031-01-07T14:00", "location": "Room 4.12"});
+    let res = send(
+        &k.state,
+        json_req("POST", "/api/v1/meetings/series", json!({"meeting": ahead, "weeks": 52}), Some(&k.cora)),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let (_, again) = get_json(&k, "/api/v1/figures", &k.cora).await;
+    assert_eq!((&again["meetings"], &again["cases_per_meeting"]), (&f["meetings"], &f["cases_per_meeting"]));
+    assert_eq!(again["attendance"], f["attendance"]);
+    assert!(again["definitions"]["meetings"].as_str().unwrap().contains("no later than today"));
     assert_eq!(f["cases_per_site"], json!([{"site": "pancreas", "label": "Pancreas", "cases": 2}]));
     assert_eq!(f["referral_to_decision_days"]["count"], 3);
     assert_eq!(f["referral_to_decision_days"]["max"], 0.0, "referred and decided today");

@@ -184,7 +184,7 @@ fn FigureBoard(f: Figures) -> impl IntoView {
             </Figure>
             <Figure title="Cases per meeting" definition=def("cases_per_meeting")>
                 {if f.cases_per_meeting.is_empty() {
-                    view! { <p class="muted">"No meeting in this period."</p> }.into_any()
+                    view! { <p class="muted">"No meeting held in this period."</p> }.into_any()
                 } else {
                     bars("chart-meetings", "Cases per meeting", f.cases_per_meeting.iter()
                         .map(|m| count_row(format!("{} {}", when(&m.starts_at).get(..10).unwrap_or(""), m.title), m.cases))

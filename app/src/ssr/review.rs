@@ -199,8 +199,13 @@ pub async fn figures(state: &AppState, session: &Session, query: &DecisionQuery)
     let (filter, visible) = checked(state, session, query).await?;
     let all_meetings = meetings(state, session, &visible, filter.board.as_deref()).await?;
     let decisions = load(state, session, &filter, &visible, &all_meetings).await?;
-    let in_period: Vec<&(MeetingRef, Vec<Specialty>)> =
-        all_meetings.iter().filter(|(m, _)| filter.in_period(&m.starts_at)).collect();
+    // Held: a meeting still to come (a weekly series is scheduled a year ahead) is no meeting
+    // of the figures yet; today's counts (the figures go by day).
+    let today = super::time_text(state.clock.now())[..10].to_string();
+    let in_period: Vec<&(MeetingRef, Vec<Specialty>)> = all_meetings
+        .iter()
+        .filter(|(m, _)| filter.in_period(&m.starts_at) && m.starts_at.get(..10).is_some_and(|d| d <= today.as_str()))
+        .collect();
     let agenda: Vec<(String, String, Option<String>)> = sqlx::query_as(concat!(
         "SELECT a.meeting_id, a.case_id, c.primary_site FROM agenda_items a JOIN cases c ON c.id = a.case_id \
          JOIN meetings m ON m.id = a.meeting_id \
