@@ -303,6 +303,10 @@ test("a coordinator schedules a board's weekly meetings at once", async ({ page 
   await loginAs(page, "coordinator", "/meetings");
   await waitForHydration(page);
   const title = `NET weekly e2e ${Date.now()}`;
+  // The form is below the list; the page's head leads to it.
+  await page.getByRole("link", { name: "Schedule a meeting" }).click();
+  await expect(page).toHaveURL(/#new-meeting-heading$/);
+  await expect(page.getByRole("heading", { name: "Schedule a meeting" })).toBeInViewport();
   const board = page.getByLabel("Board", { exact: true });
   if (await board.count()) await board.selectOption({ label: "NET board (demo)" });
   await page.getByLabel("Title").fill(title);

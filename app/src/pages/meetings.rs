@@ -29,7 +29,16 @@ fn MeetingList() -> impl IntoView {
     let meetings = Resource::new(move || create.version().get(), |_| list_meetings());
     let boards = board_choice_resource();
     view! {
-        <div class="page-head"><h1>"Meetings"</h1></div>
+        <div class="page-head">
+            <h1>"Meetings"</h1>
+            // The form is below the list, which a year of weekly meetings makes long.
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    matches!(session.await, Ok(Some(ref i)) if can(i.me.role, Action::ManageMeetings))
+                        .then(|| view! { <a class="button" href="#new-meeting-heading">"Schedule a meeting"</a> })
+                })}
+            </Suspense>
+        </div>
         <Transition fallback=|| view! { <p aria-busy="true">"Loading meetings…"</p> }>
             <ErrorBoundary fallback=error_notice>
                 {move || Suspend::new(async move {
