@@ -59,7 +59,7 @@ impl MeetingInput {
         if title.is_empty() {
             e.add("title", "Give the meeting a title, e.g. \"NET board\".");
         }
-        let starts_at = parse_time(self.starts_at.trim());
+        let starts_at = parse_time(self.starts_at.trim()).map(time_text);
         if starts_at.is_none() {
             e.add("starts_at", "Give the start as date and time, e.g. 2026-12-03T14:00 (UTC).");
         }
@@ -99,6 +99,31 @@ impl MeetingInput {
             expected_specialties: expected,
         })
     }
+
+    /// `weeks` meetings as typed, one a week from `starts_at`; the meeting's fields and the
+    /// count are checked together, every problem at once (the count's on `weeks`).
+    pub fn parse_weekly(&self, weeks: u32) -> Result<Vec<CheckedMeeting>, Invalid> {
+        let mut e = FieldErrorsBuilder::new();
+        let first = e.take("", self.parse());
+        if !(1..=MAX_WEEKS).contains(&weeks) {
+            e.add("weeks", format!("Schedule 1 to {MAX_WEEKS} meetings at once, one a week."));
+        }
+        let starts: Option<Vec<String>> = parse_time(self.starts_at.trim()).and_then(|start| {
+            (0..weeks.min(MAX_WEEKS))
+                .map(|week| start.checked_add_days(chrono::Days::new(7 * u64::from(week))).map(time_text))
+                .collect()
+        });
+        if first.is_some() && starts.is_none() {
+            e.add("starts_at", "The weeks would run past the last date this calendar knows: choose an earlier start.");
+        }
+        e.finish()?;
+        let first = first.expect("checked");
+        Ok(starts
+            .expect("checked")
+            .into_iter()
+            .map(|starts_at| CheckedMeeting { starts_at, ..first.clone() })
+            .collect())
+    }
 }
 
 /// How many weekly meetings one request schedules at most: a year of a weekly board.
@@ -115,30 +140,6 @@ pub struct MeetingSeries {
     pub meeting: MeetingInput,
     /// How many meetings, one a week (1 to 52).
     pub weeks: u32,
-}
-
-impl MeetingInput {
-    /// `weeks` meetings as typed, one a week from `starts_at`; the meeting's fields and the
-    /// count are checked together, every problem at once (the count's on `weeks`).
-    pub fn parse_weekly(&self, weeks: u32) -> Result<Vec<CheckedMeeting>, Invalid> {
-        let mut e = FieldErrorsBuilder::new();
-        let first = e.take("", self.parse());
-        if !(1..=MAX_WEEKS).contains(&weeks) {
-            e.add("weeks", format!("Schedule 1 to {MAX_WEEKS} meetings at once, one a week."));
-        }
-        e.finish()?;
-        let first = first.expect("checked");
-        let start = chrono::DateTime::parse_from_rfc3339(&first.starts_at).expect("parse wrote RFC 3339");
-        Ok((0..weeks)
-            .map(|week| CheckedMeeting {
-                starts_at: (start + chrono::Days::new(7 * u64::from(week)))
-                    .to_utc()
-                    .format("%Y-%m-%dT%H:%M:%SZ")
-                    .to_string(),
-                ..first.clone()
-            })
-            .collect())
-    }
 }
 
 /// A change to a scheduled meeting (REST `PATCH`, the meeting page's form): only the fields
@@ -191,13 +192,17 @@ impl MeetingChange {
 }
 
 /// A start time as fixed-width UTC text (`YYYY-MM-DDTHH:MM:SSZ`).
-fn parse_time(s: &str) -> Option<String> {
+fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     use chrono::{DateTime, NaiveDateTime, Utc};
-    let t = DateTime::parse_from_rfc3339(s)
+    DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .ok()
-        .or_else(|| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").ok().map(|n| n.and_utc()))?;
-    Some(t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .or_else(|| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").ok().map(|n| n.and_utc()))
+}
+
+/// A start as stored: `2026-12-03T14:00:00Z`.
+fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// A meeting in a list.
@@ -360,6 +365,10 @@ mod tests {
         let err = MeetingInput { title: String::new(), ..input() }.parse_weekly(0).unwrap_err();
         assert!(err.field_message("title").is_some() && err.field_message("weeks").is_some());
         assert!(serde_json::from_str::<MeetingSeries>(r#"{"meeting": {}, "weeks": 2, "every": 7}"#).is_err());
+        // A start at the end of the calendar takes one meeting, not a series past it (a panic before).
+        let last = MeetingInput { starts_at: "+262142-12-30T10:00".into(), ..input() };
+        assert_eq!(last.parse_weekly(1).unwrap()[0].starts_at, "+262142-12-30T10:00:00Z");
+        assert!(last.parse_weekly(2).unwrap_err().field_message("starts_at").unwrap().contains("earlier start"));
     }
 
     #[test]
