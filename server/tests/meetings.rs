@@ -586,11 +586,6 @@ async fn a_cancelled_meeting_gives_its_cases_back_and_takes_nothing_more() {
     assert_eq!(send(&b.state, revise).await.status(), 200);
     assert_eq!(cancels(&audit_rows(&b.state).await), []);
     assert_eq!(detail(&b).await["agenda"].as_array().unwrap().len(), 3);
-    let held = |cookie: String| {
-        let state = b.state.clone();
-        async move { body_json(send(&state, req("GET", "/api/v1/figures", Some(&cookie))).await).await["meetings"].clone() }
-    };
-    assert_eq!(held(b.cora.clone()).await, 2);
 
     // Cancelled through the page's server function.
     let res = send(
@@ -623,8 +618,7 @@ async fn a_cancelled_meeting_gives_its_cases_back_and_takes_nothing_more() {
         cancels(&rows),
         [(Some("cases taken off the agenda: 3".to_string()), vec![a.clone(), two.clone(), three.clone()])]
     );
-    // Not held: the board's figures count the other meeting only.
-    assert_eq!(held(b.cora.clone()).await, 1);
+    // That it was not held is in the figures' test (review.rs): these meetings are still to come.
     // Listed, marked cancelled.
     let list = body_json(send(&b.state, req("GET", "/api/v1/meetings", Some(&sam))).await).await;
     let listed = list.as_array().unwrap().iter().find(|m| m["id"] == b.meeting.as_str()).unwrap();

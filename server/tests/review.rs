@@ -270,6 +270,17 @@ async fn figures_of_a_known_set_are_exact_as_json_and_csv() {
     assert_eq!(value("attendance.surgery").as_deref(), Some("1"));
     let rows = audit_rows(&k.state).await;
     assert!(rows.iter().any(|r| r.action == "figures.view" && r.case_ids.len() == 3), "figures reads are audited");
+
+    // A meeting of yesterday counts; cancelled afterwards (it did not take place), it does not.
+    let yesterday = chrono::Utc::now().date_naive().pred_opt().unwrap();
+    let m = json!({"title": "NET board", "starts_at": format!("{yesterday}T14:00"), "location": "Room 4.12"});
+    let res = send(&k.state, json_req("POST", "/api/v1/meetings", m, Some(&k.cora))).await;
+    let off = body_json(res).await["id"].as_str().unwrap().to_string();
+    assert_eq!(get_json(&k, "/api/v1/figures", &k.cora).await.1["meetings"], 2);
+    let cancel =
+        json_req("POST", &format!("/api/v1/meetings/{off}/cancel"), json!({"reason": "Did not meet"}), Some(&k.cora));
+    assert_eq!(send(&k.state, cancel).await.status(), 200);
+    assert_eq!(get_json(&k, "/api/v1/figures", &k.cora).await.1["meetings"], 1);
 }
 
 #[tokio::test]
