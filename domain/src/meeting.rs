@@ -191,7 +191,7 @@ impl MeetingChange {
     }
 }
 
-/// A start time as fixed-width UTC text (`YYYY-MM-DDTHH:MM:SSZ`).
+/// A start as typed: RFC 3339, or `YYYY-MM-DDTHH:MM` taken as UTC.
 fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     use chrono::{DateTime, NaiveDateTime, Utc};
     DateTime::parse_from_rfc3339(s)

@@ -512,19 +512,16 @@ async fn load_on(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Meeting, Ap
     row.try_into()
 }
 
-/// The meetings of the user's boards (reviewers: every board): the next [`UPCOMING_LISTED`]
-/// (today's included) soonest first, then the last [`PAST_LISTED`] most recent first.
+/// The meetings of the user's boards (reviewers: every board): the next [`LISTED`] (today's
+/// included) soonest first, then the last [`LISTED`] held, most recent first.
 pub async fn list(state: &AppState, session: &Session) -> Result<Vec<Meeting>, AppError> {
     auth::require(state, session, Action::ReadCases, None).await?;
     list_on(&mut *state.db.acquire().await?, session).await
 }
 
-/// How many meetings still to come a list holds: a year of two weekly boards (the `LIMIT` of
-/// [`list_on`]'s first read).
-pub const UPCOMING_LISTED: usize = 104;
-/// How many meetings held a list holds (the plan form's and the decisions page's choices; the
-/// `LIMIT` of [`list_on`]'s second read).
-pub const PAST_LISTED: usize = 104;
+/// How many meetings still to come, and how many held, a list holds: a year of two weekly
+/// boards each (the `LIMIT` written in both of `list_on`'s reads).
+pub const LISTED: usize = 104;
 
 /// [`list`] on `conn` (the case page's read transaction), for a caller that has checked the role.
 /// Each side has its own limit, so a year of weekly meetings scheduled ahead neither hides
