@@ -44,6 +44,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
+                // The hospital's time zone for the browser's clock (none: UTC); read before it hydrates.
+                {components::format::zone_json().map(|json| view! {
+                    <script type="application/json" id=components::format::ZONE_ELEMENT_ID inner_html=json></script>
+                })}
             </head>
             <body>
                 <App />
@@ -96,6 +100,15 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
+    // The times the server wrote are on the hospital's clock: read them on the same one.
+    let zone = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(components::format::ZONE_ELEMENT_ID))
+        .and_then(|e| e.text_content())
+        .and_then(|json| serde_json::from_str(&json).ok());
+    if let Some(zone) = zone {
+        components::format::set_zone(zone);
+    }
     leptos::mount::hydrate_body(App);
     // A marker for the browser tests: the page is now interactive.
     if let Some(window) = web_sys::window() {

@@ -27,3 +27,4 @@ pub mod tumor;
 pub mod user;
 pub mod work;
 pub mod workflow;
+pub mod zone;

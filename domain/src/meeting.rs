@@ -7,6 +7,7 @@ use crate::text::{self, Shape, has_control};
 use super::codes::{CaseStatus, code_enum};
 use super::role::Specialty;
 use crate::error::{FieldErrorsBuilder, Invalid};
+use crate::zone::{Wall, Zone};
 
 code_enum!(
     /// How a case is on an agenda. Standard-of-care triage follows NHS England, "Streamlining
@@ -29,7 +30,8 @@ pub const MAX_MINUTES: i64 = 120;
 #[serde(default, deny_unknown_fields)]
 pub struct MeetingInput {
     pub title: String,
-    /// UTC, RFC 3339 or `YYYY-MM-DDTHH:MM` (taken as UTC).
+    /// RFC 3339, or `YYYY-MM-DDTHH:MM` on the hospital's clock (its time zone; UTC unless
+    /// the server sets one).
     pub starts_at: String,
     pub location: String,
     pub video_link: String,
@@ -53,16 +55,20 @@ pub struct CheckedMeeting {
 }
 
 impl MeetingInput {
-    pub fn parse(&self) -> Result<CheckedMeeting, Invalid> {
+    /// The meeting checked; a start typed without an offset is on `zone`'s clock.
+    pub fn parse(&self, zone: &Zone) -> Result<CheckedMeeting, Invalid> {
         let mut e = FieldErrorsBuilder::new();
         let title = text::field(&mut e, "title", &self.title, 200, Shape::Line, "The title");
         if title.is_empty() {
             e.add("title", "Give the meeting a title, e.g. \"NET board\".");
         }
-        let starts_at = parse_time(self.starts_at.trim()).map(time_text);
-        if starts_at.is_none() {
-            e.add("starts_at", "Give the start as date and time, e.g. 2026-12-03T14:00 (UTC).");
-        }
+        let starts_at = match parse_time(self.starts_at.trim(), zone) {
+            Ok(t) => Some(time_text(t)),
+            Err(message) => {
+                e.add("starts_at", message);
+                None
+            }
+        };
         let location = text::field(&mut e, "location", &self.location, 200, Shape::Line, "The location");
         let video_link = self.video_link.trim().to_string();
         if location.is_empty() && video_link.is_empty() {
@@ -100,29 +106,39 @@ impl MeetingInput {
         })
     }
 
-    /// `weeks` meetings as typed, one a week from `starts_at`; the meeting's fields and the
-    /// count are checked together, every problem at once (the count's on `weeks`).
-    pub fn parse_weekly(&self, weeks: u32) -> Result<Vec<CheckedMeeting>, Invalid> {
+    /// `weeks` meetings as typed, one a week from `starts_at` at the same time on `zone`'s
+    /// clock (so across a change to or from summer time the hour people meet stays); the
+    /// meeting's fields and the count are checked together, every problem at once (the
+    /// count's on `weeks`).
+    pub fn parse_weekly(&self, weeks: u32, zone: &Zone) -> Result<Vec<CheckedMeeting>, Invalid> {
         let mut e = FieldErrorsBuilder::new();
-        let first = e.take("", self.parse());
+        let first = e.take("", self.parse(zone));
         if !(1..=MAX_WEEKS).contains(&weeks) {
             e.add("weeks", format!("Schedule 1 to {MAX_WEEKS} meetings at once, one a week."));
         }
-        let starts: Option<Vec<String>> = parse_time(self.starts_at.trim()).and_then(|start| {
-            (0..weeks.min(MAX_WEEKS))
-                .map(|week| start.checked_add_days(chrono::Days::new(7 * u64::from(week))).map(time_text))
-                .collect()
-        });
-        if first.is_some() && starts.is_none() {
-            e.add("starts_at", "The weeks would run past the last date this calendar knows: choose an earlier start.");
+        let mut starts = Vec::new();
+        if let Ok(start) = parse_time(self.starts_at.trim(), zone) {
+            let wall = zone.local(start).0;
+            for week in 0..weeks.min(MAX_WEEKS) {
+                let Some(day) = wall.checked_add_days(chrono::Days::new(7 * u64::from(week))) else {
+                    e.add(
+                        "starts_at",
+                        "The weeks would run past the last date this calendar knows: choose an earlier start.",
+                    );
+                    break;
+                };
+                match if week == 0 { Ok(start) } else { zone.instant(day) } {
+                    Ok(t) => starts.push(time_text(t)),
+                    Err(Wall::Skipped) => {
+                        e.add("starts_at", skipped(day, zone));
+                        break;
+                    }
+                }
+            }
         }
         e.finish()?;
         let first = first.expect("checked");
-        Ok(starts
-            .expect("checked")
-            .into_iter()
-            .map(|starts_at| CheckedMeeting { starts_at, ..first.clone() })
-            .collect())
+        Ok(starts.into_iter().map(|starts_at| CheckedMeeting { starts_at, ..first.clone() }).collect())
     }
 }
 
@@ -131,8 +147,8 @@ pub const MAX_WEEKS: u32 = 52;
 
 /// A board's weekly meetings scheduled at once (REST `POST /meetings/series`; the meetings
 /// page's *Meetings to schedule*): `weeks` meetings alike, the first at `starts_at` and each
-/// next one seven days later at the same time (UTC, as every time here). A week that falls on
-/// a holiday is cancelled on its own page afterwards.
+/// next one seven days later at the same time on the hospital's clock. A week that falls on a
+/// holiday is cancelled on its own page afterwards.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -151,7 +167,7 @@ pub struct MeetingSeries {
 #[serde(default, deny_unknown_fields)]
 pub struct MeetingChange {
     pub title: Option<String>,
-    /// UTC, RFC 3339 or `YYYY-MM-DDTHH:MM` (taken as UTC).
+    /// RFC 3339, or `YYYY-MM-DDTHH:MM` on the hospital's clock.
     pub starts_at: Option<String>,
     pub location: Option<String>,
     pub video_link: Option<String>,
@@ -164,7 +180,7 @@ impl MeetingChange {
     /// The meeting `stored` becomes, checked as a new meeting is (every problem at once, on the
     /// fields' own names: a room taken away with no video link is refused on `location`), with
     /// the names of the fields whose value changed.
-    pub fn apply(&self, stored: &Meeting) -> Result<(CheckedMeeting, Vec<&'static str>), Invalid> {
+    pub fn apply(&self, stored: &Meeting, zone: &Zone) -> Result<(CheckedMeeting, Vec<&'static str>), Invalid> {
         let pick = |sent: &Option<String>, kept: &str| sent.clone().unwrap_or_else(|| kept.to_string());
         let merged = MeetingInput {
             title: pick(&self.title, &stored.title),
@@ -178,7 +194,7 @@ impl MeetingChange {
                 .unwrap_or_else(|| stored.expected_specialties.iter().map(|s| s.code().to_string()).collect()),
             board_id: None,
         }
-        .parse()?;
+        .parse(zone)?;
         let changed = [
             ("title", merged.title != stored.title),
             ("starts_at", merged.starts_at != stored.starts_at),
@@ -191,13 +207,25 @@ impl MeetingChange {
     }
 }
 
-/// A start as typed: RFC 3339, or `YYYY-MM-DDTHH:MM` taken as UTC.
-fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+/// A start as typed: RFC 3339, or `YYYY-MM-DDTHH:MM` on `zone`'s clock; else what to type.
+fn parse_time(s: &str, zone: &Zone) -> Result<chrono::DateTime<chrono::Utc>, String> {
     use chrono::{DateTime, NaiveDateTime, Utc};
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .ok()
-        .or_else(|| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").ok().map(|n| n.and_utc()))
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let Ok(wall) = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M") else {
+        return Err(format!("Give the start as date and time, e.g. 2026-12-03T14:00 ({}).", zone.label()));
+    };
+    zone.instant(wall).map_err(|Wall::Skipped| skipped(wall, zone))
+}
+
+/// What to do about a time the clocks skip.
+fn skipped(wall: chrono::NaiveDateTime, zone: &Zone) -> String {
+    format!(
+        "{} does not happen in {}: the clocks go forward over it. Choose another time.",
+        wall.format("%Y-%m-%d %H:%M"),
+        zone.label()
+    )
 }
 
 /// A start as stored: `2026-12-03T14:00:00Z`.
@@ -349,55 +377,89 @@ mod tests {
     #[test]
     fn a_weekly_series_keeps_the_time_of_day_across_months_and_years() {
         let first = MeetingInput { starts_at: "2026-12-22T14:30".into(), ..input() };
-        let all = first.parse_weekly(3).unwrap();
+        let all = first.parse_weekly(3, &Zone::utc()).unwrap();
         let starts: Vec<&str> = all.iter().map(|m| m.starts_at.as_str()).collect();
         assert_eq!(starts, ["2026-12-22T14:30:00Z", "2026-12-29T14:30:00Z", "2027-01-05T14:30:00Z"]);
         assert!(all.iter().all(|m| m.title == "NET board" && m.location == "Room 4.12"));
         // One is a single meeting; a year of weeks at the most.
-        assert_eq!(input().parse_weekly(1).unwrap(), vec![input().parse().unwrap()]);
-        assert_eq!(input().parse_weekly(MAX_WEEKS).unwrap().len(), 52);
-        assert_eq!(input().parse_weekly(52).unwrap()[51].starts_at, "2027-11-25T14:00:00Z");
+        assert_eq!(input().parse_weekly(1, &Zone::utc()).unwrap(), vec![input().parse(&Zone::utc()).unwrap()]);
+        assert_eq!(input().parse_weekly(MAX_WEEKS, &Zone::utc()).unwrap().len(), 52);
+        assert_eq!(input().parse_weekly(52, &Zone::utc()).unwrap()[51].starts_at, "2027-11-25T14:00:00Z");
         for weeks in [0, MAX_WEEKS + 1, u32::MAX] {
-            let err = input().parse_weekly(weeks).unwrap_err();
+            let err = input().parse_weekly(weeks, &Zone::utc()).unwrap_err();
             assert_eq!(err.field_message("weeks").as_deref(), Some("Schedule 1 to 52 meetings at once, one a week."));
         }
         // The meeting's fields and the count are named at once.
-        let err = MeetingInput { title: String::new(), ..input() }.parse_weekly(0).unwrap_err();
+        let err = MeetingInput { title: String::new(), ..input() }.parse_weekly(0, &Zone::utc()).unwrap_err();
         assert!(err.field_message("title").is_some() && err.field_message("weeks").is_some());
         assert!(serde_json::from_str::<MeetingSeries>(r#"{"meeting": {}, "weeks": 2, "every": 7}"#).is_err());
         // A start at the end of the calendar takes one meeting, not a series past it (a panic before).
         let last = MeetingInput { starts_at: "+262142-12-30T10:00".into(), ..input() };
-        assert_eq!(last.parse_weekly(1).unwrap()[0].starts_at, "+262142-12-30T10:00:00Z");
-        assert!(last.parse_weekly(2).unwrap_err().field_message("starts_at").unwrap().contains("earlier start"));
+        assert_eq!(last.parse_weekly(1, &Zone::utc()).unwrap()[0].starts_at, "+262142-12-30T10:00:00Z");
+        assert!(
+            last.parse_weekly(2, &Zone::utc())
+                .unwrap_err()
+                .field_message("starts_at")
+                .unwrap()
+                .contains("earlier start")
+        );
+    }
+
+    #[test]
+    fn on_the_hospitals_clock_a_weekly_board_meets_at_the_same_hour_through_summer_time() {
+        let berlin = crate::zone::tests::berlin();
+        // 14:00 in Berlin: 13:00 UTC in winter, 12:00 UTC once the clocks go forward on 29 March.
+        let first = MeetingInput { starts_at: "2026-03-19T14:00".into(), ..input() };
+        let starts: Vec<String> = first.parse_weekly(3, &berlin).unwrap().into_iter().map(|m| m.starts_at).collect();
+        assert_eq!(starts, ["2026-03-19T13:00:00Z", "2026-03-26T13:00:00Z", "2026-04-02T12:00:00Z"]);
+        assert!(starts.iter().all(|s| berlin.show(s).contains(" 14:00 ")));
+        // A start given with its offset is that instant; the weeks after it keep its hour.
+        let exact = MeetingInput { starts_at: "2026-10-22T14:00:00+02:00".into(), ..input() };
+        let starts: Vec<String> = exact.parse_weekly(2, &berlin).unwrap().into_iter().map(|m| m.starts_at).collect();
+        assert_eq!(starts, ["2026-10-22T12:00:00Z", "2026-10-29T13:00:00Z"]);
+        // An hour the clocks skip is refused on the start, for one meeting or for a week of a series.
+        let skipped = MeetingInput { starts_at: "2026-03-29T02:30".into(), ..input() };
+        let said =
+            "2026-03-29 02:30 does not happen in Europe/Berlin: the clocks go forward over it. Choose another time.";
+        assert_eq!(skipped.parse(&berlin).unwrap_err().field_message("starts_at").as_deref(), Some(said));
+        let sunday = MeetingInput { starts_at: "2026-03-22T02:30".into(), ..input() };
+        assert_eq!(sunday.parse_weekly(2, &berlin).unwrap_err().field_message("starts_at").as_deref(), Some(said));
+        assert_eq!(sunday.parse_weekly(1, &berlin).unwrap().len(), 1);
+        // What to type names the zone.
+        let bad = MeetingInput { starts_at: "next week".into(), ..input() };
+        assert_eq!(
+            bad.parse(&berlin).unwrap_err().field_message("starts_at").as_deref(),
+            Some("Give the start as date and time, e.g. 2026-12-03T14:00 (Europe/Berlin).")
+        );
     }
 
     #[test]
     fn a_meeting_needs_title_time_and_a_place_or_link() {
-        let m = input().parse().unwrap();
+        let m = input().parse(&Zone::utc()).unwrap();
         assert_eq!(m.starts_at, "2026-12-03T14:00:00Z");
         assert_eq!(m.expected_specialties, Specialty::CORE.to_vec());
         assert_eq!(m.board_type, "NET");
         let bad = MeetingInput { title: " ".into(), starts_at: "next week".into(), ..Default::default() };
-        let err = bad.parse().unwrap_err();
+        let err = bad.parse(&Zone::utc()).unwrap_err();
         for f in ["title", "starts_at", "location"] {
             assert!(err.field_message(f).is_some(), "{f}");
         }
         let link = MeetingInput { location: "".into(), video_link: "javascript:alert(1)".into(), ..input() };
-        assert!(link.parse().unwrap_err().field_message("video_link").is_some());
+        assert!(link.parse(&Zone::utc()).unwrap_err().field_message("video_link").is_some());
         let control = MeetingInput { video_link: "https://meet.example/\u{1b}[2J".into(), ..input() };
         assert_eq!(
-            control.parse().unwrap_err().field_message("video_link").as_deref(),
+            control.parse(&Zone::utc()).unwrap_err().field_message("video_link").as_deref(),
             Some("The video link contains control characters.")
         );
         let title = MeetingInput { title: "NET\u{0} board".into(), ..input() };
-        assert!(title.parse().unwrap_err().field_message("title").is_some_and(|m| m.contains("control")));
+        assert!(title.parse(&Zone::utc()).unwrap_err().field_message("title").is_some_and(|m| m.contains("control")));
         let offset = MeetingInput { starts_at: "2026-12-03T15:00:00+01:00".into(), ..input() };
-        assert_eq!(offset.parse().unwrap().starts_at, "2026-12-03T14:00:00Z");
+        assert_eq!(offset.parse(&Zone::utc()).unwrap().starts_at, "2026-12-03T14:00:00Z");
     }
 
     #[test]
     fn a_meeting_change_keeps_what_it_does_not_send_and_is_checked_as_a_new_meeting() {
-        let m = input().parse().unwrap();
+        let m = input().parse(&Zone::utc()).unwrap();
         let stored = Meeting {
             id: "m".into(),
             title: m.title,
@@ -416,7 +478,7 @@ mod tests {
             current_attachment_id: None,
             cancelled: None,
         };
-        let (same, changed) = MeetingChange::default().apply(&stored).unwrap();
+        let (same, changed) = MeetingChange::default().apply(&stored, &Zone::utc()).unwrap();
         assert_eq!(
             (same.title.as_str(), same.starts_at.as_str(), changed.len()),
             ("NET board", "2026-12-03T14:00:00Z", 0)
@@ -426,7 +488,7 @@ mod tests {
             location: Some("Room 2".into()),
             ..Default::default()
         };
-        let (after, changed) = moved.apply(&stored).unwrap();
+        let (after, changed) = moved.apply(&stored, &Zone::utc()).unwrap();
         assert_eq!(
             (after.starts_at.as_str(), after.location.as_str(), after.title.as_str()),
             ("2026-12-04T15:30:00Z", "Room 2", "NET board")
@@ -434,14 +496,14 @@ mod tests {
         assert_eq!(changed, ["starts_at", "location"]);
         // The same value again is no change.
         let again = MeetingChange { starts_at: Some("2026-12-03T15:00:00+01:00".into()), ..Default::default() };
-        assert!(again.apply(&stored).unwrap().1.is_empty());
+        assert!(again.apply(&stored, &Zone::utc()).unwrap().1.is_empty());
         let bad = MeetingChange {
             title: Some(" ".into()),
             starts_at: Some("soon".into()),
             location: Some("".into()),
             ..Default::default()
         };
-        let err = bad.apply(&stored).unwrap_err();
+        let err = bad.apply(&stored, &Zone::utc()).unwrap_err();
         for f in ["title", "starts_at", "location"] {
             assert!(err.field_message(f).is_some(), "{f}: {err:?}");
         }

@@ -255,7 +255,8 @@ impl Decision {
 }
 
 /// The filters of the decision list and of the figures, as typed (query string or form).
-/// Dates are `YYYY-MM-DD`, inclusive, compared with the day the plan was signed (UTC).
+/// Dates are `YYYY-MM-DD`, inclusive, compared with the day the plan was signed on the hospital's
+/// clock (its time zone; UTC unless the server sets one).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(default, deny_unknown_fields)]
@@ -283,6 +284,8 @@ pub struct DecisionFilter {
     pub meeting: Option<String>,
     pub signer: Option<String>,
     pub implemented: Option<Implementation>,
+    /// The clock whose days the period counts (the hospital's).
+    pub zone: std::sync::Arc<crate::zone::Zone>,
 }
 
 fn present(v: &Option<String>) -> Option<&str> {
@@ -333,6 +336,7 @@ impl DecisionQuery {
             meeting: id(&mut e, "meeting", &self.meeting),
             signer: id(&mut e, "signer", &self.signer),
             implemented: present(&self.implemented).and_then(|s| Implementation::parse(s).ok()),
+            zone: Default::default(),
         };
         if let (Some(f), Some(t)) = (filter.from, filter.to)
             && f > t
@@ -344,15 +348,20 @@ impl DecisionQuery {
     }
 }
 
-/// The UTC day of a stored timestamp (`2026-03-31T08:00:00Z` → 2026-03-31).
-fn day_of(at: &str) -> Option<chrono::NaiveDate> {
-    at.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-}
-
 impl DecisionFilter {
-    /// Whether a day falls in the period.
+    /// The filter counting days on `zone`'s clock.
+    pub fn on(self, zone: std::sync::Arc<crate::zone::Zone>) -> Self {
+        DecisionFilter { zone, ..self }
+    }
+
+    /// The day a stored time (`2026-03-31T08:00:00Z`) falls on, on the filter's clock.
+    pub fn day_of(&self, at: &str) -> Option<chrono::NaiveDate> {
+        self.zone.day(at)
+    }
+
+    /// Whether a stored time falls in the period.
     pub fn in_period(&self, at: &str) -> bool {
-        let Some(d) = day_of(at) else { return false };
+        let Some(d) = self.day_of(at) else { return false };
         self.from.is_none_or(|f| d >= f) && self.to.is_none_or(|t| d <= t)
     }
 
@@ -752,15 +761,20 @@ impl Figures {
         self.definitions.get(key).map(String::as_str).unwrap_or("")
     }
 
-    /// The figures as CSV, one figure a row: `figure,value,definition`.
-    pub fn to_csv(&self) -> String {
+    /// The figures as CSV, one figure a row: `figure,value,definition`; a meeting is named by
+    /// its day on `zone`'s clock (the hospital's) and its title.
+    pub fn to_csv(&self, zone: &crate::zone::Zone) -> String {
         let mut rows: Vec<(String, String, String)> = Vec::new();
         let mut row = |figure: String, value: String, def: &str| rows.push((figure, value, def.to_string()));
         row("plans_signed".into(), self.plans_signed.to_string(), self.definition("plans_signed"));
         row("meetings".into(), self.meetings.to_string(), self.definition("meetings"));
         for m in &self.cases_per_meeting {
             row(
-                format!("cases_per_meeting.{} {}", m.starts_at.get(..10).unwrap_or(&m.starts_at), m.title),
+                format!(
+                    "cases_per_meeting.{} {}",
+                    zone.day(&m.starts_at).map(|d| d.to_string()).unwrap_or_default(),
+                    m.title
+                ),
                 m.cases.to_string(),
                 self.definition("cases_per_meeting"),
             );
@@ -1079,7 +1093,7 @@ mod tests {
         );
         assert_eq!(fig.definitions.len(), 14);
 
-        let csv = fig.to_csv();
+        let csv = fig.to_csv(&crate::zone::Zone::utc());
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], "figure,value,definition");
         let value = |figure: &str| {
@@ -1109,6 +1123,6 @@ mod tests {
         assert_eq!(fig.plans_signed, 0);
         assert_eq!(fig.accreditation.stage_recorded, Share { count: 0, of: 0, share: None });
         assert_eq!(fig.referral_to_decision_days, Days::default());
-        assert!(fig.to_csv().contains("accreditation.stage_recorded,,"));
+        assert!(fig.to_csv(&crate::zone::Zone::utc()).contains("accreditation.stage_recorded,,"));
     }
 }

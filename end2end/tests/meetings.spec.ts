@@ -42,9 +42,10 @@ test("a coordinator schedules a meeting, builds the agenda and steps through it 
   await expect(expected.getByLabel("Nuclear medicine")).not.toBeChecked();
   expect((await admin.delete(`/api/v1/boards/${thyroidId}/members/${cora}`)).ok()).toBe(true);
   // Item 8: a time in the past is said before scheduling.
-  await page.getByLabel("Starts (UTC)").fill("2020-01-10T14:00");
+  // Times are typed on the hospital's clock (the browser flows' server runs on Europe/Berlin).
+  await page.getByLabel("Starts (Europe/Berlin)").fill("2020-01-10T14:00");
   await expect(page.getByTestId("starts-past")).toBeVisible();
-  await page.getByLabel("Starts (UTC)").fill("2030-12-05T14:00");
+  await page.getByLabel("Starts (Europe/Berlin)").fill("2030-12-05T14:00");
   await expect(page.getByTestId("starts-past")).toHaveCount(0);
   await page.getByLabel("Room").fill("Room 4.12");
   await page.getByRole("button", { name: "Schedule meeting" }).click();
@@ -265,7 +266,7 @@ test("a coordinator cancels a meeting, saying why, and moves its case to the nex
   const moveTo = page.getByLabel("Its cases go to");
   await expect(moveTo.locator("option", { hasText: next })).toHaveCount(1);
   await expect(moveTo.locator("option", { hasText: title })).toHaveCount(0);
-  await moveTo.selectOption({ label: `${next} — 2030-12-31 14:00 UTC` });
+  await moveTo.selectOption({ label: `${next} — 2030-12-31 14:00 CET` });
   await page.getByRole("button", { name: "Cancel the meeting" }).click();
   const notice = page.getByTestId("meeting-cancelled");
   await expect(notice).toContainText("by Cora Lindqvist. Reason: Public holiday");
@@ -310,11 +311,12 @@ test("a coordinator schedules a board's weekly meetings at once", async ({ page 
   const board = page.getByLabel("Board", { exact: true });
   if (await board.count()) await board.selectOption({ label: "NET board (demo)" });
   await page.getByLabel("Title").fill(title);
-  await page.getByLabel("Starts (UTC)").fill("2031-03-04T13:00");
+  // 13:00 in Berlin, three Tuesdays running: the clocks go forward on 30 March 2031.
+  await page.getByLabel("Starts (Europe/Berlin)").fill("2031-03-18T13:00");
   await page.getByLabel("Room").fill("Room 4.12");
   // More than a year of weeks at once is refused under the field; nothing is scheduled.
   const weeks = page.getByLabel("Meetings to schedule");
-  await expect(weeks).toHaveAccessibleDescription(/One a week at the same time \(UTC\)/);
+  await expect(weeks).toHaveAccessibleDescription(/One a week at the same time \(Europe\/Berlin\)/);
   await weeks.fill("60");
   await page.getByRole("button", { name: "Schedule 60 meetings" }).click();
   await expect(weeks).toHaveAccessibleDescription(/Schedule 1 to 52 meetings at once/);
@@ -328,14 +330,15 @@ test("a coordinator schedules a board's weekly meetings at once", async ({ page 
   const done = page.getByRole("status").filter({ hasText: "Scheduled 3 meetings" });
   await expect(done).toContainText("one a week: the first");
   await expect(done.getByRole("link")).toHaveCount(2);
-  await expect(done.getByRole("link").first()).toContainText("2031-03-04 13:00");
-  await expect(done.getByRole("link").last()).toContainText("2031-03-18 13:00");
+  await expect(done.getByRole("link").first()).toContainText("2031-03-18 13:00 CET");
+  await expect(done.getByRole("link").last()).toContainText("2031-04-01 13:00 CEST");
   await expect(weeks).not.toHaveAttribute("aria-invalid", "true");
   // The count is back at one: pressing again would not schedule the weeks twice.
   await expect(weeks).toHaveValue("1");
   await expect(page.getByRole("button", { name: "Schedule meeting", exact: true })).toBeVisible();
   await expect(rows).toHaveCount(3);
-  for (const day of ["2031-03-04 13:00", "2031-03-11 13:00", "2031-03-18 13:00"]) {
+  // The same hour through summer time, as the browser draws the list after scheduling.
+  for (const day of ["2031-03-18 13:00 CET", "2031-03-25 13:00 CET", "2031-04-01 13:00 CEST"]) {
     await expect(rows.filter({ hasText: day })).toHaveCount(1);
   }
   await expectAccessible(page);
@@ -344,5 +347,9 @@ test("a coordinator schedules a board's weekly meetings at once", async ({ page 
   await waitForHydration(page);
   await expect(page.getByTestId("meeting-title")).toHaveText(title);
   await expect(page.getByTestId("agenda-row")).toHaveCount(0);
+  await expect(page.getByRole("main")).toContainText("2031-04-01 13:00 CEST");
+  // Its details form holds the start on the same clock.
+  await page.getByRole("button", { name: "Change details" }).click();
+  await expect(page.getByLabel("Starts (Europe/Berlin)")).toHaveValue("2031-04-01T13:00");
   expect(errors).toEqual([]);
 });

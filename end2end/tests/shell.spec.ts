@@ -111,7 +111,7 @@ test("at 1920x1080 the case list and the agenda fit the screen, with and without
     await expect(remove).toBeInViewport();
     await page.goto("/cases");
     await waitForHydration(page);
-    await expect(page.getByRole("columnheader", { name: "Updated (UTC)" })).toBeVisible();
+    await expect(page.getByRole("columnheader", { name: "Updated" })).toBeVisible();
     expect(await sidewaysOverflow(page.locator(".table-wrap")), `the case list scrolls sideways (large: ${large})`).toBeLessThanOrEqual(1);
     await expectAccessible(page);
   }

@@ -12,7 +12,9 @@ Configuration (environment):
   TUMORBOARD_SESSION_MAX_SECS   absolute session lifetime, 300–604800 (default 43200)
   TUMORBOARD_SECURE_COOKIES     true: always mark the session cookie Secure
   TUMORBOARD_TRUSTED_PROXIES    reverse proxies whose X-Forwarded-For is believed
-                                (addresses or CIDR blocks, comma-separated)";
+                                (addresses or CIDR blocks, comma-separated)
+  TUMORBOARD_TIME_ZONE          the hospital's time zone, e.g. Europe/Berlin (default UTC):
+                                times are shown and typed on its clock";
 
 /// Tumorboard: the shared case for multidisciplinary tumor boards.
 #[derive(Debug, Parser)]

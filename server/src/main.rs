@@ -88,6 +88,8 @@ async fn serve() -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
+    // The pages' times read on the hospital's clock (one instance serves one hospital).
+    app::components::format::set_zone((*config.zone).clone());
     let mut leptos_options = match leptos::prelude::get_configuration(None) {
         Ok(conf) => conf.leptos_options,
         Err(e) => return fail(format!("invalid LEPTOS_* setting: {e}")),
@@ -123,6 +125,7 @@ async fn serve() -> ExitCode {
     tracing::info!(
         engine = ?db.engine,
         database = %app::ssr::db::redact_url(&config.database_url),
+        time_zone = %config.zone.label(),
         "listening on http://{addr}"
     );
     // A release build is what a hospital serves; `cargo leptos watch` (a debug build) never

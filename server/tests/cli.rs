@@ -316,6 +316,25 @@ fn serve_refuses_session_settings_out_of_bounds_with_a_clear_message() {
 }
 
 #[test]
+fn serve_refuses_a_time_zone_it_does_not_know_with_a_clear_message() {
+    let (_dir, url) = temp_db();
+    let out = Command::new(env!("CARGO_BIN_EXE_tumorboard"))
+        .arg("serve")
+        .env("DATABASE_URL", &url)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("TUMORBOARD_TIME_ZONE", "Europe/Berln")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("TUMORBOARD_TIME_ZONE: \"Europe/Berln\" is not a time zone this server knows")
+            && !err.contains("panicked"),
+        "{err}"
+    );
+}
+
+#[test]
 fn plan_verify_passes_on_intact_signatures_and_names_an_edited_plan() {
     let (dir, url) = temp_db();
     let case_id = common::state_blocking(&url, |state| async move { common::signed_plan(&state).await });

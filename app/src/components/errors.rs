@@ -71,7 +71,7 @@ pub fn FieldError(#[prop(into)] id: String, #[prop(into)] message: Signal<Option
 #[component]
 pub fn TextField(
     id: &'static str,
-    label: &'static str,
+    #[prop(into)] label: String,
     value: RwSignal<String>,
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(optional)] required: bool,

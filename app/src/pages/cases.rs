@@ -102,9 +102,9 @@ fn CaseList() -> impl IntoView {
                 let list = cases.await?;
                 let multi = visible_boards().await.len() > 1;
                 let headers: &'static [&'static str] = if multi {
-                    &["Patient", "Tumour", "Question", "Status", "Meeting", "Board", "Updated (UTC)"]
+                    &["Patient", "Tumour", "Question", "Status", "Meeting", "Board", "Updated"]
                 } else {
-                    &["Patient", "Tumour", "Question", "Status", "Meeting", "Updated (UTC)"]
+                    &["Patient", "Tumour", "Question", "Status", "Meeting", "Updated"]
                 };
                 Ok::<_, AppError>(match list {
                     list if list.is_empty() => view! { <p class="panel empty" data-testid="no-cases">"No cases match."</p> }.into_any(),

@@ -158,7 +158,7 @@ fn DecisionList(list: Resource<Result<Vec<Decision>, AppError>>) -> impl IntoVie
                             label="Signed decisions"
                             testid="decision-table"
                             class="decisions"
-                            headers=&["Signed (UTC)", "Patient", "Tumour", "Options chosen", "Proposal", "Signed by", "Meeting", "Follow-up"]
+                            headers=&["Signed", "Patient", "Tumour", "Options chosen", "Proposal", "Signed by", "Meeting", "Follow-up"]
                         >
                             {list.into_iter().map(decision_row).collect_view()}
                         </DataTable>

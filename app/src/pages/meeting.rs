@@ -108,7 +108,7 @@ impl DetailsDraft {
 #[derive(Clone, Debug, Default, PartialEq)]
 struct MeetingDraft {
     title: String,
-    /// `YYYY-MM-DDTHH:MM` (UTC), as a `datetime-local` input takes it.
+    /// `YYYY-MM-DDTHH:MM` on the hospital's clock, as a `datetime-local` input takes it.
     starts_at: String,
     location: String,
     video_link: String,
@@ -120,7 +120,7 @@ impl MeetingDraft {
     fn of(m: &Meeting) -> Self {
         MeetingDraft {
             title: m.title.clone(),
-            starts_at: m.starts_at.get(..16).unwrap_or_default().to_string(),
+            starts_at: crate::components::format::zone().input(&m.starts_at),
             location: m.location.clone(),
             video_link: m.video_link.clone(),
             board_type: m.board_type.clone(),
@@ -335,6 +335,11 @@ fn MeetingBody(
 /// The meeting's title, time, room, link, tumour type and expected specialties, changed by a
 /// coordinator: only the fields typed differently, and the specialties ticked or unticked, are
 /// sent.
+/// The start field's label, naming the clock it is typed on: "Starts (Europe/Berlin)".
+pub(crate) fn starts_label() -> String {
+    format!("Starts ({})", crate::components::format::zone().label())
+}
+
 #[component]
 fn MeetingDetailsForm(meeting_id: String, actions: Actions) -> impl IntoView {
     let (edit, details) = (actions.edit, actions.details);
@@ -358,7 +363,7 @@ fn MeetingDetailsForm(meeting_id: String, actions: Actions) -> impl IntoView {
                     <ActionError error=failure(edit) />
                     <form class="grid-form" on:submit=submit.clone() novalidate>
                         <TextField id="me-title" label="Title" value=details.title error=err("title") />
-                        <TextField id="me-starts" label="Starts (UTC)" kind="datetime-local" value=details.starts_at error=err("starts_at") />
+                        <TextField id="me-starts" label=starts_label() kind="datetime-local" value=details.starts_at error=err("starts_at") />
                         <TextField id="me-location" label="Room" value=details.location error=err("location") />
                         <TextField id="me-link" label="Video link (https://…)" kind="url" value=details.video_link error=err("video_link") />
                         <TextField id="me-board" label="Tumour type" value=details.board_type error=err("board_type") />
@@ -464,8 +469,10 @@ fn Agenda(
 ) -> impl IntoView {
     let count = items.len();
     // Each slot's start: the meeting's start plus the estimates of the cases discussed before it
-    // (standard-of-care cases take no slot).
-    let start = chrono::NaiveDateTime::parse_from_str(starts_at.get(..16).unwrap_or_default(), "%Y-%m-%dT%H:%M").ok();
+    // (standard-of-care cases take no slot), on the hospital's clock.
+    let start =
+        chrono::NaiveDateTime::parse_from_str(&crate::components::format::zone().input(&starts_at), "%Y-%m-%dT%H:%M")
+            .ok();
     let mut offset = 0i64;
     let starts: Vec<Option<String>> = items
         .iter()

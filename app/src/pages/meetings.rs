@@ -156,12 +156,12 @@ fn NewMeetingForm(
                     <FieldError id="m-title-error" message=err("title") />
                 </div>
                 <div class="field">
-                    <label for="m-starts">"Starts (UTC)"</label>
+                    <label for="m-starts">{crate::pages::meeting::starts_label()}</label>
                     <input id="m-starts" type="datetime-local" prop:value=starts on:input=set_starts aria-invalid=invalid(err("starts_at")) aria-describedby="m-starts-error" />
                     <FieldError id="m-starts-error" message=err("starts_at") />
                     // A past time is allowed (recording a meeting held on paper) but said.
                     {move || {
-                        let now = crate::components::case_form::now_utc_minute();
+                        let now = crate::components::case_form::now_local_minute();
                         input.with(|i| !i.starts_at.is_empty() && i.starts_at.as_str() < now.as_str()).then(|| view! {
                             <p class="notice warn" id="m-starts-past" data-testid="starts-past">"This time is in the past. Schedule it only to record a meeting that was held."</p>
                         })
@@ -188,7 +188,7 @@ fn NewMeetingForm(
                     <input id="m-weeks" type="number" min="1" max=MAX_WEEKS.to_string() step="1" inputmode="numeric" prop:value=weeks
                         on:input=move |ev| weeks.set(event_target_value(&ev))
                         aria-invalid=invalid(err("weeks")) aria-describedby="m-weeks-hint m-weeks-error" />
-                    <p class="hint" id="m-weeks-hint">"One a week at the same time (UTC). Cancel a week that falls on a holiday on its page."</p>
+                    <p class="hint" id="m-weeks-hint">{format!("One a week at the same time ({}). Cancel a week that falls on a holiday on its page.", crate::components::format::zone().label())}</p>
                     <FieldError id="m-weeks-error" message=err("weeks") />
                 </div>
                 <SpecialtyChecks legend="Expected specialties" chosen=expected error_id="m-expected-error" error=err("expected_specialties") />

@@ -28,9 +28,9 @@ pub fn ReviewPage() -> impl IntoView {
                 username: opt(f.user),
                 case_id: opt(f.case),
                 action: opt(f.action),
-                // Whole days, UTC: the stored times are text that sorts as time.
-                from: opt(f.from),
-                to: opt(f.to).map(|d| format!("{d}T23:59:59.999999Z")),
+                // Whole days on the hospital's clock, as the stored UTC text (which sorts as time).
+                from: opt(f.from).map(|d| day_bound(&d, false)),
+                to: opt(f.to).map(|d| day_bound(&d, true)),
                 break_glass_only: f.break_glass,
                 limit: Some(200),
                 ..Default::default()
@@ -184,7 +184,7 @@ fn AuditTrail(loaded: Resource<Loaded>, filter: RwSignal<AuditFilter>) -> impl I
                         rows if rows.is_empty() => view! { <p>"No entries match."</p> }.into_any(),
                         rows => view! {
                             <DataTable label="Audit trail entries" testid="audit-table"
-                                headers=&["#", "Time (UTC)", "User", "Action", "Outcome", "Detail", "Case"]>
+                                headers=&["#", "Time", "User", "Action", "Outcome", "Detail", "Case"]>
                                         {rows.into_iter().map(|r| view! {
                                             <tr>
                                                 <td>{r.seq}</td>
@@ -208,5 +208,29 @@ fn AuditTrail(loaded: Resource<Loaded>, filter: RwSignal<AuditFilter>) -> impl I
                 </ErrorBoundary>
             </Transition>
         </section>
+    }
+}
+
+/// The first (or, with `end`, the last) stored time of a day typed `YYYY-MM-DD`, on the
+/// hospital's clock; other text is sent as typed.
+fn day_bound(day: &str, end: bool) -> String {
+    let zone = crate::components::format::zone();
+    match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+        Ok(d) if end => {
+            (zone.day_end(d) - chrono::TimeDelta::microseconds(1)).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+        }
+        Ok(d) => zone.day_start(d).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        Err(_) if end => format!("{day}T23:59:59.999999Z"),
+        Err(_) => day.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_audit_day_without_a_zone_runs_from_midnight_to_midnight_utc() {
+        assert_eq!(super::day_bound("2026-12-01", false), "2026-12-01T00:00:00.000000Z");
+        assert_eq!(super::day_bound("2026-12-01", true), "2026-12-01T23:59:59.999999Z");
+        assert_eq!(super::day_bound("soon", false), "soon");
     }
 }

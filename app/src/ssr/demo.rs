@@ -234,8 +234,8 @@ async fn load_cases(state: &AppState, boards: (&str, &str)) -> Result<usize, App
     Ok(created)
 }
 
-/// The demo's upcoming meeting: next Thursday 14:00 UTC, with a ready agenda (five cases for
-/// discussion, one standard of care). Created once.
+/// The demo's upcoming meeting: next Thursday 14:00 on the hospital's clock, with a ready agenda
+/// (five cases for discussion, one standard of care). Created once.
 async fn load_meeting(state: &AppState, session: &Session, board: &str) -> Result<(), AppError> {
     use chrono::Datelike;
     const TITLE: &str = "NET board (demo)";

@@ -163,7 +163,7 @@ pub async fn create_weekly(
     weeks: u32,
 ) -> Result<Vec<Meeting>, AppError> {
     let board = access::board_for_new(state, session, Action::ManageMeetings, input.board_id.as_deref()).await;
-    let (board_id, all) = AppError::both(board, input.parse_weekly(weeks).map_err(AppError::from))?;
+    let (board_id, all) = AppError::both(board, input.parse_weekly(weeks, &state.config.zone).map_err(AppError::from))?;
     let mut tx = state.db.begin_write().await?;
     let mut ids = Vec::with_capacity(all.len());
     for m in &all {
@@ -233,7 +233,7 @@ pub async fn change(
         }
         None => change,
     };
-    let (m, changed) = change.apply(&stored)?;
+    let (m, changed) = change.apply(&stored, &state.config.zone)?;
     if changed.is_empty() {
         drop(tx);
         return get(state, session, id).await;

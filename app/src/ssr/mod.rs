@@ -25,6 +25,7 @@ pub mod state;
 pub mod trials;
 pub mod users;
 pub mod work;
+pub mod zone;
 
 pub use db::{Db, DbOpenError, Engine};
 pub use state::{AppState, Config};

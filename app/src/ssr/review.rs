@@ -39,7 +39,7 @@ async fn checked(
     query: &DecisionQuery,
 ) -> Result<(DecisionFilter, access::Visible), AppError> {
     auth::require(state, session, Action::ReadCases, None).await?;
-    let filter = query.parse()?;
+    let filter = query.parse()?.on(state.config.zone.clone());
     let visible = access::visible_boards(state, session).await?;
     if let Some(b) = &filter.board
         && !visible.includes(b)
@@ -200,11 +200,11 @@ pub async fn figures(state: &AppState, session: &Session, query: &DecisionQuery)
     let all_meetings = meetings(state, session, &visible, filter.board.as_deref()).await?;
     let decisions = load(state, session, &filter, &visible, &all_meetings).await?;
     // Held: a meeting still to come (a weekly series is scheduled a year ahead) is no meeting
-    // of the figures yet; today's counts (the figures go by day).
-    let today = super::time_text(state.clock.now())[..10].to_string();
+    // of the figures yet; today's counts (the figures go by day, the hospital's).
+    let today = state.today();
     let in_period: Vec<&(MeetingRef, Vec<Specialty>)> = all_meetings
         .iter()
-        .filter(|(m, _)| filter.in_period(&m.starts_at) && m.starts_at.get(..10).is_some_and(|d| d <= today.as_str()))
+        .filter(|(m, _)| filter.in_period(&m.starts_at) && filter.day_of(&m.starts_at).is_some_and(|d| d <= today))
         .collect();
     let agenda: Vec<(String, String, Option<String>)> = sqlx::query_as(concat!(
         "SELECT a.meeting_id, a.case_id, c.primary_site FROM agenda_items a JOIN cases c ON c.id = a.case_id \

@@ -34,6 +34,9 @@ pub struct Config {
     /// Where attachments' bytes go: the database (None, the default) or an S3-compatible object
     /// store (`TUMORBOARD_BLOB_URL=s3://bucket/prefix`).
     pub blobs: Option<super::blobs::BlobStore>,
+    /// The hospital's time zone (`TUMORBOARD_TIME_ZONE`, an IANA name; default UTC): times are
+    /// shown and typed on its clock and days counted by it.
+    pub zone: std::sync::Arc<crate::domain::zone::Zone>,
 }
 
 /// Bounds of the session settings: long enough to be usable, short enough to be a timeout
@@ -89,6 +92,7 @@ impl Config {
                 Some(url) => Some(super::blobs::BlobStore::from_url(url.trim())?),
                 None => None,
             },
+            zone: std::sync::Arc::new(super::zone::load(&std::env::var("TUMORBOARD_TIME_ZONE").unwrap_or_default())?),
             ..Self::for_database("")
         })
     }
@@ -106,6 +110,7 @@ impl Config {
             break_glass_secs: crate::domain::board::BREAK_GLASS_DEFAULT_SECS,
             max_upload_bytes: crate::domain::attachment::DEFAULT_MAX_UPLOAD_MB * 1_000_000,
             blobs: None,
+            zone: Default::default(),
         }
     }
 }
@@ -192,9 +197,10 @@ impl AppState {
             .ok_or_else(|| crate::error::AppError::internal("AppState missing from the request context"))
     }
 
-    /// Today's date by the server's clock (UTC), for what a date decides: a case's age, a
-    /// follow-up's due date, whether a meeting is past, a trial's recruitment window.
+    /// Today's date by the server's clock on the hospital's (its time zone), for what a date
+    /// decides: a case's age, a follow-up's due date, whether a meeting is past, a trial's
+    /// recruitment window.
     pub fn today(&self) -> chrono::NaiveDate {
-        self.clock.now().date_naive()
+        self.config.zone.today(self.clock.now())
     }
 }

@@ -64,7 +64,7 @@ pub async fn figures_csv(
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (header::CONTENT_DISPOSITION, "attachment; filename=\"board-figures.csv\""),
         ],
-        figures.to_csv(),
+        figures.to_csv(&state.config.zone),
     )
         .into_response())
 }

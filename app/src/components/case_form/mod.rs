@@ -15,30 +15,33 @@ pub use fields::CaseFields;
 use crate::domain::case::CaseInput;
 use crate::error::{AppError, FieldErrors};
 
-/// Now in UTC to the minute ("2026-12-02T05:40"), where the code runs (chrono's clock is not
-/// available in the browser build).
-pub fn now_utc_minute() -> String {
+/// Now as a stored time (RFC 3339, UTC), where the code runs (chrono's clock is not available in
+/// the browser build).
+fn now_stored() -> String {
     #[cfg(feature = "hydrate")]
     {
-        String::from(js_sys::Date::new_0().to_iso_string()).chars().take(16).collect()
+        String::from(js_sys::Date::new_0().to_iso_string())
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        chrono::Utc::now().format("%Y-%m-%dT%H:%M").to_string()
+        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     }
 }
 
-/// Today's date where the code runs (chrono's clock is not available in the browser build).
+/// Now in UTC to the minute ("2026-12-02T05:40"), to compare with stored times.
+pub fn now_utc_minute() -> String {
+    now_stored().chars().take(16).collect()
+}
+
+/// Now on the hospital's clock to the minute ("2026-12-02T06:40"), to compare with a time typed
+/// into a `datetime-local` input.
+pub fn now_local_minute() -> String {
+    crate::components::format::zone().input(&now_stored())
+}
+
+/// Today on the hospital's clock, where the code runs.
 pub fn today() -> chrono::NaiveDate {
-    #[cfg(feature = "hydrate")]
-    {
-        let d = js_sys::Date::new_0();
-        chrono::NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date()).unwrap_or_default()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        chrono::Utc::now().date_naive()
-    }
+    crate::components::format::zone().day(&now_stored()).unwrap_or_default()
 }
 
 /// The state of one form: its data, which fields were touched, and the server's verdict.

@@ -17,8 +17,8 @@ pub(super) fn SignForm(
     /// When the plan's meeting starts, if it names one: signing before it is warned about.
     meeting_starts: Option<String>,
 ) -> impl IntoView {
-    let today = crate::components::case_form::today().format("%Y-%m-%d").to_string();
-    let early = meeting_starts.filter(|s| s.get(..10).is_some_and(|d| d > today.as_str()));
+    let today = crate::components::case_form::today();
+    let early = meeting_starts.filter(|s| crate::components::format::zone().day(s).is_some_and(|d| d > today));
     let password = RwSignal::new(String::new());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -78,7 +78,7 @@ pub(super) fn PlanForm(
                     on:change=move |ev| input.update(|i| i.meeting_id = Some(event_target_value(&ev)).filter(|v| !v.is_empty()))>
                     <option value="">"Not at a meeting"</option>
                     // A cancelled meeting decided nothing (the server refuses a plan naming it).
-                    {meetings.into_iter().filter(|m| m.cancelled.is_none()).map(|m| view! { <option value=m.id.clone()>{m.title.clone()} " — " {m.starts_at.get(..10).unwrap_or_default().to_string()}</option> }).collect_view()}
+                    {meetings.into_iter().filter(|m| m.cancelled.is_none()).map(|m| view! { <option value=m.id.clone()>{m.title.clone()} " — " {crate::components::format::zone().day(&m.starts_at).map(|d| d.to_string()).unwrap_or_default()}</option> }).collect_view()}
                 </select>
                 <FieldError id="plan-meeting-error" message=err("meeting_id") />
             </div>
