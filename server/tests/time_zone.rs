@@ -88,6 +88,16 @@ async fn the_figures_count_a_meeting_on_the_day_it_was_held_in_the_hospital() {
     };
     assert_eq!(held("2026-01-11").await, 1);
     assert_eq!(held("2026-01-10").await, 0);
+    // A meeting half an hour into today on the hospital's clock (yesterday in UTC) is still to
+    // come: the list puts it first, before 2031's; the meetings held follow.
+    let later = json!({"title": "Later board", "starts_at": "2031-01-09T14:00", "location": "Room 1"});
+    assert_eq!(send(&state, json_req("POST", "/api/v1/meetings", later, Some(&cora))).await.status(), 201);
+    let early = state.config.zone.day_start(state.today()) + chrono::TimeDelta::minutes(30);
+    let m = json!({"title": "Early board", "starts_at": early.to_rfc3339(), "location": "Room 1"});
+    assert_eq!(send(&state, json_req("POST", "/api/v1/meetings", m, Some(&cora))).await.status(), 201);
+    let list = body_json(send(&state, req("GET", "/api/v1/meetings", Some(&cora))).await).await;
+    let titles: Vec<&str> = list.as_array().unwrap().iter().map(|m| m["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["Early board", "Later board", "Night board"]);
     // The CSV names it by that day too.
     let csv =
         body_text(send(&state, req("GET", "/api/v1/figures.csv?from=2026-01-11&to=2026-01-11", Some(&cora))).await)

@@ -380,7 +380,7 @@ pub(crate) async fn page_parts(
     let (members, meetings, boards) = if case_page && session.may(Action::ReadCases) {
         (
             super::meetings::members_on(&mut tx, session).await?,
-            super::meetings::list_on(&mut tx, session).await?,
+            super::meetings::list_on(&mut tx, state, session).await?,
             super::boards::choices_on(&mut tx, session).await?,
         )
     } else {

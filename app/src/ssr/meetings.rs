@@ -516,7 +516,7 @@ async fn load_on(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Meeting, Ap
 /// included) soonest first, then the last [`LISTED`] held, most recent first.
 pub async fn list(state: &AppState, session: &Session) -> Result<Vec<Meeting>, AppError> {
     auth::require(state, session, Action::ReadCases, None).await?;
-    list_on(&mut *state.db.acquire().await?, session).await
+    list_on(&mut *state.db.acquire().await?, state, session).await
 }
 
 /// How many meetings still to come, and how many held, a list holds: a year of two weekly
@@ -526,11 +526,16 @@ pub const LISTED: usize = 104;
 /// [`list`] on `conn` (the case page's read transaction), for a caller that has checked the role.
 /// Each side has its own limit, so a year of weekly meetings scheduled ahead neither hides
 /// this week's meeting nor the one just held.
-pub(crate) async fn list_on(conn: &mut sqlx::AnyConnection, session: &Session) -> Result<Vec<Meeting>, AppError> {
-    // Need to know: the meetings of the user's boards (reviewers: every board). `$3` is today:
-    // a meeting of today is still to come. The limits are written in the SQL, not bound: bound,
-    // they doubled what the case page's data costs the server (BENCHMARKS.md, 2026-12-06).
-    let today = now_text()[..10].to_string();
+pub(crate) async fn list_on(
+    conn: &mut sqlx::AnyConnection,
+    state: &AppState,
+    session: &Session,
+) -> Result<Vec<Meeting>, AppError> {
+    // Need to know: the meetings of the user's boards (reviewers: every board). `$3` is when
+    // today began on the hospital's clock: a meeting of today is still to come. The limits are
+    // written in the SQL, not bound: bound, they doubled what the case page's data costs the
+    // server (BENCHMARKS.md, 2026-12-06).
+    let today = state.today_began();
     let mut read = async |sql: &'static str| -> Result<Vec<Meeting>, AppError> {
         let rows: Vec<MeetingRow> = sqlx::query_as(sql)
             .bind(access::sees_every_board(session) as i64)

@@ -515,7 +515,7 @@ pub async fn record_outcome(
         return Err(AppError::conflict("The outcome is already recorded; add an addendum for later news."));
     }
     // Not before the board decided: the meeting's day when the plan names one, else the signature's.
-    let day = |t: &str| t.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let day = |t: &str| state.config.zone.day(t);
     let not_before = plan.meeting.as_ref().and_then(|m| day(&m.starts_at)).or_else(|| day(&signature.signed_at));
     let outcome = input.parse(state.today(), not_before, &plan.content.trials)?;
     let json = serde_json::to_string(&outcome).map_err(|_| AppError::internal("outcome does not serialise"))?;

@@ -203,4 +203,9 @@ impl AppState {
     pub fn today(&self) -> chrono::NaiveDate {
         self.config.zone.today(self.clock.now())
     }
+
+    /// When today began on the hospital's clock, as stored times are written.
+    pub fn today_began(&self) -> String {
+        super::time_text(self.config.zone.day_start(self.today()))
+    }
 }
