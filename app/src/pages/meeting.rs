@@ -332,14 +332,14 @@ fn MeetingBody(
     }
 }
 
-/// The meeting's title, time, room, link, tumour type and expected specialties, changed by a
-/// coordinator: only the fields typed differently, and the specialties ticked or unticked, are
-/// sent.
 /// The start field's label, naming the clock it is typed on: "Starts (Europe/Berlin)".
 pub(crate) fn starts_label() -> String {
     format!("Starts ({})", crate::components::format::zone().label())
 }
 
+/// The meeting's title, time, room, link, tumour type and expected specialties, changed by a
+/// coordinator: only the fields typed differently, and the specialties ticked or unticked, are
+/// sent.
 #[component]
 fn MeetingDetailsForm(meeting_id: String, actions: Actions) -> impl IntoView {
     let (edit, details) = (actions.edit, actions.details);
