@@ -303,7 +303,7 @@ async fn a_register_change_reaches_the_viewers_of_the_boards_open_cases() {
     let res = send(&b.state, json_req("POST", "/api/v1/trials", pnet_trial(), Some(&b.cora))).await;
     let trial = body_json(res).await["id"].as_str().unwrap().to_string();
     assert_eq!(hub.recv().await.unwrap(), case, "the case's viewers are woken");
-    let events = app::ssr::events::since(&b.state.db, &case, before, 10).await.unwrap();
+    let events = app::ssr::events::since(&b.state.db, &case, before).await.unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!((events[0].kind.code(), events[0].ref_id.as_str()), ("trial.register", trial.as_str()));
     // Closing the trial is a change too; the match no longer lists it.
@@ -311,7 +311,7 @@ async fn a_register_change_reaches_the_viewers_of_the_boards_open_cases() {
         send(&b.state, patch_req(&format!("/api/v1/trials/{trial}"), json!({"status": "closed"}), Some(1), &b.cora))
             .await;
     assert_eq!(res.status(), 200);
-    assert_eq!(app::ssr::events::since(&b.state.db, &case, before, 10).await.unwrap().len(), 2);
+    assert_eq!(app::ssr::events::since(&b.state.db, &case, before).await.unwrap().len(), 2);
     let matches =
         body_json(send(&b.state, req("GET", &format!("/api/v1/cases/{case}/trials"), Some(&b.sam))).await).await;
     assert_eq!(matches, json!([]));

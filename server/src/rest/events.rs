@@ -23,7 +23,7 @@ use crate::serve::Stopping;
 /// How often an open stream checks that its session is still valid.
 const SESSION_CHECK_EVERY: Duration = Duration::from_secs(30);
 /// Events sent per database read while catching up.
-const BATCH: i64 = 200;
+use app::ssr::events::BATCH;
 
 #[derive(Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -69,7 +69,7 @@ async fn follow(
     let mut checked = Instant::now();
     loop {
         loop {
-            let batch = match events::since(&state.db, &case_id, last, BATCH).await {
+            let batch = match events::since(&state.db, &case_id, last).await {
                 Ok(batch) => batch,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot read case events; will retry");
