@@ -7,11 +7,12 @@ use leptos::prelude::*;
 use crate::api::boards::{BreakGlassAccess, break_glass_accesses};
 use crate::api::users::{AuditQuery, AuditRow, audit_rows, verify_audit};
 use crate::components::errors::error_notice;
-use crate::components::format::when;
+use crate::components::format::{when, zone};
 use crate::components::session::GatedPage;
 use crate::components::table::DataTable;
 use crate::domain::audit::ChainStatus;
 use crate::domain::role::Action;
+use crate::domain::zone::Zone;
 use crate::error::AppError;
 
 #[component]
@@ -29,8 +30,8 @@ pub fn ReviewPage() -> impl IntoView {
                 case_id: opt(f.case),
                 action: opt(f.action),
                 // Whole days on the hospital's clock, as the stored UTC text (which sorts as time).
-                from: opt(f.from).map(|d| day_bound(&d, false)),
-                to: opt(f.to).map(|d| day_bound(&d, true)),
+                from: opt(f.from).map(|d| day_bound(zone(), &d, false)),
+                to: opt(f.to).map(|d| day_bound(zone(), &d, true)),
                 break_glass_only: f.break_glass,
                 limit: Some(200),
                 ..Default::default()
@@ -211,10 +212,9 @@ fn AuditTrail(loaded: Resource<Loaded>, filter: RwSignal<AuditFilter>) -> impl I
     }
 }
 
-/// The first (or, with `end`, the last) stored time of a day typed `YYYY-MM-DD`, on the
-/// hospital's clock; other text is sent as typed.
-fn day_bound(day: &str, end: bool) -> String {
-    let zone = crate::components::format::zone();
+/// The first (or, with `end`, the last) stored time of a day typed `YYYY-MM-DD`, on `zone`'s
+/// clock (the hospital's); other text is sent as typed.
+fn day_bound(zone: &Zone, day: &str, end: bool) -> String {
     match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
         Ok(d) if end => {
             (zone.day_end(d) - chrono::TimeDelta::microseconds(1)).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
@@ -227,10 +227,23 @@ fn day_bound(day: &str, end: bool) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn an_audit_day_without_a_zone_runs_from_midnight_to_midnight_utc() {
-        assert_eq!(super::day_bound("2026-12-01", false), "2026-12-01T00:00:00.000000Z");
-        assert_eq!(super::day_bound("2026-12-01", true), "2026-12-01T23:59:59.999999Z");
-        assert_eq!(super::day_bound("soon", false), "soon");
+    fn an_audit_day_runs_from_the_hospitals_midnight_to_the_next() {
+        let utc = Zone::utc();
+        assert_eq!(day_bound(&utc, "2026-12-01", false), "2026-12-01T00:00:00.000000Z");
+        assert_eq!(day_bound(&utc, "2026-12-01", true), "2026-12-01T23:59:59.999999Z");
+        assert_eq!(day_bound(&utc, "soon", false), "soon");
+        // Berlin in winter (+1): the day starts at 23:00 UTC the day before.
+        let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp();
+        let berlin = Zone {
+            name: "Europe/Berlin".into(),
+            spans: vec![(i64::MIN, 3600, "CET".into()), (at("2027-03-28T01:00:00Z"), 7200, "CEST".into())],
+        };
+        assert_eq!(day_bound(&berlin, "2026-12-01", false), "2026-11-30T23:00:00.000000Z");
+        assert_eq!(day_bound(&berlin, "2026-12-01", true), "2026-12-01T22:59:59.999999Z");
+        // The day the clocks go forward has 23 hours.
+        assert_eq!(day_bound(&berlin, "2027-03-28", true), "2027-03-28T21:59:59.999999Z");
     }
 }
