@@ -76,15 +76,20 @@ impl Zone {
         }
     }
 
+    /// A stored time on the zone's wall clock; None for text that is not a time.
+    pub fn wall(&self, stored: &str) -> Option<NaiveDateTime> {
+        stored_time(stored).map(|t| self.local(t).0)
+    }
+
     /// A stored time as a `datetime-local` input takes it (`2026-11-26T16:13`), on the zone's
     /// clock; "" for text that is not a time.
     pub fn input(&self, stored: &str) -> String {
-        stored_time(stored).map(|t| self.local(t).0.format("%Y-%m-%dT%H:%M").to_string()).unwrap_or_default()
+        self.wall(stored).map(|w| w.format("%Y-%m-%dT%H:%M").to_string()).unwrap_or_default()
     }
 
     /// The day a stored time falls on, on the zone's clock.
     pub fn day(&self, stored: &str) -> Option<NaiveDate> {
-        stored_time(stored).map(|t| self.local(t).0.date())
+        self.wall(stored).map(|w| w.date())
     }
 
     /// Today on the zone's clock, when it is `now`.
@@ -138,6 +143,12 @@ impl Zone {
     pub fn label(&self) -> &str {
         &self.name
     }
+}
+
+/// A time as every timestamp column stores it: fixed-width UTC text
+/// (`2026-11-26T15:13:18.123456Z`), so that text order is time order on both engines.
+pub fn stored_text(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
 /// A stored time read back: RFC 3339 as every timestamp column holds it.

@@ -470,9 +470,7 @@ fn Agenda(
     let count = items.len();
     // Each slot's start: the meeting's start plus the estimates of the cases discussed before it
     // (standard-of-care cases take no slot), on the hospital's clock.
-    let start =
-        chrono::NaiveDateTime::parse_from_str(&crate::components::format::zone().input(&starts_at), "%Y-%m-%dT%H:%M")
-            .ok();
+    let start = crate::components::format::zone().wall(&starts_at);
     let mut offset = 0i64;
     let starts: Vec<Option<String>> = items
         .iter()

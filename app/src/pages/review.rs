@@ -12,7 +12,7 @@ use crate::components::session::GatedPage;
 use crate::components::table::DataTable;
 use crate::domain::audit::ChainStatus;
 use crate::domain::role::Action;
-use crate::domain::zone::Zone;
+use crate::domain::zone::{Zone, stored_text};
 use crate::error::AppError;
 
 #[component]
@@ -216,10 +216,8 @@ fn AuditTrail(loaded: Resource<Loaded>, filter: RwSignal<AuditFilter>) -> impl I
 /// clock (the hospital's); other text is sent as typed.
 fn day_bound(zone: &Zone, day: &str, end: bool) -> String {
     match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
-        Ok(d) if end => {
-            (zone.day_end(d) - chrono::TimeDelta::microseconds(1)).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-        }
-        Ok(d) => zone.day_start(d).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        Ok(d) if end => stored_text(zone.day_end(d) - chrono::TimeDelta::microseconds(1)),
+        Ok(d) => stored_text(zone.day_start(d)),
         Err(_) if end => format!("{day}T23:59:59.999999Z"),
         Err(_) => day.to_string(),
     }

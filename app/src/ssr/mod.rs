@@ -43,7 +43,7 @@ pub fn now_text() -> String {
 
 /// Formats a time the way timestamp columns store it (see [`now_text`]).
 pub fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    crate::domain::zone::stored_text(t)
 }
 
 /// A new opaque identifier (UUID v4) for a row that may appear in a URL.
