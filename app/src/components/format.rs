@@ -10,7 +10,9 @@ use std::sync::{LazyLock, OnceLock};
 
 use crate::domain::zone::Zone;
 
-static ZONE: OnceLock<Zone> = OnceLock::new();
+/// The zone set, with the JSON the pages hand the browser (None for UTC), made once: every page
+/// the server renders carries it.
+static ZONE: OnceLock<(Zone, Option<String>)> = OnceLock::new();
 static UTC: LazyLock<Zone> = LazyLock::new(Zone::utc);
 
 /// The id of the page's `<script type="application/json">` carrying the zone to the browser.
@@ -18,12 +20,13 @@ pub const ZONE_ELEMENT_ID: &str = "tb-zone";
 
 /// Sets the hospital's zone for this process (the first call wins).
 pub fn set_zone(zone: Zone) {
-    let _ = ZONE.set(zone);
+    let json = (!zone.is_utc()).then(|| serde_json::to_string(&zone).unwrap_or_default().replace('<', "\\u003c"));
+    let _ = ZONE.set((zone, json));
 }
 
 /// The hospital's zone; UTC until one is set.
 pub fn zone() -> &'static Zone {
-    ZONE.get().unwrap_or(&UTC)
+    ZONE.get().map_or(&UTC, |(zone, _)| zone)
 }
 
 /// A stored UTC time (`2026-11-26T15:13:18.123456Z`) as people read it: `2026-11-26 16:13 CET`
@@ -34,9 +37,8 @@ pub fn when(stored: &str) -> String {
 
 /// The zone as the page hands it to the browser: JSON safe inside a `<script>` element; None
 /// for UTC (the browser's default).
-pub fn zone_json() -> Option<String> {
-    let zone = zone();
-    (!zone.is_utc()).then(|| serde_json::to_string(zone).unwrap_or_default().replace('<', "\\u003c"))
+pub fn zone_json() -> Option<&'static str> {
+    ZONE.get().and_then(|(_, json)| json.as_deref())
 }
 
 #[cfg(test)]
