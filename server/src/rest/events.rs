@@ -22,8 +22,6 @@ use crate::serve::Stopping;
 
 /// How often an open stream checks that its session is still valid.
 const SESSION_CHECK_EVERY: Duration = Duration::from_secs(30);
-/// Events sent per database read while catching up.
-use app::ssr::events::BATCH;
 
 #[derive(Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -76,7 +74,7 @@ async fn follow(
                     break;
                 }
             };
-            let full = batch.len() as i64 == BATCH;
+            let full = batch.len() as i64 == events::BATCH;
             for e in batch {
                 last = e.seq;
                 let data = serde_json::to_string(&e).unwrap_or_default();
