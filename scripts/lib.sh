@@ -101,12 +101,12 @@ release_bin() {
   [ -x "$BIN" ] || { echo "no release build at $BIN: run ./scripts/run-demo or cargo leptos build --release --precompress" >&2; exit 1; }
 }
 
-# Logs in as the demo board's coordinator at BASE (after serve_demo) and sets COOKIE (the
+# Logs in as the demo board's coordinator (or USER) at BASE (after serve_demo) and sets COOKIE (the
 # session cookie, name=value) and CASE (the id of the first case in the list).
-#   demo_session BASE
+#   demo_session BASE [USER]
 demo_session() {
   COOKIE=$(curl -s -i -H 'content-type: application/json' \
-    -d "{\"username\":\"coordinator\",\"password\":\"$TUMORBOARD_DEMO_PASSWORD\"}" "$1/api/v1/login" \
+    -d "{\"username\":\"${2:-coordinator}\",\"password\":\"$TUMORBOARD_DEMO_PASSWORD\"}" "$1/api/v1/login" \
     | tr -d '\r' | awk -F': ' 'tolower($1)=="set-cookie"{split($2,a,";"); print a[1]; exit}')
   CASE=$(curl -s -H "cookie: $COOKIE" "$1/api/v1/cases" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 }
