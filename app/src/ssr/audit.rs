@@ -496,10 +496,10 @@ pub async fn query(db: &Db, q: &AuditQuery) -> Result<Vec<AuditRow>, sqlx::Error
         q.case_id.as_deref().map(|id| super::db::like_contains(&serde_json::to_string(id).unwrap_or_default()));
     let sql = concat!(
         select_rows!(),
-        " WHERE ($1 IS NULL OR case_id = $1 OR case_ids LIKE CAST($7 AS TEXT) ESCAPE '\\') AND ($2 IS NULL OR user_id = $2) \
+        " WHERE ($1 IS NULL OR case_id = $1 OR case_ids LIKE $7 ESCAPE '\\') AND ($2 IS NULL OR user_id = $2) \
          AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at <= $4) AND ($5 IS NULL OR seq < $5) \
          AND ($8 = 0 OR break_glass = 1) AND ($9 IS NULL OR username = $9) \
-         AND ($10 IS NULL OR action = $10 OR action LIKE CAST($11 AS TEXT) ESCAPE '\\') ORDER BY seq DESC LIMIT CAST($6 AS BIGINT)"
+         AND ($10 IS NULL OR action = $10 OR action LIKE $11 ESCAPE '\\') ORDER BY seq DESC LIMIT $6"
     );
     let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     let action = text(&q.action);

@@ -432,7 +432,7 @@ pub async fn list(state: &AppState, session: &Session, filter: &CaseFilter) -> R
          FROM cases c JOIN patients p ON p.id = c.patient_id JOIN boards b ON b.id = c.board_id ",
         agenda_meeting_join!(),
         "WHERE ($1 IS NULL OR c.status = $1) AND ($2 IS NULL OR c.primary_site = $2) AND ($3 IS NULL OR c.stage_group = $3) \
-         AND ($4 IS NULL OR LOWER(p.mrn) LIKE CAST($5 AS TEXT) ESCAPE '\\' OR p.name_search LIKE CAST($5 AS TEXT) ESCAPE '\\') \
+         AND ($4 IS NULL OR LOWER(p.mrn) LIKE $5 ESCAPE '\\' OR p.name_search LIKE $5 ESCAPE '\\') \
          AND ($8 IS NULL OR c.board_id = $8) AND ",
         on_visible_boards!("c.board_id", "$6", "$7"),
         " ORDER BY c.updated_at DESC LIMIT 500",

@@ -518,15 +518,6 @@ pub fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Resu
 }
 
 /// A LIKE pattern matching `text` anywhere, with its wildcards escaped (use `ESCAPE '\\'`).
-///
-/// Bind it wrapped, `LIKE CAST($n AS TEXT)`, and a caller's limit as `LIMIT CAST($n AS BIGINT)`,
-/// never as the bare parameter. SQLite (3.51, bundled by libsqlite3-sys) reads a bare parameter
-/// in those two places while planning, and marks the prepared statement to be compiled again
-/// whenever that parameter is bound anew: every execution of such a query through sqlx's
-/// statement cache was parsed and planned from scratch (about 0.2 ms for the meetings list,
-/// BENCHMARKS.md "A bound `LIMIT`"). A cast is an expression the planner does not read, so the
-/// statement stays prepared. PostgreSQL takes either form alike. `bare_parameters_are_not_planned_on`
-/// below holds the source to it.
 pub fn like_contains(text: &str) -> String {
     let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
@@ -535,42 +526,6 @@ pub fn like_contains(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// No SQL text in the server's sources binds a bare parameter where SQLite's planner reads
-    /// it (see `like_contains`): a LIKE pattern or a LIMIT/OFFSET. Such a query still works, so
-    /// only the source can show it.
-    #[test]
-    fn bare_parameters_are_not_planned_on() {
-        fn walk(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
-            for entry in std::fs::read_dir(dir).expect("source directory") {
-                let path = entry.expect("directory entry").path();
-                if path.is_dir() {
-                    walk(&path, files);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    files.push(path);
-                }
-            }
-        }
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = Vec::new();
-        walk(&root.join("src"), &mut files);
-        walk(&root.join("../server/src"), &mut files);
-        assert!(files.len() > 20, "the sources were not found: {files:?}");
-        let mut found = Vec::new();
-        for file in &files {
-            let text = std::fs::read_to_string(file).expect("source file");
-            for (n, line) in text.lines().enumerate() {
-                let upper = line.to_uppercase();
-                let bare = ["LIKE", "LIMIT", "OFFSET"]
-                    .iter()
-                    .any(|keyword| ["$", "?"].iter().any(|mark| upper.contains(&format!("{keyword} {mark}"))));
-                if bare {
-                    found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
-                }
-            }
-        }
-        assert!(found.is_empty(), "bind these as CAST($n AS TEXT) or CAST($n AS BIGINT):\n{}", found.join("\n"));
-    }
 
     #[test]
     fn like_wildcards_in_search_text_are_escaped() {

@@ -409,13 +409,12 @@ async fn named_by_plan(
     id: &str,
     signed_only: bool,
 ) -> Result<bool, AppError> {
-    let contents: Vec<String> = sqlx::query_scalar(
-        "SELECT content FROM plans WHERE ($1 = 0 OR signed_at IS NOT NULL) AND content LIKE CAST($2 AS TEXT)",
-    )
-    .bind(signed_only as i64)
-    .bind(format!("%{id}%"))
-    .fetch_all(&mut **tx)
-    .await?;
+    let contents: Vec<String> =
+        sqlx::query_scalar("SELECT content FROM plans WHERE ($1 = 0 OR signed_at IS NOT NULL) AND content LIKE $2")
+            .bind(signed_only as i64)
+            .bind(format!("%{id}%"))
+            .fetch_all(&mut **tx)
+            .await?;
     for content in contents {
         let plan: crate::domain::plan::PlanContent = from_json(&content, "plan")?;
         if plan.meeting_id.as_deref() == Some(id) {
