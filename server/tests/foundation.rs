@@ -80,6 +80,20 @@ async fn sqlite_runs_with_wal_full_sync_foreign_keys_and_busy_timeout() {
     }
 }
 
+/// The SQLite the server links is built with its query planner stability guarantee
+/// (`.cargo/config.toml`): a statement's plan never reads the values bound to it. Without it,
+/// SQLite compiles a statement again at every run once its plan could depend on a bound value
+/// (a bare `LIMIT $n`, or `col = $n` on a non-unique index once `ANALYZE` has run), which
+/// doubled the API read's server time on an analysed database (BENCHMARKS.md "A bound `LIMIT`").
+#[tokio::test]
+async fn sqlite_plans_do_not_depend_on_bound_values() {
+    let db = TestDb::sqlite();
+    let state = state_for(&db).await;
+    let options: Vec<String> = sqlx::query_scalar("PRAGMA compile_options").fetch_all(&state.db.pool).await.unwrap();
+    assert!(options.iter().any(|o| o == "ENABLE_STAT4"), "the statistics that make plans value-dependent: {options:?}");
+    assert!(options.iter().any(|o| o == "ENABLE_QPSG"), "built without LIBSQLITE3_FLAGS' QPSG: {options:?}");
+}
+
 /// A read's connection is kept for the next read instead of going back through sqlx's pool,
 /// which would ping it (`Db::acquire`, issue 17; on PostgreSQL within `PG_KEEP_FOR` of the
 /// pool's last check). What one reader leaves unfinished (a transaction dropped without its
