@@ -7,7 +7,9 @@
 //! does. Two queries over the real schema, in each form, one after the other on one task: the
 //! meetings list as it was at 9760240 (two limits over two subqueries of seven
 //! columns each; the regression daaca00 measured) and the audit viewer's read (its caller's
-//! limit and two LIKE patterns inside ORs). Results go in BENCHMARKS.md ("A bound `LIMIT`").
+//! limit and two LIKE patterns inside ORs); then the list again once `ANALYZE` has gathered
+//! statistics over 200 users on 10 boards, where an unguarded planner reads the board
+//! condition's `$2` too. Results go in BENCHMARKS.md ("A bound `LIMIT`").
 
 use std::time::Instant;
 
@@ -75,6 +77,42 @@ async fn meetings_list(pool: &sqlx::AnyPool, sql: &'static str, limits_bound: bo
     start.elapsed().as_secs_f64() * 1e6 / RUNS as f64
 }
 
+/// Users on boards, for the statistics `ANALYZE` gathers: 200 users, 10 boards, each user on two.
+async fn members(pool: &sqlx::AnyPool) {
+    let at = "2026-12-06T00:00:00Z";
+    for b in 0..10 {
+        sqlx::query(
+            "INSERT INTO boards (id, name, name_key, description, expected_specialties, created_at) \
+             VALUES ($1, $1, $1, '', '[]', $2)",
+        )
+        .bind(format!("board-{b}"))
+        .bind(at)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    for u in 0..200 {
+        sqlx::query(
+            "INSERT INTO users (id, username, display_name, role, password_hash, created_at, updated_at, \
+             password_changed_at) VALUES ($1, $1, $1, 'clinician', 'x', $2, $2, $2)",
+        )
+        .bind(format!("user-{u}"))
+        .bind(at)
+        .execute(pool)
+        .await
+        .unwrap();
+        for b in [u % 10, (u + 1) % 10] {
+            sqlx::query("INSERT INTO board_members (board_id, user_id, added_at) VALUES ($1, $2, $3)")
+                .bind(format!("board-{b}"))
+                .bind(format!("user-{u}"))
+                .bind(at)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+    }
+}
+
 async fn audit_read(pool: &sqlx::AnyPool, sql: &'static str) -> f64 {
     let mut conn = pool.acquire().await.unwrap();
     let start = Instant::now();
@@ -116,6 +154,20 @@ fn main() {
             let bare = audit_read(pool, audit!("$6", "$7", "$11")).await;
             let cast = audit_read(pool, audit!("CAST($6 AS BIGINT)", "CAST($7 AS TEXT)", "CAST($11 AS TEXT)")).await;
             println!("round {round}  audit read:    bound {bare:6.1} µs  cast {cast:6.1} µs a query");
+        }
+        // With statistics, SQLite's planner (without its stability guarantee) would also read
+        // `vb.user_id = $2`, the board condition of every list, and compile each run anew.
+        members(pool).await;
+        sqlx::query("ANALYZE").execute(pool).await.unwrap();
+        // Statistics are read when a connection loads the schema: new connections, as after a
+        // restart.
+        state.db.close().await;
+        let db = app::ssr::Db::connect(&url).await.unwrap();
+        let pool = &db.pool;
+        for round in 1..=3 {
+            let cast = meetings_list(pool, meetings!("CAST($4 AS BIGINT)", "CAST($5 AS BIGINT)"), true).await;
+            let literal = meetings_list(pool, meetings!("104", "104"), false).await;
+            println!("round {round}  after ANALYZE, meetings list: cast {cast:6.1} µs  literal {literal:6.1} µs a query");
         }
     });
 }
