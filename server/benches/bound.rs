@@ -1,14 +1,18 @@
-//! What a parameter costs where SQLite's planner reads it: `cargo bench -p server --bench bound`
-//! (SQLite in a temporary directory, the server's own pool); `TB_BENCH_DATABASE_URL=postgres://…`
-//! for PostgreSQL (an empty database). SQLite 3.51 reads a bare `LIMIT $n` (and a bare
+//! What a parameter costs where SQLite's planner could read it: `cargo bench -p server --bench
+//! bound` (SQLite in a temporary directory, the server's own pool);
+//! `TB_BENCH_DATABASE_URL=postgres://…` for PostgreSQL (an empty database). Without its query
+//! planner stability guarantee, SQLite 3.51 (STAT4) reads a bare `LIMIT $n` (and a bare
 //! `LIKE $n` directly under AND) while planning and marks the prepared statement to be compiled
-//! again whenever that parameter is bound anew, which sqlx does at every execution; a cast
-//! (`LIMIT CAST($n AS BIGINT)`, `LIKE CAST($n AS TEXT)`) is not read, and costs what a literal
-//! does. Two queries over the real schema, in each form, one after the other on one task: the
-//! meetings list as it was at 9760240 (two limits over two subqueries of seven
-//! columns each; the regression daaca00 measured) and the audit viewer's read (its caller's
-//! limit and two LIKE patterns inside ORs); then the list again once `ANALYZE` has gathered
-//! statistics over 200 users on 10 boards, where an unguarded planner reads the board
+//! again whenever that parameter is bound anew, which sqlx does at every execution; once the
+//! database has statistics, so does every `col = $n` on a non-unique index. The server's build
+//! sets the guarantee (`LIBSQLITE3_FLAGS` in `.cargo/config.toml`); `LIBSQLITE3_FLAGS=
+//! cargo bench -p server --bench bound` (set and empty) builds SQLite without it, to see the
+//! difference. Two queries over the real schema, one after the other on one task, each with its
+//! planner-read parameters bare, cast (`CAST($n AS BIGINT)`, which no planner reads) and (the
+//! list) written in: the meetings list as it was at 9760240 (two limits over two subqueries;
+//! the regression daaca00 measured) and the audit viewer's read (its caller's limit and two
+//! LIKE patterns inside ORs); then the list again once `ANALYZE` has gathered statistics over
+//! 200 users on 10 boards, on new connections, where an unguarded planner reads the board
 //! condition's `$2` too. Results go in BENCHMARKS.md ("A bound `LIMIT`").
 
 use std::time::Instant;
