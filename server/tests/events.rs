@@ -204,6 +204,28 @@ async fn a_viewer_starting_from_the_case_it_read_misses_nothing() {
     assert_eq!(data["kind"], "annotation.create");
 }
 
+/// A viewer that missed more than one batch of events catches up on all of them at once: the
+/// stream reads again while a read came back full (`events::BATCH`), without waiting for a
+/// new event.
+#[tokio::test]
+async fn a_viewer_that_missed_more_than_a_batch_catches_up_on_every_event() {
+    let b = board().await;
+    let case = body_json(get_with(&b.state, &format!("/api/v1/cases/{}", b.case_id), &b.radiologist).await).await;
+    let seen = case["live_seq"].as_i64().expect("live_seq on the case");
+    let missed = app::ssr::events::BATCH as usize + 5;
+    for n in 0..missed {
+        annotate(&b.state, &b.case_id, &b.surgeon, &format!("Note {n}.")).await;
+    }
+    let mut viewer = SseReader::new(send(&b.state, subscribe_req(&b.case_id, &b.radiologist, None, Some(seen))).await);
+    let mut ids = Vec::new();
+    while let Some((id, data)) = viewer.next(Duration::from_millis(500)).await {
+        assert_eq!(data["kind"], "annotation.create");
+        ids.push(id);
+    }
+    assert_eq!(ids.len(), missed);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "in order: {ids:?}");
+}
+
 async fn get_with(state: &app::ssr::AppState, path: &str, cookie: &str) -> axum::http::Response<Body> {
     send(state, req("GET", path, Some(cookie))).await
 }

@@ -532,15 +532,14 @@ pub(crate) async fn list_on(
     session: &Session,
 ) -> Result<Vec<Meeting>, AppError> {
     // Need to know: the meetings of the user's boards (reviewers: every board). `$3` is when
-    // today began on the hospital's clock: a meeting of today is still to come. The limits are
-    // written in the SQL, not bound: bound, they doubled what the case page's data costs the
-    // server (BENCHMARKS.md, 2026-12-06).
+    // today began on the hospital's clock: a meeting of today is still to come.
     let today = state.today_began();
     let mut read = async |sql: &'static str| -> Result<Vec<Meeting>, AppError> {
         let rows: Vec<MeetingRow> = sqlx::query_as(sql)
             .bind(access::sees_every_board(session) as i64)
             .bind(&session.me.id)
             .bind(&today)
+            .bind(LISTED as i64)
             .fetch_all(&mut *conn)
             .await?;
         rows.into_iter().map(Meeting::try_from).collect()
@@ -549,14 +548,14 @@ pub(crate) async fn list_on(
         select_meeting!(),
         " WHERE ",
         on_visible_boards!("m.board_id", "$1", "$2"),
-        " AND m.starts_at >= $3 ORDER BY m.starts_at ASC LIMIT 104"
+        " AND m.starts_at >= $3 ORDER BY m.starts_at ASC LIMIT $4"
     ))
     .await?;
     let past = read(concat!(
         select_meeting!(),
         " WHERE ",
         on_visible_boards!("m.board_id", "$1", "$2"),
-        " AND m.starts_at < $3 ORDER BY m.starts_at DESC LIMIT 104"
+        " AND m.starts_at < $3 ORDER BY m.starts_at DESC LIMIT $4"
     ))
     .await?;
     upcoming.extend(past);
