@@ -136,6 +136,65 @@ async fn restore_never_replaces_data_silently() {
     }
 }
 
+/// A backup taken by the version before the audit trail's case index (migration 0017) restores:
+/// the copy is brought to this version's schema before its chain is checked, the index is built
+/// from the rows, and "who saw patient X" finds the list reads of before the upgrade.
+#[tokio::test]
+async fn a_backup_from_before_the_audit_case_index_restores_with_its_index_built() {
+    let source = TestDb::new();
+    let state = state_for(&source).await;
+    add_user(&state, "cora", "coordinator", None).await;
+    let cookie = login(&state, "cora", PW).await;
+    let body = json!({"patient": {"mrn": "OLD-1", "name": "Olga Older", "birth_date": "1970-01-01", "sex": "female"}, "question": "Q"});
+    let id = body_json(send(&state, json_req("POST", "/api/v1/cases", body, Some(&cookie))).await).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(send(&state, req("GET", "/api/v1/cases", Some(&cookie))).await.status(), 200);
+    // The schema as 0016 left it.
+    let undo: &[&'static str] = match state.db.engine {
+        app::ssr::Engine::Sqlite => &[
+            "DROP TRIGGER audit_log_cases",
+            "DROP TABLE audit_cases",
+            "DROP INDEX audit_log_username",
+            "DROP INDEX audit_log_action",
+            "DROP INDEX audit_log_user",
+            "CREATE INDEX audit_log_user ON audit_log (user_id)",
+            "DELETE FROM _sqlx_migrations WHERE version = 17",
+        ],
+        app::ssr::Engine::Postgres => &[
+            "DROP TRIGGER audit_log_cases ON audit_log",
+            "DROP TABLE audit_cases",
+            "DROP FUNCTION audit_log_index_cases()",
+            "DROP FUNCTION audit_cases_append_only()",
+            "DROP INDEX audit_log_username",
+            "DROP INDEX audit_log_action",
+            "DROP INDEX audit_log_user",
+            "CREATE INDEX audit_log_user ON audit_log (user_id)",
+            "DELETE FROM _sqlx_migrations WHERE version = 17",
+        ],
+    };
+    let mut conn = state.db.pool.acquire().await.unwrap();
+    for &statement in undo {
+        sqlx::query(statement).execute(&mut *conn).await.unwrap_or_else(|e| panic!("{statement}: {e}"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("before-0017.tbk");
+    backup(&state.db, &source.url, &file).await.expect("backup");
+    let target = TestDb::new();
+    let restored = restore(&target.url, &file, false).await.expect("a backup of the version before restores");
+    let copy = state_for(&target).await;
+    assert_eq!(fingerprint(&copy.db).await.unwrap(), restored);
+    assert_eq!(
+        app::ssr::audit::verify(&copy.db).await.unwrap(),
+        app::ssr::audit::ChainCheck::Intact { rows: restored.audit_rows }
+    );
+    let q = app::domain::audit::AuditQuery { case_id: Some(id.clone()), ..Default::default() };
+    let actions: Vec<String> =
+        app::ssr::audit::query(&copy.db, &q).await.unwrap().into_iter().map(|r| r.action).collect();
+    assert_eq!(actions, ["case.list", "case.create"], "the list read before the upgrade is found under its case");
+}
+
 #[tokio::test]
 async fn a_file_that_is_not_a_backup_is_refused() {
     let target = TestDb::new();

@@ -139,6 +139,13 @@ async fn check_restored(db: &Db) -> Result<Fingerprint, BackupError> {
     if applied == 0 {
         return Err(BackupError::Invalid("it holds no Tumorboard schema".into()));
     }
+    // A backup taken by an earlier version is brought to this version's schema before it is
+    // checked (the server would at its start anyway): the chain's check reads what later
+    // migrations derive from the rows, such as the audit trail's case index (0017). Only the
+    // copy being checked changes, never the backup file.
+    db.migrate()
+        .await
+        .map_err(|e| BackupError::Invalid(format!("its schema cannot be brought to this version's: {e}")))?;
     match audit::verify(db).await? {
         ChainCheck::Intact { .. } => {}
         ChainCheck::Broken { seq, reason } => {
