@@ -151,7 +151,7 @@ fn AuditTrail(loaded: Resource<Loaded>, filter: RwSignal<AuditFilter>) -> impl I
                     <label for="f-action">"Action"</label>
                     <input id="f-action" type="text" autocomplete="off" list="audit-actions" on:change=text(|f, v| f.action = v) />
                     <datalist id="audit-actions">
-                        {["case", "case.view", "case.list", "case.update", "plan", "plan.sign", "decision.list", "figures.view", "login", "break_glass", "meeting"]
+                        {["case", "case.view", "case.list", "case.update", "plan", "plan.sign", "decision.list", "figures.view", "auth.login", "case.break_glass", "meeting"]
                             .map(|a| view! { <option value=a></option> }).collect_view()}
                     </datalist>
                 </div>
