@@ -37,7 +37,8 @@ pub struct AuditQuery {
     /// The login name the row was written under (exact).
     #[serde(default)]
     pub username: Option<String>,
-    /// An action (`case.view`) or a family of actions (`case` finds `case.view`, `case.update` …).
+    /// An action (`case.view`) or a family of actions (`case` finds `case.view`, `case.update` …;
+    /// not `cases.x`), compared without regard to letter case; no wildcards.
     #[serde(default)]
     pub action: Option<String>,
     pub from: Option<String>,

@@ -9,6 +9,10 @@
 //! PostgreSQL a transaction-scoped advisory lock orders the appends of every app instance, and
 //! the primary key on `seq` refuses a second row with a number already taken.
 //!
+//! Beside the trail, `audit_cases` lists every case each row names (its own and a list's), kept
+//! by a trigger in the statement that appends the row and checked by [`verify`]: the audit
+//! viewer's case filter reads it, as its other filters read their own indexes ([`query`]).
+//!
 //! No patient identifier (MRN, name) is ever put in a row: cases are named by opaque id.
 
 use sha2::{Digest, Sha256};
