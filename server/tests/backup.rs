@@ -160,6 +160,8 @@ async fn a_backup_from_before_the_audit_case_index_restores_with_its_index_built
             "DROP INDEX audit_log_action",
             "DROP INDEX audit_log_user",
             "CREATE INDEX audit_log_user ON audit_log (user_id)",
+            "DROP INDEX audit_log_case",
+            "CREATE INDEX audit_log_case ON audit_log (case_id)",
             "DELETE FROM _sqlx_migrations WHERE version = 17",
         ],
         app::ssr::Engine::Postgres => &[
@@ -171,6 +173,8 @@ async fn a_backup_from_before_the_audit_case_index_restores_with_its_index_built
             "DROP INDEX audit_log_action",
             "DROP INDEX audit_log_user",
             "CREATE INDEX audit_log_user ON audit_log (user_id)",
+            "DROP INDEX audit_log_case",
+            "CREATE INDEX audit_log_case ON audit_log (case_id)",
             "DELETE FROM _sqlx_migrations WHERE version = 17",
         ],
     };

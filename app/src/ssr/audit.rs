@@ -9,9 +9,10 @@
 //! PostgreSQL a transaction-scoped advisory lock orders the appends of every app instance, and
 //! the primary key on `seq` refuses a second row with a number already taken.
 //!
-//! Beside the trail, `audit_cases` lists every case each row names (its own and a list's), kept
-//! by a trigger in the statement that appends the row and checked by [`verify`]: the audit
-//! viewer's case filter reads it, as its other filters read their own indexes ([`query`]).
+//! Beside the trail, `audit_cases` lists every case a list, search or agenda named (a row's
+//! `case_ids`), kept by a trigger in the statement that appends the row and checked by
+//! [`verify`]: the audit viewer's case filter reads it and the trail's `(case_id, seq)` index,
+//! as its other filters read their own indexes ([`query`]).
 //!
 //! No patient identifier (MRN, name) is ever put in a row: cases are named by opaque id.
 
@@ -522,8 +523,8 @@ impl Read {
 /// What leads a read: the index its rows come from, newest first.
 #[derive(Clone, Debug)]
 enum Lead {
-    /// `audit_cases`: the rows that name the case, as their own or in a list.
-    Case(String),
+    /// `audit_cases`: the rows whose list named the case.
+    Listed(String),
     /// `audit_log (column, seq)`: the rows with this value.
     Column(&'static str, Value),
     /// The trail itself, down `seq`.
@@ -549,9 +550,9 @@ struct Filters {
 /// filter written `($n IS NULL OR …)` left the planner one plan, the walk down `seq`: a filter
 /// that matched rarely read the whole trail (a case 612 ms, an action with no row 648 ms at a
 /// million rows). Now only the filters given are in the SQL, and one of them leads with its
-/// index, which holds `seq` behind the value: a case (`audit_cases`, its own rows and the lists
-/// that named it), else a user, a login name, each action the filter names, or the break-glass
-/// flag. The rows come from the index newest first and a rare filter reads only its own; the
+/// index, which holds `seq` behind the value: a case (the rows about it, and from `audit_cases`
+/// the lists that named it), else a user, a login name, each action the filter names, or the
+/// break-glass flag. The rows come from the index newest first and a rare filter reads only its own; the
 /// other filters are checked on them. The leads' sequence numbers are merged (one part per
 /// action of a family) and only the page's rows are read whole. Every value is bound.
 pub async fn query(db: &Db, q: &AuditQuery) -> Result<Vec<AuditRow>, sqlx::Error> {
@@ -576,7 +577,7 @@ pub async fn query(db: &Db, q: &AuditQuery) -> Result<Vec<AuditRow>, sqlx::Error
         break_glass_only: q.break_glass_only,
     };
     let leads: Vec<Lead> = if let Some(id) = &f.case_id {
-        vec![Lead::Case(id.clone())]
+        vec![Lead::Column("case_id", Value::Text(id.clone())), Lead::Listed(id.clone())]
     } else if let Some(id) = &f.user_id {
         vec![Lead::Column("user_id", Value::Text(id.clone()))]
     } else if let Some(name) = &f.username {
@@ -601,14 +602,15 @@ pub async fn query(db: &Db, q: &AuditQuery) -> Result<Vec<AuditRow>, sqlx::Error
 }
 
 /// The read of one page: each lead's newest `limit` sequence numbers that pass every filter,
-/// merged, and the rows of the newest `limit` of them.
+/// merged, and the rows of the newest `limit` of them. No row comes from two leads: a row has
+/// one action, and a list's entries leave out the row's own case.
 fn page(leads: &[Lead], f: &Filters, limit: i64) -> Read {
     let mut read = Read::default();
     let mut parts = Vec::with_capacity(leads.len());
     for (i, lead) in leads.iter().enumerate() {
         let mut conditions = Vec::new();
         let (from, seq) = match lead {
-            Lead::Case(id) => {
+            Lead::Listed(id) => {
                 conditions.push(format!("c.case_id = {}", read.bind(Value::Text(id.clone()))));
                 ("audit_cases c JOIN audit_log a ON a.seq = c.seq", "c.seq")
             }
@@ -709,7 +711,7 @@ const VERIFY_PAGE: i64 = 2000;
 
 /// Walks the whole chain in order and reports the first bad row (LG-2), and checks the case
 /// index beside it (`audit_cases`) against the rows: each row must be indexed under exactly the
-/// cases it names, so that "who saw patient X" cannot lose a row, or gain one, unseen.
+/// cases its list names, so that "who saw patient X" cannot lose a row, or gain one, unseen.
 ///
 /// One read transaction (one snapshot: rows appended meanwhile are neither walked nor counted),
 /// read a page at a time: the page's rows, then the index's entries for them.
@@ -785,9 +787,10 @@ pub async fn verify(db: &Db) -> Result<ChainCheck, sqlx::Error> {
     Ok(ChainCheck::Intact { rows: count })
 }
 
-/// The cases a row names, as its index entries hold them: its own and its list's, each once, sorted.
+/// The index entries a row should have: the cases its list named, each once, sorted, without
+/// the row's own case (found through the trail's own index).
 fn cases_named(row: &AuditRow) -> Vec<String> {
-    let mut cases: Vec<String> = row.case_id.iter().chain(&row.case_ids).cloned().collect();
+    let mut cases: Vec<String> = row.case_ids.iter().filter(|id| row.case_id.as_ref() != Some(*id)).cloned().collect();
     cases.sort();
     cases.dedup();
     cases
@@ -824,7 +827,7 @@ mod tests {
             before_seq: Some(77),
             break_glass_only: true,
         };
-        let leads = [Lead::Column("action", Value::Text(format!("{evil}a"))), Lead::Case(evil.into()), Lead::All];
+        let leads = [Lead::Column("action", Value::Text(format!("{evil}a"))), Lead::Listed(evil.into()), Lead::All];
         let read = page(&leads, &f, 200);
         assert!(!read.sql.contains('\''), "{}", read.sql);
         assert!(!read.sql.contains("77"), "{}", read.sql);
