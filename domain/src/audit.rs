@@ -56,7 +56,7 @@ pub struct AuditQuery {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChainStatus {
     pub intact: bool,
-    /// Rows checked (all of them when intact).
+    /// Rows found intact: all of them, or those walked before the first bad row.
     pub rows: i64,
     /// The first bad row and why, when broken.
     pub first_bad_seq: Option<i64>,

@@ -87,7 +87,7 @@ pub async fn audit_verify(state: &AppState) -> ExitCode {
             println!("audit log intact: {rows} rows, hash chain verified");
             ExitCode::SUCCESS
         }
-        Ok(ChainCheck::Broken { seq, reason }) => {
+        Ok(ChainCheck::Broken { seq, reason, .. }) => {
             eprintln!("audit log BROKEN at row {seq}: {reason}");
             ExitCode::FAILURE
         }

@@ -654,8 +654,8 @@ async fn the_chain_check_finds_the_case_index_changed_behind_the_trails_back() {
     let found = app::ssr::audit::query(&state.db, &q).await.unwrap();
     assert!(found.iter().all(|r| r.seq != list.seq), "the viewer reads the index");
     match app::ssr::audit::verify(&state.db).await.unwrap() {
-        app::ssr::audit::ChainCheck::Broken { seq, reason } => {
-            assert_eq!(seq, list.seq);
+        app::ssr::audit::ChainCheck::Broken { seq, reason, rows: before } => {
+            assert_eq!((seq, before), (list.seq, list.seq - 1));
             assert!(reason.contains("case index"), "{reason}");
         }
         intact => panic!("the missing entry went unseen: {intact:?}"),
@@ -673,12 +673,65 @@ async fn the_chain_check_finds_the_case_index_changed_behind_the_trails_back() {
         .await
         .unwrap();
     match app::ssr::audit::verify(&state.db).await.unwrap() {
-        app::ssr::audit::ChainCheck::Broken { seq, reason } => {
-            assert_eq!(seq, 2);
+        app::ssr::audit::ChainCheck::Broken { seq, reason, rows: before } => {
+            assert_eq!((seq, before), (2, 1));
             assert!(reason.contains("case index"), "{reason}");
         }
         intact => panic!("the added entry went unseen: {intact:?}"),
     }
+}
+
+/// The chain's walk starts at row 1: a row numbered below it (inserted with a number of its
+/// own, which the append-only triggers do not refuse) or an index entry for such a number would
+/// never be walked, so the check looks for both.
+#[tokio::test]
+async fn the_chain_check_finds_rows_and_index_entries_numbered_below_the_first_row() {
+    let (state, _db, c) = coordinator().await;
+    let id = create(&state, &c, case_json("MRN-1", "Una Under", "1960-01-01", "female")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&state.db.pool).await.unwrap();
+    assert_eq!(app::ssr::audit::verify(&state.db).await.unwrap(), app::ssr::audit::ChainCheck::Intact { rows });
+    // An entry naming row -1, with the key's reference out of the way (one connection: SQLite's
+    // switch is the connection's own).
+    let mut conn = state.db.pool.acquire().await.unwrap();
+    let (reference_off, reference_on) = match state.db.engine {
+        app::ssr::Engine::Sqlite => ("PRAGMA foreign_keys = OFF", "PRAGMA foreign_keys = ON"),
+        app::ssr::Engine::Postgres => ("ALTER TABLE audit_cases DROP CONSTRAINT audit_cases_seq_fkey", "SELECT 1"),
+    };
+    sqlx::query(reference_off).execute(&mut *conn).await.unwrap();
+    sqlx::query("INSERT INTO audit_cases (case_id, seq) VALUES ($1, -1)").bind(&id).execute(&mut *conn).await.unwrap();
+    sqlx::query(reference_on).execute(&mut *conn).await.unwrap();
+    drop(conn);
+    assert_eq!(
+        app::ssr::audit::verify(&state.db).await.unwrap(),
+        app::ssr::audit::ChainCheck::Broken {
+            seq: -1,
+            reason: "the case index lists a row that is not in the trail".into(),
+            rows
+        }
+    );
+    // Row 1 copied under number 0: the whole chain from 1 links, and the copy is found.
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, user_id, username, role, action, case_id, target, outcome, detail, \
+         client_addr, prev_hash, hash, case_ids, break_glass) SELECT 0, at, user_id, username, role, action, \
+         case_id, target, outcome, detail, client_addr, prev_hash, hash, case_ids, break_glass FROM audit_log \
+         WHERE seq = 1",
+    )
+    .execute(&state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        app::ssr::audit::verify(&state.db).await.unwrap(),
+        app::ssr::audit::ChainCheck::Broken {
+            seq: 0,
+            reason: "numbered before the trail's first row: a row inserted outside the chain".into(),
+            rows
+        }
+    );
+    let status = app::ssr::audit::verify(&state.db).await.unwrap().status();
+    assert_eq!((status.intact, status.rows, status.first_bad_seq), (false, rows, Some(0)));
 }
 
 /// An event of a test of the audit writer: `action` names the test's rows.

@@ -678,10 +678,12 @@ pub enum ChainCheck {
     Intact {
         rows: i64,
     },
-    /// The first row whose sequence, link or hash is wrong, and why.
+    /// The first row whose sequence, link or hash is wrong, and why; `rows` found intact
+    /// before it.
     Broken {
         seq: i64,
         reason: String,
+        rows: i64,
     },
 }
 
@@ -691,9 +693,9 @@ impl ChainCheck {
             ChainCheck::Intact { rows } => {
                 crate::domain::audit::ChainStatus { intact: true, rows: *rows, first_bad_seq: None, reason: None }
             }
-            ChainCheck::Broken { seq, reason } => crate::domain::audit::ChainStatus {
+            ChainCheck::Broken { seq, reason, rows } => crate::domain::audit::ChainStatus {
                 intact: false,
-                rows: seq - 1,
+                rows: *rows,
                 first_bad_seq: Some(*seq),
                 reason: Some(reason.clone()),
             },
@@ -740,15 +742,21 @@ pub async fn verify(db: &Db) -> Result<ChainCheck, sqlx::Error> {
                 return Ok(ChainCheck::Broken {
                     seq: row.seq,
                     reason: format!("expected row {expected_seq} here: a row is missing or inserted"),
+                    rows: count,
                 });
             }
             if row.prev_hash != prev_hash {
-                return Ok(ChainCheck::Broken { seq: row.seq, reason: "does not link to the row before it".into() });
+                return Ok(ChainCheck::Broken {
+                    seq: row.seq,
+                    reason: "does not link to the row before it".into(),
+                    rows: count,
+                });
             }
             if row_hash(&prev_hash, &row) != row.hash {
                 return Ok(ChainCheck::Broken {
                     seq: row.seq,
                     reason: "its content does not match its hash (edited)".into(),
+                    rows: count,
                 });
             }
             let mut indexed = indexed_by_row.remove(&row.seq).unwrap_or_default();
@@ -757,6 +765,7 @@ pub async fn verify(db: &Db) -> Result<ChainCheck, sqlx::Error> {
                 return Ok(ChainCheck::Broken {
                     seq: row.seq,
                     reason: "the case index does not list exactly the cases this row names".into(),
+                    rows: count,
                 });
             }
             prev_hash = row.hash;
@@ -764,15 +773,29 @@ pub async fn verify(db: &Db) -> Result<ChainCheck, sqlx::Error> {
             count += 1;
         }
     }
-    // Every page was whole (rows `1..expected_seq`, no gap), so each of its entries met its row;
-    // entries past the last row name a row that is not there (the key's reference refuses them;
-    // checked all the same).
-    let stray: Option<i64> = sqlx::query_scalar("SELECT MIN(seq) FROM audit_cases WHERE seq >= $1")
+    // The walk starts at row 1, so a row numbered below it (inserted with a number of its own)
+    // would never be walked; nor would an index entry below it or past the last row (the key's
+    // reference refuses entries naming no row; checked all the same). Every page was whole
+    // (rows `1..expected_seq`, no gap), so every other entry met its row.
+    let outside: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(seq) FROM audit_log WHERE seq < 1").fetch_one(&mut *tx).await?;
+    if let Some(seq) = outside {
+        return Ok(ChainCheck::Broken {
+            seq,
+            reason: "numbered before the trail's first row: a row inserted outside the chain".into(),
+            rows: count,
+        });
+    }
+    let stray: Option<i64> = sqlx::query_scalar("SELECT MIN(seq) FROM audit_cases WHERE seq < 1 OR seq >= $1")
         .bind(expected_seq)
         .fetch_one(&mut *tx)
         .await?;
     if let Some(seq) = stray {
-        return Ok(ChainCheck::Broken { seq, reason: "the case index lists a row that is not in the trail".into() });
+        return Ok(ChainCheck::Broken {
+            seq,
+            reason: "the case index lists a row that is not in the trail".into(),
+            rows: count,
+        });
     }
     tx.commit().await?;
     Ok(ChainCheck::Intact { rows: count })

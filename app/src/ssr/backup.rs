@@ -148,7 +148,7 @@ async fn check_restored(db: &Db) -> Result<Fingerprint, BackupError> {
         .map_err(|e| BackupError::Invalid(format!("its schema cannot be brought to this version's: {e}")))?;
     match audit::verify(db).await? {
         ChainCheck::Intact { .. } => {}
-        ChainCheck::Broken { seq, reason } => {
+        ChainCheck::Broken { seq, reason, .. } => {
             return Err(BackupError::Invalid(format!("its audit chain is broken at row {seq}: {reason}")));
         }
     }
