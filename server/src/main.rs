@@ -64,13 +64,13 @@ async fn open_state() -> Option<AppState> {
         }
     };
     match Db::open_and_migrate(&config.database_url).await {
-        Ok(db) => Some(AppState {
+        Ok(db) => Some(AppState::from(app::ssr::state::Shared {
             leptos_options: leptos::config::LeptosOptions::builder().output_name("tumorboard").build(),
             db,
             config,
             passwords: app::ssr::auth::Passwords::production(),
             clock: Default::default(),
-        }),
+        })),
         Err(e) => {
             fail(e);
             None
@@ -135,13 +135,13 @@ async fn serve() -> ExitCode {
     {
         tracing::warn!("{problem}");
     }
-    let state = AppState {
+    let state = AppState::from(app::ssr::state::Shared {
         leptos_options,
         db,
         config,
         passwords: app::ssr::auth::Passwords::production(),
         clock: Default::default(),
-    };
+    });
     let app = server::router(state);
     if let Err(e) = server::serve::serve(listener, app, shutdown_signal()).await {
         return fail(format!("server error: {e}"));

@@ -174,14 +174,42 @@ mod tests {
     }
 }
 
-/// Shared state of one app instance. Cheap to clone.
+/// Shared state of one app instance. Cheap to clone: one reference count (issue 17: axum
+/// clones the state at least twice a request, and a copy of every setting and handle cost
+/// about 4 % of an API read's CPU). Reads reach the fields through `Deref`; changing one
+/// (tests do) copies the fields first, so no other copy of the state sees the change, as
+/// when the fields were copied with each clone.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(std::sync::Arc<Shared>);
+
+/// What [`AppState`] holds.
+#[derive(Clone)]
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub config: Config,
     pub passwords: Passwords,
     pub clock: Clock,
+}
+
+impl From<Shared> for AppState {
+    fn from(shared: Shared) -> Self {
+        AppState(std::sync::Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for AppState {
+    fn deref_mut(&mut self) -> &mut Shared {
+        std::sync::Arc::make_mut(&mut self.0)
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -20,13 +20,13 @@ pub async fn state(dir: &tempfile::TempDir, passwords: Passwords) -> (AppState, 
         "TB_BENCH_DATABASE_URL must name an empty database (this one has {users} users): \
          the bench creates its own users and cases, e.g. `createdb tb_bench` and drop it after"
     );
-    let state = AppState {
+    let state = AppState::from(app::ssr::state::Shared {
         leptos_options: leptos::config::LeptosOptions::builder().output_name("tumorboard").build(),
         db,
         config: Config::for_database(&url),
         passwords,
         clock: Clock::default(),
-    };
+    });
     (state, url)
 }
 

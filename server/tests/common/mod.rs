@@ -88,13 +88,13 @@ pub fn leptos_options() -> LeptosOptions {
 
 pub async fn state_for(db: &TestDb) -> AppState {
     let pool = Db::open_and_migrate(&db.url).await.expect("open test database");
-    AppState {
+    AppState::from(app::ssr::state::Shared {
         leptos_options: leptos_options(),
         db: pool,
         config: Config::for_database(&db.url),
         passwords: Passwords::cheap_for_tests(),
         clock: Clock::default(),
-    }
+    })
 }
 
 /// A fresh app state over its own database.
@@ -225,13 +225,13 @@ where
     let url = url.to_string();
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move {
         let db = Db::open_and_migrate(&url).await.expect("open database");
-        let state = AppState {
+        let state = AppState::from(app::ssr::state::Shared {
             leptos_options: leptos_options(),
             db,
             config: Config::for_database(&url),
             passwords: Passwords::cheap_for_tests(),
             clock: Clock::default(),
-        };
+        });
         let out = f(state.clone()).await;
         state.db.close().await;
         out
