@@ -30,6 +30,18 @@ async fn create(state: &app::ssr::AppState, cookie: &str, body: Value) -> Value 
     body_json(res).await
 }
 
+/// A new case of `name`'s: its id.
+async fn new_case_id(state: &app::ssr::AppState, cookie: &str, name: &str) -> String {
+    create(state, cookie, case_json("MRN-1", name, "1960-01-01", "female")).await["id"].as_str().unwrap().to_string()
+}
+
+/// Asserts the whole chain and its case index intact: the number of rows.
+async fn assert_chain_intact(state: &app::ssr::AppState) -> i64 {
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&state.db.pool).await.unwrap();
+    assert_eq!(app::ssr::audit::verify(&state.db).await.unwrap(), app::ssr::audit::ChainCheck::Intact { rows });
+    rows
+}
+
 /// A new case on a new meeting's agenda: (case id, meeting id).
 async fn case_on_agenda(state: &app::ssr::AppState, cookie: &str, body: Value) -> (String, String) {
     let id = create(state, cookie, body).await["id"].as_str().unwrap().to_string();
@@ -629,15 +641,11 @@ async fn the_audit_viewer_finds_what_a_walk_of_the_trail_finds_for_every_combina
 #[tokio::test]
 async fn the_chain_check_finds_the_case_index_changed_behind_the_trails_back() {
     let (state, _db, c) = coordinator().await;
-    let id = create(&state, &c, case_json("MRN-1", "Ida Index", "1960-01-01", "female")).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = new_case_id(&state, &c, "Ida Index").await;
     assert_eq!(send(&state, req("GET", "/api/v1/cases", Some(&c))).await.status(), 200);
     let list = audit_rows(&state).await.into_iter().rfind(|r| r.action == "case.list").unwrap();
     assert_eq!(list.case_ids, vec![id.clone()]);
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&state.db.pool).await.unwrap();
-    assert_eq!(app::ssr::audit::verify(&state.db).await.unwrap(), app::ssr::audit::ChainCheck::Intact { rows });
+    let rows = assert_chain_intact(&state).await;
     // The index refuses change as the trail does.
     assert_refused_by_trigger(&state, "DELETE FROM audit_cases", "audit_cases is append-only").await;
     assert_refused_by_trigger(&state, "UPDATE audit_cases SET case_id = 'other'", "audit_cases is append-only").await;
@@ -667,7 +675,7 @@ async fn the_chain_check_finds_the_case_index_changed_behind_the_trails_back() {
         .execute(&state.db.pool)
         .await
         .unwrap();
-    assert_eq!(app::ssr::audit::verify(&state.db).await.unwrap(), app::ssr::audit::ChainCheck::Intact { rows });
+    assert_eq!(assert_chain_intact(&state).await, rows);
     sqlx::query("INSERT INTO audit_cases (case_id, seq) VALUES ('someone-else', 2)")
         .execute(&state.db.pool)
         .await
@@ -687,12 +695,8 @@ async fn the_chain_check_finds_the_case_index_changed_behind_the_trails_back() {
 #[tokio::test]
 async fn the_chain_check_finds_rows_and_index_entries_numbered_below_the_first_row() {
     let (state, _db, c) = coordinator().await;
-    let id = create(&state, &c, case_json("MRN-1", "Una Under", "1960-01-01", "female")).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&state.db.pool).await.unwrap();
-    assert_eq!(app::ssr::audit::verify(&state.db).await.unwrap(), app::ssr::audit::ChainCheck::Intact { rows });
+    let id = new_case_id(&state, &c, "Una Under").await;
+    let rows = assert_chain_intact(&state).await;
     // An entry naming row -1, with the key's reference out of the way (one connection: SQLite's
     // switch is the connection's own).
     let mut conn = state.db.pool.acquire().await.unwrap();
@@ -747,8 +751,7 @@ async fn assert_rows_in_order_and_chain_intact(state: &app::ssr::AppState, actio
         .await
         .unwrap();
     assert_eq!(found, details);
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&state.db.pool).await.unwrap();
-    assert_eq!(app::ssr::audit::verify(&state.db).await.unwrap(), app::ssr::audit::ChainCheck::Intact { rows });
+    assert_chain_intact(state).await;
 }
 
 /// The writer follows the last row it wrote without reading the log again (issue 17), and
