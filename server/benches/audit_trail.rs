@@ -101,7 +101,8 @@ where
 }
 
 async fn before(pool: &sqlx::AnyPool, q: &AuditQuery) -> usize {
-    let in_list = q.case_id.as_deref().map(|id| format!("%\"{id}\"%"));
+    // As d26eff4 built it: the case's id as JSON text, anywhere in the list, wildcards escaped.
+    let in_list = q.case_id.as_deref().map(|id| app::ssr::db::like_contains(&serde_json::to_string(id).unwrap()));
     let family = q.action.as_deref().map(|a| format!("{a}.%"));
     sqlx::query(BEFORE)
         .bind(&q.case_id)
